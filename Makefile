@@ -1,0 +1,38 @@
+# Toki: `make run` serves the Sado demo, `make test` runs every test. Both set themselves up.
+SHELL := /bin/bash
+PYTHON := $(shell bin/find-python)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
+
+.PHONY: run setup test test-postgres lint bench browser-test clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; see docs/adr/0001-python-version.md"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+	$(PY) manage.py compile_translations
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --if-empty
+
+run: setup
+	$(PY) -m toki.lib.supervise
+
+test: $(STAMP)
+	$(PY) manage.py compile_translations
+	$(PY) manage.py test --no-input --parallel 2 $(TESTS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+browser-test: $(STAMP)
+	$(PY) -m tests_browser.run
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var staticfiles test-artifacts

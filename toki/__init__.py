@@ -1,0 +1,1 @@
+"""Toki: Sado City's open-source disaster information and safety platform."""

@@ -1,0 +1,33 @@
+"""Load the Sado demo: the municipality profile, the personas and the GSI shelter master."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from toki.areas.actions import load_profile
+from toki.areas.models import Municipality
+from toki.demo.personas import create_personas
+
+# Demo only: printed by `make run`. Production never runs seed_demo.
+DEMO_PASSWORD = "sado-demo-2026"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+SHELTER_FILES = ("shitei_hinanjo_152242.geojson", "shitei_kinkyu_hinanbasho_152242.geojson")
+
+
+class Command(BaseCommand):
+    help = "Load the Sado demo data (profile, demo users, shelters). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when a municipality exists.")
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Municipality.objects.exists():
+            self.stdout.write("demo data already present; nothing to do")
+            return
+        municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
+        create_personas(municipality, DEMO_PASSWORD)
+        for name in SHELTER_FILES:
+            call_command("import_shelters", str(DATA_DIR / name), no_progress=True)
+        self.stdout.write(self.style.SUCCESS(f"loaded the {municipality.name} demo"))

@@ -1,0 +1,66 @@
+"""Run the demo's processes together: web server, task worker and scheduler. Ctrl-C stops all of them.
+
+Used by `make run`. Production runs each process under systemd (see docs/operations.md) instead.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+PYTHON = sys.executable
+ADDRESS = os.environ.get("TOKI_RUN_ADDRESS", "127.0.0.1:8000")
+
+PROCESSES = {
+    "web": [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"],
+    "worker": [PYTHON, "manage.py", "run_worker"],
+    "scheduler": [PYTHON, "manage.py", "run_scheduler"],
+}
+
+
+def banner() -> str:
+    from toki.demo.personas import PERSONAS
+    from toki.demo.management.commands.seed_demo import DEMO_PASSWORD
+
+    logins = "\n".join(f"    {p.username:<6} {p.display_name}" for p in PERSONAS)
+    return (
+        f"\nToki (Sado demo) on http://{ADDRESS}/   staff login: http://{ADDRESS}/accounts/login/\n"
+        f"  Demo logins (password: {DEMO_PASSWORD}):\n{logins}\n  Ctrl-C stops web, worker and scheduler.\n"
+    )
+
+
+def stop_all(children: dict) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toki.settings")
+    import django
+
+    django.setup()
+    children = {name: subprocess.Popen(cmd) for name, cmd in PROCESSES.items()}
+    print(banner(), flush=True)
+    try:
+        while True:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    print(f"{name} exited with {child.returncode}; stopping the others", file=sys.stderr)
+                    return child.returncode or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_all(children)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
