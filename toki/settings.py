@@ -99,12 +99,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Background work (django.tasks) ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 TOKI_TASKS = env_choice("TOKI_TASKS", ("db", "rq", "immediate"), "db")
+# RQ is always configured (its apps are cheap to load) so that a worker or a test can reach it; it is the
+# queue engine only when TOKI_TASKS=rq.
+INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
 if TOKI_TASKS == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TOKI_TASKS=rq needs REDIS_URL")
-    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 elif TOKI_TASKS == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
@@ -201,3 +203,5 @@ TOKI_PERIODIC_JOBS = [
     ("purge_login_throttles", 3600, []),
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
+
+TEST_RUNNER = "toki.test.TokiTestRunner"

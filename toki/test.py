@@ -7,8 +7,10 @@ staff allowed one district (相川) of the registry; eve: a logged-in outsider w
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
+from django.test.runner import DiscoverRunner
 
 from toki.areas.actions import load_profile
 from toki.demo.personas import create_personas
@@ -19,6 +21,7 @@ PERSONA_PASSWORD = "correct-horse-battery-staple-7"
 class PersonasMixin:
     @classmethod
     def create_world(cls):
+        cache.clear()  # cached reads (the default municipality) must not outlive the test's database
         cls.municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
         users = create_personas(cls.municipality, PERSONA_PASSWORD)
         cls.alice, cls.bob, cls.carol = users["alice"], users["bob"], users["carol"]
@@ -62,3 +65,41 @@ class BaseTransactionTestCase(PersonasMixin, TransactionTestCase):
     def _fixture_teardown(self):
         with audit_guard_lifted():
             super()._fixture_teardown()
+
+
+def ensure_redis(url: str) -> None:
+    """Make sure the local Redis answers; start it as the machine's services doc says if it is down."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+        return
+    except redis.ConnectionError:
+        pass
+    server = shutil.which("redis-server")
+    if server is None:
+        raise RuntimeError(f"Redis at {url} is down and redis-server is not installed")
+    subprocess.run(  # noqa: S603 - fixed local command
+        [server, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"],
+        check=True, capture_output=True,
+    )
+    for _ in range(50):
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"Redis at {url} did not come up")
+
+
+class TokiTestRunner(DiscoverRunner):
+    """Django's runner with a fast password hasher: the personas are created for every test class."""
+
+    def setup_test_environment(self, **kwargs):
+        super().setup_test_environment(**kwargs)
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

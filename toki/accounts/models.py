@@ -22,14 +22,14 @@ class OrgUnit(models.Model):
     """An organisation or team a user acts for."""
 
     class Kind(models.TextChoices):
-        HQ = "hq", _("災害対策本部")
-        DEPARTMENT = "department", _("部署")
-        BRANCH_OFFICE = "branch_office", _("支所")
-        SHELTER_TEAM = "shelter_team", _("避難所運営班")
-        COMMUNITY = "community", _("自治会・自主防災組織")
-        WELFARE = "welfare", _("民生委員・社会福祉協議会")
-        AGENCY = "agency", _("関係機関")
-        PARTNER = "partner", _("民間事業者")
+        HQ = "hq", _("Disaster headquarters")
+        DEPARTMENT = "department", _("Department")
+        BRANCH_OFFICE = "branch_office", _("Branch office")
+        SHELTER_TEAM = "shelter_team", _("Shelter team")
+        COMMUNITY = "community", _("Community organisation")
+        WELFARE = "welfare", _("Welfare")
+        AGENCY = "agency", _("External agency")
+        PARTNER = "partner", _("Private partner")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -50,10 +50,10 @@ class OrgUnit(models.Model):
 class Role(models.TextChoices):
     """What a member may do within an org unit. Ordered from most to least powerful."""
 
-    ADMIN = "admin", _("管理者")
-    EDITOR = "editor", _("編集者")
-    REPORTER = "reporter", _("報告者")
-    VIEWER = "viewer", _("閲覧者")
+    ADMIN = "admin", _("Administrator")
+    EDITOR = "editor", _("Editor")
+    REPORTER = "reporter", _("Reporter")
+    VIEWER = "viewer", _("Viewer")
 
 
 ROLE_RANK = {Role.ADMIN: 4, Role.EDITOR: 3, Role.REPORTER: 2, Role.VIEWER: 1}
@@ -121,3 +121,6 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.username}: {self.failures} failure(s)"

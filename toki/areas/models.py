@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class Municipality(models.Model):
     """One municipality Toki serves, loaded from a profile file (see `profiles/`)."""
 
-    code = models.CharField(_("全国地方公共団体コード"), max_length=6, unique=True)
+    code = models.CharField(_("local government code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     prefecture = models.CharField(_("prefecture"), max_length=20)
@@ -54,9 +54,9 @@ class Office(models.Model):
     """A city office (本庁, 支所, 行政サービスセンター)."""
 
     class Kind(models.TextChoices):
-        MAIN = "main", _("本庁舎")
-        BRANCH = "branch", _("支所")
-        SERVICE_CENTRE = "service_centre", _("行政サービスセンター")
+        MAIN = "main", _("City hall")
+        BRANCH = "branch", _("Branch office")
+        SERVICE_CENTRE = "service_centre", _("Service centre")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="offices")
     district = models.ForeignKey(District, on_delete=models.SET_NULL, null=True, blank=True, related_name="offices")

@@ -20,8 +20,8 @@ PROCESSES = {
 
 
 def banner() -> str:
-    from toki.demo.personas import PERSONAS
     from toki.demo.management.commands.seed_demo import DEMO_PASSWORD
+    from toki.demo.personas import PERSONAS
 
     logins = "\n".join(f"    {p.username:<6} {p.display_name}" for p in PERSONAS)
     return (

@@ -5,4 +5,5 @@ from toki.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("shelters/", views.shelters, name="shelters"),
 ]

@@ -11,7 +11,7 @@ from toki.areas.models import Municipality
 from toki.demo.personas import create_personas
 
 # Demo only: printed by `make run`. Production never runs seed_demo.
-DEMO_PASSWORD = "sado-demo-2026"
+DEMO_PASSWORD = "sado-demo-2026"  # noqa: S105 - demo-only, printed on purpose
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 SHELTER_FILES = ("shitei_hinanjo_152242.geojson", "shitei_kinkyu_hinanbasho_152242.geojson")
 
