@@ -1,0 +1,67 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+from django.test import SimpleTestCase
+
+from toki.lib.env import EnvError, database_from_url, env_bool, env_choice, env_int, env_list
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def manage(*args, **env):
+    full_env = {**os.environ, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+class DeploySettingsTests(SimpleTestCase):
+    def test_it_passes_check_deploy_with_production_settings(self):
+        result = manage(
+            "check", "--deploy", "--fail-level", "WARNING",
+            TOKI_DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="bousai.example.jp",
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues", result.stdout)
+
+    def test_it_refuses_to_start_in_production_without_a_secret_key(self):
+        result = manage("check", TOKI_DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="bousai.example.jp")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY must be set", result.stderr)
+
+    def test_it_names_the_variable_of_a_bad_value(self):
+        result = manage("check", TOKI_TASKS="celery")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("TOKI_TASKS", result.stderr)
+
+
+class EnvHelperTests(SimpleTestCase):
+    def test_it_reads_booleans_strictly(self):
+        with mock.patch.dict(os.environ, {"X": "yes"}):
+            self.assertTrue(env_bool("X"))
+        with mock.patch.dict(os.environ, {"X": "maybe"}), self.assertRaisesMessage(EnvError, "X='maybe'"):
+            env_bool("X")
+
+    def test_it_reads_integers_lists_and_choices(self):
+        with mock.patch.dict(os.environ, {"N": "12", "L": "a, b,,c", "C": "rq"}):
+            self.assertEqual(env_int("N", 1), 12)
+            self.assertEqual(env_list("L"), ["a", "b", "c"])
+            self.assertEqual(env_choice("C", ("db", "rq"), "db"), "rq")
+        with mock.patch.dict(os.environ, {"N": "twelve"}), self.assertRaises(EnvError):
+            env_int("N", 1)
+
+    def test_it_parses_postgres_urls(self):
+        db = database_from_url("postgres://toki:p%40ss@db.local:5433/toki?sslmode=require")
+        self.assertEqual(db["ENGINE"], "django.db.backends.postgresql")
+        self.assertEqual((db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]),
+                         ("toki", "p@ss", "db.local", "5433", "toki"))
+        self.assertEqual(db["OPTIONS"], {"sslmode": "require"})
+
+    def test_it_parses_sqlite_urls_and_refuses_others(self):
+        self.assertEqual(database_from_url("sqlite:////tmp/x.sqlite3")["NAME"], "/tmp/x.sqlite3")
+        with self.assertRaisesMessage(EnvError, "mysql"):
+            database_from_url("mysql://x/y")
