@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run setup test test-postgres lint bench browser-test clean
+.PHONY: run setup test lint bench browser-test messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; see docs/adr/0001-python-version.md"; exit 1; }
@@ -15,6 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 	$(PY) manage.py compile_translations
+	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
 
@@ -23,7 +24,8 @@ run: setup
 
 test: $(STAMP)
 	$(PY) manage.py compile_translations
-	$(PY) manage.py test --no-input --parallel 2 $(TESTS)
+	$(PY) manage.py collectstatic --no-input -v0
+	LOG_LEVEL=$${LOG_LEVEL:-ERROR} $(PY) manage.py test --no-input --parallel 2 $(TESTS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -33,6 +35,9 @@ browser-test: $(STAMP)
 
 bench: setup
 	$(PY) bench/run_all.py
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ja -l ja_Easy -l zh_Hans -l ko --no-location --ignore ".venv/*" --ignore "static/vendor/*" --ignore "bench/*"
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

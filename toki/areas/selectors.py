@@ -4,7 +4,6 @@ from django.core.cache import cache
 
 from toki.areas.models import District, Municipality
 
-
 DEFAULT_MUNICIPALITY_CACHE_KEY = "areas:default-municipality"
 
 

@@ -1,0 +1,252 @@
+"""Shared code for the benchmarks in bench/: tools, ports, processes, wrk, machine facts, results.
+
+Modules whose name starts with "_" are helpers: `bench/run_all.py` runs every other `bench/*.py`. A benchmark
+script runs standalone (`python bench/<name>.py`), prints a table and writes `bench/results/<name>.json`, and
+exits 0 when the run was clean, 1 when it failed or measured errors, and EXIT_MISSING_TOOL when a tool it needs
+is not installed (it then says how to install it). Everything listens on 127.0.0.1 only.
+"""
+
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_DIR = REPO / "bench" / "results"
+EXIT_MISSING_TOOL = 3
+
+INSTALL_HINTS = {
+    "nginx": "apt-get install --no-install-recommends nginx-light   (Debian/Ubuntu; 'nginx' works too)",
+    "wrk": "apt-get install wrk   (Debian/Ubuntu)",
+}
+
+
+class BenchError(Exception):
+    """The benchmark could not run; the message says why."""
+
+
+class MissingTool(BenchError):
+    """An external program the benchmark drives is not installed."""
+
+
+def require_tools(*names: str) -> dict[str, str]:
+    """Return {name: path} for each program, or raise MissingTool naming every missing one and its install hint."""
+    found = {name: shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin") for name in names}
+    missing = [name for name, path in found.items() if not path]
+    if missing:
+        hints = "\n".join(f"  {name}: {INSTALL_HINTS.get(name, 'install it with your package manager')}"
+                          for name in missing)
+        raise MissingTool(f"missing {', '.join(missing)}; install with:\n{hints}")
+    return found
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_process(cmd: list[str], *, log_path: Path, cwd: Path = REPO, env: dict | None = None) -> subprocess.Popen:
+    """Start a server in its own process group, stdout and stderr to log_path. Stop it with stop_process."""
+    log = open(log_path, "ab")  # noqa: SIM115 - the child owns the descriptor; closed below in the parent
+    try:
+        return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    finally:
+        log.close()
+
+
+def stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+    """Signal the process group we started (by its id), wait, then SIGKILL it if it is still there."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, sig)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def http_get(host: str, port: int, path: str = "/", timeout: float = 10) -> tuple[int, dict, bytes]:
+    """One GET without following redirects: (status, headers, body)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def wait_http(port: int, proc: subprocess.Popen, log_path: Path, path: str = "/", timeout: float = 60) -> None:
+    """Wait until the server on 127.0.0.1:port answers any HTTP response; fail early if it exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"server exited with {proc.returncode} while starting:\n{log_tail(log_path)}")
+        try:
+            http_get("127.0.0.1", port, path, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise BenchError(f"server on 127.0.0.1:{port} did not answer within {timeout:.0f} s:\n{log_tail(log_path)}")
+
+
+def run_checked(cmd: list[str], *, what: str, env: dict | None = None, timeout: float = 300) -> str:
+    """Run a preparation command; on failure raise BenchError with its output."""
+    try:
+        done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"{what} took more than {timeout:.0f} s") from None
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip().splitlines()[-30:]
+        raise BenchError(f"{what} failed (exit {done.returncode}):\n" + "\n".join(output))
+    return done.stdout
+
+
+# --- wrk -------------------------------------------------------------------------------------------------
+_TIME_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4, "P": 1024**5}
+_TIME = r"([\d.]+)(us|ms|s|m|h)\b"
+
+
+def _ms(value: str, unit: str) -> float:
+    return round(float(value) * _TIME_UNITS[unit], 3)
+
+
+def parse_wrk(text: str) -> dict:
+    """Parse `wrk --latency` output. Raises BenchError when the essential lines are missing."""
+    result: dict = {"latency_ms": {}, "socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0},
+                    "non_2xx_3xx": 0}
+    for pct, value, unit in re.findall(r"^\s+(50|75|90|99)(?:\.0+)?%\s+" + _TIME, text, re.MULTILINE):
+        result["latency_ms"][f"p{pct}"] = _ms(value, unit)
+    if match := re.search(r"^\s+Latency\s+" + _TIME + r"\s+" + _TIME + r"\s+" + _TIME, text, re.MULTILINE):
+        result["latency_ms"]["avg"] = _ms(*match.group(1, 2))
+        result["latency_ms"]["max"] = _ms(*match.group(5, 6))
+    if match := re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h), ([\d.]+)([KMGTP]?)B read", text):
+        result["requests"] = int(match.group(1))
+        result["duration_s"] = round(_ms(match.group(2), match.group(3)) / 1000, 3)
+        result["bytes_read"] = int(float(match.group(4)) * _SIZE_UNITS[match.group(5)])
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
+        result["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"), map(int, match.groups()),
+                                           strict=True))
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", text):
+        result["non_2xx_3xx"] = int(match.group(1))
+    if match := re.search(r"Requests/sec:\s+([\d.]+)", text):
+        result["requests_per_sec"] = float(match.group(1))
+    missing = [key for key in ("requests", "requests_per_sec") if key not in result]
+    missing += [f"latency {p}" for p in ("p50", "p99") if p not in result["latency_ms"]]
+    if missing:
+        raise BenchError(f"could not read {', '.join(missing)} from wrk's output:\n{text}")
+    result["errors"] = sum(result["socket_errors"].values()) + result["non_2xx_3xx"]
+    return result
+
+
+def run_wrk(url: str, *, threads: int, connections: int, duration: float, timeout: float = 5) -> dict:
+    """Drive url with wrk for `duration` seconds and return parse_wrk's dict plus the raw output."""
+    cmd = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", f"--timeout={timeout:g}s", url]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"wrk did not finish: {' '.join(cmd)}") from None
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed (exit {done.returncode}): {' '.join(cmd)}\n{done.stdout}{done.stderr}")
+    result = parse_wrk(done.stdout)
+    result["raw"] = done.stdout
+    return result
+
+
+# --- facts and results -----------------------------------------------------------------------------------
+def tool_version(cmd: list[str], pattern: str) -> str:
+    """The first match of pattern in the command's stdout+stderr ('?' when it cannot be read)."""
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    match = re.search(pattern, done.stdout + done.stderr)
+    return match.group(1) if match else "?"
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def machine_info() -> dict:
+    """Facts a reader needs to compare runs: date, CPU, memory, load, OS, Python."""
+    def proc_fact(path: str, pattern: str) -> str | None:
+        try:
+            match = re.search(pattern, Path(path).read_text())
+        except OSError:
+            return None
+        return match.group(1).strip() if match else None
+
+    mem_kb = proc_fact("/proc/meminfo", r"MemTotal:\s*(\d+) kB")
+    return {
+        "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu": proc_fact("/proc/cpuinfo", r"model name\s*:\s*(.+)") or "?",
+        "memory": f"{int(mem_kb) / 1024**2:.1f} GiB" if mem_kb else "?",
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def write_results(name: str, data: dict) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    tmp.replace(path)  # a reader never sees a half-written file
+    return path
+
+
+def format_table(columns: list[str], rows: list[list]) -> str:
+    """A Markdown table (readable in a terminal, pasteable into docs/benchmarks.md)."""
+    cells = [[str(c) for c in columns]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+
+    separator = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    return "\n".join([line(cells[0]), separator, *(line(row) for row in cells[1:])])
+
+
+def run_main(main) -> None:
+    """Run a benchmark's main(), turning BenchError into a clear message and the documented exit code."""
+    try:
+        code = main()
+    except MissingTool as exc:
+        print(f"SKIPPED: {exc}", file=sys.stderr)
+        code = EXIT_MISSING_TOOL
+    except BenchError as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
