@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -9,5 +8,4 @@ urlpatterns = [
     path("accounts/", include("toki.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
-    path("django-admin/", admin.site.urls),
 ]
