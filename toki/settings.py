@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves its Swagger UI from static files, not a CDN
     "django_tasks_db",
     "toki.accounts",
     "toki.areas",

@@ -31,9 +31,9 @@ class AuditAppendOnlyTests(BaseTestCase):
             "UPDATE accounts_auditevent SET action = 'x' WHERE id = %s",
             "DELETE FROM accounts_auditevent WHERE id = %s",
         ):
-            with self.subTest(statement=statement), self.assertRaises(DatabaseError), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(statement, [self.event.pk])
+            with (self.subTest(statement=statement), self.assertRaises(DatabaseError), transaction.atomic(),
+                  connection.cursor() as cursor):
+                cursor.execute(statement, [self.event.pk])
         self.assertTrue(AuditEvent.objects.filter(pk=self.event.pk, action="test.something").exists())
 
     def test_it_records_system_actions_without_actor(self):

@@ -42,7 +42,9 @@ class LanguageSwitchTests(BaseTestCase):
         self.assertContains(response, "Disaster information")
 
     def test_it_renders_each_language(self):
-        expected = {"ja-easy": "ぼうさい じょうほう", "zh-hans": "防灾信息", "ko": "재난 정보", "en": "Disaster information"}
+        expected = {
+            "ja-easy": "ぼうさい じょうほう", "zh-hans": "防灾信息", "ko": "재난 정보", "en": "Disaster information",
+        }
         for code, text in expected.items():
             with self.subTest(code=code):
                 self.switch_to(code)
