@@ -29,6 +29,7 @@ from _common import (
     log_tail,
     machine_info,
     package_version,
+    process_tree_cpu_s,
     require_tools,
     run_checked,
     run_main,
@@ -159,10 +160,15 @@ def fetch(port: int, path: str, server: str) -> bytes:
     return body
 
 
-def measure(url: str, args: argparse.Namespace) -> dict:
+def measure(url: str, args: argparse.Namespace, server_pid: int) -> dict:
     if args.warmup > 0:
         run_wrk(url, threads=args.threads, connections=args.connections, duration=args.warmup)
-    return run_wrk(url, threads=args.threads, connections=args.connections, duration=args.duration)
+    cpu_before = process_tree_cpu_s(server_pid)
+    result = run_wrk(url, threads=args.threads, connections=args.connections, duration=args.duration)
+    cpu_s = process_tree_cpu_s(server_pid) - cpu_before
+    result["server_cpu_s"] = round(cpu_s, 2)
+    result["server_cpu_ms_per_request"] = round(cpu_s * 1000 / result["requests"], 3) if result["requests"] else None
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             results = []
             for label, port, log, proc in servers:
                 print(f"measuring {label} on 127.0.0.1:{port}{args.path} ...", flush=True)
-                result = measure(f"http://127.0.0.1:{port}{args.path}", args)
+                result = measure(f"http://127.0.0.1:{port}{args.path}", args, proc.pid)
                 if proc.poll() is not None:
                     raise BenchError(f"{label} exited during the run:\n{log_tail(log)}")
                 results.append({"server": label, "body_bytes": len(body), **result})
@@ -203,9 +209,10 @@ def report(args, conf, machine, prepare_timings, results, server_log, elapsed) -
     app, reference = results
     ratio = app["requests_per_sec"] / reference["requests_per_sec"] if reference["requests_per_sec"] else 0.0
     rows = [[r["server"], f"{r['requests_per_sec']:.0f}", f"{r['latency_ms']['p50']:.2f}",
-             f"{r['latency_ms']['p99']:.2f}", r["errors"], r["body_bytes"]] for r in results]
+             f"{r['latency_ms']['p99']:.2f}", r["errors"], r["body_bytes"], r["server_cpu_ms_per_request"]]
+            for r in results]
     print()
-    print(format_table(["server", "req/s", "p50 ms", "p99 ms", "errors", "bytes"], rows))
+    print(format_table(["server", "req/s", "p50 ms", "p99 ms", "errors", "bytes", "server CPU ms/req"], rows))
     workers = args.workers or conf["workers"]
     threads = args.gunicorn_threads or conf["threads"]
     print(f"\ngunicorn/nginx throughput: {ratio:.1%}   (wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s"

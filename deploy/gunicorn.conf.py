@@ -49,10 +49,11 @@ graceful_timeout = 30
 # Longer than nginx's upstream keepalive_timeout (4 s), so nginx, not gunicorn, closes idle connections and
 # never sends a request down a connection gunicorn is closing.
 keepalive = 5
-# Replace each worker after ~2000 requests (jittered so they do not restart together): bounds the effect of a
-# slow memory leak in the app or a library, at the cost of one app start per worker every few thousand hits.
-max_requests = 2000
-max_requests_jitter = 200
+# Replace each worker after ~10000 requests (jittered so they do not restart together): bounds a slow memory
+# leak in the app or a library. Not lower: a restart re-imports Django (~0.6 s of CPU), and during a disaster's
+# traffic peak (several hundred requests/s on 2 cores) a low limit would spend that CPU every few seconds.
+max_requests = 10000
+max_requests_jitter = 1000
 # The worker heartbeat file on tmpfs: fchmod on a disk-backed file can stall a worker (gunicorn's FAQ).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn's recommended place
 # Request limits: gunicorn's defaults (4094-byte request line, 100 headers of 8190 bytes); nginx limits

@@ -6,6 +6,7 @@ TOKI_DEBUG=0, whitenoise serving the collected files) unless gunicorn cannot be 
 runserver stands in with TOKI_DEBUG=1 and the caller says so.
 """
 
+import contextlib
 import json
 import os
 import secrets
@@ -21,10 +22,11 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = BASE_DIR / "test-artifacts"
+GUNICORN_CONF = BASE_DIR / "deploy" / "gunicorn.conf.py"
 
 # Variables that could point the throwaway site at a real database, queue, cache or media folder.
-_NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "TOKI_TASKS", "MEDIA_ROOT", "STATIC_ROOT", "TOKI_VAR_DIR",
-                  "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECRET_KEY", "TOKI_DEBUG", "SECURE_SSL_REDIRECT")
+NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "TOKI_TASKS", "MEDIA_ROOT", "STATIC_ROOT", "TOKI_VAR_DIR",
+                 "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECRET_KEY", "TOKI_DEBUG", "SECURE_SSL_REDIRECT")
 COMMAND_TIMEOUT = 180  # seconds for one manage.py command (migrate and seed_demo take a few seconds)
 HEALTH_TIMEOUT = 30  # seconds for the server to answer /api/v1/health
 
@@ -64,7 +66,7 @@ def create_site(workdir: Path) -> Site:
     problem = gunicorn_problem()
     site = Site(workdir=workdir, kind="runserver" if problem else "gunicorn", note=problem)
     debug = site.kind == "runserver"
-    env = {key: value for key, value in os.environ.items() if key not in _NOT_INHERITED}
+    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     env.update(
         DJANGO_SETTINGS_MODULE="toki.settings",
         TOKI_VAR_DIR=str(workdir / "var"),
@@ -110,9 +112,11 @@ def start(site: Site) -> None:
     site.port = free_port()
     address = f"127.0.0.1:{site.port}"
     if site.kind == "gunicorn":
-        command = [sys.executable, "-m", "gunicorn", "toki.wsgi", "--bind", address, "--workers", "2",
-                   "--threads", "4", "--timeout", "30", "--graceful-timeout", "5",
-                   "--access-logfile", "-", "--error-logfile", "-"]
+        # The production configuration when there is one (deploy/gunicorn.conf.py); the flags below win over it:
+        # our port, an access log for the artifacts, a quick stop, and no control socket in ~/.gunicorn.
+        config = ["-c", str(GUNICORN_CONF)] if GUNICORN_CONF.exists() else ["--workers", "2", "--threads", "4"]
+        command = [sys.executable, "-m", "gunicorn", *config, "--bind", address, "--graceful-timeout", "5",
+                   "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket", "toki.wsgi:application"]
     else:
         command = [sys.executable, "manage.py", "runserver", address, "--noreload"]
     site.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +167,7 @@ def stop(site: Site) -> None:
             break
         except subprocess.TimeoutExpired:
             continue
-    try:  # a worker that outlived its master is still in the group
+    with contextlib.suppress(ProcessLookupError):  # a worker that outlived its master is still in the group
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)

@@ -7,7 +7,6 @@ staff allowed one district (相川) of the registry; eve: a logged-in outsider w
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
 from django.test.runner import DiscoverRunner
@@ -21,7 +20,6 @@ PERSONA_PASSWORD = "correct-horse-battery-staple-7"
 class PersonasMixin:
     @classmethod
     def create_world(cls):
-        cache.clear()  # cached reads (the default municipality) must not outlive the test's database
         cls.municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
         users = create_personas(cls.municipality, PERSONA_PASSWORD)
         cls.alice, cls.bob, cls.carol = users["alice"], users["bob"], users["carol"]

@@ -1,48 +1,46 @@
 """Loading a municipality profile. The only way areas data changes."""
 
-import json
 from pathlib import Path
 
 from django.db import transaction
 
 from toki.accounts import audit
+from toki.areas.boundaries import district_boundaries
 from toki.areas.models import District, Municipality, Office
+from toki.areas.profile import ProfileError, read_profile
 
+__all__ = ["ProfileError", "load_profile"]
 
-class ProfileError(ValueError):
-    """The profile file is not usable; the message names the field."""
-
-
-def _read_profile(path: Path) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read profile: {exc}") from exc
-    for field in ("code", "name", "prefecture", "districts"):
-        if field not in data:
-            raise ProfileError(f"{path}: missing field {field!r}")
-    return data
+# Keys of the profile file stored in columns or rows of their own rather than in Municipality.profile.
+_OWN_COLUMNS = ("districts", "offices", "jma_codes")
 
 
 def load_profile(path, *, acting_user=None, make_default: bool = True) -> Municipality:
-    """Create or update the municipality, its districts and offices from a profile file."""
-    data = _read_profile(Path(path))
+    """Create or update the municipality, its districts (with boundaries) and offices from a profile file.
+
+    The file is validated completely first (ProfileError names the file and field) and the boundaries are
+    computed before the one transaction that writes everything, so a bad profile writes nothing. Districts and
+    offices missing from the file are left alone (they may be referenced); reloading is idempotent.
+    """
+    path = Path(path)
+    data = read_profile(path)
+    boundaries = district_boundaries(data)
     with transaction.atomic():
-        municipality, _ = Municipality.objects.update_or_create(
+        municipality, created = Municipality.objects.update_or_create(
             code=data["code"],
             defaults={
                 "name": data["name"],
                 "name_en": data.get("name_en", ""),
                 "prefecture": data["prefecture"],
                 "jma_codes": data.get("jma_codes", {}),
-                "profile": {k: v for k, v in data.items() if k not in ("districts", "offices", "jma_codes")},
+                "profile": {k: v for k, v in data.items() if k not in _OWN_COLUMNS},
             },
         )
         if make_default:
             Municipality.objects.exclude(pk=municipality.pk).update(is_default=False)
             Municipality.objects.filter(pk=municipality.pk).update(is_default=True)
             municipality.is_default = True
-        for order, item in enumerate(data["districts"]):
+        for order, (item, boundary) in enumerate(zip(data["districts"], boundaries, strict=True)):
             District.objects.update_or_create(
                 municipality=municipality,
                 code=item["code"],
@@ -51,6 +49,9 @@ def load_profile(path, *, acting_user=None, make_default: bool = True) -> Munici
                     "name_en": item.get("name_en", ""),
                     "centre_lat": item["centre"][0],
                     "centre_lon": item["centre"][1],
+                    "boundary": boundary.geometry,
+                    "boundary_is_approximate": boundary.is_approximate,
+                    "boundary_source": boundary.source,
                     "sort_order": order,
                 },
             )
@@ -65,6 +66,15 @@ def load_profile(path, *, acting_user=None, make_default: bool = True) -> Munici
                     "district": districts.get(item.get("district")),
                 },
             )
-        audit.record(actor=acting_user, action="areas.load_profile", obj=municipality,
-                     changes={"districts": len(data["districts"])})
+        audit.record(
+            actor=acting_user, action="areas.load_profile", obj=municipality,
+            changes={
+                "file": path.name,
+                "created": created,
+                "districts": len(data["districts"]),
+                "approximate_boundaries": sum(b.is_approximate for b in boundaries),
+                "offices": len(data.get("offices", [])),
+                "default": make_default,
+            },
+        )
     return municipality

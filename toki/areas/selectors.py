@@ -1,22 +1,31 @@
 """Reads of the municipality profile. Public data: no user scoping needed."""
 
-from django.core.cache import cache
-
+from toki.areas.locator import COAST_TOLERANCE_KM, DistrictLocator
 from toki.areas.models import District, Municipality
-
-DEFAULT_MUNICIPALITY_CACHE_KEY = "areas:default-municipality"
 
 
 def default_municipality() -> Municipality | None:
-    """The municipality this site serves. Cached: every page needs it and it changes only on a profile load
-    (which clears the key on commit; other processes see the change within the timeout)."""
-    municipality = cache.get(DEFAULT_MUNICIPALITY_CACHE_KEY)
-    if municipality is None:
-        municipality = Municipality.objects.filter(is_default=True).first()
-        if municipality is not None:
-            cache.set(DEFAULT_MUNICIPALITY_CACHE_KEY, municipality, timeout=300)
-    return municipality
+    """The municipality this site serves (the profile loaded as default)."""
+    return Municipality.objects.filter(is_default=True).first()
 
 
 def districts_of(municipality: Municipality) -> list[District]:
     return list(municipality.districts.all())
+
+
+def district_locator(municipality: Municipality | None = None, *,
+                     tolerance_km: float = COAST_TOLERANCE_KM) -> DistrictLocator:
+    """A locator over the districts of `municipality` (all municipalities when None), loaded with one query.
+
+    Use it when placing many points (an import); `district_for` builds one per call.
+    """
+    districts = District.objects.filter(boundary__isnull=False)
+    if municipality is not None:
+        districts = districts.filter(municipality=municipality)
+    return DistrictLocator(districts, tolerance_km=tolerance_km)
+
+
+def district_for(lat: float, lon: float, municipality: Municipality | None = None) -> District | None:
+    """The district containing the point; for a point just outside every boundary (within 3 km: a pier, a site
+    off the approximate coast) the district whose boundary is nearest; otherwise None. See docs/areas.md."""
+    return district_locator(municipality).find(lat, lon)

@@ -269,7 +269,7 @@ def _inner_point(ring: Ring) -> Point:
 
 
 def _as_geometry(polygons: list[list[list[list[float]]]]) -> dict | None:
-    closed = [[ring + [ring[0]] for ring in polygon] for polygon in polygons]
+    closed = [[[*ring, ring[0]] for ring in polygon] for polygon in polygons]
     if not closed:
         return None
     if len(closed) == 1:

@@ -1,0 +1,84 @@
+"""The shelter master: designated shelters and emergency evacuation sites, keyed on the GSI 共通ID."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from toki.areas.models import District, Municipality
+
+# The eight hazards of the 災害対策基本法 designation, in the GSI column order: (field, column label as in the
+# data files, which the importers match).
+HAZARDS = (
+    ("hazard_flood", "洪水"),
+    ("hazard_landslide", "崖崩れ、土石流及び地滑り"),
+    ("hazard_storm_surge", "高潮"),
+    ("hazard_earthquake", "地震"),
+    ("hazard_tsunami", "津波"),
+    ("hazard_large_fire", "大規模な火事"),
+    ("hazard_inland_flood", "内水氾濫"),
+    ("hazard_volcano", "火山現象"),
+)
+# What a person reads, translated (English message ids, docs/adr/0002-english-msgids.md).
+HAZARD_LABELS = {
+    "hazard_flood": _("Flood"),
+    "hazard_landslide": _("Landslide and debris flow"),
+    "hazard_storm_surge": _("Storm surge"),
+    "hazard_earthquake": _("Earthquake"),
+    "hazard_tsunami": _("Tsunami"),
+    "hazard_large_fire": _("Large fire"),
+    "hazard_inland_flood": _("Inland flooding"),
+    "hazard_volcano": _("Volcano"),
+}
+
+
+class Shelter(models.Model):
+    """One designated place. The GSI data lists a place designated both ways twice, under two 共通ID (one per
+    designation, e.g. `…00001111` 指定避難所 and `…00001201` 指定緊急避難場所); each is its own row here
+    (docs/shelter-import.md, "What the Sado data shows")."""
+
+    class Source(models.TextChoices):
+        GSI_GEOJSON = "gsi-geojson", _("GSI GeoJSON")
+        GSI_CSV = "gsi-csv", _("GSI CSV")
+        STANDARD_CSV = "standard-csv", _("Standard open data CSV")
+
+    common_id = models.CharField(_("common ID"), max_length=40, unique=True)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="shelters")
+    district = models.ForeignKey(District, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="shelters")
+    name = models.CharField(_("name"), max_length=200)
+    name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    is_designated_shelter = models.BooleanField(_("designated shelter"), default=False)
+    is_emergency_site = models.BooleanField(_("designated evacuation site"), default=False)
+    # GSI 「指定避難所との住所同一」/「指定緊急避難場所との住所同一」, standard CSV 「指定避難所との重複」.
+    shares_site_with_other_designation = models.BooleanField(_("same site as the other designation"),
+                                                             default=False)
+    hazard_flood = models.BooleanField(HAZARD_LABELS["hazard_flood"], default=False)
+    hazard_landslide = models.BooleanField(HAZARD_LABELS["hazard_landslide"], default=False)
+    hazard_storm_surge = models.BooleanField(HAZARD_LABELS["hazard_storm_surge"], default=False)
+    hazard_earthquake = models.BooleanField(HAZARD_LABELS["hazard_earthquake"], default=False)
+    hazard_tsunami = models.BooleanField(HAZARD_LABELS["hazard_tsunami"], default=False)
+    hazard_large_fire = models.BooleanField(HAZARD_LABELS["hazard_large_fire"], default=False)
+    hazard_inland_flood = models.BooleanField(HAZARD_LABELS["hazard_inland_flood"], default=False)
+    hazard_volcano = models.BooleanField(HAZARD_LABELS["hazard_volcano"], default=False)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    accepted_people = models.CharField(_("accepted people"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    imported_at = models.DateTimeField(_("first imported"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shelter")
+        verbose_name_plural = _("shelters")
+        ordering = ["common_id"]
+        indexes = [models.Index(fields=["municipality", "district"], name="shelter_muni_district")]
+
+    def __str__(self):
+        return self.name
+
+    def hazard_labels(self) -> list[str]:
+        """The translated names of the hazards this place is designated for, in the GSI order."""
+        return [HAZARD_LABELS[field] for field, _column in HAZARDS if getattr(self, field)]

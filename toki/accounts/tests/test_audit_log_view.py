@@ -28,8 +28,9 @@ class AuditLogViewTests(BaseTestCase):
     def test_it_pins_its_query_count(self):
         self.login(self.alice)
         self.client.get(self.url)  # warm the session
-        # session, user, memberships (permission, once), count, page of events with actors joined
-        with self.assertNumQueries(5):
+        # session, user, memberships (permission, once), count, page of events with actors joined,
+        # the site's municipality (page header)
+        with self.assertNumQueries(6):
             self.client.get(self.url, {"action": "shelters"})
 
     def test_it_refuses_branch_staff_with_404(self):

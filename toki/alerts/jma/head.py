@@ -1,7 +1,7 @@
 """Control and Head: the part every telegram shares, whatever its body."""
 
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - only types and already-parsed trees here
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 

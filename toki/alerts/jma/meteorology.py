@@ -5,7 +5,7 @@ parser serves them all; the differences (implicit code systems, where a level co
 """
 
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - only types and already-parsed trees here
+import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
 from toki.alerts.jma.common import (
@@ -36,13 +36,14 @@ def _default_code_type(warning_type: str) -> str:
     return FORECAST_AREA
 
 
-def _significancies(kind: ET.Element) -> tuple[Significancy, ...]:
+def _significancies(properties: list[ET.Element]) -> tuple[Significancy, ...]:
     found = []
-    for base in find_all(kind, M, "Property/SignificancyPart/Base"):
-        found.extend(_significancy(element, "") for element in find_all(base, M, "Significancy"))
-        for local in find_all(base, M, "Local"):
-            area_name = find_text(local, M, "AreaName")
-            found.extend(_significancy(element, area_name) for element in find_all(local, M, "Significancy"))
+    for prop in properties:
+        for base in find_all(prop, M, "SignificancyPart/Base"):
+            found.extend(_significancy(element, "") for element in find_all(base, M, "Significancy"))
+            for local in find_all(base, M, "Local"):
+                area_name = find_text(local, M, "AreaName")
+                found.extend(_significancy(element, area_name) for element in find_all(local, M, "Significancy"))
     return tuple(found)
 
 
@@ -55,12 +56,6 @@ def _significancy(element: ET.Element, local_area: str) -> Significancy:
     )
 
 
-def _notes(kind: ET.Element) -> tuple[str, ...]:
-    notes = [text_of(note) for note in find_all(kind, M, "Addition/Note")]
-    notes.extend(text_of(note) for note in find_all(kind, M, "Attention/Note"))
-    return tuple(note for note in notes if note)
-
-
 def _kind_level(warning_type: str, name: str, code: str, text: str) -> int | None:
     if warning_type == SEDIMENT_WARNING_TYPE and code == _SEDIMENT_ALERT_CODE:
         return _SEDIMENT_ALERT_LEVEL
@@ -68,18 +63,32 @@ def _kind_level(warning_type: str, name: str, code: str, text: str) -> int | Non
 
 
 def _warning_kind(kind: ET.Element, warning_type: str) -> WarningKind:
-    name = find_text(kind, M, "Name")
-    code = find_text(kind, M, "Code")
-    text = "\n".join(filter(None, (text_of(element) for element in find_all(kind, M, "Property/Text"))))
+    # One pass over the children: a prefecture's telegram has hundreds of kinds, most of them Name/Code/Status only.
+    texts: dict[str, str] = {}
+    last_kind = None
+    properties: list[ET.Element] = []
+    notes: dict[str, list[str]] = {"Addition": [], "Attention": []}
+    for child in kind:
+        tag = local_name(child.tag)
+        if tag == "LastKind":
+            last_kind = parse_kind_ref(child, M)
+        elif tag == "Property":
+            properties.append(child)
+        elif tag in notes:
+            notes[tag].extend(text_of(note) for note in child)
+        else:
+            texts[tag] = text_of(child)
+    name, code = texts.get("Name", ""), texts.get("Code", "")
+    text = "\n".join(filter(None, (find_text(prop, M, "Text") for prop in properties)))
     return WarningKind(
         name=name,
         code=code,
-        status=find_text(kind, M, "Status"),
+        status=texts.get("Status", ""),
         level=_kind_level(warning_type, name, code, text),
-        condition=find_text(kind, M, "Condition"),
-        last_kind=parse_kind_ref(find_one(kind, M, "LastKind"), M),
-        significancies=_significancies(kind),
-        notes=_notes(kind),
+        condition=texts.get("Condition", ""),
+        last_kind=last_kind,
+        significancies=_significancies(properties),
+        notes=tuple(note for note in (*notes["Addition"], *notes["Attention"]) if note),
         text=text,
     )
 

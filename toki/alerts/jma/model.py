@@ -245,6 +245,15 @@ class Telegram:
         """The warning items of one area code (e.g. "1522400" for 佐渡市)."""
         return tuple(item for item in self.warnings if any(area.code == code for area in item.areas))
 
+    def volcano_levels(self) -> dict[str, int]:
+        """噴火警戒レベル per volcano code, from the "（対象火山）" items that carry one."""
+        return {
+            area.code: item.kind.level
+            for item in self.volcano_items
+            if item.kind.level is not None
+            for area in item.areas
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict: datetimes as ISO 8601 strings, tuples as lists."""
         return _jsonable(self)

@@ -1,0 +1,377 @@
+"""Browser checks of the public portal and the staff login, in Debian's Chromium through Playwright.
+
+Run from the repository root with the venv's Python: `python -m tests_browser.run` (or `make browser-test`).
+It prepares a throwaway site (tests_browser/server.py), then checks the home page and the staff login at a
+phone and a desktop size: HTTP 200, an <h1>, <html lang="ja">, no console errors, no failed requests to the
+site, the language switcher (English, remembered by cookie across a reload), a good and a bad login.
+Prints `ok <name>` or `FAIL <name>: reason` per check and a closing `N passed, N failed` line; exits 1 when
+any check failed. Screenshots go to test-artifacts/screenshots/.
+
+Environment: TOKI_CHROMIUM overrides the browser (default /usr/bin/chromium, Debian's package);
+TOKI_BROWSER_TEST_LIMIT the whole run's limit in seconds (default 300).
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+import traceback
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests_browser import server
+
+CHROMIUM = os.environ.get("TOKI_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+VIEWPORTS = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+}
+TILE_HOST = "cyberjapandata.gsi.go.jp"  # GSI map tiles: unreachable offline, answered with a blank tile
+ACTION_TIMEOUT_MS = 15_000
+NAVIGATION_TIMEOUT_MS = 20_000
+RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
+SCREENSHOTS_DIR = server.ARTIFACTS_DIR / "screenshots"
+WRONG_PASSWORD = "not-the-password-" + "x" * 8
+
+
+def transparent_png() -> bytes:
+    """A 1x1 fully transparent PNG, built here so that no binary blob sits in the source."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)  # 1x1, 8-bit RGBA
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 5)) + chunk(
+        b"IEND", b"")
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def expect(condition: bool, reason: str) -> None:
+    if not condition:
+        raise CheckFailed(reason)
+
+
+class Report:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def ok(self, name: str) -> None:
+        self.passed += 1
+        print(f"ok {name}", flush=True)
+
+    def fail(self, name: str, reason: str) -> None:
+        self.failed += 1
+        print(f"FAIL {name}: {reason}", flush=True)
+
+    def check(self, name: str, test: Callable[[], None]) -> bool:
+        try:
+            test()
+        except Exception as exc:
+            reason = str(exc).strip() or type(exc).__name__
+            self.fail(name, reason.splitlines()[0] if isinstance(exc, CheckFailed) else _short(reason))
+            return False
+        self.ok(name)
+        return True
+
+
+def _short(text: str, lines: int = 3) -> str:
+    kept = [line.strip() for line in text.splitlines() if line.strip()][:lines]
+    return " | ".join(kept)[:400]
+
+
+def is_site(url: str) -> bool:
+    return urlsplit(url).hostname == "127.0.0.1"
+
+
+class Watch:
+    """What went wrong on one page: console errors, uncaught exceptions, failed requests to the site."""
+
+    def __init__(self, page):
+        self.console_errors: list[str] = []
+        self.failed_requests: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "") if message.location else ""
+            self.console_errors.append(f"{message.text} ({where})" if where else message.text)
+
+    def _request_failed(self, request) -> None:
+        if is_site(request.url):
+            self.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
+
+    def _response(self, response) -> None:
+        if is_site(response.url) and response.status >= 400:
+            self.failed_requests.append(f"{response.request.method} {response.url}: HTTP {response.status}")
+
+    def expect_clean(self, kind: str) -> None:
+        found = self.console_errors if kind == "console" else self.failed_requests
+        expect(not found, f"{len(found)}: " + "; ".join(found[:3]))
+
+
+class Browser:
+    """The Chromium instance and the routing shared by every context."""
+
+    def __init__(self, playwright, base_url: str):
+        self.base_url = base_url
+        self.external: list[str] = []  # requests that left the machine other than map tiles
+        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS,
+                                                  timeout=30_000)
+        self.tile = transparent_png()
+
+    def context(self, viewport: str):
+        context = self.browser.new_context(base_url=self.base_url, locale="ja-JP", timezone_id="Asia/Tokyo",
+                                           **VIEWPORTS[viewport])
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        context.route(lambda url: not is_site(url), self._outside)
+        return context
+
+    def _outside(self, route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == TILE_HOST:
+            route.fulfill(status=200, content_type="image/png", body=self.tile)
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.browser.close()
+
+
+def open_page(context, path: str):
+    page = context.new_page()
+    watch = Watch(page)
+    response = page.goto(path, wait_until="load")
+    settle(page)
+    return page, watch, response
+
+
+def settle(page) -> None:
+    """Let late requests (tiles, htmx loads) finish; a page that polls never idles, which is fine."""
+    with contextlib.suppress(Exception):
+        page.wait_for_load_state("networkidle", timeout=5_000)
+
+
+def screenshot(report: Report, page, name: str) -> None:
+    path = SCREENSHOTS_DIR / f"{name}.png"
+    try:
+        page.evaluate("document.fonts ? document.fonts.ready.then(() => true) : true")
+        page.screenshot(path=str(path), full_page=True, animations="disabled", timeout=ACTION_TIMEOUT_MS)
+    except Exception as exc:
+        report.fail(f"screenshot {name}", _short(str(exc)))
+
+
+def html_lang(page) -> str:
+    return page.locator("html").get_attribute("lang") or ""
+
+
+def language_switcher(page):
+    return page.locator("form[action*='/i18n/setlang/']").first
+
+
+def check_page(report: Report, page, watch: Watch, response, name: str, *, viewport: str) -> None:
+    """The checks every page gets."""
+    report.check(f"{name} status 200", lambda: expect(
+        response is not None and response.status == 200, f"HTTP {response.status if response else 'none'}"))
+    report.check(f"{name} has an h1", lambda: _expect_h1(page))
+    report.check(f"{name} html lang=ja", lambda: expect(html_lang(page) == "ja", f"lang={html_lang(page)!r}"))
+    if viewport == "phone":
+        report.check(f"{name} fits the phone width", lambda: _expect_no_sideways_scroll(page))
+    report.check(f"{name} no console errors", lambda: watch.expect_clean("console"))
+    report.check(f"{name} no failed requests", lambda: watch.expect_clean("requests"))
+
+
+def _expect_h1(page) -> None:
+    heading = page.locator("h1").first
+    expect(page.locator("h1").count() > 0, "no <h1> on the page")
+    expect(heading.is_visible(), "the <h1> is not visible")
+    expect(heading.inner_text().strip() != "", "the <h1> is empty")
+
+
+def _expect_no_sideways_scroll(page) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    expect(widths[0] <= widths[1] + 1, f"page is {widths[0]}px wide in a {widths[1]}px viewport")
+
+
+def check_public_pages(report: Report, browser: Browser) -> None:
+    for viewport in ("phone", "desktop"):
+        context = browser.context(viewport)
+        try:
+            for path, page_name, shot in (("/", "home", f"home-{viewport}"),
+                                          ("/accounts/login/", "login", "login" if viewport == "phone"
+                                           else "login-desktop")):
+                name = f"{page_name}@{viewport}"
+                try:
+                    page, watch, response = open_page(context, path)
+                except Exception as exc:
+                    report.fail(f"{name} loads", _short(str(exc)))
+                    continue
+                check_page(report, page, watch, response, name, viewport=viewport)
+                report.check(f"{name} language switcher visible", lambda page=page: expect(
+                    language_switcher(page).is_visible(), "no visible form posting to /i18n/setlang/"))
+                screenshot(report, page, shot)
+                page.close()
+            if viewport == "phone":  # last, so that the language cookie does not leak into the checks above
+                check_english(report, context)
+        finally:
+            context.close()
+
+
+def check_english(report: Report, context) -> None:
+    """Switch to English with the switcher on the home page, then reload: the cookie must keep English."""
+    try:
+        page, watch, _ = open_page(context, "/")
+    except Exception as exc:
+        report.fail("home loads for the language switch", _short(str(exc)))
+        return
+
+    def switch() -> None:
+        button = language_switcher(page).locator("[name=language][value=en]").first
+        with page.expect_navigation(wait_until="load"):
+            button.click()
+        settle(page)
+        expect(html_lang(page) == "en", f"after choosing English lang={html_lang(page)!r}")
+
+    if not report.check("home switches to English", switch):
+        return
+    screenshot(report, page, "home-en")
+
+    def reload() -> None:
+        page.reload(wait_until="load")
+        cookies = [c["name"] for c in page.context.cookies()]
+        expect(html_lang(page) == "en", f"after a reload lang={html_lang(page)!r} (cookies: {cookies})")
+
+    report.check("home stays English after a reload", reload)
+    report.check("home@en no console errors", lambda: watch.expect_clean("console"))
+    report.check("home@en no failed requests", lambda: watch.expect_clean("requests"))
+
+
+def log_in(page, username: str, password: str):
+    form = page.locator("form:has(input[name=password])").first
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation(wait_until="load") as navigation:
+        form.locator("[type=submit]").first.click()
+    return navigation.value
+
+
+def check_login(report: Report, browser: Browser, password: str) -> None:
+    context = browser.context("desktop")
+    try:
+        page, watch, _ = open_page(context, "/accounts/login/")
+
+        def wrong_password() -> None:
+            response = log_in(page, "alice", WRONG_PASSWORD)
+            expect(response is not None and response.status == 200,
+                   f"HTTP {response.status if response else 'none'} after a wrong password")
+            expect(urlsplit(page.url).path == "/accounts/login/", f"went to {page.url}")
+            error = page.locator(".errorlist, [role=alert]").first
+            expect(error.count() > 0 and error.is_visible(), "no visible error message")
+            expect(error.inner_text().strip() != "", "the error message is empty")
+
+        report.check("login with a wrong password shows an error", wrong_password)
+
+        def right_password() -> None:
+            page.goto("/accounts/login/", wait_until="load")
+            log_in(page, "alice", password)
+            page.wait_for_url("**/accounts/", timeout=NAVIGATION_TIMEOUT_MS)
+            settle(page)
+            _expect_h1(page)
+
+        if report.check("login as alice reaches /accounts/ with an h1", right_password):
+            screenshot(report, page, "staff-home")
+        report.check("login pages no console errors", lambda: watch.expect_clean("console"))
+        report.check("login pages no failed requests", lambda: watch.expect_clean("requests"))
+    finally:
+        context.close()
+
+
+def run_checks(report: Report, base_url: str) -> None:
+    import django
+    from playwright.sync_api import sync_playwright
+
+    django.setup()  # with the throwaway site's environment (main() set it), so var/ is never touched
+    from toki.demo.management.commands.seed_demo import DEMO_PASSWORD
+
+    with sync_playwright() as playwright:
+        try:
+            browser = Browser(playwright, base_url)
+        except Exception as exc:
+            report.fail("chromium starts", _short(str(exc)))
+            return
+        try:
+            check_public_pages(report, browser)
+            check_login(report, browser, DEMO_PASSWORD)
+            report.check("no requests left the machine except map tiles", lambda: expect(
+                not browser.external, f"{len(browser.external)}: " + "; ".join(browser.external[:3])))
+        finally:
+            browser.close()
+
+
+class OutOfTime(BaseException):
+    """The whole run's limit; a BaseException so that no check's `except Exception` swallows it."""
+
+
+def _out_of_time(signum, frame):
+    raise OutOfTime(f"the browser tests ran past their {RUN_LIMIT}s limit")
+
+
+def main() -> int:
+    started = time.monotonic()
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS_DIR.glob("*.png"):
+        old.unlink()
+    report = Report()
+    workdir = Path(tempfile.mkdtemp(prefix="toki-browser-"))
+    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(RUN_LIMIT)
+    site = None
+    try:
+        site = server.create_site(workdir)
+        for key in server.NOT_INHERITED:
+            os.environ.pop(key, None)
+        os.environ.update(site.env)
+        if site.note:
+            print(f"note: gunicorn is not usable ({site.note}); using manage.py runserver with TOKI_DEBUG=1",
+                  flush=True)
+        server.prepare(site)
+        server.start(site)
+        server.wait_healthy(site)
+        report.ok(f"{site.kind} serves /api/v1/health")
+        run_checks(report, site.url)
+    except (server.ServerError, OutOfTime) as exc:
+        report.fail("browser test run", str(exc))
+    except Exception as exc:
+        traceback.print_exc()
+        report.fail("browser test run", _short(f"{type(exc).__name__}: {exc}"))
+    finally:
+        signal.alarm(0)
+        if site is not None:
+            server.stop(site)
+        shutil.rmtree(workdir, ignore_errors=True)
+    shots = sorted(p.relative_to(server.BASE_DIR).as_posix() for p in SCREENSHOTS_DIR.glob("*.png"))
+    print(f"screenshots: {', '.join(shots) or 'none'}; server log: "
+          f"{server.ARTIFACTS_DIR.relative_to(server.BASE_DIR) / 'browser-server.log'}; "
+          f"{time.monotonic() - started:.1f}s", flush=True)
+    print(f"{report.passed} passed, {report.failed} failed", flush=True)
+    return 1 if report.failed or not report.passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
