@@ -10,6 +10,9 @@
   L.tileLayer(element.dataset.tiles, {
     maxZoom: 18, minZoom: 5, attribution: element.dataset.attribution
   }).addTo(map);
+  if (points.length > 1) {
+    map.fitBounds(points.map(function (p) { return [p.lat, p.lon]; }), { padding: [16, 16] });
+  }
   points.forEach(function (p) {
     var marker = L.circleMarker([p.lat, p.lon], {
       radius: 8, weight: 2, color: "#12355b", fillColor: p.designated ? "#1e6b34" : "#0b57a4", fillOpacity: 0.85

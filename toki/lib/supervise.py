@@ -42,7 +42,13 @@ def stop_all(children: dict) -> None:
             child.kill()
 
 
+def _stop_on_sigterm(*_):
+    # SIGTERM (systemd, `timeout`, kill) must stop the children too, as Ctrl-C does.
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toki.settings")
     import django
 

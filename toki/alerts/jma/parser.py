@@ -64,7 +64,7 @@ def _seismology_fields(body: ET.Element) -> dict[str, Any]:
         "forecast_intensities": forecast_intensities,
         "tsunami_forecasts": tsunami.parse_tsunami_forecasts(body),
         "tsunami_observations": tsunami.parse_tsunami_observations(body),
-        "comments": collect_comments(body, JMX_SEIS),
+        "comments": collect_comments(body, JMX_SEIS) + seismology.collect_information_texts(body),
     }
 
 

@@ -152,3 +152,10 @@ def parse_forecast_intensity(body: ET.Element) -> tuple[str, tuple[ForecastInten
     if highest == "over":
         highest = find_text(forecast, S, "ForecastInt/From")
     return highest, tuple(found)
+
+
+def collect_information_texts(body: ET.Element) -> tuple[str, ...]:
+    """Prose of national earthquake information (南海トラフ, 後発地震注意情報): EarthquakeInfo/Text, NextAdvisory."""
+    texts = [find_text(info, S, "Text") for info in find_all(body, S, "EarthquakeInfo")]
+    texts.append(find_text(body, S, "NextAdvisory"))
+    return tuple(text for text in texts if text)
