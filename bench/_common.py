@@ -6,6 +6,7 @@ exits 0 when the run was clean, 1 when it failed or measured errors, and EXIT_MI
 is not installed (it then says how to install it). Everything listens on 127.0.0.1 only.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -31,6 +32,9 @@ INSTALL_HINTS = {
 }
 
 
+_TOOL_PATHS: dict[str, str] = {}  # filled by require_tools
+
+
 class BenchError(Exception):
     """The benchmark could not run; the message says why."""
 
@@ -47,6 +51,7 @@ def require_tools(*names: str) -> dict[str, str]:
         hints = "\n".join(f"  {name}: {INSTALL_HINTS.get(name, 'install it with your package manager')}"
                           for name in missing)
         raise MissingTool(f"missing {', '.join(missing)}; install with:\n{hints}")
+    _TOOL_PATHS.update(found)
     return found
 
 
@@ -58,7 +63,7 @@ def free_port() -> int:
 
 
 def start_process(cmd: list[str], *, log_path: Path, cwd: Path = REPO, env: dict | None = None) -> subprocess.Popen:
-    """Start a server in its own process group, stdout and stderr to log_path. Stop it with stop_process."""
+    """Start a server in a new session (its own process group), output to log_path. Stop it with stop_process."""
     log = open(log_path, "ab")  # noqa: SIM115 - the child owns the descriptor; closed below in the parent
     try:
         return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -69,7 +74,11 @@ def start_process(cmd: list[str], *, log_path: Path, cwd: Path = REPO, env: dict
 
 def stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
     """Signal the process group we started (by its id), wait, then SIGKILL it if it is still there."""
-    if proc is None or proc.poll() is not None:
+    if proc is None:
+        return
+    if proc.poll() is not None:  # the leader is gone; its workers may not be
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         return
     try:
         os.killpg(proc.pid, sig)
@@ -185,7 +194,8 @@ def parse_wrk(text: str) -> dict:
 
 def run_wrk(url: str, *, threads: int, connections: int, duration: float, timeout: float = 5) -> dict:
     """Drive url with wrk for `duration` seconds and return parse_wrk's dict plus the raw output."""
-    cmd = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", f"--timeout={timeout:g}s", url]
+    cmd = [_TOOL_PATHS.get("wrk", "wrk"), "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s",
+           f"--timeout={timeout:g}s", url]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
     except subprocess.TimeoutExpired:
@@ -257,8 +267,17 @@ def format_table(columns: list[str], rows: list[list]) -> str:
     return "\n".join([line(cells[0]), separator, *(line(row) for row in cells[1:])])
 
 
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def run_main(main) -> None:
-    """Run a benchmark's main(), turning BenchError into a clear message and the documented exit code."""
+    """Run a benchmark's main(), turning BenchError into a clear message and the documented exit code.
+
+    SIGTERM (run_all's time limit, a CI cancel) raises SystemExit, so `finally` blocks stop the servers.
+    """
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    sys.stdout.reconfigure(line_buffering=True)  # progress and errors in order when output goes to a file or CI
     try:
         code = main()
     except MissingTool as exc:

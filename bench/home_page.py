@@ -8,7 +8,8 @@ run from a temporary directory and are stopped whatever happens.
 
 The app runs as in production: gunicorn with deploy/gunicorn.conf.py, TOKI_DEBUG=0, a random SECRET_KEY, a
 fresh SQLite database (migrate + seed_demo) and collectstatic, in a temporary TOKI_VAR_DIR and STATIC_ROOT.
-Only SECURE_SSL_REDIRECT=0 differs, because there is no TLS proxy in front.
+What differs from a site: no nginx in front, so SECURE_SSL_REDIRECT=0; ALLOWED_HOSTS=127.0.0.1; LOG_LEVEL=WARNING.
+The script reads nothing of the page's content: only its status (must be 200) and its bytes.
 """
 
 import argparse
@@ -126,12 +127,10 @@ def start_gunicorn(tmp: Path, env: dict[str, str], args: argparse.Namespace):
     if args.gunicorn_threads:
         cmd += ["--threads", str(args.gunicorn_threads)]
     log = tmp / "gunicorn.log"
-    proc = start_process(cmd, log_path=log, env=env)
-    wait_http(port, proc, log, args.path)
-    return proc, port, log
+    return start_process(cmd, log_path=log, env=env), port, log
 
 
-def start_nginx(tmp: Path, body: bytes, path: str):
+def start_nginx(nginx: str, tmp: Path, body: bytes, path: str):
     """Serve body at `path` from a throwaway nginx (a non-daemon child; its config, pid and logs in tmp)."""
     www = tmp / "www"
     target = www / path.lstrip("/")
@@ -148,9 +147,7 @@ def start_nginx(tmp: Path, body: bytes, path: str):
     conf = tmp / "nginx.conf"
     conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, www=www))
     log = tmp / "nginx-start.log"
-    proc = start_process(["nginx", "-p", str(tmp), "-c", str(conf)], log_path=log)
-    wait_http(port, proc, log, path)
-    return proc, port, log
+    return start_process([nginx, "-p", str(tmp), "-c", str(conf)], log_path=log), port, log
 
 
 def fetch(port: int, path: str, server: str) -> bytes:
@@ -173,7 +170,7 @@ def measure(url: str, args: argparse.Namespace, server_pid: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    require_tools("nginx", "wrk")
+    tools = require_tools("nginx", "wrk")
     conf = runpy.run_path(str(GUNICORN_CONF))
     machine = machine_info()  # load average before this run adds its own
     started = time.monotonic()
@@ -186,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         gunicorn = nginx = None
         try:
             gunicorn, g_port, g_log = start_gunicorn(tmp, env, args)
+            wait_http(g_port, gunicorn, g_log, args.path)
             body = fetch(g_port, args.path, "gunicorn")
-            nginx, n_port, n_log = start_nginx(Path(nginx_tmp), body, args.path)
+            nginx, n_port, n_log = start_nginx(tools["nginx"], Path(nginx_tmp), body, args.path)
+            wait_http(n_port, nginx, n_log, args.path)
             if len(fetch(n_port, args.path, "nginx")) != len(body):
                 raise BenchError("nginx's copy of the page does not have the page's size")
             servers = [("gunicorn + Django", g_port, g_log, gunicorn), ("nginx, static copy", n_port, n_log, nginx)]
@@ -202,10 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_process(nginx)
             stop_process(gunicorn)
-    return report(args, conf, machine, prepare_timings, results, server_log, time.monotonic() - started)
+    return report(args, tools, conf, machine, prepare_timings, results, server_log, time.monotonic() - started)
 
 
-def report(args, conf, machine, prepare_timings, results, server_log, elapsed) -> int:
+def report(args, tools, conf, machine, prepare_timings, results, server_log, elapsed) -> int:
     app, reference = results
     ratio = app["requests_per_sec"] / reference["requests_per_sec"] if reference["requests_per_sec"] else 0.0
     rows = [[r["server"], f"{r['requests_per_sec']:.0f}", f"{r['latency_ms']['p50']:.2f}",
@@ -215,9 +214,10 @@ def report(args, conf, machine, prepare_timings, results, server_log, elapsed) -
     print(format_table(["server", "req/s", "p50 ms", "p99 ms", "errors", "bytes", "server CPU ms/req"], rows))
     workers = args.workers or conf["workers"]
     threads = args.gunicorn_threads or conf["threads"]
-    print(f"\ngunicorn/nginx throughput: {ratio:.1%}   (wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s"
-          f" after {args.warmup:g}s warm-up; gunicorn {conf['worker_class']} {workers}x{threads}; {machine['cores']}"
-          f" cores; {elapsed:.0f} s in all)")
+    times = f"; nginx served {1 / ratio:.0f}× as many" if ratio else ""
+    print(f"\ngunicorn/nginx throughput: {ratio:.2%}{times}")
+    print(f"(wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s after {args.warmup:g}s warm-up; gunicorn"
+          f" {conf['worker_class']} {workers}x{threads}; {machine['cores']} cores; {elapsed:.0f} s in all)")
     errors = sum(r["errors"] for r in results)
     if errors:
         print(f"\nERRORS: {errors} failed requests (socket errors or HTTP >= 400); see the JSON for the detail.")
@@ -230,8 +230,8 @@ def report(args, conf, machine, prepare_timings, results, server_log, elapsed) -
         "versions": {
             "gunicorn": package_version("gunicorn"),
             "django": package_version("django"),
-            "nginx": tool_version(["nginx", "-v"], r"nginx/(\S+)"),
-            "wrk": tool_version(["wrk", "-v"], r"wrk (\S+)"),
+            "nginx": tool_version([tools["nginx"], "-v"], r"nginx/(\S+)"),
+            "wrk": tool_version([tools["wrk"], "-v"], r"wrk (\S+)"),
         },
         "parameters": {
             "path": args.path,

@@ -10,6 +10,7 @@ because a tool is missing (see bench/_common.py for the exit codes).
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -31,13 +32,17 @@ def run_one(script: Path) -> tuple[str, float]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     started = time.monotonic()
     try:
-        # New session: a benchmark that times out is killed with the servers it started, and only those.
+        # Its own session, so a last-resort SIGKILL reaches the benchmark and its tools, and nothing else.
         proc = subprocess.Popen([sys.executable, str(script)], cwd=REPO, env=env, start_new_session=True)
         try:
             code = proc.wait(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+            proc.terminate()  # SIGTERM: the benchmark stops the servers it started (see _common.run_main)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
             return f"FAILED: no result within {TIMEOUT_S} s", time.monotonic() - started
         except KeyboardInterrupt:
             proc.wait()  # the benchmark got the Ctrl-C too and stops its servers
@@ -58,6 +63,7 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="benchmarks to run (file names without .py); default: all")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # our lines and the benchmarks' output stay in order
     scripts = discover()
     if args.list:
         print("\n".join(p.stem for p in scripts))

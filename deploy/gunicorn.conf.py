@@ -18,7 +18,6 @@ from pathlib import Path
 # The checkout's root (this file is deploy/gunicorn.conf.py), so `toki.wsgi` imports from any working directory.
 chdir = str(Path(__file__).resolve().parent.parent)
 wsgi_app = "toki.wsgi:application"
-raw_env = ["DJANGO_SETTINGS_MODULE=toki.settings"]
 proc_name = "toki-web"
 
 # Loopback only: nginx is the only client. Django trusts X-Forwarded-Proto from it (TOKI_BEHIND_PROXY), so the

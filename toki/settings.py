@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "toki.accounts",
     "toki.areas",
+    "toki.alerts",
     "toki.shelters",
     "toki.portal",
     "toki.demo",
@@ -71,7 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "toki.portal.context_processors.site",
             ],
-            "libraries": {"jp_dates": "toki.lib.jp_dates"},
+            "libraries": {"jp_dates": "toki.lib.jp_dates", "place_names": "toki.lib.place_names"},
         },
     },
 ]

@@ -36,7 +36,7 @@ def _run(schema_editor, which: str) -> None:
     if vendor not in _SQL:
         raise RuntimeError(f"append-only audit triggers are not written for {vendor}")
     for statement in _SQL[vendor][which]:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)  # params=None: the SQL holds a literal %
 
 
 def create(schema_editor) -> None:

@@ -181,3 +181,18 @@ class RiverTests(unittest.TestCase):
         item = sample("91_01_01_241031_VXSUii.xml").warnings[0]
         self.assertEqual((item.kinds[0].name, item.kinds[0].level), ("レベル２氾濫注意報", 2))
         self.assertEqual((item.areas[0].name, item.areas[0].code_type), ("善川", "河川"))
+
+
+@requires_samples
+class TornadoAndSerialisationTests(unittest.TestCase):
+    def test_it_reads_the_validity_of_a_tornado_advisory(self):
+        telegram = sample("19_01_01_091210_VPHW50.xml")
+        self.assertEqual(telegram.valid_datetime, datetime(2009, 8, 10, 8, 40, tzinfo=JST))
+        self.assertIn(("竜巻注意情報", "1", "発表"), kinds_of(telegram.warnings_for("1310100")))  # 千代田区
+
+    def test_it_serialises_levels_and_aware_times(self):
+        data = sample("15_17_01_250630_VPWW55.xml").to_dict()
+        self.assertEqual(data["report_datetime"], "2024-11-02T11:19:00+09:00")
+        city = next(item for item in data["warnings"] if item["areas"][0]["code"] == "3220100")
+        self.assertEqual(city["kinds"][0]["level"], 3)
+        self.assertEqual(city["kinds"][0]["significancies"][0]["name"], "警戒レベル３相当")

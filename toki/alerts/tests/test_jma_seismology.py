@@ -77,6 +77,14 @@ class EarthquakeInformationTests(unittest.TestCase):
 
 
 @requires_samples
+class NationalInformationTests(unittest.TestCase):
+    def test_it_keeps_the_text_of_a_nankai_trough_information(self):
+        telegram = sample("74_01_01_200512_VYSE50.xml")
+        self.assertEqual(telegram.message_type.code, "VYSE50")
+        self.assertIn("調査結果がまとまり次第、「南海トラフ地震臨時情報」でお知らせします。", telegram.comments)
+
+
+@requires_samples
 class StatusAndRetractionTests(unittest.TestCase):
     def test_it_reads_a_retraction_with_its_reason(self):
         telegram = sample("32-35_06_06_100915_VXSE53.xml")
