@@ -182,7 +182,7 @@ def html_lang(page) -> str:
 
 
 def language_switcher(page):
-    return page.locator("form[action*='/i18n/setlang/']").first
+    return page.locator("nav.lang-switcher").first
 
 
 def check_page(report: Report, page, watch: Watch, response, name: str, *, viewport: str) -> None:
@@ -224,7 +224,7 @@ def check_public_pages(report: Report, browser: Browser) -> None:
                     continue
                 check_page(report, page, watch, response, name, viewport=viewport)
                 report.check(f"{name} language switcher visible", lambda page=page: expect(
-                    language_switcher(page).is_visible(), "no visible form posting to /i18n/setlang/"))
+                    language_switcher(page).is_visible(), "no visible language switcher (nav.lang-switcher)"))
                 screenshot(report, page, shot)
                 page.close()
             if viewport == "phone":  # last, so that the language cookie does not leak into the checks above
@@ -242,7 +242,7 @@ def check_english(report: Report, context) -> None:
         return
 
     def switch() -> None:
-        button = language_switcher(page).locator("[name=language][value=en]").first
+        button = language_switcher(page).locator("a[hreflang=en]").first
         with page.expect_navigation(wait_until="load"):
             button.click()
         settle(page)

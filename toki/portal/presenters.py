@@ -6,7 +6,7 @@ from toki.shelters.selectors import public_shelters
 def districts_with_shelters(municipality) -> list[dict]:
     """Shelters grouped by district in the profile's order; shelters without a district come last."""
     groups: dict = {}
-    for district in municipality.districts.all():
+    for district in municipality.districts.defer("boundary"):
         groups[district.pk] = {"district": district, "shelters": []}
     unassigned = {"district": None, "shelters": []}
     for shelter in public_shelters(municipality):

@@ -1,6 +1,9 @@
 """The public pages. Read-only, no login; everything shown here is public data."""
 
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from toki.areas.selectors import default_municipality
 from toki.portal.presenters import districts_with_shelters, shelter_map_points
@@ -23,3 +26,25 @@ def home(request):
 
 def shelters(request):
     return render(request, "portal/shelters.html", _shelter_context())
+
+
+def choose_language(request, code):
+    """Remember the reader's language in a cookie and go back to the page they were on.
+
+    A plain link (GET) rather than Django's POST-only set_language: the switcher then needs no CSRF token, so
+    public pages set no cookie of their own and can be cached by nginx or a CDN on a disaster day. Choosing a
+    language is a harmless preference, so a cross-site link that sets it does no damage.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

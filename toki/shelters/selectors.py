@@ -8,11 +8,14 @@ from toki.areas.models import Municipality
 from toki.lib.geo import haversine_km
 from toki.shelters.models import Shelter
 
+# A district's boundary polygon is large; lists of shelters need only its name, so it is not loaded with them.
+_DISTRICT_GEOMETRY = ("district__boundary",)
+
 
 def public_shelters(municipality: Municipality) -> QuerySet[Shelter]:
     """Every shelter of the municipality, by district order then name, with its district loaded."""
     return (Shelter.objects.filter(municipality=municipality).select_related("district")
-            .order_by("district__sort_order", "name", "common_id"))
+            .defer(*_DISTRICT_GEOMETRY).order_by("district__sort_order", "name", "common_id"))
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ def nearest_shelters(lat: float, lon: float, limit: int = 5, *, municipality: Mu
     One query; distances are computed in Python, which is fast for a municipality's few hundred places.
     `emergency_sites_only` keeps the 指定緊急避難場所 (where to go *now*).
     """
-    shelters = Shelter.objects.select_related("district")
+    shelters = Shelter.objects.select_related("district").defer(*_DISTRICT_GEOMETRY)
     if municipality is not None:
         shelters = shelters.filter(municipality=municipality)
     if emergency_sites_only:

@@ -22,7 +22,7 @@ class CatalogueTests(SimpleTestCase):
 
 class LanguageSwitchTests(BaseTestCase):
     def switch_to(self, code):
-        return self.client.post(reverse("set_language"), {"language": code, "next": "/"})
+        return self.client.get(reverse("portal:choose_language", args=[code]), {"next": "/"})
 
     def test_it_speaks_japanese_by_default(self):
         response = self.client.get("/")
@@ -53,3 +53,20 @@ class LanguageSwitchTests(BaseTestCase):
     def test_it_marks_easy_japanese_pages_as_japanese_for_screen_readers(self):
         self.switch_to("ja-easy")
         self.assertContains(self.client.get("/"), '<html lang="ja">')
+
+    def test_it_returns_to_the_page_the_reader_was_on(self):
+        response = self.client.get(reverse("portal:choose_language", args=["ko"]), {"next": "/shelters/"})
+        self.assertRedirects(response, "/shelters/", fetch_redirect_response=False)
+
+    def test_it_refuses_to_redirect_off_site(self):
+        response = self.client.get(reverse("portal:choose_language", args=["en"]), {"next": "https://evil.example/"})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+
+    def test_it_refuses_an_unknown_language(self):
+        self.assertEqual(self.client.get(reverse("portal:choose_language", args=["xx"])).status_code, 404)
+
+    def test_it_sets_no_cookie_on_public_pages(self):
+        # No CSRF token on public pages, so no Set-Cookie: nginx or a CDN may cache them on a disaster day
+        # (keyed on the language cookie, which is why the response still varies on Cookie).
+        response = self.client.get("/")
+        self.assertEqual(response.cookies, {})
