@@ -1,6 +1,8 @@
 """Shape public data for the portal templates and the map script."""
 
-from toki.shelters.selectors import public_shelters
+from collections import Counter
+
+from toki.shelters.selectors import public_shelters, shelter_points
 
 
 def districts_with_shelters(municipality) -> list[dict]:
@@ -9,7 +11,7 @@ def districts_with_shelters(municipality) -> list[dict]:
     for district in municipality.districts.defer("boundary"):
         groups[district.pk] = {"district": district, "shelters": []}
     unassigned = {"district": None, "shelters": []}
-    for shelter in public_shelters(municipality):
+    for shelter in public_shelters(municipality).select_related(None):
         groups.get(shelter.district_id, unassigned)["shelters"].append(shelter)
     result = list(groups.values())
     if unassigned["shelters"]:
@@ -17,10 +19,29 @@ def districts_with_shelters(municipality) -> list[dict]:
     return result
 
 
-def shelter_map_points(groups: list[dict]) -> list[dict]:
-    """The minimum the map needs, as JSON-safe dicts (rendered with json_script, never inline HTML)."""
+def district_counts(municipality, points: list[dict]) -> list[dict]:
+    """Each district with the number of shelters in it, in the profile's order."""
+    per_district = Counter(point["district_id"] for point in points)
+    return [{"district": d, "count": per_district[d.pk]} for d in municipality.districts.defer("boundary")]
+
+
+def map_points(points: list[dict]) -> list[dict]:
+    """The minimum the map script needs (rendered with json_script, never inline HTML)."""
     return [
-        {"id": shelter.pk, "name": shelter.name, "lat": shelter.lat, "lon": shelter.lon,
-         "designated": shelter.is_designated_shelter}
-        for group in groups for shelter in group["shelters"]
+        {"id": p["id"], "name": p["name"], "lat": p["lat"], "lon": p["lon"], "designated": p["is_designated_shelter"]}
+        for p in points
     ]
+
+
+def shelter_map_points(groups: list[dict]) -> list[dict]:
+    """Map points of the shelters already loaded for the list page."""
+    return [
+        {"id": s.pk, "name": s.name, "lat": s.lat, "lon": s.lon, "designated": s.is_designated_shelter}
+        for group in groups for s in group["shelters"]
+    ]
+
+
+def home_shelter_summary(municipality) -> dict:
+    points = shelter_points(municipality)
+    return {"district_counts": district_counts(municipality, points), "shelter_count": len(points),
+            "map_points": map_points(points)}

@@ -6,26 +6,29 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from toki.areas.selectors import default_municipality
-from toki.portal.presenters import districts_with_shelters, shelter_map_points
+from toki.portal.presenters import districts_with_shelters, home_shelter_summary, shelter_map_points
 
 
-def _shelter_context():
-    municipality = default_municipality()
-    groups = districts_with_shelters(municipality) if municipality else []
-    return {
-        "district_groups": groups,
-        "shelter_count": sum(len(group["shelters"]) for group in groups),
-        "map_points": shelter_map_points(groups),
-        "map_view": (municipality.profile.get("map") if municipality else None) or {},
-    }
+def _map_view(municipality) -> dict:
+    return (municipality.profile.get("map") if municipality else None) or {}
 
 
 def home(request):
-    return render(request, "portal/home.html", _shelter_context())
+    municipality = default_municipality()
+    context = {"map_view": _map_view(municipality), "district_counts": [], "shelter_count": 0, "map_points": []}
+    if municipality:
+        context.update(home_shelter_summary(municipality))
+    return render(request, "portal/home.html", context)
 
 
 def shelters(request):
-    return render(request, "portal/shelters.html", _shelter_context())
+    municipality = default_municipality()
+    groups = districts_with_shelters(municipality) if municipality else []
+    return render(request, "portal/shelters.html", {
+        "district_groups": groups,
+        "map_points": shelter_map_points(groups),
+        "map_view": _map_view(municipality),
+    })
 
 
 def choose_language(request, code):

@@ -41,3 +41,12 @@ def nearest_shelters(lat: float, lon: float, limit: int = 5, *, municipality: Mu
         key=lambda n: (n.distance_km, n.shelter.common_id),
     )
     return ranked[:max(0, limit)]
+
+
+def shelter_points(municipality: Municipality) -> list[dict]:
+    """What a map needs of every shelter, as plain dicts (no model objects: the home page draws all of them)."""
+    return list(
+        Shelter.objects.filter(municipality=municipality)
+        .order_by("common_id")
+        .values("id", "name", "lat", "lon", "is_designated_shelter", "district_id")
+    )
