@@ -184,8 +184,8 @@ class EvacuationOrder(models.Model):
     """A city evacuation order (避難情報) for one district, from issue to lifting."""
 
     class Level(models.IntegerChoices):
-        ELDERLY = 3, _("Evacuate if elderly (Level 3)")
-        EVACUATE = 4, _("Evacuation order (Level 4)")
+        ELDERLY = 3, _("Evacuation of elderly people, etc. (Level 3)")
+        EVACUATE = 4, _("Evacuation instruction (Level 4)")
         EMERGENCY = 5, _("Emergency safety measures (Level 5)")
 
     class Hazard(models.TextChoices):

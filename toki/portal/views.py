@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from toki.areas.selectors import default_municipality
@@ -15,7 +16,8 @@ def _map_view(municipality) -> dict:
 
 def home(request):
     municipality = default_municipality()
-    context = {"map_view": _map_view(municipality), "district_counts": [], "shelter_count": 0, "map_points": []}
+    context = {"map_view": _map_view(municipality), "district_counts": [], "shelter_count": 0, "map_points": [],
+               "now_date": timezone.now()}
     if municipality:
         context.update(home_shelter_summary(municipality))
     return render(request, "portal/home.html", context)

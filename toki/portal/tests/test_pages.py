@@ -1,3 +1,6 @@
+from datetime import UTC, datetime
+from unittest import mock
+
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
@@ -18,6 +21,11 @@ class PublicPagesTests(BaseTestCase):
         response = self.client.get(reverse("portal:home"))
         self.assertContains(response, f"{Shelter.objects.count()} か所")
         self.assertContains(response, "両津")
+
+    def test_it_dates_the_home_page_with_the_japanese_era(self):
+        with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 11, 24, 1, 0, tzinfo=UTC)):
+            response = self.client.get(reverse("portal:home"))
+        self.assertContains(response, "2026年11月24日（令和8年）")
 
     def test_it_lists_every_shelter_by_district(self):
         response = self.client.get(reverse("portal:shelters"))
