@@ -12,3 +12,13 @@ class HealthOut(Schema):
 @api.get("/health", response=HealthOut, tags=["system"], summary="Liveness check for load balancers")
 def health(request):
     return {"status": "ok"}
+
+
+def _add_routers() -> None:
+    # Imported here: the app routers import models, which need the app registry ready.
+    from toki.alerts.api import router as alerts_router
+
+    api.add_router("/alerts", alerts_router)
+
+
+_add_routers()

@@ -26,6 +26,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The CAP <sender> of alerts Toki publishes; empty: toki@<host of SITE_URL>. It goes into every CAP document.
+TOKI_CAP_SENDER = env_str("TOKI_CAP_SENDER", "")
+if any(char in TOKI_CAP_SENDER for char in " ,<&"):
+    raise ImproperlyConfigured(f"TOKI_CAP_SENDER={TOKI_CAP_SENDER!r} may not contain spaces, commas, < or &")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

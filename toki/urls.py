@@ -5,5 +5,7 @@ from toki.api import api
 urlpatterns = [
     path("", include("toki.portal.urls")),
     path("accounts/", include("toki.accounts.urls")),
+    path("alerts/", include("toki.alerts.urls")),
+    path("cap/", include("toki.alerts.urls_cap")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,125 @@
+"""The city's evacuation orders (避難情報): issued by HQ for chosen districts, lifted the same way. Each issue or
+lifting becomes an Alert of source "city" and travels the same road as JMA alerts."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from toki.accounts import audit
+from toki.accounts.models import OrgUnit, Role
+from toki.accounts.selectors import has_role
+from toki.alerts.models import Alert, EvacuationOrder
+from toki.alerts.rendering.facts import facts_for_evacuation
+
+LEVEL_TITLES = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
+LEVEL_SEVERITY = {3: "Moderate", 4: "Severe", 5: "Extreme"}
+CITY_SENDER_SUFFIX = "災害対策本部"
+
+
+def may_issue_orders(user) -> bool:
+    """Issuing or lifting an evacuation order needs an editor (or admin) role in the disaster HQ."""
+    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+
+
+def _check(user, districts, reason: str) -> None:
+    if not may_issue_orders(user):
+        raise PermissionDenied("issuing evacuation orders needs an HQ editor or admin role")
+    if not districts:
+        raise ValidationError({"districts": "choose at least one district"})
+    if not reason.strip():
+        raise ValidationError({"reason": "give the reason residents will read"})
+    if len({d.municipality_id for d in districts}) != 1:
+        raise ValidationError({"districts": "all districts must belong to one municipality"})
+
+
+def _district_names(districts) -> dict:
+    return {d.code: {"ja": d.name, "en": d.name_en or d.name} for d in districts}
+
+
+def _city_alert(*, municipality, level: int, hazard: str, districts, reason: str, lifted: bool, is_drill: bool,
+                references=()) -> Alert:
+    now = timezone.now()
+    title = f"{municipality.name} {LEVEL_TITLES[level]}{'解除' if lifted else ''}"
+    alert = Alert.objects.create(
+        municipality=municipality,
+        source=Alert.Source.CITY,
+        identifier=f"city:{municipality.code}:{uuid.uuid4()}",
+        category=Alert.Category.EVACUATION,
+        title=title,
+        status=Alert.Status.EXERCISE if is_drill else Alert.Status.ACTUAL,
+        msg_type=Alert.MsgType.UPDATE if references else Alert.MsgType.ALERT,
+        sender=f"{municipality.name}{CITY_SENDER_SUFFIX}",
+        sent_at=now,
+        headline=f"{title}（{'、'.join(d.name for d in districts)}）",
+        level=None if lifted else level,
+        severity="Minor" if lifted else LEVEL_SEVERITY[level],
+        facts=facts_for_evacuation(level=level, hazard=hazard, district_codes=[d.code for d in districts],
+                                   district_names=_district_names(districts), reason=reason, lifted=lifted,
+                                   issued_at=now),
+    )
+    if references:
+        alert.references.add(*references)
+    return alert
+
+
+def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, reason: str,
+                           is_drill: bool = False) -> list[EvacuationOrder]:
+    """Issue (or raise/lower to) `level` for `hazard` in `districts`. An order already in force for the same
+    district and hazard is replaced: it is lifted by this one, so each district has one order per hazard."""
+    districts = list(districts)
+    _check(acting_user, districts, reason)
+    if level not in LEVEL_TITLES:
+        raise ValidationError({"level": f"level must be one of {sorted(LEVEL_TITLES)}"})
+    if hazard not in EvacuationOrder.Hazard.values:
+        raise ValidationError({"hazard": f"unknown hazard {hazard!r}"})
+    municipality = districts[0].municipality
+    with transaction.atomic():
+        replaced = list(EvacuationOrder.objects.select_for_update().filter(
+            district__in=districts, hazard=hazard, is_drill=is_drill, lifted_at=None))
+        alert = _city_alert(municipality=municipality, level=level, hazard=hazard, districts=districts,
+                            reason=reason, lifted=False, is_drill=is_drill,
+                            references=sorted({o.issue_alert for o in replaced}, key=lambda a: a.pk))
+        now = alert.sent_at
+        for order in replaced:
+            order.lifted_at, order.lifted_by, order.lift_alert = now, acting_user, alert
+            order.save(update_fields=["lifted_at", "lifted_by", "lift_alert"])
+        orders = [
+            EvacuationOrder.objects.create(
+                municipality=municipality, district=district, level=level, hazard=hazard, reason=reason,
+                is_drill=is_drill, issued_at=now, issued_by=acting_user, issue_alert=alert,
+            )
+            for district in districts
+        ]
+        audit.record(actor=acting_user, action="alerts.issue_evacuation_order", obj=alert, changes={
+            "level": level, "hazard": hazard, "districts": [d.code for d in districts], "drill": is_drill,
+            "replaced": [o.pk for o in replaced],
+        })
+    return orders
+
+
+def lift_evacuation_orders(*, acting_user, orders, reason: str) -> Alert:
+    """Lift orders in force (one Alert for all of them; they must share hazard and drill flag)."""
+    orders = [o for o in orders if o.lifted_at is None]
+    districts = [o.district for o in orders]
+    _check(acting_user, districts, reason)
+    if len({(o.hazard, o.is_drill) for o in orders}) != 1:
+        raise ValidationError({"orders": "lift orders of one hazard at a time"})
+    first = orders[0]
+    with transaction.atomic():
+        locked = list(EvacuationOrder.objects.select_for_update().filter(pk__in=[o.pk for o in orders],
+                                                                         lifted_at=None))
+        if len(locked) != len(orders):
+            raise ValidationError({"orders": "some of these orders were lifted meanwhile; reload and try again"})
+        alert = _city_alert(municipality=first.municipality, level=max(o.level for o in locked),
+                            hazard=first.hazard, districts=districts, reason=reason, lifted=True,
+                            is_drill=first.is_drill, references=sorted({o.issue_alert for o in locked},
+                                                                       key=lambda a: a.pk))
+        for order in locked:
+            order.lifted_at, order.lifted_by, order.lift_alert = alert.sent_at, acting_user, alert
+            order.save(update_fields=["lifted_at", "lifted_by", "lift_alert"])
+        audit.record(actor=acting_user, action="alerts.lift_evacuation_orders", obj=alert, changes={
+            "orders": [o.pk for o in locked], "districts": [d.code for d in districts], "hazard": first.hazard,
+        })
+    return alert

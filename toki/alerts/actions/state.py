@@ -1,0 +1,218 @@
+"""Applying a stored JMA telegram: one Alert per telegram version that concerns the municipality, and the
+warnings in force per (area, kind) kept as state (reference §6).
+
+Rules:
+- Status: 通常 → actual; 訓練 → exercise (its own state, never public); 試験 → test (an Alert for staff, no state).
+- Info type: 発表 → alert; 訂正 → update (replaces the state even at the same report time); 取消 → cancel (the
+  states the withdrawn telegram set are removed; the Alert says the earlier information is withdrawn).
+- Order: a telegram older than the state it would change never overwrites it (late or re-sent telegrams).
+- Warning telegrams are snapshots per area: kinds in force are 発表/継続; a kind no longer listed, or listed as
+  解除, or an area marked 発表警報・注意報はなし, is no longer in force.
+- Each warning system keeps its own state (H27 VPWW53/54 and the R06 VPWW55–61 side by side); river forecasts
+  per river (their event id), tsunami forecasts per tsunami region.
+"""
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.db import transaction
+from django.utils import timezone
+
+from toki.accounts import audit
+from toki.alerts.jma import catalogue
+from toki.alerts.jma.model import Telegram as ParsedTelegram
+from toki.alerts.jma.parser import parse_telegram
+from toki.alerts.jma.relevance import matching_areas
+from toki.alerts.models import Alert, Telegram, WarningState
+from toki.alerts.rendering.facts import category_of, facts_from_telegram
+from toki.areas.models import Municipality
+from toki.areas.selectors import default_municipality
+
+STATUS = {"通常": Alert.Status.ACTUAL, "訓練": Alert.Status.EXERCISE, "試験": Alert.Status.TEST}
+MSG_TYPE = {"発表": Alert.MsgType.ALERT, "訂正": Alert.MsgType.UPDATE, "取消": Alert.MsgType.CANCEL,
+            "遅延": Alert.MsgType.UPDATE}
+IN_FORCE = ("発表", "継続")
+STATEFUL_FAMILIES = (catalogue.WARNING, catalogue.RIVER, catalogue.TSUNAMI)
+
+
+@dataclass(frozen=True)
+class StateEntry:
+    """One (area, kind) in force according to a telegram."""
+
+    area_code: str
+    area_name: str
+    kind_code: str
+    kind_name: str
+    status: str
+    level: int | None
+
+
+def apply_telegram(telegram_id: int) -> Alert | None:
+    """Make the Alert of a stored telegram and update the warnings in force. Idempotent: a telegram already
+    applied returns its Alert; one that does not concern the municipality returns None."""
+    with transaction.atomic():
+        telegram = Telegram.objects.select_for_update().get(pk=telegram_id)
+        if telegram.processed_at is not None:
+            return Alert.objects.filter(telegram=telegram).first()
+        municipality = default_municipality()
+        parsed = parse_telegram(telegram.body.encode("utf-8"), source_name=telegram.url)
+        matches = matching_areas(parsed, municipality.jma_codes) if municipality else ()
+        alert = None
+        if matches or (parsed.info_type == "取消" and _earlier_alerts(parsed).exists()):
+            alert = _create_alert(telegram, parsed, municipality, matches)
+            _update_state(alert, parsed, {m.area for m in matches})
+        telegram.processed_at = timezone.now()
+        telegram.save(update_fields=["processed_at"])
+        audit.record(actor=None, action="alerts.apply_telegram", obj=telegram,
+                     changes={"alert": alert.pk if alert else None, "type": parsed.message_type.code})
+    return alert
+
+
+def _identifier(telegram: Telegram) -> str:
+    return "jma:" + PurePosixPath(telegram.url).stem
+
+
+def _earlier_alerts(parsed: ParsedTelegram):
+    """Alerts of earlier versions of the same telegram series (same title, office and event)."""
+    return Alert.objects.filter(
+        source=Alert.Source.JMA, title=parsed.title, sender=parsed.editorial_office, event_id=parsed.event_id,
+    ).order_by("-sent_at", "-id")
+
+
+def _create_alert(telegram: Telegram, parsed: ParsedTelegram, municipality: Municipality, matches) -> Alert:
+    profile_codes = municipality.jma_codes
+    alert = Alert.objects.create(
+        municipality=municipality,
+        source=Alert.Source.JMA,
+        identifier=_identifier(telegram),
+        telegram=telegram,
+        category=category_of(parsed),
+        type_code=parsed.message_type.code,
+        title=parsed.title,
+        status=STATUS[parsed.status],
+        msg_type=MSG_TYPE[parsed.info_type],
+        sender=parsed.editorial_office,
+        event_id=parsed.event_id,
+        serial=parsed.serial,
+        sent_at=parsed.report_datetime,
+        expires_at=parsed.valid_datetime,
+        headline=parsed.headline_text,
+        level=_max_level(parsed, {m.area for m in matches}),
+        severity=severity_of(parsed, {m.area for m in matches}),
+        facts=facts_from_telegram(parsed, profile_codes),
+    )
+    previous = _earlier_alerts(parsed).exclude(pk=alert.pk).first()
+    if previous is not None and (parsed.info_type != "発表" or parsed.event_id):
+        alert.references.add(previous)
+    return alert
+
+
+# --- Warnings in force -----------------------------------------------------------------------------------
+
+def _system_of(parsed: ParsedTelegram) -> str:
+    family = parsed.message_type.family
+    if family == catalogue.RIVER:
+        return f"river:{parsed.event_id}"
+    if family == catalogue.TSUNAMI:
+        return "tsunami"
+    return parsed.message_type.code or parsed.title[:12]
+
+
+def _entries(parsed: ParsedTelegram, matched_areas: set) -> dict[str, tuple[str, list[StateEntry]]]:
+    """Per matched area code: (area name, the kinds in force) as the telegram states them."""
+    snapshot: dict[str, tuple[str, list[StateEntry]]] = {}
+    for item in parsed.warnings:
+        for area in item.areas:
+            if area not in matched_areas:
+                continue
+            _name, entries = snapshot.setdefault(area.code, (area.name, []))
+            entries.extend(
+                StateEntry(area.code, area.name, kind.code, kind.name, kind.status, kind.level)
+                for kind in item.kinds if kind.status in IN_FORCE and kind.code
+            )
+    for forecast in parsed.tsunami_forecasts:
+        if forecast.area not in matched_areas:
+            continue
+        _name, entries = snapshot.setdefault(forecast.area.code, (forecast.area.name, []))
+        if "解除" not in forecast.category.name:
+            entries.append(StateEntry(forecast.area.code, forecast.area.name, forecast.category.code,
+                                      forecast.category.name, "発表", None))
+    return snapshot
+
+
+def _update_state(alert: Alert, parsed: ParsedTelegram, matched_areas: set) -> None:
+    if alert.status == Alert.Status.TEST:
+        return
+    is_drill = alert.status == Alert.Status.EXERCISE
+    if parsed.info_type == "取消":
+        _withdraw(alert, is_drill)
+        return
+    if parsed.message_type.family not in STATEFUL_FAMILIES:
+        return
+    system = _system_of(parsed)
+    states = WarningState.objects.filter(municipality=alert.municipality, system=system, is_drill=is_drill)
+    for area_code, (area_name, entries) in _entries(parsed, matched_areas).items():
+        current = {s.kind_code: s for s in states.filter(area_code=area_code)}
+        if any(not _may_replace(s, alert) for s in current.values()):
+            continue  # a newer telegram already spoke of this area
+        in_force = {e.kind_code: e for e in entries}
+        for kind_code, state in current.items():
+            if kind_code not in in_force:
+                state.delete()
+        for entry in in_force.values():
+            WarningState.objects.update_or_create(
+                municipality=alert.municipality, area_code=area_code, kind_code=entry.kind_code, system=system,
+                is_drill=is_drill,
+                defaults={"area_name": area_name, "kind_name": entry.kind_name, "status": entry.status,
+                          "level": entry.level, "alert": alert, "report_at": alert.sent_at},
+            )
+
+
+def _may_replace(state: WarningState, alert: Alert) -> bool:
+    if alert.sent_at > state.report_at:
+        return True
+    return alert.sent_at == state.report_at and alert.msg_type == Alert.MsgType.UPDATE
+
+
+def _withdraw(alert: Alert, is_drill: bool) -> None:
+    """取消: the states set by the withdrawn telegram (the newest earlier one of the series) are removed."""
+    withdrawn = _earlier_alerts_of(alert).first()
+    if withdrawn is None:
+        return
+    alert.references.add(withdrawn)
+    WarningState.objects.filter(alert=withdrawn, is_drill=is_drill).delete()
+
+
+def _earlier_alerts_of(alert: Alert):
+    return (Alert.objects.filter(source=alert.source, title=alert.title, sender=alert.sender,
+                                 event_id=alert.event_id, sent_at__lte=alert.sent_at)
+            .exclude(pk=alert.pk).exclude(msg_type=Alert.MsgType.CANCEL).order_by("-sent_at", "-id"))
+
+
+# --- Level and severity ------------------------------------------------------------------------------------
+
+def _max_level(parsed: ParsedTelegram, matched_areas: set) -> int | None:
+    levels = [kind.level for item in parsed.warnings if set(item.areas) & matched_areas
+              for kind in item.kinds if kind.level is not None and kind.status in IN_FORCE]
+    levels += [v.kind.level for v in parsed.volcano_items if v.kind.level is not None]
+    return max(levels, default=None)
+
+
+_INTENSITY_SEVERITY = {"7": "Extreme", "6+": "Extreme", "6-": "Extreme", "5+": "Severe", "5-": "Severe",
+                       "4": "Moderate"}
+
+
+def severity_of(parsed: ParsedTelegram, matched_areas: set) -> str:
+    """CAP severity (reference §7.2): 特別警報/大津波警報 Extreme, 警報 Severe, 注意報 Moderate, others Minor."""
+    names = [kind.name for item in parsed.warnings if set(item.areas) & matched_areas for kind in item.kinds
+             if kind.status in IN_FORCE]
+    names += [f.category.name for f in parsed.tsunami_forecasts if f.area in matched_areas]
+    if any("特別警報" in n or "大津波警報" in n for n in names):
+        return "Extreme"
+    if any("警報" in n for n in names) or any("警戒情報" in n or "氾濫危険" in n or "氾濫発生" in n for n in names):
+        return "Severe"
+    if parsed.message_type.family in (catalogue.EARTHQUAKE, catalogue.EEW):
+        return _INTENSITY_SEVERITY.get(parsed.max_intensity, "Minor")
+    if any("注意報" in n for n in names):
+        return "Moderate"
+    return "Minor" if names or parsed.message_type.city_relevant else "Unknown"

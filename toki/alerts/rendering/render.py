@@ -1,0 +1,171 @@
+"""Render an alert's facts in one language: a title, a short text for push notifications and a LINE body.
+
+    rendered = render(alert.facts, "en", msg_type=alert.msg_type, is_drill=alert.status == "exercise")
+    rendered.title, rendered.short, rendered.body, rendered.untranslated
+
+The words come only from the phrase modules (phrases_<language>.py) and the term tables (terms_*.py), keyed by
+the codes in the facts; free texts (JMA's headline, the city's reason) are included as they are, labelled in the
+reader's language. Limits: `short` at most 100 characters, `body` at most 5,000 (LINE's limit for a text
+message), both counted in UTF-16 code units as LINE and the push services count them. See docs/alert-rendering.md.
+"""
+
+from dataclasses import dataclass
+
+from toki.alerts.rendering import render_other, render_quake, render_weather
+from toki.alerts.rendering.facts import FACTS_VERSION
+from toki.alerts.rendering.lang import LANGUAGES, Lang
+from toki.alerts.rendering.parts import Parts
+
+SHORT_LIMIT = 100
+TITLE_LIMIT = 100
+BODY_LIMIT = 5000
+MSG_TYPES = ("alert", "update", "cancel")
+
+__all__ = ["BODY_LIMIT", "LANGUAGES", "SHORT_LIMIT", "FreeText", "RenderedAlert", "render", "text_length"]
+
+
+@dataclass(frozen=True, slots=True)
+class FreeText:
+    """A text shown as it was written (Japanese), with its label in the reader's language."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedAlert:
+    language: str
+    title: str
+    short: str  # push notification: at most SHORT_LIMIT
+    body: str  # LINE text message: at most BODY_LIMIT
+    untranslated: tuple[FreeText, ...] = ()  # the Japanese texts included as they are (none on ja pages)
+
+
+def text_length(text: str) -> int:
+    """Length in UTF-16 code units (what LINE and the push services count)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut(text: str, limit: int, marker: str = "…") -> str:
+    """`text` shortened to `limit` UTF-16 units, ending with `marker` when something was cut."""
+    if text_length(text) <= limit:
+        return text
+    budget = limit - text_length(marker)
+    kept = []
+    used = 0
+    for char in text:
+        size = text_length(char)
+        if used + size > budget:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept).rstrip() + marker
+
+
+_TOPICS = {
+    "evacuation": render_other.evacuation,
+    "tsunami": render_quake.tsunami,
+    "earthquake": render_quake.earthquake,
+    "volcano": render_other.volcano,
+    "river": render_weather.river,
+    "rain": render_weather.rain,
+    "weather": render_weather.warnings,
+    "landslide": render_weather.warnings,
+}
+
+
+def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: bool = False) -> RenderedAlert:
+    """The alert in `language` (one of LANGUAGES). `msg_type` is the Alert's: "alert", "update" (訂正) or
+    "cancel" (取消); `is_drill` marks a drill (訓練) at the start of the title and the short text."""
+    if msg_type not in MSG_TYPES:
+        raise ValueError(f"unknown msg_type {msg_type!r}; expected one of {', '.join(MSG_TYPES)}")
+    if facts.get("version") != FACTS_VERSION:
+        raise ValueError(f"unsupported facts version {facts.get('version')!r}; this renderer reads {FACTS_VERSION}")
+    lang = Lang(language)
+    topic = _TOPICS.get(facts.get("category", ""), render_other.generic)
+    parts = topic(facts, lang)
+    if msg_type == "cancel":
+        parts = _cancelled(facts, lang, parts)
+    prefix = (lang("drill_marker") if is_drill else "") + (lang("correction_marker") if msg_type == "update" else "")
+    title = cut(prefix + parts.title, TITLE_LIMIT)
+    head = []
+    if is_drill:
+        head.append(lang("drill_line"))
+    if msg_type == "update":
+        head.append(lang("correction_line"))
+    head += [title, "", *parts.lines]
+    if facts.get("issued_at"):
+        office = _office(lang, (facts.get("office") or {}).get("name", ""))
+        if parts.lines:
+            head.append("")
+        if facts.get("source") == "jma" and office:
+            head.append(lang("issued_line", time=lang.time(facts["issued_at"]), office=office))
+        else:
+            head.append(lang("issued_line_time", time=lang.time(facts["issued_at"])))
+    free = _free_texts(facts, lang, parts)
+    tail = [lang("source_jma")] if facts.get("source") == "jma" else []
+    return RenderedAlert(
+        language=language,
+        title=title,
+        short=_short(lang, prefix, parts),
+        body=_body(head, free, tail, lang),
+        untranslated=tuple(free) if language != "ja" else (),
+    )
+
+
+def _office(lang: Lang, name: str) -> str:
+    """A JMA office by its Japanese name; an office the table does not know keeps its name, like a place."""
+    text, known = lang.term("office", name, name)
+    return text if known else name
+
+
+def _cancelled(facts: dict, lang: Lang, parts: Parts) -> Parts:
+    """A retraction: the earlier information, named by its title (city orders) or its type, is withdrawn."""
+    if facts.get("source") == "jma":
+        name = lang.text("message_type", facts.get("type", {}).get("code"), facts.get("type", {}).get("name", ""))
+    else:
+        name = parts.title
+    line = lang("cancel_line", name=name)
+    sentences: list = [(line, lang("cancel_short"))]  # the first of the two that fits
+    return Parts(
+        title=lang("cancel_title", name=name), sentences=sentences, lines=[line], untranslated=parts.untranslated
+    )
+
+
+def _short(lang: Lang, prefix: str, parts: Parts) -> str:
+    text = cut(prefix + parts.title, SHORT_LIMIT)
+    separator = lang("stop")
+    for sentence in parts.sentences:
+        for choice in sentence if isinstance(sentence, tuple) else (sentence,):
+            candidate = f"{text}{separator}{choice}"
+            if text_length(candidate) <= SHORT_LIMIT:
+                text = candidate
+                separator = lang("space")
+                break
+    return text
+
+
+def _free_texts(facts: dict, lang: Lang, parts: Parts) -> list[FreeText]:
+    label = lang("free_label_city") if facts.get("source") == "city" else lang("free_label_jma")
+    texts = [FreeText(label, item["text"]) for item in facts.get("texts", []) if item.get("text")]
+    texts += [FreeText(lang("free_label_term"), text) for text in dict.fromkeys(parts.untranslated)]
+    return texts
+
+
+def _body(head: list[str], free: list[FreeText], tail: list[str], lang: Lang) -> str:
+    shortened = lang("shortened")
+    tail_text = "\n\n" + "\n".join(tail) if tail else ""
+    budget = BODY_LIMIT - text_length(tail_text)
+    text = "\n".join(head).strip()
+    if text_length(text) > budget:
+        text = cut(text, budget - text_length(shortened) - 1) + "\n" + shortened
+    for block in free:
+        piece = f"\n\n{block.label}\n{block.text}"
+        room = budget - text_length(text)
+        if text_length(piece) <= room:
+            text += piece
+            continue
+        if room > text_length(block.label) + text_length(shortened) + 20:
+            text += cut(piece, room - text_length(shortened) - 1) + "\n" + shortened
+        break
+    return text + tail_text

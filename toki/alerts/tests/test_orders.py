@@ -1,0 +1,124 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from toki.accounts.models import AuditEvent
+from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
+from toki.alerts.models import Alert, EvacuationOrder
+from toki.test import BaseTestCase
+
+
+class IssueOrderActionTests(BaseTestCase):
+    def issue(self, user=None, codes=("ryotsu", "aikawa"), level=4, hazard="landslide", **kwargs):
+        return issue_evacuation_order(acting_user=user or self.alice, districts=[self.districts[c] for c in codes],
+                                      level=level, hazard=hazard, reason="土砂災害の危険が高まっています", **kwargs)
+
+    def test_it_issues_one_alert_and_one_order_per_district(self):
+        orders = self.issue()
+        alert = orders[0].issue_alert
+        self.assertEqual(len(orders), 2)
+        self.assertEqual((alert.source, alert.category, alert.status, alert.msg_type, alert.level),
+                         ("city", "evacuation", "actual", "alert", 4))
+        self.assertEqual(alert.facts["version"], 1)
+        self.assertTrue(AuditEvent.objects.filter(action="alerts.issue_evacuation_order", actor=self.alice).exists())
+
+    def test_it_replaces_the_order_in_force_when_the_level_changes(self):
+        first = self.issue(codes=("ryotsu",))[0]
+        second = self.issue(codes=("ryotsu",), level=5)[0]
+        first.refresh_from_db()
+        self.assertIsNotNone(first.lifted_at)
+        self.assertEqual(first.lift_alert, second.issue_alert)
+        self.assertEqual(second.issue_alert.msg_type, "update")
+        self.assertIn(first.issue_alert, second.issue_alert.references.all())
+        self.assertEqual(EvacuationOrder.objects.filter(lifted_at=None).count(), 1)
+
+    def test_it_lifts_orders_with_an_alert_that_references_the_issue(self):
+        orders = self.issue()
+        alert = lift_evacuation_orders(acting_user=self.alice, orders=orders, reason="危険が去りました")
+        self.assertTrue(alert.facts["evacuation"]["lifted"])
+        self.assertEqual(set(alert.references.all()), {orders[0].issue_alert})
+        self.assertFalse(EvacuationOrder.objects.filter(lifted_at=None).exists())
+
+    def test_it_keeps_drills_apart_and_out_of_public_view(self):
+        self.issue(codes=("ryotsu",))
+        drill = self.issue(codes=("ryotsu",), level=5, is_drill=True)[0]
+        self.assertEqual(drill.issue_alert.status, Alert.Status.EXERCISE)
+        self.assertEqual(EvacuationOrder.objects.filter(lifted_at=None).count(), 2)
+
+    def test_it_refuses_branch_staff_and_outsiders(self):
+        for user in (self.bob, self.carol, self.dave, self.eve):
+            with self.subTest(user=user.username), self.assertRaises(PermissionDenied):
+                self.issue(user=user)
+        self.assertFalse(Alert.objects.exists())
+
+    def test_it_refuses_an_order_without_a_reason_and_writes_nothing(self):
+        with self.assertRaises(ValidationError):
+            issue_evacuation_order(acting_user=self.alice, districts=[self.districts["ryotsu"]], level=4,
+                                   hazard="flood", reason="  ")
+        self.assertFalse(Alert.objects.exists())
+
+    def test_it_refuses_an_unknown_level(self):
+        with self.assertRaises(ValidationError):
+            self.issue(level=2)
+
+
+class OrdersPageTests(BaseTestCase):
+    url = reverse("alerts:orders")
+
+    def post_issue(self, **overrides):
+        data = {"districts": [self.districts["ogi"].pk], "level": "3", "hazard": "flood",
+                "reason": "川が増水しています", **overrides}
+        return self.client.post(self.url, data)
+
+    def test_it_shows_the_issue_form_to_hq_staff(self):
+        self.login(self.alice)
+        response = self.client.get(self.url)
+        self.assertContains(response, 'name="reason"')
+
+    def test_it_shows_orders_but_no_form_to_branch_staff(self):
+        self.login(self.bob)
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, 'name="level"')
+
+    def test_it_refuses_outsiders_with_404(self):
+        for user in (self.eve, self.carol, self.dave):
+            with self.subTest(user=user.username):
+                self.login(user)
+                self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_it_sends_anonymous_visitors_to_login(self):
+        self.assertEqual(self.client.get(self.url).status_code, 302)
+
+    def test_it_issues_an_order_from_the_form(self):
+        self.login(self.alice)
+        response = self.post_issue()
+        self.assertRedirects(response, self.url, fetch_redirect_response=False)
+        self.assertEqual(EvacuationOrder.objects.get().district, self.districts["ogi"])
+
+    def test_it_refuses_a_post_from_branch_staff(self):
+        self.login(self.bob)
+        self.assertEqual(self.post_issue().status_code, 404)
+        self.assertFalse(EvacuationOrder.objects.exists())
+
+    def test_it_shows_form_errors_for_a_missing_district(self):
+        self.login(self.alice)
+        response = self.post_issue(districts=[])
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(EvacuationOrder.objects.exists())
+
+    def test_it_lifts_orders_from_the_page(self):
+        self.login(self.alice)
+        self.post_issue()
+        order = EvacuationOrder.objects.get()
+        self.client.post(reverse("alerts:lift_orders"), {"orders": [order.pk], "reason": "水位が下がりました"})
+        order.refresh_from_db()
+        self.assertIsNotNone(order.lifted_at)
+
+    def test_it_pins_the_query_count_of_the_page(self):
+        self.login(self.alice)
+        self.post_issue()
+        self.client.get(self.url)
+        # session, user, municipality, memberships, orders in force, the site's municipality (page header),
+        # districts of the form
+        with self.assertNumQueries(7):
+            self.client.get(self.url)
