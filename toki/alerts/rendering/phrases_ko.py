@@ -97,8 +97,8 @@ PHRASES = {
     "tsunami_action_advisory": "바다에 있는 사람은 즉시 바다에서 나와 해안에서 떨어지십시오. "
     "주의보가 해제될 때까지 바다에 들어가거나 해안에 접근하지 마십시오.",
     "tsunami_action_forecast": "약간의 해수면 변동이 예상되지만 피해 걱정은 없습니다. 바다에 들어갈 때는 주의하십시오.",
-    "tsunami_action_lifted": "쓰나미 경보・주의보가 해제되었습니다. 당분간 해수면 변동이 계속될 수 있으니 바다에 들어갈 때는 "
-    "주의하십시오.",
+    "tsunami_action_lifted": "쓰나미 경보・주의보가 해제되었습니다. "
+    "당분간 해수면 변동이 계속될 수 있으니 바다에 들어갈 때는 주의하십시오.",
     "tsunami_short_warning": "즉시 고지대로 피난하십시오.",
     "tsunami_short_advisory": "바다에서 나와 해안에서 떨어지십시오.",
     "tsunami_short_forecast": "피해 걱정은 없습니다. 바다에서는 주의하십시오.",
