@@ -98,3 +98,11 @@ class StaffHomeTests(BaseTestCase):
         self.login(self.eve)
         response = self.client.get(reverse("accounts:home"))
         self.assertContains(response, "防災課")
+
+    def test_it_links_hq_staff_to_the_evacuation_orders(self):
+        self.login(self.alice)
+        self.assertContains(self.client.get(reverse("accounts:home")), reverse("alerts:orders"))
+
+    def test_it_shows_no_order_link_to_an_outsider(self):
+        self.login(self.eve)
+        self.assertNotContains(self.client.get(reverse("accounts:home")), reverse("alerts:orders"))

@@ -39,7 +39,7 @@ class Parts:
         return text
 
 
-def action_lines(lang: Lang, level: int | None) -> tuple[list[str], list[str]]:
+def action_lines(lang: Lang, level: int | None) -> tuple[list[str], list]:
     """(body lines, short sentences) telling what to do at a 警戒レベル (2 to 5); nothing for other levels."""
     if level not in (2, 3, 4, 5):
         return [], []

@@ -33,6 +33,8 @@ PHRASES = {
     "warning_title_continued": "{kinds} continues for {place}",
     "warning_title_lifted": "{kinds} lifted for {place}",
     "warning_title_none": "No warnings or advisories for {place}",
+    "warning_advice": "Watch for further information and for the city's evacuation information.",
+    "warning_advice_short": "Stay alert for updates.",
     "level_wrap": "Level {level} {kind}",
     "condition_wrap": "{kind} ({conditions})",
     "area_header": "{place}:",

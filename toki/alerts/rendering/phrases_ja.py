@@ -33,6 +33,8 @@ PHRASES = {
     "warning_title_continued": "{place}に{kinds}（継続）",
     "warning_title_lifted": "{place}の{kinds}を解除",
     "warning_title_none": "{place}の警報・注意報はありません",
+    "warning_advice": "今後の気象情報や市からの避難情報に注意してください。",
+    "warning_advice_short": "今後の情報に注意してください。",
     "level_wrap": "レベル{level}{kind}",
     "condition_wrap": "{kind}（{conditions}）",
     "area_header": "{place}：",

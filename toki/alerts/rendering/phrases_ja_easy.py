@@ -37,6 +37,9 @@ PHRASES = {
     "warning_title_continued": "{place}に {kinds}が 出（で）て います",
     "warning_title_lifted": "{place}の {kinds}は 終（お）わりました",
     "warning_title_none": "{place}に 警報（けいほう）・注意報（ちゅういほう）は ありません",
+    "warning_advice": "これからの 情報（じょうほう）と 市（し）の 避難（ひなん）の 情報（じょうほう）に "
+    "気（き）を つけて ください。",
+    "warning_advice_short": "気（き）を つけて ください。",
     "level_wrap": "レベル{level} {kind}",
     "condition_wrap": "{kind}（{conditions}）",
     "area_header": "{place}：",

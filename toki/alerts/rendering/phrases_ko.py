@@ -33,6 +33,8 @@ PHRASES = {
     "warning_title_continued": "{place}에 {kinds} 계속",
     "warning_title_lifted": "{place}의 {kinds} 해제",
     "warning_title_none": "{place}에 경보・주의보 없음",
+    "warning_advice": "앞으로의 기상 정보와 시의 피난 정보에 주의하십시오.",
+    "warning_advice_short": "앞으로의 정보에 주의하십시오.",
     "level_wrap": "레벨{level} {kind}",
     "condition_wrap": "{kind}({conditions})",
     "area_header": "{place}:",

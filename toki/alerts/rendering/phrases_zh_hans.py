@@ -33,6 +33,8 @@ PHRASES = {
     "warning_title_continued": "{place}的{kinds}持续",
     "warning_title_lifted": "{place}的{kinds}解除",
     "warning_title_none": "{place}无警报・注意报",
+    "warning_advice": "请注意今后的气象信息和市政府发布的避难信息。",
+    "warning_advice_short": "请注意今后的信息。",
     "level_wrap": "{level}级{kind}",
     "condition_wrap": "{kind}（{conditions}）",
     "area_header": "{place}：",

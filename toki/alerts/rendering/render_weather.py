@@ -81,6 +81,8 @@ def warnings(facts: dict, lang: Lang) -> Parts:
             parts.lines.append(lang("none_in_force"))
     levels = [level for kind in active if (level := action_level(kind))]
     body, short = action_lines(lang, max(levels) if levels else None)
+    if not body and any(rank(kind) >= 3 for kind in active):  # a warning without a 警戒レベル (older telegrams)
+        body, short = [lang("warning_advice")], [(lang("warning_advice"), lang("warning_advice_short"))]
     if body:
         parts.lines += ["", *body]
     parts.sentences += short
