@@ -1,10 +1,10 @@
 """Reads of alerts. Public reads show only actual (non-drill, non-test) alerts; staff reads include drills."""
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
-from toki.alerts.models import Alert, EvacuationOrder, WarningState
+from toki.alerts.models import Alert, EvacuationOrder, JmaFeed, WarningState
 
 
 def is_alert_staff(user) -> bool:
@@ -43,3 +43,8 @@ def orders_for_staff(user, municipality) -> QuerySet[EvacuationOrder]:
         return EvacuationOrder.objects.none()
     return (EvacuationOrder.objects.filter(municipality=municipality, lifted_at=None)
             .select_related("district", "issued_by").order_by("is_drill", "-level", "district__sort_order"))
+
+
+def last_feed_success():
+    """When Toki last read a JMA feed successfully (None: never), so pages can say how fresh they are."""
+    return JmaFeed.objects.aggregate(latest=Max("last_success_at"))["latest"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from toki.areas.selectors import default_municipality
+from toki.portal.situation import situation
 from toki.portal.presenters import districts_with_shelters, home_shelter_summary, shelter_map_points
 
 
@@ -20,6 +21,7 @@ def home(request):
                "now_date": timezone.now()}
     if municipality:
         context.update(home_shelter_summary(municipality))
+        context.update(situation(municipality))
     return render(request, "portal/home.html", context)
 
 

@@ -72,7 +72,7 @@ PHRASES = {
     "quake_magnitude_line": "Magnitude: {magnitude}",
     "magnitude": "M{m}",
     "magnitude_over": "over M{m} (huge earthquake)",
-    "quake_max_line": "Maximum intensity: {intensity}",
+    "quake_max_line": "Strongest shaking: {intensity}",
     "quake_local_line": "{place}: {intensity}",
     "quake_stations_header": "Seismic intensity at stations:",
     "station_line": "- {station}: {value}",

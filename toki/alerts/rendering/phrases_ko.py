@@ -72,7 +72,7 @@ PHRASES = {
     "quake_magnitude_line": "규모: {magnitude}",
     "magnitude": "M{m}",
     "magnitude_over": "M{m}을 넘는 거대 지진",
-    "quake_max_line": "최대 진도: {intensity}",
+    "quake_max_line": "가장 강한 흔들림: {intensity}",
     "quake_local_line": "{place}: {intensity}",
     "quake_stations_header": "각지의 진도:",
     "station_line": "・{station}: {value}",

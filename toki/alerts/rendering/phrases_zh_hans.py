@@ -72,7 +72,7 @@ PHRASES = {
     "quake_magnitude_line": "震级：{magnitude}",
     "magnitude": "M{m}",
     "magnitude_over": "超过M{m}的巨大地震",
-    "quake_max_line": "最大震度：{intensity}",
+    "quake_max_line": "最强摇晃：{intensity}",
     "quake_local_line": "{place}：{intensity}",
     "quake_stations_header": "各地震度：",
     "station_line": "・{station}：{value}",

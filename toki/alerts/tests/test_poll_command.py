@@ -5,6 +5,7 @@ import os
 import random
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
@@ -173,14 +174,24 @@ class PollJmaCommandTests(FeedServerMixin, BaseTestCase):
 
     def test_it_stops_the_loop_on_sigterm(self):
         url = self.server.publish_feed(SHORT, self.entries(SADO_SAMPLES[:1]))
-        timer = threading.Timer(0.8, os.kill, (os.getpid(), signal.SIGTERM))
+        done = threading.Event()
+
+        def terminate_after_three_polls():
+            deadline = time.monotonic() + 20
+            while self.server.hits(SHORT) < 3 and time.monotonic() < deadline and not done.is_set():
+                time.sleep(0.01)
+            if not done.is_set():
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        killer = threading.Thread(target=terminate_after_three_polls, daemon=True)
         handler = signal.getsignal(signal.SIGTERM)
         with self.settings_for(long=()), self.assertLogs("toki.alerts.poll", "INFO") as logs:
-            timer.start()
+            killer.start()
             try:
                 self.run_command("--loop", interval=0.2, second=0)
             finally:
-                timer.cancel()
+                done.set()
+                killer.join()
         self.assertIn("stopped", logs.output[-1])
         self.assertGreaterEqual(len(self.server.statuses(url)), 3)
         self.assertEqual(set(self.server.statuses(url)[1:]), {304})

@@ -5,6 +5,9 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
+from toki.alerts.actions.orders import issue_evacuation_order
+from toki.alerts.actions.state import apply_telegram
+from toki.alerts.tests.telegram_fixtures import sado_warning, store
 from toki.shelters.models import Shelter
 from toki.test import BaseTestCase
 
@@ -43,10 +46,34 @@ class PublicPagesTests(BaseTestCase):
             self.client.get(reverse("portal:shelters"))
 
     def test_it_pins_the_query_count_of_the_home_page(self):
-        with self.assertNumQueries(4):
+        # municipality (header, view), shelter points, districts, orders, warnings, feed freshness
+        with self.assertNumQueries(7):
             self.client.get(reverse("portal:home"))
 
 
 class EmptySiteTests(TestCase):
     def test_it_serves_the_home_page_before_any_profile_is_loaded(self):
         self.assertEqual(self.client.get(reverse("portal:home")).status_code, 200)
+
+
+class SituationTests(BaseTestCase):
+    def test_it_leads_with_the_evacuation_orders_in_force(self):
+        issue_evacuation_order(acting_user=self.alice, districts=[self.districts["ryotsu"]], level=4,
+                               hazard="landslide", reason="土砂災害の危険")
+        response = self.client.get(reverse("portal:home"))
+        self.assertContains(response, "避難指示（警戒レベル4）")
+        self.assertContains(response, 'class="order-now level-4"')
+
+    def test_it_never_shows_a_drill(self):
+        issue_evacuation_order(acting_user=self.alice, districts=[self.districts["ryotsu"]], level=5,
+                               hazard="tsunami", reason="訓練", is_drill=True)
+        self.assertNotContains(self.client.get(reverse("portal:home")), "order-now")
+
+    def test_it_shows_the_warnings_for_the_city_in_the_readers_language(self):
+        apply_telegram(store(sado_warning(), "t1_VPWW54.xml").pk)
+        self.client.get(reverse("portal:choose_language", args=["en"]))
+        self.assertContains(self.client.get(reverse("portal:home")), "Heavy Rain Warning")
+
+    def test_it_says_when_it_is_not_receiving_jma_information(self):
+        response = self.client.get(reverse("portal:home"))
+        self.assertContains(response, "気象庁の情報を受信していません")

@@ -1,0 +1,36 @@
+"""What is in force now, for the home page: the city's evacuation orders and the warnings for the municipality,
+worded in the reader's language by the alerts renderer, and how fresh Toki's copy of the JMA feeds is."""
+
+from datetime import timedelta
+
+from django.utils import timezone, translation
+
+from toki.alerts.models import Alert
+from toki.alerts.rendering.render import render
+from toki.alerts.selectors import last_feed_success, orders_in_force, warnings_in_force
+
+# JMA's high-frequency feeds change every minute; a copy older than this is not "now" any more.
+FEED_STALE_AFTER = timedelta(minutes=5)
+
+
+def _title(alert: Alert) -> str:
+    return render(alert.facts, translation.get_language() or "ja", msg_type=alert.msg_type).title
+
+
+def situation(municipality) -> dict:
+    orders = list(orders_in_force(municipality))
+    city_codes = set(municipality.jma_codes.get("city", []))
+    warning_alerts = {}
+    for state in warnings_in_force(municipality):
+        if state.area_code in city_codes and state.alert.is_public:
+            warning_alerts.setdefault(state.alert_id, state.alert)
+    levels = sorted({o.level for o in orders}, reverse=True)
+    last_success = last_feed_success()
+    return {
+        "order_groups": [
+            {"level": level, "orders": [o for o in orders if o.level == level]} for level in levels
+        ],
+        "warning_titles": [_title(alert) for alert in warning_alerts.values()],
+        "feed_last_success": last_success,
+        "feed_is_fresh": bool(last_success and timezone.now() - last_success < FEED_STALE_AFTER),
+    }
