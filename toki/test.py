@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
 from django.test.runner import DiscoverRunner
+from django.utils import translation
 
 from toki.areas.actions import load_profile
 from toki.demo.personas import create_personas
@@ -34,6 +35,12 @@ class BaseTestCase(PersonasMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.create_world()
+
+    def setUp(self):
+        super().setUp()
+        # A request made by an earlier test leaves its language active in this thread; start from the default.
+        translation.activate(settings.LANGUAGE_CODE)
+        self.addCleanup(translation.deactivate)
 
 
 @contextmanager

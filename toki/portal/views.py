@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from toki.areas.selectors import default_municipality
-from toki.portal.situation import situation
 from toki.portal.presenters import districts_with_shelters, home_shelter_summary, shelter_map_points
+from toki.portal.situation import situation
 
 
 def _map_view(municipality) -> dict:

@@ -92,7 +92,8 @@ class Lang:
         in brackets, else the Japanese name as the facts carry it."""
         if not area:
             return ""
-        entry = terms_places.PLACES.get(f"{area.get('system', '')}:{area.get('code', '')}")
+        key = area.get("code") or area.get("name", "")  # places named only in text have no code
+        entry = terms_places.PLACES.get(f"{area.get('system', '')}:{key}")
         if entry is not None:
             return entry[self.code]
         names = area.get("names") or {}

@@ -12,8 +12,11 @@ from toki.alerts.rendering.terms_base import t
 _SADO = t("佐渡", "佐渡（さど）", "Sado", "佐渡", "사도")
 _NIIGATA = t("新潟県", "新潟県（にいがたけん）", "Niigata Prefecture", "新潟县", "니가타현")
 
+_SADO_CITY = t("佐渡市", "佐渡市（さどし）", "Sado City", "佐渡市", "사도시")
+
 PLACES = {
-    "city:1522400": t("佐渡市", "佐渡市（さどし）", "Sado City", "佐渡市", "사도시"),
+    "city:1522400": _SADO_CITY,
+    "text_place:佐渡市": _SADO_CITY,  # 記録的短時間大雨情報 names places in its text only
     "forecast_area:150040": _SADO,
     "forecast_area:150000": _NIIGATA,
     "earthquake_prefecture:15": _NIIGATA,

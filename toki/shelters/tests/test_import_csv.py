@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import translation
 
 from toki.shelters.models import Shelter
 from toki.shelters.tests.files import (
@@ -27,7 +28,8 @@ class GsiCsvImportTests(TempFiles, BaseTestCase):
         self.assertIn("GSI CSV 指定緊急避難場所 (utf-8-sig), 3 rows: 3 created", out)
         shelter = Shelter.objects.get(common_id="E1522400001201")
         self.assertEqual((shelter.name, shelter.lat, shelter.lon), ("七浦小学校体育館", 37.975521, 138.236001))
-        self.assertEqual(shelter.hazard_labels(), ["洪水", "崖崩れ、土石流及び地滑り", "地震", "津波"])
+        with translation.override("ja"):
+            self.assertEqual(shelter.hazard_labels(), ["洪水", "崖崩れ、土石流及び地滑り", "地震", "津波"])
         self.assertEqual(shelter.source, Shelter.Source.GSI_CSV)
 
     def test_it_reads_utf8_without_a_bom(self):

@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import translation
 
 from toki.accounts.models import AuditEvent
 from toki.shelters.models import Shelter
@@ -58,7 +59,8 @@ class GsiGeoJsonImportTests(BaseTestCase):
         rows = Shelter.objects.filter(name="七浦小学校体育館").order_by("common_id")
         self.assertEqual([r.common_id for r in rows], ["E1522400001111", "E1522400001201"])
         self.assertEqual([(r.is_designated_shelter, r.is_emergency_site) for r in rows], [(True, False), (False, True)])
-        self.assertEqual(rows[1].hazard_labels(), ["洪水", "崖崩れ、土石流及び地滑り", "地震", "津波"])
+        with translation.override("ja"):
+            self.assertEqual(rows[1].hazard_labels(), ["洪水", "崖崩れ、土石流及び地滑り", "地震", "津波"])
 
     def test_it_creates_nothing_new_on_a_second_run(self):
         run(GSI_SHELTERS, GSI_EMERGENCY)
