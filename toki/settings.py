@@ -194,6 +194,22 @@ MEDIA_URL = "/media/"
 TOKI_MUNICIPALITY_PROFILE = env_str("TOKI_MUNICIPALITY_PROFILE", str(BASE_DIR / "profiles" / "sado.json"))
 TOKI_TILE_URL = env_str("TOKI_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
 
+# --- JMA 防災情報XML feeds (docs/jma-feeds.md) ---------------------------------------------------------------
+_JMA_FEED_BASE = "https://www.data.jma.go.jp/developer/xml/feed/"
+TOKI_JMA_FEEDS = env_list("TOKI_JMA_FEEDS", [_JMA_FEED_BASE + "extra.xml", _JMA_FEED_BASE + "eqvol.xml"])
+TOKI_JMA_LONG_FEEDS = env_list("TOKI_JMA_LONG_FEEDS", [_JMA_FEED_BASE + "extra_l.xml", _JMA_FEED_BASE + "eqvol_l.xml"])
+TOKI_JMA_POLL_INTERVAL = env_int("TOKI_JMA_POLL_INTERVAL", 60)
+TOKI_JMA_POLL_SECOND = env_int("TOKI_JMA_POLL_SECOND", 20)
+TOKI_JMA_BACKFILL_AFTER = env_int("TOKI_JMA_BACKFILL_AFTER", 600)
+TOKI_JMA_TIMEOUT = env_int("TOKI_JMA_TIMEOUT", 10)
+TOKI_JMA_USER_AGENT = env_str(
+    "TOKI_JMA_USER_AGENT", "Toki/0.1 (open-source municipal disaster information platform; JMA XML PULL poller)"
+)
+TOKI_JMA_MAX_FEED_BYTES = env_int("TOKI_JMA_MAX_FEED_BYTES", 5 * 1024 * 1024)
+TOKI_JMA_MAX_TELEGRAM_BYTES = env_int("TOKI_JMA_MAX_TELEGRAM_BYTES", 20 * 1024 * 1024)
+# Telegrams that do not concern the municipality are kept this many days (for audit and back-fill), then pruned.
+TOKI_JMA_KEEP_OTHER_DAYS = env_int("TOKI_JMA_KEEP_OTHER_DAYS", 14)
+
 # --- Logging --------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -208,6 +224,7 @@ LOGGING = {
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
     ("purge_login_throttles", 3600, []),
+    ("prune_telegrams", 3600, []),
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -375,3 +375,18 @@ def feeds_needing_backfill(feed_urls: list[str], long_feed_urls: list[str], *, n
     if all(url in fresh for url in feed_urls):
         return []
     return [url for url in long_feed_urls if url not in fresh]
+
+
+def prune_telegrams(*, now: datetime | None = None) -> int:
+    """Delete stored telegrams that do not concern the municipality once they are older than
+    TOKI_JMA_KEEP_OTHER_DAYS. Their URLs may then be fetched again only if a long feed still lists them, which it
+    stops doing after a few days, well inside the default of 14. Telegrams that made an Alert are kept."""
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.TOKI_JMA_KEEP_OTHER_DAYS)
+    with transaction.atomic():
+        old = Telegram.objects.filter(concerns=False, fetched_at__lt=cutoff, alert__isnull=True)
+        deleted, _ = old.delete()
+        if deleted:
+            audit.record(actor=None, action="alerts.prune_telegrams", changes={"deleted": deleted})
+    return deleted

@@ -114,8 +114,10 @@ class TelegramFactsTests(unittest.TestCase):
         self.assertEqual(datetime.fromisoformat(quake["origin_time"]), datetime(2008, 6, 14, 8, 43, tzinfo=JST))
         local = {entry["area"]["code"]: entry["intensity"] for entry in quake["local"]}
         self.assertEqual(local, {"1522400": "3", "375": "3"})
-        self.assertEqual(quake["stations"][0], {"area": {"code": "1522420", "name": "佐渡市岩谷口＊",
-                                                         "system": "seismic_station"}, "intensity": "3"})
+        self.assertEqual(
+            quake["stations"][0],
+            {"area": {"code": "1522420", "name": "佐渡市岩谷口＊", "system": "seismic_station"}, "intensity": "3"},
+        )
         self.assertEqual(len(quake["stations"]), 6)
 
     def test_it_recovers_the_codes_of_jmas_fixed_comments(self):
@@ -133,8 +135,9 @@ class TelegramFactsTests(unittest.TestCase):
         self.assertEqual(region["area"]["code"], "341")
         self.assertEqual(region["category"], {"code": "62", "name": "津波注意報"})
         self.assertEqual(datetime.fromisoformat(region["arrival_time"]), datetime(2016, 9, 1, 10, 50, tzinfo=JST))
-        self.assertEqual(region["height"], {"meters": 1.0, "class": {"code": "meters", "name": "１ｍ"},
-                                            "conditions": []})
+        self.assertEqual(
+            region["height"], {"meters": 1.0, "class": {"code": "meters", "name": "１ｍ"}, "conditions": []}
+        )
 
     def test_it_reads_the_high_tide_at_sados_tide_station(self):
         facts = facts_from_telegram(sample("32-39_12_03_250206_VTSE51.xml"), SADO_CODES)
@@ -162,7 +165,9 @@ class TelegramFactsTests(unittest.TestCase):
     def test_it_reads_a_river_forecast_with_sados_flood_area(self):
         facts = facts_from_telegram(sado_river_forecast(), SADO_CODES)
         river = facts["river"]
-        self.assertEqual((river["kind"]["code"], river["kind"]["level"], river["kind"]["name"]), ("3", 3, "氾濫警戒情報"))
+        self.assertEqual(
+            (river["kind"]["code"], river["kind"]["level"], river["kind"]["name"]), ("3", 3, "氾濫警戒情報")
+        )
         self.assertEqual(river["section"]["name"], "六角川")
         self.assertEqual(river["flood_areas"], [{"code": "1522400", "name": "", "system": "city"}])
         self.assertEqual(river["gauges"][0]["station"]["name"], "潮見橋")
@@ -171,7 +176,9 @@ class TelegramFactsTests(unittest.TestCase):
         facts = facts_from_telegram(sado_record_rain(), SADO_CODES)
         [observation] = facts["rain"]["observations"]
         self.assertEqual(facts["rain"]["report"]["code"], "record_rain")
-        self.assertEqual((observation["area"]["name"], observation["value"], observation["unit"]), ("佐渡市", 100.0, "mm"))
+        self.assertEqual(
+            (observation["area"]["name"], observation["value"], observation["unit"]), ("佐渡市", 100.0, "mm")
+        )
         self.assertTrue(observation["approximate"])
 
     def test_it_keeps_the_headline_as_japanese_free_text(self):
@@ -208,8 +215,12 @@ class EvacuationFactsTests(unittest.TestCase):
                     "hazard": "landslide",
                     "lifted": False,
                     "districts": [
-                        {"code": "ryotsu", "name": "両津", "system": "district",
-                         "names": {"ja": "両津", "en": "Ryotsu"}},
+                        {
+                            "code": "ryotsu",
+                            "name": "両津",
+                            "system": "district",
+                            "names": {"ja": "両津", "en": "Ryotsu"},
+                        },
                     ],
                 },
                 "texts": [{"kind": "reason", "text": "土砂災害の危険が高まっています。"}],
@@ -218,20 +229,23 @@ class EvacuationFactsTests(unittest.TestCase):
 
     def test_it_refuses_an_unknown_level(self):
         with self.assertRaisesRegex(ValueError, "evacuation level"):
-            facts_for_evacuation(level=2, hazard="flood", district_codes=["ryotsu"], district_names={}, reason="",
-                                 lifted=False)
+            facts_for_evacuation(
+                level=2, hazard="flood", district_codes=["ryotsu"], district_names={}, reason="", lifted=False
+            )
 
     def test_it_refuses_an_unknown_hazard(self):
         with self.assertRaisesRegex(ValueError, "unknown hazard 'meteor'"):
-            facts_for_evacuation(level=4, hazard="meteor", district_codes=["ryotsu"], district_names={}, reason="",
-                                 lifted=False)
+            facts_for_evacuation(
+                level=4, hazard="meteor", district_codes=["ryotsu"], district_names={}, reason="", lifted=False
+            )
 
     def test_it_refuses_an_order_without_districts(self):
         with self.assertRaisesRegex(ValueError, "at least one district"):
             facts_for_evacuation(level=4, hazard="flood", district_codes=[], district_names={}, reason="", lifted=False)
 
     def test_it_names_a_district_without_names_by_its_code(self):
-        facts = facts_for_evacuation(level=3, hazard="flood", district_codes=["x1"], district_names={}, reason="",
-                                     lifted=True)
+        facts = facts_for_evacuation(
+            level=3, hazard="flood", district_codes=["x1"], district_names={}, reason="", lifted=True
+        )
         self.assertEqual(facts["evacuation"]["districts"][0]["name"], "x1")
         self.assertEqual(facts["texts"], [])

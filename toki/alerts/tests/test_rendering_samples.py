@@ -100,8 +100,14 @@ class SadoSamplesTests(unittest.TestCase):
         names = {code: {"ja": code.upper(), "en": code.title()} for code in ("ryotsu", "aikawa", "sawata", "kanai")}
         for level in (3, 4, 5):
             for lifted in (False, True):
-                facts = facts_for_evacuation(level=level, hazard="flood", district_codes=list(names),
-                                             district_names=names, reason="理由" * 3000, lifted=lifted)
+                facts = facts_for_evacuation(
+                    level=level,
+                    hazard="flood",
+                    district_codes=list(names),
+                    district_names=names,
+                    reason="理由" * 3000,
+                    lifted=lifted,
+                )
                 for language in LANGUAGES:
                     with self.subTest(level=level, lifted=lifted, language=language):
                         self.assert_within_limits(render(facts, language))
