@@ -140,6 +140,7 @@ def facts_from_telegram(telegram: Telegram, profile_codes: Mapping) -> dict[str,
         facts["volcano"] = facts_quake.volcano(telegram, matched)
     elif family == catalogue.RIVER:
         facts["river"] = _river(telegram, matched)
+        _add_text(facts, "river", facts["river"].pop("main_text"))  # the 主文 of the highest gauge level
     elif family == catalogue.WARNING:
         facts["warnings"] = _warnings(telegram, matched, facts["system"])
         if telegram.message_type.code in _RAIN_CODES:
