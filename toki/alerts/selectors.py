@@ -4,7 +4,7 @@ from django.db.models import Max, QuerySet
 
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
-from toki.alerts.models import Alert, EvacuationOrder, JmaFeed, WarningState
+from toki.alerts.models import Alert, EvacuationOrder, JmaFeed, QuarantinedInput, WarningState
 
 
 def is_alert_staff(user) -> bool:
@@ -48,3 +48,10 @@ def orders_for_staff(user, municipality) -> QuerySet[EvacuationOrder]:
 def last_feed_success():
     """When Toki last read a JMA feed successfully (None: never), so pages can say how fresh they are."""
     return JmaFeed.objects.aggregate(latest=Max("last_success_at"))["latest"]
+
+
+def recent_quarantine(user, limit: int = 20):
+    """The newest quarantined inputs (malformed feeds, telegrams, CAP messages), for alert staff only."""
+    if not is_alert_staff(user):
+        return QuarantinedInput.objects.none()
+    return QuarantinedInput.objects.defer("sample").order_by("-received_at", "-id")[:limit]

@@ -4,6 +4,7 @@ from toki.alerts import views
 
 app_name = "alerts"
 urlpatterns = [
+    path("", views.staff_alerts, name="staff_alerts"),
     path("orders/", views.orders, name="orders"),
     path("orders/lift/", views.lift_orders, name="lift_orders"),
 ]

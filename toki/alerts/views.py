@@ -28,6 +28,20 @@ def _order_groups(orders):
 
 
 @login_required
+def staff_alerts(request):
+    """Everything received and issued, drills and tests included and marked, for HQ and branch staff."""
+    municipality = _staff_municipality(request)
+    alerts = selectors.alerts_for(request.user, municipality).order_by("-sent_at", "-id")[:50]
+    return render(request, "alerts/staff_alerts.html", {
+        "alerts": alerts,
+        "warnings": selectors.warnings_in_force(municipality),
+        "drill_warnings": selectors.warnings_in_force(municipality, drills=True),
+        "quarantine": selectors.recent_quarantine(request.user),
+        "feed_last_success": selectors.last_feed_success(),
+    })
+
+
+@login_required
 def orders(request):
     municipality = _staff_municipality(request)
     can_issue = may_issue_orders(request.user)

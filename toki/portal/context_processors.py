@@ -13,6 +13,7 @@ def _staff_links(user) -> list[tuple[str, str]]:
     """The staff pages this user may open (computed only when a template asks)."""
     links = []
     if is_alert_staff(user):
+        links.append((_("Alerts received and issued"), reverse("alerts:staff_alerts")))
         links.append((_("Evacuation orders"), reverse("alerts:orders")))
     return links
 

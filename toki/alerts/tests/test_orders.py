@@ -122,3 +122,31 @@ class OrdersPageTests(BaseTestCase):
         # districts of the form
         with self.assertNumQueries(7):
             self.client.get(self.url)
+
+
+class StaffAlertsPageTests(BaseTestCase):
+    url = reverse("alerts:staff_alerts")
+
+    def test_it_shows_drills_marked_to_staff(self):
+        issue_evacuation_order(acting_user=self.alice, districts=[self.districts["ryotsu"]], level=5,
+                               hazard="tsunami", reason="訓練です", is_drill=True)
+        self.login(self.bob)
+        response = self.client.get(self.url)
+        self.assertContains(response, "【訓練】")
+
+    def test_it_refuses_outsiders_with_404(self):
+        for user in (self.eve, self.carol, self.dave):
+            with self.subTest(user=user.username):
+                self.login(user)
+                self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_it_sends_anonymous_visitors_to_login(self):
+        self.assertEqual(self.client.get(self.url).status_code, 302)
+
+    def test_it_pins_its_query_count(self):
+        self.login(self.alice)
+        self.client.get(self.url)
+        # session, user, municipality, memberships, feed freshness, warnings, drill warnings, alerts,
+        # quarantine, municipality (header)
+        with self.assertNumQueries(10):
+            self.client.get(self.url)
