@@ -84,7 +84,7 @@ def _language(lang: str) -> str:
 
 def alert_out(alert: Alert, lang: str) -> dict:
     rendered = render(alert.facts, _language(lang), msg_type=alert.msg_type,
-                      is_drill=alert.status != Alert.Status.ACTUAL)
+                      is_drill=alert.status == Alert.Status.EXERCISE)
     return {
         "id": alert.pk, "identifier": alert.identifier, "source": alert.source, "category": alert.category,
         "type_code": alert.type_code, "msg_type": alert.msg_type, "sender": alert.sender, "sent_at": alert.sent_at,

@@ -8,7 +8,7 @@ switches it to the renderer (see the marked function below).
 from dataclasses import dataclass
 
 from toki.alerts.models import Alert
-from toki.alerts.rendering.render import FACTS_VERSION, render
+from toki.alerts.rendering import FACTS_VERSION, render
 
 CAP_LANGUAGES = {"ja": "ja-JP", "en": "en-US"}  # Toki language → the CAP info language it is published in
 
@@ -135,7 +135,7 @@ def info_texts(alert: Alert, language: str) -> tuple[str, str, str]:
             return headline, info.get("description") or headline, info.get("instruction") or ""
     if (alert.facts or {}).get("version") == FACTS_VERSION:  # facts this renderer reads
         rendered = render(alert.facts, language, msg_type=alert.msg_type,
-                          is_drill=alert.status != Alert.Status.ACTUAL)
+                          is_drill=alert.status == Alert.Status.EXERCISE)
         return rendered.title, rendered.body or rendered.title, ""
     if language == "ja":
         headline = alert.title + _JA_SUFFIX.get(alert.msg_type, "")
