@@ -16,6 +16,8 @@ from toki.areas.actions import load_profile
 from toki.demo.personas import create_personas
 
 PERSONA_PASSWORD = "correct-horse-battery-staple-7"
+# For tests that look at the queue itself (DBTaskResult rows), whatever backend the run is configured with.
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 class PersonasMixin:

@@ -1,6 +1,6 @@
 """Background work of the alerts app: JSON arguments (ids) only, each calling an action."""
 
-from django.tasks import task
+from toki.lib.tasks import task
 
 
 @task()

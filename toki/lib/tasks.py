@@ -8,6 +8,7 @@ register their side effects here and the engine behind `django.tasks` sees them 
 from functools import partial
 
 from django.db import transaction
+from django.tasks.base import DEFAULT_TASK_PRIORITY, DEFAULT_TASK_QUEUE_NAME, Task
 
 
 def enqueue_on_commit(task, *args, using: str | None = None, **kwargs) -> None:
@@ -16,3 +17,17 @@ def enqueue_on_commit(task, *args, using: str | None = None, **kwargs) -> None:
     Outside a transaction (autocommit) Django runs the callback at once, which is also what we want.
     """
     transaction.on_commit(partial(task.enqueue, *args, **kwargs), using=using, robust=False)
+
+
+def task(function=None, *, priority: int = DEFAULT_TASK_PRIORITY, queue_name: str = DEFAULT_TASK_QUEUE_NAME):
+    """`django.tasks.task`, but always Django's own Task class, whichever backend TOKI_TASKS selects.
+
+    django.tasks' decorator takes the configured backend's class, which for django-tasks-rq is the django-tasks
+    backport's. Both backends accept Django's own class (django-tasks-rq lists it among its task classes), so
+    with it one task object works on either, and tests can run it on the database backend in an RQ run.
+    """
+
+    def wrap(func):
+        return Task(func=func, priority=priority, queue_name=queue_name, backend="default", takes_context=False)
+
+    return wrap(function) if function is not None else wrap

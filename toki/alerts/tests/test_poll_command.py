@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from toki.alerts.management.commands.poll_jma import next_poll_at
 from toki.alerts.models import JmaFeed, Telegram
 from toki.alerts.tests.jma_feed_server import OTHER_SAMPLES, SADO_SAMPLES, T0, FeedServerMixin, atom_feed
-from toki.test import BaseTestCase, BaseTransactionTestCase
+from toki.test import DATABASE_TASKS, BaseTestCase, BaseTransactionTestCase
 
 SHORT = "/developer/xml/feed/extra.xml"
 SHORT_EQ = "/developer/xml/feed/eqvol.xml"
@@ -46,7 +46,7 @@ class NextPollTests(SimpleTestCase):
         self.assertAlmostEqual(next_poll_at(1000.3, 0.5, 20), 1000.5)
 
 
-@override_settings(TOKI_JMA_TIMEOUT=0.5)
+@override_settings(TOKI_JMA_TIMEOUT=0.5, TASKS=DATABASE_TASKS)
 class PollJmaCommandTests(FeedServerMixin, BaseTestCase):
     def run_command(self, *args, **options):
         with self.captureOnCommitCallbacks(execute=True):
@@ -202,7 +202,7 @@ class PollJmaCommandTests(FeedServerMixin, BaseTestCase):
             call_command("poll_jma", "--loop", interval=-1)
 
 
-@override_settings(TOKI_JMA_TIMEOUT=0.5)
+@override_settings(TOKI_JMA_TIMEOUT=0.5, TASKS=DATABASE_TASKS)
 class PollJmaCommitTests(FeedServerMixin, BaseTransactionTestCase):
     """With real commits: the processing of the municipality's telegrams is in the queue once committed."""
 

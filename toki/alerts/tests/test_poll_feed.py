@@ -12,7 +12,7 @@ from toki.alerts.actions import telegrams
 from toki.alerts.actions.telegrams import poll_feed
 from toki.alerts.models import JmaFeed, QuarantinedInput, Telegram
 from toki.alerts.tests.jma_feed_server import OTHER_SAMPLES, SADO_SAMPLES, T0, FeedServerMixin, http_date
-from toki.test import BaseTestCase
+from toki.test import DATABASE_TASKS, BaseTestCase
 
 FEED = "/developer/xml/feed/extra.xml"
 
@@ -22,7 +22,7 @@ def enqueued_ids() -> list[int]:
     return [row.args_kwargs["args"][0] for row in rows]
 
 
-@override_settings(TOKI_JMA_TIMEOUT=0.5)
+@override_settings(TOKI_JMA_TIMEOUT=0.5, TASKS=DATABASE_TASKS)
 class PollFeedTests(FeedServerMixin, BaseTestCase):
     def publish(self, samples=SADO_SAMPLES + OTHER_SAMPLES, **options) -> str:
         return self.server.publish_feed(FEED, self.entries(samples), **options)
@@ -145,6 +145,7 @@ class PollFeedTests(FeedServerMixin, BaseTestCase):
         self.assertEqual(JmaFeed.objects.get().last_modified, "")  # the rest is fetched next time
 
 
+@override_settings(TASKS=DATABASE_TASKS)
 class StoreTelegramTests(FeedServerMixin, BaseTestCase):
     URL = "https://www.data.jma.go.jp/developer/xml/data/20250630030000_0_VXSE53_010000.xml"
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 from toki.accounts.models import AuditEvent
 from toki.lib.tasks import enqueue_on_commit
 from toki.lib.tests.sample_tasks import leave_marker
-from toki.test import BaseTransactionTestCase, ensure_redis
+from toki.test import DATABASE_TASKS, BaseTransactionTestCase, ensure_redis
 
 
 class Rollback(Exception):
@@ -60,7 +60,7 @@ class TaskBackendContract:
         self.assertEqual(markers(), {"outer"})
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}})
+@override_settings(TASKS=DATABASE_TASKS)
 class DatabaseBackendTests(TaskBackendContract, BaseTransactionTestCase):
     def queued_count(self):
         from django_tasks_db.models import DBTaskResult

@@ -21,7 +21,7 @@ import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from toki.alerts.actions.telegrams import feeds_needing_backfill, poll_feeds
 from toki.alerts.feeds import config
@@ -77,7 +77,10 @@ class Command(BaseCommand):
                 return
             log.info("polling %d feed(s) every %g s at second %g", len(self.feeds), interval, second)
             while not self.stop.is_set():
-                close_old_connections()  # a database restarted between polls must not break every later poll
+                # A database restarted between polls must not break every later poll. Not inside a transaction
+                # (a test's): there it would close the connection the transaction runs on.
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 self.poll_once()
                 self.stop.wait(max(0.0, next_poll_at(time.time(), interval, second) - time.time()))
             log.info("stopped")
