@@ -19,11 +19,12 @@ Shape (reference §1; e.g. https://www.data.jma.go.jp/developer/xml/feed/extra.x
 """
 
 import hashlib
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+
+from toki.lib.xmlguard import screen_xml
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_TAG = f"{{{ATOM_NS}}}feed"
@@ -33,9 +34,6 @@ ENTRY_TAG = f"{{{ATOM_NS}}}entry"
 MAX_FEED_BYTES = 5 * 1024 * 1024
 MAX_URL_LENGTH = 500  # Telegram.url and QuarantinedInput.url hold 500 characters
 
-_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
-_UTF8_NAMES = {b"utf-8", b"utf8"}
-_DANGEROUS_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")
 _LINK_RELS = {"", "alternate"}
 
 
@@ -78,17 +76,7 @@ class Feed:
 
 
 def _screen(data: bytes, max_bytes: int) -> None:
-    if len(data) > max_bytes:
-        raise FeedError(f"feed is {len(data)} bytes, more than the limit of {max_bytes}")
-    head = data[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        raise FeedError("feed is not UTF-8 encoded (UTF-16/32 input is refused)")
-    declared = _XML_DECLARATION.match(data[:200])
-    if declared and declared.group(1).lower() not in _UTF8_NAMES:
-        raise FeedError(f"feed declares encoding {declared.group(1).decode()!r}; only UTF-8 is accepted")
-    for marker in _DANGEROUS_MARKUP:
-        if marker in data:
-            raise FeedError(f"{marker.decode()} found: DTDs and entity declarations are refused (XML bomb guard)")
+    screen_xml(data, what="feed", max_bytes=max_bytes, error=FeedError)
     if not data.strip():
         raise FeedError("feed is empty")
 

@@ -8,19 +8,17 @@ exact we also insist on UTF-8 (JMA's own encoding), because a DOCTYPE in UTF-16 
 bytes.
 """
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+
+from toki.lib.xmlguard import screen_xml
 
 # A VPRN50 (大雨危険度通知) sample is 3.8 MB; real ones are larger. Anything far beyond is not a telegram.
 MAX_TELEGRAM_BYTES = 32 * 1024 * 1024
 
 JST = timezone(timedelta(hours=9), "JST")
 
-_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
-_UTF8_NAMES = {b"utf-8", b"utf8"}
-_DANGEROUS_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")
 
 
 class JmaParseError(ValueError):
@@ -29,17 +27,7 @@ class JmaParseError(ValueError):
 
 def refuse_unsafe_markup(data: bytes) -> None:
     """Raise JmaParseError for input that is too large, not UTF-8, or carries a DTD or entity declarations."""
-    if len(data) > MAX_TELEGRAM_BYTES:
-        raise JmaParseError(f"telegram is {len(data)} bytes, more than the limit of {MAX_TELEGRAM_BYTES}")
-    head = data[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        raise JmaParseError("telegram is not UTF-8 encoded (UTF-16/32 input is refused)")
-    declared = _XML_DECLARATION.match(data[:200])
-    if declared and declared.group(1).lower() not in _UTF8_NAMES:
-        raise JmaParseError(f"telegram declares encoding {declared.group(1).decode()!r}; only UTF-8 is accepted")
-    for marker in _DANGEROUS_MARKUP:
-        if marker in data:
-            raise JmaParseError(f"{marker.decode()} found: DTDs and entity declarations are refused (XML bomb guard)")
+    screen_xml(data, what="telegram", max_bytes=MAX_TELEGRAM_BYTES, error=JmaParseError)
 
 
 def parse_xml(data: bytes) -> ET.Element:
