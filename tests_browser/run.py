@@ -11,178 +11,35 @@ Environment: TOKI_CHROMIUM overrides the browser (default /usr/bin/chromium, Deb
 TOKI_BROWSER_TEST_LIMIT the whole run's limit in seconds (default 300).
 """
 
-import contextlib
 import os
 import shutil
 import signal
-import struct
 import sys
 import tempfile
 import time
 import traceback
-import zlib
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import server
+from tests_browser import a11y, nojs, server, zoom
+from tests_browser.common import (
+    NAVIGATION_TIMEOUT_MS,
+    SCREENSHOTS_DIR,
+    Browser,
+    Report,
+    Watch,
+    expect,
+    html_lang,
+    language_switcher,
+    log_in,
+    open_page,
+    screenshot,
+    settle,
+    short,
+)
 
-CHROMIUM = os.environ.get("TOKI_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-VIEWPORTS = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
-    "desktop": {"viewport": {"width": 1280, "height": 800}},
-}
-TILE_HOST = "cyberjapandata.gsi.go.jp"  # GSI map tiles: unreachable offline, answered with a blank tile
-ACTION_TIMEOUT_MS = 15_000
-NAVIGATION_TIMEOUT_MS = 20_000
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-SCREENSHOTS_DIR = server.ARTIFACTS_DIR / "screenshots"
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
-
-
-def transparent_png() -> bytes:
-    """A 1x1 fully transparent PNG, built here so that no binary blob sits in the source."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)  # 1x1, 8-bit RGBA
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 5)) + chunk(
-        b"IEND", b"")
-
-
-class CheckFailed(AssertionError):
-    pass
-
-
-def expect(condition: bool, reason: str) -> None:
-    if not condition:
-        raise CheckFailed(reason)
-
-
-class Report:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def ok(self, name: str) -> None:
-        self.passed += 1
-        print(f"ok {name}", flush=True)
-
-    def fail(self, name: str, reason: str) -> None:
-        self.failed += 1
-        print(f"FAIL {name}: {reason}", flush=True)
-
-    def check(self, name: str, test: Callable[[], None]) -> bool:
-        try:
-            test()
-        except Exception as exc:
-            reason = str(exc).strip() or type(exc).__name__
-            self.fail(name, reason.splitlines()[0] if isinstance(exc, CheckFailed) else _short(reason))
-            return False
-        self.ok(name)
-        return True
-
-
-def _short(text: str, lines: int = 3) -> str:
-    kept = [line.strip() for line in text.splitlines() if line.strip()][:lines]
-    return " | ".join(kept)[:400]
-
-
-def is_site(url: str) -> bool:
-    return urlsplit(url).hostname == "127.0.0.1"
-
-
-class Watch:
-    """What went wrong on one page: console errors, uncaught exceptions, failed requests to the site."""
-
-    def __init__(self, page):
-        self.console_errors: list[str] = []
-        self.failed_requests: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
-        page.on("requestfailed", self._request_failed)
-        page.on("response", self._response)
-
-    def _console(self, message) -> None:
-        if message.type == "error":
-            where = message.location.get("url", "") if message.location else ""
-            self.console_errors.append(f"{message.text} ({where})" if where else message.text)
-
-    def _request_failed(self, request) -> None:
-        if is_site(request.url):
-            self.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
-
-    def _response(self, response) -> None:
-        if is_site(response.url) and response.status >= 400:
-            self.failed_requests.append(f"{response.request.method} {response.url}: HTTP {response.status}")
-
-    def expect_clean(self, kind: str) -> None:
-        found = self.console_errors if kind == "console" else self.failed_requests
-        expect(not found, f"{len(found)}: " + "; ".join(found[:3]))
-
-
-class Browser:
-    """The Chromium instance and the routing shared by every context."""
-
-    def __init__(self, playwright, base_url: str):
-        self.base_url = base_url
-        self.external: list[str] = []  # requests that left the machine other than map tiles
-        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS,
-                                                  timeout=30_000)
-        self.tile = transparent_png()
-
-    def context(self, viewport: str):
-        context = self.browser.new_context(base_url=self.base_url, locale="ja-JP", timezone_id="Asia/Tokyo",
-                                           **VIEWPORTS[viewport])
-        context.set_default_timeout(ACTION_TIMEOUT_MS)
-        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-        context.route(lambda url: not is_site(url), self._outside)
-        return context
-
-    def _outside(self, route) -> None:
-        url = route.request.url
-        if urlsplit(url).hostname == TILE_HOST:
-            route.fulfill(status=200, content_type="image/png", body=self.tile)
-        else:
-            self.external.append(url)
-            route.abort()
-
-    def close(self) -> None:
-        self.browser.close()
-
-
-def open_page(context, path: str):
-    page = context.new_page()
-    watch = Watch(page)
-    response = page.goto(path, wait_until="load")
-    settle(page)
-    return page, watch, response
-
-
-def settle(page) -> None:
-    """Let late requests (tiles, htmx loads) finish; a page that polls never idles, which is fine."""
-    with contextlib.suppress(Exception):
-        page.wait_for_load_state("networkidle", timeout=5_000)
-
-
-def screenshot(report: Report, page, name: str) -> None:
-    path = SCREENSHOTS_DIR / f"{name}.png"
-    try:
-        page.evaluate("document.fonts ? document.fonts.ready.then(() => true) : true")
-        page.screenshot(path=str(path), full_page=True, animations="disabled", timeout=ACTION_TIMEOUT_MS)
-    except Exception as exc:
-        report.fail(f"screenshot {name}", _short(str(exc)))
-
-
-def html_lang(page) -> str:
-    return page.locator("html").get_attribute("lang") or ""
-
-
-def language_switcher(page):
-    return page.locator("nav.lang-switcher").first
 
 
 def check_page(report: Report, page, watch: Watch, response, name: str, *, viewport: str) -> None:
@@ -220,7 +77,7 @@ def check_public_pages(report: Report, browser: Browser) -> None:
                 try:
                     page, watch, response = open_page(context, path)
                 except Exception as exc:
-                    report.fail(f"{name} loads", _short(str(exc)))
+                    report.fail(f"{name} loads", short(str(exc)))
                     continue
                 check_page(report, page, watch, response, name, viewport=viewport)
                 report.check(f"{name} language switcher visible", lambda page=page: expect(
@@ -238,7 +95,7 @@ def check_english(report: Report, context) -> None:
     try:
         page, watch, _ = open_page(context, "/")
     except Exception as exc:
-        report.fail("home loads for the language switch", _short(str(exc)))
+        report.fail("home loads for the language switch", short(str(exc)))
         return
 
     def switch() -> None:
@@ -260,15 +117,6 @@ def check_english(report: Report, context) -> None:
     report.check("home stays English after a reload", reload)
     report.check("home@en no console errors", lambda: watch.expect_clean("console"))
     report.check("home@en no failed requests", lambda: watch.expect_clean("requests"))
-
-
-def log_in(page, username: str, password: str):
-    form = page.locator("form:has(input[name=password])").first
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=password]").fill(password)
-    with page.expect_navigation(wait_until="load") as navigation:
-        form.locator("[type=submit]").first.click()
-    return navigation.value
 
 
 def check_login(report: Report, browser: Browser, password: str) -> None:
@@ -313,7 +161,7 @@ def run_checks(report: Report, base_url: str) -> None:
         try:
             browser = Browser(playwright, base_url)
         except Exception as exc:
-            report.fail("chromium starts", _short(str(exc)))
+            report.fail("chromium starts", short(str(exc)))
             return
         try:
             check_public_pages(report, browser)
@@ -359,7 +207,7 @@ def main() -> int:
         report.fail("browser test run", str(exc))
     except Exception as exc:
         traceback.print_exc()
-        report.fail("browser test run", _short(f"{type(exc).__name__}: {exc}"))
+        report.fail("browser test run", short(f"{type(exc).__name__}: {exc}"))
     finally:
         signal.alarm(0)
         if site is not None:

@@ -17,6 +17,11 @@ PROCESSES = {
     "worker": [PYTHON, "manage.py", "run_worker"],
     "scheduler": [PYTHON, "manage.py", "run_scheduler"],
 }
+# Reading the real JMA feeds is opt-in for the demo: the first start downloads several days of telegrams from
+# the long feeds, which a laptop demo (often offline) should not do unasked. Production runs poll_jma under
+# systemd (deploy/systemd/toki-poll-jma.service).
+if os.environ.get("TOKI_RUN_POLL_JMA") == "1":
+    PROCESSES["jma-poller"] = [PYTHON, "manage.py", "poll_jma", "--loop"]
 
 
 def banner() -> str:
@@ -26,7 +31,9 @@ def banner() -> str:
     logins = "\n".join(f"    {p.username:<6} {p.display_name}" for p in PERSONAS)
     return (
         f"\nToki (Sado demo) on http://{ADDRESS}/   staff login: http://{ADDRESS}/accounts/login/\n"
-        f"  Demo logins (password: {DEMO_PASSWORD}):\n{logins}\n  Ctrl-C stops web, worker and scheduler.\n"
+        f"  Demo logins (password: {DEMO_PASSWORD}):\n{logins}\n"
+        f"  Running: {', '.join(PROCESSES)}. Ctrl-C stops them all.\n"
+        + ("" if "jma-poller" in PROCESSES else "  (JMA feeds not read: TOKI_RUN_POLL_JMA=1 make run reads them.)\n")
     )
 
 
