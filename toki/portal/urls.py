@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("shelters/", views.shelters, name="shelters"),
     path("language/<str:code>/", views.choose_language, name="choose_language"),
+    path("opendata/", views.opendata_index, name="opendata"),
+    path("opendata/shelters.csv", views.shelters_csv, name="shelters_csv"),
+    path("opendata/shelters.geojson", views.shelters_geojson, name="shelters_geojson"),
 ]

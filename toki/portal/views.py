@@ -1,7 +1,7 @@
 """The public pages. Read-only, no login; everything shown here is public data."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from toki.areas.selectors import default_municipality
 from toki.portal.presenters import districts_with_shelters, home_shelter_summary, shelter_map_points
 from toki.portal.situation import situation
+from toki.shelters import opendata
+from toki.shelters.selectors import public_shelters
 
 
 def _map_view(municipality) -> dict:
@@ -55,3 +57,32 @@ def choose_language(request, code):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def _opendata_shelters():
+    municipality = default_municipality()
+    if municipality is None:
+        raise Http404
+    return municipality, public_shelters(municipality).order_by("common_id")
+
+
+def shelters_csv(request):
+    """The shelter master as the 自治体標準オープンデータセット 指定緊急避難場所一覧 CSV."""
+    municipality, shelters = _opendata_shelters()
+    response = HttpResponse("\ufeff" + opendata.standard_csv(shelters, municipality),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{municipality.code}_evacuation_space.csv"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def shelters_geojson(request):
+    municipality, shelters = _opendata_shelters()
+    response = JsonResponse(opendata.geojson(shelters, municipality), json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/geo+json; charset=utf-8"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def opendata_index(request):
+    return render(request, "portal/opendata.html", {"attribution": opendata.ATTRIBUTION})

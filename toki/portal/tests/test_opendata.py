@@ -1,0 +1,48 @@
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from toki.shelters.models import Shelter
+from toki.shelters.opendata import STANDARD_COLUMNS
+from toki.test import BaseTestCase
+
+GSI_FILE = "toki/demo/data/shitei_kinkyu_hinanbasho_152242.geojson"
+
+
+class OpenDataTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        call_command("import_shelters", GSI_FILE, no_progress=True, verbosity=0)
+
+    def test_it_exports_the_standard_csv_columns_in_order(self):
+        response = self.client.get(reverse("portal:shelters_csv"))
+        text = response.content.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        self.assertEqual(list(rows[0].keys()), STANDARD_COLUMNS)
+        self.assertEqual(len(rows), Shelter.objects.count())
+        self.assertTrue(response.content.startswith("\ufeff".encode()))
+
+    def test_it_exports_a_csv_that_imports_back_unchanged(self):
+        before = {s.common_id: (s.name, s.hazard_tsunami, round(s.lat, 6)) for s in Shelter.objects.all()}
+        content = self.client.get(reverse("portal:shelters_csv")).content
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "shelters.csv"
+            path.write_bytes(content)
+            call_command("import_shelters", str(path), no_progress=True, verbosity=0)
+        after = {s.common_id: (s.name, s.hazard_tsunami, round(s.lat, 6)) for s in Shelter.objects.all()}
+        self.assertEqual(after, before)
+
+    def test_it_exports_geojson_points_with_attribution(self):
+        data = self.client.get(reverse("portal:shelters_geojson")).json()
+        self.assertEqual(len(data["features"]), Shelter.objects.count())
+        self.assertIn("国土地理院", data["attribution"])
+        lon, lat = data["features"][0]["geometry"]["coordinates"]
+        self.assertTrue(138 < lon < 139 and 37 < lat < 39)
+
+    def test_it_lists_the_data_sets(self):
+        self.assertContains(self.client.get(reverse("portal:opendata")), reverse("portal:shelters_csv"))
