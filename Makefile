@@ -30,14 +30,18 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-browser-test: $(STAMP)
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+browser-test: $(STAMP) node_modules/.installed
 	$(PY) -m tests_browser.run
 
 bench: setup
 	$(PY) bench/run_all.py
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ja -l ja_Easy -l zh_Hans -l ko --no-location --ignore ".venv/*" --ignore "static/vendor/*" --ignore "bench/*"
+	$(PY) manage.py makemessages -l ja -l ja_Easy -l zh_Hans -l ko --no-location --ignore ".venv/*" --ignore "static/vendor/*" --ignore "bench/*" --ignore "node_modules/*"
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

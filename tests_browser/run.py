@@ -1,11 +1,18 @@
-"""Browser checks of the public portal and the staff login, in Debian's Chromium through Playwright.
+"""Browser checks of the portal and the staff pages, in Debian's Chromium through Playwright.
 
 Run from the repository root with the venv's Python: `python -m tests_browser.run` (or `make browser-test`).
-It prepares a throwaway site (tests_browser/server.py), then checks the home page and the staff login at a
-phone and a desktop size: HTTP 200, an <h1>, <html lang="ja">, no console errors, no failed requests to the
-site, the language switcher (English, remembered by cookie across a reload), a good and a bad login.
-Prints `ok <name>` or `FAIL <name>: reason` per check and a closing `N passed, N failed` line; exits 1 when
-any check failed. Screenshots go to test-artifacts/screenshots/.
+It prepares a throwaway site (tests_browser/server.py), then runs these groups of checks:
+
+- basic (this file): the home page and the staff login at a phone and a desktop size: HTTP 200, an <h1>,
+  <html lang="ja">, no console errors, no failed requests to the site, the language switcher (English,
+  remembered by cookie across a reload), a good and a bad login;
+- a11y (a11y.py): axe-core on every page, in Japanese and English, at the phone size;
+- zoom (zoom.py): every page at 200% zoom: no sideways scrolling, no text cut off;
+- nojs (nojs.py): with JavaScript off, the shelter pages and issuing/lifting an evacuation order.
+
+`python -m tests_browser.run a11y zoom` runs only the groups named. Prints `ok <name>` or `FAIL <name>:
+reason` per check and a closing `N passed, N failed` line; exits 1 when any check failed. Screenshots go to
+test-artifacts/screenshots/, axe's results to test-artifacts/axe/. See docs/ci.md, docs/accessibility.md.
 
 Environment: TOKI_CHROMIUM overrides the browser (default /usr/bin/chromium, Debian's package);
 TOKI_BROWSER_TEST_LIMIT the whole run's limit in seconds (default 300).
@@ -39,6 +46,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
+GROUPS = ("basic", "a11y", "zoom", "nojs")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -150,7 +158,7 @@ def check_login(report: Report, browser: Browser, password: str) -> None:
         context.close()
 
 
-def run_checks(report: Report, base_url: str) -> None:
+def run_checks(report: Report, base_url: str, groups: tuple[str, ...]) -> None:
     import django
     from playwright.sync_api import sync_playwright
 
@@ -164,8 +172,24 @@ def run_checks(report: Report, base_url: str) -> None:
             report.fail("chromium starts", short(str(exc)))
             return
         try:
-            check_public_pages(report, browser)
-            check_login(report, browser, DEMO_PASSWORD)
+            if "basic" in groups:
+                check_public_pages(report, browser)
+                check_login(report, browser, DEMO_PASSWORD)
+            staff_state = None
+            if "a11y" in groups or "zoom" in groups:
+                try:
+                    staff_state = browser.staff_state(DEMO_PASSWORD)
+                except Exception as exc:
+                    print(f"could not log in as alice for the staff pages: {short(str(exc))}", flush=True)
+            for group, check in (("a11y", a11y.check_axe), ("zoom", zoom.check_zoom)):
+                if group in groups:
+                    started = time.monotonic()
+                    check(report, browser, staff_state)
+                    print(f"({group}: {time.monotonic() - started:.1f}s)", flush=True)
+            if "nojs" in groups:
+                started = time.monotonic()
+                nojs.check_nojs(report, browser, DEMO_PASSWORD)
+                print(f"(nojs: {time.monotonic() - started:.1f}s)", flush=True)
             report.check("no requests left the machine except map tiles", lambda: expect(
                 not browser.external, f"{len(browser.external)}: " + "; ".join(browser.external[:3])))
         finally:
@@ -180,7 +204,12 @@ def _out_of_time(signum, frame):
     raise OutOfTime(f"the browser tests ran past their {RUN_LIMIT}s limit")
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    groups = tuple(argv) or GROUPS
+    unknown = [group for group in groups if group not in GROUPS]
+    if unknown:
+        print(f"unknown group(s) {', '.join(unknown)}; the groups are {', '.join(GROUPS)}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS_DIR.glob("*.png"):
@@ -202,7 +231,7 @@ def main() -> int:
         server.start(site)
         server.wait_healthy(site)
         report.ok(f"{site.kind} serves /api/v1/health")
-        run_checks(report, site.url)
+        run_checks(report, site.url, groups)
     except (server.ServerError, OutOfTime) as exc:
         report.fail("browser test run", str(exc))
     except Exception as exc:
@@ -222,4 +251,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -5,8 +5,11 @@
   var data = document.getElementById("shelter-points");
   if (!element || !data || typeof L === "undefined") { return; }
   var points = JSON.parse(data.textContent);
-  var map = L.map(element, { scrollWheelZoom: false }).setView(
+  var map = L.map(element, { scrollWheelZoom: false, zoomControl: false }).setView(
     [parseFloat(element.dataset.lat), parseFloat(element.dataset.lon)], parseInt(element.dataset.zoom, 10));
+  // The zoom buttons' names in the page's language (Leaflet's own are English).
+  L.control.zoom({ zoomInTitle: element.dataset.zoomIn, zoomOutTitle: element.dataset.zoomOut }).addTo(map);
+  map.attributionControl.setPrefix(false);  // no English "Leaflet" link; the GSI credit stays
   L.tileLayer(element.dataset.tiles, {
     maxZoom: 18, minZoom: 5, attribution: element.dataset.attribution
   }).addTo(map);
