@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "toki.areas",
     "toki.alerts",
     "toki.shelters",
+    "toki.lifelines",
+    "toki.notices",
+    "toki.posts",
     "toki.portal",
     "toki.demo",
 ]

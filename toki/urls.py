@@ -7,5 +7,8 @@ urlpatterns = [
     path("accounts/", include("toki.accounts.urls")),
     path("alerts/", include("toki.alerts.urls")),
     path("cap/", include("toki.alerts.urls_cap")),
+    path("lifelines/", include("toki.lifelines.urls")),
+    path("notices/", include("toki.notices.urls")),
+    path("posts/", include("toki.posts.urls")),
     path("api/v1/", api.urls),
 ]

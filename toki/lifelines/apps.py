@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LifelinesConfig(AppConfig):
+    name = "toki.lifelines"
+    verbose_name = "Lifelines"
