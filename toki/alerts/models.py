@@ -207,11 +207,12 @@ class EvacuationOrder(models.Model):
     is_drill = models.BooleanField(_("drill"), default=False)
     issued_at = models.DateTimeField(_("issued"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    issue_alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="+")
+    issue_alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="issued_orders")
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
     lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
-    lift_alert = models.ForeignKey(Alert, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lift_alert = models.ForeignKey(Alert, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="lifted_orders")
 
     class Meta:
         verbose_name = _("evacuation order")

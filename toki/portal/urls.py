@@ -1,11 +1,12 @@
 from django.urls import path
 
-from toki.portal import views
+from toki.portal import views, views_alerts
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("shelters/", views.shelters, name="shelters"),
+    path("warnings/", views_alerts.warnings_page, name="warnings"),
     path("language/<str:code>/", views.choose_language, name="choose_language"),
     path("opendata/", views.opendata_index, name="opendata"),
     path("opendata/shelters.csv", views.shelters_csv, name="shelters_csv"),
