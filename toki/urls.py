@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.urls import include, path
 
 from toki.api import api
@@ -10,5 +12,9 @@ urlpatterns = [
     path("lifelines/", include("toki.lifelines.urls")),
     path("notices/", include("toki.notices.urls")),
     path("posts/", include("toki.posts.urls")),
+    path("portal/", include("toki.portal.urls_staff")),
     path("api/v1/", api.urls),
 ]
+
+if settings.DEBUG:  # production serves uploads from nginx (deploy/nginx/toki.conf)
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

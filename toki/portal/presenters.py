@@ -28,7 +28,8 @@ def district_counts(municipality, points: list[dict]) -> list[dict]:
 def map_points(points: list[dict]) -> list[dict]:
     """The minimum the map script needs (rendered with json_script, never inline HTML)."""
     return [
-        {"id": p["id"], "name": p["name"], "lat": p["lat"], "lon": p["lon"], "designated": p["is_designated_shelter"]}
+        {"id": p["id"], "name": p["name"], "lat": p["lat"], "lon": p["lon"], "designated": p["is_designated_shelter"],
+         "emergency": p["is_emergency_site"]}
         for p in points
     ]
 
@@ -36,7 +37,8 @@ def map_points(points: list[dict]) -> list[dict]:
 def shelter_map_points(groups: list[dict]) -> list[dict]:
     """Map points of the shelters already loaded for the list page."""
     return [
-        {"id": s.pk, "name": s.name, "lat": s.lat, "lon": s.lon, "designated": s.is_designated_shelter}
+        {"id": s.pk, "name": s.name, "lat": s.lat, "lon": s.lon, "designated": s.is_designated_shelter,
+         "emergency": s.is_emergency_site}
         for group in groups for s in group["shelters"]
     ]
 

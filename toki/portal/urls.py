@@ -1,12 +1,14 @@
 from django.urls import path
 
-from toki.portal import views, views_alerts
+from toki.portal import views, views_alerts, views_tourist
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("shelters/", views.shelters, name="shelters"),
     path("warnings/", views_alerts.warnings_page, name="warnings"),
+    path("tourist/", views_tourist.tourist, name="tourist"),
+    path("tourist/<str:code>/", views_tourist.tourist_in, name="tourist_in"),
     path("language/<str:code>/", views.choose_language, name="choose_language"),
     path("opendata/", views.opendata_index, name="opendata"),
     path("opendata/shelters.csv", views.shelters_csv, name="shelters_csv"),

@@ -3,10 +3,14 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from toki.areas.selectors import default_municipality
+from toki.lifelines.models import Status as LifelineStatus
+from toki.lifelines.selectors import lifelines_for_public
+from toki.notices.presenters import shown_all
+from toki.notices.selectors import latest_notices
 from toki.portal.presenters import districts_with_shelters, home_shelter_summary, shelter_map_points
 from toki.portal.situation import situation
 from toki.shelters import opendata
@@ -24,6 +28,10 @@ def home(request):
     if municipality:
         context.update(home_shelter_summary(municipality))
         context.update(situation(municipality))
+        context["notices"] = shown_all(latest_notices(municipality), translation.get_language() or "ja")
+        context["disrupted_lifelines"] = [
+            lifeline for lifeline in lifelines_for_public(municipality) if lifeline.status != LifelineStatus.NORMAL
+        ]
     return render(request, "portal/home.html", context)
 
 

@@ -48,5 +48,5 @@ def shelter_points(municipality: Municipality) -> list[dict]:
     return list(
         Shelter.objects.filter(municipality=municipality)
         .order_by("common_id")
-        .values("id", "name", "lat", "lon", "is_designated_shelter", "district_id")
+        .values("id", "name", "lat", "lon", "is_designated_shelter", "is_emergency_site", "district_id")
     )

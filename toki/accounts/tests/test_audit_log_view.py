@@ -29,8 +29,8 @@ class AuditLogViewTests(BaseTestCase):
         self.login(self.alice)
         self.client.get(self.url)  # warm the session
         # session, user, memberships (permission, once), count, page of events with actors joined,
-        # the site's municipality (page header)
-        with self.assertNumQueries(6):
+        # the site's municipality (page header), the disaster-mode banner
+        with self.assertNumQueries(7):
             self.client.get(self.url, {"action": "shelters"})
 
     def test_it_refuses_branch_staff_with_404(self):

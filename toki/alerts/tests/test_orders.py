@@ -119,8 +119,8 @@ class OrdersPageTests(BaseTestCase):
         self.post_issue()
         self.client.get(self.url)
         # session, user, municipality, memberships, orders in force, the site's municipality (page header),
-        # districts of the form
-        with self.assertNumQueries(7):
+        # districts of the form, the disaster-mode banner
+        with self.assertNumQueries(8):
             self.client.get(self.url)
 
 
@@ -147,6 +147,6 @@ class StaffAlertsPageTests(BaseTestCase):
         self.login(self.alice)
         self.client.get(self.url)
         # session, user, municipality, memberships, feed freshness, warnings, drill warnings, alerts,
-        # quarantine, municipality (header)
-        with self.assertNumQueries(10):
+        # quarantine, municipality (header), the disaster-mode banner
+        with self.assertNumQueries(11):
             self.client.get(self.url)

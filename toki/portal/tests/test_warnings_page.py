@@ -40,6 +40,6 @@ class WarningsPageTests(BaseTestCase):
 
     def test_it_pins_its_query_count(self):
         self.client.get(self.url)
-        # municipality (view, header), districts (filter), orders, warnings, feed, count, page
-        with self.assertNumQueries(8):
+        # municipality (view, header), districts (filter), orders, warnings, feed, count, page, the disaster-mode banner
+        with self.assertNumQueries(9):
             self.client.get(self.url)

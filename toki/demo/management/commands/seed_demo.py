@@ -30,4 +30,6 @@ class Command(BaseCommand):
         create_personas(municipality, DEMO_PASSWORD)
         for name in SHELTER_FILES:
             call_command("import_shelters", str(DATA_DIR / name), no_progress=True)
+        call_command("seed_lifelines_demo")
+        call_command("seed_notices_demo")
         self.stdout.write(self.style.SUCCESS(f"loaded the {municipality.name} demo"))

@@ -1,0 +1,188 @@
+"""Privacy-preserving page-view counting (docs/portal-kpi.md).
+
+A visitor is recognised within one day only, by SHA-256(day's random salt + IP address + User-Agent); the salt is
+deleted when the day is over, and neither the IP address, the User-Agent nor any cookie identifier is stored.
+Whether a visitor came on an earlier day is told by a first-party cookie holding only the date of the last visit
+(the same value for everyone who came that day, so it identifies nobody).
+
+These writes are counters, not domain changes: they are not audited and run outside any action (DESIGN.md rule 2
+covers the survey answers, which go through toki.portal.actions).
+"""
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from toki.portal.models import DailySalt, DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
+
+SEEN_COOKIE = "toki_seen"
+SEEN_COOKIE_DAYS = 400  # a visit within this many days makes the next day's visit a repeat visit
+KEEP_HASH_DAYS = 2  # today and yesterday keep their visitor keys; older ones are folded into the daily counts
+
+_GROUPS = {
+    "shelters": "shelters", "warnings": "alerts", "alerts": "alerts", "lifelines": "lifelines",
+    "notices": "notices", "posts": "posts", "tourist": "tourist", "visitors": "tourist",
+}
+# Never counted: staff, API, files, feeds and redirects. Staff pages are also left out because they are only ever
+# shown to logged-in users, and views by logged-in users are not counted at all.
+_EXCLUDED_PREFIXES = ("/portal/", "/accounts/", "/api/", "/static/", "/media/", "/admin/", "/cap/", "/language/")
+_EXCLUDED_SEGMENTS = {"staff", "moderation", "manage"}
+_BOT = re.compile(
+    r"bot|crawl|spider|slurp|archiver|fetch|scan|monitor|preview|headless|lighthouse|pagespeed|curl|wget|"
+    r"python|httpx|java/|go-http|okhttp|libwww|perl|ruby|php|node-fetch|axios|facebookexternalhit|"
+    r"embedly|whatsapp|bingpreview|feed|validator|checker",
+    re.IGNORECASE,
+)
+_LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def path_group(path: str) -> str | None:
+    """The KPI group of a public path, or None when the path is never counted."""
+    if path.startswith(_EXCLUDED_PREFIXES):
+        return None
+    segments = [s for s in path.split("/") if s]
+    if _EXCLUDED_SEGMENTS.intersection(segments):
+        return None
+    if not segments:
+        return "home"
+    return _GROUPS.get(segments[0], "other")
+
+
+def is_bot(user_agent: str) -> bool:
+    """A deliberately simple check: no User-Agent, or one that names a crawler, a tool or a link previewer."""
+    return not user_agent.strip() or bool(_BOT.search(user_agent))
+
+
+def should_count(request, response) -> str | None:
+    """The path group to count this response under, or None: only successful GET HTML responses of public pages
+    to anonymous, human readers (prefetches and bots are left out)."""
+    if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return None
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return None
+    if request.headers.get("Sec-Purpose", "").startswith("prefetch") or request.headers.get("Purpose") == "prefetch":
+        return None
+    if is_bot(request.headers.get("User-Agent", "")):
+        return None
+    return path_group(request.path)
+
+
+def client_ip(request) -> str:
+    """The reader's address. nginx on the same machine (deploy/nginx/toki.conf) overwrites X-Real-IP, so the
+    header is believed only when the connection comes from the loopback interface."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if address in _LOOPBACK:
+        address = request.headers.get("X-Real-IP", address).strip() or address
+    return address
+
+
+def _seconds_to_midnight(now: datetime) -> int:
+    midnight = datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min,
+                                tzinfo=timezone.get_current_timezone())
+    return max(1, int((midnight - now).total_seconds()))
+
+
+def daily_salt(day: date) -> str:
+    """The salt of `day` (created on first use), read from the cache when another request already fetched it."""
+    key = f"toki:portal:salt:{day.isoformat()}"
+    salt = cache.get(key)
+    if salt is None:
+        table = connection.ops.quote_name(DailySalt._meta.db_table)
+        with connection.cursor() as cursor:
+            # One statement, safe under concurrency: the first writer's salt wins and every caller gets it.
+            cursor.execute(
+                f"INSERT INTO {table} (day, salt) VALUES (%s, %s) "  # noqa: S608 - table name from the model
+                "ON CONFLICT (day) DO UPDATE SET day = EXCLUDED.day RETURNING salt",
+                [day, secrets.token_hex(32)],
+            )
+            salt = cursor.fetchone()[0]
+        cache.set(key, salt, _seconds_to_midnight(timezone.now()))
+    return salt
+
+
+def visitor_hash(request, day: date) -> str:
+    """SHA-256 over the day's salt, the IP address and the User-Agent: the same reader gets the same key all day,
+    and an unrelated one the next day."""
+    material = "\n".join([daily_salt(day), client_ip(request), request.headers.get("User-Agent", "")])
+    return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def address_hash(request, day: date) -> str:
+    """SHA-256 over the day's salt and the IP address alone (for the survey's rate limit, kept in the cache)."""
+    material = "\n".join([daily_salt(day), "address", client_ip(request)])
+    return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def last_seen(request) -> date | None:
+    value = request.COOKIES.get(SEEN_COOKIE, "")
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _increment_views(day: date, group: str) -> None:
+    table = connection.ops.quote_name(PageViewCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, path_group, views) VALUES (%s, %s, 1) "  # noqa: S608 - model table
+            f"ON CONFLICT (day, path_group) DO UPDATE SET views = {table}.views + 1",
+            [day, group],
+        )
+
+
+def _record_visitor(day: date, key: str, *, is_repeat: bool, now: datetime) -> None:
+    first_seen = now.replace(minute=0, second=0, microsecond=0)
+    VisitorDay.objects.bulk_create(
+        [VisitorDay(day=day, visitor_hash=key, first_seen=first_seen, is_repeat=is_repeat)], ignore_conflicts=True
+    )
+
+
+def count_page_view(request, response, group: str) -> None:
+    """Count one page view (one query), and the visitor once a day (one more, plus the salt once per process and
+    day). The reader's browser is then told today's date so their later views today cost one query."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    _increment_views(today, group)
+    seen = last_seen(request)
+    if seen == today:
+        return
+    _record_visitor(today, visitor_hash(request, today), is_repeat=seen is not None and seen < today, now=now)
+    response.set_cookie(SEEN_COOKIE, today.isoformat(), max_age=SEEN_COOKIE_DAYS * 24 * 3600,
+                        secure=request.is_secure(), httponly=True, samesite="Lax")
+    # A shared cache must not hand this Set-Cookie to other readers (who would then never be counted).
+    patch_cache_control(response, private=True)
+
+
+def rotate(today: date | None = None) -> dict:
+    """Delete the salts of past days, fold visitor keys older than KEEP_HASH_DAYS into the daily counts and blank
+    the survey answers' keys of those days. Idempotent; safe to run twice at once (one transaction, additive)."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=KEEP_HASH_DAYS - 1)  # keys of days before this go
+    with transaction.atomic():
+        salts = DailySalt.objects.filter(day__lt=today).delete()[0]
+        folded = 0
+        for day in sorted(set(VisitorDay.objects.filter(day__lt=cutoff).values_list("day", flat=True))):
+            # The day's count row is locked first: a second rotation running at once waits here, then finds the
+            # keys already deleted and adds nothing.
+            DailyVisitorCount.objects.get_or_create(day=day)
+            counts = DailyVisitorCount.objects.select_for_update().get(day=day)
+            keys = VisitorDay.objects.filter(day=day)
+            found = keys.aggregate(total=Count("id"), repeat=Count("id", filter=Q(is_repeat=True)))
+            keys.delete()
+            DailyVisitorCount.objects.filter(pk=counts.pk).update(
+                unique_visitors=F("unique_visitors") + found["total"],
+                repeat_visitors=F("repeat_visitors") + found["repeat"])
+            folded += found["total"]
+        blanked = SurveyAnswer.objects.filter(day__lt=cutoff, visitor_hash__isnull=False).update(visitor_hash=None)
+    return {"salts": salts, "visitor_keys": folded, "survey_keys": blanked}

@@ -1,0 +1,132 @@
+"""The plan's portal KPIs per day (docs/portal-kpi.md): page views (アクセス件数), unique and repeat visitors
+(リピート率), the satisfaction survey (利用満足度), and the alerts and notices published (the 情報発信率 figures).
+
+Read-only. `kpi_report` takes the user: only HQ staff (viewer role or above) get a report."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+
+from toki.accounts.models import OrgUnit, Role
+from toki.accounts.selectors import has_role
+from toki.alerts.models import Alert
+from toki.notices.selectors import notices_published_between
+from toki.portal.models import PATH_GROUPS, DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+def may_view_kpi(user) -> bool:
+    return has_role(user, Role.VIEWER, kinds=(OrgUnit.Kind.HQ,))
+
+
+def default_range(today: date) -> tuple[date, date]:
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def _local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
+
+
+def alerts_published_by_day(municipality, start: date, end: date) -> dict[date, int]:
+    """Public alerts (status actual; drills and tests never reach the public) by the local day they were sent,
+    every version counted (an update or a cancellation is published too). One query."""
+    since, until = _local_bounds(start, end)
+    rows = (Alert.objects.filter(municipality=municipality, status=Alert.Status.ACTUAL,
+                                 sent_at__gte=since, sent_at__lt=until)
+            .annotate(day=TruncDate("sent_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+            .values("day").annotate(n=Count("id")).order_by())
+    return {row["day"]: row["n"] for row in rows}
+
+
+def notices_published_by_day(municipality, start: date, end: date) -> dict[date, int]:
+    """Notices first published on each local day, through the notices app's selector (one query a day)."""
+    found = {}
+    day = start
+    while day <= end:
+        since, until = _local_bounds(day, day)
+        found[day] = notices_published_between(municipality, since, until)
+        day += timedelta(days=1)
+    return found
+
+
+def _visitors_by_day(start: date, end: date) -> dict[date, list[int]]:
+    """[unique, repeat] per day: the folded counts of past days plus the keys of the days not yet folded."""
+    found: dict[date, list[int]] = {}
+    for row in DailyVisitorCount.objects.filter(day__range=(start, end)).values_list(
+            "day", "unique_visitors", "repeat_visitors"):
+        found[row[0]] = [row[1], row[2]]
+    live = (VisitorDay.objects.filter(day__range=(start, end)).values("day")
+            .annotate(total=Count("id"), repeat=Count("id", filter=Q(is_repeat=True))).order_by())
+    for row in live:
+        counts = found.setdefault(row["day"], [0, 0])
+        counts[0] += row["total"]
+        counts[1] += row["repeat"]
+    return found
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def kpi_report(user, *, municipality, start: date, end: date) -> dict | None:
+    """Per-day figures from `start` to `end` (inclusive) and their totals; None for anyone but HQ staff.
+    Five queries, plus one a day for the notices."""
+    if not may_view_kpi(user) or municipality is None:
+        return None
+    views: dict[date, dict[str, int]] = {}
+    for day, group, n in PageViewCount.objects.filter(day__range=(start, end)).values_list(
+            "day", "path_group", "views"):
+        views.setdefault(day, {})[group] = n
+    visitors = _visitors_by_day(start, end)
+    survey = {row["day"]: row for row in SurveyAnswer.objects.filter(day__range=(start, end)).values("day")
+              .annotate(n=Count("id"), total=Sum("rating")).order_by()}
+    alerts = alerts_published_by_day(municipality, start, end)
+    notices = notices_published_by_day(municipality, start, end)
+
+    days = []
+    day = start
+    while day <= end:
+        by_group = {group: views.get(day, {}).get(group, 0) for group in PATH_GROUPS}
+        unique, repeat = visitors.get(day, [0, 0])
+        answers = survey.get(day, {"n": 0, "total": None})
+        days.append({
+            "date": day.isoformat(),
+            "page_views": sum(by_group.values()),
+            "page_views_by_group": by_group,
+            "unique_visitors": unique,
+            "repeat_visitors": repeat,
+            "repeat_rate": _rate(repeat, unique),
+            "survey_answers": answers["n"],
+            "survey_rating_sum": answers["total"] or 0,
+            "survey_average": round(answers["total"] / answers["n"], 2) if answers["n"] else None,
+            "alerts_published": alerts.get(day, 0),
+            "notices_published": notices[day],
+        })
+        day += timedelta(days=1)
+    return {"start": start.isoformat(), "end": end.isoformat(), "days": days, "totals": _totals(days)}
+
+
+def _totals(days: list[dict]) -> dict:
+    def total(key):
+        return sum(d[key] for d in days)
+
+    answers, rating_sum = total("survey_answers"), total("survey_rating_sum")
+    return {
+        "page_views": total("page_views"),
+        "page_views_by_group": {g: sum(d["page_views_by_group"][g] for d in days) for g in PATH_GROUPS},
+        # A visitor on three days counts three times: keys cannot be linked across days, by design.
+        "visitor_days": total("unique_visitors"),
+        "repeat_visitors": total("repeat_visitors"),
+        "repeat_rate": _rate(total("repeat_visitors"), total("unique_visitors")),
+        "survey_answers": answers,
+        "survey_average": round(rating_sum / answers, 2) if answers else None,
+        "alerts_published": total("alerts_published"),
+        "notices_published": total("notices_published"),
+    }

@@ -1,0 +1,24 @@
+"""Reading the disaster-mode switch (toki.portal.models.SiteMode); it is changed by toki.portal.actions."""
+
+from toki.accounts.models import OrgUnit, Role
+from toki.accounts.selectors import has_role
+from toki.portal.models import SiteMode
+
+
+def may_switch_mode(user) -> bool:
+    """Disaster mode is switched by editors and admins of the disaster HQ."""
+    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+
+
+def disaster_mode(municipality) -> SiteMode | None:
+    """The municipality's SiteMode when disaster mode is on (one query), else None. Public data: no user needed."""
+    if municipality is None:
+        return None
+    return SiteMode.objects.filter(municipality=municipality, disaster_mode=True).first()
+
+
+def site_mode_for(user, municipality) -> SiteMode | None:
+    """The current switch with who changed it last, for the staff who may switch it; None for anyone else."""
+    if municipality is None or not may_switch_mode(user):
+        return None
+    return SiteMode.objects.select_related("changed_by").filter(municipality=municipality).first()

@@ -1,0 +1,64 @@
+"""Reads of citizen posts. The public sees published posts only; the queue is for moderators (HQ editors)."""
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from toki.accounts.models import OrgUnit, Role
+from toki.accounts.selectors import has_role
+from toki.posts.models import Post
+
+# At most RATE_LIMIT_POSTS posts per device within RATE_LIMIT_WINDOW (a constant, not a setting: see
+# docs/posts.md).
+RATE_LIMIT_POSTS = 3
+RATE_LIMIT_WINDOW = timedelta(minutes=10)
+
+
+def may_moderate(user) -> bool:
+    """Moderators are editors (or admins) of the disaster HQ."""
+    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+
+
+def _with_district(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.select_related("district").defer("district__boundary")
+
+
+def published_posts(municipality, limit: int | None = None) -> QuerySet[Post]:
+    """Published posts, newest first (public data: for the portal and the HQ board). The coordinates are
+    the poster's; public pages show the district only."""
+    posts = _with_district(Post.objects.filter(municipality=municipality, status=Post.Status.PUBLISHED))
+    posts = posts.order_by("-created_at", "-id")
+    return posts[:limit] if limit is not None else posts
+
+
+def moderation_queue(user, municipality) -> QuerySet[Post]:
+    """Posts waiting for review, oldest first; none for anyone who may not moderate."""
+    if not may_moderate(user):
+        return Post.objects.none()
+    return _with_district(Post.objects.filter(municipality=municipality, status=Post.Status.PENDING)
+                          ).order_by("created_at", "id")
+
+
+def published_for_moderation(user, municipality) -> QuerySet[Post]:
+    """Published posts a moderator may hide, newest first; none for others."""
+    if not may_moderate(user):
+        return Post.objects.none()
+    return published_posts(municipality).select_related("moderated_by")
+
+
+def get_post_for_moderation(user, municipality, pk: int) -> Post:
+    """The post, for a moderator; 404 for anyone else (or a post of another municipality)."""
+    if not may_moderate(user):
+        return get_object_or_404(Post.objects.none())
+    return get_object_or_404(Post.objects.filter(municipality=municipality), pk=pk)
+
+
+def recent_posts_by_device(device_hash: str, *, now=None) -> int:
+    now = now or timezone.now()
+    return Post.objects.filter(device_hash=device_hash, created_at__gt=now - RATE_LIMIT_WINDOW).count()
+
+
+def device_is_rate_limited(device_hash: str, *, now=None) -> bool:
+    return recent_posts_by_device(device_hash, now=now) >= RATE_LIMIT_POSTS
