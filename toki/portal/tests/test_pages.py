@@ -8,6 +8,7 @@ from django.urls import reverse
 from toki.alerts.actions.orders import issue_evacuation_order
 from toki.alerts.actions.state import apply_telegram
 from toki.alerts.tests.telegram_fixtures import sado_warning, store
+from toki.portal.actions import set_disaster_mode
 from toki.shelters.models import Shelter
 from toki.test import BaseTestCase
 
@@ -78,3 +79,15 @@ class SituationTests(BaseTestCase):
     def test_it_says_when_it_is_not_receiving_jma_information(self):
         response = self.client.get(reverse("portal:home"))
         self.assertContains(response, "気象庁の情報を受信していません")
+
+
+class DisasterModeHomeTests(BaseTestCase):
+    def test_it_leads_with_what_to_do_now_in_disaster_mode(self):
+        set_disaster_mode(acting_user=self.alice, municipality=self.municipality, on=True,
+                          message="大雨により災害対策本部を設置しました")
+        content = self.client.get(reverse("portal:home")).content.decode()
+        self.assertIn("大雨により災害対策本部を設置しました", content)
+        self.assertLess(content.index('id="what-now-heading"'), content.index('id="warnings-heading"'))
+
+    def test_it_keeps_the_normal_layout_otherwise(self):
+        self.assertNotContains(self.client.get(reverse("portal:home")), 'id="what-now-heading"')
