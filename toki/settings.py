@@ -192,6 +192,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# The static 軽量版 (docs/static-site.md): snapshots of the public pages are published here; nginx or a CDN serves
+# its `current` symlink. TOKI_STATIC_SITE_KEEP older snapshots are kept besides the current one.
+TOKI_STATIC_SITE_DIR = Path(env_str("TOKI_STATIC_SITE_DIR", str(VAR_DIR / "static-site")))
+TOKI_STATIC_SITE_KEEP = env_int("TOKI_STATIC_SITE_KEEP", 2)
 
 # --- Municipality ---------------------------------------------------------------------------------------
 # The profile to load by default (a JSON file, see docs/settings.md); another municipality needs no code.
@@ -230,6 +234,7 @@ TOKI_PERIODIC_JOBS = [
     ("purge_login_throttles", 3600, []),
     ("prune_telegrams", 3600, []),
     ("rotate_analytics", 3600, []),
+    ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 from toki.api import api
+from toki.portal.views import lite_preview
 
 urlpatterns = [
     path("", include("toki.portal.urls")),
@@ -16,5 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-if settings.DEBUG:  # production serves uploads from nginx (deploy/nginx/toki.conf)
+if settings.DEBUG:  # production serves uploads and the 軽量版 from nginx (deploy/nginx/)
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [path("lite/", lite_preview), path("lite/<path:path>", lite_preview)]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from toki.accounts import audit
 from toki.portal.models import MODE_MESSAGE_MAX, SURVEY_COMMENT_MAX, SiteMode, SurveyAnswer
 from toki.portal.site_mode import may_switch_mode
+from toki.portal.tasks import republish_static_site_on_commit
 
 # Control characters other than tab and newline (and the bidi overrides used to disguise text) are removed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -51,6 +52,7 @@ def set_disaster_mode(*, acting_user, municipality, on: bool, message: str, mess
         after = {"disaster_mode": on, "message": message, "message_en": message_en}
         audit.record(actor=acting_user, action="portal.disaster_mode_on" if on else "portal.disaster_mode_off",
                      obj=mode, changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+        republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
     return mode
 
 

@@ -1,10 +1,13 @@
 """The public pages. Read-only, no login; everything shown here is public data."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.static import serve
 
 from toki.areas.selectors import default_municipality
 from toki.lifelines.models import Status as LifelineStatus
@@ -94,3 +97,11 @@ def shelters_geojson(request):
 
 def opendata_index(request):
     return render(request, "portal/opendata.html", {"attribution": opendata.ATTRIBUTION})
+
+
+def lite_preview(request, path=""):
+    """Serve the static 軽量版 snapshot under /lite/ when running without nginx (`make run`, DEBUG only);
+    production serves the same files with nginx (deploy/nginx/toki-static.conf)."""
+    if not path or path.endswith("/"):
+        path += "index.html"
+    return serve(request, path, document_root=Path(settings.TOKI_STATIC_SITE_DIR) / "current")

@@ -29,6 +29,7 @@ from toki.alerts.cap.parse import CapError, parse_cap
 from toki.alerts.cap.relevance import Match, matches
 from toki.alerts.models import Alert, QuarantinedInput
 from toki.areas.selectors import default_municipality
+from toki.portal.tasks import republish_static_site_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,9 @@ def _store(message: CapMessage, found: tuple[Match, ...], municipality, referenc
             "matched": sorted({m.rule for m in found}),
             "references": sorted(r.pk for r in references),
         })
-        # Delivery (portal, notify) hooks onto new Alerts here with enqueue_on_commit when those apps exist.
+        if alert.status == Alert.Status.ACTUAL:
+            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
+        # Delivery (notify) hooks onto new Alerts here with enqueue_on_commit when that app exists.
     return alert
 
 

@@ -12,6 +12,7 @@ from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
 from toki.alerts.models import Alert, EvacuationOrder
 from toki.alerts.rendering.facts import facts_for_evacuation
+from toki.portal.tasks import republish_static_site_on_commit
 
 LEVEL_TITLES = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
 LEVEL_SEVERITY = {3: "Moderate", 4: "Severe", 5: "Extreme"}
@@ -96,6 +97,8 @@ def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, r
             "level": level, "hazard": hazard, "districts": [d.code for d in districts], "drill": is_drill,
             "replaced": [o.pk for o in replaced],
         })
+        if not is_drill:  # drills never reach the public pages
+            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
     return orders
 
 
@@ -122,4 +125,6 @@ def lift_evacuation_orders(*, acting_user, orders, reason: str) -> Alert:
         audit.record(actor=acting_user, action="alerts.lift_evacuation_orders", obj=alert, changes={
             "orders": [o.pk for o in locked], "districts": [d.code for d in districts], "hazard": first.hazard,
         })
+        if not first.is_drill:  # drills never reach the public pages
+            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
     return alert
