@@ -10,6 +10,7 @@ urlpatterns = [
     path("tourist/", views_tourist.tourist, name="tourist"),
     path("tourist/<str:code>/", views_tourist.tourist_in, name="tourist_in"),
     path("language/<str:code>/", views.choose_language, name="choose_language"),
+    path("prepare/", views.preparedness, name="preparedness"),
     path("opendata/", views.opendata_index, name="opendata"),
     path("opendata/shelters.csv", views.shelters_csv, name="shelters_csv"),
     path("opendata/shelters.geojson", views.shelters_geojson, name="shelters_geojson"),

@@ -95,6 +95,10 @@ def shelters_geojson(request):
     return response
 
 
+def preparedness(request):
+    return render(request, "portal/preparedness.html")
+
+
 def opendata_index(request):
     return render(request, "portal/opendata.html", {"attribution": opendata.ATTRIBUTION})
 

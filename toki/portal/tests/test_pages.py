@@ -91,3 +91,13 @@ class DisasterModeHomeTests(BaseTestCase):
 
     def test_it_keeps_the_normal_layout_otherwise(self):
         self.assertNotContains(self.client.get(reverse("portal:home")), 'id="what-now-heading"')
+
+
+class PreparednessPageTests(BaseTestCase):
+    def test_it_links_the_hazard_maps_and_the_emergency_numbers(self):
+        response = self.client.get(reverse("portal:preparedness"))
+        self.assertContains(response, "disaportal.gsi.go.jp")
+        self.assertContains(response, 'href="tel:171"')
+
+    def test_it_is_linked_from_the_home_page(self):
+        self.assertContains(self.client.get(reverse("portal:home")), reverse("portal:preparedness"))
