@@ -1,5 +1,7 @@
 """Reads of the municipality profile. Public data: no user scoping needed."""
 
+from django.http import Http404
+
 from toki.areas.locator import COAST_TOLERANCE_KM, DistrictLocator
 from toki.areas.models import District, Municipality
 
@@ -29,3 +31,11 @@ def district_for(lat: float, lon: float, municipality: Municipality | None = Non
     """The district containing the point; for a point just outside every boundary (within 3 km: a pier, a site
     off the approximate coast) the district whose boundary is nearest; otherwise None. See docs/areas.md."""
     return district_locator(municipality).find(lat, lon)
+
+
+def default_municipality_or_404() -> Municipality:
+    """For views: the site's municipality, or a 404 before any profile is loaded."""
+    municipality = default_municipality()
+    if municipality is None:
+        raise Http404("no municipality profile is loaded")
+    return municipality

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from toki.areas.selectors import default_municipality
+from toki.areas.selectors import default_municipality_or_404
 from toki.notices import selectors
 from toki.notices.forms import CategoryFilterForm
 from toki.notices.models import SOURCE_LANGUAGE, Notice
@@ -14,15 +14,8 @@ from toki.notices.presenters import shown, shown_all
 PAGE_SIZE = 20
 
 
-def _municipality():
-    municipality = default_municipality()
-    if municipality is None:
-        raise Http404
-    return municipality
-
-
 def notice_list(request):
-    municipality = _municipality()
+    municipality = default_municipality_or_404()
     form = CategoryFilterForm(request.GET or None)
     category = form.cleaned_data["category"] if form.is_valid() else ""
     page = Paginator(selectors.public_notices(municipality, category=category), PAGE_SIZE).get_page(
@@ -34,7 +27,7 @@ def notice_list(request):
 
 
 def notice_detail(request, pk: int):
-    municipality = _municipality()
+    municipality = default_municipality_or_404()
     try:
         notice = selectors.get_public_notice(municipality, pk)
     except Notice.DoesNotExist:

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.static import serve
 
-from toki.areas.selectors import default_municipality
+from toki.areas.selectors import default_municipality, default_municipality_or_404
 from toki.lifelines.models import Status as LifelineStatus
 from toki.lifelines.selectors import lifelines_for_public
 from toki.notices.presenters import shown_all
@@ -71,9 +71,7 @@ def choose_language(request, code):
 
 
 def _opendata_shelters():
-    municipality = default_municipality()
-    if municipality is None:
-        raise Http404
+    municipality = default_municipality_or_404()
     return municipality, public_shelters(municipality).order_by("common_id")
 
 

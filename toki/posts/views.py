@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from toki.areas.selectors import default_municipality
+from toki.areas.selectors import default_municipality_or_404
 from toki.posts import device, selectors
 from toki.posts.actions import RateLimited, approve_post, hide_post, rate_limit_message, reject_post, submit_post
 from toki.posts.forms import PostForm, ReasonForm
@@ -18,22 +18,15 @@ from toki.posts.forms import PostForm, ReasonForm
 PAGE_SIZE = 20
 
 
-def _municipality():
-    municipality = default_municipality()
-    if municipality is None:
-        raise Http404
-    return municipality
-
-
 def post_list(request):
-    municipality = _municipality()
+    municipality = default_municipality_or_404()
     page = Paginator(selectors.published_posts(municipality), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "posts/list.html", {"page": page, "posts": page.object_list})
 
 
 @never_cache
 def new_post(request):
-    municipality = _municipality()
+    municipality = default_municipality_or_404()
     token = device.token_from(request)
     status = 200
     if request.method != "POST":
@@ -75,7 +68,7 @@ def thanks(request):
 
 
 def _moderator_municipality(request):
-    municipality = _municipality()
+    municipality = default_municipality_or_404()
     if not selectors.may_moderate(request.user):
         raise Http404
     return municipality
