@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -41,6 +42,49 @@ class BenchError(Exception):
 
 class MissingTool(BenchError):
     """An external program the benchmark drives is not installed."""
+
+
+# Variables of the caller that would make a run depend on the machine's own configuration.
+HOST_VARIABLES = ("DATABASE_URL", "REDIS_URL", "TOKI_TASKS", "MEDIA_ROOT", "TOKI_MUNICIPALITY_PROFILE",
+                  "GUNICORN_CMD_ARGS", "DJANGO_SETTINGS_MODULE")
+
+# The part of a throwaway nginx configuration every benchmark shares: foreground, temp files in the run's
+# directory, no access log. `servers` is the inside of the http block after the common settings.
+NGINX_CONF = """\
+# Throwaway nginx for {what}.
+daemon off;
+master_process on;
+worker_processes auto;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections {worker_connections}; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    types {{ text/html html; }}
+{servers}
+}}
+"""
+
+
+def nginx_conf(tmp, *, what: str, servers: str, worker_connections: int = 1024) -> str:
+    return NGINX_CONF.format(tmp=tmp, what=what, servers=servers, worker_connections=worker_connections)
+
+
+def isolated_app_env(tmp, **extra: str) -> dict[str, str]:
+    """The environment of a benchmark's own Toki: production mode, a fresh SECRET_KEY, its own var dir, and none
+    of the caller's database, queue or profile settings."""
+    env = {key: value for key, value in os.environ.items() if key not in HOST_VARIABLES}
+    env.update({"TOKI_DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "TOKI_VAR_DIR": str(tmp / "var"),
+                "PYTHONDONTWRITEBYTECODE": "1", **extra})
+    return env
 
 
 def require_tools(*names: str) -> dict[str, str]:

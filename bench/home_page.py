@@ -13,9 +13,7 @@ The script reads nothing of the page's content: only its status (must be 200) an
 """
 
 import argparse
-import os
 import runpy
-import secrets
 import sys
 import tempfile
 import time
@@ -27,8 +25,10 @@ from _common import (
     format_table,
     free_port,
     http_get,
+    isolated_app_env,
     log_tail,
     machine_info,
+    nginx_conf,
     package_version,
     process_tree_cpu_s,
     require_tools,
@@ -44,36 +44,12 @@ from _common import (
 
 NAME = "home_page"
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
-# Variables of the caller that would make the run depend on the machine's own configuration.
-HOST_VARIABLES = ("DATABASE_URL", "REDIS_URL", "TOKI_TASKS", "MEDIA_ROOT", "TOKI_MUNICIPALITY_PROFILE",
-                  "GUNICORN_CMD_ARGS", "DJANGO_SETTINGS_MODULE")
-
-NGINX_CONF = """\
-# Throwaway reference server for bench/home_page.py: one static file, no logging, no compression.
-daemon off;
-master_process on;
-worker_processes auto;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 65;
-    types {{ text/html html; }}
+NGINX_SERVERS = """\
     server {{
         listen 127.0.0.1:{port};
         root {www};
         location / {{ index index.html; }}
-    }}
-}}
-"""
+    }}"""
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -89,18 +65,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def app_env(tmp: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in HOST_VARIABLES}
-    env.update({
-        "TOKI_DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "TOKI_VAR_DIR": str(tmp / "var"),
-        "STATIC_ROOT": str(tmp / "static"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
-    return env
+    return isolated_app_env(tmp, ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", STATIC_ROOT=str(tmp / "static"),
+                            LOG_LEVEL="WARNING")
 
 
 def prepare_app(env: dict[str, str]) -> dict[str, float]:
@@ -145,7 +111,8 @@ def start_nginx(nginx: str, tmp: Path, body: bytes, path: str):
     target.chmod(0o644)
     port = free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, www=www))
+    conf.write_text(nginx_conf(tmp, what="bench/home_page.py: one static file, no logging, no compression",
+                                servers=NGINX_SERVERS.format(port=port, www=www)))
     log = tmp / "nginx-start.log"
     return start_process([nginx, "-p", str(tmp), "-c", str(conf)], log_path=log), port, log
 

@@ -28,10 +28,8 @@ Sado one, as a busy day's national feed would: the poller fetches them first (`u
 """
 
 import argparse
-import os
 import random
 import re
-import secrets
 import sqlite3
 import statistics
 import sys
@@ -45,6 +43,7 @@ from _common import (
     REPO,
     BenchError,
     format_table,
+    isolated_app_env,
     log_tail,
     machine_info,
     package_version,
@@ -68,8 +67,6 @@ FEED = "/developer/xml/feed/extra.xml"
 LONG_FEED = "/developer/xml/feed/extra_l.xml"
 FEED_WINDOW = 10  # entries listed in the feed (JMA's high-frequency feed: at least the last 10 minutes)
 WAIT_S = 30  # for one telegram's row (and alert) before the run is declared failed
-HOST_VARIABLES = ("DATABASE_URL", "REDIS_URL", "TOKI_TASKS", "MEDIA_ROOT", "TOKI_MUNICIPALITY_PROFILE",
-                  "DJANGO_SETTINGS_MODULE")
 # The Sado-bearing samples (relevance test over all 546 with profiles/sado.json): 通常 earthquakes and tsunami
 # warnings, and the tsunami drill series.
 SADO_SAMPLES = (
@@ -105,16 +102,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def app_env(tmp: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in HOST_VARIABLES}
-    env.update({
-        "TOKI_DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TOKI_VAR_DIR": str(tmp / "var"),
-        "LOG_LEVEL": "INFO",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
+    return isolated_app_env(tmp, LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
 
 
 class Watcher(threading.Thread):

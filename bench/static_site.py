@@ -29,6 +29,7 @@ from _common import (
     free_port,
     log_tail,
     machine_info,
+    nginx_conf,
     package_version,
     require_tools,
     run_checked,
@@ -46,26 +47,8 @@ SNIPPET = REPO / "deploy" / "nginx" / "toki-static.conf"
 DEPLOYED_DIR = "/var/lib/toki/static-site/"
 TARGET_RATIO, TARGET_RPS, TARGET_FRESH_S = 0.9, 20_000, 10.0
 
-NGINX_CONF = """\
-# Throwaway servers for bench/static_site.py.
-daemon off;
-master_process on;
-worker_processes auto;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 65;
+NGINX_SERVERS = """\
     keepalive_requests 100000;
-    types {{ text/html html; }}
     server {{
         listen 127.0.0.1:{lite_port};
         include {tmp}/toki-static.conf;
@@ -73,9 +56,7 @@ http {{
     server {{
         listen 127.0.0.1:{plain_port};
         root {tmp}/plain;
-    }}
-}}
-"""
+    }}"""
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -105,7 +86,8 @@ def start_nginx(nginx: str, tmp: Path, site_dir: Path, plain_body: bytes):
     (tmp / "plain" / "plain.html").chmod(0o644)
     lite_port, plain_port = free_port(), free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, lite_port=lite_port, plain_port=plain_port))
+    conf.write_text(nginx_conf(tmp, what="bench/static_site.py", worker_connections=4096,
+                                servers=NGINX_SERVERS.format(tmp=tmp, lite_port=lite_port, plain_port=plain_port)))
     log = tmp / "nginx-start.log"
     return start_process([nginx, "-p", str(tmp), "-c", str(conf)], log_path=log), lite_port, plain_port, log
 

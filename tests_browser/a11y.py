@@ -9,19 +9,16 @@ full results go to test-artifacts/axe/<page>-<language>.json.
 """
 
 import json
-from urllib.parse import urlsplit
 
 from tests_browser import server
 from tests_browser.common import (
     LANGUAGES,
-    PUBLIC_PAGES,
-    STAFF_PAGES,
     Browser,
     Report,
+    each_page,
     expect,
-    goto_in,
+    open_checked,
     page_name,
-    settle,
     short,
 )
 
@@ -91,14 +88,7 @@ def audit(report: Report, page, path: str, language: str, *, first: bool) -> Non
     """Open `path` in `language` (through the switcher link the first time), run axe and report."""
     name = f"axe {page_name(path)}@{language}"
     try:
-        if first:
-            response = goto_in(page, path, language)
-        else:
-            response = page.goto(path, wait_until="load")
-            settle(page)
-        expect(response is not None and response.status == 200,
-               f"HTTP {response.status if response else 'none'} for {path}")
-        expect(urlsplit(page.url).path == path, f"{path} ended at {page.url}")
+        open_checked(page, path, language, first=first)
         page.add_script_tag(path=str(AXE_JS))
         results = page.evaluate(AXE_RUN, RUN_TAGS)
     except Exception as exc:
@@ -124,18 +114,5 @@ def check_axe(report: Report, browser: Browser, staff_state: dict | None) -> Non
         old.unlink()
     version = json.loads((AXE_JS.parent / "package.json").read_text())["version"]
     print(f"axe-core {version} at the phone size; rules tagged {', '.join(RUN_TAGS)}", flush=True)
-    runs = [(PUBLIC_PAGES, None)]
-    if staff_state is None:
-        report.fail("axe staff pages", "could not log in as alice; staff pages not audited")
-    else:
-        runs.append((STAFF_PAGES, staff_state))
-    for paths, state in runs:
-        # bypass_csp: the injected axe script must run even if the site sends a Content-Security-Policy.
-        context = browser.context("phone", bypass_csp=True, storage_state=state)
-        try:
-            page = context.new_page()
-            for language in LANGUAGES:
-                for index, path in enumerate(paths):
-                    audit(report, page, path, language, first=index == 0)
-        finally:
-            context.close()
+    # bypass_csp: the injected axe script must run even if the site sends a Content-Security-Policy.
+    each_page(report, browser, staff_state, "axe", audit, context_kind="phone", languages=LANGUAGES, bypass_csp=True)

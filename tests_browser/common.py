@@ -180,6 +180,40 @@ def goto_in(page, path: str, language: str):
     return response
 
 
+def open_checked(page, path: str, language: str, *, first: bool):
+    """Open `path` (in `language` through the switcher link the first time, then directly, the cookie being
+    set) and check it answered 200 at that path. Returns the response."""
+    if first:
+        response = goto_in(page, path, language)
+    else:
+        response = page.goto(path, wait_until="load")
+        settle(page)
+    expect(response is not None and response.status == 200,
+           f"HTTP {response.status if response else 'none'} for {path}")
+    expect(urlsplit(page.url).path == path, f"{path} ended at {page.url}")
+    return response
+
+
+def each_page(report: "Report", browser: "Browser", staff_state: dict | None, label: str, check, *,
+              context_kind: str, languages, **context_options) -> None:
+    """Run `check(report, page, path, language, first=...)` on every public page anonymously and every staff
+    page as alice, in each language; a failed staff login is reported once under `label`."""
+    runs = [(PUBLIC_PAGES, None)]
+    if staff_state is None:
+        report.fail(f"{label} staff pages", "could not log in as alice; staff pages not checked")
+    else:
+        runs.append((STAFF_PAGES, staff_state))
+    for paths, state in runs:
+        context = browser.context(context_kind, storage_state=state, **context_options)
+        try:
+            page = context.new_page()
+            for language in languages:
+                for index, path in enumerate(paths):
+                    check(report, page, path, language, first=index == 0)
+        finally:
+            context.close()
+
+
 def settle(page) -> None:
     """Let late requests (tiles, htmx loads) finish; a page that polls never idles, which is fine."""
     with contextlib.suppress(Exception):

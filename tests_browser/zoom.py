@@ -14,19 +14,16 @@ rather than with CSS `zoom` on <html>, which media queries, vw/vh and position:f
 A page that fails also leaves a screenshot, zoom200-<page>-<language>.png.
 """
 
-from urllib.parse import urlsplit
 
 from tests_browser.common import (
     LANGUAGES,
-    PUBLIC_PAGES,
-    STAFF_PAGES,
     Browser,
     Report,
+    each_page,
     expect,
-    goto_in,
+    open_checked,
     page_name,
     screenshot,
-    settle,
     short,
 )
 
@@ -82,14 +79,7 @@ def listed(items: list[str]) -> str:
 def check_page(report: Report, page, path: str, language: str, *, first: bool) -> None:
     name = f"zoom200 {page_name(path)}@{language}"
     try:
-        if first:
-            response = goto_in(page, path, language)
-        else:
-            response = page.goto(path, wait_until="load")
-            settle(page)
-        expect(response is not None and response.status == 200,
-               f"HTTP {response.status if response else 'none'} for {path}")
-        expect(urlsplit(page.url).path == path, f"{path} ended at {page.url}")
+        open_checked(page, path, language, first=first)
         page.evaluate("document.fonts ? document.fonts.ready.then(() => true) : true")
         found = page.evaluate(MEASURE)
     except Exception as exc:
@@ -105,17 +95,4 @@ def check_page(report: Report, page, path: str, language: str, *, first: bool) -
 
 
 def check_zoom(report: Report, browser: Browser, staff_state: dict | None) -> None:
-    runs = [(PUBLIC_PAGES, None)]
-    if staff_state is None:
-        report.fail("zoom200 staff pages", "could not log in as alice; staff pages not checked")
-    else:
-        runs.append((STAFF_PAGES, staff_state))
-    for paths, state in runs:
-        context = browser.context("zoom200", storage_state=state)
-        try:
-            page = context.new_page()
-            for language in LANGUAGES:
-                for index, path in enumerate(paths):
-                    check_page(report, page, path, language, first=index == 0)
-        finally:
-            context.close()
+    each_page(report, browser, staff_state, "zoom200", check_page, context_kind="zoom200", languages=LANGUAGES)
