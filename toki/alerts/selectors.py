@@ -23,10 +23,6 @@ def alerts_for(user, municipality) -> QuerySet[Alert]:
     return public_alerts(municipality)
 
 
-def get_alert_for_user(user, municipality, pk: int) -> Alert:
-    return alerts_for(user, municipality).get(pk=pk)
-
-
 def warnings_in_force(municipality, *, drills: bool = False) -> QuerySet[WarningState]:
     return (WarningState.objects.filter(municipality=municipality, is_drill=drills)
             .select_related("alert").order_by("area_code", "system", "kind_code"))

@@ -11,10 +11,6 @@ def default_municipality() -> Municipality | None:
     return Municipality.objects.filter(is_default=True).first()
 
 
-def districts_of(municipality: Municipality) -> list[District]:
-    return list(municipality.districts.all())
-
-
 def district_locator(municipality: Municipality | None = None, *,
                      tolerance_km: float = COAST_TOLERANCE_KM) -> DistrictLocator:
     """A locator over the districts of `municipality` (all municipalities when None), loaded with one query.
