@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "toki.lifelines",
     "toki.notices",
     "toki.posts",
+    "toki.hq",
+    "toki.notify",
     "toki.portal",
     "toki.demo",
 ]

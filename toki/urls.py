@@ -14,6 +14,10 @@ urlpatterns = [
     path("notices/", include("toki.notices.urls")),
     path("posts/", include("toki.posts.urls")),
     path("portal/", include("toki.portal.urls_staff")),
+    path("hq/", include("toki.hq.urls")),
+    path("notify/", include("toki.notify.urls")),
+    path("line/", include("toki.notify.line.urls")),
+    path("shelter-ops/", include("toki.shelters.urls_ops")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,1 @@
+"""Subscribers and the delivery outbox (issue 5)."""
