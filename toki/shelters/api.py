@@ -60,7 +60,8 @@ def status(request):
 
 
 @router.get("/openings", response=list[OpenShelterOut], summary="Open shelters (public), nearest first with lat/lon")
-def openings(request, lat: float | None = None, lon: float | None = None, limit: int = Field(200, ge=1, le=500)):
+def openings(request, lat: float | None = None, lon: float | None = None, limit: int = 200):
+    limit = max(1, min(limit, 500))
     municipality = default_municipality()
     if municipality is None:
         return []
