@@ -34,7 +34,8 @@ class ApiTests(ShelterWorldMixin, BaseTestCase):
             body = self.client.get(f"{API}/status").json()
         self.assertEqual(body["open"], 1)
         opening = body["openings"][0]
-        self.assertEqual((opening["name"], opening["status"], opening["crowding"]), ("両津小学校体育館", "open", "vacant"))
+        self.assertEqual((opening["name"], opening["status"], opening["crowding"]),
+                         ("両津小学校体育館", "open", "vacant"))
         self.assertNotIn("people_in", opening)
         self.assertNotIn("サド", json.dumps(body, ensure_ascii=False))
 
