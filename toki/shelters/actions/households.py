@@ -1,8 +1,12 @@
 """Households outside the event stream: public pre-registration (事前登録) with its QR token, duplicate
 detection and the staff merge, transport-card links, and the audit of staff reads of evacuee data."""
 
+import hashlib
+import hmac
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +15,7 @@ from toki.accounts import audit
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.card_readers import card_hash
 from toki.shelters.matching import contains_personal_number, kana_key, name_key
-from toki.shelters.models import DuplicateCandidate, Household, Member, Registration, Shelter
+from toki.shelters.models import DuplicateCandidate, Household, Member, Registration, SafetySearchThrottle, Shelter
 from toki.shelters.permissions import is_hq_manager, may_search_people, team_shelter_ids
 
 
@@ -179,3 +183,40 @@ def dismiss_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Duplicat
 def record_read(*, acting_user, what: str, obj=None, count: int = 0, **extra) -> None:
     """The read audit (docs/privacy.md): every staff view of evacuee data leaves an AuditEvent (ids, counts)."""
     audit.record(actor=acting_user, action=f"shelters.read.{what}", obj=obj, changes={"count": count, **extra})
+
+
+SAFETY_SEARCH_LIMIT = 5  # searches per client key …
+SAFETY_SEARCH_WINDOW = timedelta(minutes=10)  # … per window
+
+
+def safety_search_client_key(remote_addr: str) -> str:
+    """A keyed hash of the client address: the rate-limit key; the address itself is never stored."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"toki-safety:" + (remote_addr or "").encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def take_safety_search_slot(client_key: str, *, now=None) -> bool:
+    """Count one public 安否 search for this client; False when it is over the limit (the page answers 429).
+    Bookkeeping only, like the login throttle: no audit row (docs/shelter-ops.md)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        throttle, _created = SafetySearchThrottle.objects.select_for_update().get_or_create(
+            key_hash=client_key, defaults={"window_started_at": now, "count": 0})
+        if now - throttle.window_started_at >= SAFETY_SEARCH_WINDOW:
+            throttle.window_started_at, throttle.count = now, 0
+        if throttle.count >= SAFETY_SEARCH_LIMIT:
+            return False
+        throttle.count += 1
+        throttle.save(update_fields=["window_started_at", "count"])
+    return True
+
+
+def purge_safety_search_throttles(*, now=None) -> int:
+    now = now or timezone.now()
+    deleted, _ = SafetySearchThrottle.objects.filter(window_started_at__lt=now - SAFETY_SEARCH_WINDOW).delete()
+    return deleted
+
+
+def record_safety_search(*, answered: int) -> None:
+    """The public 安否 search discloses where someone is: each search is audited (how many shelters named)."""
+    audit.record(actor=None, action="shelters.safety_search", changes={"answered": answered})

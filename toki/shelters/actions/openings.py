@@ -1,7 +1,7 @@
 """Opening, filling and closing a shelter for an incident; crowding overrides; "still current" confirmations.
 
-Every change: one transaction, an AuditEvent, and on commit the `shelter_opening_changed` signal (portal
-republish, HQ chronology) plus a republish of the static 軽量版.
+Every change: one transaction, an AuditEvent, and on commit the `shelter_opening_changed` signal, which the
+portal (static 軽量版 republish) and the HQ chronology connect to; this app never imports them (ADR 0005).
 """
 
 from django.core.exceptions import ValidationError
@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from toki.accounts import audit
-from toki.portal.tasks import republish_static_site_on_commit
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.models import Crowding, OpeningStatus, Shelter, ShelterOpening
 from toki.shelters.permissions import is_hq_manager, may_manage_shelter
@@ -22,9 +21,8 @@ def _require(acting_user, shelter_id: int) -> None:
 
 
 def _announce(opening: ShelterOpening, change: str) -> None:
+    # The portal (static 軽量版 republish) and the HQ chronology listen to this signal (ADR 0005).
     announce_on_commit(opening.pk, change)
-    if not opening.incident.is_drill:
-        republish_static_site_on_commit()
 
 
 def open_shelter(*, acting_user, shelter: Shelter, incident, at=None) -> ShelterOpening:

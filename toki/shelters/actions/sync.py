@@ -16,7 +16,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from toki.accounts import audit
-from toki.portal.tasks import republish_static_site_on_commit
 from toki.shelters.actions import payloads
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.actions.households import detect_duplicates, link_card
@@ -88,8 +87,6 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
                               "rejected": counts["rejected"], "source": source})
         if locked.crowding != crowding_before:
             announce_on_commit(locked.pk, "crowding")
-            if not locked.incident.is_drill:
-                republish_static_site_on_commit()
     return results
 
 
