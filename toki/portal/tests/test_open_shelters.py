@@ -2,6 +2,7 @@
 static 軽量版 too, and republishes on opening changes. Drills never reach the public."""
 
 import json
+
 from django.test import override_settings
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
