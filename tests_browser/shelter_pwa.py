@@ -16,9 +16,11 @@ write_qr_video() draws one with segno. The benchmarks bench/shelter_qr_browser.p
 bench/shelter_offline_sync.py use the helpers here.
 """
 
+import functools
 import io
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
@@ -74,6 +76,18 @@ def launch_with_camera(playwright, video: Path):
               f"--use-file-for-fake-video-capture={video}"])
 
 
+def off_loop(function):
+    """Run a database function in a worker thread: Playwright's sync API keeps an event loop running in this
+    one, and Django refuses synchronous queries from a thread with a running loop."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(function, *args, **kwargs).result()
+
+    return wrapper
+
+
 # --- the world: an incident, carol's shelter opened in it, pre-registered households with QR codes ---------------
 
 @dataclass
@@ -83,6 +97,7 @@ class World:
     qr_households: list = field(default_factory=list)  # (household id, token, kana of the first member)
 
 
+@off_loop
 def prepare_world(qr_households: int, label: str = "ブラウザテスト") -> World:
     """Through the apps' own actions, in this process (django is set up with the test site's database)."""
     from django.contrib.auth import get_user_model
@@ -127,6 +142,7 @@ def prepare_world(qr_households: int, label: str = "ブラウザテスト") -> W
     return world
 
 
+@off_loop
 def server_events(opening_id: int) -> dict:
     """event id -> status of every event the server holds for the opening."""
     from toki.shelters.models import CheckinEvent
@@ -148,10 +164,12 @@ def tablet_context(browser, base_url: str, size: str, storage_state=None):
 def open_tablet(context, password: str):
     """Log in as carol and open the tablet; returns the page once the service worker controls it and the
     roster has arrived."""
+    login = context.new_page()
+    login.goto("/accounts/login/", wait_until="load")
+    log_in(login, SHELTER_USER, password)
+    login.close()
     page = context.new_page()
     watch = Watch(page)
-    page.goto("/accounts/login/", wait_until="load")
-    log_in(page, SHELTER_USER, password)
     page.goto(TABLET, wait_until="load")
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     wait_roster(page)
@@ -187,14 +205,24 @@ def go_online(context) -> None:
     context.unroute("**/*")
 
 
-def scan_and_check_in(page, kana: str) -> float:
-    """Open the scanner, wait for the household on screen, tap once; returns seconds from opening the scanner
-    (the code is in front of the camera from the first frame) to the confirmation on screen."""
+def scan_and_check_in(page, kana: str, before_tap=None) -> float:
+    """Open the scanner, wait for the card's household on screen, tap once; returns seconds from opening the
+    scanner (the code is in front of the camera from the first frame) to the confirmation on screen.
+
+    The household is named when the tablet can tell whose card it is offline (the roster carries a hash of each
+    card's token, or this tablet has sent a check-in with that card before); otherwise the page says the card
+    was read and the server will find the household, and the same one tap checks it in."""
+    if page.locator("#scan-panel").is_visible():
+        page.locator(".action--scan").click()  # close, so that opening starts the camera afresh
+    page.evaluate("document.getElementById('toast').hidden = true")
     started = time.monotonic()
     page.locator(".action--scan").click()
     page.locator("#scan-result").wait_for(state="visible")
-    expect(kana in page.locator("#scan-household").inner_text(),
-           f"scan shows {page.locator('#scan-household').inner_text()!r}, not {kana}")
+    shown = page.locator("#scan-household")
+    if shown.get_attribute("data-identified") == "yes":
+        expect(kana in shown.inner_text(), f"scan shows {shown.inner_text()!r}, not the card's {kana}")
+    if before_tap is not None:
+        before_tap()
     page.locator("#scan-checkin").click()
     page.locator("#toast").wait_for(state="visible")
     return time.monotonic() - started
@@ -274,11 +302,11 @@ def check_server_down(report: Report, browser, site, world: World, password: str
         household_id, _, kana = world.qr_households[0]
 
         def scan() -> None:
-            scan_and_check_in(page, kana)
+            scan_and_check_in(page, kana, before_tap=lambda: screenshot(report, page, "pwa-3-scan-result"))
             expect(unsynced(page) == 1, f"{unsynced(page)} unsent after one QR check-in")
 
         if report.check("pwa: offline, a QR code shown to the camera and one tap check the household in", scan):
-            screenshot(report, page, "pwa-3-scanned")
+            screenshot(report, page, "pwa-3-checked-in")
         report.check("pwa: offline, the quick form registers a walk-in household of three",
                      lambda: register_by_hand(page, "テスト テガキ", 3))
         page.locator("#unsynced").click()
@@ -286,8 +314,11 @@ def check_server_down(report: Report, browser, site, world: World, password: str
             expect(unsynced(page) == 3, f"{unsynced(page)} unsent"),
             expect("3" in page.locator("#unsynced-label").inner_text(), page.locator("#unsynced-label").inner_text()),
             expect(page.locator("#outbox li").count() == 3, f"{page.locator('#outbox li').count()} rows in the list"),
-            expect(page.locator("#people-in").inner_text() == "5",
-                   f"people here {page.locator('#people-in').inner_text()} (2 by QR + 3 by hand)")))
+            expect(page.locator("#households-in").inner_text() == "2",
+                   f"households here {page.locator('#households-in').inner_text()} (1 by QR + 1 by hand)"),
+            # 2 by QR + 3 by hand; a card the tablet cannot name yet counts as a household of unknown size.
+            expect(page.locator("#people-in").inner_text() in ("3", "5"),
+                   f"people here {page.locator('#people-in').inner_text()}")))
         screenshot(report, page, "pwa-4-unsent")
         made = {e["id"] for e in local_events(page)}
 
@@ -300,7 +331,10 @@ def check_server_down(report: Report, browser, site, world: World, password: str
             on_server = server_events(world.opening_id)
             expect(set(on_server) == made, f"server has {len(on_server)} events, tablet made {len(made)}")
             expect(all(s == "applied" for s in on_server.values()), f"statuses {sorted(on_server.values())}")
-            expect(page.locator("#people-in").inner_text() == "5", "people here changed after the sync")
+            expect(page.locator("#people-in").inner_text() == "5",
+                   f"people here {page.locator('#people-in').inner_text()} after the sync, not 5")
+            name = "試験 QR1"
+            expect(name in page.locator("#roster").text_content(), f"{name} (the card's household) not in the list")
 
         if report.check("pwa: back online, it sends by itself and the server has exactly those 3 events", sends):
             screenshot(report, page, "pwa-5-synced")
@@ -381,6 +415,7 @@ def _expect_manifest(page) -> None:
     expect({"192x192", "512x512"} <= sizes, f"icon sizes {sizes}")
 
 
+@off_loop
 def _expect_checked_in(opening_id: int, household_id: str, people: int) -> None:
     from toki.shelters.models import Registration
 
@@ -389,6 +424,7 @@ def _expect_checked_in(opening_id: int, household_id: str, people: int) -> None:
     expect(states.count("checked_in") == people, f"registrations {states}")
 
 
+@off_loop
 def _households_named(kana: str) -> int:
     from toki.shelters.models import Member
 

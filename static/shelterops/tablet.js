@@ -326,12 +326,13 @@
     app.scanned = { token, hash, household };
     const box = $("scan-household");
     const here = household && household.members.length && household.members.every((m) => m.state === "checked_in");
-    box.replaceChildren(
+    box.replaceChildren(...[
       el("p", { class: "household__name" }, household ? householdName(household) : S.card_household),
       household ? el("p", { class: "household__meta" }, stateBadge(householdState(household), household.pending), " ",
         fmt("people", { count: household.members.length }), " ", household.members.map((m) => m.name_kana).filter(Boolean).join("、"))
         : el("p", { class: "household__meta" }, S.unknown_card),
-      here ? el("p", { class: "household__meta" }, el("strong", {}, S.already_here)) : null);
+      here ? el("p", { class: "household__meta" }, el("strong", {}, S.already_here)) : null].filter(Boolean));
+    box.dataset.identified = household ? "yes" : "no";
     $("scan-result").hidden = false;
     $("scan-checkin").focus();
   }
@@ -389,7 +390,7 @@
     }
     app.openingId = app.opening.id;
     await store.setMeta("opening_id", app.openingId);
-    $("opening-line").textContent = [app.opening.incident && app.opening.incident.name, app.opening.incident && app.opening.incident.is_drill ? "(訓練 / drill)" : ""].filter(Boolean).join(" ");
+    $("opening-line").textContent = [app.opening.incident && app.opening.incident.name, app.opening.incident && app.opening.incident.is_drill ? `(${S.drill})` : ""].filter(Boolean).join(" ");
     app.sync = window.TokiSync.create({
       config, openingId: app.openingId,
       onStatus: () => renderConnection(),
