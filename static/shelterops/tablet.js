@@ -202,6 +202,7 @@
           rejected ? `${S.rejected}: ${S["error_" + code] || event.error}` : S.pending),
         rejected ? el("button", { type: "button", class: "big-button big-button--small", onclick: () => dismiss(event.id) }, S.dismiss) : null));
     }
+    if (!list.children.length) list.append(el("li", {}, S.all_synced));
   }
 
   function toast(text, warning) {
@@ -227,10 +228,10 @@
 
   /* ---- actions: each one appends events, then redraws and tries to send ---------------------------------- */
 
+  /* Save the events (durable once this resolves: the confirmation may be shown), then redraw and send. */
   async function record(drafts) {
     const saved = await store.addEvents(app.openingId, drafts);
-    await reload();
-    app.sync.run();
+    app.redrawn = reload().then(() => app.sync.run());
     return saved;
   }
 
