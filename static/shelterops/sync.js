@@ -113,6 +113,7 @@
         if (!batch.length) break;
         report("sending");
         const answered = await sendBatch(batch, deviceId);
+        failures = 0; // an answer proves the connection: the next failure starts the backoff afresh
         sent += answered;
         onChange();
         if (!answered) throw Object.assign(new Error("no answers"), { retry: true });

@@ -8,6 +8,7 @@
   const S = config.strings;
   const store = window.TokiStore;
   const QR_PREFIX = "TOKI-SHELTER:1:";
+  const OUTBOX_ROWS = 100; // the oldest first; the count above says how many in all
   const $ = (id) => document.getElementById(id);
 
   const app = { openingId: null, opening: null, roster: null, events: [], view: null, sync: null,
@@ -131,8 +132,9 @@
     $("snapshot-age").textContent = app.roster
       ? fmt("last_update", { time: new Date(app.roster.fetched_at).toLocaleString() }) : S.never_updated;
     renderConnection();
-    renderRoster();
-    renderOutbox();
+    // The lists are drawn only while they are open: an action then costs the same with 5 or 500 events.
+    if (!$("list-panel").hidden) renderRoster();
+    if (!$("outbox-panel").hidden) renderOutbox();
   }
 
   function renderConnection() {
@@ -191,7 +193,8 @@
   function renderOutbox() {
     const list = $("outbox");
     list.replaceChildren();
-    for (const event of [...app.view.rejected, ...app.view.pending]) {
+    const shown = [...app.view.rejected, ...app.view.pending];
+    for (const event of shown.slice(0, OUTBOX_ROWS)) {
       const time = new Date(event.occurred_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
       const rejected = event.state === "rejected";
       const code = (event.error || "").split(":")[0];
@@ -202,6 +205,7 @@
           rejected ? `${S.rejected}: ${S["error_" + code] || event.error}` : S.pending),
         rejected ? el("button", { type: "button", class: "big-button big-button--small", onclick: () => dismiss(event.id) }, S.dismiss) : null));
     }
+    if (shown.length > OUTBOX_ROWS) list.append(el("li", {}, `… +${shown.length - OUTBOX_ROWS}`));
     if (!list.children.length) list.append(el("li", {}, S.all_synced));
   }
 
@@ -222,6 +226,8 @@
     }
     $("unsynced").setAttribute("aria-expanded", id === "outbox-panel" ? "true" : "false");
     if (id === "scan-panel") startScan(); else stopScan();
+    if (app.view && id === "list-panel") renderRoster();
+    if (app.view && id === "outbox-panel") renderOutbox();
     const panel = id && $(id);
     if (panel) panel.scrollIntoView({ block: "nearest" });
   }
