@@ -257,7 +257,6 @@ def events(request, opening_id: int, body: SyncIn):
     opening = selectors.get_opening_for_user(request.user, opening_id, manage=True)
     incoming = [EventIn(id=e.id, type=e.type, occurred_at=e.occurred_at, payload=e.payload) for e in body.events]
     results = apply_events(acting_user=request.user, opening=opening, device_id=body.device_id, events=incoming)
-    opening.refresh_from_db(fields=["people_in", "households_in"])
     return {"opening_id": opening.pk, "people_in": opening.people_in, "households_in": opening.households_in,
             "results": results}
 

@@ -2,8 +2,8 @@
 
 Idempotent on the event id: each event is applied and stored in one savepoint; the unique constraint on
 `CheckinEvent.event_id` turns a concurrent second copy into a rolled-back savepoint answered `duplicate`. The
-opening row is locked for the batch, so batches for one opening apply one after another and the occupancy
-counts stay exact. One AuditEvent per batch (counts only), in the same transaction.
+occupancy counts stay exact (the opening row is locked for the final recount only). One AuditEvent per batch (counts
+only), in the same transaction.
 """
 
 import uuid
@@ -65,9 +65,6 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
     counts: Counter = Counter()
     results = []
     with transaction.atomic():
-        locked = (ShelterOpening.objects.select_for_update(of=("self",)).select_related("shelter", "incident")
-                  .get(pk=opening.pk))
-        crowding_before = locked.crowding
         known = {e.event_id: e for e in CheckinEvent.objects.filter(event_id__in=[e.id for e in events])}
         occupancy_changed = False
         for event in events:
@@ -75,18 +72,24 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
             if stored is not None:
                 result = _duplicate_result(stored)
             else:
-                result, stored, changed = _apply_one(acting_user, locked, device_id, event, source)
+                result, stored, changed = _apply_one(acting_user, opening, device_id, event, source)
                 known[event.id] = stored
                 occupancy_changed |= changed
             counts[result["status"]] += 1
             results.append(result)
         if occupancy_changed:
+            # The opening row is locked only now, for the recount: batches of one opening apply in parallel and
+            # queue here; each recount runs after the previous batch committed (READ COMMITTED), so it is exact.
+            locked = ShelterOpening.objects.select_for_update(of=("self",)).select_related("shelter").get(
+                pk=opening.pk)
+            crowding_before = locked.crowding
             _recount(locked)
-        audit.record(actor=acting_user, action="shelters.events.sync", obj=locked,
+            opening.people_in, opening.households_in = locked.people_in, locked.households_in
+            if locked.crowding != crowding_before:
+                announce_on_commit(locked.pk, "crowding")
+        audit.record(actor=acting_user, action="shelters.events.sync", obj=opening,
                      changes={"applied": counts["applied"], "duplicate": counts["duplicate"],
                               "rejected": counts["rejected"], "source": source})
-        if locked.crowding != crowding_before:
-            announce_on_commit(locked.pk, "crowding")
     return results
 
 
@@ -106,7 +109,8 @@ def _server_ids(household_id, member_ids) -> dict:
     return {"household_id": str(household_id), "member_ids": [str(m) for m in member_ids]}
 
 
-def _apply_one(acting_user, opening, device_id, event: EventIn, source) -> tuple[dict, CheckinEvent, bool]:
+def _apply_one(acting_user, opening, device_id, event: EventIn, source,
+               _retried: bool = False) -> tuple[dict, CheckinEvent, bool]:
     base = {"event_id": event.id, "opening": opening, "type": event.type, "device_id": device_id[:64],
             "actor": acting_user if acting_user is not None and acting_user.is_authenticated else None}
     occurred_at = None
@@ -136,7 +140,13 @@ def _apply_one(acting_user, opening, device_id, event: EventIn, source) -> tuple
             return _concurrent_duplicate(event.id)
         return {"id": str(event.id), "status": "rejected", "error": rejection.code, "server_ids": {}}, stored, False
     except IntegrityError:
-        return _concurrent_duplicate(event.id)
+        if CheckinEvent.objects.filter(event_id=event.id).exists():
+            return _concurrent_duplicate(event.id)
+        if _retried:
+            raise
+        # Another tablet registered the same person at this moment (unique registration): apply again, now
+        # that its row is visible (it becomes "already checked in").
+        return _apply_one(acting_user, opening, device_id, event, source, _retried=True)
     result = {"id": str(event.id), "status": "applied", "error": "",
               "server_ids": _server_ids(outcome.household_id, outcome.member_ids)}
     if outcome.warnings:

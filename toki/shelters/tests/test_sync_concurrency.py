@@ -83,3 +83,35 @@ class ConcurrentSyncTests(ShelterWorldMixin, BaseTransactionTestCase):
             thread.join(timeout=60)
         self.assertEqual(errors, [])
         self.assertEqual(ShelterOpening.objects.get(pk=self.opening.pk).people_in, THREADS)
+
+    def test_it_registers_a_person_once_when_two_tablets_check_them_in_at_once(self):
+        payload = household_payload()
+        apply_events(acting_user=self.carol, opening=self.opening, device_id="setup",
+                     events=[event("register_household", payload)])
+        results = self.race_distinct(payload["household_id"])
+        self.assertTrue(all(r[0]["status"] == "applied" for r in results), results)
+        self.assertEqual(Registration.objects.count(), 1)
+        self.assertEqual(CheckinEvent.objects.filter(type="check_in").count(), THREADS)
+        self.assertEqual(ShelterOpening.objects.get(pk=self.opening.pk).people_in, 1)
+
+    def race_distinct(self, household_id) -> list[list[dict]]:
+        barrier = threading.Barrier(THREADS)
+        results, errors = [None] * THREADS, []
+
+        def post(index):
+            try:
+                barrier.wait(timeout=10)
+                results[index] = apply_events(acting_user=self.carol, opening=self.opening, device_id=f"t{index}",
+                                              events=[event("check_in", {"household_id": household_id})])
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        self.assertEqual(errors, [])
+        return results
