@@ -30,6 +30,7 @@ from tests_browser.common import (
     CHROMIUM,
     LAUNCH_ARGS,
     NAVIGATION_TIMEOUT_MS,
+    SCREENSHOTS_DIR,
     Report,
     Watch,
     expect,
@@ -304,7 +305,12 @@ def check_server_down(report: Report, browser, site, world: World, password: str
         household_id, _, kana = world.qr_households[0]
 
         def scan() -> None:
-            scan_and_check_in(page, kana, before_tap=lambda: screenshot(report, page, "pwa-3-scan-result"))
+            scan_and_check_in(page, kana, before_tap=lambda: (
+                screenshot(report, page, "pwa-3-scan-result"),
+                # what the volunteer sees without scrolling: the household and the button
+                page.screenshot(path=str(SCREENSHOTS_DIR / "pwa-3-scan-result-screen.png")),
+                expect(page.locator("#scan-checkin").is_visible() and _in_viewport(page, "#scan-checkin"),
+                       "the check-in button is not on the first screen")))
             expect(unsynced(page) == 1, f"{unsynced(page)} unsent after one QR check-in")
 
         if report.check("pwa: offline, a QR code shown to the camera and one tap check the household in", scan):
@@ -426,6 +432,13 @@ def _expect_checked_in(opening_id: int, household_id: str, people: int) -> None:
     states = list(Registration.objects.filter(opening_id=opening_id, household_id=household_id)
                   .values_list("state", flat=True))
     expect(states.count("checked_in") == people, f"registrations {states}")
+
+
+def _in_viewport(page, selector: str) -> bool:
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+    }""", selector)
 
 
 @off_loop
