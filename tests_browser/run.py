@@ -8,7 +8,9 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   remembered by cookie across a reload), a good and a bad login;
 - a11y (a11y.py): axe-core on every page, in Japanese and English, at the phone size;
 - zoom (zoom.py): every page at 200% zoom: no sideways scrolling, no text cut off;
-- nojs (nojs.py): with JavaScript off, the shelter pages and issuing/lifting an evacuation order.
+- nojs (nojs.py): with JavaScript off, the shelter pages and issuing/lifting an evacuation order;
+- pwa (shelter_pwa.py): the offline shelter tablet: service worker, QR scan with a fake camera, the quick form,
+  sync after the server was stopped, two tablets with dropped answers (no event lost or doubled).
 
 `python -m tests_browser.run a11y zoom` runs only the groups named. Prints `ok <name>` or `FAIL <name>:
 reason` per check and a closing `N passed, N failed` line; exits 1 when any check failed. Screenshots go to
@@ -28,7 +30,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, nojs, server, zoom
+from tests_browser import a11y, nojs, server, shelter_pwa, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -46,7 +48,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -158,7 +160,7 @@ def check_login(report: Report, browser: Browser, password: str) -> None:
         context.close()
 
 
-def run_checks(report: Report, base_url: str, groups: tuple[str, ...]) -> None:
+def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: server.Site | None = None) -> None:
     import django
     from playwright.sync_api import sync_playwright
 
@@ -190,6 +192,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...]) -> None:
                 started = time.monotonic()
                 nojs.check_nojs(report, browser, DEMO_PASSWORD)
                 print(f"(nojs: {time.monotonic() - started:.1f}s)", flush=True)
+            if "pwa" in groups and site is not None:  # last: it stops and restarts the server
+                started = time.monotonic()
+                shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)
+                print(f"(pwa: {time.monotonic() - started:.1f}s)", flush=True)
             report.check("no requests left the machine except map tiles", lambda: expect(
                 not browser.external, f"{len(browser.external)}: " + "; ".join(browser.external[:3])))
         finally:
@@ -231,7 +237,7 @@ def main(argv: list[str]) -> int:
         server.start(site)
         server.wait_healthy(site)
         report.ok(f"{site.kind} serves /api/v1/health")
-        run_checks(report, site.url, groups)
+        run_checks(report, site.url, groups, site)
     except (server.ServerError, OutOfTime) as exc:
         report.fail("browser test run", str(exc))
     except Exception as exc:

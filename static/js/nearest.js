@@ -5,7 +5,8 @@
   var box = document.getElementById("nearest");
   var data = document.getElementById("shelter-points");
   if (!box || !data || !("geolocation" in navigator)) { return; }
-  var points = JSON.parse(data.textContent).filter(function (p) { return p.emergency; });
+  // Evacuation sites, and every shelter the city has opened now (p.state set); open ones (not full) come first.
+  var points = JSON.parse(data.textContent).filter(function (p) { return p.emergency || p.state; });
   var button = box.querySelector("button");
   var status = box.querySelector("[role=status]");
   var list = box.querySelector("ol");
@@ -22,7 +23,7 @@
   function show(position) {
     var lat = position.coords.latitude, lon = position.coords.longitude;
     var nearest = points.map(function (p) { return { p: p, d: km(lat, lon, p.lat, p.lon) }; })
-      .sort(function (a, b) { return a.d - b.d; }).slice(0, 5);
+      .sort(function (a, b) { return (b.p.open ? 1 : 0) - (a.p.open ? 1 : 0) || a.d - b.d; }).slice(0, 5);
     list.textContent = "";
     nearest.forEach(function (n) {
       var item = document.createElement("li");
@@ -30,7 +31,7 @@
       name.href = "/shelters/#shelter-" + n.p.id;
       name.textContent = n.p.name;  // textContent: names never become HTML
       var distance = document.createElement("span");
-      distance.textContent = " — " + n.d.toFixed(1) + " km ";
+      distance.textContent = (n.p.state ? " (" + n.p.state + ")" : "") + " — " + n.d.toFixed(1) + " km ";
       var route = document.createElement("a");
       route.href = "https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=" + n.p.lat + "," + n.p.lon;
       route.textContent = box.dataset.directions;

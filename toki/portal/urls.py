@@ -1,11 +1,15 @@
 from django.urls import path
 
-from toki.portal import views, views_alerts, views_tourist
+from toki.portal import views, views_alerts, views_shelters, views_tourist
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("shelters/", views.shelters, name="shelters"),
+    path("shelters/register/", views_shelters.pre_register, name="preregister"),
+    path("shelters/register/card/", views_shelters.preregistration_card, name="preregistration_card"),
+    path("shelters/register/card.png", views_shelters.preregistration_qr_png, name="preregistration_qr_png"),
+    path("shelters/safety/", views_shelters.safety_search, name="safety_search"),
     path("warnings/", views_alerts.warnings_page, name="warnings"),
     path("tourist/", views_tourist.tourist, name="tourist"),
     path("tourist/<str:code>/", views_tourist.tourist_in, name="tourist_in"),

@@ -14,7 +14,13 @@ from toki.lifelines.models import Status as LifelineStatus
 from toki.lifelines.selectors import lifelines_for_public
 from toki.notices.presenters import shown_all
 from toki.notices.selectors import latest_notices
-from toki.portal.presenters import districts_with_shelters, home_shelter_summary, shelter_map_points
+from toki.portal.presenters import (
+    districts_with_shelters,
+    home_shelter_summary,
+    mark_open,
+    open_shelter_rows,
+    shelter_map_points,
+)
 from toki.portal.situation import situation
 from toki.shelters import opendata
 from toki.shelters.selectors import public_shelters
@@ -41,9 +47,14 @@ def home(request):
 def shelters(request):
     municipality = default_municipality()
     groups = districts_with_shelters(municipality) if municipality else []
+    open_rows = open_shelter_rows(municipality) if municipality else []
+    open_by_shelter = {row["shelter_id"]: row for row in open_rows}
+    for group in groups:
+        for shelter in group["shelters"]:
+            shelter.open_row = open_by_shelter.get(shelter.pk)
     return render(request, "portal/shelters.html", {
-        "district_groups": groups,
-        "map_points": shelter_map_points(groups),
+        "district_groups": groups, "open_shelters": open_rows,
+        "map_points": mark_open(shelter_map_points(groups), open_rows),
         "map_view": _map_view(municipality),
     })
 

@@ -1,12 +1,27 @@
 """Reads of the shelter master. The master (names, places, designations) is public data."""
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
 from toki.areas.models import Municipality
 from toki.lib.geo import haversine_km
-from toki.shelters.models import Shelter
+from toki.shelters.models import (
+    CARE_NEEDS,
+    DuplicateCandidate,
+    Household,
+    Member,
+    OpeningStatus,
+    Registration,
+    Shelter,
+    ShelterOpening,
+    SupplyRequest,
+)
+from toki.shelters.permissions import is_hq_reader, team_shelter_ids
 
 # A district's boundary polygon is large; lists of shelters need only its name, so it is not loaded with them.
 _DISTRICT_GEOMETRY = ("district__boundary",)
@@ -50,3 +65,260 @@ def shelter_points(municipality: Municipality) -> list[dict]:
         .order_by("common_id")
         .values("id", "name", "lat", "lon", "is_designated_shelter", "is_emergency_site", "district_id")
     )
+
+
+# --- Openings (issue 7) ---------------------------------------------------------------------------------------
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+# Night presence (docs/shelter-ops.md "Counts"): 18:00–06:00 local time; day: 06:00–18:00.
+NIGHT_STARTS, NIGHT_ENDS = time(18, 0), time(6, 0)
+RECENTLY_CLOSED = timedelta(hours=24)
+
+
+def openings_for(user) -> QuerySet[ShelterOpening]:
+    """Openings `user` may read: all for HQ members, their shelters' for shelter teams, none otherwise."""
+    openings = ShelterOpening.objects.select_related("shelter", "incident")
+    if is_hq_reader(user):
+        return openings
+    mine = team_shelter_ids(user, "viewer")
+    return openings.filter(shelter_id__in=mine) if mine else ShelterOpening.objects.none()
+
+
+def working_openings_for(user) -> QuerySet[ShelterOpening]:
+    """Live openings and those closed within 24 h: what the tablet and the staff pages list."""
+    since = timezone.now() - RECENTLY_CLOSED
+    return openings_for(user).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since)).order_by(
+        "shelter__name", "-opened_at")
+
+
+def get_opening_for_user(user, pk, *, manage: bool = False) -> ShelterOpening:
+    """One opening `user` may read (or manage); anything else is a 404."""
+    from toki.shelters.permissions import may_manage_shelter
+
+    try:
+        opening = openings_for(user).get(pk=pk)
+    except (ShelterOpening.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such opening") from None
+    if manage and not may_manage_shelter(user, opening.shelter_id):
+        raise Http404("no such opening")
+    return opening
+
+
+def shelters_user_may_open(user) -> QuerySet[Shelter]:
+    from toki.shelters.permissions import is_hq_manager
+
+    if is_hq_manager(user):
+        return Shelter.objects.all().order_by("name")
+    return Shelter.objects.filter(pk__in=team_shelter_ids(user)).order_by("name")
+
+
+@dataclass(frozen=True)
+class OpenShelter:
+    opening_id: int
+    shelter_id: int
+    name: str
+    lat: float
+    lon: float
+    district_id: int | None
+    capacity: int | None
+    status: str
+    crowding: str
+    people_in: int
+    households_in: int
+    opened_at: datetime
+    confirmed_at: datetime
+    is_drill: bool
+    incident_id: int
+
+
+def _open_shelter(o: ShelterOpening) -> OpenShelter:
+    s = o.shelter
+    return OpenShelter(o.pk, s.pk, s.name, s.lat, s.lon, s.district_id, s.capacity, o.status, o.crowding,
+                       o.people_in, o.households_in, o.opened_at, o.confirmed_at, o.incident.is_drill, o.incident_id)
+
+
+def open_shelters_with_occupancy(municipality, incident=None) -> list[OpenShelter]:
+    """Every live opening (開設 or 満員) of the municipality's active incidents (or of `incident`), with occupancy.
+    For the HQ board (drills included and flagged). One query."""
+    openings = (ShelterOpening.objects.filter(shelter__municipality=municipality).exclude(status=OpeningStatus.CLOSED)
+                .select_related("shelter", "incident").order_by("shelter__name", "pk"))
+    if incident is not None:
+        openings = openings.filter(incident=incident)
+    else:
+        openings = openings.filter(incident__ended_at__isnull=True)
+    return [_open_shelter(o) for o in openings]
+
+
+def public_open_shelters(municipality) -> list[OpenShelter]:
+    """What the public sees: live openings of active, real (not drill) incidents. No personal data."""
+    return [o for o in open_shelters_with_occupancy(municipality) if not o.is_drill]
+
+
+@dataclass(frozen=True)
+class NearbyOpenShelter:
+    shelter: OpenShelter
+    distance_km: float
+
+
+def nearest_open_shelters(lat: float, lon: float, n: int = 3, *, municipality: Municipality | None = None
+                          ) -> list[NearbyOpenShelter]:
+    """The `n` nearest OPEN shelters (public: drills excluded), 開設 before 満員, then by distance. For LINE and the
+    portal. One query."""
+    if municipality is None:
+        from toki.areas.selectors import default_municipality
+
+        municipality = default_municipality()
+        if municipality is None:
+            return []
+    ranked = sorted((NearbyOpenShelter(o, haversine_km(lat, lon, o.lat, o.lon))
+                     for o in public_open_shelters(municipality)),
+                    key=lambda x: (x.shelter.status == OpeningStatus.FULL or x.shelter.crowding == "full",
+                                   x.distance_km, x.shelter.opening_id))
+    return ranked[:max(0, n)]
+
+
+# --- Who is here --------------------------------------------------------------------------------------------
+
+def roster(opening: ShelterOpening) -> list[Registration]:
+    """The printable roster: every registration of the opening, with member and household, by kana."""
+    return list(Registration.objects.filter(opening=opening).select_related("member", "household")
+                .order_by("state", "member__kana_key", "member_id"))
+
+
+@dataclass(frozen=True)
+class OpeningCounts:
+    people_in: int
+    households_in: int
+    planned: int
+    checked_out: int
+    transferred: int
+    care: dict  # code → count among people checked in
+    by_day: list  # [(date, day_count, night_count)]
+
+
+def opening_counts(opening: ShelterOpening, *, now: datetime | None = None) -> OpeningCounts:
+    """Counts of one opening (two queries). Day/night: a person counts for a day (06:00–18:00) or a night
+    (18:00–06:00 next morning, Asia/Tokyo) if present at any moment of it."""
+    now = now or timezone.now()
+    rows = list(Registration.objects.filter(opening=opening).values_list(
+        "state", "household_id", "checked_in_at", "checked_out_at", "member__care_needs"))
+    states = dict.fromkeys(Registration.State.values, 0)
+    care = dict.fromkeys(CARE_NEEDS, 0)
+    households = set()
+    for state, household_id, _in, _out, needs in rows:
+        states[state] += 1
+        if state == Registration.State.CHECKED_IN:
+            households.add(household_id)
+            for code in needs or ():
+                if code in care:
+                    care[code] += 1
+    by_day = []
+    start = timezone.localtime(opening.opened_at, TOKYO).date()
+    end = timezone.localtime(opening.closed_at or now, TOKYO).date()
+    day = start
+    while day <= end and len(by_day) < 60:
+        day_from = datetime.combine(day, NIGHT_ENDS, TOKYO)
+        night_from = datetime.combine(day, NIGHT_STARTS, TOKYO)
+        night_to = datetime.combine(day + timedelta(days=1), NIGHT_ENDS, TOKYO)
+        by_day.append((day, _present(rows, day_from, night_from, now), _present(rows, night_from, night_to, now)))
+        day += timedelta(days=1)
+    return OpeningCounts(states[Registration.State.CHECKED_IN], len(households), states[Registration.State.PLANNED],
+                         states[Registration.State.CHECKED_OUT], states[Registration.State.TRANSFERRED], care,
+                         by_day)
+
+
+def _present(rows, start: datetime, end: datetime, now: datetime) -> int:
+    if start > now:
+        return 0
+    count = 0
+    for state, _h, checked_in, checked_out, _n in rows:
+        if checked_in is None:
+            continue
+        left = checked_out if state != Registration.State.CHECKED_IN else None
+        if checked_in < end and (left is None or left > start):
+            count += 1
+    return count
+
+
+def expected_households(opening: ShelterOpening) -> QuerySet[Household]:
+    """Pre-registered households that chose this shelter and are not registered at this opening yet."""
+    return (Household.objects.filter(planned_shelter=opening.shelter, merged_into__isnull=True)
+            .exclude(registrations__opening=opening))
+
+
+def roster_snapshot(opening: ShelterOpening, since: datetime | None = None) -> list[Household]:
+    """Households for the tablet's offline roster (docs/shelter-ops-sync.md §2), members and this opening's
+    registrations prefetched. Three queries."""
+    from django.db.models import Prefetch
+
+    households = Household.objects.filter(
+        Q(registrations__opening=opening) | Q(planned_shelter=opening.shelter)).distinct()
+    if since is not None:
+        households = households.filter(updated_at__gte=since)
+    else:
+        households = households.filter(merged_into__isnull=True)
+    return list(households.order_by("created_at", "id").prefetch_related(
+        Prefetch("members", queryset=Member.objects.filter(merged_into__isnull=True).order_by("created_at", "id")),
+        Prefetch("registrations", queryset=Registration.objects.filter(opening=opening), to_attr="here")))
+
+
+# --- People search (staff) and the public 安否 search ----------------------------------------------------------
+
+def search_people(user, *, kana: str = "", name: str = "", birth_date=None, limit: int = 50) -> list[Registration]:
+    """Staff search across shelters by exact kana or name key (and birth date if given): registrations with the
+    shelter. Empty for anyone who may not search. The caller records the read (audit)."""
+    from toki.shelters.matching import kana_key, name_key
+    from toki.shelters.permissions import may_search_people
+
+    if not may_search_people(user) or not (kana or name):
+        return []
+    members = Member.objects.filter(merged_into__isnull=True)
+    if kana:
+        members = members.filter(kana_key=kana_key(kana))
+    if name:
+        members = members.filter(name_key=name_key(name))
+    if birth_date:
+        members = members.filter(birth_date=birth_date)
+    return list(Registration.objects.filter(member__in=members).select_related(
+        "member", "opening__shelter", "opening__incident").order_by("-state_at")[:limit])
+
+
+def safety_search(municipality, *, name: str, birth_date) -> list[str]:
+    """Public 安否: shelter names where a person with EXACTLY this name (kana or kanji) and birth date is checked
+    in (or was, now transferred/out: not answered), only if the household consented to disclosure. Drills never.
+    Returns [] when nothing may be said — the page cannot tell "not here" from "did not consent"."""
+    from toki.shelters.matching import kana_key, name_key
+
+    key_kana, key_name = kana_key(name), name_key(name)
+    if not (key_kana or key_name) or birth_date is None:
+        return []
+    regs = (Registration.objects.filter(
+        Q(member__kana_key=key_kana) | Q(member__name_key=key_name), member__birth_date=birth_date,
+        member__merged_into__isnull=True, state=Registration.State.CHECKED_IN,
+        household__disclosure=Household.Disclosure.YES, household__municipality=municipality,
+        opening__incident__is_drill=False).exclude(opening__status=OpeningStatus.CLOSED)
+        .select_related("opening__shelter"))
+    return sorted({r.opening.shelter.name for r in regs})
+
+
+def duplicate_candidates_for(user) -> QuerySet[DuplicateCandidate]:
+    from toki.shelters.permissions import is_hq_manager
+
+    candidates = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).select_related(
+        "keep__household", "other__household")
+    if is_hq_manager(user):
+        return candidates
+    mine = team_shelter_ids(user)
+    if not mine:
+        return DuplicateCandidate.objects.none()
+    return candidates.filter(Q(keep__registrations__opening__shelter_id__in=mine)
+                             | Q(other__registrations__opening__shelter_id__in=mine)).distinct()
+
+
+def supply_requests_for(user) -> QuerySet[SupplyRequest]:
+    """HQ sees all requests; a shelter team those of its shelters."""
+    requests = SupplyRequest.objects.select_related("opening__shelter", "opening__incident").prefetch_related("items")
+    if is_hq_reader(user):
+        return requests
+    mine = team_shelter_ids(user, "viewer")
+    return requests.filter(opening__shelter_id__in=mine) if mine else SupplyRequest.objects.none()

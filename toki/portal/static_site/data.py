@@ -14,7 +14,7 @@ from toki.lifelines.selectors import grouped_by_kind, lifelines_for_public
 from toki.notices import richtext
 from toki.notices.models import SOURCE_LANGUAGE
 from toki.notices.selectors import public_notices
-from toki.portal.presenters import districts_with_shelters
+from toki.portal.presenters import districts_with_shelters, open_shelter_rows
 from toki.portal.site_mode import disaster_mode
 from toki.shelters.models import HAZARDS
 
@@ -32,6 +32,7 @@ class SiteData:
     warnings: list = field(default_factory=list)  # WarningState rows of public alerts for the municipality
     feed_last_success: datetime | None = None
     shelter_groups: list = field(default_factory=list)
+    open_shelters: list = field(default_factory=list)  # presenters.open_shelter_rows: open now, real incidents
     lifelines: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     mode: object = None
@@ -62,6 +63,7 @@ def collect(municipality) -> SiteData:
         warnings=warnings,
         feed_last_success=last_feed_success(),
         shelter_groups=districts_with_shelters(municipality),
+        open_shelters=open_shelter_rows(municipality),
         lifelines=list(lifelines_for_public(municipality)),
         notices=list(public_notices(municipality)[:NOTICE_LIMIT]),
         mode=disaster_mode(municipality),
@@ -106,7 +108,14 @@ def situation_json(data: SiteData, generated_at: datetime) -> dict:
             for state in data.warnings
         ],
         "jma_feed_last_success": _iso(data.feed_last_success),
+        "open_shelters": _open_shelters(data),
     }
+
+
+def _open_shelters(data: SiteData) -> list[dict]:
+    """Shelters open now: status open/full (開設/満員), crowding vacant/crowded/full/unknown (空き/混雑/満員/不明)."""
+    return [{"name": row["name"], "lat": row["lat"], "lon": row["lon"], "status": row["status"],
+             "crowding": row["crowding"], "confirmed_at": _iso(row["confirmed_at"])} for row in data.open_shelters]
 
 
 def shelters_json(data: SiteData, generated_at: datetime) -> dict:
@@ -121,6 +130,7 @@ def shelters_json(data: SiteData, generated_at: datetime) -> dict:
              "capacity": shelter.capacity, "phone": shelter.phone}
             for group in data.shelter_groups for shelter in group["shelters"]
         ],
+        "open_shelters": _open_shelters(data),
     }
 
 

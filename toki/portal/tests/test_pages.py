@@ -42,14 +42,14 @@ class PublicPagesTests(BaseTestCase):
         self.assertContains(response, '<script id="shelter-points" type="application/json">')
 
     def test_it_pins_the_query_count_of_the_shelters_page(self):
-        # municipality (header), municipality (view), districts, shelters, the disaster-mode banner
-        with self.assertNumQueries(5):
+        # municipality (header), municipality (view), districts, shelters, open shelters, the disaster-mode banner
+        with self.assertNumQueries(6):
             self.client.get(reverse("portal:shelters"))
 
     def test_it_pins_the_query_count_of_the_home_page(self):
         # municipality (header, view), shelter points, districts, orders, warnings, feed freshness, notices,
-        # lifelines, the disaster-mode banner
-        with self.assertNumQueries(10):
+        # lifelines, open shelters, the disaster-mode banner
+        with self.assertNumQueries(11):
             self.client.get(reverse("portal:home"))
 
 

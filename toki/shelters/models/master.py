@@ -30,6 +30,29 @@ HAZARD_LABELS = {
 }
 
 
+class ShelterKind(models.TextChoices):
+    """避難所種別 (reference/shelters.md §2: the Lアラート-style codes and the 災対法 designations)."""
+
+    DESIGNATED_SHELTER = "designated_shelter", _("Designated shelter (指定避難所)")
+    WELFARE_SHELTER = "welfare_shelter", _("Welfare shelter (福祉避難所)")
+    SHELTER_AND_SITE = "shelter_and_site", _("Shelter that is also an evacuation site")
+    EMERGENCY_SITE = "emergency_site", _("Designated emergency evacuation site (指定緊急避難場所)")
+    TEMPORARY_SHELTER = "temporary_shelter", _("Temporary shelter (臨時避難所)")
+    WIDE_AREA_SITE = "wide_area_site", _("Wide-area evacuation site (広域避難場所)")
+    TEMPORARY_SITE = "temporary_site", _("Temporary evacuation site (一時避難場所)")
+
+
+# The Lアラート-style 避難所種別 code of each kind (used by municipal LINE systems, reference §2).
+LALERT_KIND_CODES = {
+    ShelterKind.DESIGNATED_SHELTER: "1", ShelterKind.TEMPORARY_SHELTER: "2", ShelterKind.SHELTER_AND_SITE: "3",
+    ShelterKind.WIDE_AREA_SITE: "4", ShelterKind.TEMPORARY_SITE: "5", ShelterKind.WELFARE_SHELTER: "9",
+    ShelterKind.EMERGENCY_SITE: "",
+}
+# Kinds where people stay (an opening with check-in makes sense); the others are places to flee to.
+STAYING_KINDS = (ShelterKind.DESIGNATED_SHELTER, ShelterKind.WELFARE_SHELTER, ShelterKind.SHELTER_AND_SITE,
+                 ShelterKind.TEMPORARY_SHELTER)
+
+
 class Shelter(models.Model):
     """One designated place. The GSI data lists a place designated both ways twice, under two 共通ID (one per
     designation, e.g. `…00001111` 指定避難所 and `…00001201` 指定緊急避難場所); each is its own row here
@@ -64,6 +87,11 @@ class Shelter(models.Model):
     hazard_volcano = models.BooleanField(HAZARD_LABELS["hazard_volcano"], default=False)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
+    # Set by HQ (toki.shelters.actions.master.update_shelter_details); empty = derived from the designation.
+    kind = models.CharField(_("shelter type"), max_length=30, choices=ShelterKind.choices, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
     accepted_people = models.CharField(_("accepted people"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
@@ -79,6 +107,35 @@ class Shelter(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def effective_kind(self) -> str:
+        """The kind HQ set, else what the GSI designation says."""
+        if self.kind:
+            return self.kind
+        if self.is_designated_shelter and self.is_emergency_site:
+            return ShelterKind.SHELTER_AND_SITE
+        if self.is_designated_shelter:
+            return ShelterKind.DESIGNATED_SHELTER
+        return ShelterKind.EMERGENCY_SITE
+
+    def get_effective_kind_display(self) -> str:
+        return ShelterKind(self.effective_kind).label
+
     def hazard_labels(self) -> list[str]:
         """The translated names of the hazards this place is designated for, in the GSI order."""
         return [HAZARD_LABELS[field] for field, _column in HAZARDS if getattr(self, field)]
+
+
+class ShelterTeam(models.Model):
+    """Which shelter an org unit of kind shelter_team runs: its members manage that shelter's openings."""
+
+    org_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="shelter_teams")
+    shelter = models.ForeignKey(Shelter, on_delete=models.CASCADE, related_name="teams")
+
+    class Meta:
+        verbose_name = _("shelter team")
+        verbose_name_plural = _("shelter teams")
+        constraints = [models.UniqueConstraint(fields=["org_unit", "shelter"], name="shelter_team_unique")]
+
+    def __str__(self):
+        return f"{self.org_unit} → {self.shelter}"

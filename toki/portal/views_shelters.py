@@ -1,0 +1,105 @@
+"""Public shelter pages of residents: 事前登録 (pre-registration with a personal QR code) and the 安否 search.
+
+Pre-registration needs no account: the household id is kept in the resident's own session only, so the card
+page and its QR image are reachable from that browser and nowhere else (no id or personal data in URLs). The
+安否 search answers only "checked in at <shelter>", for people whose household consented, on an EXACT name and
+birth date, rate limited per client (429)."""
+
+import io
+
+import segno
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from toki.areas.selectors import default_municipality
+from toki.shelters import forms, selectors
+from toki.shelters.actions import households as household_actions
+from toki.shelters.models import Household, Shelter
+
+SESSION_KEY = "toki_shelter_preregistration"
+
+
+def _municipality():
+    municipality = default_municipality()
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+@never_cache
+def pre_register(request):
+    municipality = _municipality()
+    shelters = Shelter.objects.filter(municipality=municipality, is_designated_shelter=True).order_by("name")
+    form = forms.PreRegistrationForm(request.POST or None, shelters=shelters)
+    formset = forms.MemberFormSet(request.POST or None, prefix="m", initial=[{}])
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = dict(form.cleaned_data)
+        planned = data.pop("planned_shelter")
+        data.pop("consent")
+        members = [{k: v for k, v in f.cleaned_data.items() if k != "id"} for f in formset
+                   if f.cleaned_data and (f.cleaned_data.get("name_kana") or f.cleaned_data.get("name"))]
+        if not any(m.get("name_kana") for m in members):
+            formset.forms[0].add_error("name_kana", _("Give at least one name in kana."))
+        else:
+            household = household_actions.pre_register(municipality=municipality, household=data,
+                                                       members=members, planned_shelter=planned)
+            request.session[SESSION_KEY] = str(household.pk)
+            return redirect("portal:preregistration_card")
+    return render(request, "portal/preregister.html", {"form": form, "formset": formset})
+
+
+def _own_household(request) -> Household:
+    household_id = request.session.get(SESSION_KEY)
+    household = Household.objects.filter(pk=household_id, merged_into__isnull=True).first() if household_id else None
+    if household is None or not household.qr_token:
+        raise Http404
+    return household
+
+
+def _qr(household: Household):
+    return segno.make(household.qr_payload, error="m")
+
+
+@never_cache
+def preregistration_card(request):
+    """The printable card with the QR code: keep it on the phone (screenshot) or print it."""
+    household = _own_household(request)
+    if request.method == "POST" and request.POST.get("reissue"):
+        household = household_actions.reissue_qr(acting_user=None, household=household)
+        return redirect("portal:preregistration_card")
+    buffer = io.BytesIO()
+    _qr(household).save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title="QR")
+    return render(request, "portal/preregistration_card.html", {
+        "household": household, "members": list(household.members.all()), "qr_svg": buffer.getvalue().decode()})
+
+
+@never_cache
+def preregistration_qr_png(request):
+    household = _own_household(request)
+    buffer = io.BytesIO()
+    _qr(household).save(buffer, kind="png", scale=10, border=2)
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["Content-Disposition"] = 'attachment; filename="toki-shelter-qr.png"'
+    return response
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def safety_search(request):
+    """安否: is this person checked in at a shelter? Only with consent, only on an exact match. Rate limited."""
+    municipality = _municipality()
+    form = forms.SafetySearchForm(request.POST or None)
+    answered, searched = [], False
+    if request.method == "POST" and form.is_valid():
+        key = household_actions.safety_search_client_key(_client_address(request))
+        if not household_actions.take_safety_search_slot(key):
+            return render(request, "portal/safety_search_limited.html", {
+                "minutes": int(household_actions.SAFETY_SEARCH_WINDOW.total_seconds() // 60)}, status=429)
+        answered = selectors.safety_search(municipality, **form.cleaned_data)
+        household_actions.record_safety_search(answered=len(answered))
+        searched = True
+    return render(request, "portal/safety_search.html", {"form": form, "answered": answered, "searched": searched})

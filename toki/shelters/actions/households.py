@@ -1,0 +1,222 @@
+"""Households outside the event stream: public pre-registration (事前登録) with its QR token, duplicate
+detection and the staff merge, transport-card links, and the audit of staff reads of evacuee data."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from toki.accounts import audit
+from toki.shelters.actions.errors import NotAllowed
+from toki.shelters.card_readers import card_hash
+from toki.shelters.matching import contains_personal_number, kana_key, name_key
+from toki.shelters.models import DuplicateCandidate, Household, Member, Registration, SafetySearchThrottle, Shelter
+from toki.shelters.permissions import is_hq_manager, may_search_people, team_shelter_ids
+
+
+def new_qr_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def pre_register(*, municipality, household: dict, members: list[dict], planned_shelter: Shelter | None = None
+                 ) -> Household:
+    """A resident registers the household before a disaster (no account). Returns it with a fresh QR token.
+
+    `household`/`members` are cleaned form data (toki.shelters.forms). A 12-digit number anywhere is refused."""
+    if contains_personal_number(household) or contains_personal_number(members):
+        raise ValidationError("a 12-digit number (個人番号) is never accepted", code="personal_number")
+    if not members or not any(m.get("name_kana") for m in members):
+        raise ValidationError("at least one member with a name in kana", code="required")
+    with transaction.atomic():
+        created = Household.objects.create(municipality=municipality, source=Household.Source.PRE_REGISTRATION,
+                                           qr_token=new_qr_token(), planned_shelter=planned_shelter, **household)
+        rows = []
+        for values in members:
+            member = Member(household=created, **values)
+            member.kana_key, member.name_key = kana_key(member.name_kana), name_key(member.name)
+            member.save(force_insert=True)
+            rows.append(member)
+        detect_duplicates(rows)
+        audit.record(actor=None, action="shelters.preregistration.create", obj=created,
+                     changes={"members": len(rows), "planned_shelter": planned_shelter.pk if planned_shelter else None})
+    return created
+
+
+def reissue_qr(*, acting_user, household: Household) -> Household:
+    """A new token; the old QR stops working. The resident (acting_user None, from their own session) or staff."""
+    if acting_user is not None and not may_search_people(acting_user):
+        raise NotAllowed("not allowed")
+    with transaction.atomic():
+        household.qr_token = new_qr_token()
+        household.save(update_fields=["qr_token", "updated_at"])
+        audit.record(actor=acting_user, action="shelters.household.reissue_qr", obj=household)
+    return household
+
+
+def link_card(member: Member, card_id: str) -> None:
+    """Link a transport IC card to a member at the first tap (inside the caller's transaction). A card already
+    linked to someone else is not moved: a duplicate candidate is proposed instead."""
+    digest = card_hash(card_id)
+    holder = Member.objects.filter(card_hash=digest).first()
+    if holder is None:
+        Member.objects.filter(pk=member.pk).update(card_hash=digest)
+        member.card_hash = digest
+    elif holder.pk != member.pk:
+        _propose(holder, member, DuplicateCandidate.Reason.CARD)
+
+
+def detect_duplicates(members) -> int:
+    """Propose (never merge) every other live member with the same kana key and birth date. Returns how many."""
+    proposed = 0
+    for member in members:
+        if not member.kana_key or member.birth_date is None:
+            continue
+        twins = (Member.objects.filter(kana_key=member.kana_key, birth_date=member.birth_date,
+                                       merged_into__isnull=True).exclude(pk=member.pk))
+        for twin in twins:
+            proposed += _propose(twin, member, DuplicateCandidate.Reason.KANA_BIRTH)
+    return proposed
+
+
+def _propose(keep: Member, other: Member, reason: str) -> int:
+    if keep.created_at and other.created_at and other.created_at < keep.created_at:
+        keep, other = other, keep
+    if DuplicateCandidate.objects.filter(keep__in=[keep, other], other__in=[keep, other]).exists():
+        return 0
+    DuplicateCandidate.objects.create(keep=keep, other=other, reason=reason)
+    return 1
+
+
+def _may_resolve(acting_user, candidate: DuplicateCandidate) -> bool:
+    if is_hq_manager(acting_user):
+        return True
+    mine = team_shelter_ids(acting_user)
+    shelters = set(Registration.objects.filter(member__in=[candidate.keep_id, candidate.other_id])
+                   .values_list("opening__shelter_id", flat=True))
+    return bool(mine & shelters)
+
+
+def merge_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Member:
+    """Staff confirm two records are one person: `other` is merged into `keep`.
+
+    Blank fields of `keep` are filled from `other`; `other`'s registrations move to `keep` where `keep` has none
+    at that opening (else the one with the later state wins); `other` is marked merged (kept for the history).
+    A household left with no live member is marked merged into `keep`'s household."""
+    if not _may_resolve(acting_user, candidate):
+        raise NotAllowed("not allowed")
+    with transaction.atomic():
+        locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if locked.status != DuplicateCandidate.Status.OPEN:
+            raise ValidationError("already resolved", code="resolved")
+        keep, other = Member.objects.get(pk=locked.keep_id), Member.objects.get(pk=locked.other_id)
+        filled = []
+        for name in ("name", "name_kana", "relation", "birth_date", "allergies", "care_notes"):
+            if not getattr(keep, name) and getattr(other, name):
+                setattr(keep, name, getattr(other, name))
+                filled.append(name)
+        if keep.sex == Member.Sex.UNKNOWN and other.sex != Member.Sex.UNKNOWN:
+            keep.sex = other.sex
+            filled.append("sex")
+        keep.care_needs = sorted(set(keep.care_needs) | set(other.care_needs))
+        if not keep.card_hash and other.card_hash:
+            digest = other.card_hash
+            Member.objects.filter(pk=other.pk).update(card_hash=None)
+            keep.card_hash = digest
+        keep.kana_key, keep.name_key = kana_key(keep.name_kana), name_key(keep.name)
+        keep.save()
+        keeps = {r.opening_id: r for r in Registration.objects.filter(member=keep)}
+        affected_openings = set()
+        for reg in Registration.objects.filter(member=other):
+            affected_openings.add(reg.opening_id)
+            mine = keeps.get(reg.opening_id)
+            if mine is None:
+                reg.member, reg.household = keep, keep.household
+                reg.save(update_fields=["member", "household"])
+            elif reg.state_at > mine.state_at:
+                for name in ("state", "state_at", "checked_in_at", "checked_out_at", "destination",
+                             "destination_note", "transfer_opening"):
+                    setattr(mine, name, getattr(reg, name))
+                mine.save()
+                reg.delete()
+            else:
+                reg.delete()
+        Member.objects.filter(pk=other.pk).update(merged_into=keep, updated_at=timezone.now())
+        if not Member.objects.filter(household_id=other.household_id, merged_into__isnull=True).exists():
+            Household.objects.filter(pk=other.household_id).update(merged_into=keep.household_id,
+                                                                   updated_at=timezone.now())
+        Household.objects.filter(pk=keep.household_id).update(updated_at=timezone.now())
+        locked.status, locked.resolved_by, locked.resolved_at = (DuplicateCandidate.Status.MERGED, acting_user,
+                                                                 timezone.now())
+        locked.save(update_fields=["status", "resolved_by", "resolved_at"])
+        DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).filter(
+            keep=other).update(status=DuplicateCandidate.Status.DISMISSED, resolved_at=timezone.now())
+        audit.record(actor=acting_user, action="shelters.duplicate.merge", obj=locked,
+                     changes={"keep": str(keep.pk), "other": str(other.pk), "filled": filled})
+        if affected_openings:
+            from toki.shelters.actions.sync import _recount
+            from toki.shelters.models import ShelterOpening
+
+            for opening in ShelterOpening.objects.select_for_update().filter(pk__in=affected_openings):
+                _recount(opening)
+    return keep
+
+
+def dismiss_duplicate(*, acting_user, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    if not _may_resolve(acting_user, candidate):
+        raise NotAllowed("not allowed")
+    with transaction.atomic():
+        locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if locked.status != DuplicateCandidate.Status.OPEN:
+            raise ValidationError("already resolved", code="resolved")
+        locked.status, locked.resolved_by, locked.resolved_at = (DuplicateCandidate.Status.DISMISSED, acting_user,
+                                                                 timezone.now())
+        locked.save(update_fields=["status", "resolved_by", "resolved_at"])
+        audit.record(actor=acting_user, action="shelters.duplicate.dismiss", obj=locked)
+    return locked
+
+
+def record_read(*, acting_user, what: str, obj=None, count: int = 0, **extra) -> None:
+    """The read audit (docs/privacy.md): every staff view of evacuee data leaves an AuditEvent (ids, counts)."""
+    audit.record(actor=acting_user, action=f"shelters.read.{what}", obj=obj, changes={"count": count, **extra})
+
+
+SAFETY_SEARCH_LIMIT = 5  # searches per client key …
+SAFETY_SEARCH_WINDOW = timedelta(minutes=10)  # … per window
+
+
+def safety_search_client_key(remote_addr: str) -> str:
+    """A keyed hash of the client address: the rate-limit key; the address itself is never stored."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"toki-safety:" + (remote_addr or "").encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def take_safety_search_slot(client_key: str, *, now=None) -> bool:
+    """Count one public 安否 search for this client; False when it is over the limit (the page answers 429).
+    Bookkeeping only, like the login throttle: no audit row (docs/shelter-ops.md)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        throttle, _created = SafetySearchThrottle.objects.select_for_update().get_or_create(
+            key_hash=client_key, defaults={"window_started_at": now, "count": 0})
+        if now - throttle.window_started_at >= SAFETY_SEARCH_WINDOW:
+            throttle.window_started_at, throttle.count = now, 0
+        if throttle.count >= SAFETY_SEARCH_LIMIT:
+            return False
+        throttle.count += 1
+        throttle.save(update_fields=["window_started_at", "count"])
+    return True
+
+
+def purge_safety_search_throttles(*, now=None) -> int:
+    now = now or timezone.now()
+    deleted, _ = SafetySearchThrottle.objects.filter(window_started_at__lt=now - SAFETY_SEARCH_WINDOW).delete()
+    return deleted
+
+
+def record_safety_search(*, answered: int) -> None:
+    """The public 安否 search discloses where someone is: each search is audited (how many shelters named)."""
+    audit.record(actor=None, action="shelters.safety_search", changes={"answered": answered})

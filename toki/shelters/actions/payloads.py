@@ -1,0 +1,131 @@
+"""Validating the payloads of check-in events (docs/shelter-ops-sync.md §3). Pure functions, no I/O.
+
+A problem raises `Rejected(code)`; codes are those of the contract (`invalid_payload:<field>` names the field).
+"""
+
+import uuid
+from datetime import date, datetime
+
+from toki.shelters.models import CARE_NEEDS, Household, Member, Registration
+
+
+class Rejected(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+HOUSEHOLD_FIELDS = {
+    # field: (max length or None for a choice/bool, choices)
+    "address": (200, None), "phone": (40, None), "pets": (200, None), "car_plate": (40, None),
+    "notes": (1000, None), "stay": (None, Household.Stay.values),
+    "house_damage": (None, Household.HouseDamage.values), "disclosure": (None, Household.Disclosure.values),
+    "car_sleeping": (None, (True, False)),
+}
+MEMBER_FIELDS = {
+    "name": (100, None), "name_kana": (100, None), "relation": (40, None), "allergies": (200, None),
+    "care_notes": (1000, None), "sex": (None, Member.Sex.values),
+}
+
+
+def parse_uuid(value, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise Rejected(f"invalid_payload:{field}") from None
+
+
+def parse_occurred_at(value) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise Rejected("invalid_time") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise Rejected("invalid_time")
+    return parsed
+
+
+def _clean(values: dict, spec: dict, prefix: str) -> dict:
+    if not isinstance(values, dict):
+        raise Rejected(f"invalid_payload:{prefix.rstrip('.') or 'payload'}")
+    cleaned = {}
+    for field, value in values.items():
+        if field not in spec:
+            continue  # unknown keys are ignored (forward compatibility), never stored
+        max_length, choices = spec[field]
+        if choices is not None:
+            if value not in choices:
+                raise Rejected(f"invalid_payload:{prefix}{field}")
+            cleaned[field] = value
+        else:
+            if value is None:
+                value = ""
+            if not isinstance(value, str) or len(value) > max_length:
+                raise Rejected(f"invalid_payload:{prefix}{field}")
+            cleaned[field] = value.strip()
+    return cleaned
+
+
+def household_fields(values: dict, prefix: str = "") -> dict:
+    return _clean(values, HOUSEHOLD_FIELDS, prefix)
+
+
+def member_fields(values: dict, prefix: str) -> dict:
+    cleaned = _clean(values, MEMBER_FIELDS, prefix)
+    if "birth_date" in values:
+        raw = values["birth_date"]
+        if raw in (None, ""):
+            cleaned["birth_date"] = None
+        else:
+            try:
+                born = date.fromisoformat(str(raw))
+            except ValueError:
+                raise Rejected(f"invalid_payload:{prefix}birth_date") from None
+            if born.year < 1890 or born > date.today():
+                raise Rejected(f"invalid_payload:{prefix}birth_date")
+            cleaned["birth_date"] = born
+    if "care_needs" in values:
+        needs = values["care_needs"] or []
+        if not isinstance(needs, list) or any(n not in CARE_NEEDS for n in needs):
+            raise Rejected(f"invalid_payload:{prefix}care_needs")
+        cleaned["care_needs"] = sorted(set(needs))
+    return cleaned
+
+
+def members_list(values, *, required: bool) -> list[tuple[uuid.UUID, dict]]:
+    if values is None and not required:
+        return []
+    if not isinstance(values, list) or (required and not values) or len(values) > 30:
+        raise Rejected("invalid_payload:members")
+    out, seen = [], set()
+    for index, raw in enumerate(values):
+        prefix = f"members.{index}."
+        if not isinstance(raw, dict):
+            raise Rejected(f"invalid_payload:members.{index}")
+        member_id = parse_uuid(raw.get("id"), f"{prefix}id")
+        if member_id in seen:
+            raise Rejected(f"invalid_payload:{prefix}id")
+        seen.add(member_id)
+        out.append((member_id, member_fields(raw, prefix)))
+    return out
+
+
+def member_ids(values) -> list[uuid.UUID] | None:
+    if values is None:
+        return None
+    if not isinstance(values, list) or not values or len(values) > 30:
+        raise Rejected("invalid_payload:member_ids")
+    return [parse_uuid(v, f"member_ids.{i}") for i, v in enumerate(values)]
+
+
+def destination(payload: dict) -> tuple[str, str]:
+    dest = payload.get("destination") or Registration.Destination.OTHER
+    if dest not in Registration.Destination.values:
+        raise Rejected("invalid_payload:destination")
+    note = payload.get("destination_note") or ""
+    if not isinstance(note, str) or len(note) > 200:
+        raise Rejected("invalid_payload:destination_note")
+    return dest, note.strip()

@@ -1,0 +1,354 @@
+"""Applying check-in events (docs/shelter-ops-sync.md): the tablet's outbox, and the staff desk forms too.
+
+Idempotent on the event id: each event is applied and stored in one savepoint; the unique constraint on
+`CheckinEvent.event_id` turns a concurrent second copy into a rolled-back savepoint answered `duplicate`. The
+occupancy counts stay exact (the opening row is locked for the final recount only). One AuditEvent per batch (counts
+only), in the same transaction.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from toki.accounts import audit
+from toki.shelters.actions import payloads
+from toki.shelters.actions.errors import NotAllowed
+from toki.shelters.actions.households import detect_duplicates, link_card
+from toki.shelters.actions.payloads import Rejected
+from toki.shelters.card_readers import card_hash
+from toki.shelters.matching import contains_personal_number
+from toki.shelters.models import (
+    CheckinEvent,
+    Household,
+    Member,
+    OpeningStatus,
+    Registration,
+    ShelterOpening,
+)
+from toki.shelters.permissions import may_manage_shelter
+from toki.shelters.signals import announce_on_commit
+
+MAX_EVENTS = 200
+FUTURE_TOLERANCE = timedelta(minutes=10)
+QR_PREFIX = "TOKI-SHELTER:1:"
+
+
+@dataclass
+class EventIn:
+    id: uuid.UUID
+    type: str
+    occurred_at: object  # str or datetime; checked here (naive → rejected)
+    payload: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Outcome:
+    household_id: uuid.UUID | None = None
+    member_ids: list = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    occupancy_changed: bool = False
+
+
+def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events: list[EventIn],
+                 source: str = Household.Source.TABLET) -> list[dict]:
+    """Apply `events` in order; one result dict per event (contract §3). Raises NotAllowed for a stranger."""
+    if acting_user is not None and not may_manage_shelter(acting_user, opening.shelter_id):
+        raise NotAllowed("not your shelter")
+    if len(events) > MAX_EVENTS:
+        raise ValueError(f"at most {MAX_EVENTS} events per request")
+    counts: Counter = Counter()
+    results = []
+    with transaction.atomic():
+        known = {e.event_id: e for e in CheckinEvent.objects.filter(event_id__in=[e.id for e in events])}
+        occupancy_changed = False
+        for event in events:
+            stored = known.get(event.id)
+            if stored is not None:
+                result = _duplicate_result(stored)
+            else:
+                result, stored, changed = _apply_one(acting_user, opening, device_id, event, source)
+                known[event.id] = stored
+                occupancy_changed |= changed
+            counts[result["status"]] += 1
+            results.append(result)
+        if occupancy_changed:
+            # The opening row is locked only now, for the recount: batches of one opening apply in parallel and
+            # queue here; each recount runs after the previous batch committed (READ COMMITTED), so it is exact.
+            locked = ShelterOpening.objects.select_for_update(of=("self",)).select_related("shelter").get(
+                pk=opening.pk)
+            crowding_before = locked.crowding
+            _recount(locked)
+            opening.people_in, opening.households_in = locked.people_in, locked.households_in
+            if locked.crowding != crowding_before:
+                announce_on_commit(locked.pk, "crowding")
+        audit.record(actor=acting_user, action="shelters.events.sync", obj=opening,
+                     changes={"applied": counts["applied"], "duplicate": counts["duplicate"],
+                              "rejected": counts["rejected"], "source": source})
+    return results
+
+
+def new_event(type_: str, payload: dict, occurred_at: datetime | None = None) -> EventIn:
+    """An event made on the server (the staff desk forms): a fresh uuid, now."""
+    return EventIn(id=uuid.uuid4(), type=type_, occurred_at=occurred_at or timezone.now(), payload=payload)
+
+
+def _duplicate_result(stored: CheckinEvent) -> dict:
+    return {"id": str(stored.event_id), "status": "duplicate", "error": stored.error,
+            "original_status": stored.status, "server_ids": _server_ids(stored.household_id, stored.member_ids)}
+
+
+def _server_ids(household_id, member_ids) -> dict:
+    if household_id is None:
+        return {}
+    return {"household_id": str(household_id), "member_ids": [str(m) for m in member_ids]}
+
+
+def _apply_one(acting_user, opening, device_id, event: EventIn, source,
+               _retried: bool = False) -> tuple[dict, CheckinEvent, bool]:
+    base = {"event_id": event.id, "opening": opening, "type": event.type, "device_id": device_id[:64],
+            "actor": acting_user if acting_user is not None and acting_user.is_authenticated else None}
+    occurred_at = None
+    try:
+        with transaction.atomic():
+            if contains_personal_number(event.payload):
+                raise Rejected("personal_number_refused")
+            occurred_at = payloads.parse_occurred_at(event.occurred_at)
+            if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+                raise Rejected("invalid_time")
+            handler = HANDLERS.get(event.type)
+            if handler is None:
+                raise Rejected("invalid_payload:type")
+            outcome = handler(opening, event.payload if isinstance(event.payload, dict) else {}, occurred_at,
+                              source)
+            details = {**outcome.details, **({"warnings": outcome.warnings} if outcome.warnings else {})}
+            stored = CheckinEvent.objects.create(
+                **base, occurred_at=occurred_at, status=CheckinEvent.Status.APPLIED,
+                household_id=outcome.household_id, member_ids=[str(m) for m in outcome.member_ids],
+                details=details)
+    except Rejected as rejection:
+        try:
+            with transaction.atomic():
+                stored = CheckinEvent.objects.create(**base, occurred_at=occurred_at,
+                                                     status=CheckinEvent.Status.REJECTED, error=rejection.code)
+        except IntegrityError:
+            return _concurrent_duplicate(event.id)
+        return {"id": str(event.id), "status": "rejected", "error": rejection.code, "server_ids": {}}, stored, False
+    except IntegrityError:
+        if CheckinEvent.objects.filter(event_id=event.id).exists():
+            return _concurrent_duplicate(event.id)
+        if _retried:
+            raise
+        # Another tablet registered the same person at this moment (unique registration): apply again, now
+        # that its row is visible (it becomes "already checked in").
+        return _apply_one(acting_user, opening, device_id, event, source, _retried=True)
+    result = {"id": str(event.id), "status": "applied", "error": "",
+              "server_ids": _server_ids(outcome.household_id, outcome.member_ids)}
+    if outcome.warnings:
+        result["warnings"] = outcome.warnings
+    return result, stored, outcome.occupancy_changed
+
+
+def _concurrent_duplicate(event_id) -> tuple[dict, CheckinEvent, bool]:
+    # Another transaction stored this event id first (it committed while we waited on the unique index).
+    stored = CheckinEvent.objects.get(event_id=event_id)
+    return _duplicate_result(stored), stored, False
+
+
+def _recount(opening: ShelterOpening) -> None:
+    totals = (Registration.objects.filter(opening=opening, state=Registration.State.CHECKED_IN)
+              .aggregate(people=Count("id"), households=Count("household_id", distinct=True)))
+    opening.people_in, opening.households_in = totals["people"], totals["households"]
+    opening.save(update_fields=["people_in", "households_in", "updated_at"])
+
+
+# --- handlers ----------------------------------------------------------------------------------------------
+
+def _register_household(opening, payload, occurred_at, source) -> _Outcome:
+    household_id = payloads.parse_uuid(payload.get("household_id"), "household_id")
+    fields = payloads.household_fields(payload)
+    members = payloads.members_list(payload.get("members"), required=True)
+    if not any(values.get("name_kana") or values.get("name") for _id, values in members):
+        raise Rejected("invalid_payload:members.0.name_kana")
+    if Household.objects.filter(pk=household_id).exists():
+        raise Rejected("household_exists")
+    if Member.objects.filter(pk__in=[m for m, _v in members]).exists():
+        raise Rejected("invalid_payload:members")
+    household = Household.objects.create(id=household_id, municipality_id=opening.shelter.municipality_id,
+                                         source=source, **fields)
+    created = [_new_member(household, member_id, values) for member_id, values in members]
+    detect_duplicates(created)
+    return _Outcome(household_id, [m.pk for m in created], {"members": len(created), "fields": sorted(fields)})
+
+
+def _new_member(household, member_id, values) -> Member:
+    from toki.shelters.matching import kana_key, name_key
+
+    member = Member(id=member_id, household=household, **values)
+    member.kana_key, member.name_key = kana_key(member.name_kana), name_key(member.name)
+    member.save(force_insert=True)
+    return member
+
+
+def _live_household(household_id) -> Household:
+    household = Household.objects.filter(pk=household_id).first()
+    if household is None:
+        raise Rejected("unknown_household")
+    hops = 0
+    while household.merged_into_id is not None and hops < 5:
+        household, hops = Household.objects.get(pk=household.merged_into_id), hops + 1
+    return household
+
+
+def _update_household(opening, payload, occurred_at, source) -> _Outcome:
+    from toki.shelters.matching import kana_key, name_key
+
+    household = _live_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
+    fields = payloads.household_fields(payload.get("fields") or {}, "fields.")
+    members = payloads.members_list(payload.get("members"), required=False)
+    existing = {m.pk: m for m in Member.objects.filter(pk__in=[m for m, _v in members])}
+    if any(m.household_id != household.pk for m in existing.values()):
+        raise Rejected("not_in_household")
+    if fields:
+        for name, value in fields.items():
+            setattr(household, name, value)
+        household.save(update_fields=[*fields, "updated_at"])
+    touched, changed_fields = [], set(fields)
+    for member_id, values in members:
+        member = existing.get(member_id)
+        if member is None:
+            touched.append(_new_member(household, member_id, values))
+            continue
+        for name, value in values.items():
+            setattr(member, name, value)
+        member.kana_key, member.name_key = kana_key(member.name_kana), name_key(member.name)
+        member.save()
+        touched.append(member)
+        changed_fields |= {f"member.{name}" for name in values}
+    if not fields:
+        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+    detect_duplicates(touched)
+    return _Outcome(household.pk, [m.pk for m in touched], {"fields": sorted(changed_fields)})
+
+
+def _resolve_for_check_in(payload) -> tuple[Household, str]:
+    if payload.get("qr_token"):
+        token = str(payload["qr_token"]).removeprefix(QR_PREFIX)
+        household = Household.objects.filter(qr_token=token).first()
+        if household is None:
+            raise Rejected("unknown_qr")
+        return _live_household(household.pk), "qr"
+    if payload.get("card_id") and not payload.get("household_id"):
+        member = Member.objects.filter(card_hash=card_hash(str(payload["card_id"]))).first()
+        if member is None:
+            raise Rejected("unknown_card")
+        return _live_household(member.household_id), "card"
+    return _live_household(payloads.parse_uuid(payload.get("household_id"), "household_id")), "id"
+
+
+def _members_of(household, requested) -> list[Member]:
+    members = list(Member.objects.filter(household=household, merged_into__isnull=True))
+    if requested is None:
+        return members
+    by_id = {m.pk: m for m in members}
+    missing = [m for m in requested if m not in by_id]
+    if missing:
+        raise Rejected("unknown_member" if not Member.objects.filter(pk__in=missing).exists()
+                       else "not_in_household")
+    return [by_id[m] for m in requested]
+
+
+def _check_in(opening, payload, occurred_at, source) -> _Outcome:
+    if opening.status == OpeningStatus.CLOSED and opening.closed_at and occurred_at > opening.closed_at:
+        raise Rejected("opening_closed")
+    household, via = _resolve_for_check_in(payload)
+    members = _members_of(household, payloads.member_ids(payload.get("member_ids")))
+    if not members:
+        raise Rejected("unknown_member")
+    if payload.get("card_id") and payload.get("household_id"):
+        if len(members) != 1:
+            raise Rejected("invalid_payload:member_ids")
+        link_card(members[0], str(payload["card_id"]))
+        via = "card_linked"
+    registrations = {r.member_id: r for r in Registration.objects.select_for_update().filter(
+        opening=opening, member__in=members)}
+    warnings, changed = set(), False
+    for member in members:
+        reg = registrations.get(member.pk)
+        if reg is None:
+            Registration.objects.create(opening=opening, household=household, member=member,
+                                        state=Registration.State.CHECKED_IN, state_at=occurred_at,
+                                        checked_in_at=occurred_at)
+            changed = True
+        elif reg.state_at > occurred_at:
+            warnings.add("superseded")
+        elif reg.state == Registration.State.CHECKED_IN:
+            warnings.add("already_checked_in")
+        else:
+            reg.state, reg.state_at, reg.checked_in_at = Registration.State.CHECKED_IN, occurred_at, occurred_at
+            reg.checked_out_at, reg.destination, reg.destination_note, reg.transfer_opening = None, "", "", None
+            reg.save()
+            changed = True
+    if changed:
+        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+    return _Outcome(household.pk, [m.pk for m in members], {"via": via}, sorted(warnings), changed)
+
+
+def _check_out(opening, payload, occurred_at, source) -> _Outcome:
+    household = _live_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
+    dest, note = payloads.destination(payload)
+    requested = payloads.member_ids(payload.get("member_ids"))
+    transfer = None
+    if payload.get("transfer_opening_id") is not None:
+        try:
+            transfer = ShelterOpening.objects.filter(pk=int(payload["transfer_opening_id"])).exclude(
+                status=OpeningStatus.CLOSED).first()
+        except (TypeError, ValueError):
+            transfer = None
+        if transfer is None or transfer.pk == opening.pk:
+            raise Rejected("invalid_payload:transfer_opening_id")
+        dest = Registration.Destination.OTHER_SHELTER
+    registrations = list(Registration.objects.select_for_update().filter(
+        opening=opening, household=household).select_related("member"))
+    if requested is not None:
+        by_member = {r.member_id: r for r in registrations}
+        if any(m not in by_member for m in requested):
+            raise Rejected("not_checked_in")
+        registrations = [by_member[m] for m in requested]
+    else:
+        registrations = [r for r in registrations if r.state == Registration.State.CHECKED_IN]
+        if not registrations:
+            raise Rejected("not_checked_in")
+    new_state = Registration.State.TRANSFERRED if transfer else Registration.State.CHECKED_OUT
+    warnings, changed = set(), False
+    for reg in registrations:
+        if reg.state_at > occurred_at:
+            warnings.add("superseded")
+            continue
+        if reg.state != Registration.State.CHECKED_IN:
+            warnings.add("not_checked_in")
+            continue
+        reg.state, reg.state_at, reg.checked_out_at = new_state, occurred_at, occurred_at
+        reg.destination, reg.destination_note, reg.transfer_opening = dest, note, transfer
+        reg.save()
+        changed = True
+        if transfer is not None:
+            Registration.objects.get_or_create(opening=transfer, member=reg.member, defaults={
+                "household": household, "state": Registration.State.PLANNED, "state_at": occurred_at})
+    if changed:
+        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+    details = {"destination": dest, **({"transfer_opening": transfer.pk} if transfer else {})}
+    return _Outcome(household.pk, [r.member_id for r in registrations], details, sorted(warnings), changed)
+
+
+HANDLERS = {
+    CheckinEvent.Type.REGISTER_HOUSEHOLD: _register_household,
+    CheckinEvent.Type.UPDATE_HOUSEHOLD: _update_household,
+    CheckinEvent.Type.CHECK_IN: _check_in,
+    CheckinEvent.Type.CHECK_OUT: _check_out,
+}

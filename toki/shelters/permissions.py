@@ -1,0 +1,55 @@
+"""Who may do what in shelter operations. One place, used by actions, selectors, views and the API.
+
+- HQ editors and admins manage every shelter: master details, openings, answers to supply requests.
+- Members (reporter or above) of a shelter_team org unit linked to a shelter (ShelterTeam) manage that shelter's
+  openings and evacuees; viewers of such a unit may read them.
+- HQ members of any role read every opening and may search people across shelters (audited).
+"""
+
+from toki.accounts.models import OrgUnit, Role
+from toki.accounts.selectors import has_role, memberships_of
+
+HQ_KINDS = (OrgUnit.Kind.HQ,)
+
+
+def is_hq_manager(user) -> bool:
+    return has_role(user, Role.EDITOR, kinds=HQ_KINDS)
+
+
+def is_hq_reader(user) -> bool:
+    return has_role(user, Role.VIEWER, kinds=HQ_KINDS)
+
+
+def team_shelter_ids(user, minimum_role: str = Role.REPORTER) -> set[int]:
+    """Ids of the shelters whose teams `user` belongs to with at least `minimum_role` (one query, cached)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cache = getattr(user, "_toki_shelter_teams", None)
+    if cache is None:
+        from toki.shelters.models import ShelterTeam
+
+        unit_roles = {m.org_unit_id: m for m in memberships_of(user) if m.org_unit.kind == OrgUnit.Kind.SHELTER_TEAM}
+        cache = list(ShelterTeam.objects.filter(org_unit_id__in=list(unit_roles)).values_list("org_unit_id",
+                                                                                             "shelter_id"))
+        cache = [(shelter_id, unit_roles[unit_id]) for unit_id, shelter_id in cache]
+        user._toki_shelter_teams = cache
+    return {shelter_id for shelter_id, membership in cache if membership.allows(minimum_role)}
+
+
+def may_manage_shelter(user, shelter_id: int) -> bool:
+    """Open/close, check people in and out, request supplies for this shelter."""
+    return is_hq_manager(user) or shelter_id in team_shelter_ids(user)
+
+
+def may_read_shelter(user, shelter_id: int) -> bool:
+    return is_hq_reader(user) or shelter_id in team_shelter_ids(user, Role.VIEWER)
+
+
+def may_use_shelter_ops(user) -> bool:
+    """Sees the staff pages at all (HQ of any role, any shelter team member)."""
+    return is_hq_reader(user) or bool(team_shelter_ids(user, Role.VIEWER))
+
+
+def may_search_people(user) -> bool:
+    """Search a person across every shelter: HQ members and shelter staff (reporter or above)."""
+    return is_hq_reader(user) or bool(team_shelter_ids(user))
