@@ -1,10 +1,11 @@
 """Permission-scoped reads of the HQ module (DESIGN.md rule 4): "not yours" is a 404."""
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from toki.accounts.selectors import memberships_of
+from toki.areas.models import District
 from toki.hq.models import ChronologyEntry, Incident, Instruction
 from toki.hq.models.instructions import ACKNOWLEDGE_WITHIN
 from toki.hq.permissions import may_read_incidents
@@ -20,7 +21,8 @@ def incidents_for(user) -> QuerySet[Incident]:
     """Every incident `user` may read: all of them for members of incident-work org units, none otherwise."""
     if not may_read_incidents(user):
         return Incident.objects.none()
-    return Incident.objects.select_related("municipality").prefetch_related("districts")
+    return Incident.objects.select_related("municipality").prefetch_related(
+        Prefetch("districts", queryset=District.objects.defer("boundary")))
 
 
 def get_incident_for_user(user, pk) -> Incident:
@@ -57,7 +59,8 @@ def instructions_for(user, incident: Incident | None = None, *, state: str = "")
     if not may_read_incidents(user):
         return Instruction.objects.none()
     now = timezone.now()
-    instructions = Instruction.objects.select_related("incident", "to_org_unit", "to_user", "issued_by", "district")
+    instructions = Instruction.objects.select_related("incident", "to_org_unit", "to_user", "issued_by",
+                                                      "district").defer("district__boundary")
     if incident is not None:
         instructions = instructions.filter(incident=incident)
     if state == "open":
@@ -101,7 +104,8 @@ def chronology_for(user, incident: Incident, *, category: str = "", district=Non
     concerns the whole municipality and is kept by a district filter too only when `district` is None)."""
     if not may_read_incidents(user):
         return ChronologyEntry.objects.none()
-    entries = ChronologyEntry.objects.filter(incident=incident).select_related("district", "created_by")
+    entries = ChronologyEntry.objects.filter(incident=incident).select_related("district", "created_by").defer(
+        "district__boundary")
     if category:
         entries = entries.filter(category=category)
     if district is not None:
