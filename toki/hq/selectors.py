@@ -25,9 +25,14 @@ def incidents_for(user) -> QuerySet[Incident]:
         Prefetch("districts", queryset=District.objects.defer("boundary")))
 
 
-def get_incident_for_user(user, pk) -> Incident:
+def get_incident_for_user(user, pk, *, with_districts: bool = True) -> Incident:
+    """The incident if `user` may read it, else 404. `with_districts=False` skips prefetching the affected
+    districts (the board's polling partials do not show them: one query less per poll)."""
+    incidents = incidents_for(user)
+    if not with_districts:
+        incidents = incidents.prefetch_related(None)
     try:
-        return incidents_for(user).get(pk=pk)
+        return incidents.get(pk=pk)
     except (Incident.DoesNotExist, ValueError, TypeError):
         raise Http404("no such incident") from None
 

@@ -4,7 +4,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from toki.hq.actions import chronology
-from toki.hq.actions import instructions as ia
 from toki.hq.models import ChronologyEntry, HqStatus, Incident, Instruction
 from toki.hq.tests.helpers import HqTestCase
 
@@ -188,7 +187,8 @@ class ChronologyPageTests(HqTestCase):
 
     def test_it_writes_and_annotates_an_entry(self):
         self.client.post(reverse("hq:chronology", args=[self.incident.pk]), {
-            "content": "消防より 道路冠水の通報", "category": "damage", "district": self.ryotsu.pk, "sender": "消防本部"})
+            "content": "消防より 道路冠水の通報", "category": "damage", "district": self.ryotsu.pk,
+            "sender": "消防本部"})
         entry = ChronologyEntry.objects.get(content="消防より 道路冠水の通報")
         self.client.post(reverse("hq:annotate", args=[self.incident.pk, entry.pk]), {"text": "10:12 に訂正"})
         page = self.client.get(reverse("hq:chronology", args=[self.incident.pk]) + "?district=ryotsu")

@@ -37,7 +37,7 @@ def board_page(request, pk):
 def board_part(request, pk, part):
     if part not in PARTS:
         raise Http404
-    incident = selectors.get_incident_for_user(request.user, pk)
+    incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
     context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
     return render(request, f"hq/board/{part}.html", context)
 
