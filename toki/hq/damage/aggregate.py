@@ -55,7 +55,7 @@ class Aggregate:
             out.append({
                 "item": item, "label": item.text("label", language), "group": item.group,
                 "unit": self.definition.units[item.unit].get(language) or self.definition.units[item.unit]["ja"],
-                "total": self.totals[item.id],
+                "total": self.totals[item.id], "now": self.current.get(item.id),
                 "districts": [self.by_district[code][item.id] for code in self.district_names],
             })
         return out
