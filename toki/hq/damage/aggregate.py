@@ -110,6 +110,11 @@ def _in_effect(rows, item: str, at, district_code: str | None = None) -> list[in
     return sorted(v for value, d, v in latest.values() if value > 0 and district_code in (None, d))
 
 
+def _tidy(values: dict) -> dict:
+    """Same numbers, one representation whatever the database returned: 40 (not 40.000), 1.25."""
+    return {k: v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize() for k, v in values.items()}
+
+
 def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_rows, peak_rows,
             report_count: int, last_report_at, code: str, version: str, is_drill: bool = False,
             current_rows=None) -> Aggregate:
@@ -161,8 +166,11 @@ def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_row
             for code in by_district:
                 district_sources[(code, item_id)] = sorted({
                     v for ref in definition.sources_of(item_id) for v in district_sources.get((code, ref), [])})
+    totals = _tidy(totals)
+    by_district = {code_: _tidy(values) for code_, values in by_district.items()}
     return Aggregate(definition=definition, definition_code=code, definition_version=version, totals=totals,
-                     by_district=by_district, district_names=district_names, current=current, peak_at=peak_at,
+                     by_district=by_district, district_names=district_names, current=_tidy(current),
+                     peak_at=peak_at,
                      report_count=report_count, last_report_at=last_report_at, is_drill=is_drill,
                      sources=dict(sources) if with_sources else None,
                      district_sources=dict(district_sources) if with_sources else None)
