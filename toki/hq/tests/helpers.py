@@ -1,4 +1,4 @@
-"""Shared set-up for the HQ tests: an incident, a 相川 branch reporter, an HQ viewer."""
+"""Shared set-up for the HQ tests: an incident, the 相川 branch reporter of the demo (frank), an HQ viewer."""
 
 from datetime import timedelta
 
@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from toki.accounts import actions as account_actions
 from toki.accounts.models import OrgUnit, Role
+from toki.demo.hq import create_hq_demo_users
 from toki.hq import actions
 from toki.hq.actions.instructions import give_instruction
 from toki.test import PERSONA_PASSWORD, BaseTestCase
@@ -17,12 +18,8 @@ class HqTestCase(BaseTestCase):
         super().setUpTestData()
         cls.ryotsu, cls.aikawa = cls.districts["ryotsu"], cls.districts["aikawa"]
         cls.ryotsu_office = OrgUnit.objects.get(name="両津支所")
-        cls.aikawa_office = account_actions.ensure_org_unit(
-            acting_user=None, name="相川支所", kind=OrgUnit.Kind.BRANCH_OFFICE, district=cls.aikawa)
-        cls.frank = account_actions.ensure_user(acting_user=None, username="frank", display_name="相川支所 フランク",
-                                                password=PERSONA_PASSWORD)
-        account_actions.grant_membership(acting_user=None, user=cls.frank, org_unit=cls.aikawa_office,
-                                         role=Role.REPORTER, district=cls.aikawa)
+        cls.frank = create_hq_demo_users(cls.municipality, PERSONA_PASSWORD)["frank"]  # 相川支所 reporter
+        cls.aikawa_office = OrgUnit.objects.get(name="相川支所")
         cls.victor = account_actions.ensure_user(acting_user=None, username="victor", display_name="本部 閲覧",
                                                  password=PERSONA_PASSWORD)
         account_actions.grant_membership(acting_user=None, user=cls.victor,
