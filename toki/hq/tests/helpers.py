@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from toki.accounts import actions as account_actions
@@ -28,6 +29,10 @@ class HqTestCase(BaseTestCase):
             acting_user=cls.alice, municipality=cls.municipality, name="令和8年7月豪雨", kind="heavy_rain",
             started_at=timezone.now() - timedelta(hours=2), districts=[cls.ryotsu, cls.aikawa],
             hq_level="disaster_hq")
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()  # the board caches its parts by incident id, and ids repeat between tests
 
     def instruct(self, to_org_unit=None, to_user=None, **kwargs):
         params = {"acting_user": self.alice, "incident": self.incident, "title": "土砂崩れ現場の確認",

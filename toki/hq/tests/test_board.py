@@ -1,6 +1,7 @@
 from datetime import timedelta
 from unittest import mock
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -82,6 +83,20 @@ class BoardPageTests(BoardTestCase):
         self.assertContains(response, "entry 1")
         self.assertContains(response, 'data-item="casualties_injured_minor">2<')
 
+    def test_it_caches_a_part_per_incident_and_language_not_per_user(self):
+        cache.clear()
+        url = reverse("hq:board_part", args=[self.incident.pk, "chronology"])
+        self.login(self.alice)
+        first = self.client.get(url).content
+        chronology.write_entry(acting_user=self.alice, incident=self.incident, content="new entry")
+        self.login(self.bob)
+        self.assertEqual(self.client.get(url).content, first)  # within the cache window
+        self.client.cookies["toki_language"] = "ja"
+        self.assertContains(self.client.get(url), "new entry")  # another language: computed afresh
+        cache.clear()
+        self.login(self.eve)
+        self.assertEqual(self.client.get(url).status_code, 404)  # the cache never skips the permission check
+
     def test_it_marks_a_drill_board(self):
         from toki.hq import actions
         drill = actions.open_incident(acting_user=self.alice, municipality=self.municipality, name="訓練",
@@ -102,8 +117,10 @@ class BoardPageTests(BoardTestCase):
         expected = {"summary": 11, "instructions": 7, "chronology": 6}
         for part, count in expected.items():
             url = reverse("hq:board_part", args=[self.incident.pk, part])
-            self.client.get(url)  # warm the session
+            cache.clear()
             with self.subTest(part=part), self.assertNumQueries(count):
+                self.assertEqual(self.client.get(url).status_code, 200)
+            with self.subTest(part=part, cached=True), self.assertNumQueries(4):  # the permission check only
                 self.assertEqual(self.client.get(url).status_code, 200)
         with self.assertNumQueries(8):
             self.client.get(reverse("hq:board_map", args=[self.incident.pk]))
@@ -117,6 +134,7 @@ class BoardPageTests(BoardTestCase):
                 self.fill(8)
             for part in ("summary", "instructions", "chronology"):
                 url = reverse("hq:board_part", args=[self.incident.pk, part])
+                cache.clear()
                 with CaptureQueriesContext(connection) as queries:
                     self.client.get(url)
                 counts.setdefault(part, set()).add(len(queries))

@@ -1,16 +1,25 @@
 """The live board: one page (works without JavaScript) whose parts htmx re-fetches every 10 seconds, plus the map
-data as JSON. Each partial is a handful of queries (pinned in the tests)."""
+data as JSON. Each partial is a handful of queries (pinned in the tests).
+
+A part's HTML depends only on the incident and the language, not on who asks, so it is kept in the cache for
+PART_CACHE_SECONDS: with 50 staff polling, each part is computed about once per window per server process and
+every other poll costs only the permission check (session, user, memberships, incident). A change shows on the
+board at most PART_CACHE_SECONDS + one polling interval later."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from toki.hq import board, selectors
 from toki.hq.kpi import incident_kpi
 
 POLL_SECONDS = 10
+PART_CACHE_SECONDS = 3
 PARTS = ("summary", "instructions", "chronology")
 
 
@@ -38,8 +47,13 @@ def board_part(request, pk, part):
     if part not in PARTS:
         raise Http404
     incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
-    context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
-    return render(request, f"hq/board/{part}.html", context)
+    key = f"hq:board:{incident.pk}:{part}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
+        html = render_to_string(f"hq/board/{part}.html", context, request=request)
+        cache.set(key, html, PART_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 @login_required
