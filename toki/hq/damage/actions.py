@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from toki.accounts import audit
 from toki.areas.selectors import district_for
-from toki.hq.damage import permissions
+from toki.hq.damage import permissions, totals
 from toki.hq.damage.aggregate import to_snapshot
 from toki.hq.damage.definition import DefinitionError, resolve
 from toki.hq.damage.models import (
@@ -186,6 +186,7 @@ def file_report(*, acting_user, incident: Incident, category: str, counts: dict,
     stored = _store_photos(photos)
     try:
         with transaction.atomic():
+            Incident.objects.select_for_update().filter(pk=incident.pk).first()  # writers of one incident queue
             report = DamageReport.objects.create(
                 incident=incident, definition=definition, category=category, district=district,
                 created_by=acting_user, org_unit=grant.org_unit, updated_at=now)
@@ -195,6 +196,8 @@ def file_report(*, acting_user, incident: Incident, category: str, counts: dict,
                 text=text, reason="", counts=clean, stored_photos=stored)
             report.current_version = version
             report.save(update_fields=["current_version"])
+            totals.apply_change(incident.pk, removed={}, added={(district.pk, k): v for k, v in clean.items()},
+                                moment=observed_at, peak_items=definition.definition.ids_with("peak"))
             audit.record(actor=acting_user, action="damage.report_filed", obj=report, changes={
                 "incident": incident.pk, "category": category, "district": district.code,
                 "counts": {k: str(v) for k, v in clean.items()}, "photos": len(stored)})
@@ -218,6 +221,7 @@ def correct_report(*, acting_user, report: DamageReport, counts: dict, reason: s
     reason = (reason or "").strip()[:200]
     now = timezone.now()
     with transaction.atomic():
+        Incident.objects.select_for_update().filter(pk=report.incident_id).first()  # writers of one incident queue
         report = DamageReport.objects.select_for_update().select_related("incident", "definition").get(pk=report.pk)
         current = DamageReportVersion.objects.select_related("district").get(pk=report.current_version_id)
         if permissions.grant_for(acting_user, current.district, report.category) is None:
@@ -258,6 +262,10 @@ def correct_report(*, acting_user, report: DamageReport, counts: dict, reason: s
                     counts=clean, stored_photos=stored)
                 report.current_version, report.district, report.updated_at = version, new_district, now
                 report.save(update_fields=["current_version", "district", "updated_at"])
+                totals.apply_change(
+                    report.incident_id, removed={(current.district_id, k): v for k, v in previous.items()},
+                    added={(new_district.pk, k): v for k, v in clean.items()}, moment=observed_at,
+                    peak_items=report.definition.definition.ids_with("peak"))
                 audit.record(actor=acting_user, action="damage.report_corrected", obj=report, changes={
                     "version": version.number, "district": [current.district.code, new_district.code],
                     "counts": {k: [str(previous.get(k, "")), str(v)] for k, v in clean.items()

@@ -5,7 +5,8 @@
   `observed_at` (a later-recorded version at the same time replaces the earlier one: a correction). The
   concurrent total at a moment is the sum over reports of their values then; the peak is the maximum of that
   total over every moment a version was observed. By district: the same over that district's reports (district
-  peaks may fall at different moments, so they need not add up to the total's peak).
+  peaks may fall at different moments, so they need not add up to the total's peak). The peaks themselves are
+  computed in SQL (selectors.peak_query); here they are only placed.
 - derived items: their formula over the values above, for the total and for each district.
 """
 
@@ -61,46 +62,9 @@ class Aggregate:
         return out
 
 
-@dataclass
-class _Series:
-    """Running state of the peak sweep for one item in one scope (the whole incident or one district)."""
-
-    running: Decimal = ZERO
-    peak: Decimal = ZERO
-    peak_at: datetime | None = None
-
-
-def _sweep(rows):
-    """rows: (report_id, district, item, value, observed_at, recorded_at, version_id) sorted by (observed_at,
-    recorded_at, version_id). Returns ({item: _Series} for the total, {(district, item): _Series})."""
-    value_of: dict = {}  # (report, item) → (value, district)
-    total: dict = defaultdict(_Series)
-    district: dict = defaultdict(_Series)
-    i, n = 0, len(rows)
-    while i < n:
-        moment = rows[i][4]
-        touched = set()
-        while i < n and rows[i][4] == moment:
-            report_id, district_code, item, value = rows[i][:4]
-            previous = value_of.get((report_id, item))
-            if previous is not None:
-                total[item].running -= previous[0]
-                district[(previous[1], item)].running -= previous[0]
-                touched.add((previous[1], item))
-            value_of[(report_id, item)] = (value, district_code)
-            total[item].running += value
-            district[(district_code, item)].running += value
-            touched.add((district_code, item))
-            i += 1
-        for district_code, item in touched:
-            for series in (total[item], district[(district_code, item)]):
-                if series.running > series.peak:
-                    series.peak, series.peak_at = series.running, moment
-    return total, district
-
-
 def _in_effect(rows, item: str, at, district_code: str | None = None) -> list[int]:
-    """Ids of the versions whose (non-zero) value of `item` counted at moment `at` (rows sorted as for _sweep)."""
+    """Ids of the versions whose (non-zero) value of `item` counted at moment `at`. rows: (report_id, district,
+    item, value, observed_at, recorded_at, version_id) sorted by (observed_at, recorded_at, version_id)."""
     latest = {}
     for report_id, row_district, row_item, value, observed_at, _recorded, version_id in rows:
         if observed_at > at:
@@ -115,11 +79,14 @@ def _tidy(values: dict) -> dict:
     return {k: v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize() for k, v in values.items()}
 
 
-def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_rows, peak_rows,
-            report_count: int, last_report_at, code: str, version: str, is_drill: bool = False,
-            current_rows=None) -> Aggregate:
-    """sum_rows: (district code, item, value[, version_id]) of current versions, grouped or not; with version ids
-    (`current_rows` given instead) the sources are kept. peak_rows: see _sweep."""
+def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_rows, peaks: dict,
+            district_peaks: dict, report_count: int, last_report_at, code: str, version: str,
+            is_drill: bool = False, current_rows=None, peak_rows=None) -> Aggregate:
+    """sum_rows: (district code, item, value) of current versions, grouped or not. peaks: item → (peak, when);
+    district_peaks: (district code, item) → (peak, when) (kept by totals.py).
+
+    With `current_rows` (district code, item, value, version_id) instead of sum_rows and `peak_rows` (see
+    _in_effect), the sources of every number are kept."""
     with_sources = current_rows is not None
     rows = current_rows if with_sources else sum_rows
     entered = {i.id for i in definition.items if i.aggregation != "derived"}
@@ -142,21 +109,18 @@ def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_row
         if with_sources and value:
             sources[item].append(row[3])
             district_sources[(district_code, item)].append(row[3])
-    peak_rows = sorted((r for r in peak_rows if r[2] in peak_ids and r[1] in by_district),
-                       key=lambda r: (r[4], r[5], r[6]))
-    total_series, district_series = _sweep(peak_rows)
+    if with_sources:
+        peak_rows = sorted((r for r in peak_rows if r[2] in peak_ids and r[1] in by_district),
+                           key=lambda r: (r[4], r[5], r[6]))
     peak_at = {}
     for item in peak_ids:
-        series = total_series.get(item) or _Series()
-        totals[item], peak_at[item] = series.peak, series.peak_at
+        totals[item], peak_at[item] = peaks.get(item, (ZERO, None))
         if with_sources:
-            sources[item] = _in_effect(peak_rows, item, series.peak_at) if series.peak_at else []
+            sources[item] = _in_effect(peak_rows, item, peak_at[item]) if peak_at[item] else []
         for code in by_district:
-            d_series = district_series.get((code, item)) or _Series()
-            by_district[code][item] = d_series.peak
+            by_district[code][item], when = district_peaks.get((code, item), (ZERO, None))
             if with_sources:
-                district_sources[(code, item)] = (
-                    _in_effect(peak_rows, item, d_series.peak_at, code) if d_series.peak_at else [])
+                district_sources[(code, item)] = _in_effect(peak_rows, item, when, code) if when else []
     definition.derive(totals)
     for values in by_district.values():
         definition.derive(values)

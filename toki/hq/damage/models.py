@@ -182,3 +182,54 @@ class IssuedReport(models.Model):
 
     def __str__(self):
         return f"第{self.number}報"
+
+
+class DamageTotal(models.Model):
+    """Denormalised: the sum over the incident's current report versions per district and item (for peak items:
+    the concurrent outage now). Kept by totals.py inside the filing and correcting actions; rebuilt from the
+    DamageCount rows by `manage.py rebuild_damage_totals`."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(max_length=80)
+    value = models.DecimalField(max_digits=16, decimal_places=3)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "district", "item"], name="damage_total_unique")]
+
+    def __str__(self):
+        return f"{self.item}={self.value}"
+
+
+class LifelineLevel(models.Model):
+    """Denormalised step function of a peak item's concurrent total, for one district or (district None) the
+    whole incident: `level` holds from `observed_at` until the next row. See totals.py."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, related_name="+")
+    item = models.CharField(max_length=80)
+    observed_at = models.DateTimeField()
+    level = models.DecimalField(max_digits=16, decimal_places=3)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["incident", "item", "district", "observed_at"], name="damage_level_time_idx"),
+            models.Index(fields=["incident", "item", "district", "level"], name="damage_level_value_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.item}@{self.observed_at:%Y-%m-%d %H:%M}={self.level}"
+
+
+class LifelinePeak(models.Model):
+    """Denormalised: the highest LifelineLevel of an item per district (or the incident, district None) and the
+    first moment it was reached."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, related_name="+")
+    item = models.CharField(max_length=80)
+    peak = models.DecimalField(max_digits=16, decimal_places=3)
+    peak_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"{self.item} peak {self.peak}"

@@ -9,13 +9,21 @@ read the incident (toki.hq.selectors.get_incident_for_user) first. None is retur
 loaded.
 """
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 
 from toki.areas.models import District
 from toki.hq.damage import permissions
 from toki.hq.damage.aggregate import Aggregate, compute
-from toki.hq.damage.models import DamageCount, DamageReport, DamageReportVersion, FormDefinition, IssuedReport
+from toki.hq.damage.models import (
+    DamageCount,
+    DamageReport,
+    DamageReportVersion,
+    DamageTotal,
+    FormDefinition,
+    IssuedReport,
+    LifelinePeak,
+)
 from toki.hq.selectors import get_incident_for_user
 
 
@@ -33,25 +41,29 @@ def live_aggregate(incident, *, with_sources: bool = False,
     districts = list(District.objects.filter(municipality_id=incident.municipality_id)
                      .order_by("sort_order", "code").values_list("pk", "code", "name"))
     code_of = {pk: code for pk, code, _name in districts}
-    counts = DamageCount.objects.filter(incident=incident)
+    peak_ids = spec.ids_with("peak")
+    sum_rows = [(code_of.get(d), item, value) for d, item, value in DamageTotal.objects.filter(
+        incident=incident).values_list("district_id", "item", "value")]
+    peaks, district_peaks = {}, {}
+    for d, item, peak, at in LifelinePeak.objects.filter(incident=incident, peak__gt=0).values_list(
+            "district_id", "item", "peak", "peak_at"):
+        if d is None:
+            peaks[item] = (peak, at)
+        elif d in code_of:
+            district_peaks[(code_of[d], item)] = (peak, at)
+    current_rows = peak_rows = None
     if with_sources:
+        counts = DamageCount.objects.filter(incident=incident)
         current_rows = [(code_of.get(d), item, value, version_id) for d, item, value, version_id in counts.filter(
             is_current=True).values_list("district_id", "item", "value", "version_id")]
-        sum_rows = None
-    else:
-        current_rows = None
-        sum_rows = [(code_of.get(d), item, value) for d, item, value in counts.filter(is_current=True).values(
-            "district_id", "item").annotate(total=Sum("value")).values_list("district_id", "item", "total")
-            .order_by()]
-    peak_ids = spec.ids_with("peak")
-    peak_rows = [(r, code_of.get(d), item, value, observed, recorded, v) for r, d, item, value, observed, recorded, v
-                 in counts.filter(item__in=peak_ids).values_list(
-                     "report_id", "district_id", "item", "value", "observed_at", "recorded_at", "version_id")]
+        peak_rows = [(r, code_of.get(d), item, value, observed, recorded, v)
+                     for r, d, item, value, observed, recorded, v in counts.filter(item__in=peak_ids).values_list(
+                         "report_id", "district_id", "item", "value", "observed_at", "recorded_at", "version_id")]
     summary = DamageReport.objects.filter(incident=incident).aggregate(n=Count("pk"), last=Max("updated_at"))
     return compute(spec, districts=[(code, name) for _pk, code, name in districts], sum_rows=sum_rows,
-                   current_rows=current_rows, peak_rows=peak_rows, report_count=summary["n"],
-                   last_report_at=summary["last"], code=definition.code, version=definition.version,
-                   is_drill=incident.is_drill)
+                   current_rows=current_rows, peak_rows=peak_rows, peaks=peaks, district_peaks=district_peaks,
+                   report_count=summary["n"], last_report_at=summary["last"], code=definition.code,
+                   version=definition.version, is_drill=incident.is_drill)
 
 
 def incident_for_user(user, pk):

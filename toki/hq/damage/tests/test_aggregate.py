@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -111,3 +112,71 @@ class PeakTests(DamageTestCase):
         aggregate = live_aggregate(self.incident, with_sources=True)
         self.assertEqual(aggregate.sources["lifeline_power_households"],
                          sorted([a.versions.get(number=1).pk, b.current_version_id]))
+
+
+def reference_peaks(versions):
+    """The peak definition of docs/damage-reports.md, step by step: versions (report, district, value, observed,
+    order) applied moment by moment; the maximum concurrent total and per-district totals."""
+    versions = sorted(versions, key=lambda v: (v[3], v[4]))
+    value_of, total_peak, district_peak = {}, Decimal(0), {}
+    i = 0
+    while i < len(versions):
+        moment = versions[i][3]
+        while i < len(versions) and versions[i][3] == moment:
+            report, district, value = versions[i][:3]
+            value_of[report] = (district, value)
+            i += 1
+        total_peak = max(total_peak, sum((v for _d, v in value_of.values()), Decimal(0)))
+        for district in {d for d, _v in value_of.values()}:
+            now = sum((v for d, v in value_of.values() if d == district), Decimal(0))
+            district_peak[district] = max(district_peak.get(district, Decimal(0)), now)
+    return total_peak, district_peak
+
+
+class PeakAgainstReferenceTests(DamageTestCase):
+    def test_it_matches_the_step_by_step_definition_on_random_series(self):
+        import random
+
+        rng = random.Random(11)
+        t0 = timezone.now() - timedelta(days=1)
+        districts = [self.ryotsu, self.aikawa, self.districts["ogi"]]
+        log = []
+        for _report in range(12):
+            district = rng.choice(districts)
+            hours = rng.randint(0, 10)
+            value = rng.randint(0, 500)
+            report = self.file({"lifeline_water_households": value}, district=district,
+                               observed_at=t0 + timedelta(hours=hours))
+            log.append((report.pk, district.code, Decimal(value), t0 + timedelta(hours=hours), len(log)))
+            for _ in range(rng.randint(0, 3)):
+                correction = rng.random() < 0.3
+                hours += 0 if correction else rng.randint(1, 5)
+                district = rng.choice(districts) if rng.random() < 0.2 else district
+                value = rng.randint(0, 500)
+                actions.correct_report(acting_user=self.alice, report=report, district=district,
+                                       counts={"lifeline_water_households": value}, reason="更新",
+                                       observed_at=None if correction else t0 + timedelta(hours=hours))
+                log.append((report.pk, district.code, Decimal(value), t0 + timedelta(hours=hours), len(log)))
+        total, by_district = reference_peaks(log)
+        aggregate = live_aggregate(self.incident)
+        self.assertEqual(aggregate.totals["lifeline_water_households"], total)
+        for district in districts:
+            self.assertEqual(aggregate.by_district[district.code]["lifeline_water_households"],
+                             by_district.get(district.code, 0), district.code)
+        self.assert_rebuild_agrees()
+
+    def assert_rebuild_agrees(self):
+        from django.core.management import call_command
+
+        from toki.hq.damage.models import DamageTotal, LifelineLevel, LifelinePeak
+
+        def state():
+            return (
+                sorted((t.district_id, t.item, t.value) for t in DamageTotal.objects.filter(value__gt=0)),
+                sorted((p.district_id or 0, p.item, p.peak, p.peak_at) for p in LifelinePeak.objects.all()),
+                sorted((lv.district_id or 0, lv.item, lv.observed_at, lv.level) for lv in LifelineLevel.objects.all()),
+            )
+
+        incremental = state()
+        call_command("rebuild_damage_totals", str(self.incident.pk), stdout=StringIO())
+        self.assertEqual(state(), incremental)
