@@ -8,7 +8,9 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   remembered by cookie across a reload), a good and a bad login;
 - a11y (a11y.py): axe-core on every page, in Japanese and English, at the phone size;
 - zoom (zoom.py): every page at 200% zoom: no sideways scrolling, no text cut off;
-- nojs (nojs.py): with JavaScript off, the shelter pages and issuing/lifting an evacuation order.
+- nojs (nojs.py): with JavaScript off, the shelter pages and issuing/lifting an evacuation order;
+- hq (hq.py): the disaster-HQ path: incident, reports from two branches, the live board, 第1報 and its Excel,
+  an instruction acknowledged and done by its recipient, the chronology.
 
 `python -m tests_browser.run a11y zoom` runs only the groups named. Prints `ok <name>` or `FAIL <name>:
 reason` per check and a closing `N passed, N failed` line; exits 1 when any check failed. Screenshots go to
@@ -28,7 +30,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, nojs, server, zoom
+from tests_browser import a11y, hq, nojs, server, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -46,7 +48,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "hq")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -190,6 +192,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...]) -> None:
                 started = time.monotonic()
                 nojs.check_nojs(report, browser, DEMO_PASSWORD)
                 print(f"(nojs: {time.monotonic() - started:.1f}s)", flush=True)
+            if "hq" in groups:
+                started = time.monotonic()
+                hq.check_hq(report, browser, DEMO_PASSWORD)
+                print(f"(hq: {time.monotonic() - started:.1f}s)", flush=True)
             report.check("no requests left the machine except map tiles", lambda: expect(
                 not browser.external, f"{len(browser.external)}: " + "; ".join(browser.external[:3])))
         finally:
