@@ -95,3 +95,30 @@ class ChronologyFeedTests(HqTestCase):
             issue_evacuation_order(acting_user=self.alice, districts=[self.ryotsu], level=4, hazard="flood",
                                    reason="洪水")
         self.assertFalse(self.incident.chronology.filter(category="evacuation").exists())
+
+
+class AlertFeedTests(HqTestCase):
+    def alert(self, status, n=1):
+        from django.utils import timezone
+
+        from toki.alerts.models import Alert
+        return Alert.objects.create(
+            municipality=self.municipality, source=Alert.Source.JMA, identifier=f"jma:test-{status}-{n}",
+            category=Alert.Category.WEATHER, title="大雨警報", status=status, msg_type=Alert.MsgType.ALERT,
+            sender="新潟地方気象台", sent_at=timezone.now(), headline="佐渡市に大雨警報を発表")
+
+    def test_it_chronicles_a_public_jma_alert_once_committed(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            alert = self.alert("actual")
+        entry = self.incident.chronology.get(category="weather")
+        self.assertEqual((entry.sender, entry.source_id), ("新潟地方気象台", str(alert.pk)))
+        self.assertIn("佐渡市に大雨警報を発表", entry.content)
+
+    def test_it_skips_test_telegrams_and_keeps_drill_ones_for_drill_incidents(self):
+        drill = actions.open_incident(acting_user=self.alice, municipality=self.municipality, name="訓練",
+                                      kind="heavy_rain", is_drill=True)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.alert("test")
+            self.alert("exercise")
+        self.assertFalse(self.incident.chronology.filter(category="weather").exists())
+        self.assertEqual(drill.chronology.filter(category="weather").count(), 1)
