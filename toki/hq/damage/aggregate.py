@@ -62,16 +62,28 @@ class Aggregate:
         return out
 
 
-def _in_effect(rows, item: str, at, district_code: str | None = None) -> list[int]:
-    """Ids of the versions whose (non-zero) value of `item` counted at moment `at`. rows: (report_id, district,
-    item, value, observed_at, recorded_at, version_id) sorted by (observed_at, recorded_at, version_id)."""
-    latest = {}
-    for report_id, row_district, row_item, value, observed_at, _recorded, version_id in rows:
-        if observed_at > at:
-            break
-        if row_item == item:
-            latest[report_id] = (value, row_district, version_id)
-    return sorted(v for value, d, v in latest.values() if value > 0 and district_code in (None, d))
+def _in_effect(rows, wanted: dict) -> dict:
+    """For each scope (district code or None, item) → moment in `wanted`: ids of the versions whose non-zero
+    value counted at that moment. rows: (report_id, district, item, value, observed_at, recorded_at,
+    version_id) sorted by (observed_at, recorded_at, version_id). One pass per item."""
+    out = {}
+    by_item = defaultdict(list)
+    for (district_code, item), moment in wanted.items():
+        by_item[item].append((moment, district_code))
+    for item, moments in by_item.items():
+        moments.sort(key=lambda m: m[0])
+        latest, index = {}, 0
+        item_rows = [r for r in rows if r[2] == item]
+        for row in [*item_rows, None]:
+            while index < len(moments) and (row is None or row[4] > moments[index][0]):
+                moment, district_code = moments[index]
+                out[(district_code, item)] = sorted(
+                    v for value, d, v in latest.values() if value > 0 and district_code in (None, d))
+                index += 1
+            if row is None:
+                break
+            latest[row[0]] = (row[3], row[1], row[6])
+    return out
 
 
 def _tidy(values: dict) -> dict:
@@ -112,15 +124,21 @@ def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_row
     if with_sources:
         peak_rows = sorted((r for r in peak_rows if r[2] in peak_ids and r[1] in by_district),
                            key=lambda r: (r[4], r[5], r[6]))
-    peak_at = {}
+    peak_at, wanted = {}, {}
     for item in peak_ids:
         totals[item], peak_at[item] = peaks.get(item, (ZERO, None))
-        if with_sources:
-            sources[item] = _in_effect(peak_rows, item, peak_at[item]) if peak_at[item] else []
+        if peak_at[item]:
+            wanted[(None, item)] = peak_at[item]
         for code in by_district:
             by_district[code][item], when = district_peaks.get((code, item), (ZERO, None))
-            if with_sources:
-                district_sources[(code, item)] = _in_effect(peak_rows, item, when, code) if when else []
+            if when:
+                wanted[(code, item)] = when
+    if with_sources:
+        found = _in_effect(peak_rows, wanted)
+        for item in peak_ids:
+            sources[item] = found.get((None, item), [])
+            for code in by_district:
+                district_sources[(code, item)] = found.get((code, item), [])
     definition.derive(totals)
     for values in by_district.values():
         definition.derive(values)

@@ -112,6 +112,10 @@ class PeakTests(DamageTestCase):
         aggregate = live_aggregate(self.incident, with_sources=True)
         self.assertEqual(aggregate.sources["lifeline_power_households"],
                          sorted([a.versions.get(number=1).pk, b.current_version_id]))
+        self.assertEqual(aggregate.district_sources[("ryotsu", "lifeline_power_households")],
+                         [a.versions.get(number=1).pk])
+        self.assertEqual(aggregate.district_sources[("aikawa", "lifeline_power_households")], [b.current_version_id])
+        self.assertEqual(aggregate.district_sources[("ogi", "lifeline_power_households")], [])
 
 
 def reference_peaks(versions):
