@@ -122,8 +122,12 @@ class BoardPageTests(BoardTestCase):
                 self.assertEqual(self.client.get(url).status_code, 200)
             with self.subTest(part=part, cached=True), self.assertNumQueries(4):  # the permission check only
                 self.assertEqual(self.client.get(url).status_code, 200)
-        with self.assertNumQueries(8):
+        cache.clear()
+        with self.assertNumQueries(8):  # auth 3, incident, reports, orders, affected districts, shelters
             self.client.get(reverse("hq:board_map", args=[self.incident.pk]))
+        with self.assertNumQueries(4):
+            self.assertEqual(len(self.client.get(reverse("hq:board_map", args=[self.incident.pk])).json()["reports"]),
+                             5)
 
     def test_it_keeps_the_partial_queries_flat_as_data_grows(self):
         self.fill(2)

@@ -6,9 +6,12 @@ PART_CACHE_SECONDS: with 50 staff polling, each part is computed about once per 
 every other poll costs only the permission check (session, user, memberships, incident). A change shows on the
 board at most PART_CACHE_SECONDS + one polling interval later."""
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -59,8 +62,13 @@ def board_part(request, pk, part):
 @login_required
 @never_cache
 def board_map(request, pk):
-    incident = selectors.get_incident_for_user(request.user, pk)
-    return JsonResponse(board.board_map(incident))
+    incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
+    key = f"hq:board:{incident.pk}:map"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(board.board_map(incident), cls=DjangoJSONEncoder, ensure_ascii=False)
+        cache.set(key, body, PART_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 @login_required
