@@ -15,6 +15,7 @@ import re
 import time
 from urllib.parse import urlsplit
 
+from tests_browser import a11y
 from tests_browser.common import (
     Browser,
     Report,
@@ -84,6 +85,25 @@ def wait_for_board(page, item: str, value: str) -> None:
             return
         page.wait_for_timeout(1000)
     raise AssertionError(f"the board shows {board_value(page, item)!r} for {item} after {BOARD_WAIT_S}s, not {value}")
+
+
+def audit_pages(report: Report, browser: Browser, logged_in_context, incident: int) -> None:
+    """axe-core on the HQ pages as alice, at the phone size, in Japanese (a11y.py's rules and thresholds)."""
+    if not a11y.AXE_JS.exists():
+        report.fail("hq axe", "axe-core is missing: run `npm ci`")
+        return
+    a11y.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    context = browser.context("phone", bypass_csp=True)
+    try:
+        context.add_cookies(logged_in_context.cookies())
+        page = context.new_page()
+        paths = ["/hq/", f"/hq/incidents/{incident}/", f"/hq/incidents/{incident}/board/",
+                 f"/hq/incidents/{incident}/instructions/", f"/hq/incidents/{incident}/chronology/",
+                 "/hq/instructions/mine/", "/hq/incidents/new/"]
+        for index, path in enumerate(paths):
+            a11y.audit(report, page, path, "ja", first=index == 0)
+    finally:
+        context.close()
 
 
 def check_hq(report: Report, browser: Browser, password: str) -> None:
@@ -201,6 +221,7 @@ def check_hq(report: Report, browser: Browser, password: str) -> None:
         settle(tablet)
         tablet.wait_for_timeout(1500)
         screenshot(report, tablet, "hq-board-tablet")
+        audit_pages(report, browser, board_context, incident)
     except Exception as exc:  # a browser crash: report it rather than lose the run
         report.fail("hq path", short(str(exc)))
     finally:
