@@ -105,7 +105,7 @@ def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_row
     peak_ids = set(definition.ids_with("peak"))
     district_names = dict(districts)
     totals = {item.id: ZERO for item in definition.items}
-    by_district = {code: dict(totals) for code in district_names}
+    by_district = {district_code: dict(totals) for district_code in district_names}
     current = dict.fromkeys(peak_ids, ZERO)
     sources = defaultdict(list) if with_sources else None
     district_sources = defaultdict(list) if with_sources else None
@@ -129,27 +129,28 @@ def compute(definition: Definition, *, districts: list[tuple[str, str]], sum_row
         totals[item], peak_at[item] = peaks.get(item, (ZERO, None))
         if peak_at[item]:
             wanted[(None, item)] = peak_at[item]
-        for code in by_district:
-            by_district[code][item], when = district_peaks.get((code, item), (ZERO, None))
+        for district_code in by_district:
+            by_district[district_code][item], when = district_peaks.get((district_code, item), (ZERO, None))
             if when:
-                wanted[(code, item)] = when
+                wanted[(district_code, item)] = when
     if with_sources:
         found = _in_effect(peak_rows, wanted)
         for item in peak_ids:
             sources[item] = found.get((None, item), [])
-            for code in by_district:
-                district_sources[(code, item)] = found.get((code, item), [])
+            for district_code in by_district:
+                district_sources[(district_code, item)] = found.get((district_code, item), [])
     definition.derive(totals)
     for values in by_district.values():
         definition.derive(values)
     if with_sources:
         for item_id in definition.derived_order:
             sources[item_id] = sorted({v for ref in definition.sources_of(item_id) for v in sources.get(ref, [])})
-            for code in by_district:
-                district_sources[(code, item_id)] = sorted({
-                    v for ref in definition.sources_of(item_id) for v in district_sources.get((code, ref), [])})
+            for district_code in by_district:
+                district_sources[(district_code, item_id)] = sorted({
+                    v for ref in definition.sources_of(item_id)
+                    for v in district_sources.get((district_code, ref), [])})
     totals = _tidy(totals)
-    by_district = {code_: _tidy(values) for code_, values in by_district.items()}
+    by_district = {district_code: _tidy(values) for district_code, values in by_district.items()}
     return Aggregate(definition=definition, definition_code=code, definition_version=version, totals=totals,
                      by_district=by_district, district_names=district_names, current=_tidy(current),
                      peak_at=peak_at,

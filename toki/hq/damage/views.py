@@ -73,9 +73,16 @@ def dashboard(request, incident_pk: int):
                   for c, spec in aggregate.definition.categories.items()}
         for report in page:
             report.category_label = labels.get(report.category, report.category)
+    show_all = request.GET.get("all") == "1"
+    rows = aggregate.rows(language=language) if aggregate else []
+    if not show_all:
+        shown = [row for row in rows if row["total"] or row["now"]]
+        hidden, rows = len(rows) - len(shown), shown
+    else:
+        hidden = 0
     return render(request, "damage/dashboard.html", {
         "incident": incident, "aggregate": aggregate, "page": page, "district": district,
-        "rows": aggregate.rows(language=language) if aggregate else [],
+        "rows": rows, "show_all": show_all, "hidden_rows": hidden,
         "may_file": permissions.may_file_somewhere(request.user), "may_issue": permissions.may_issue(request.user),
     })
 

@@ -80,6 +80,7 @@ class PeakTests(DamageTestCase):
         self.power(350, hours=3, report=b)  # 相川 worse: 450 — still below the 800 at hour 1
         aggregate = live_aggregate(self.incident)
         self.assertEqual(aggregate.totals["lifeline_power_households"], 800)
+        self.assertEqual((aggregate.definition_code, aggregate.definition_version), ("fdma-4", "R8"))
         self.assertEqual(aggregate.peak_at["lifeline_power_households"], self.at(1))
         self.assertEqual(aggregate.current["lifeline_power_households"], 450)
         self.assertEqual(aggregate.by_district["ryotsu"]["lifeline_power_households"], 500)

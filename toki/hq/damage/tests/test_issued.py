@@ -91,6 +91,7 @@ class ExcelTests(DamageTestCase):
         self.assertEqual(header["災害名"], "令和8年7月豪雨")
         self.assertEqual(header["報告番号"], "第1報")
         self.assertEqual(header["報告者名"], "防災課 アリス")
+        self.assertEqual(header["様式"], "fdma-4 R8")
         self.assertTrue(header["報告日時"].startswith(f"{timezone.localtime().year}年"))
         one = cells(part1)
         self.assertEqual((one["死者"], one["負傷者（自動計算）"], one["計（自動計算）"]), (1, 5, 6))
