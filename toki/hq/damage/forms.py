@@ -19,6 +19,7 @@ class ReportForm(forms.Form):
     """One category's numbers, the place, the text and a photo. `item_fields` lists the number fields."""
 
     district = forms.ModelChoiceField(queryset=None, label=_("District"), required=False,
+                                      empty_label=_("(from the point on the map)"),
                                       help_text=_("Leave empty to take it from the point on the map."))
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
