@@ -114,8 +114,8 @@ class ChronologyForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=ChronologyCategory.choices,
                                  initial=ChronologyCategory.OTHER)
     at = forms.DateTimeField(label=_("Time"), required=False, widget=DATETIME_WIDGET, help_text=DATETIME_HELP)
-    sender = forms.CharField(label=_("From"), required=False, max_length=200)
-    recipient = forms.CharField(label=_("To"), required=False, max_length=200)
+    sender = forms.CharField(label=_("Sender (発信者)"), required=False, max_length=200)
+    recipient = forms.CharField(label=_("Recipient (受信者)"), required=False, max_length=200)
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
