@@ -76,7 +76,7 @@ def give_instruction(*, acting_user, incident: Incident, title: str, content: st
 def _step(*, acting_user, instruction: Instruction, allowed_from: tuple, to_status: str, fields: dict,
           action: str, text: str = "") -> Instruction:
     with transaction.atomic():
-        instruction = Instruction.objects.select_for_update().select_related(
+        instruction = Instruction.objects.select_for_update(of=("self",)).select_related(
             "incident", "to_org_unit", "to_user", "district").get(pk=instruction.pk)
         if not may_answer_instruction(acting_user, instruction):
             raise PermissionDenied("only the addressee or HQ may answer this instruction")
