@@ -2,7 +2,9 @@ from django.urls import reverse
 
 from toki.hq.damage import actions
 from toki.hq.damage.models import DamageReport, IssuedReport
-from toki.hq.damage.tests.support import DamageTestCase
+from toki.hq.damage.tests.support import DamageTestCase, TemporaryMediaMixin
+from toki.posts.photos import clean_photo
+from toki.posts.tests.support import photo_bytes, upload
 
 
 class PageTests(DamageTestCase):
@@ -10,7 +12,6 @@ class PageTests(DamageTestCase):
         super().setUp()
         self.report = self.file({"sites_roads": 2}, user=self.bob, text="県道 土砂")
         self.issued = actions.issue_report(acting_user=self.alice, incident=self.incident)
-        self.photo_pk = None
 
     def read_urls(self):
         i, n = self.incident.pk, self.issued.number
@@ -121,3 +122,41 @@ class PageTests(DamageTestCase):
                                          kind="earthquake", is_drill=True)
         self.login(self.alice)
         self.assertContains(self.client.get(reverse("damage:dashboard", args=[drill.pk])), "訓練")
+
+
+class PhotoViewTests(TemporaryMediaMixin, DamageTestCase):
+    def setUp(self):
+        super().setUp()
+        photo = clean_photo(upload(photo_bytes(gps=True)))
+        self.report = self.file({"sites_roads": 1}, photos=[photo], user=self.bob)
+        self.url = reverse("damage:photo", args=[self.report.photos.get().pk])
+
+    def test_it_serves_a_photo_to_readers_only(self):
+        self.login(self.carol)
+        response = self.client.get(self.url)
+        self.assertEqual((response.status_code, response["Content-Type"]), (200, "image/jpeg"))
+        self.assertEqual(response["Cache-Control"], "private, max-age=3600")
+        for user in (self.eve, self.dave):
+            self.login(user)
+            self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url).status_code, 302)
+
+    def test_it_uploads_a_photo_with_a_correction(self):
+        self.login(self.bob)
+        response = self.client.post(reverse("damage:correct", args=[self.report.pk]), {
+            "district": self.ryotsu.pk, "count_sites_roads": "1", "reason": "写真追加",
+            "photo": upload(photo_bytes(size=(800, 600)))})
+        self.assertRedirects(response, reverse("damage:report", args=[self.report.pk]))
+        self.assertEqual(self.report.photos.count(), 2)
+
+
+class ConfirmViewTests(DamageTestCase):
+    def test_it_lets_hq_confirm_from_the_page(self):
+        report = self.file({"sites_roads": 1}, user=self.bob)
+        self.login(self.alice)
+        response = self.client.post(reverse("damage:confirm", args=[report.pk]))
+        self.assertRedirects(response, reverse("damage:report", args=[report.pk]))
+        report.refresh_from_db()
+        self.assertTrue(report.is_confirmed)
+        self.assertEqual(self.client.get(reverse("damage:confirm", args=[report.pk])).status_code, 405)
