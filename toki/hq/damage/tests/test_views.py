@@ -160,3 +160,33 @@ class ConfirmViewTests(DamageTestCase):
         report.refresh_from_db()
         self.assertTrue(report.is_confirmed)
         self.assertEqual(self.client.get(reverse("damage:confirm", args=[report.pk])).status_code, 405)
+
+
+class ListQueryTests(DamageTestCase):
+    def counted(self, url) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(captured)
+
+    def test_it_pins_the_queries_of_the_issued_list_and_the_trace(self):
+        self.login(self.alice)
+        for _ in range(2):
+            self.file({"housing_total_collapse_households": 1})
+        actions.issue_report(acting_user=self.alice, incident=self.incident)
+        issued_list = reverse("damage:issued_list", args=[self.incident.pk])
+        trace = reverse("damage:trace", args=[self.incident.pk, 1, "affected_households"])
+        # session, user, memberships, incident (+ districts), issued reports, and the base template's two
+        with self.assertNumQueries(8):
+            self.client.get(issued_list)
+        small = self.counted(trace)
+        for _ in range(5):
+            self.file({"housing_total_collapse_households": 1}, district=self.aikawa)
+        actions.issue_report(acting_user=self.alice, incident=self.incident)
+        with self.assertNumQueries(8):
+            self.client.get(issued_list)
+        self.assertEqual(self.counted(reverse("damage:trace", args=[self.incident.pk, 2, "affected_households"])),
+                         small)
