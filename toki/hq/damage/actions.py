@@ -14,10 +14,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from toki.accounts import audit
 from toki.areas.selectors import district_for
+from toki.hq.actions.chronology import record_event
 from toki.hq.damage import permissions, totals
 from toki.hq.damage.aggregate import to_snapshot
 from toki.hq.damage.definition import DefinitionError, resolve
@@ -151,6 +153,30 @@ def _write_version(report, *, number, acting_user, org_unit, district, observed_
     return version
 
 
+def _summary(definition, counts: dict, limit: int = 6) -> str:
+    """「全壊 2棟、床上浸水 14世帯」: the non-zero numbers of a version, for the chronology (never the free text)."""
+    spec = definition.definition
+    parts = []
+    for item in spec.items:
+        value = counts.get(item.id)
+        if value:
+            number = format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+            parts.append(f"{item.label['ja']} {number}{spec.units[item.unit]['ja']}")
+    more = f" ほか{len(parts) - limit}項目" if len(parts) > limit else ""
+    return "、".join(parts[:limit]) + more if parts else "数値なし"
+
+
+def _chronicle(report, version, *, what: str, acting_user, org_unit, counts) -> None:
+    category = report.definition.definition.categories.get(report.category, {}).get("label", {}).get(
+        "ja", report.category)
+    record_event(
+        incident=report.incident, category="damage", at=version.created_at, acting_user=acting_user,
+        sender=str(org_unit or acting_user), recipient="災害対策本部", district=version.district, source=report,
+        link=reverse("damage:report", args=[report.pk]), dedup_key=f"damage-report-{report.pk}-v{version.number}",
+        content=f"被害報告 #{report.pk} {what}（{category}・{version.district.name}）: "
+                f"{_summary(report.definition, counts)}")
+
+
 def file_report(*, acting_user, incident: Incident, category: str, counts: dict, district=None,
                 latitude: float | None = None, longitude: float | None = None, address: str = "", text: str = "",
                 photos=(), observed_at: datetime | None = None) -> DamageReport:
@@ -198,6 +224,7 @@ def file_report(*, acting_user, incident: Incident, category: str, counts: dict,
             report.save(update_fields=["current_version"])
             totals.apply_change(incident.pk, removed={}, added={(district.pk, k): v for k, v in clean.items()},
                                 moment=observed_at, peak_items=definition.definition.ids_with("peak"))
+            _chronicle(report, version, what="受付", acting_user=acting_user, org_unit=grant.org_unit, counts=clean)
             audit.record(actor=acting_user, action="damage.report_filed", obj=report, changes={
                 "incident": incident.pk, "category": category, "district": district.code,
                 "counts": {k: str(v) for k, v in clean.items()}, "photos": len(stored)})
@@ -266,6 +293,8 @@ def correct_report(*, acting_user, report: DamageReport, counts: dict, reason: s
                     report.incident_id, removed={(current.district_id, k): v for k, v in previous.items()},
                     added={(new_district.pk, k): v for k, v in clean.items()}, moment=observed_at,
                     peak_items=report.definition.definition.ids_with("peak"))
+                _chronicle(report, version, what=f"訂正 第{version.number}版 {reason}", acting_user=acting_user,
+                           org_unit=grant.org_unit, counts=clean)
                 audit.record(actor=acting_user, action="damage.report_corrected", obj=report, changes={
                     "version": version.number, "district": [current.district.code, new_district.code],
                     "counts": {k: [str(previous.get(k, "")), str(v)] for k, v in clean.items()
@@ -324,6 +353,12 @@ def issue_report(*, acting_user, incident: Incident, reporter_name: str = "",
         through = IssuedReport.versions.through
         through.objects.bulk_create(through(issuedreport_id=issued.pk, damagereportversion_id=v)
                                     for v in sorted(version_ids))
+        record_event(
+            incident=incident, category="damage", at=now, acting_user=acting_user, sender=reporter_name,
+            recipient=incident.municipality.prefecture, source=issued,
+            link=reverse("damage:issued", args=[incident.pk, number]), dedup_key=f"damage-issued-{number}",
+            content=(f"第4号様式 第{number}報 発出（{timezone.localtime(now):%H:%M}現在、"
+                     f"報告{aggregate.report_count}件）"))
         audit.record(actor=acting_user, action="damage.report_issued", obj=issued, changes={
             "incident": incident.pk, "number": number, "definition": str(definition),
             "versions": len(version_ids), "drill": incident.is_drill})

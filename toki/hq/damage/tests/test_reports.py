@@ -132,3 +132,25 @@ class PhotoTests(TemporaryMediaMixin, DamageTestCase):
         with self.assertRaises(PermissionDenied):
             self.file({"sites_roads": 1}, photos=[photo], user=self.bob, district=self.aikawa)
         self.assertFalse(default_storage.exists("damage"))
+
+
+class ChronologyTests(DamageTestCase):
+    def entries(self):
+        from toki.hq.models import ChronologyEntry
+
+        return list(ChronologyEntry.objects.filter(incident=self.incident, category="damage").order_by("pk"))
+
+    def test_it_writes_filings_corrections_and_issued_reports_into_the_chronology(self):
+        report = self.file({"housing_total_collapse_buildings": 2, "housing_flood_above_floor_households": 14},
+                           user=self.bob, text="山田さん宅が全壊")
+        actions.correct_report(acting_user=self.bob, report=report, reason="追加調査",
+                               counts={"housing_total_collapse_buildings": 3})
+        actions.issue_report(acting_user=self.alice, incident=self.incident, reporter_name="防災課長")
+        filed, corrected, issued = self.entries()
+        self.assertEqual(filed.content, f"被害報告 #{report.pk} 受付（住家被害・両津）: 全壊 2棟、床上浸水 14世帯")
+        self.assertEqual((filed.sender, filed.district), ("両津支所", self.ryotsu))
+        self.assertNotIn("山田", filed.content)  # the free text (it may name people) stays out of the chronology
+        self.assertIn("訂正 第2版 追加調査", corrected.content)
+        self.assertIn("全壊 3棟", corrected.content)
+        self.assertTrue(issued.content.startswith("第4号様式 第1報 発出"))
+        self.assertEqual(issued.link, f"/hq/damage/incidents/{self.incident.pk}/issued/1/")
