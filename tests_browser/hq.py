@@ -8,7 +8,8 @@
   it done (完了報告); alice sees it done and the board's open list empties;
 - alice reads the chronology: the incident, both reports' instruction steps are there.
 
-Screenshots: hq-board-desktop, hq-board-tablet, hq-my-instructions, hq-chronology (test-artifacts/screenshots/).
+Screenshots: hq-incident, hq-board-after-reports, hq-instructions, hq-board-open-instruction, hq-my-instructions,
+hq-chronology, hq-board-desktop, hq-board-tablet (test-artifacts/screenshots/), and axe-core on the HQ pages.
 """
 
 import re
@@ -127,6 +128,7 @@ def check_hq(report: Report, browser: Browser, password: str) -> None:
         def opened() -> None:
             state["incident"] = open_incident(alice)
             expect(INCIDENT_NAME in alice.locator("h1").inner_text(), "the incident page has another title")
+            screenshot(report, alice, "hq-incident")
 
         if not report.check("hq alice opens an incident", opened):
             return
@@ -180,6 +182,7 @@ def check_hq(report: Report, browser: Browser, password: str) -> None:
             form.locator("select[name=to_org_unit]").select_option(label="相川支所")
             submit(alice, "main form >> nth=-1")
             expect(INSTRUCTION in alice.locator("main table").inner_text(), "the instruction is not listed")
+            screenshot(report, alice, "hq-instructions")
 
         report.check("hq alice gives 相川支所 an instruction", give_instruction)
 

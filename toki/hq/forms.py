@@ -44,9 +44,13 @@ class IncidentForm(forms.Form):
         self.fields["districts"] = _districts_field(municipality)
 
 
+DISSOLVE = "dissolve"
+
+
 class HqStatusForm(forms.Form):
-    level = forms.ChoiceField(label=_("HQ body"), required=False,
-                              choices=[*HqStatus.Level.choices, ("", _("Dissolve (解散)"))])
+    level = forms.ChoiceField(label=_("HQ body"), choices=[("", "—"), *HqStatus.Level.choices,
+                                                            (DISSOLVE, _("Dissolve (解散)"))],
+                              error_messages={"required": _("Choose the HQ body to establish, or dissolve.")})
     at = forms.DateTimeField(label=_("Time"), required=False, widget=DATETIME_WIDGET, help_text=DATETIME_HELP)
 
 

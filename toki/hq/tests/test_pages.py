@@ -113,6 +113,14 @@ class IncidentPageTests(HqTestCase):
         self.assertFalse(incident.is_active)
         self.assertEqual(str(incident.relief_act_applied_on), "2026-07-01")
 
+    def test_it_dissolves_the_hq_body_only_when_asked(self):
+        response = self.client.post(reverse("hq:incident_status", args=[self.incident.pk]), {"level": ""},
+                                    follow=True)
+        self.assertContains(response, "Choose the HQ body to establish, or dissolve.")
+        self.assertTrue(self.incident.hq_statuses.filter(dissolved_at__isnull=True).exists())
+        self.client.post(reverse("hq:incident_status", args=[self.incident.pk]), {"level": "dissolve"})
+        self.assertFalse(self.incident.hq_statuses.filter(dissolved_at__isnull=True).exists())
+
     def test_it_reports_a_time_before_the_status_as_an_error(self):
         response = self.client.post(reverse("hq:incident_status", args=[self.incident.pk]), {
             "level": "alert_hq", "at": (timezone.localtime() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")},

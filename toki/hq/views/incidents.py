@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality_or_404
 from toki.hq import actions, selectors
-from toki.hq.forms import CloseForm, DistrictsForm, HqStatusForm, IncidentForm, ReliefActForm
+from toki.hq.forms import DISSOLVE, CloseForm, DistrictsForm, HqStatusForm, IncidentForm, ReliefActForm
 from toki.hq.permissions import may_give_instructions, may_manage_incidents, may_write_chronology
 from toki.hq.views.common import form_error, require_staff
 
@@ -89,8 +89,9 @@ def incident_status(request, pk):
     exc = None
     if form.is_valid():
         try:
-            actions.set_hq_status(acting_user=request.user, incident=incident, level=form.cleaned_data["level"] or None,
-                                  at=form.cleaned_data["at"])
+            level = form.cleaned_data["level"]
+            actions.set_hq_status(acting_user=request.user, incident=incident,
+                                  level=None if level == DISSOLVE else level, at=form.cleaned_data["at"])
         except ValidationError as error:
             exc = error
     return _done(request, incident, form, exc)
