@@ -11,6 +11,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - nojs (nojs.py): with JavaScript off, the shelter pages and issuing/lifting an evacuation order;
 - pwa (shelter_pwa.py): the offline shelter tablet: service worker, QR scan with a fake camera, the quick form,
   sync after the server was stopped, two tablets with dropped answers (no event lost or doubled).
+- hq (hq.py): the disaster-HQ path: incident, reports from two branches, the live board, 第1報 and its Excel,
+  an instruction acknowledged and done by its recipient, the chronology.
 
 `python -m tests_browser.run a11y zoom` runs only the groups named. Prints `ok <name>` or `FAIL <name>:
 reason` per check and a closing `N passed, N failed` line; exits 1 when any check failed. Screenshots go to
@@ -30,7 +32,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, nojs, server, shelter_pwa, zoom
+from tests_browser import a11y, hq, nojs, server, shelter_pwa, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -48,7 +50,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -192,6 +194,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 nojs.check_nojs(report, browser, DEMO_PASSWORD)
                 print(f"(nojs: {time.monotonic() - started:.1f}s)", flush=True)
+            if "hq" in groups:
+                started = time.monotonic()
+                hq.check_hq(report, browser, DEMO_PASSWORD)
+                print(f"(hq: {time.monotonic() - started:.1f}s)", flush=True)
             if "pwa" in groups and site is not None:  # last: it stops and restarts the server
                 started = time.monotonic()
                 shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "toki.notices",
     "toki.posts",
     "toki.hq",
+    "toki.hq.damage",
     "toki.notify",
     "toki.portal",
     "toki.demo",

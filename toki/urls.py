@@ -14,6 +14,7 @@ urlpatterns = [
     path("notices/", include("toki.notices.urls")),
     path("posts/", include("toki.posts.urls")),
     path("portal/", include("toki.portal.urls_staff")),
+    path("hq/damage/", include("toki.hq.damage.urls")),
     path("hq/", include("toki.hq.urls")),
     path("notify/", include("toki.notify.urls")),
     path("line/", include("toki.notify.line.urls")),

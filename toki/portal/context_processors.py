@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from toki.alerts.selectors import is_alert_staff
 from toki.areas.selectors import default_municipality
+from toki.hq.permissions import may_read_incidents
 from toki.lifelines.selectors import may_manage_lifelines
 from toki.notices.actions import may_manage_notices
 from toki.portal.kpi import may_view_kpi
@@ -18,6 +19,9 @@ from toki.posts.selectors import may_moderate
 def _staff_links(user) -> list[tuple[str, str]]:
     """The staff pages this user may open (computed only when a template asks)."""
     links = []
+    if may_read_incidents(user):
+        links.append((_("Disaster HQ"), reverse("hq:incidents")))
+        links.append((_("My instructions"), reverse("hq:my_instructions")))
     if is_alert_staff(user):
         links.append((_("Alerts received and issued"), reverse("alerts:staff_alerts")))
         links.append((_("Evacuation orders"), reverse("alerts:orders")))

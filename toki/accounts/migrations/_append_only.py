@@ -1,47 +1,57 @@
-"""SQL for the append-only audit table, shared by migration 0002 and the test harness."""
+"""SQL for append-only tables (UPDATE, DELETE and on PostgreSQL TRUNCATE refused by the database itself), shared
+by the migrations that create the triggers and by the test harness that lifts them while it empties the database.
+
+The audit table (`accounts/0002`) was the first; other append-only logs (the HQ chronology) call `create(editor,
+table)` from their own migration and are listed in `TABLES` so the test harness knows them."""
 
 TABLE = "accounts_auditevent"
-
-_SQL = {
-    "sqlite": {
-        "create": [
-            f"""CREATE TRIGGER auditevent_no_update BEFORE UPDATE ON {TABLE}
-                BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END;""",
-            f"""CREATE TRIGGER auditevent_no_delete BEFORE DELETE ON {TABLE}
-                BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END;""",
-        ],
-        "drop": ["DROP TRIGGER IF EXISTS auditevent_no_update;", "DROP TRIGGER IF EXISTS auditevent_no_delete;"],
-    },
-    "postgresql": {
-        "create": [
-            """CREATE OR REPLACE FUNCTION toki_audit_append_only() RETURNS trigger AS $$
-                BEGIN RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP; END;
-                $$ LANGUAGE plpgsql;""",
-            f"""CREATE TRIGGER auditevent_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-                FOR EACH ROW EXECUTE FUNCTION toki_audit_append_only();""",
-            # TRUNCATE bypasses row triggers; refuse it with a statement trigger.
-            f"""CREATE TRIGGER auditevent_no_truncate BEFORE TRUNCATE ON {TABLE}
-                FOR EACH STATEMENT EXECUTE FUNCTION toki_audit_append_only();""",
-        ],
-        "drop": [
-            f"DROP TRIGGER IF EXISTS auditevent_append_only ON {TABLE};",
-            f"DROP TRIGGER IF EXISTS auditevent_no_truncate ON {TABLE};",
-        ],
-    },
-}
+# Every append-only table of the project, in creation order (the test harness lifts the guards of those present).
+TABLES = (TABLE, "hq_chronologyentry", "hq_chronologyannotation")
 
 
-def _run(schema_editor, which: str) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor not in _SQL:
-        raise RuntimeError(f"append-only audit triggers are not written for {vendor}")
-    for statement in _SQL[vendor][which]:
+def _names(table: str) -> dict:
+    # The audit table keeps the trigger names its migration created before the helper was generalised.
+    prefix = "auditevent" if table == TABLE else table
+    return {"update": f"{prefix}_no_update", "delete": f"{prefix}_no_delete", "row": f"{prefix}_append_only",
+            "truncate": f"{prefix}_no_truncate"}
+
+
+def _sql(vendor: str, which: str, table: str) -> list[str]:
+    names = _names(table)
+    if vendor == "sqlite":
+        if which == "create":
+            return [
+                f"""CREATE TRIGGER {names['update']} BEFORE UPDATE ON {table}
+                    BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END;""",
+                f"""CREATE TRIGGER {names['delete']} BEFORE DELETE ON {table}
+                    BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE refused'); END;""",
+            ]
+        return [f"DROP TRIGGER IF EXISTS {names['update']};", f"DROP TRIGGER IF EXISTS {names['delete']};"]
+    if vendor == "postgresql":
+        if which == "create":
+            return [
+                """CREATE OR REPLACE FUNCTION toki_audit_append_only() RETURNS trigger AS $$
+                    BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END;
+                    $$ LANGUAGE plpgsql;""",
+                f"""CREATE TRIGGER {names['row']} BEFORE UPDATE OR DELETE ON {table}
+                    FOR EACH ROW EXECUTE FUNCTION toki_audit_append_only();""",
+                # TRUNCATE bypasses row triggers; refuse it with a statement trigger.
+                f"""CREATE TRIGGER {names['truncate']} BEFORE TRUNCATE ON {table}
+                    FOR EACH STATEMENT EXECUTE FUNCTION toki_audit_append_only();""",
+            ]
+        return [f"DROP TRIGGER IF EXISTS {names['row']} ON {table};",
+                f"DROP TRIGGER IF EXISTS {names['truncate']} ON {table};"]
+    raise RuntimeError(f"append-only triggers are not written for {vendor}")
+
+
+def _run(schema_editor, which: str, table: str) -> None:
+    for statement in _sql(schema_editor.connection.vendor, which, table):
         schema_editor.execute(statement, params=None)  # params=None: the SQL holds a literal %
 
 
-def create(schema_editor) -> None:
-    _run(schema_editor, "create")
+def create(schema_editor, table: str = TABLE) -> None:
+    _run(schema_editor, "create", table)
 
 
-def drop(schema_editor) -> None:
-    _run(schema_editor, "drop")
+def drop(schema_editor, table: str = TABLE) -> None:
+    _run(schema_editor, "drop", table)

@@ -1,6 +1,9 @@
-"""Disaster HQ models, one module per topic (DESIGN.md rule 13): incidents here; damage reports, instructions and
-the chronology in their own modules as they are added."""
+"""Disaster HQ models, one module per topic (DESIGN.md rule 13): incidents, instructions and the chronology here;
+damage reports in the nested app toki.hq.damage."""
 
+from toki.hq.models.chronology import ChronologyAnnotation, ChronologyCategory, ChronologyEntry
 from toki.hq.models.incidents import HqStatus, Incident, IncidentKind
+from toki.hq.models.instructions import Instruction
 
-__all__ = ["HqStatus", "Incident", "IncidentKind"]
+__all__ = ["ChronologyAnnotation", "ChronologyCategory", "ChronologyEntry", "HqStatus", "Incident", "IncidentKind",
+           "Instruction"]

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from toki.areas.actions import load_profile
 from toki.areas.models import Municipality
+from toki.demo.hq import create_hq_demo_users
 from toki.demo.personas import create_personas
 
 # Demo only: printed by `make run`. Production never runs seed_demo.
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             return
         municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
         create_personas(municipality, DEMO_PASSWORD)
+        create_hq_demo_users(municipality, DEMO_PASSWORD)  # 相川支所 frank: a second branch for HQ
         for name in SHELTER_FILES:
             call_command("import_shelters", str(DATA_DIR / name), no_progress=True)
         call_command("seed_lifelines_demo")

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from toki.accounts import audit
-from toki.hq.models import HqStatus, Incident, IncidentKind
+from toki.hq.actions.chronology import record_event
+from toki.hq.models import ChronologyCategory, HqStatus, Incident, IncidentKind
 from toki.hq.permissions import may_manage_incidents
 
 NAME_MAX = 200
@@ -55,6 +56,9 @@ def open_incident(*, acting_user, municipality, name: str, kind: str, started_at
         audit.record(actor=acting_user, action="hq.incident_opened", obj=incident, changes={
             "name": name, "kind": kind, "is_drill": is_drill, "districts": [d.code for d in districts],
             "hq_level": hq_level})
+        record_event(incident=incident, category=ChronologyCategory.HQ, at=started_at, sender=str(acting_user),
+                     content=f"災害 {name} 対応開始" + (f"、{HqStatus.Level(hq_level).label} 設置" if hq_level else ""),
+                     source=incident, dedup_key="incident:opened", acting_user=acting_user)
     return incident
 
 
@@ -93,6 +97,10 @@ def set_hq_status(*, acting_user, incident: Incident, level: str | None, at: dat
         status = HqStatus.objects.create(incident=incident, level=level, established_at=at) if level else None
         audit.record(actor=acting_user, action="hq.hq_status_changed", obj=incident, changes={
             "level": [current.level if current else None, level], "at": at.isoformat()})
+        words = [f"{HqStatus.Level(current.level).label} 解散"] if current else []
+        words += [f"{HqStatus.Level(level).label} 設置"] if level else []
+        record_event(incident=incident, category=ChronologyCategory.HQ, at=at, sender=str(acting_user),
+                     content="、".join(words), source=incident, acting_user=acting_user)
     return status
 
 
@@ -106,6 +114,9 @@ def apply_relief_act(*, acting_user, incident: Incident, applied_on: date | None
         audit.record(actor=acting_user, action="hq.relief_act_applied", obj=incident, changes={
             "relief_act_applied_on": [before.isoformat() if before else None,
                                       applied_on.isoformat() if applied_on else None]})
+        record_event(incident=incident, category=ChronologyCategory.HQ, sender=str(acting_user), source=incident,
+                     content=(f"災害救助法 適用 ({applied_on:%Y-%m-%d})" if applied_on else "災害救助法 適用日を取消"),
+                     acting_user=acting_user)
     return incident
 
 
@@ -124,4 +135,6 @@ def close_incident(*, acting_user, incident: Incident, at: datetime | None = Non
         incident.ended_at = at
         incident.save(update_fields=["ended_at"])
         audit.record(actor=acting_user, action="hq.incident_closed", obj=incident, changes={"at": at.isoformat()})
+        record_event(incident=incident, category=ChronologyCategory.HQ, at=at, sender=str(acting_user),
+                     content="災害対応 終了", source=incident, dedup_key="incident:closed", acting_user=acting_user)
     return incident

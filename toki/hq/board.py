@@ -1,0 +1,97 @@
+"""What the live board (/hq/incidents/<id>/board/) shows, one function per part. Callers have checked that the
+user may read the incident (toki.hq.selectors.get_incident_for_user). Each part is a fixed, small number of
+queries (pinned in toki/hq/tests/test_board.py), so 50 staff polling every 10 s stay cheap."""
+
+from django.utils import timezone
+
+from toki.alerts.models import EvacuationOrder
+from toki.hq.damage.models import DamageReport
+from toki.hq.damage.selectors import live_aggregate
+from toki.hq.models import ChronologyEntry, Incident, Instruction
+from toki.hq.selectors import _with_order
+from toki.shelters.models import Shelter
+
+# Items always shown on the board summary (人的被害 and 住家 of 第4号様式); any other item is shown once non-zero.
+CORE_ITEMS = ("casualties_dead", "casualties_missing", "casualties_injured_serious", "casualties_injured_minor",
+              "housing_total_collapse_buildings", "housing_half_collapse_buildings",
+              "housing_partial_damage_buildings", "housing_flood_above_floor_buildings",
+              "housing_flood_below_floor_buildings")
+BOARD_INSTRUCTIONS = 12
+BOARD_CHRONOLOGY = 15
+MAP_REPORTS = 500
+
+
+def board_summary(incident: Incident) -> dict | None:
+    """The 第4号様式 picture now: core items and every non-zero item, report count, last report time, and the
+    same by district for the affected districts. None when no form definition is loaded."""
+    aggregate = live_aggregate(incident)
+    if aggregate is None:
+        return None
+    rows = [row for row in aggregate.rows() if row["item"].id in CORE_ITEMS or row["total"]]
+    codes = list(aggregate.district_names)
+    return {"rows": rows, "district_names": [aggregate.district_names[c] for c in codes],
+            "report_count": aggregate.report_count, "last_report_at": aggregate.last_report_at,
+            "definition": f"{aggregate.definition_code} {aggregate.definition_version}"}
+
+
+def board_instructions(incident: Incident, *, limit: int = BOARD_INSTRUCTIONS) -> dict:
+    """Open instructions, those overdue or unacknowledged too long first. One query for the page, one count."""
+    now = timezone.now()
+    open_ = Instruction.objects.filter(incident=incident, status__in=Instruction.OPEN_STATUSES)
+    items = list(_with_order(open_, now).select_related("to_org_unit", "to_user")[:limit])
+    for item in items:
+        item.overdue, item.unacknowledged_late = item.is_overdue(now), item.is_unacknowledged_late(now)
+    return {"items": items, "open_count": open_.count(), "now": now}
+
+
+def board_chronology(incident: Incident, *, limit: int = BOARD_CHRONOLOGY) -> list[ChronologyEntry]:
+    """The newest entries. One query."""
+    return list(ChronologyEntry.objects.filter(incident=incident).select_related("district")
+                .defer("district__boundary").order_by("-at", "-pk")[:limit])
+
+
+def board_orders(incident: Incident) -> list[EvacuationOrder]:
+    """Evacuation orders in force, by district (drill orders only on a drill incident's board), with the district
+    boundary for the map. One query."""
+    return list(EvacuationOrder.objects.filter(municipality=incident.municipality_id, lifted_at__isnull=True,
+                                               is_drill=incident.is_drill)
+                .select_related("district").order_by("district__sort_order", "-level"))
+
+
+def board_shelters(incident: Incident) -> list[dict]:
+    """The shelters layer of the board.
+
+    TODAY: the designated shelters (指定避難所) of the incident's affected districts (all districts when none is
+    set), without occupancy: `occupancy` is always None and `open` is None (unknown).
+
+    INTEGRATOR: when the shelters app's openings land (issue 7), switch this function to the openings of the
+    incident (open shelters with their occupancy and capacity) and fill `open` and `occupancy`; the template and
+    the map script already show them when present. Keep it one or two queries."""
+    districts = [d.pk for d in incident.districts.all()]
+    shelters = Shelter.objects.filter(municipality=incident.municipality_id, is_designated_shelter=True)
+    if districts:
+        shelters = shelters.filter(district__in=districts)
+    return [{"id": s.pk, "name": s.name, "lat": s.lat, "lon": s.lon, "capacity": s.capacity, "open": None,
+             "occupancy": None} for s in shelters.only("pk", "name", "lat", "lon", "capacity").order_by("name")]
+
+
+def board_reports(incident: Incident) -> list[dict]:
+    """Damage reports with a position, for the map markers (their current version's point). One query."""
+    reports = (DamageReport.objects.filter(incident=incident, current_version__latitude__isnull=False,
+                                           current_version__longitude__isnull=False)
+               .select_related("current_version").order_by("-updated_at")[:MAP_REPORTS])
+    return [{"id": r.pk, "category": r.category, "lat": r.current_version.latitude,
+             "lon": r.current_version.longitude, "address": r.current_version.address,
+             "updated_at": r.updated_at.isoformat()} for r in reports]
+
+
+def board_map(incident: Incident) -> dict:
+    """Everything the map shows, as JSON-ready data: reports, orders by district, shelters."""
+    return {
+        "reports": board_reports(incident),
+        "orders": [{"district": o.district.code, "district_name": o.district.name, "level": o.level,
+                    "hazard": o.get_hazard_display(), "lat": o.district.centre_lat, "lon": o.district.centre_lon,
+                    "boundary": o.district.boundary}
+                   for o in board_orders(incident)],
+        "shelters": board_shelters(incident),
+    }

@@ -1,0 +1,111 @@
+"""Permission-scoped reads of damage reports and the live aggregate.
+
+    live_aggregate(incident, *, with_sources=False, definition=None) -> toki.hq.damage.aggregate.Aggregate
+
+The live board (hq-ops) calls `live_aggregate(incident)`: totals by item id, by_district, current lifeline
+outages, report count and last report time, always computed from the reports' current versions (four queries;
+docs/damage-reports.md explains sum, peak and derived). It is not user-scoped: callers check that the user may
+read the incident (toki.hq.selectors.get_incident_for_user) first. None is returned when no form definition is
+loaded.
+"""
+
+from django.db.models import Count, Max, QuerySet
+from django.http import Http404
+
+from toki.areas.models import District
+from toki.hq.damage import permissions
+from toki.hq.damage.aggregate import Aggregate, compute
+from toki.hq.damage.models import (
+    DamageCount,
+    DamageReport,
+    DamageReportVersion,
+    DamageTotal,
+    FormDefinition,
+    IssuedReport,
+    LifelinePeak,
+)
+from toki.hq.selectors import get_incident_for_user
+
+
+def active_definition() -> FormDefinition | None:
+    return FormDefinition.objects.filter(active=True).first()
+
+
+def live_aggregate(incident, *, with_sources: bool = False,
+                   definition: FormDefinition | None = None) -> Aggregate | None:
+    """The incident's damage now, in the terms of `definition` (the active one by default)."""
+    definition = definition or active_definition()
+    if definition is None:
+        return None
+    spec = definition.definition
+    districts = list(District.objects.filter(municipality_id=incident.municipality_id)
+                     .order_by("sort_order", "code").values_list("pk", "code", "name"))
+    code_of = {pk: code for pk, code, _name in districts}
+    peak_ids = spec.ids_with("peak")
+    sum_rows = [(code_of.get(d), item, value) for d, item, value in DamageTotal.objects.filter(
+        incident=incident).values_list("district_id", "item", "value")]
+    peaks, district_peaks = {}, {}
+    for d, item, peak, at in LifelinePeak.objects.filter(incident=incident, peak__gt=0).values_list(
+            "district_id", "item", "peak", "peak_at"):
+        if d is None:
+            peaks[item] = (peak, at)
+        elif d in code_of:
+            district_peaks[(code_of[d], item)] = (peak, at)
+    current_rows = peak_rows = None
+    if with_sources:
+        counts = DamageCount.objects.filter(incident=incident)
+        current_rows = [(code_of.get(d), item, value, version_id) for d, item, value, version_id in counts.filter(
+            is_current=True).values_list("district_id", "item", "value", "version_id")]
+        peak_rows = [(r, code_of.get(d), item, value, observed, recorded, v)
+                     for r, d, item, value, observed, recorded, v in counts.filter(item__in=peak_ids).values_list(
+                         "report_id", "district_id", "item", "value", "observed_at", "recorded_at", "version_id")]
+    summary = DamageReport.objects.filter(incident=incident).aggregate(n=Count("pk"), last=Max("updated_at"))
+    return compute(spec, districts=[(code, name) for _pk, code, name in districts], sum_rows=sum_rows,
+                   current_rows=current_rows, peak_rows=peak_rows, peaks=peaks, district_peaks=district_peaks,
+                   report_count=summary["n"], last_report_at=summary["last"], code=definition.code,
+                   version=definition.version, is_drill=incident.is_drill)
+
+
+def incident_for_user(user, pk):
+    """The incident if the user may read damage reports of it; 404 otherwise."""
+    if not permissions.may_read(user):
+        raise Http404
+    return get_incident_for_user(user, pk)
+
+
+def reports_of(user, incident) -> QuerySet[DamageReport]:
+    """Reports of an incident the user may read (all of them for readers), with what list pages show."""
+    if not permissions.may_read(user):
+        return DamageReport.objects.none()
+    return (DamageReport.objects.filter(incident=incident)
+            .select_related("district", "current_version", "current_version__created_by", "org_unit")
+            .order_by("-updated_at", "-pk"))
+
+
+def get_report_for_user(user, pk) -> DamageReport:
+    if not permissions.may_read(user):
+        raise Http404
+    try:
+        return (DamageReport.objects.select_related("incident", "incident__municipality", "district", "definition",
+                                                    "current_version", "org_unit", "created_by").get(pk=pk))
+    except (DamageReport.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such report") from None
+
+
+def versions_of(report) -> QuerySet[DamageReportVersion]:
+    return (report.versions.select_related("created_by", "org_unit", "district")
+            .prefetch_related("counts", "photos").order_by("-number"))
+
+
+def issued_reports_of(user, incident) -> QuerySet[IssuedReport]:
+    if not permissions.may_read(user):
+        return IssuedReport.objects.none()
+    return IssuedReport.objects.filter(incident=incident).select_related("issued_by", "definition").order_by(
+        "-number")
+
+
+def get_issued_for_user(user, incident, number) -> IssuedReport:
+    try:
+        return issued_reports_of(user, incident).get(number=number)
+    except (IssuedReport.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such issued report") from None

@@ -1,0 +1,78 @@
+"""The live board: one page (works without JavaScript) whose parts htmx re-fetches every 10 seconds, plus the map
+data as JSON. Each partial is a handful of queries (pinned in the tests).
+
+A part's HTML depends only on the incident and the language, not on who asks, so it is kept in the cache for
+PART_CACHE_SECONDS: with 50 staff polling, each part is computed about once per window per server process and
+every other poll costs only the permission check (session, user, memberships, incident). A change shows on the
+board at most PART_CACHE_SECONDS + one polling interval later."""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from toki.hq import board, selectors
+from toki.hq.kpi import incident_kpi
+
+POLL_SECONDS = 10
+PART_CACHE_SECONDS = 3
+PARTS = ("summary", "instructions", "chronology")
+
+
+def _context(incident, part: str) -> dict:
+    if part == "summary":
+        return {"summary": board.board_summary(incident), "orders": board.board_orders(incident)}
+    if part == "instructions":
+        return {"open_instructions": board.board_instructions(incident)}
+    return {"entries": board.board_chronology(incident)}
+
+
+@login_required
+@never_cache
+def board_page(request, pk):
+    incident = selectors.get_incident_for_user(request.user, pk)
+    context = {"incident": incident, "poll": POLL_SECONDS, "tiles": settings.TOKI_TILE_URL}
+    for part in PARTS:
+        context.update(_context(incident, part))
+    return render(request, "hq/board.html", context)
+
+
+@login_required
+@never_cache
+def board_part(request, pk, part):
+    if part not in PARTS:
+        raise Http404
+    incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
+    key = f"hq:board:{incident.pk}:{part}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
+        html = render_to_string(f"hq/board/{part}.html", context, request=request)
+        cache.set(key, html, PART_CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+@login_required
+@never_cache
+def board_map(request, pk):
+    incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
+    key = f"hq:board:{incident.pk}:map"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(board.board_map(incident), cls=DjangoJSONEncoder, ensure_ascii=False)
+        cache.set(key, body, PART_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
+
+
+@login_required
+@never_cache
+def kpi_json(request, pk):
+    incident = selectors.get_incident_for_user(request.user, pk)
+    return JsonResponse(incident_kpi(incident), json_dumps_params={"ensure_ascii": False})
