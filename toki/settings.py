@@ -256,7 +256,8 @@ TOKI_PERIODIC_JOBS = [
     ("purge_login_throttles", 3600, []),
     ("prune_telegrams", 3600, []),
     ("rotate_analytics", 3600, []),
-    ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
+    ("publish_static", 300, []),
+    ("notify_sweep", 15, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 
