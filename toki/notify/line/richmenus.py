@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -128,11 +129,17 @@ def find_font() -> tuple[str, int]:
                       "--font with a TrueType/OpenType font that has Japanese glyphs")
 
 
+@lru_cache(maxsize=64)
+def _font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    """Loading a CJK collection takes a while; each (font, size) is loaded once per process."""
+    return ImageFont.truetype(path, size, index=index)
+
+
 def _fit(draw: ImageDraw.ImageDraw, text: str, font_file: tuple[str, int], size: int, max_width: int):
     """The largest font of at most `size` px in which `text` fits `max_width`."""
     path, index = font_file
     while True:
-        font = ImageFont.truetype(path, size, index=index)
+        font = _font(path, index, size)
         if draw.textlength(text, font=font) <= max_width or size <= 40:
             return font
         size -= 8
@@ -161,7 +168,7 @@ def render_image(menu: Menu, font_file: tuple[str, int]) -> bytes:
         draw.rectangle((0, 0, WIDTH, 130), fill="#000000")
         draw.text((WIDTH / 2, 65), menu.banner, font=font, fill="#ffd54f", anchor="mm")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)
     data = out.getvalue()
     if len(data) > MAX_IMAGE_BYTES:
         raise ValueError(f"the {menu.key} menu image is {len(data)} bytes, over LINE's {MAX_IMAGE_BYTES}")
