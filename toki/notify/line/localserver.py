@@ -26,7 +26,7 @@ answer), `rate_limit_per_second` (an int for every endpoint, each counted separa
 (`{"multicast": 200, "broadcast": (60, 3600)}` by operationId, or `"line"` for LINE's published table
 `LINE_RATE_LIMITS`), `record_bodies=True` (False keeps counters and delivery ids but no message bodies),
 `strict_ids=True` (user ids must look like LINE's `U` + 32 hex), `require_image_matches_size=True`,
-`max_logged_requests=10000` (the request log is a ring buffer; counters are kept for all).
+`max_logged_requests=1000` (the request log is a ring buffer; counters are kept for all).
 
 Other processes (the CLI, `python -m toki.notify.line.localserver --port 18100 --latency-ms 50 --rate-limit 200
 --token T`) are driven through `LocalLineClient(base_url)` or `LocalLineProcess(port=..., ...)`, which use the
@@ -37,6 +37,7 @@ richmenus; POST reset, fail_next, drop_next, config, reply_token.
 import argparse
 import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -144,7 +145,7 @@ class LocalLineServer(LineOperations):
     def __init__(self, channel_access_token: str = "test-token", latency: float = 0.0,  # noqa: S107
                  rate_limit_per_second: int | None = None, port: int = 0, *, host: str = "127.0.0.1",
                  rate_limits: dict | str | None = None, record_bodies: bool = True, strict_ids: bool = True,
-                 require_image_matches_size: bool = True, max_logged_requests: int = 10_000,
+                 require_image_matches_size: bool = True, max_logged_requests: int = 1_000,
                  retry_key_ttl: float = RETRY_KEY_TTL, spec_path=SPEC_PATH):
         self.channel_access_token = channel_access_token
         self.latency = latency
@@ -522,6 +523,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "toki-local-line/1"
 
+    def setup(self):
+        super().setup()
+        # Headers and body go out in one write (see _send) and without Nagle's delay: otherwise each answer waits
+        # for the client's delayed ACK (40 ms on Linux), which would swamp the configured latency.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format, *args):
         pass
 
@@ -591,9 +598,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for name, value in {**headers, **reply.headers}.items():
             self.send_header(name, value)
-        self.end_headers()
+        self._headers_buffer.append(b"\r\n" + payload)  # end_headers() without its separate flush
         try:
-            self.wfile.write(payload)
+            self.flush_headers()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -650,7 +657,7 @@ class LocalLineProcess:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.args = [sys.executable, "-m", "toki.notify.line.localserver", "--port", str(port), "--token", token,
-                     "--latency-ms", str(latency_ms)]
+                     "--latency-ms", str(latency_ms), "--exit-with-parent"]
         if rate_limit:
             self.args += ["--rate-limit", str(rate_limit)]
         if line_rate_limits:
@@ -662,11 +669,19 @@ class LocalLineProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "LocalLineProcess":
+        with socket.socket() as probe:  # another server answering on the port would be taken for ours
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                raise RuntimeError(f"port {self.port} is already in use") from None
         self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603 - our own module
         deadline = time.monotonic() + self.startup_timeout
         while True:
             try:
                 self.client.stats()
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the local LINE server on port {self.port} exited")
                 return self
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
@@ -690,6 +705,13 @@ class LocalLineProcess:
         self.stop()
 
 
+def _watch_parent(parent: int, server: LocalLineServer) -> None:
+    """No orphaned servers: a test run that is killed takes its server with it."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    server._httpd.shutdown()
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m toki.notify.line.localserver",
                                      description="Local LINE Messaging API server for tests and benchmarks.")
@@ -701,6 +723,7 @@ def main(argv=None) -> None:
     parser.add_argument("--line-rate-limits", action="store_true", help="LINE's published per-endpoint limits")
     parser.add_argument("--record-bodies", action="store_true", help="keep message bodies (default: counters and ids)")
     parser.add_argument("--lenient-ids", action="store_true", help="accept user ids that do not look like LINE's")
+    parser.add_argument("--exit-with-parent", action="store_true", help="stop when the starting process is gone")
     args = parser.parse_args(argv)
     server = LocalLineServer(args.token, latency=args.latency_ms / 1000, rate_limit_per_second=args.rate_limit,
                              port=args.port, host=args.host, rate_limits="line" if args.line_rate_limits else None,
@@ -711,6 +734,8 @@ def main(argv=None) -> None:
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
+    if args.exit_with_parent:
+        threading.Thread(target=_watch_parent, args=(os.getppid(), server), daemon=True).start()
     print(f"local LINE server on http://{args.host}:{args.port}", flush=True)
     server.serve_forever()
     server._httpd.server_close()

@@ -9,6 +9,7 @@ import struct
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 CHAT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
@@ -53,9 +54,8 @@ class Reply:
     headers: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What one recipient received from one accepted request."""
+class Delivery(NamedTuple):
+    """What one recipient received from one accepted request (a tuple: cheap for 20,000 recipients)."""
 
     request_id: str
     operation: str
@@ -126,13 +126,14 @@ class LineOperations:
     # --- sending --------------------------------------------------------------------------------------------
     def _deliver(self, call: Call, recipients) -> int:
         messages = tuple(call.body["messages"]) if self.record_bodies else None
-        now = time.time()
+        delivery = Delivery(call.request_id, call.operation, messages, call.retry_key, time.time())
+        received, blocked = self.received, self.blocked
         count = 0
         for user_id in dict.fromkeys(recipients):  # a repeated id in one request is delivered once
-            if user_id in self.blocked:
+            if user_id in blocked:
                 self.counters["blocked_skipped"] += 1
                 continue
-            self.received[user_id].append(Delivery(call.request_id, call.operation, messages, call.retry_key, now))
+            received[user_id].append(delivery)  # one immutable record shared by the request's recipients
             count += 1
         self.counters["deliveries"] += count
         self.counters["messages"] += count * len(call.body["messages"])

@@ -285,9 +285,16 @@ class Spec:
         low, high = schema.get("minItems"), schema.get("maxItems")
         if (low is not None and len(value) < low) or (high is not None and len(value) > high):
             errors.append(Detail(prop, _size_message(low, high)))
-        if "items" in schema:
-            for index, item in enumerate(value):
-                self._check(item, schema["items"], f"{prop}[{index}]", errors, frozenset())
+        items = schema.get("items")
+        if items is None:
+            return
+        if items.keys() <= _PLAIN_KEYS and items.get("type") in _TYPE_CHECKS:  # e.g. 500 user ids: a fast path
+            check = _TYPE_CHECKS[items["type"]]
+            errors.extend(Detail(f"{prop}[{index}]", f"must be of type {items['type']}")
+                          for index, item in enumerate(value) if not check(item))
+            return
+        for index, item in enumerate(value):
+            self._check(item, items, f"{prop}[{index}]", errors, frozenset())
 
     def _check_string(self, value: str, schema: dict, prop: str, errors: list[Detail]) -> None:
         low, high = schema.get("minLength"), schema.get("maxLength")
@@ -332,15 +339,20 @@ def _size_message(low, high) -> str:
     return f"Size must be at least {low}" if low is not None else f"Size must be at most {high}"
 
 
+_TYPE_CHECKS = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+}
+_PLAIN_KEYS = {"type", "description", "example"}
+
+
 def _is_type(value, kind: str) -> bool:
-    return {
-        "object": lambda v: isinstance(v, dict),
-        "array": lambda v: isinstance(v, list),
-        "string": lambda v: isinstance(v, str),
-        "boolean": lambda v: isinstance(v, bool),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    }.get(kind, lambda v: True)(value)
+    check = _TYPE_CHECKS.get(kind)
+    return check is None or check(value)
 
 
 def _format_problem(value: str, fmt: str | None) -> str | None:
