@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -263,6 +264,24 @@ class MessagingTests(LocalServerTestCase):
         self.assertEqual(caught.exception.status, 404)
         self.assertEqual(self.api.get_webhook_endpoint().endpoint, "https://example.com/test")
         self.assertEqual(self.api.get_message_quota().type, "none")
+
+
+class GenericOperationTests(LocalServerTestCase):
+    def test_it_answers_every_other_operation_of_the_spec_with_a_valid_answer_or_501(self):
+        generic = [op for op in self.line.spec.operations if not hasattr(self.line, "op_" + op.operation_id)
+                   and not op.body_required]
+        self.assertGreater(len(generic), 20)
+        statuses = {}
+        for op in generic:
+            integers = {p["name"] for p in op.parameters if p.get("schema", {}).get("type") == "integer"}
+            path = re.sub(r"\{([^}]+)\}", lambda m, ints=integers: "7" if m[1] in ints else USERS[0], op.template)
+            query = "&".join(f"{p['name']}={'20260101' if p['name'] == 'date' else 'x'}" for p in op.parameters
+                             if p.get("in") == "query" and p.get("required"))
+            statuses[op.operation_id] = self.raw(op.method, path + (f"?{query}" if query else ""))[0]
+        self.assertEqual({k: v for k, v in statuses.items() if v not in (200, 202, 501)}, {})
+        self.assertEqual(statuses["getMessageContent"], 501)  # binary content is not kept
+        self.assertEqual(statuses["testWebhookEndpoint"], 200)  # its body is optional
+        self.assertEqual(self.line.invalid_requests, [])
 
 
 class FaultTests(LocalServerTestCase):
