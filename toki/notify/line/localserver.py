@@ -366,7 +366,7 @@ class LocalLineServer(LineOperations):
             if call.retry_key is not None:
                 self._expire_retry_keys()
                 seen = self.retry_keys.get(call.retry_key)
-                if seen is not None:
+                if seen is not None and time.monotonic() - seen[1] < self.retry_key_ttl:
                     self.counters["retry_conflicts"] += 1
                     raise LineError(409, "The retry key is already accepted",
                                     headers={"X-Line-Accepted-Request-Id": seen[0]}, extra=seen[2])
@@ -422,7 +422,8 @@ class LocalLineServer(LineOperations):
         return None
 
     def _expire_retry_keys(self) -> None:
-        if len(self.retry_keys) % 1024 == 0 or self.retry_key_ttl < HOUR:
+        """Forget keys older than the TTL now and then (memory); a lookup checks the age itself."""
+        if len(self.retry_keys) % 1024 == 0:
             cutoff = time.monotonic() - self.retry_key_ttl
             for key in [k for k, v in self.retry_keys.items() if v[1] < cutoff]:
                 del self.retry_keys[key]

@@ -201,6 +201,15 @@ class MessagingTests(LocalServerTestCase):
         self.assertEqual(self.line.received[USERS[0]][0].retry_key, key)
         self.assertEqual(self.line.invalid_requests, [])  # a 409 is LINE's answer to a valid retry, not an error
 
+    def test_it_forgets_a_retry_key_after_its_retention(self):
+        self.line.retry_key_ttl = 0.05
+        key = str(uuid.uuid4())
+        request = PushMessageRequest(to=USERS[0], messages=[TextMessage(text="x")])
+        self.api.push_message(request, x_line_retry_key=key)
+        time.sleep(0.06)
+        self.api.push_message(request, x_line_retry_key=key)
+        self.assertEqual(len(self.line.received[USERS[0]]), 2)
+
     def test_it_accepts_a_retry_key_once_under_concurrency(self):
         key = str(uuid.uuid4())
         self.line.latency = 0.02
