@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 import urllib3
+from django.core.cache import cache
 from linebot.v3.messaging import ApiException, RichMenuBulkLinkRequest, RichMenuRequest
 
 from toki.notify.line import client
@@ -18,6 +19,10 @@ from toki.notify.line.richmenus import NAME_PREFIX, Menu, find_font, menus, rend
 logger = logging.getLogger(__name__)
 
 LINK_BATCH = 500  # RichMenuBulkLinkRequest.userIds ≤ 500
+# The tourist menu's id, kept a few minutes: LINE allows 10 rich menu list requests a second, and a crowd of
+# visitors tapping "English" at once must not each list the menus.
+TOURIST_MENU_CACHE_KEY = "toki:line:tourist-richmenu"
+TOURIST_MENU_CACHE_SECONDS = 300
 
 
 @dataclass
@@ -71,6 +76,7 @@ def sync_menus(*, font_file: tuple[str, int] | None = None, municipality=None) -
             blob.set_rich_menu_image(rich_menu_id, image, _headers={"Content-Type": "image/png"},
                                      _request_timeout=client.request_timeout())
             current[menu.key] = report.created[menu.key] = rich_menu_id
+        cache.delete(TOURIST_MENU_CACHE_KEY)
         report.default_key = _set_default(api, current, municipality)
         if "tourist" in report.created:
             report.relinked = _relink_tourists(api, current["tourist"])
@@ -134,9 +140,13 @@ def link_menu_for_audience(user_id: str, audience: str) -> None:
     try:
         with client.messaging_api() as api:
             if audience == "tourist":
-                tourist = existing_menus(api).get("tourist")
+                tourist = cache.get(TOURIST_MENU_CACHE_KEY)
+                if tourist is None:
+                    entries = existing_menus(api).get("tourist") or [("", "")]
+                    tourist = entries[0][1]
+                    cache.set(TOURIST_MENU_CACHE_KEY, tourist, TOURIST_MENU_CACHE_SECONDS)
                 if tourist:
-                    api.link_rich_menu_id_to_user(user_id, tourist[0][1], _request_timeout=client.request_timeout())
+                    api.link_rich_menu_id_to_user(user_id, tourist, _request_timeout=client.request_timeout())
             else:
                 api.unlink_rich_menu_id_from_user(user_id, _request_timeout=client.request_timeout())
     except ApiException as exc:

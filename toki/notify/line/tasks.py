@@ -1,9 +1,9 @@
 """Background work of the LINE webhook and rich menus. Tasks take ids only (DESIGN.md rules 6 and 12)."""
 
 import logging
+import traceback
 
 import urllib3
-from django.db import transaction
 from django.utils import timezone
 from linebot.v3.messaging import ApiException, ReplyMessageRequest
 
@@ -27,20 +27,23 @@ def process_line_webhook_event(event_pk: int) -> None:
     error = ""
     try:
         error = handle_and_reply(event.body)
-    except Exception as exc:
+    except Exception as exc:  # recorded on the row (type only) and logged; the other events go on
         error = f"handler failed: {type(exc).__name__}"
-        logger.exception("LINE webhook: handling a %s event failed", event.event_type)
+        # Where it failed, but not the exception's message or a traceback: either could quote a user id or text.
+        where = " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+                           for frame in reversed(traceback.extract_tb(exc.__traceback__)[-4:]))
+        logger.error("LINE webhook: handling a %s event failed: %s at %s", event.event_type, type(exc).__name__, where)
     # The body can hold a user's text, location or id: it is not kept once handled.
     LineWebhookEvent.objects.filter(pk=event_pk).update(body={}, error=error[:500])
 
 
 def handle_and_reply(body: dict) -> str:
-    """Run the event's handler (in its own transaction) and send its reply; returns an error text or ""."""
+    """Run the event's handler and send its reply; returns an error text or "". The handler's changes are
+    actions, each in its own transaction: no transaction stays open while LINE is called."""
     from toki.areas.selectors import default_municipality
     from toki.notify.line.handlers import handle_event
 
-    with transaction.atomic():
-        messages, _language = handle_event(body, default_municipality())
+    messages, _language = handle_event(body, default_municipality())
     token = body.get("replyToken")
     if not messages or not isinstance(token, str) or not token:
         return ""

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from unittest import mock
 
 from django.test import override_settings
 
@@ -173,3 +174,23 @@ class FollowTests(LineWebhookTestCase):
         joined = "\n".join(logs.output)
         self.assertNotIn(USER, joined)
         self.assertNotIn("こんにちは", joined)
+
+
+class FailureTests(LineWebhookTestCase):
+    def test_it_records_a_failing_handler_without_the_event_content_and_goes_on(self):
+        with mock.patch("toki.notify.line.handlers.subscriptions.follow_line_user",
+                        side_effect=RuntimeError(f"boom {USER}")), self.assertLogs("toki.notify", "ERROR") as logs:
+            self.send_events(fixture_event("follow"), fixture_event("message_text_in_room_keyword"))
+        failed, answered = LineWebhookEvent.objects.order_by("pk")
+        self.assertEqual(failed.error, "handler failed: RuntimeError")
+        self.assertEqual(failed.body, {})
+        self.assertEqual(answered.error, "")
+        self.assertNotIn(USER, "\n".join(logs.output))
+        self.assertTrue(all(record.exc_info is None for record in logs.records))  # no traceback with the message
+        self.assertEqual(self.replies_to(USER), [])
+        self.assertEqual(len(self.replies_to("U" + "3" * 32)), 1)  # the room's keyword was still answered
+
+    def test_it_records_a_refused_reply(self):
+        event = fixture_event("postback_latest", replyToken="expired-token")
+        self.post_webhook(body_of(event))
+        self.assertEqual(LineWebhookEvent.objects.get().error, "reply refused: HTTP 400")
