@@ -78,7 +78,10 @@ def settings_page(request, token: str):
     if settings_link_was_used(subscriber.pk, link.nonce):
         return _refusal(*used_page)
     # Shown in the subscriber's language unless this browser chose one with the language switcher.
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or subscriber.language
+    chosen_language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen_language not in dict(settings.LANGUAGES):
+        chosen_language = None
+    language = chosen_language or subscriber.language
     districts = list(subscriber.municipality.districts.order_by("sort_order", "code"))
     with translation.override(language):
         form = SubscriptionForm(request.POST or None, initial=_initial(subscriber), districts=districts)
@@ -96,7 +99,7 @@ def settings_page(request, token: str):
                 for field, messages in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
-                with translation.override(subscriber.language):
+                with translation.override(chosen_language or subscriber.language):
                     return render(request, "notify/line_settings_saved.html",
                                   {"subscriber": subscriber, "summary": _summary(subscriber)})
         return render(request, "notify/line_settings.html", {"form": form, "max_districts": MAX_DISTRICTS})

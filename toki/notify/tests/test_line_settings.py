@@ -205,3 +205,9 @@ class SettingsPageTests(LineWebhookTestCase):
 
     def test_it_keeps_all_categories_valid(self):
         self.assertEqual(set(self.subscriber.categories), set(Category.values))
+
+    def test_it_shows_the_page_in_the_subscribers_language_unless_the_browser_chose_one(self):
+        Subscriber.objects.filter(pk=self.subscriber.pk).update(language="en")
+        self.assertContains(self.client.get(self.url), "Save these settings")
+        self.client.cookies["toki_language"] = "ja"
+        self.assertContains(self.client.get(self.url), "この設定で保存する")
