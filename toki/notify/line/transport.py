@@ -16,7 +16,6 @@ from functools import lru_cache
 
 import urllib3
 from django.conf import settings
-from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi, MulticastRequest
 
 from toki.alerts.rendering.render import BODY_LIMIT, cut
 from toki.notify.channels import ChannelTransport, Content, Outcome, SendResult
@@ -29,8 +28,14 @@ QUOTA_MESSAGE = "monthly limit"
 
 
 @lru_cache(maxsize=4)
-def _api(host: str, token: str, timeout: int) -> MessagingApi:
-    """One client (and its connection pool) per process and configuration; urllib3's pool is thread-safe."""
+def _api(host: str, token: str, timeout: int):
+    """One client (and its connection pool) per process and configuration; urllib3's pool is thread-safe.
+
+    The SDK is imported here, not at module level: importing linebot.v3.messaging takes seconds (hundreds of
+    generated pydantic classes), which planning and the web server never need. Workers import it at start-up
+    (NotifyConfig.ready)."""
+    from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
+
     configuration = Configuration(access_token=token, host=host)
     configuration.retries = False  # the outbox retries, with backoff and the same key; urllib3 must not
     configuration.connection_pool_maxsize = 8
@@ -88,6 +93,8 @@ class LineTransport(ChannelTransport):
         return [{"type": "text", "text": text}]
 
     def send(self, addresses: list[str], messages: list[dict], *, retry_key: str) -> SendResult:
+        from linebot.v3.messaging import ApiException, MulticastRequest
+
         request = MulticastRequest.from_dict({"to": list(addresses), "messages": messages})
         api = _api(self.host, self.token, self.timeout)
         body = json.dumps(api.api_client.sanitize_for_serialization(request)).encode()
@@ -103,7 +110,7 @@ class LineTransport(ChannelTransport):
         return SendResult(Outcome.ACCEPTED, status=response.status_code,
                           request_id=_header(response.headers, "x-line-request-id"), body_sha256=sha, body_size=size)
 
-    def _refused(self, error: ApiException, sha: str, size: int) -> SendResult:
+    def _refused(self, error, sha: str, size: int) -> SendResult:
         status = error.status or None
         message = _error_message(error.body)
         common = {"status": status, "body_sha256": sha, "body_size": size}
