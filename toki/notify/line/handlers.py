@@ -31,7 +31,14 @@ def nearest_open_shelters(lat: float, lon: float, n: int = SHELTERS_IN_REPLY, *,
     every shelter of the master (toki.shelters.selectors.nearest_shelters)."""
     from toki.shelters.selectors import nearest_shelters
 
-    return nearest_shelters(lat, lon, limit=n, municipality=municipality)
+    # The GSI data lists a place designated both as 指定緊急避難場所 and 指定避難所 twice: show each place once.
+    places, seen = [], set()
+    for item in nearest_shelters(lat, lon, limit=n * 4, municipality=municipality):
+        key = (item.shelter.name, round(item.shelter.lat, 4), round(item.shelter.lon, 4))
+        if key not in seen:
+            seen.add(key)
+            places.append(item)
+    return places[:n]
 
 
 # Keywords, compared after NFKC normalisation and lower-casing. Language switches must be the whole message;

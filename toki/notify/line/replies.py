@@ -189,7 +189,7 @@ def nearest_shelters_messages(nearby: list) -> list[dict]:
                 "action": {"type": "uri", "label": label(_("Route on the map")),
                            "uri": MAP_URL.format(lat=shelter.lat, lon=shelter.lon)}}]},
         })
-    names = "、".join(f"{n.shelter.name} ({distance_text(n.distance_km)})" for n in nearby)
+    names = joined(f"{n.shelter.name} ({distance_text(n.distance_km)})" for n in nearby)
     return [
         {"type": "flex", "altText": (_("Nearest shelters: %(names)s") % {"names": names})[:400],
          "contents": {"type": "carousel", "contents": bubbles}},
@@ -201,15 +201,20 @@ def nearest_shelters_messages(nearby: list) -> list[dict]:
 # --- 受信設定 in LINE -----------------------------------------------------------------------------------------
 
 
+def joined(items) -> str:
+    return ("、" if get_language() in ("ja", "ja-easy", "zh-hans") else ", ").join(items)
+
+
 def settings_summary(subscriber: Subscriber) -> list[str]:
     language = dict(settings.LANGUAGES).get(subscriber.language, subscriber.language)
     if subscriber.all_districts:
         where = _("all of the city")
     else:
-        where = "、".join(district_name(d) for d in subscriber.districts.order_by("sort_order"))
-    kinds = "、".join(str(Category(c).label) for c in subscriber.categories if c in Category.values)
-    return [f"{_('Language')}: {language}", f"{_('You are')}: {subscriber.get_audience_display()}",
-            f"{_('Districts')}: {where}", f"{_('Information')}: {kinds or '-'}"]
+        where = joined(district_name(d) for d in subscriber.districts.order_by("sort_order"))
+    kinds = joined(str(Category(c).label) for c in subscriber.categories if c in Category.values)
+    labels = (_("Language"), _("You are"), _("Districts"), _("Information"))  # not in f-strings: xgettext
+    values = (language, subscriber.get_audience_display(), where, kinds or "-")
+    return [f"{name}: {value}" for name, value in zip(labels, values, strict=True)]
 
 
 def settings_menu_messages(subscriber: Subscriber, settings_link: str) -> list[dict]:
