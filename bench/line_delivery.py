@@ -79,12 +79,14 @@ def main() -> int:
         scenario = Scenario(Path(workdir), line_url=line.base_url, lease_seconds=30)
         prepare = time.monotonic()
         scenario.migrate()
+        scenario.seed(args.subscribers, order=False)
         try:
             for _ in range(args.workers):
                 scenario.start_worker()
             scenario.start_sweep(interval=2)
-            time.sleep(2)  # the workers are up and polling, as in production
-            seeded = scenario.seed(args.subscribers)
+            time.sleep(8)  # the workers are up, polling, the LINE SDK imported, as in production
+            seeded = scenario.seed(0)
+            seeded["subscribers"] = args.subscribers
             prepare_s = time.monotonic() - prepare
             final = scenario.wait_until_done(timeout=300)
         finally:

@@ -23,7 +23,7 @@ PYTHON = sys.executable
 FINAL = ("accepted", "failed", "dead")
 
 
-def seed(count: int) -> dict:
+def seed(count: int, *, order: bool = True) -> dict:
     """Load the profile and personas, add `count` LINE subscribers spread over the districts (a quarter of them
     for the whole municipality, a fifth in English), then have alice issue an evacuation order for every district:
     the real action, whose on-commit hook enqueues the planning task for the workers."""
@@ -44,11 +44,14 @@ def seed(count: int) -> dict:
                    language="en" if i % 5 == 0 else "ja", all_districts=i % 4 == 0)
         for i in range(count)
     ]
-    Subscriber.objects.bulk_create(subscribers, batch_size=5000)
+    if count:
+        Subscriber.objects.bulk_create(subscribers, batch_size=5000)
     through = Subscriber.districts.through
     through.objects.bulk_create(
         (through(subscriber_id=s.pk, district_id=rng.choice(districts).pk) for s in subscribers if not s.all_districts),
         batch_size=5000)
+    if not order:
+        return {"subscribers": count}
     with transaction.atomic():
         orders = issue_evacuation_order(acting_user=alice, districts=districts, level=4, hazard="landslide",
                                         reason="大雨により土砂災害の危険が高まっています")
@@ -81,7 +84,7 @@ class Scenario:
                     "TOKI_VAR_DIR": str(self.workdir), "LINE_API_BASE_URL": line_url,
                     "LINE_CHANNEL_ACCESS_TOKEN": "test-token", "NOTIFY_LEASE_SECONDS": str(lease_seconds),
                     "NOTIFY_RETRY_BASE_SECONDS": "1", "NOTIFY_MAX_ATTEMPTS": "20",
-                    "DATABASE_CONN_MAX_AGE": "0", **(extra_env or {})}
+                    **(extra_env or {})}
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.workers: list[subprocess.Popen] = []
         self.others: list[subprocess.Popen] = []
@@ -96,9 +99,10 @@ class Scenario:
     def migrate(self) -> None:
         self.run("manage.py", "migrate", "-v0")
 
-    def seed(self, subscribers: int) -> dict:
-        return json.loads(self.run("-m", "toki.notify.tests.broadcast_scenario", "seed", "--subscribers",
-                                   str(subscribers)).strip().splitlines()[-1])
+    def seed(self, subscribers: int, *, order: bool = True) -> dict:
+        """Subscribers, then (unless order=False) the evacuation order; with subscribers=0 only the order."""
+        args = ["seed", "--subscribers", str(subscribers)] + ([] if order else ["--no-order"])
+        return json.loads(self.run("-m", "toki.notify.tests.broadcast_scenario", *args).strip().splitlines()[-1])
 
     def status(self) -> dict:
         return json.loads(self.run("-m", "toki.notify.tests.broadcast_scenario", "status").strip().splitlines()[-1])
@@ -151,7 +155,7 @@ def main(argv: list[str]) -> None:
 
     django.setup()
     if argv[0] == "seed":
-        print(json.dumps(seed(int(argv[argv.index("--subscribers") + 1]))))
+        print(json.dumps(seed(int(argv[argv.index("--subscribers") + 1]), order="--no-order" not in argv)))
     elif argv[0] == "status":
         print(json.dumps(status()))
     else:
