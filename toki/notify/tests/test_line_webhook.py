@@ -194,3 +194,24 @@ class FailureTests(LineWebhookTestCase):
         event = fixture_event("postback_latest", replyToken="expired-token")
         self.post_webhook(body_of(event))
         self.assertEqual(LineWebhookEvent.objects.get().error, "reply refused: HTTP 400")
+
+
+class ForwardCompatibilityTests(LineWebhookTestCase):
+    def test_it_handles_an_event_type_the_spec_does_not_list_yet(self):
+        things = fixture_event("beacon", type="things", things={"deviceId": "t2", "type": "link"})
+        del things["beacon"]
+        self.send_events(things)
+        stored = LineWebhookEvent.objects.get()
+        self.assertEqual((stored.event_type, stored.error), ("things", ""))
+        self.assertIsNotNone(stored.processed_at)
+
+    def test_it_stores_a_request_with_a_query_count_that_grows_only_with_new_events(self):
+        events = [fixture_event(name) for name in ("follow", "postback_latest", "beacon")]
+        body = body_of(*events)
+        with self.captureOnCommitCallbacks(execute=False), self.assertNumQueries(12):
+            # the transaction, one look-up of known ids, then a savepoint, an insert and a release per new event
+            self.client.post("/line/webhook", data=body, content_type="application/json",
+                             HTTP_X_LINE_SIGNATURE=signature_for(body, TEST_SECRET))
+        with self.captureOnCommitCallbacks(execute=False), self.assertNumQueries(3):
+            self.client.post("/line/webhook", data=body, content_type="application/json",
+                             HTTP_X_LINE_SIGNATURE=signature_for(body, TEST_SECRET))
