@@ -107,9 +107,45 @@ def _follow(event: dict, municipality) -> tuple[list[dict], str]:
     user_id = _user_id(event)
     if not user_id:
         return _log_only(event, municipality)
-    subscriber, _created = subscriptions.follow_line_user(municipality=municipality, user_id=user_id)
+    subscriber, created = subscriptions.follow_line_user(municipality=municipality, user_id=user_id)
+    if created:  # a new friend: start in the language of their LINE app, when LINE tells it
+        language = profile_language(user_id)
+        if language and language != subscriber.language:
+            subscriber = subscriptions.update_subscription(subscriber=subscriber, via="line", language=language)
     with translation.override(subscriber.language):
         return replies.welcome_messages(subscriber, settings_url(subscriber.pk)), subscriber.language
+
+
+def language_for_tag(tag: str) -> str:
+    """Toki's language for a BCP 47 tag of the LINE app: ja, en, ko, Chinese → zh-hans; any other → en (more
+    visitors read English than Japanese); "" when there is no tag."""
+    tag = (tag or "").lower()
+    if not tag:
+        return ""
+    primary = tag.split("-")[0]
+    return {"ja": "ja", "en": "en", "ko": "ko", "zh": "zh-hans"}.get(primary, "en")
+
+
+def profile_language(user_id: str) -> str:
+    """The language of the user's LINE app (GET /v2/bot/profile/{userId}); "" if LINE does not say or fails.
+    Only the language is read; the display name and picture are neither kept nor logged."""
+    import urllib3
+    from linebot.v3.messaging import ApiException
+
+    from toki.notify.line import client
+
+    if not client.is_configured():
+        return ""
+    try:
+        with client.messaging_api() as api:
+            profile = api.get_profile(user_id, _request_timeout=client.request_timeout())
+    except ApiException as exc:
+        logger.info("LINE webhook: profile not available (HTTP %s)", exc.status)
+        return ""
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        logger.info("LINE webhook: profile request failed: %s", type(exc).__name__)
+        return ""
+    return language_for_tag(profile.language or "")
 
 
 def _unfollow(event: dict, municipality) -> tuple[list[dict], str]:

@@ -215,3 +215,23 @@ class ForwardCompatibilityTests(LineWebhookTestCase):
         with self.captureOnCommitCallbacks(execute=False), self.assertNumQueries(3):
             self.client.post("/line/webhook", data=body, content_type="application/json",
                              HTTP_X_LINE_SIGNATURE=signature_for(body, TEST_SECRET))
+
+
+class FollowLanguageTests(LineWebhookTestCase):
+    def test_it_starts_a_new_friend_in_the_language_of_their_line_app(self):
+        self.line.profiles[USER] = {"displayName": "Visitor", "language": "en-US"}
+        self.send_events(fixture_event("follow"))
+        self.assertEqual(Subscriber.objects.get(address=USER).language, "en")
+        self.assertIn("Thank you for adding", self.reply_texts(USER))
+        self.assert_all_requests_valid()
+
+    def test_it_keeps_japanese_when_line_does_not_tell_the_language(self):
+        self.line.profiles[USER] = {"displayName": "住民"}
+        self.send_events(fixture_event("follow"))
+        self.assertEqual(Subscriber.objects.get(address=USER).language, "ja")
+
+    def test_it_maps_app_languages_to_toki_languages(self):
+        from toki.notify.line.handlers import language_for_tag
+
+        self.assertEqual([language_for_tag(t) for t in ("ja", "zh-Hant", "zh-Hans", "ko", "th", "")],
+                         ["ja", "zh-hans", "zh-hans", "ko", "en", ""])
