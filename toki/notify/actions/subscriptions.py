@@ -58,10 +58,12 @@ def unfollow_line_user(*, user_id: str) -> Subscriber | None:
 
 def ensure_line_subscriber(*, municipality, user_id: str) -> Subscriber:
     """The subscriber of a LINE user who writes to the account. A friend from before Toki listened to the webhook
-    has no row yet: they are a friend (they can write), so they become an active subscriber with the defaults."""
+    has no row yet: they are a friend (only friends can write), so they become an active subscriber with the
+    defaults."""
     subscriber = Subscriber.objects.filter(channel=Channel.LINE, address=user_id).first()
-    if subscriber is not None:
+    if subscriber is not None and subscriber.is_active:
         return subscriber
+    # No row, or marked as blocked although they write to us (their follow event was lost): a friend again.
     return follow_line_user(municipality=municipality, user_id=user_id)[0]
 
 

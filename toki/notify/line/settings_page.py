@@ -32,7 +32,9 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args, districts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["districts"].choices = [(d.code, d.name) for d in districts]
+        from toki.notify.line.replies import district_name
+
+        self.fields["districts"].choices = [(d.code, district_name(d)) for d in districts]
 
     def clean(self):
         data = super().clean()

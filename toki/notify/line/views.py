@@ -34,6 +34,8 @@ def webhook(request):
     if length > MAX_BODY_BYTES:
         return _refuse(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     body = request.body  # the raw bytes, exactly as signed
+    if len(body) > MAX_BODY_BYTES:  # sent without a Content-Length
+        return _refuse(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     signature = request.headers.get("X-Line-Signature", "")
     if not signature:
         return _refuse(400, "the X-Line-Signature header is missing")

@@ -224,3 +224,7 @@ class SettingsPageTests(LineWebhookTestCase):
         self.assertContains(self.client.get(self.url), "Save these settings")
         self.client.cookies["toki_language"] = "ja"
         self.assertContains(self.client.get(self.url), "この設定で保存する")
+
+    def test_it_names_the_districts_in_english_on_an_english_page(self):
+        Subscriber.objects.filter(pk=self.subscriber.pk).update(language="en")
+        self.assertContains(self.client.get(self.url), "Ryotsu")

@@ -151,6 +151,11 @@ class FollowTests(LineWebhookTestCase):
         self.assertTrue(subscriber.is_active)
         self.assertIsNone(subscriber.unfollowed_at)
 
+    def test_it_reactivates_a_friend_marked_as_blocked_who_writes(self):
+        self.send_events(fixture_event("follow"), fixture_event("unfollow"))
+        self.send_events(fixture_event("message_text_help"))  # the follow event in between was lost
+        self.assertTrue(Subscriber.objects.get(address=USER).is_active)
+
     def test_it_keeps_the_settings_of_a_returning_friend(self):
         self.send_events(fixture_event("follow"))
         Subscriber.objects.filter(address=USER).update(language="en")
