@@ -1,5 +1,6 @@
 import sys
 import threading
+import time
 
 from django.apps import AppConfig
 
@@ -7,8 +8,18 @@ from django.apps import AppConfig
 WORKER_COMMANDS = {"run_worker", "db_worker", "rqworker"}
 
 
-def _import_line_sdk() -> None:
+def _warm_up() -> None:
     import linebot.v3.messaging  # noqa: F401 - seconds of generated classes, loaded before they are needed
+
+    # The URLconf (planning links each message to the portal): a second or more of imports on a small machine,
+    # paid by the first alert otherwise. Only once the app registry is complete.
+    from django.apps import apps
+
+    while not apps.ready:
+        time.sleep(0.05)
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the URLconf
 
 
 class NotifyConfig(AppConfig):
@@ -16,7 +27,8 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        # A task worker imports the SDK in the background while it waits for work, so that the first batch of
-        # an alert is not delayed by the import (2–5 s on a small machine). Other processes never load it.
+        # A task worker imports the SDK and the URLconf in the background while it waits for work, so that the
+        # first batch of an alert is not delayed by the imports (2–5 s on a small machine). Other processes never
+        # load the SDK.
         if len(sys.argv) > 1 and sys.argv[1] in WORKER_COMMANDS:
-            threading.Thread(target=_import_line_sdk, name="line-sdk-import", daemon=True).start()
+            threading.Thread(target=_warm_up, name="notify-warm-up", daemon=True).start()

@@ -131,6 +131,10 @@ class Notification(models.Model):
     district_codes = models.JSONField(_("districts"), default=list, blank=True)  # [] = the whole municipality
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
     planned_at = models.DateTimeField(_("planned"), auto_now_add=True)
+    # Planning writes the Delivery rows batch group by batch group, in short transactions (docs/notify.md); this
+    # lease is extended by each of them and cleared when every batch is ready. A lease that runs out means the
+    # planner died: notify_sweep resumes it from the batches still not ready.
+    planning_until = models.DateTimeField(_("planning lease"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -154,6 +158,10 @@ class DeliveryBatch(models.Model):
     language = models.CharField(_("language"), max_length=10)
     messages = models.JSONField(_("messages"))  # the channel's message objects: no personal data
     size = models.PositiveIntegerField(_("recipients"))
+    # The recipients, fixed at planning (Subscriber ids, ascending): the request's `to` list is read from these.
+    subscriber_ids = models.JSONField(_("subscribers"), default=list)
+    # False until the batch's Delivery rows are written; only a ready batch is claimed and sent.
+    ready = models.BooleanField(_("ready"), default=True)
     retry_key = models.UUIDField(_("retry key"), unique=True)
     state = models.CharField(_("state"), max_length=8, choices=DeliveryState.choices, default=DeliveryState.PLANNED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

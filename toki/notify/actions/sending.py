@@ -12,18 +12,21 @@ the retry key would be older than LINE keeps it; failed (other 4xx) → failed a
 """
 
 import logging
+import queue
 import random
+import threading
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from toki.accounts import audit
 from toki.notify.channels import Outcome, SendResult, transport_for
-from toki.notify.models import Delivery, DeliveryBatch, DeliveryState
+from toki.notify.models import Delivery, DeliveryBatch, DeliveryState, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ def claim(batch_id: int, *, now=None) -> DeliveryBatch | None:
     now = now or timezone.now()
     due = (Q(state=DeliveryState.PLANNED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))) | Q(
         state=DeliveryState.SENDING, lease_until__lt=now)
-    claimed = DeliveryBatch.objects.filter(due, pk=batch_id).update(
+    claimed = DeliveryBatch.objects.filter(due, pk=batch_id, ready=True).update(
         state=DeliveryState.SENDING, attempts=F("attempts") + 1,
         lease_until=now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS),
         first_attempt_at=Coalesce("first_attempt_at", now),
@@ -70,10 +73,51 @@ def send_batch(batch_id: int) -> str:
     batch = claim(batch_id)
     if batch is None:
         return "not due"
-    addresses = list(Delivery.objects.filter(batch=batch).order_by("pk")
-                     .values_list("subscriber__address", flat=True))
+    if batch.subscriber_ids:
+        addresses = list(Subscriber.objects.filter(pk__in=batch.subscriber_ids).order_by("pk")
+                         .values_list("address", flat=True))
+    else:  # planned before batches carried their recipients
+        addresses = list(Delivery.objects.filter(batch=batch).order_by("subscriber_id")
+                         .values_list("subscriber__address", flat=True))
     result = transport.send(addresses, batch.messages, retry_key=str(batch.retry_key))
     return record(batch, result)
+
+
+def send_batches(batch_ids: list[int]) -> dict[str, int]:
+    """Send several batches at once from one worker: up to NOTIFY_SEND_THREADS requests in flight (each thread
+    has its own database connection, closed when it is done). Each batch goes through `send_batch` (claim, send,
+    record): the guarantees are per batch, whoever sends it. Returns outcome → count."""
+    threads = max(1, min(settings.NOTIFY_SEND_THREADS, len(batch_ids)))
+    if threads == 1:
+        outcomes = [send_batch(pk) for pk in batch_ids]
+    else:
+        pending = queue.SimpleQueue()
+        for pk in batch_ids:
+            pending.put(pk)
+        outcomes = []
+
+        def work():
+            try:
+                while True:
+                    try:
+                        pk = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    try:
+                        outcomes.append(send_batch(pk))
+                    except Exception:
+                        # The batch stays claimed until its lease runs out; notify_sweep enqueues it again.
+                        logger.exception("batch %s: sending raised", pk)
+                        outcomes.append("error")
+            finally:
+                connections.close_all()  # this thread's connections only
+
+        pool = [threading.Thread(target=work, name=f"notify-send-{n}", daemon=True) for n in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+    return dict(Counter(outcomes))
 
 
 def record(batch: DeliveryBatch, result: SendResult, *, now=None) -> str:

@@ -3,7 +3,8 @@
 1. batches `sending` whose lease expired (their worker died: SIGKILL, OOM, power) and batches `planned` whose
    next attempt is due, not enqueued within a lease: enqueue `send_batch` again. The claim decides who sends;
    the batch's fixed retry key makes a repeat of a request LINE already accepted a 409, not a second message;
-2. recent alerts with no Notification (their planning task died with its worker): plan them now.
+2. recent alerts with no Notification (their planning task died with its worker): plan them now; notifications
+   whose planning lease ran out with batches not ready (the planner died half-way): write the rest and send it.
 """
 
 from datetime import timedelta
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from toki.alerts.models import Alert
-from toki.notify.actions.planning import MAX_ALERT_AGE, plan_alert, skip_reason
+from toki.notify.actions.planning import MAX_ALERT_AGE, fill_batches, plan_alert, skip_reason
 from toki.notify.models import DeliveryBatch, DeliveryState, Notification
 
 
@@ -22,7 +23,7 @@ def _due_batches(now):
     stuck = Q(state=DeliveryState.SENDING, lease_until__lt=now)
     due = Q(state=DeliveryState.PLANNED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     not_just_enqueued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lease)
-    return DeliveryBatch.objects.filter((stuck | due) & not_just_enqueued)
+    return DeliveryBatch.objects.filter((stuck | due) & not_just_enqueued, ready=True)
 
 
 def requeue_batches(*, now=None) -> int:
@@ -54,5 +55,16 @@ def plan_missed_alerts(*, now=None) -> int:
     return count
 
 
+def resume_planning(*, now=None) -> int:
+    """Finish the planning of notifications whose planner died half-way (its lease ran out with batches not
+    ready): their remaining Delivery rows are written and those batches enqueued. Returns how many."""
+    now = now or timezone.now()
+    count = 0
+    for pk in Notification.objects.filter(planning_until__lt=now).order_by("pk").values_list("pk", flat=True):
+        fill_batches(pk)
+        count += 1
+    return count
+
+
 def sweep(*, now=None) -> dict:
-    return {"planned": plan_missed_alerts(now=now), "requeued": requeue_batches(now=now)}
+    return {"planned": plan_missed_alerts(now=now) + resume_planning(now=now), "requeued": requeue_batches(now=now)}

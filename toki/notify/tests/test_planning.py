@@ -1,6 +1,7 @@
 """Planning an alert's deliveries: who is targeted, in which language, batches, idempotence."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from django.test import override_settings
 from django.utils import timezone
@@ -8,10 +9,12 @@ from django.utils import timezone
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.alerts.models import Alert
 from toki.alerts.rendering import facts_for_evacuation
-from toki.notify.actions.planning import plan_alert
-from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification
-from toki.notify.tasks import plan_alert_deliveries, send_batch
-from toki.notify.tests.helpers import subscriber
+from toki.notify.actions.planning import fill_batches, plan_alert
+from toki.notify.actions.sending import claim
+from toki.notify.actions.sweep import requeue_batches, sweep
+from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
+from toki.notify.tasks import plan_alert_deliveries, send_batches
+from toki.notify.tests.helpers import line_user_id, subscriber
 from toki.test import BaseTestCase
 
 
@@ -117,22 +120,27 @@ class PlanningTests(BaseTestCase):
             notification = plan_alert(alert.pk)
         batches = list(DeliveryBatch.objects.filter(notification=notification))
         self.assertTrue(all(b.retry_key and b.state == DeliveryState.PLANNED for b in batches))
-        sent = [c for c in callbacks if getattr(getattr(c, "func", None), "__self__", None) is send_batch]
-        self.assertEqual(sorted(c.args[0] for c in sent), sorted(b.pk for b in batches))
+        sent = [c for c in callbacks if getattr(getattr(c, "func", None), "__self__", None) is send_batches]
+        self.assertEqual(sorted(pk for c in sent for pk in c.args[0]), sorted(b.pk for b in batches))
+        self.assertTrue(all(b.ready and b.enqueued_at for b in batches))
 
 
 class BatchingTests(BaseTestCase):
-    def test_it_splits_recipients_into_batches_of_at_most_500(self):
-        from toki.notify.models import Subscriber
-        from toki.notify.tests.helpers import line_user_id
-
+    def many(self, count=1203):
         Subscriber.objects.bulk_create(
             Subscriber(municipality=self.municipality, channel=Channel.LINE, address=line_user_id(),
                        language="en" if i % 4 == 0 else "ja")
-            for i in range(1203))
+            for i in range(count))
+
+    def order(self):
         with self.captureOnCommitCallbacks(execute=False):
-            alert = issue_evacuation_order(acting_user=self.alice, districts=[self.districts["mano"]], level=3,
-                                           hazard="flood", reason="増水")[0].issue_alert
+            return issue_evacuation_order(acting_user=self.alice, districts=[self.districts["mano"]], level=3,
+                                          hazard="flood", reason="増水")[0].issue_alert
+
+    def test_it_splits_recipients_into_batches_of_at_most_500(self):
+        self.many()
+        alert = self.order()
+        with self.captureOnCommitCallbacks(execute=False):
             notification = plan_alert(alert.pk)
         sizes = {}
         for batch in DeliveryBatch.objects.filter(notification=notification):
@@ -141,3 +149,43 @@ class BatchingTests(BaseTestCase):
         self.assertEqual(sorted(sizes["ja"]), [402, 500])  # 902 in Japanese
         self.assertEqual(sizes["en"], [301])  # 301 in English
         self.assertEqual(len({b.retry_key for b in DeliveryBatch.objects.all()}), 3)
+
+    def test_it_writes_the_deliveries_in_steps_each_enqueued_as_it_commits(self):
+        self.many(2600)  # 1950 ja (4 batches) + 650 en (2 batches)
+        alert = self.order()
+        with patch("toki.notify.actions.planning.FIRST_FILL_STEP", 2), \
+                patch("toki.notify.actions.planning.FILL_STEP", 3), \
+                self.captureOnCommitCallbacks(execute=False) as callbacks:
+            notification = plan_alert(alert.pk)
+        groups = [c.args[0] for c in callbacks if getattr(getattr(c, "func", None), "__self__", None) is send_batches]
+        self.assertEqual([len(g) for g in groups], [2, 3, 1])
+        first = DeliveryBatch.objects.filter(pk__in=groups[0])
+        self.assertEqual({b.language for b in first}, {"ja", "en"})  # every language's first batch goes first
+        self.assertEqual(Delivery.objects.filter(notification=notification).count(), 2600)
+        notification.refresh_from_db()
+        self.assertIsNone(notification.planning_until)
+        for batch in DeliveryBatch.objects.filter(notification=notification):
+            self.assertEqual(sorted(batch.deliveries.values_list("subscriber_id", flat=True)), batch.subscriber_ids)
+
+    def test_it_resumes_a_planning_whose_planner_died_half_way(self):
+        self.many()
+        alert = self.order()
+        # The planner decides (batches, keys, recipients), then dies before writing the Delivery rows.
+        with patch("toki.notify.actions.planning.fill_batches"):
+            notification = plan_alert(alert.pk)
+        keys = dict(DeliveryBatch.objects.values_list("pk", "retry_key"))
+        self.assertFalse(DeliveryBatch.objects.filter(ready=True).exists())
+        self.assertIsNone(claim(next(iter(keys))))  # a batch without its Delivery rows is never sent
+        self.assertEqual(requeue_batches(), 0)
+        self.assertEqual(sweep()["planned"], 0)  # its lease has not run out: the planner may be alive
+        Notification.objects.filter(pk=notification.pk).update(planning_until=timezone.now() - timedelta(seconds=1))
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            self.assertEqual(sweep()["planned"], 1)
+        sent = [pk for c in callbacks if getattr(getattr(c, "func", None), "__self__", None) is send_batches
+                for pk in c.args[0]]
+        self.assertEqual(sorted(sent), sorted(keys))
+        self.assertEqual(dict(DeliveryBatch.objects.values_list("pk", "retry_key")), keys)  # same keys
+        self.assertEqual(Delivery.objects.filter(notification=notification).count(), 1203)
+        self.assertEqual(plan_alert(alert.pk), notification)  # and again: nothing more
+        self.assertEqual(Delivery.objects.count(), 1203)
+        self.assertEqual(fill_batches(notification.pk), 0)

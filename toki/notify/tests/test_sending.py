@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from toki.alerts.actions.orders import issue_evacuation_order
 from toki.notify.actions.planning import plan_alert
-from toki.notify.actions.sending import claim, send_batch
+from toki.notify.actions.sending import claim, send_batch, send_batches
 from toki.notify.actions.sweep import requeue_batches
 from toki.notify.line.localserver import LocalLineServer
 from toki.notify.models import Delivery, DeliveryBatch, DeliveryState
@@ -75,6 +75,11 @@ class SendingTests(BaseTestCase):
         self.assertEqual(self.states(), {DeliveryState.ACCEPTED})
         self.assert_each_received_once()
         self.assertEqual(self.line.invalid_requests, [])
+
+    def test_it_sends_a_group_of_batches_and_counts_the_outcomes(self):
+        with override_settings(NOTIFY_SEND_THREADS=1):  # threads need their own connections: not in a TestCase
+            self.assertEqual(send_batches([self.batch.pk, self.batch.pk]), {DeliveryState.ACCEPTED: 1, "not due": 1})
+        self.assert_each_received_once()
 
     def test_it_sends_the_same_retry_key_on_every_attempt(self):
         self.line.fail_next(1, status=500)
