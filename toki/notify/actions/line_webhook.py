@@ -9,14 +9,16 @@ are audited by the actions the handlers call.
 from django.db import IntegrityError, transaction
 
 from toki.lib.tasks import enqueue_on_commit
+
+# Imported here, with the URLconf, so that line-bot-sdk (about a second to import) loads when a web process starts
+# rather than on its first webhook.
+from toki.notify.line.tasks import process_line_webhook_event
 from toki.notify.line.webhook import EnvelopeEvent
 from toki.notify.models import LineWebhookEvent
 
 
 def record_webhook_events(events: list[EnvelopeEvent]) -> list[int]:
     """Store the events not seen before and enqueue their handling on commit; returns the new rows' ids."""
-    from toki.notify.line.tasks import process_line_webhook_event
-
     new_ids = []
     with transaction.atomic():
         seen = set(LineWebhookEvent.objects.filter(event_id__in=[e.event_id for e in events])
