@@ -1,3 +1,4 @@
+import logging
 import sys
 import threading
 import time
@@ -9,6 +10,7 @@ WORKER_COMMANDS = {"run_worker", "db_worker", "rqworker"}
 
 
 def _warm_up() -> None:
+    started = time.monotonic()
     import linebot.v3.messaging  # noqa: F401 - seconds of generated classes, loaded before they are needed
 
     # The URLconf (planning links each message to the portal): a second or more of imports on a small machine,
@@ -20,6 +22,8 @@ def _warm_up() -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports the URLconf
+    logging.getLogger("toki.notify").info("worker warmed up (LINE SDK, URLconf) in %.1f s",
+                                          time.monotonic() - started)
 
 
 class NotifyConfig(AppConfig):
