@@ -56,10 +56,9 @@ def claim(batch_id: int, *, now=None) -> DeliveryBatch | None:
     )
     if not claimed:
         return None
-    batch = DeliveryBatch.objects.get(pk=batch_id)
-    Delivery.objects.filter(batch=batch, state__in=ACTIVE).update(state=DeliveryState.SENDING,
-                                                                  attempts=batch.attempts)
-    return batch
+    # The batch's Delivery rows stay `planned` while it is sent: they change once, with the outcome (one UPDATE of
+    # up to 500 rows per batch, not two); the batch row says it is being sent.
+    return DeliveryBatch.objects.get(pk=batch_id)
 
 
 def send_batch(batch_id: int) -> str:
@@ -149,7 +148,7 @@ def _finish(batch, state, now, *, any_attempt=False, **fields) -> str:
                                                             next_attempt_at=None, **fields):
             return "superseded"
         Delivery.objects.filter(batch=batch, state__in=ACTIVE).update(
-            state=state, last_error=fields.get("last_error", "")[:300], updated_at=now)
+            state=state, attempts=batch.attempts, last_error=fields.get("last_error", "")[:300], updated_at=now)
     return state
 
 
@@ -161,8 +160,8 @@ def _schedule_retry(batch, result: SendResult, now, common) -> str:
         if not _mine(batch).update(state=DeliveryState.PLANNED, next_attempt_at=at, lease_until=None,
                                    enqueued_at=now, last_error=result.error, **common):
             return "superseded"
-        Delivery.objects.filter(batch=batch, state=DeliveryState.SENDING).update(
-            state=DeliveryState.PLANNED, last_error=result.error[:300], updated_at=now)
+        Delivery.objects.filter(batch=batch, state__in=ACTIVE).update(
+            state=DeliveryState.PLANNED, attempts=batch.attempts, last_error=result.error[:300], updated_at=now)
     logger.info("batch %s: attempt %s refused (%s), retry at %s", batch.pk, batch.attempts, result.error,
                 at.isoformat())
     task = send_batch_task

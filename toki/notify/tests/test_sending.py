@@ -157,7 +157,8 @@ class SendingTests(BaseTestCase):
     def test_it_lets_one_worker_claim_a_batch(self):
         self.assertIsNotNone(claim(self.batch.pk))
         self.assertIsNone(claim(self.batch.pk))
-        self.assertEqual(self.states(), {DeliveryState.SENDING})
+        self.assertEqual(self.reload().state, DeliveryState.SENDING)
+        self.assertEqual(self.states(), {DeliveryState.PLANNED})  # deliveries change once, with the outcome
 
     def test_it_takes_over_a_batch_whose_lease_expired(self):
         claim(self.batch.pk)  # a worker claimed it and died
