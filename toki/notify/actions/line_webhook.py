@@ -10,8 +10,7 @@ from django.db import IntegrityError, transaction
 
 from toki.lib.tasks import enqueue_on_commit
 
-# Imported here, with the URLconf, so that line-bot-sdk (about a second to import) loads when a web process starts
-# rather than on its first webhook.
+# Imported with the URLconf, not on a web process's first webhook (the task module does not load line-bot-sdk).
 from toki.notify.line.tasks import process_line_webhook_event
 from toki.notify.line.webhook import EnvelopeEvent
 from toki.notify.models import LineWebhookEvent

@@ -7,9 +7,15 @@ menu images, content). Tests point both at the local LINE server (toki.notify.li
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob
+
+if TYPE_CHECKING:
+    from linebot.v3.messaging import Configuration, MessagingApi, MessagingApiBlob
+
+# line-bot-sdk takes seconds to import (generated classes): it is imported when first used, so web processes,
+# which only enqueue webhook events, never load it (task workers load it at start, toki/notify/apps.py).
 
 
 def is_configured() -> bool:
@@ -17,7 +23,9 @@ def is_configured() -> bool:
     return bool(settings.LINE_CHANNEL_ACCESS_TOKEN)
 
 
-def _configuration(host: str) -> Configuration:
+def _configuration(host: str) -> "Configuration":
+    from linebot.v3.messaging import Configuration
+
     return Configuration(access_token=settings.LINE_CHANNEL_ACCESS_TOKEN, host=host)
 
 
@@ -27,14 +35,18 @@ def request_timeout() -> int:
 
 
 @contextmanager
-def messaging_api() -> Iterator[MessagingApi]:
+def messaging_api() -> Iterator["MessagingApi"]:
     """`MessagingApi` on LINE_API_BASE_URL (reply, push, multicast, rich menus, …)."""
+    from linebot.v3.messaging import ApiClient, MessagingApi
+
     with ApiClient(_configuration(settings.LINE_API_BASE_URL)) as client:
         yield MessagingApi(client)
 
 
 @contextmanager
-def messaging_blob_api() -> Iterator[MessagingApiBlob]:
+def messaging_blob_api() -> Iterator["MessagingApiBlob"]:
     """`MessagingApiBlob` on LINE_API_DATA_BASE_URL (rich menu images)."""
+    from linebot.v3.messaging import ApiClient, MessagingApiBlob
+
     with ApiClient(_configuration(settings.LINE_API_DATA_BASE_URL)) as client:
         yield MessagingApiBlob(client)

@@ -5,7 +5,6 @@ import traceback
 
 import urllib3
 from django.utils import timezone
-from linebot.v3.messaging import ApiException, ReplyMessageRequest
 
 from toki.lib.tasks import task
 from toki.notify.line import client
@@ -53,6 +52,8 @@ def handle_and_reply(body: dict) -> str:
 
 
 def send_reply(reply_token: str, messages: list[dict]) -> str:
+    from linebot.v3.messaging import ApiException, ReplyMessageRequest
+
     if not client.is_configured():
         logger.warning("LINE webhook: no LINE_CHANNEL_ACCESS_TOKEN, reply not sent")
         return "not configured"
