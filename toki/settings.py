@@ -221,6 +221,29 @@ TOKI_JMA_MAX_TELEGRAM_BYTES = env_int("TOKI_JMA_MAX_TELEGRAM_BYTES", 20 * 1024 *
 # Telegrams that do not concern the municipality are kept this many days (for audit and back-fill), then pruned.
 TOKI_JMA_KEEP_OTHER_DAYS = env_int("TOKI_JMA_KEEP_OTHER_DAYS", 14)
 
+# --- LINE and the delivery outbox (docs/notify.md) --------------------------------------------------------
+# The Messaging API channel's secret (verifies webhook signatures) and long-lived channel access token (sends).
+# Empty: webhooks are refused and nothing is sent (deliveries wait, planned, until a token is configured).
+LINE_CHANNEL_SECRET = env_str("LINE_CHANNEL_SECRET")
+LINE_CHANNEL_ACCESS_TOKEN = env_str("LINE_CHANNEL_ACCESS_TOKEN")
+# The API hosts. Tests and benchmarks point both at the local LINE server (toki.notify.line.localserver).
+LINE_API_BASE_URL = env_str("LINE_API_BASE_URL", "https://api.line.me").rstrip("/")
+LINE_API_DATA_BASE_URL = env_str("LINE_API_DATA_BASE_URL", "https://api-data.line.me").rstrip("/")
+# Seconds one send request may take (connect + read) before it counts as a connection error and is retried.
+LINE_API_TIMEOUT = env_int("LINE_API_TIMEOUT", 15)
+# Attempts of one batch (first send + retries) before it is dead and shown to staff.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+# A batch claimed by a worker that has not finished within this many seconds is taken over by `notify_sweep`
+# (the worker died); the same X-Line-Retry-Key makes the re-send harmless.
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 60)
+# First retry delay in seconds; doubled at each attempt, capped at NOTIFY_RETRY_MAX_SECONDS. LINE keeps a retry
+# key 24 hours, so the whole retry schedule must stay well inside that.
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 2)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 600)
+# Requests one worker process has in flight when it sends a group of batches (threads, each with its own database
+# connection). Workers × threads × LINE latency bounds the rate: 4 × 4 at 50 ms is 320/s, above LINE's 200/s.
+NOTIFY_SEND_THREADS = env_int("NOTIFY_SEND_THREADS", 4)
+
 # --- Logging --------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -238,6 +261,7 @@ TOKI_PERIODIC_JOBS = [
     ("prune_telegrams", 3600, []),
     ("rotate_analytics", 3600, []),
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
+    ("notify_sweep", 15, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -91,3 +91,119 @@ class LineWebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.event_id}"
+
+
+# --- The delivery outbox (docs/notify.md) -------------------------------------------------------------------
+
+
+class DeliveryState(models.TextChoices):
+    """planned → sending → accepted | failed | dead; a retry goes back from sending to planned."""
+
+    PLANNED = "planned", _("planned")
+    SENDING = "sending", _("sending")
+    ACCEPTED = "accepted", _("accepted")
+    FAILED = "failed", _("failed")
+    DEAD = "dead", _("dead")
+
+
+FINAL_STATES = (DeliveryState.ACCEPTED, DeliveryState.FAILED, DeliveryState.DEAD)
+
+
+class Notification(models.Model):
+    """One message to send: made once from its source (an Alert version), keyed on `source_key`, so planning the
+    same source twice finds it instead of making another."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("new")
+        UPDATE = "update", _("update")
+        CANCEL = "cancel", _("cancellation")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="notifications")
+    source_key = models.CharField(_("source"), max_length=100, unique=True)  # "alert:<pk>"
+    alert = models.ForeignKey("alerts.Alert", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="notifications")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices, default=Kind.NEW)
+    is_drill = models.BooleanField(_("drill"), default=False)
+    # Drills and test messages go only to the test audience (Subscriber.is_test_audience).
+    test_audience_only = models.BooleanField(_("test audience only"), default=False)
+    title = models.CharField(_("title"), max_length=200)  # staff-facing (the alert's Japanese title)
+    district_codes = models.JSONField(_("districts"), default=list, blank=True)  # [] = the whole municipality
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    planned_at = models.DateTimeField(_("planned"), auto_now_add=True)
+    # Planning writes the Delivery rows batch group by batch group, in short transactions (docs/notify.md); this
+    # lease is extended by each of them and cleared when every batch is ready. A lease that runs out means the
+    # planner died: notify_sweep resumes it from the batches still not ready.
+    planning_until = models.DateTimeField(_("planning lease"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-planned_at", "-id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_kind_display()})"
+
+
+class DeliveryBatch(models.Model):
+    """One request to a channel (a LINE multicast of at most 500 recipients), with its idempotency key.
+
+    The `retry_key` (LINE's X-Line-Retry-Key) is fixed when the batch is planned and sent with every attempt:
+    LINE executes the request once however often it arrives, and answers 409 to the repeats. A worker claims a
+    batch by a conditional UPDATE (planned → sending, `lease_until` set); a batch still `sending` after its lease
+    belonged to a worker that died and is claimed again by `notify_sweep`."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="batches")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=10)
+    messages = models.JSONField(_("messages"))  # the channel's message objects: no personal data
+    size = models.PositiveIntegerField(_("recipients"))
+    # The recipients, fixed at planning (Subscriber ids, ascending): the request's `to` list is read from these.
+    subscriber_ids = models.JSONField(_("subscribers"), default=list)
+    # False until the batch's Delivery rows are written; only a ready batch is claimed and sent.
+    ready = models.BooleanField(_("ready"), default=True)
+    retry_key = models.UUIDField(_("retry key"), unique=True)
+    state = models.CharField(_("state"), max_length=8, choices=DeliveryState.choices, default=DeliveryState.PLANNED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued"), null=True, blank=True)
+    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    body_sha256 = models.CharField(_("request body hash"), max_length=64, blank=True)
+    body_size = models.PositiveIntegerField(_("request body size"), default=0)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    request_id = models.CharField(_("LINE request id"), max_length=100, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery batch")
+        verbose_name_plural = _("delivery batches")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notify_batch_due"),
+                   models.Index(fields=["state", "lease_until"], name="notify_batch_lease")]
+
+    def __str__(self):
+        return f"batch #{self.pk} ({self.state}, {self.size} recipients)"
+
+
+class Delivery(models.Model):
+    """One recipient of one notification; its state follows its batch's."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    batch = models.ForeignKey(DeliveryBatch, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(_("state"), max_length=8, choices=DeliveryState.choices, default=DeliveryState.PLANNED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["notification", "subscriber"], name="notify_one_delivery")]
+        indexes = [models.Index(fields=["notification", "state"], name="notify_delivery_state")]
+
+    def __str__(self):
+        return f"delivery #{self.pk} ({self.state})"

@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from toki.notify import views
+
+app_name = "notify"
+
+urlpatterns = [
+    path("", views.deliveries, name="deliveries"),
+    path("<int:pk>/", views.notification_detail, name="notification"),
+    path("batches/<int:pk>/retry/", views.retry, name="retry"),
+    path("kpi.json", views.kpi_json, name="kpi_json"),
+]

@@ -29,6 +29,7 @@ from toki.alerts.cap.parse import CapError, parse_cap
 from toki.alerts.cap.relevance import Match, matches
 from toki.alerts.models import Alert, QuarantinedInput
 from toki.areas.selectors import default_municipality
+from toki.notify.actions.planning import plan_alert_on_commit
 from toki.portal.tasks import republish_static_site_on_commit
 
 logger = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def _store(message: CapMessage, found: tuple[Match, ...], municipality, referenc
         })
         if alert.status == Alert.Status.ACTUAL:
             republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
-        # Delivery (notify) hooks onto new Alerts here with enqueue_on_commit when that app exists.
+        plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
     return alert
 
 

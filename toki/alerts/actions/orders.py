@@ -12,6 +12,7 @@ from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
 from toki.alerts.models import Alert, EvacuationOrder
 from toki.alerts.rendering.facts import facts_for_evacuation
+from toki.notify.actions.planning import plan_alert_on_commit
 from toki.portal.tasks import republish_static_site_on_commit
 
 LEVEL_TITLES = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
@@ -99,6 +100,7 @@ def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, r
         })
         if not is_drill:  # drills never reach the public pages
             republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
+        plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
     return orders
 
 
@@ -127,4 +129,5 @@ def lift_evacuation_orders(*, acting_user, orders, reason: str) -> Alert:
         })
         if not first.is_drill:  # drills never reach the public pages
             republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
+        plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
     return alert

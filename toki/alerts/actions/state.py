@@ -27,6 +27,7 @@ from toki.alerts.models import Alert, Telegram, WarningState
 from toki.alerts.rendering.facts import category_of, facts_from_telegram
 from toki.areas.models import Municipality
 from toki.areas.selectors import default_municipality
+from toki.notify.actions.planning import plan_alert_on_commit
 from toki.portal.tasks import republish_static_site_on_commit
 
 STATUS = {"通常": Alert.Status.ACTUAL, "訓練": Alert.Status.EXERCISE, "試験": Alert.Status.TEST}
@@ -68,6 +69,8 @@ def apply_telegram(telegram_id: int) -> Alert | None:
                      changes={"alert": alert.pk if alert else None, "type": parsed.message_type.code})
         if alert is not None and alert.is_public:
             republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
+        if alert is not None:
+            plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
     return alert
 
 

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from toki.notify.line import views
+
+app_name = "line"
+urlpatterns = [
+    path("webhook", views.webhook, name="webhook"),
+    path("settings/<str:token>/", views.settings_page, name="settings"),
+]

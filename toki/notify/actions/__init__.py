@@ -1,0 +1,9 @@
+"""Every change of notify's data goes through these modules (DESIGN.md rule 2):
+
+- `planning`: an Alert → one Notification, its Deliveries and DeliveryBatches (`plan_alert`,
+  `plan_alert_on_commit`, the hook the alerts app calls);
+- `sending`: claim a batch, send it with its retry key, record the outcome (`send_batch`), and staff retrying a
+  dead or failed batch (`retry_batch`);
+- `sweep`: what `notify_sweep` runs (re-enqueue stuck or due batches, plan alerts whose planning task was lost);
+- `subscriptions`: follow/unfollow and the 受信設定 settings (LINE webhook).
+"""

@@ -1,0 +1,74 @@
+"""The shape every delivery channel has (DESIGN.md rule 8): LINE today, household tablets and web push later.
+
+A channel says how many recipients one request may carry, what its message objects look like for a subscriber,
+and sends one batch with the batch's idempotency key. The outbox (`toki.notify.actions`) does the rest: planning,
+claiming, retrying, the states. A transport does network I/O only; it never touches the database.
+
+    transport = transport_for(Channel.LINE)
+    key = transport.message_key(subscriber_language)       # recipients with the same key share one message
+    messages = transport.render(content, language)          # JSON message objects, stored on the batch
+    result = transport.send(addresses, messages, retry_key=batch.retry_key)
+"""
+
+import enum
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from toki.notify.models import Channel
+
+
+class Outcome(enum.Enum):
+    ACCEPTED = "accepted"  # the channel took the request (LINE: 200, or 409 for a retry key it already accepted)
+    RETRY = "retry"  # may succeed later with the same key: rate limit, server error, timeout, broken connection
+    FAILED = "failed"  # the request itself is wrong (4xx): sending it again cannot help
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    status: int | None = None  # HTTP status; None for a connection error or timeout
+    request_id: str = ""  # the channel's id of the accepted request (LINE: x-line-request-id)
+    error: str = ""  # short and free of personal data: it is stored and shown to staff
+    retry_after: float | None = None  # seconds, when the channel said how long to wait
+    body_sha256: str = ""
+    body_size: int = 0
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a notification says in one language, ready for any channel: from the alert renderer."""
+
+    language: str
+    title: str
+    short: str  # at most 100 characters: lock screens and previews
+    body: str
+    url: str  # the portal page with the details
+    extra: dict = field(default_factory=dict)
+
+
+class ChannelTransport(ABC):
+    channel: str
+    batch_size: int
+
+    def message_key(self, language: str) -> str:
+        """Recipients whose key is equal get the same message and may share a batch."""
+        return language
+
+    @abstractmethod
+    def render(self, content: Content) -> list[dict]:
+        """The channel's message objects (JSON) for `content`."""
+
+    @abstractmethod
+    def send(self, addresses: list[str], messages: list[dict], *, retry_key: str) -> SendResult:
+        """Send one batch. Never raises for a network or protocol failure: it returns the outcome."""
+
+    def is_configured(self) -> bool:
+        return True
+
+
+def transport_for(channel: str) -> ChannelTransport:
+    if channel == Channel.LINE:
+        from toki.notify.line.transport import LineTransport
+
+        return LineTransport.from_settings()
+    raise LookupError(f"no transport for channel {channel!r} yet")

@@ -1,0 +1,276 @@
+"""The messages Toki answers with in LINE, as Messaging API message objects (plain dicts, valid per
+data/line-openapi/messaging-api.yml). Call these inside `translation.override(subscriber.language)`.
+
+Nothing here reads who the user is beyond their settings: replies carry public information and the subscriber's
+own choices, never another person's data. Labels of quick-reply buttons stay within LINE's 20 characters.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
+
+MAX_LIST_ITEMS = 10  # orders, warnings or lifelines listed in one reply; the rest are on the site
+LABEL_MAX = 20  # LINE's limit for quick-reply and template button labels
+MAP_URL = "https://www.google.com/maps/dir/?api=1&destination={lat:.6f},{lon:.6f}&travelmode=walking"
+
+
+def site_url(name: str, *args) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def label(text: str) -> str:
+    return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
+
+
+def postback(text: str, data: str, *, display: str | None = None) -> dict:
+    action = {"type": "postback", "label": label(text), "data": data}
+    if display != "":
+        action["displayText"] = display or text
+    return action
+
+
+def quick(*actions: dict) -> dict:
+    return {"items": [{"type": "action", "action": action} for action in actions[:13]]}
+
+
+def text_message(body: str, *, quick_reply: dict | None = None) -> dict:
+    message = {"type": "text", "text": body[:5000]}
+    if quick_reply:
+        message["quickReply"] = quick_reply
+    return message
+
+
+def main_quick_reply() -> dict:
+    """The four things people ask for most, one tap away under any answer."""
+    return quick(postback(_("Latest"), "action=latest"), postback(_("Shelters"), "action=shelters"),
+                 postback(_("Lifelines"), "action=lifelines"), postback(_("Settings"), "action=settings"),
+                 postback(_("Help"), "action=help"))
+
+
+def district_name(district) -> str:
+    return district.name_en if get_language() not in ("ja", "ja-easy") and district.name_en else district.name
+
+
+# --- Greetings and help -------------------------------------------------------------------------------------
+
+
+def help_messages() -> list[dict]:
+    body = "\n".join([
+        _("This is the disaster information account of the city."),
+        _("Send one of these words, or use the menu below:"),
+        "・" + _("\"Latest\": evacuation orders and warnings in force"),
+        "・" + _("\"Shelter\": shelters near you (then send your location)"),
+        "・" + _("\"Lifelines\": ferries, roads, power and water"),
+        "・" + _("\"Settings\": language, districts and what you receive"),
+        "・" + _("\"English\", \"日本語\", \"中文\", \"한국어\": change the language"),
+        _("Send your location (+ → Location) to see the nearest shelters."),
+    ])
+    return [text_message(body, quick_reply=main_quick_reply())]
+
+
+def welcome_messages(subscriber: Subscriber, settings_link: str) -> list[dict]:
+    body = "\n".join([
+        _("Thank you for adding the city's disaster information account."),
+        _("You will receive evacuation orders, warnings, shelter openings and lifeline news for all of the city."),
+        _("Choose your districts, language and what you receive here (the link works once, for 24 hours):"),
+        settings_link,
+    ])
+    language_choice = quick(*[postback(name, f"action=set&language={code}", display=name)
+                              for code, name in settings.LANGUAGES])
+    return [text_message(body), text_message(_("Which language do you prefer?"), quick_reply=language_choice)]
+
+
+def join_messages() -> list[dict]:
+    return [text_message("\n".join([
+        _("This is the disaster information account of the city."),
+        _("Send \"Latest\" or \"Shelter\" to see what is in force and where to go."),
+    ]))]
+
+
+# --- Information ------------------------------------------------------------------------------------------
+
+
+def latest_messages(municipality) -> list[dict]:
+    """Evacuation orders and warnings in force now, with the link to the warnings page."""
+    from toki.alerts.selectors import orders_in_force, warnings_in_force
+    from toki.portal.site_mode import disaster_mode
+
+    now = timezone.localtime()
+    lines = [_("Latest disaster information (%(time)s)") % {"time": now.strftime("%m/%d %H:%M")}]
+    mode = disaster_mode(municipality)
+    if mode is not None:
+        message = mode.message_en if get_language() != "ja" and mode.message_en else mode.message
+        lines += ["", "⚠ " + message]
+    orders = list(orders_in_force(municipality)[:MAX_LIST_ITEMS + 1])
+    lines += ["", "■ " + _("Evacuation information")]
+    if orders:
+        lines += [f"・{district_name(o.district)}: {o.get_level_display()} ({o.get_hazard_display()})"
+                  for o in orders[:MAX_LIST_ITEMS]]
+        if len(orders) > MAX_LIST_ITEMS:
+            lines.append("・" + _("and more on the website"))
+    else:
+        lines.append(_("No evacuation order is in force."))
+    warnings = list(warnings_in_force(municipality)[:MAX_LIST_ITEMS + 1])
+    lines += ["", "■ " + _("Weather warnings and advisories")]
+    if warnings:
+        lines += [f"・{w.kind_name} ({w.area_name})" for w in warnings[:MAX_LIST_ITEMS]]
+        if len(warnings) > MAX_LIST_ITEMS:
+            lines.append("・" + _("and more on the website"))
+    else:
+        lines.append(_("No warning or advisory is in force."))
+    lines += ["", _("Details: %(url)s") % {"url": site_url("portal:warnings")}]
+    return [text_message("\n".join(lines), quick_reply=main_quick_reply())]
+
+
+def lifelines_messages(municipality) -> list[dict]:
+    """Lifelines that are disrupted now (or that all run normally), with the link to the lifelines page."""
+    from toki.lifelines.selectors import lifelines_for_public
+
+    lifelines = list(lifelines_for_public(municipality))
+    disrupted = [lifeline for lifeline in lifelines if lifeline.is_disrupted]
+    lines = ["■ " + _("Lifelines")]
+    if disrupted:
+        lines += [f"{x.status_symbol} {x.name}: {x.get_status_display()}" for x in disrupted[:MAX_LIST_ITEMS]]
+        if len(disrupted) > MAX_LIST_ITEMS:
+            lines.append("・" + _("and more on the website"))
+    elif lifelines:
+        lines.append(_("All lifelines we follow are running normally."))
+    else:
+        lines.append(_("No lifeline status has been published yet."))
+    lines += ["", _("Details: %(url)s") % {"url": site_url("lifelines:index")}]
+    return [text_message("\n".join(lines), quick_reply=main_quick_reply())]
+
+
+def shelter_prompt_messages() -> list[dict]:
+    body = "\n".join([
+        _("Send your location to see the three nearest shelters with the way there."),
+        _("All shelters and which are open: %(url)s") % {"url": site_url("portal:shelters")},
+    ])
+    return [text_message(body, quick_reply=quick({"type": "location", "label": label(_("Send my location"))},
+                                                 postback(_("Latest"), "action=latest")))]
+
+
+def preparedness_messages() -> list[dict]:
+    return [text_message(_("Be prepared: hazard maps, what to keep at home, emergency numbers: %(url)s")
+                         % {"url": site_url("portal:preparedness")}, quick_reply=main_quick_reply())]
+
+
+def distance_text(km: float) -> str:
+    if km < 1:
+        return _("about %(metres)d m") % {"metres": max(10, round(km * 1000, -1))}
+    return _("about %(km).1f km") % {"km": km}
+
+
+def nearest_shelters_messages(nearby: list) -> list[dict]:
+    """A carousel of the nearest shelters: name, distance, district and a walking route on a map."""
+    if not nearby:
+        return [text_message(_("No shelter was found near this place. All shelters: %(url)s")
+                             % {"url": site_url("portal:shelters")}, quick_reply=main_quick_reply())]
+    bubbles = []
+    for item in nearby:
+        shelter = item.shelter
+        details = [distance_text(item.distance_km)]
+        if shelter.district is not None:
+            details.append(district_name(shelter.district))
+        body = [{"type": "text", "text": shelter.name, "weight": "bold", "size": "xl", "wrap": True},
+                {"type": "text", "text": " ・ ".join(details), "size": "lg", "wrap": True, "margin": "md"}]
+        if shelter.address:
+            body.append({"type": "text", "text": shelter.address, "size": "md", "wrap": True, "margin": "sm",
+                         "color": "#555555"})
+        bubbles.append({
+            "type": "bubble",
+            "body": {"type": "box", "layout": "vertical", "contents": body},
+            "footer": {"type": "box", "layout": "vertical", "contents": [{
+                "type": "button", "style": "primary", "height": "md",
+                "action": {"type": "uri", "label": label(_("Route on the map")),
+                           "uri": MAP_URL.format(lat=shelter.lat, lon=shelter.lon)}}]},
+        })
+    names = joined(f"{n.shelter.name} ({distance_text(n.distance_km)})" for n in nearby)
+    return [
+        {"type": "flex", "altText": (_("Nearest shelters: %(names)s") % {"names": names})[:400],
+         "contents": {"type": "carousel", "contents": bubbles}},
+        text_message(_("Which shelters are open now: %(url)s") % {"url": site_url("portal:shelters")},
+                     quick_reply=main_quick_reply()),
+    ]
+
+
+# --- 受信設定 in LINE -----------------------------------------------------------------------------------------
+
+
+def joined(items) -> str:
+    return ("、" if get_language() in ("ja", "ja-easy", "zh-hans") else ", ").join(items)
+
+
+def settings_summary(subscriber: Subscriber) -> list[str]:
+    language = dict(settings.LANGUAGES).get(subscriber.language, subscriber.language)
+    if subscriber.all_districts:
+        where = _("all of the city")
+    else:
+        where = joined(district_name(d) for d in subscriber.districts.order_by("sort_order"))
+    kinds = joined(str(Category(c).label) for c in subscriber.categories if c in Category.values)
+    labels = (_("Language"), _("You are"), _("Districts"), _("Information"))  # not in f-strings: xgettext
+    values = (language, subscriber.get_audience_display(), where, kinds or "-")
+    return [f"{name}: {value}" for name, value in zip(labels, values, strict=True)]
+
+
+def settings_menu_messages(subscriber: Subscriber, settings_link: str) -> list[dict]:
+    """The current settings and a button for each thing to change, plus the one-time web form link."""
+    rows = [{"type": "text", "text": _("Your settings"), "weight": "bold", "size": "xl"}]
+    rows += [{"type": "text", "text": line, "wrap": True, "size": "md", "margin": "sm"}
+             for line in settings_summary(subscriber)]
+    buttons = [(_("Language"), "action=settings&step=language"),
+               (_("Resident or visitor"), "action=settings&step=audience"),
+               (_("Districts"), "action=settings&step=districts"),
+               (_("Information to receive"), "action=settings&step=categories")]
+    footer = [{"type": "button", "style": "secondary", "margin": "sm", "action": postback(text, data)}
+              for text, data in buttons]
+    footer.append({"type": "button", "style": "link", "margin": "sm",
+                   "action": {"type": "uri", "label": label(_("Settings page")), "uri": settings_link}})
+    bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": rows},
+              "footer": {"type": "box", "layout": "vertical", "contents": footer}}
+    return [{"type": "flex", "altText": _("Your settings") + ": " + " / ".join(settings_summary(subscriber)),
+             "contents": bubble}]
+
+
+def language_step_messages() -> list[dict]:
+    return [text_message(_("Choose the language of the messages."),
+                         quick_reply=quick(*[postback(name, f"action=set&language={code}")
+                                             for code, name in settings.LANGUAGES]))]
+
+
+def audience_step_messages() -> list[dict]:
+    return [text_message(_("Do you live in the city, or are you visiting?"), quick_reply=quick(
+        postback(_("I live here"), f"action=set&audience={Subscriber.Audience.RESIDENT}"),
+        postback(_("I am visiting"), f"action=set&audience={Subscriber.Audience.TOURIST}")))]
+
+
+def districts_step_messages(subscriber: Subscriber, note: str = "") -> list[dict]:
+    chosen = set() if subscriber.all_districts else set(subscriber.districts.values_list("code", flat=True))
+    items = [postback(("✓ " if subscriber.all_districts else "") + _("All of the city"), "action=district&all=1")]
+    for district in subscriber.municipality.districts.order_by("sort_order", "code")[:11]:
+        mark = "✓ " if district.code in chosen else ""
+        items.append(postback(mark + district_name(district), f"action=district&code={district.code}"))
+    items.append(postback(_("Done"), "action=settings"))
+    lines = [note] if note else []
+    lines.append(_("Tap up to %(max)d districts to receive their alerts (tap again to remove), or all of the city.")
+                 % {"max": MAX_DISTRICTS})
+    return [text_message("\n".join(lines + settings_summary(subscriber)[2:3]), quick_reply=quick(*items))]
+
+
+def categories_step_messages(subscriber: Subscriber, note: str = "") -> list[dict]:
+    items = [postback(("✓ " if code in subscriber.categories else "") + str(name), f"action=category&code={code}")
+             for code, name in Category.choices]
+    items.append(postback(_("Done"), "action=settings"))
+    lines = [note] if note else []
+    lines.append(_("Tap what you want to receive (✓ = on; tap again to turn off)."))
+    return [text_message("\n".join(lines + settings_summary(subscriber)[3:]), quick_reply=quick(*items))]
+
+
+def saved_messages(subscriber: Subscriber) -> list[dict]:
+    return [text_message("\n".join([_("Saved. Your settings now:"), *settings_summary(subscriber)]),
+                         quick_reply=quick(postback(_("Settings"), "action=settings"),
+                                           postback(_("Latest"), "action=latest"), postback(_("Help"), "action=help")))]

@@ -1,0 +1,26 @@
+"""Re-enqueue delivery batches whose worker died or whose retry is due, and plan alerts whose planning task was
+lost (docs/notify.md). Idempotent; `--loop` runs it every few seconds (production: a systemd unit or the
+scheduler)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from toki.notify.actions.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Re-send stuck or due LINE delivery batches (same retry key) and plan missed alerts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="run forever")
+        parser.add_argument("--interval", type=float, default=5.0, help="seconds between sweeps with --loop")
+
+    def handle(self, *args, loop=False, interval=5.0, **options):
+        while True:
+            found = sweep()
+            if found["planned"] or found["requeued"] or options["verbosity"] > 1:
+                self.stdout.write(f"notify_sweep: planned {found['planned']}, requeued {found['requeued']}")
+            if not loop:
+                return
+            time.sleep(interval)
