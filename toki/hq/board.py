@@ -9,7 +9,7 @@ from toki.hq.damage.models import DamageReport
 from toki.hq.damage.selectors import live_aggregate
 from toki.hq.models import ChronologyEntry, Incident, Instruction
 from toki.hq.selectors import _with_order
-from toki.shelters.models import Shelter
+from toki.shelters.selectors import open_shelters_with_occupancy
 
 # Items always shown on the board summary (人的被害 and 住家 of 第4号様式); any other item is shown once non-zero.
 CORE_ITEMS = ("casualties_dead", "casualties_missing", "casualties_injured_serious", "casualties_injured_minor",
@@ -59,20 +59,11 @@ def board_orders(incident: Incident) -> list[EvacuationOrder]:
 
 
 def board_shelters(incident: Incident) -> list[dict]:
-    """The shelters layer of the board.
-
-    TODAY: the designated shelters (指定避難所) of the incident's affected districts (all districts when none is
-    set), without occupancy: `occupancy` is always None and `open` is None (unknown).
-
-    INTEGRATOR: when the shelters app's openings land (issue 7), switch this function to the openings of the
-    incident (open shelters with their occupancy and capacity) and fill `open` and `occupancy`; the template and
-    the map script already show them when present. Keep it one or two queries."""
-    districts = [d.pk for d in incident.districts.all()]
-    shelters = Shelter.objects.filter(municipality=incident.municipality_id, is_designated_shelter=True)
-    if districts:
-        shelters = shelters.filter(district__in=districts)
-    return [{"id": s.pk, "name": s.name, "lat": s.lat, "lon": s.lon, "capacity": s.capacity, "open": None,
-             "occupancy": None} for s in shelters.only("pk", "name", "lat", "lon", "capacity").order_by("name")]
+    """The shelters layer of the board: the incident's shelters open now (開設 / 満員) with their occupancy,
+    capacity and crowding (空き / 混雑 / 満員), from the shelters app. One query."""
+    return [{"id": s.shelter_id, "name": s.name, "lat": s.lat, "lon": s.lon, "capacity": s.capacity, "open": True,
+             "status": s.status, "crowding": s.crowding, "occupancy": s.people_in, "households": s.households_in}
+            for s in open_shelters_with_occupancy(incident.municipality, incident)]
 
 
 def board_reports(incident: Incident) -> list[dict]:

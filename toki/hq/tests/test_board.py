@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from unittest import mock
 
@@ -15,6 +16,8 @@ from toki.hq.damage import actions as damage_actions
 from toki.hq.damage.tests.support import bundled_doc
 from toki.hq.models import Instruction
 from toki.hq.tests.helpers import HqTestCase
+from toki.shelters.actions.openings import open_shelter
+from toki.shelters.actions.sync import apply_events, new_event
 from toki.shelters.models import Shelter
 
 
@@ -56,17 +59,24 @@ class BoardDataTests(BoardTestCase):
         self.assertEqual(data["items"][0].title, "late")
         self.assertTrue(data["items"][0].overdue)
 
-    def test_it_maps_reports_orders_and_designated_shelters_of_affected_districts(self):
+    def test_it_maps_reports_orders_and_the_incidents_open_shelters_with_occupancy(self):
         self.fill(1)
-        Shelter.objects.create(common_id="t-1", municipality=self.municipality, district=self.ryotsu, name="両津小",
-                               lat=38.08, lon=138.44, is_designated_shelter=True, source="gsi")
+        open_here = Shelter.objects.create(common_id="t-1", municipality=self.municipality, district=self.ryotsu,
+                                           name="両津小", lat=38.08, lon=138.44, is_designated_shelter=True,
+                                           source="gsi", capacity=10)
         Shelter.objects.create(common_id="t-2", municipality=self.municipality, district=self.districts["ogi"],
                                name="小木小", lat=37.8, lon=138.28, is_designated_shelter=True, source="gsi")
+        opening = open_shelter(acting_user=self.alice, shelter=open_here, incident=self.incident)
+        household = str(uuid.uuid4())
+        apply_events(acting_user=self.alice, opening=opening, device_id="desk", events=[
+            new_event("register_household", {"household_id": household, "members": [
+                {"id": str(uuid.uuid4()), "name_kana": "サド タロウ"}, {"id": str(uuid.uuid4())}]}),
+            new_event("check_in", {"household_id": household})])
         data = board.board_map(self.incident)
         self.assertEqual(len(data["reports"]), 1)
         self.assertEqual({o["district"] for o in data["orders"]}, {"ryotsu", "aikawa"})
-        self.assertEqual([s["name"] for s in data["shelters"]], ["両津小"])
-        self.assertIsNone(data["shelters"][0]["occupancy"])
+        self.assertEqual([(s["name"], s["occupancy"], s["capacity"], s["crowding"]) for s in data["shelters"]],
+                         [("両津小", 2, 10, "vacant")])
 
 
 class BoardPageTests(BoardTestCase):
@@ -123,7 +133,7 @@ class BoardPageTests(BoardTestCase):
             with self.subTest(part=part, cached=True), self.assertNumQueries(4):  # the permission check only
                 self.assertEqual(self.client.get(url).status_code, 200)
         cache.clear()
-        with self.assertNumQueries(8):  # auth 3, incident, reports, orders, affected districts, shelters
+        with self.assertNumQueries(7):  # auth 3, incident, reports, orders, open shelters
             self.client.get(reverse("hq:board_map", args=[self.incident.pk]))
         with self.assertNumQueries(4):
             self.assertEqual(len(self.client.get(reverse("hq:board_map", args=[self.incident.pk])).json()["reports"]),

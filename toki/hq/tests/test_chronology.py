@@ -1,13 +1,16 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.test import override_settings
 
 from toki.accounts.models import AuditEvent
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.hq import actions, selectors
 from toki.hq.actions import chronology
-from toki.hq.actions.feeds import chronicle_alert
+from toki.hq.actions.feeds import chronicle_alert, chronicle_shelter_opening
 from toki.hq.models import ChronologyAnnotation, ChronologyEntry
 from toki.hq.tests.helpers import HqTestCase
+from toki.shelters.actions.openings import close_opening, open_shelter
+from toki.shelters.models import Shelter
 
 
 class ChronologyTests(HqTestCase):
@@ -122,3 +125,28 @@ class AlertFeedTests(HqTestCase):
             self.alert("exercise")
         self.assertFalse(self.incident.chronology.filter(category="weather").exists())
         self.assertEqual(drill.chronology.filter(category="weather").count(), 1)
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@override_settings(TASKS=IMMEDIATE_TASKS)
+class ShelterOpeningChronologyTests(HqTestCase):
+    def setUp(self):
+        super().setUp()
+        self.shelter = Shelter.objects.create(common_id="t-chrono", municipality=self.municipality,
+                                              district=self.ryotsu, name="両津小", lat=38.08, lon=138.44,
+                                              is_designated_shelter=True, source="gsi", capacity=50)
+
+    def shelter_entries(self):
+        return list(ChronologyEntry.objects.filter(incident=self.incident, category="shelter")
+                    .values_list("content", flat=True).order_by("pk"))
+
+    def test_it_records_a_shelter_opening_and_closing_once_each(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            opening = open_shelter(acting_user=self.alice, shelter=self.shelter, incident=self.incident)
+        with self.captureOnCommitCallbacks(execute=True):
+            close_opening(acting_user=self.alice, opening=opening)
+        chronicle_shelter_opening(opening.pk, "closed")  # a task run twice writes once
+        self.assertEqual(self.shelter_entries(), ["避難所開設: 両津小", "避難所閉鎖: 両津小"])
+        self.assertEqual(ChronologyEntry.objects.filter(category="shelter").first().district, self.ryotsu)

@@ -8,6 +8,7 @@ in the log by type. The log never holds a user id, a text, a location or a postb
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from django.core.exceptions import ValidationError
@@ -18,26 +19,44 @@ from toki.notify.actions import subscriptions
 from toki.notify.line import replies
 from toki.notify.line.settings_link import settings_url
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
+from toki.shelters.models import Shelter
+from toki.shelters.selectors import OpenShelter
 
 logger = logging.getLogger(__name__)
 
 SHELTERS_IN_REPLY = 3
 
 
-def nearest_open_shelters(lat: float, lon: float, n: int = SHELTERS_IN_REPLY, *, municipality=None) -> list:
-    """The `n` shelters nearest to the point for the location reply, nearest first (`NearbyShelter`s).
+@dataclass(frozen=True)
+class NearbyPlace:
+    """A shelter for the location reply: the master row (name, address, district), the distance, and its opening
+    when it is open now (None when it is only designated)."""
 
-    The one place to switch to shelters that are open now once shelter openings exist (issue 7): today it is
-    every shelter of the master (toki.shelters.selectors.nearest_shelters)."""
+    shelter: Shelter
+    distance_km: float
+    opening: OpenShelter | None = None
+
+
+def nearest_open_shelters(lat: float, lon: float, n: int = SHELTERS_IN_REPLY, *, municipality=None
+                          ) -> list[NearbyPlace]:
+    """The `n` shelters OPEN now nearest to the point (開設 before 満員, public incidents only), for the location
+    reply. When none is open (a normal day, or the first minutes of a disaster) the nearest designated places are
+    given instead, each once, with `opening` None: the reply then says that none is open yet."""
+    from toki.shelters.selectors import nearest_open_shelters as open_now
     from toki.shelters.selectors import nearest_shelters
 
+    open_places = open_now(lat, lon, n, municipality=municipality)
+    if open_places:
+        masters = Shelter.objects.select_related("district").in_bulk([p.shelter.shelter_id for p in open_places])
+        return [NearbyPlace(masters[p.shelter.shelter_id], p.distance_km, p.shelter) for p in open_places
+                if p.shelter.shelter_id in masters]
     # The GSI data lists a place designated both as 指定緊急避難場所 and 指定避難所 twice: show each place once.
     places, seen = [], set()
     for item in nearest_shelters(lat, lon, limit=n * 4, municipality=municipality):
         key = (item.shelter.name, round(item.shelter.lat, 4), round(item.shelter.lon, 4))
         if key not in seen:
             seen.add(key)
-            places.append(item)
+            places.append(NearbyPlace(item.shelter, item.distance_km))
     return places[:n]
 
 

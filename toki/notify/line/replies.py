@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
+from toki.shelters.models import Crowding, OpeningStatus
 
 MAX_LIST_ITEMS = 10  # orders, warnings or lifelines listed in one reply; the rest are on the site
 LABEL_MAX = 20  # LINE's limit for quick-reply and template button labels
@@ -165,6 +166,17 @@ def distance_text(km: float) -> str:
     return _("about %(km).1f km") % {"km": km}
 
 
+def open_status_text(opening) -> str:
+    """開設 / 満員 and the crowding (空き / 混雑 / 満員) of an open shelter, for a reply card."""
+    if opening.status == OpeningStatus.FULL or opening.crowding == Crowding.FULL:
+        return _("Open, full")
+    if opening.crowding == Crowding.CROWDED:
+        return _("Open, crowded")
+    if opening.crowding == Crowding.VACANT:
+        return _("Open, space available")
+    return _("Open")
+
+
 def nearest_shelters_messages(nearby: list) -> list[dict]:
     """A carousel of the nearest shelters: name, distance, district and a walking route on a map."""
     if not nearby:
@@ -174,6 +186,8 @@ def nearest_shelters_messages(nearby: list) -> list[dict]:
     for item in nearby:
         shelter = item.shelter
         details = [distance_text(item.distance_km)]
+        if item.opening is not None:
+            details.insert(0, open_status_text(item.opening))
         if shelter.district is not None:
             details.append(district_name(shelter.district))
         body = [{"type": "text", "text": shelter.name, "weight": "bold", "size": "xl", "wrap": True},
@@ -190,8 +204,11 @@ def nearest_shelters_messages(nearby: list) -> list[dict]:
                            "uri": MAP_URL.format(lat=shelter.lat, lon=shelter.lon)}}]},
         })
     names = joined(f"{n.shelter.name} ({distance_text(n.distance_km)})" for n in nearby)
+    none_open = all(item.opening is None for item in nearby)
+    heading = (_("No shelter is open now. The nearest designated shelters: %(names)s") if none_open
+               else _("Nearest open shelters: %(names)s"))
     return [
-        {"type": "flex", "altText": (_("Nearest shelters: %(names)s") % {"names": names})[:400],
+        {"type": "flex", "altText": (heading % {"names": names})[:400],
          "contents": {"type": "carousel", "contents": bubbles}},
         text_message(_("Which shelters are open now: %(url)s") % {"url": site_url("portal:shelters")},
                      quick_reply=main_quick_reply()),

@@ -117,6 +117,33 @@ class KeywordTests(LineWebhookTestCase):
         self.assertIn("destination=38.020000,138.370000", bubbles[0]["footer"]["contents"][0]["action"]["uri"])
         self.assert_all_requests_valid()
 
+    def test_it_answers_a_location_with_open_shelters_first_and_their_crowding(self):
+        from toki.hq.actions import open_incident
+        from toki.shelters.actions.openings import open_shelter
+        from toki.shelters.models import Shelter
+
+        near, far = (Shelter.objects.create(common_id=f"152242-O{i}", municipality=self.municipality,
+                                            name=name, lat=lat, lon=138.37, is_designated_shelter=True, capacity=100)
+                     for i, (name, lat) in enumerate([("近い避難所", 38.02), ("開設中の避難所", 38.20)]))
+        incident = open_incident(acting_user=self.alice, municipality=self.municipality, name="大雨",
+                                 kind="heavy_rain")
+        open_shelter(acting_user=self.alice, shelter=far, incident=incident)
+        self.send_events(fixture_event("message_location"))
+        carousel = self.replies_to(USER)[0]
+        bubbles = carousel["contents"]["contents"]
+        self.assertEqual([b["body"]["contents"][0]["text"] for b in bubbles], ["開設中の避難所"])
+        self.assertIn("開設", bubbles[0]["body"]["contents"][1]["text"])
+        self.assertNotIn(near.name, carousel["altText"])
+        self.assert_all_requests_valid()
+
+    def test_it_says_when_no_shelter_is_open_yet(self):
+        from toki.shelters.models import Shelter
+
+        Shelter.objects.create(common_id="152242-N0", municipality=self.municipality, name="避難所N",
+                               lat=38.02, lon=138.37, is_designated_shelter=True)
+        self.send_events(fixture_event("message_location"))
+        self.assertIn("開設している避難所はまだありません", self.replies_to(USER)[0]["altText"])
+
     def test_it_shows_a_place_listed_twice_by_the_gsi_data_once(self):
         from toki.notify.line.handlers import nearest_open_shelters
         from toki.shelters.models import Shelter
