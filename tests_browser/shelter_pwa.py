@@ -328,6 +328,7 @@ def check_server_down(report: Report, browser, site, world: World, password: str
             expect(page.locator("#people-in").inner_text() in ("3", "5"),
                    f"people here {page.locator('#people-in').inner_text()}")))
         screenshot(report, page, "pwa-4-unsent")
+        report.check("pwa: axe finds no serious WCAG violation on the tablet (outbox open)", lambda: _expect_axe(page))
         made = {e["id"] for e in local_events(page)}
 
         restart_server(site)
@@ -432,6 +433,17 @@ def _expect_checked_in(opening_id: int, household_id: str, people: int) -> None:
     states = list(Registration.objects.filter(opening_id=opening_id, household_id=household_id)
                   .values_list("state", flat=True))
     expect(states.count("checked_in") == people, f"registrations {states}")
+
+
+def _expect_axe(page) -> None:
+    from tests_browser import a11y
+
+    expect(a11y.AXE_JS.exists(), "node_modules/axe-core is missing: run `npm ci`")
+    page.add_script_tag(path=str(a11y.AXE_JS))
+    results = page.evaluate(a11y.AXE_RUN, a11y.RUN_TAGS)
+    a11y.print_results("axe shelter-ops-tablet@ja", results)
+    failing = [f"{r['id']} ({r['impact']}, {len(r['nodes'])}x)" for r in results["violations"] if a11y.is_failing(r)]
+    expect(not failing, "serious or critical: " + ", ".join(failing))
 
 
 def _in_viewport(page, selector: str) -> bool:
