@@ -35,6 +35,20 @@ NAME = "shelter_qr_browser"
 TARGET_S = 2.0
 
 
+# The page's own clock, free of the test driver's overhead: the tap on "Scan QR code", the household card shown,
+# the tap on "Check in", the confirmation shown (performance.now(), ms).
+IN_PAGE_CLOCK = """() => {
+  const marks = window.__bench = {};
+  const at = (name) => { if (!(name in marks)) marks[name] = performance.now(); };
+  document.querySelector('.action--scan').addEventListener('click', () => at('scan'), {capture: true});
+  document.getElementById('scan-checkin').addEventListener('click', () => at('tap'), {capture: true});
+  const watch = (id, name) => new MutationObserver(() => { if (!document.getElementById(id).hidden) at(name); })
+    .observe(document.getElementById(id), {attributes: true, attributeFilter: ['hidden']});
+  watch('scan-result', 'shown');
+  watch('toast', 'confirmed');
+}"""
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -83,15 +97,21 @@ def measure(args, site, workdir: Path) -> tuple[list[dict], int]:
                     page.goto(pwa.TABLET, wait_until="load")
                     page.wait_for_function("navigator.serviceWorker.controller !== null")
                     pwa.wait_roster(page)
+                page.evaluate(IN_PAGE_CLOCK)
                 marks = {}
                 total = pwa.scan_and_check_in(page, kana, before_tap=lambda marks=marks: marks.setdefault(
                     "shown", time.monotonic()))
                 end = time.monotonic()
                 shown = total - (end - marks["shown"])
+                clock = page.evaluate("window.__bench")
                 identified = page.locator("#scan-household").get_attribute("data-identified") == "yes"
                 runs.append({"total_s": round(total, 3), "to_household_shown_s": round(shown, 3),
-                             "tap_to_confirmed_s": round(total - shown, 3), "identified_offline": identified})
-                print(f"  {index + 1:2d}: {total:.3f} s (shown after {shown:.3f} s)", flush=True)
+                             "tap_to_confirmed_s": round(total - shown, 3), "identified_offline": identified,
+                             "in_page_s": {k: round((clock[k] - clock["scan"]) / 1000, 3)
+                                           for k in ("shown", "tap", "confirmed")}})
+                print(f"  {index + 1:2d}: {total:.3f} s (shown after {shown:.3f} s); in the page: "
+                      f"shown {runs[-1]['in_page_s']['shown']:.3f} s, "
+                      f"confirmed {runs[-1]['in_page_s']['confirmed']:.3f} s", flush=True)
                 pwa.wait_unsynced(page, 0, timeout_ms=30_000)
                 context.close()
             finally:
@@ -121,10 +141,19 @@ def main(argv=None) -> int:
     totals = [r["total_s"] for r in runs]
     shown = [r["to_household_shown_s"] for r in runs]
     taps = [r["tap_to_confirmed_s"] for r in runs]
+    page_total = [r["in_page_s"]["confirmed"] for r in runs]
+    page_shown = [r["in_page_s"]["shown"] for r in runs]
+    page_tap = [r["in_page_s"]["confirmed"] - r["in_page_s"]["tap"] for r in runs]
     rows = [[label, f"{statistics.median(v):.3f}", f"{min(v):.3f}", f"{max(v):.3f}"]
-            for label, v in (("scan opened → confirmed check-in", totals),
-                             ("  camera start + decode → household shown", shown),
-                             ("  tap → confirmation on screen", taps))]
+            for label, v in (("driver: scan opened → confirmed check-in", totals),
+                             ("  driver: → household shown", shown),
+                             ("  driver: tap → confirmation", taps),
+                             ("page: scan opened → confirmed check-in", page_total),
+                             ("  page: camera start + decode → household shown", page_shown),
+                             ("  page: tap → confirmation", page_tap))]
+    machine_s = [r["in_page_s"]["shown"] + r["in_page_s"]["confirmed"] - r["in_page_s"]["tap"] for r in runs]
+    rows.append(["page: machine time (shown + tap → confirmation)", f"{statistics.median(machine_s):.3f}",
+                 f"{min(machine_s):.3f}", f"{max(machine_s):.3f}"])
     print()
     print(format_table(["step (s)", "median", "best", "worst"], rows))
     median = statistics.median(totals)
@@ -139,7 +168,9 @@ def main(argv=None) -> int:
         "versions": {"playwright": package_version("playwright"), "chromium": _chromium_version()},
         "parameters": {"runs": args.runs, "video": "Y4M 640x480 15 fps, one QR code (segno, error level M)",
                        "decoder": "jsQR 1.4.0 (headless Chromium has no BarcodeDetector)"},
-        "median_s": median, "runs": runs, "server_applied_check_ins": applied,
+        "median_s": median, "median_in_page_s": statistics.median(page_total),
+        "median_machine_s": statistics.median(machine_s), "runs": runs,
+        "server_applied_check_ins": applied,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
     print(f"results: {write_results(NAME, data).relative_to(REPO)}")

@@ -11,6 +11,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - nojs (nojs.py): with JavaScript off, the shelter pages and issuing/lifting an evacuation order;
 - pwa (shelter_pwa.py): the offline shelter tablet: service worker, QR scan with a fake camera, the quick form,
   sync after the server was stopped, two tablets with dropped answers (no event lost or doubled).
+- walkthrough (walkthrough.py): issue 4's walk in each language on a phone: the order for the district and the
+  nearest shelter open now (home, 'nearest sites' with the position set, the visitors' page);
 - hq (hq.py): the disaster-HQ path: incident, reports from two branches, the live board, 第1報 and its Excel,
   an instruction acknowledged and done by its recipient, the chronology.
 
@@ -32,7 +34,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, hq, nojs, server, shelter_pwa, zoom
+from tests_browser import a11y, hq, nojs, server, shelter_pwa, walkthrough, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -50,7 +52,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -198,6 +200,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 hq.check_hq(report, browser, DEMO_PASSWORD)
                 print(f"(hq: {time.monotonic() - started:.1f}s)", flush=True)
+            if "walkthrough" in groups and site is not None:
+                started = time.monotonic()
+                walkthrough.check_walkthrough(report, browser, site)
+                print(f"(walkthrough: {time.monotonic() - started:.1f}s)", flush=True)
             if "pwa" in groups and site is not None:  # last: it stops and restarts the server
                 started = time.monotonic()
                 shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)

@@ -1,6 +1,7 @@
 """/api/v1/shelters: public status of open shelters (no personal data) and the staff endpoints of the offline
 sync contract (docs/shelter-ops-sync.md: session auth + CSRF header)."""
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -163,6 +164,7 @@ class MemberOut(Schema):
 class HouseholdOut(Schema):
     id: str
     qr: bool
+    qr_sha256: str | None = None  # lets an offline tablet name the household of a scanned QR (contract §2)
     pre_registered: bool
     removed: bool = False
     members: list[MemberOut]
@@ -205,6 +207,7 @@ def _household_out(household) -> dict:
         "state": states[m.pk].state if m.pk in states else "planned",
         "state_at": states[m.pk].state_at if m.pk in states else None} for m in household.members.all()]
     return {"id": str(household.pk), "qr": bool(household.qr_token), "removed": removed,
+            "qr_sha256": hashlib.sha256(household.qr_token.encode()).hexdigest() if household.qr_token else None,
             "pre_registered": household.source == "pre_registration", "members": members}
 
 

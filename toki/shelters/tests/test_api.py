@@ -1,5 +1,6 @@
 """/api/v1/shelters: public status, staff endpoints of the sync contract (auth, CSRF, scope, query counts)."""
 
+import hashlib
 import json
 import uuid
 
@@ -7,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from toki.accounts.models import AuditEvent
+from toki.shelters.actions.households import pre_register
 from toki.shelters.tests.world import ShelterWorldMixin, household_payload, register_and_check_in
 from toki.test import BaseTestCase
 
@@ -121,6 +123,15 @@ class ApiTests(ShelterWorldMixin, BaseTestCase):
         self.assertEqual(member["state"], "checked_in")
         self.assertNotIn("address", member)
         self.assertTrue(AuditEvent.objects.filter(action="shelters.read.roster", actor=self.carol).exists())
+
+    def test_it_gives_the_hash_of_a_pre_registered_households_qr_token_never_the_token(self):
+        household = pre_register(municipality=self.municipality, household={},
+                                 members=[{"name_kana": "サド ハナコ"}], planned_shelter=self.shelter)
+        self.login(self.carol)
+        body = self.client.get(f"{API}/openings/{self.opening.pk}/roster").json()
+        listed = next(h for h in body["households"] if h["id"] == str(household.pk))
+        self.assertEqual(listed["qr_sha256"], hashlib.sha256(household.qr_token.encode()).hexdigest())
+        self.assertNotIn(household.qr_token, json.dumps(body))
 
     def test_it_returns_only_changed_households_since_a_cursor(self):
         register_and_check_in(self.carol, self.opening)
