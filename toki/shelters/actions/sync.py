@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from toki.accounts import audit
@@ -73,8 +73,10 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
         raise ValueError(f"at most {MAX_EVENTS} events per request")
     counts: Counter = Counter()
     results = []
+    # Events already stored (a tablet's retry) are read before the write transaction, to keep it short; one stored
+    # meanwhile by a concurrent request is caught by the unique event id and answered `duplicate` all the same.
+    known = {e.event_id: e for e in CheckinEvent.objects.filter(event_id__in=[e.id for e in events])}
     with _writer_turn(), transaction.atomic():
-        known = {e.event_id: e for e in CheckinEvent.objects.filter(event_id__in=[e.id for e in events])}
         occupancy_changed, people_delta, households_delta = False, 0, 0
         for event in events:
             stored = known.get(event.id)
@@ -202,16 +204,20 @@ def _concurrent_duplicate(event_id) -> tuple[dict, CheckinEvent, None]:
     return _duplicate_result(stored), stored, None
 
 
-def _households_delta(opening, people_by_household: Counter) -> int:
-    """How many households became present (+1) or left (-1), given the people each gained or lost here: one count
-    per touched household, run under that household's row lock, after the change."""
+def _households_delta(opening, people_by_household: Counter, present_before: dict) -> int:
+    """How many households became present (+1) or left (-1), given the people each gained or lost here and the
+    people present before for the households whose registrations were read (under the household's row lock);
+    any other household is counted after the change."""
     delta = 0
     for household_id, people in people_by_household.items():
         if not people:
             continue
-        after = Registration.objects.filter(opening=opening, household_id=household_id,
-                                            state=Registration.State.CHECKED_IN).count()
-        delta += (after > 0) - (after - people > 0)
+        if household_id in present_before:
+            before = present_before[household_id]
+        else:
+            before = Registration.objects.filter(opening=opening, household_id=household_id,
+                                                 state=Registration.State.CHECKED_IN).count() - people
+        delta += (before + people > 0) - (before > 0)
     return delta
 
 
@@ -334,8 +340,13 @@ def _check_in(opening, payload, occurred_at, source) -> _Outcome:
             raise Rejected("invalid_payload:member_ids")
         link_card(members[0], str(payload["card_id"]))
         via = "card_linked"
-    registrations = {r.member_id: r for r in Registration.objects.select_for_update().filter(
-        opening=opening, member__in=members)}
+    # The members' registrations here, and the household's others (how many of it are present already).
+    read = list(Registration.objects.select_for_update().filter(opening=opening).filter(
+        Q(member__in=members) | Q(household=household)))
+    wanted = {m.pk for m in members}
+    registrations = {r.member_id: r for r in read if r.member_id in wanted}
+    present_before = {household.pk: sum(r.household_id == household.pk and r.state == Registration.State.CHECKED_IN
+                                        for r in read)}
     warnings, changed, arrived = set(), False, Counter()
     for member in members:
         reg = registrations.get(member.pk)
@@ -358,7 +369,7 @@ def _check_in(opening, payload, occurred_at, source) -> _Outcome:
     if changed:
         Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
     return _Outcome(household.pk, [m.pk for m in members], {"via": via}, sorted(warnings), people_delta=arrived.total(),
-                    households_delta=_households_delta(opening, arrived), occupancy_changed=changed)
+                    households_delta=_households_delta(opening, arrived, present_before), occupancy_changed=changed)
 
 
 def _check_out(opening, payload, occurred_at, source) -> _Outcome:
@@ -377,6 +388,7 @@ def _check_out(opening, payload, occurred_at, source) -> _Outcome:
         dest = Registration.Destination.OTHER_SHELTER
     registrations = list(Registration.objects.select_for_update().filter(
         opening=opening, household=household).select_related("member"))
+    present_before = {household.pk: sum(r.state == Registration.State.CHECKED_IN for r in registrations)}
     if requested is not None:
         by_member = {r.member_id: r for r in registrations}
         if any(m not in by_member for m in requested):
@@ -407,7 +419,7 @@ def _check_out(opening, payload, occurred_at, source) -> _Outcome:
         Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
     details = {"destination": dest, **({"transfer_opening": transfer.pk} if transfer else {})}
     return _Outcome(household.pk, [r.member_id for r in registrations], details, sorted(warnings),
-                    people_delta=left.total(), households_delta=_households_delta(opening, left),
+                    people_delta=left.total(), households_delta=_households_delta(opening, left, present_before),
                     occupancy_changed=changed)
 
 
