@@ -104,6 +104,20 @@ def get_opening_for_user(user, pk, *, manage: bool = False) -> ShelterOpening:
     return opening
 
 
+def get_opening_to_manage(user, pk) -> ShelterOpening:
+    """One opening `user` may manage (check people in and out), with its shelter; anything else is a 404. The same
+    answer as get_opening_for_user(manage=True) in one lean query (the check-in API's hot path)."""
+    from toki.shelters.permissions import is_hq_manager, team_shelter_ids
+
+    openings = ShelterOpening.objects.select_related("shelter")
+    if not is_hq_manager(user):
+        openings = openings.filter(shelter_id__in=team_shelter_ids(user))
+    try:
+        return openings.get(pk=pk)
+    except (ShelterOpening.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such opening") from None
+
+
 def shelters_user_may_open(user) -> QuerySet[Shelter]:
     from toki.shelters.permissions import is_hq_manager
 

@@ -115,3 +115,44 @@ class ConcurrentSyncTests(ShelterWorldMixin, BaseTransactionTestCase):
             thread.join(timeout=60)
         self.assertEqual(errors, [])
         return results
+
+    def assert_counts_match_registrations(self):
+        opening = ShelterOpening.objects.get(pk=self.opening.pk)
+        present = Registration.objects.filter(opening=self.opening, state=Registration.State.CHECKED_IN)
+        self.assertEqual((opening.people_in, opening.households_in),
+                         (present.count(), present.values("household_id").distinct().count()))
+        return opening
+
+    def test_it_counts_a_household_once_when_its_members_arrive_and_leave_on_several_tablets_at_once(self):
+        payloads = [household_payload(kana=f"カゾク {i}", extra=THREADS - 1) for i in range(2)]
+        apply_events(acting_user=self.carol, opening=self.opening, device_id="setup",
+                     events=[event("register_household", p) for p in payloads])
+        jobs = [(p["household_id"], m["id"]) for p in payloads for m in p["members"]]
+
+        def run(type_):
+            barrier = threading.Barrier(len(jobs))
+            errors = []
+
+            def post(household_id, member_id):
+                try:
+                    barrier.wait(timeout=10)
+                    apply_events(acting_user=self.carol, opening=self.opening, device_id=str(uuid.uuid4())[:8],
+                                 events=[event(type_, {"household_id": household_id, "member_ids": [member_id]})])
+                except Exception as exc:
+                    errors.append(exc)
+                finally:
+                    connection.close()
+
+            threads = [threading.Thread(target=post, args=job) for job in jobs]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            self.assertEqual(errors, [])
+
+        run("check_in")
+        opening = self.assert_counts_match_registrations()
+        self.assertEqual((opening.people_in, opening.households_in), (len(jobs), 2))
+        run("check_out")
+        opening = self.assert_counts_match_registrations()
+        self.assertEqual((opening.people_in, opening.households_in), (0, 0))
