@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection
-from django.test import TestCase, TransactionTestCase
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.test.runner import DiscoverRunner
 from django.utils import translation
 
@@ -109,8 +109,18 @@ def ensure_redis(url: str) -> None:
 
 
 class TokiTestRunner(DiscoverRunner):
-    """Django's runner with a fast password hasher: the personas are created for every test class."""
+    """Django's runner with a fast password hasher (the personas are created for every test class) and a cache of
+    each test process's own: with REDIS_URL set, the parallel test processes would otherwise share one Redis
+    database, read each other's entries (incident 1 of one test database is not incident 1 of another) and empty
+    it under each other's feet with `cache.clear()`."""
 
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        self._own_cache = override_settings(CACHES={"default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "toki-tests"}})
+        self._own_cache.enable()
+
+    def teardown_test_environment(self, **kwargs):
+        self._own_cache.disable()
+        super().teardown_test_environment(**kwargs)
