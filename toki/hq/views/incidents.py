@@ -71,9 +71,16 @@ def _manage(request, pk):
     return incident
 
 
-def _done(request, incident, form, exc=None):
-    if exc is not None:
-        form_error(form, exc)
+def _change(request, pk, form_class, apply, **form_kwargs):
+    """The shape of every incident change posted from the incident page: check the role, validate the form, run
+    the action with the cleaned data, and come back to the page with the outcome as a message."""
+    incident = _manage(request, pk)
+    form = form_class(request.POST, **{key: make(incident) for key, make in form_kwargs.items()})
+    if form.is_valid():
+        try:
+            apply(incident, form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
     for error in form.errors.values():
         messages.error(request, " ".join(error))
     if not form.errors:
@@ -84,58 +91,30 @@ def _done(request, incident, form, exc=None):
 @login_required
 @require_POST
 def incident_status(request, pk):
-    incident = _manage(request, pk)
-    form = HqStatusForm(request.POST)
-    exc = None
-    if form.is_valid():
-        try:
-            level = form.cleaned_data["level"]
-            actions.set_hq_status(acting_user=request.user, incident=incident,
-                                  level=None if level == DISSOLVE else level, at=form.cleaned_data["at"])
-        except ValidationError as error:
-            exc = error
-    return _done(request, incident, form, exc)
+    def apply(incident, data):
+        level = data["level"]
+        actions.set_hq_status(acting_user=request.user, incident=incident,
+                              level=None if level == DISSOLVE else level, at=data["at"])
+    return _change(request, pk, HqStatusForm, apply)
 
 
 @login_required
 @require_POST
 def incident_relief(request, pk):
-    incident = _manage(request, pk)
-    form = ReliefActForm(request.POST)
-    exc = None
-    if form.is_valid():
-        try:
-            actions.apply_relief_act(acting_user=request.user, incident=incident,
-                                     applied_on=form.cleaned_data["applied_on"])
-        except ValidationError as error:
-            exc = error
-    return _done(request, incident, form, exc)
+    return _change(request, pk, ReliefActForm, lambda incident, data: actions.apply_relief_act(
+        acting_user=request.user, incident=incident, applied_on=data["applied_on"]))
 
 
 @login_required
 @require_POST
 def incident_districts(request, pk):
-    incident = _manage(request, pk)
-    form = DistrictsForm(request.POST, municipality=incident.municipality)
-    exc = None
-    if form.is_valid():
-        try:
-            actions.set_affected_districts(acting_user=request.user, incident=incident,
-                                           districts=form.cleaned_data["districts"])
-        except ValidationError as error:
-            exc = error
-    return _done(request, incident, form, exc)
+    return _change(request, pk, DistrictsForm, lambda incident, data: actions.set_affected_districts(
+        acting_user=request.user, incident=incident, districts=data["districts"]),
+        municipality=lambda incident: incident.municipality)
 
 
 @login_required
 @require_POST
 def incident_close(request, pk):
-    incident = _manage(request, pk)
-    form = CloseForm(request.POST)
-    exc = None
-    if form.is_valid():
-        try:
-            actions.close_incident(acting_user=request.user, incident=incident, at=form.cleaned_data["at"])
-        except ValidationError as error:
-            exc = error
-    return _done(request, incident, form, exc)
+    return _change(request, pk, CloseForm, lambda incident, data: actions.close_incident(
+        acting_user=request.user, incident=incident, at=data["at"]))
