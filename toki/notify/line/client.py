@@ -7,12 +7,13 @@ menu images, content). Tests point both at the local LINE server (toki.notify.li
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from linebot.v3.messaging import Configuration, MessagingApi, MessagingApiBlob
+    from linebot.v3.messaging import ApiClient, MessagingApi, MessagingApiBlob
 
 # line-bot-sdk takes seconds to import (generated classes): it is imported when first used, so web processes,
 # which only enqueue webhook events, never load it (task workers load it at start, toki/notify/apps.py).
@@ -23,10 +24,19 @@ def is_configured() -> bool:
     return bool(settings.LINE_CHANNEL_ACCESS_TOKEN)
 
 
-def _configuration(host: str) -> "Configuration":
-    from linebot.v3.messaging import Configuration
+@lru_cache(maxsize=8)
+def api_client(host: str, token: str) -> "ApiClient":
+    """One SDK client (and its urllib3 connection pool, which is thread-safe) per process and host/token, shared by
+    the delivery transport, webhook replies and the rich menu commands.
 
-    return Configuration(access_token=settings.LINE_CHANNEL_ACCESS_TOKEN, host=host)
+    urllib3 never retries: a retried multicast or reply could reach LINE twice; the outbox retries itself, with
+    backoff and the same X-Line-Retry-Key (docs/notify.md)."""
+    from linebot.v3.messaging import ApiClient, Configuration
+
+    configuration = Configuration(access_token=token, host=host)
+    configuration.retries = False
+    configuration.connection_pool_maxsize = 32  # ≥ the threads that send at once (NOTIFY_SEND_THREADS)
+    return ApiClient(configuration)
 
 
 def request_timeout() -> int:
@@ -37,16 +47,14 @@ def request_timeout() -> int:
 @contextmanager
 def messaging_api() -> Iterator["MessagingApi"]:
     """`MessagingApi` on LINE_API_BASE_URL (reply, push, multicast, rich menus, …)."""
-    from linebot.v3.messaging import ApiClient, MessagingApi
+    from linebot.v3.messaging import MessagingApi
 
-    with ApiClient(_configuration(settings.LINE_API_BASE_URL)) as client:
-        yield MessagingApi(client)
+    yield MessagingApi(api_client(settings.LINE_API_BASE_URL, settings.LINE_CHANNEL_ACCESS_TOKEN))
 
 
 @contextmanager
 def messaging_blob_api() -> Iterator["MessagingApiBlob"]:
     """`MessagingApiBlob` on LINE_API_DATA_BASE_URL (rich menu images)."""
-    from linebot.v3.messaging import ApiClient, MessagingApiBlob
+    from linebot.v3.messaging import MessagingApiBlob
 
-    with ApiClient(_configuration(settings.LINE_API_DATA_BASE_URL)) as client:
-        yield MessagingApiBlob(client)
+    yield MessagingApiBlob(api_client(settings.LINE_API_DATA_BASE_URL, settings.LINE_CHANNEL_ACCESS_TOKEN))

@@ -650,13 +650,21 @@ class LocalLineClient:
         return self._call("POST", "reply_token", {"userId": user_id})["replyToken"]
 
 
-class LocalLineProcess:
-    """The CLI server in a child process (it outlives killed workers); a context manager."""
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, port: int, *, token: str = "test-token", latency_ms: float = 0,  # noqa: S107
+
+class LocalLineProcess:
+    """The CLI server in a child process (it outlives killed workers); a context manager. `port=0` takes a port
+    that is free now, so that two test runs on one machine never collide."""
+
+    def __init__(self, port: int = 0, *, token: str = "test-token", latency_ms: float = 0,  # noqa: S107
                  rate_limit: int | None = None, line_rate_limits: bool = False, record_bodies: bool = False,
                  startup_timeout: float = 20.0):
-        self.port = port
+        self.port = port or _free_port()
+        port = self.port
         self.base_url = f"http://127.0.0.1:{port}"
         self.args = [sys.executable, "-m", "toki.notify.line.localserver", "--port", str(port), "--token", token,
                      "--latency-ms", str(latency_ms), "--exit-with-parent"]

@@ -13,13 +13,13 @@ through the SDK's ApiClient directly (see `LineTransport.send`), as `multicast_w
 import hashlib
 import json
 import logging
-from functools import lru_cache
 
 import urllib3
 from django.conf import settings
 
 from toki.alerts.rendering.render import BODY_LIMIT, cut
 from toki.notify.channels import ChannelTransport, Content, Outcome, SendResult
+from toki.notify.line.client import api_client
 from toki.notify.models import Channel
 
 logger = logging.getLogger(__name__)
@@ -30,21 +30,6 @@ MULTICAST_PATH = "/v2/bot/message/multicast"
 MULTICAST_RESPONSE_TYPES = {"200": "object", "400": "ErrorResponse", "403": "ErrorResponse",
                             "409": "ErrorResponse", "429": "ErrorResponse"}
 QUOTA_MESSAGE = "monthly limit"
-
-
-@lru_cache(maxsize=4)
-def _api(host: str, token: str, timeout: int):
-    """One client (and its connection pool) per process and configuration; urllib3's pool is thread-safe.
-
-    The SDK is imported here, not at module level: importing linebot.v3.messaging takes seconds (hundreds of
-    generated pydantic classes), which planning and the web server never need. Workers import it at start-up
-    (NotifyConfig.ready)."""
-    from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
-
-    configuration = Configuration(access_token=token, host=host)
-    configuration.retries = False  # the outbox retries, with backoff and the same key; urllib3 must not
-    configuration.connection_pool_maxsize = 32  # ≥ the threads that send at once (NOTIFY_SEND_THREADS)
-    return MessagingApi(ApiClient(configuration))
 
 
 def _header(headers, name: str) -> str:
@@ -102,14 +87,14 @@ class LineTransport(ChannelTransport):
         pydantic request model: validating and serialising 500 ids through it twice cost about 10 ms of CPU per
         request, more than everything else a worker does. The message objects are still checked against the
         SDK's models (they are few); the ids are LINE user ids from follow events."""
-        from linebot.v3.messaging import ApiException, Message
+        from linebot.v3.messaging import ApiException, Message, MessagingApi
 
         for message in messages:
             Message.from_dict(message)  # raises for a message the SDK would refuse to send
         body = {"to": list(addresses), "messages": messages}
         encoded = json.dumps(body).encode()  # what the SDK's REST client sends (json.dumps of the body)
         sha, size = hashlib.sha256(encoded).hexdigest(), len(encoded)
-        api = _api(self.host, self.token, self.timeout)
+        api = MessagingApi(api_client(self.host, self.token))
         headers = {"X-Line-Retry-Key": str(retry_key), "Accept": "application/json",
                    "Content-Type": "application/json"}
         try:

@@ -5,7 +5,6 @@ recipient, and every Delivery must end accepted or dead. Bounded well under two 
 
 import os
 import random
-import socket
 import sqlite3
 import tempfile
 import time
@@ -20,19 +19,12 @@ SUBSCRIBERS = 20_000
 KILLS = 4
 
 
-def free_port() -> int:
-    """A port free now on loopback: two runs of this test (two checkouts, two CI jobs) never collide."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @tag("slow")
 class ExactlyOnceUnderSigkillTests(SimpleTestCase):
     def test_it_delivers_exactly_once_to_every_recipient_when_workers_are_killed(self):
         rng = random.Random(os.environ.get("TOKI_TEST_SEED", "exactly-once"))
         with tempfile.TemporaryDirectory(prefix="toki-exactly-once-") as workdir, \
-                LocalLineProcess(free_port(), latency_ms=120) as line:
+                LocalLineProcess(latency_ms=120) as line:
             scenario = Scenario(Path(workdir), line_url=line.base_url, lease_seconds=2)
             scenario.migrate()
             try:

@@ -3,7 +3,6 @@
 import io
 import json
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -467,20 +466,9 @@ class ImageAndSpecTests(SimpleTestCase):
         self.assertTrue(spec.route("POST", "/v2/bot/richmenu/richmenu-1/content")[0].data_host)
 
 
-def free_port_in_range(first=18130, last=18149):
-    for port in range(first, last + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in the helper's range")
-
-
 class ProcessTests(SimpleTestCase):
     def test_it_runs_as_a_separate_process_with_introspection(self):
-        with LocalLineProcess(free_port_in_range(), latency_ms=1) as process:
+        with LocalLineProcess(latency_ms=1) as process:
             with ApiClient(Configuration(access_token=TOKEN, host=process.base_url)) as client:
                 api = MessagingApi(client)
                 api.multicast(MulticastRequest(to=USERS[:3], messages=[TextMessage(text="x")]))
