@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from toki.lib import text as typed
+
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "b", "ul", "ol", "li", "a"})
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = frozenset({"http", "https", "tel", "mailto"})
@@ -23,7 +25,6 @@ MAX_LENGTH = 20_000  # characters of HTML after cleaning; a notice is a page, no
 _HAS_MARKUP = re.compile(r"<\s*/?\s*(p|br|ul|ol|li)\b", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _EMPTY_PARAGRAPH = re.compile(r"<p>(\s|<br>)*</p>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _href_allowed(value: str) -> bool:
@@ -66,7 +67,7 @@ def from_plain_text(text: str) -> str:
 
 def normalise(text: str) -> str:
     """What a notice body is stored as: the staff's input, given paragraphs if it has none, then cleaned."""
-    text = _CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = typed.plain_text(text)
     if not _HAS_MARKUP.search(text):
         text = from_plain_text(text)
     return clean(text)

@@ -4,7 +4,6 @@ Page-view counters are not here: they are anonymous counters written by toki.por
 changes, and are neither audited nor run in an action's transaction.
 """
 
-import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,19 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from toki.accounts import audit
+from toki.lib.text import plain_text
 from toki.notify.actions.line_menus import disaster_mode_changed
 from toki.portal.models import MODE_MESSAGE_MAX, SURVEY_COMMENT_MAX, SiteMode, SurveyAnswer
 from toki.portal.site_mode import may_switch_mode
 from toki.portal.tasks import republish_static_site_on_commit
-
-# Control characters other than tab and newline (and the bidi overrides used to disguise text) are removed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-def plain_text(value: str) -> str:
-    """Plain text as typed: control characters removed, line ends normalised, ends trimmed. Markup stays
-    literal text (templates escape it)."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def set_disaster_mode(*, acting_user, municipality, on: bool, message: str, message_en: str = "") -> SiteMode:

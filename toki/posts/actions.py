@@ -1,6 +1,5 @@
 """Every change to citizen posts: submitting (anyone, rate-limited per device) and moderating (HQ editors)."""
 
-import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from toki.accounts import audit
 from toki.lib.tasks import enqueue_on_commit
+from toki.lib.text import plain_text
 from toki.posts import photos
 from toki.posts.models import TEXT_MAX_LENGTH, Post
 from toki.posts.selectors import RATE_LIMIT_POSTS, device_is_rate_limited, may_moderate
@@ -16,18 +16,11 @@ from toki.posts.tasks import delete_photo
 
 # C0 and C1 control characters except tab and newline, DEL, and the Unicode bidi overrides and isolates
 # (they can make text read differently from what it says).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 REASON_MAX_LENGTH = 500
 
 
 class RateLimited(ValidationError):
     pass
-
-
-def clean_text(value: str) -> str:
-    """Plain text as residents typed it, minus control characters; newlines normalised, ends trimmed."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value).strip()
 
 
 def rate_limit_message():
@@ -39,7 +32,7 @@ def submit_post(*, acting_user, municipality, category: str, text: str, device_h
                 latitude: float | None = None, longitude: float | None = None,
                 photo: photos.CleanPhoto | None = None) -> Post:
     """Store a resident's post, pending review. `district` is the one `district_for` found for the point."""
-    text = clean_text(text)
+    text = plain_text(text)
     if not text:
         raise ValidationError({"text": _("Write what you see.")})
     if len(text) > TEXT_MAX_LENGTH:
@@ -105,7 +98,7 @@ def _moderate(*, acting_user, post: Post, expected: str, new_status: str, action
 
 
 def _reason(reason: str) -> str:
-    reason = clean_text(reason)
+    reason = plain_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
     if len(reason) > REASON_MAX_LENGTH:

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from toki.areas.selectors import district_for
 from toki.lib.place_names import local_name
+from toki.lib.text import plain_text
 from toki.posts import photos
-from toki.posts.actions import REASON_MAX_LENGTH, clean_text
+from toki.posts.actions import REASON_MAX_LENGTH
 from toki.posts.models import TEXT_MAX_LENGTH, Post
 
 
@@ -41,7 +42,7 @@ class PostForm(forms.Form):
         return bool(self.data.get("website"))
 
     def clean_text(self):
-        text = clean_text(self.cleaned_data["text"])
+        text = plain_text(self.cleaned_data["text"])
         if not text:
             raise forms.ValidationError(_("Write what you see."))
         return text
