@@ -63,6 +63,19 @@ class ApiTests(ShelterWorldMixin, BaseTestCase):
         self.assertEqual([r["status"] for r in body["results"]], ["applied", "applied"])
         self.assertEqual(body["people_in"], 1)
 
+    def test_a_lone_check_in_takes_a_pinned_number_of_queries(self):
+        # The busiest request on the worst day (docs/benchmarks.md, issue 7): keep it lean.
+        household_id = register_and_check_in(self.carol, self.opening)["household_id"]
+        self.login(self.carol)
+        self.post_events([self.sync_event("check_out", {"household_id": household_id})])
+        # session, user, memberships, teams, opening; the transaction (a savepoint inside the test's own, where
+        # production has BEGIN … COMMIT); the event's savepoint; household lock + touch; members; registrations;
+        # registration saved; event stored; its savepoint released; audit; opening's counts added and read back.
+        with self.assertNumQueries(16):
+            response = self.post_events([self.sync_event("check_in", {"household_id": household_id})])
+        self.assertEqual(response.json()["results"][0]["status"], "applied")
+        self.assertEqual(response.json()["people_in"], 1)
+
     def test_it_answers_a_retried_request_with_duplicates(self):
         self.login(self.carol)
         events = [self.sync_event("register_household", household_payload())]

@@ -43,6 +43,33 @@ class SyncTests(ShelterWorldMixin, BaseTestCase):
         self.assertEqual(Household.objects.count(), 1)
         self.assertEqual(CheckinEvent.objects.count(), 1)
 
+    def test_it_answers_duplicate_for_a_lone_check_in_sent_again_and_changes_nothing(self):
+        # A batch of one skips the read of stored events: the unique event id answers instead (docs/shelter-ops.md).
+        payload = register_and_check_in(self.carol, self.opening)
+        household = Household.objects.get(pk=payload["household_id"])
+        check_in = event("check_out", {"household_id": payload["household_id"]})
+        self.assertEqual(self.apply(check_in)[0]["status"], "applied")
+        touched = Household.objects.get(pk=household.pk).updated_at
+        again = self.apply(check_in)[0]
+        self.assertEqual((again["status"], again["original_status"]), ("duplicate", "applied"))
+        self.assertEqual(again["server_ids"]["household_id"], payload["household_id"])
+        self.assertEqual(CheckinEvent.objects.filter(event_id=check_in.id).count(), 1)
+        self.assertEqual(Household.objects.get(pk=household.pk).updated_at, touched)
+        self.opening.refresh_from_db()
+        self.assertEqual((self.opening.people_in, self.opening.households_in), (0, 0))
+
+    def test_it_checks_in_a_merged_household_under_the_household_it_was_merged_into(self):
+        keep = register_and_check_in(self.carol, self.opening)
+        other = household_payload(kana="アイカワ タロウ")
+        self.apply(event("register_household", other))
+        Household.objects.filter(pk=other["household_id"]).update(merged_into=keep["household_id"])
+        Member.objects.filter(household_id=other["household_id"]).update(household_id=keep["household_id"])
+        result = self.apply(event("check_in", {"household_id": other["household_id"]}))[0]
+        self.assertEqual(result["status"], "applied")
+        self.assertEqual(result["server_ids"]["household_id"], keep["household_id"])
+        self.opening.refresh_from_db()
+        self.assertEqual((self.opening.people_in, self.opening.households_in), (2, 1))
+
     def test_it_answers_duplicate_for_the_same_event_twice_in_one_batch(self):
         payload = household_payload()
         check_in_id = uuid.uuid4()
