@@ -12,7 +12,8 @@ def memberships_of(user) -> list[Membership]:
     cached = getattr(user, "_toki_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user).select_related("org_unit", "district").order_by("org_unit__name")
+            Membership.objects.filter(user=user).select_related("org_unit", "district")
+            .defer("district__boundary").order_by("org_unit__name")
         )
         user._toki_memberships = cached
     return cached
