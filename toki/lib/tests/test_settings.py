@@ -65,3 +65,14 @@ class EnvHelperTests(SimpleTestCase):
         self.assertEqual(database_from_url("sqlite:////tmp/x.sqlite3")["NAME"], "/tmp/x.sqlite3")
         with self.assertRaisesMessage(EnvError, "mysql"):
             database_from_url("mysql://x/y")
+
+
+class WsgiTests(SimpleTestCase):
+    def test_loading_the_wsgi_application_imports_the_views_before_the_first_request(self):
+        # A fresh gunicorn worker must not spend its first request importing the URLconf (docs/benchmarks.md).
+        code = ("import sys, toki.wsgi; "
+                "print(all(m in sys.modules for m in ('toki.urls', 'toki.shelters.api', 'toki.portal.views')))")
+        result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "TOKI_DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+                                     "ALLOWED_HOSTS": "bousai.example.jp"})
+        self.assertEqual(result.stdout.strip(), "True", result.stderr)
