@@ -42,6 +42,7 @@ from toki.shelters.permissions import may_manage_shelter
 from toki.shelters.signals import announce_on_commit
 
 MAX_EVENTS = 200
+MAX_MERGE_HOPS = 5  # a household merged into one merged into another…: followed this far, never in a loop
 FUTURE_TOLERANCE = timedelta(minutes=10)
 QR_PREFIX = "TOKI-SHELTER:1:"
 
@@ -250,34 +251,25 @@ def _register_household(opening, payload, occurred_at, source) -> _Outcome:
         raise Rejected("invalid_payload:members")
     household = Household.objects.create(id=household_id, municipality_id=opening.shelter.municipality_id,
                                          source=source, **fields)
-    created = [_new_member(household, member_id, values) for member_id, values in members]
+    created = [_new_member(household.pk, member_id, values) for member_id, values in members]
     detect_duplicates(created)
     return _Outcome(household_id, [m.pk for m in created], {"members": len(created), "fields": sorted(fields)})
 
 
-def _new_member(household, member_id, values) -> Member:
+def _new_member(household_id, member_id, values) -> Member:
     from toki.shelters.matching import kana_key, name_key
 
-    member = Member(id=member_id, household=household, **values)
+    member = Member(id=member_id, household_id=household_id, **values)
     member.kana_key, member.name_key = kana_key(member.name_kana), name_key(member.name)
     member.save(force_insert=True)
     return member
 
 
-def _live_household(household_id) -> Household:
-    """The household, followed through merges."""
-    household = Household.objects.filter(pk=household_id).first()
-    if household is None:
-        raise Rejected("unknown_household")
-    hops = 0
-    while household.merged_into_id is not None and hops < 5:
-        household, hops = Household.objects.get(pk=household.merged_into_id), hops + 1
-    return household
-
-
 def _lock_household(household_id) -> uuid.UUID:
     """Lock the household's row (followed through merges) and mark it changed for the tablets' roster; return its
-    id. The lock serialises the changes to one household's registrations, and so its presence in the counts. One
+    id. Every handler that changes an existing household starts here (check-in, check-out, update), so this is the
+    one place that follows merges. The lock serialises the changes to one household's registrations, and so its
+    presence in the counts. One
     UPDATE … RETURNING per hop: taking the lock and touching `updated_at` cost one round trip, not a SELECT … FOR
     UPDATE and a later UPDATE. A check-in or check-out that changes nothing (already checked in) touches it too,
     and the roster then sends that household again, which is harmless; a rejected one rolls back with its
@@ -287,7 +279,7 @@ def _lock_household(household_id) -> uuid.UUID:
         row = update_returning(Household, household_id, set_values={"updated_at": now}, returning=("merged_into",))
         if row is None:
             raise Rejected("unknown_household")
-        if row["merged_into"] is None or hops >= 5:
+        if row["merged_into"] is None or hops >= MAX_MERGE_HOPS:
             return household_id
         household_id, hops = row["merged_into"], hops + 1
 
@@ -295,21 +287,19 @@ def _lock_household(household_id) -> uuid.UUID:
 def _update_household(opening, payload, occurred_at, source) -> _Outcome:
     from toki.shelters.matching import kana_key, name_key
 
-    household = _live_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
+    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
     fields = payloads.household_fields(payload.get("fields") or {}, "fields.")
     members = payloads.members_list(payload.get("members"), required=False)
     existing = {m.pk: m for m in Member.objects.filter(pk__in=[m for m, _v in members])}
-    if any(m.household_id != household.pk for m in existing.values()):
+    if any(m.household_id != household_id for m in existing.values()):
         raise Rejected("not_in_household")
     if fields:
-        for name, value in fields.items():
-            setattr(household, name, value)
-        household.save(update_fields=[*fields, "updated_at"])
+        Household.objects.filter(pk=household_id).update(**fields)  # updated_at: touched by the lock
     touched, changed_fields = [], set(fields)
     for member_id, values in members:
         member = existing.get(member_id)
         if member is None:
-            touched.append(_new_member(household, member_id, values))
+            touched.append(_new_member(household_id, member_id, values))
             continue
         for name, value in values.items():
             setattr(member, name, value)
@@ -317,10 +307,8 @@ def _update_household(opening, payload, occurred_at, source) -> _Outcome:
         member.save()
         touched.append(member)
         changed_fields |= {f"member.{name}" for name in values}
-    if not fields:
-        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
     detect_duplicates(touched)
-    return _Outcome(household.pk, [m.pk for m in touched], {"fields": sorted(changed_fields)})
+    return _Outcome(household_id, [m.pk for m in touched], {"fields": sorted(changed_fields)})
 
 
 def _resolve_for_check_in(payload) -> tuple[uuid.UUID, str]:
