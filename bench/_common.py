@@ -299,6 +299,13 @@ def write_results(name: str, data: dict) -> Path:
     return path
 
 
+def percentile(values, p: float) -> float:
+    """The p-th percentile of `values`: the sample at rank round(p/100 × (n−1)) of the sorted values (no
+    interpolation, so every figure reported is a latency that was measured)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
 def format_table(columns: list[str], rows: list[list]) -> str:
     """A Markdown table (readable in a terminal, pasteable into docs/benchmarks.md)."""
     cells = [[str(c) for c in columns]] + [[str(c) for c in row] for row in rows]

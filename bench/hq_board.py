@@ -18,7 +18,6 @@ instructions, 600 chronology entries, evacuation orders in two districts.
 import argparse
 import http.client
 import json
-import math
 import runpy
 import statistics
 import subprocess
@@ -36,6 +35,7 @@ from _common import (
     machine_info,
     package_version,
     parse_wrk,
+    percentile,
     process_tree_cpu_s,
     require_tools,
     run_checked,
@@ -142,10 +142,6 @@ def seed(env, *, staff: int, reports: int) -> dict:
         raise BenchError(f"the seed script printed no result:\n{output[-2000:]}")
     return json.loads(line.removeprefix("BENCH-SEED "))
 
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]  # nearest rank
 
 
 def poll_as_used(port: int, data: dict, args) -> dict:

@@ -40,6 +40,7 @@ from bench._common import (
     format_table,
     isolated_app_env,
     machine_info,
+    percentile,
     run_checked,
     run_main,
     start_process,
@@ -53,10 +54,6 @@ LINE_PORT, APP_PORT = 18210, 18211  # this helper's range is 18200–18249
 SECRET = "bench-channel-secret-" + "0" * 16  # a made-up channel secret
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed_requests(count: int, clients: int, make_request) -> tuple[list[float], float]:

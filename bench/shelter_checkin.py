@@ -42,6 +42,7 @@ from _common import (
     log_tail,
     machine_info,
     package_version,
+    percentile,
     run_checked,
     run_main,
     start_process,
@@ -155,17 +156,15 @@ class Client:
                 conn.request(method, path, body=body, headers=headers or {})
                 response = conn.getresponse()
                 return response.status, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
-                conn.close()
-                self.local.conn = None
-                if not reused or attempt == 2:
-                    return 0, f"connection: {exc!r}".encode()
-                with self.lock:
-                    self.reconnects += 1
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 self.local.conn = None
-                return 0, f"connection: {exc!r}".encode()
+                closed_while_idle = isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError,
+                                                     BrokenPipeError))
+                if not (closed_while_idle and reused and attempt == 1):
+                    return 0, f"connection: {exc!r}".encode()
+                with self.lock:
+                    self.reconnects += 1
         raise AssertionError("unreachable")
 
     def check_in(self, household_id: str) -> tuple[int, str]:
@@ -206,10 +205,6 @@ def load(send, items: list, rate: float, duration: float) -> list[dict]:
             pool.submit(one, i)
     return results
 
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def summary(results: list[dict], expected_outcome: str) -> dict:
