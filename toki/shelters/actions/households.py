@@ -4,6 +4,7 @@ detection and the staff merge, transport-card links, and the audit of staff read
 import hashlib
 import hmac
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -101,18 +102,31 @@ def _may_resolve(acting_user, candidate: DuplicateCandidate) -> bool:
     return bool(mine & shelters)
 
 
-def merge_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Member:
-    """Staff confirm two records are one person: `other` is merged into `keep`.
-
-    Blank fields of `keep` are filled from `other`; `other`'s registrations move to `keep` where `keep` has none
-    at that opening (else the one with the later state wins); `other` is marked merged (kept for the history).
-    A household left with no live member is marked merged into `keep`'s household."""
+@contextmanager
+def _resolving(acting_user, candidate: DuplicateCandidate):
+    """A transaction holding the candidate's row lock, for staff who may resolve it, while it is still open (a
+    second click or a colleague's decision gets "already resolved")."""
     if not _may_resolve(acting_user, candidate):
         raise NotAllowed("not allowed")
     with transaction.atomic():
         locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
         if locked.status != DuplicateCandidate.Status.OPEN:
             raise ValidationError("already resolved", code="resolved")
+        yield locked
+
+
+def _close(candidate: DuplicateCandidate, status: str, acting_user) -> None:
+    candidate.status, candidate.resolved_by, candidate.resolved_at = status, acting_user, timezone.now()
+    candidate.save(update_fields=["status", "resolved_by", "resolved_at"])
+
+
+def merge_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Member:
+    """Staff confirm two records are one person: `other` is merged into `keep`.
+
+    Blank fields of `keep` are filled from `other`; `other`'s registrations move to `keep` where `keep` has none
+    at that opening (else the one with the later state wins); `other` is marked merged (kept for the history).
+    A household left with no live member is marked merged into `keep`'s household."""
+    with _resolving(acting_user, candidate) as locked:
         keep, other = Member.objects.get(pk=locked.keep_id), Member.objects.get(pk=locked.other_id)
         filled = []
         for name in ("name", "name_kana", "relation", "birth_date", "allergies", "care_notes"):
@@ -150,9 +164,7 @@ def merge_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Member:
             Household.objects.filter(pk=other.household_id).update(merged_into=keep.household_id,
                                                                    updated_at=timezone.now())
         Household.objects.filter(pk=keep.household_id).update(updated_at=timezone.now())
-        locked.status, locked.resolved_by, locked.resolved_at = (DuplicateCandidate.Status.MERGED, acting_user,
-                                                                 timezone.now())
-        locked.save(update_fields=["status", "resolved_by", "resolved_at"])
+        _close(locked, DuplicateCandidate.Status.MERGED, acting_user)
         DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).filter(
             keep=other).update(status=DuplicateCandidate.Status.DISMISSED, resolved_at=timezone.now())
         audit.record(actor=acting_user, action="shelters.duplicate.merge", obj=locked,
@@ -167,15 +179,8 @@ def merge_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Member:
 
 
 def dismiss_duplicate(*, acting_user, candidate: DuplicateCandidate) -> DuplicateCandidate:
-    if not _may_resolve(acting_user, candidate):
-        raise NotAllowed("not allowed")
-    with transaction.atomic():
-        locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if locked.status != DuplicateCandidate.Status.OPEN:
-            raise ValidationError("already resolved", code="resolved")
-        locked.status, locked.resolved_by, locked.resolved_at = (DuplicateCandidate.Status.DISMISSED, acting_user,
-                                                                 timezone.now())
-        locked.save(update_fields=["status", "resolved_by", "resolved_at"])
+    with _resolving(acting_user, candidate) as locked:
+        _close(locked, DuplicateCandidate.Status.DISMISSED, acting_user)
         audit.record(actor=acting_user, action="shelters.duplicate.dismiss", obj=locked)
     return locked
 

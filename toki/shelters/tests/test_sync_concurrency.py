@@ -6,7 +6,6 @@ benchmark exercises that under gunicorn)."""
 
 import threading
 import unittest
-import uuid
 
 from django.db import connection
 
@@ -24,27 +23,32 @@ class ConcurrentSyncTests(ShelterWorldMixin, BaseTransactionTestCase):
         super().setUp()
         self.create_shelter_world()
 
-    def race(self, events) -> list[list[dict]]:
-        barrier = threading.Barrier(THREADS)
-        results, errors = [None] * THREADS, []
+    def at_once(self, batches: list[list]) -> list[list[dict]]:
+        """Send each batch of events from its own thread (its own connection), all released together by a
+        barrier; return each batch's results. Fails the test if any thread raised."""
+        barrier = threading.Barrier(len(batches))
+        results, errors = [None] * len(batches), []
 
         def post(index):
             try:
                 barrier.wait(timeout=10)
                 results[index] = apply_events(acting_user=self.carol, opening=self.opening,
-                                              device_id=f"tab-{index}", events=events)
+                                              device_id=f"tab-{index}", events=batches[index])
             except Exception as exc:
                 errors.append(exc)
             finally:
                 connection.close()
 
-        threads = [threading.Thread(target=post, args=(i,)) for i in range(THREADS)]
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(len(batches))]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
         self.assertEqual(errors, [])
         return results
+
+    def race(self, events) -> list[list[dict]]:
+        return self.at_once([events] * THREADS)
 
     def test_it_applies_the_same_events_once_when_posted_concurrently(self):
         payload = household_payload(extra=1)
@@ -63,25 +67,7 @@ class ConcurrentSyncTests(ShelterWorldMixin, BaseTransactionTestCase):
         payloads = [household_payload(kana=f"タブレット {i}") for i in range(THREADS)]
         apply_events(acting_user=self.carol, opening=self.opening, device_id="setup",
                      events=[event("register_household", p) for p in payloads])
-        barrier = threading.Barrier(THREADS)
-        errors = []
-
-        def check_in(payload):
-            try:
-                barrier.wait(timeout=10)
-                apply_events(acting_user=self.carol, opening=self.opening, device_id=str(uuid.uuid4())[:8],
-                             events=[event("check_in", {"household_id": payload["household_id"]})])
-            except Exception as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=check_in, args=(p,)) for p in payloads]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
+        self.at_once([[event("check_in", {"household_id": p["household_id"]})] for p in payloads])
         self.assertEqual(ShelterOpening.objects.get(pk=self.opening.pk).people_in, THREADS)
 
     def test_it_registers_a_person_once_when_two_tablets_check_them_in_at_once(self):
@@ -95,26 +81,7 @@ class ConcurrentSyncTests(ShelterWorldMixin, BaseTransactionTestCase):
         self.assertEqual(ShelterOpening.objects.get(pk=self.opening.pk).people_in, 1)
 
     def race_distinct(self, household_id) -> list[list[dict]]:
-        barrier = threading.Barrier(THREADS)
-        results, errors = [None] * THREADS, []
-
-        def post(index):
-            try:
-                barrier.wait(timeout=10)
-                results[index] = apply_events(acting_user=self.carol, opening=self.opening, device_id=f"t{index}",
-                                              events=[event("check_in", {"household_id": household_id})])
-            except Exception as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=post, args=(i,)) for i in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
-        return results
+        return self.at_once([[event("check_in", {"household_id": household_id})] for _ in range(THREADS)])
 
     def assert_counts_match_registrations(self):
         opening = ShelterOpening.objects.get(pk=self.opening.pk)
@@ -130,25 +97,8 @@ class ConcurrentSyncTests(ShelterWorldMixin, BaseTransactionTestCase):
         jobs = [(p["household_id"], m["id"]) for p in payloads for m in p["members"]]
 
         def run(type_):
-            barrier = threading.Barrier(len(jobs))
-            errors = []
-
-            def post(household_id, member_id):
-                try:
-                    barrier.wait(timeout=10)
-                    apply_events(acting_user=self.carol, opening=self.opening, device_id=str(uuid.uuid4())[:8],
-                                 events=[event(type_, {"household_id": household_id, "member_ids": [member_id]})])
-                except Exception as exc:
-                    errors.append(exc)
-                finally:
-                    connection.close()
-
-            threads = [threading.Thread(target=post, args=job) for job in jobs]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-            self.assertEqual(errors, [])
+            self.at_once([[event(type_, {"household_id": household_id, "member_ids": [member_id]})]
+                          for household_id, member_id in jobs])
 
         run("check_in")
         opening = self.assert_counts_match_registrations()
