@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from toki.hq.damage.definition import Definition
+from toki.hq.damage.definition import Definition, localized
 
 ZERO = Decimal(0)
 
@@ -55,7 +55,7 @@ class Aggregate:
                 continue
             out.append({
                 "item": item, "label": item.text("label", language), "group": item.group,
-                "unit": self.definition.units[item.unit].get(language) or self.definition.units[item.unit]["ja"],
+                "unit": localized(self.definition.units[item.unit], language),
                 "total": self.totals[item.id], "now": self.current.get(item.id),
                 "districts": [self.by_district[code][item.id] for code in self.district_names],
             })

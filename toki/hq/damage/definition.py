@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from django.utils import translation
+
 FORMAT = "toki-damage-form/1"
 AGGREGATIONS = ("sum", "peak", "derived")
 PARTS = (1, 2)
@@ -262,6 +264,18 @@ def resolve(doc, *, base_spec: dict | None = None) -> dict:
     return spec
 
 
+def current_language() -> str:
+    """The request's language as a definition file names it: "ja" for every Japanese variant, else the base code."""
+    language = translation.get_language() or "ja"
+    return "ja" if language.startswith("ja") else language.split("-")[0]
+
+
+def localized(texts: dict | None, language: str) -> str:
+    """A label, unit or help text of the definition in `language`, else in Japanese (which every label has)."""
+    texts = texts or {}
+    return texts.get(language) or texts.get("ja", "")
+
+
 @dataclass(frozen=True)
 class Item:
     id: str
@@ -274,8 +288,7 @@ class Item:
     formula: str = ""
 
     def text(self, field: str, language: str) -> str:
-        texts = getattr(self, field) or {}
-        return texts.get(language) or texts.get("ja", "")
+        return localized(getattr(self, field), language)
 
 
 class Definition:

@@ -4,15 +4,10 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from toki.hq.damage.definition import current_language, localized
 from toki.posts.photos import ACCEPT, clean_photo
-
-
-def _language() -> str:
-    language = translation.get_language() or "ja"
-    return "ja" if language.startswith("ja") else language.split("-")[0]
 
 
 class ReportForm(forms.Form):
@@ -32,14 +27,14 @@ class ReportForm(forms.Form):
     def __init__(self, *args, definition, category, districts, initial_counts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
-        language = _language()
+        language = current_language()
         self.item_fields = []
         spec = definition.definition
         for item in spec.category_items(category):
             unit = spec.units[item.unit]
             decimals = unit.get("decimals", 0)
             field = forms.DecimalField(
-                label=f"{item.text('label', language)} ({unit.get(language) or unit['ja']})", required=False,
+                label=f"{item.text('label', language)} ({localized(unit, language)})", required=False,
                 min_value=Decimal(0), decimal_places=decimals, max_digits=12 + decimals,
                 help_text=item.text("help", language),
                 initial=(initial_counts or {}).get(item.id))

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from toki.areas.models import District
 from toki.hq.damage import actions, permissions, selectors
 from toki.hq.damage.aggregate import from_snapshot
+from toki.hq.damage.definition import current_language, localized
 from toki.hq.damage.excel import workbook_bytes
-from toki.hq.damage.forms import NOTE_FIELDS, CorrectionForm, IssueForm, ReportForm, _language, raise_into
+from toki.hq.damage.forms import NOTE_FIELDS, CorrectionForm, IssueForm, ReportForm, raise_into
 from toki.hq.damage.models import DamageCount, DamagePhoto
 from toki.hq.selectors import incidents_for
 
@@ -67,9 +68,9 @@ def dashboard(request, incident_pk: int):
     if district:
         reports = reports.filter(district__code=district)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    language = _language()
+    language = current_language()
     if aggregate is not None:
-        labels = {c: spec["label"].get(language) or spec["label"]["ja"]
+        labels = {c: localized(spec["label"], language)
                   for c, spec in aggregate.definition.categories.items()}
         for report in page:
             report.category_label = labels.get(report.category, report.category)
@@ -96,9 +97,9 @@ def new_report(request, incident_pk: int):
         raise Http404
     category = request.GET.get("category") or request.POST.get("category")
     if category not in {c["id"] for c in categories}:
-        language = _language()
+        language = current_language()
         return render(request, "damage/choose_category.html", {"incident": incident, "categories": [
-            (c["id"], c["label"].get(language) or c["label"]["ja"]) for c in categories]})
+            (c["id"], localized(c["label"], language)) for c in categories]})
     form = ReportForm(request.POST or None, request.FILES or None, definition=definition, category=category,
                       districts=_filing_districts(request.user, incident))
     if request.method == "POST" and form.is_valid():
@@ -117,12 +118,12 @@ def new_report(request, incident_pk: int):
     label = definition.definition.categories[category]["label"]
     return render(request, "damage/report_form.html", {
         "incident": incident, "form": form, "category": category,
-        "category_label": label.get(_language()) or label["ja"], "correcting": None})
+        "category_label": localized(label, current_language()), "correcting": None})
 
 
 def _version_rows(report, versions):
     spec = report.definition.definition
-    language = _language()
+    language = current_language()
     out = []
     for version in versions:
         counts = []
@@ -131,7 +132,7 @@ def _version_rows(report, versions):
             item = spec.by_id.get(count.item)
             unit = spec.units[item.unit] if item else {}
             counts.append({"label": item.text("label", language) if item else count.item, "value": count.value,
-                           "unit": unit.get(language) or unit.get("ja", "")})
+                           "unit": localized(unit, language)})
         out.append({"version": version, "counts": counts})
     return out
 
@@ -179,7 +180,7 @@ def correct_report(request, pk: int):
     label = report.definition.definition.categories[report.category]["label"]
     return render(request, "damage/report_form.html", {
         "incident": report.incident, "form": form, "category": report.category,
-        "category_label": label.get(_language()) or label["ja"], "correcting": report})
+        "category_label": localized(label, current_language()), "correcting": report})
 
 
 @login_required
@@ -243,11 +244,11 @@ def _issued(request, incident_pk, number):
 @login_required
 def issued_detail(request, incident_pk: int, number: int):
     issued, aggregate = _issued(request, incident_pk, number)
-    language = _language()
+    language = current_language()
     return render(request, "damage/issued_detail.html", {
         "incident": issued.incident, "issued": issued, "aggregate": aggregate,
         "part1": aggregate.rows(1, language), "part2": aggregate.rows(2, language),
-        "groups": {g["id"]: g["label"].get(language) or g["label"]["ja"] for g in aggregate.definition.groups},
+        "groups": {g["id"]: localized(g["label"], language) for g in aggregate.definition.groups},
         "notes": [(label, issued.notes.get(key, "")) for key, label in NOTE_FIELDS],
     })
 
@@ -278,7 +279,7 @@ def trace(request, incident_pk: int, number: int, item: str):
     counts = (DamageCount.objects.filter(version_id__in=sources, item__in=entered)
               .select_related("district", "version", "version__created_by", "version__org_unit")
               .order_by("district__sort_order", "report_id", "item"))
-    language = _language()
+    language = current_language()
     return render(request, "damage/trace.html", {
         "incident": issued.incident, "issued": issued, "item": spec.by_id[item],
         "label": spec.by_id[item].text("label", language), "district": district,
