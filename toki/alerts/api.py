@@ -101,7 +101,7 @@ def current(request, lang: str = "ja"):
     municipality = default_municipality()
     if municipality is None:
         return {"municipality": "", "warnings": [], "evacuation_orders": [], "alerts": []}
-    warnings = list(selectors.warnings_in_force(municipality))
+    warnings = selectors.public_warnings_in_force(municipality)
     orders = list(selectors.orders_in_force(municipality))
     alert_ids = {w.alert_id for w in warnings} | {o.issue_alert_id for o in orders}
     alerts = selectors.public_alerts(municipality).filter(pk__in=alert_ids).prefetch_related("references")

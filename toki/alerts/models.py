@@ -166,6 +166,9 @@ class WarningState(models.Model):
     is_drill = models.BooleanField(_("drill"), default=False)
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="warning_states")
     report_at = models.DateTimeField(_("report time"))
+    # The telegram's ValidDateTime: a 津波予報（若干の海面変動） is no longer in force after it, with no telegram
+    # to say so (reference §4). None: in force until a telegram says otherwise.
+    expires_at = models.DateTimeField(_("in force until"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 """Reads of alerts. Public reads show only actual (non-drill, non-test) alerts; staff reads include drills."""
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
@@ -23,9 +24,41 @@ def alerts_for(user, municipality) -> QuerySet[Alert]:
     return public_alerts(municipality)
 
 
-def warnings_in_force(municipality, *, drills: bool = False) -> QuerySet[WarningState]:
+def warnings_in_force(municipality, *, drills: bool = False, now=None) -> QuerySet[WarningState]:
+    """Every (area, kind) state in force, for each area of the municipality a telegram named (the city, its
+    forecast area, its tsunami region …); those past their ValidDateTime are left out. Staff views."""
+    now = now or timezone.now()
     return (WarningState.objects.filter(municipality=municipality, is_drill=drills)
+            .filter(Q(expires_at=None) | Q(expires_at__gt=now))
             .select_related("alert").order_by("area_code", "system", "kind_code"))
+
+
+# The profile keys (toki.alerts.jma.relevance) a state's area may come from, most specific first. A telegram
+# names the municipality under several codes (佐渡市 1522400 and the forecast area 佐渡 150040 in one weather
+# telegram); the most specific one speaks for it. The prefecture (forecast_region) alone never does.
+AREA_PREFERENCE = ("city", "tsunami_region", "forecast_subdivision", "tsunami_stations", "earthquake_region")
+
+
+def public_warnings_in_force(municipality, *, now=None) -> list[WarningState]:
+    """What is in force for the municipality now, as the public is told it on every surface (portal pages, the
+    軽量版, the tourist page, LINE, the API): per warning system the states of the most specific area of the
+    municipality that system speaks of, public alerts only, drills never, expired ones never."""
+    codes = municipality.jma_codes or {}
+    rank = {}
+    for position, key in enumerate(AREA_PREFERENCE):
+        for code in codes.get(key, []):
+            rank.setdefault(str(code), position)
+    states = [s for s in warnings_in_force(municipality, now=now) if s.area_code in rank and s.alert.is_public]
+    best = {}
+    for state in states:
+        best[state.system] = min(best.get(state.system, len(AREA_PREFERENCE)), rank[state.area_code])
+    return [s for s in states if rank[s.area_code] == best[s.system]]
+
+
+def public_alerts_in_force(municipality, *, now=None) -> list[Alert]:
+    """The alerts behind `public_warnings_in_force`, once each, newest first."""
+    alerts = {s.alert_id: s.alert for s in public_warnings_in_force(municipality, now=now)}
+    return sorted(alerts.values(), key=lambda a: (a.sent_at, a.pk), reverse=True)
 
 
 def orders_in_force(municipality, *, drills: bool = False) -> QuerySet[EvacuationOrder]:

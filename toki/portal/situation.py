@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 
 from toki.alerts.models import Alert
 from toki.alerts.rendering.render import render
-from toki.alerts.selectors import last_feed_success, orders_in_force, warnings_in_force
+from toki.alerts.selectors import last_feed_success, orders_in_force, public_alerts_in_force
 
 # JMA's high-frequency feeds change every minute; a copy older than this is not "now" any more.
 FEED_STALE_AFTER = timedelta(minutes=5)
@@ -19,18 +19,14 @@ def _title(alert: Alert) -> str:
 
 def situation(municipality) -> dict:
     orders = list(orders_in_force(municipality))
-    city_codes = set(municipality.jma_codes.get("city", []))
-    warning_alerts = {}
-    for state in warnings_in_force(municipality):
-        if state.area_code in city_codes and state.alert.is_public:
-            warning_alerts.setdefault(state.alert_id, state.alert)
+    warning_alerts = public_alerts_in_force(municipality)
     levels = sorted({o.level for o in orders}, reverse=True)
     last_success = last_feed_success()
     return {
         "order_groups": [
             {"level": level, "orders": [o for o in orders if o.level == level]} for level in levels
         ],
-        "warning_titles": [_title(alert) for alert in warning_alerts.values()],
+        "warning_titles": [_title(alert) for alert in warning_alerts],
         "feed_last_success": last_success,
         "feed_is_fresh": bool(last_success and timezone.now() - last_success < FEED_STALE_AFTER),
     }

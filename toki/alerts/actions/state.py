@@ -19,14 +19,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from toki.accounts import audit
+from toki.alerts.actions.telegrams import REPLACING_INFO_TYPES, series
 from toki.alerts.jma import catalogue
 from toki.alerts.jma.model import Telegram as ParsedTelegram
 from toki.alerts.jma.parser import parse_telegram
 from toki.alerts.jma.relevance import matching_areas
 from toki.alerts.models import Alert, Telegram, WarningState
 from toki.alerts.rendering.facts import category_of, facts_from_telegram
+from toki.alerts.tasks import process_telegram
 from toki.areas.models import Municipality
 from toki.areas.selectors import default_municipality
+from toki.lib.tasks import enqueue_on_commit
 from toki.notify.actions.planning import plan_alert_on_commit
 from toki.portal.tasks import republish_static_site_on_commit
 
@@ -51,7 +54,11 @@ class StateEntry:
 
 def apply_telegram(telegram_id: int) -> Alert | None:
     """Make the Alert of a stored telegram and update the warnings in force. Idempotent: a telegram already
-    applied returns its Alert; one that does not concern the municipality returns None."""
+    applied returns its Alert; one that does not concern the municipality returns None.
+
+    A 訂正 or 取消 concerns the municipality when the telegram it replaces did (a real 取消 names no area). A
+    telegram whose 取消 arrived before it (feeds out of order) is kept as an Alert but changes no state and is
+    announced to nobody; its 取消 is then applied too, and announced to nobody either."""
     with transaction.atomic():
         telegram = Telegram.objects.select_for_update().get(pk=telegram_id)
         if telegram.processed_at is not None:
@@ -59,19 +66,56 @@ def apply_telegram(telegram_id: int) -> Alert | None:
         municipality = default_municipality()
         parsed = parse_telegram(telegram.body.encode("utf-8"), source_name=telegram.url)
         matches = matching_areas(parsed, municipality.jma_codes) if municipality else ()
+        replacing = parsed.info_type in REPLACING_INFO_TYPES and _earlier_alerts(parsed).exists()
         alert = None
-        if matches or (parsed.info_type == "取消" and _earlier_alerts(parsed).exists()):
+        early_retractions = []
+        if municipality is not None and (matches or replacing):
             alert = _create_alert(telegram, parsed, municipality, matches)
-            _update_state(alert, parsed, {m.area for m in matches})
+            early_retractions = list(_retractions_held_before(telegram, parsed))
+            if not early_retractions:
+                _update_state(alert, parsed, {m.area for m in matches})
         telegram.processed_at = timezone.now()
         telegram.save(update_fields=["processed_at"])
         audit.record(actor=None, action="alerts.apply_telegram", obj=telegram,
-                     changes={"alert": alert.pk if alert else None, "type": parsed.message_type.code})
+                     changes={"alert": alert.pk if alert else None, "type": parsed.message_type.code,
+                              "withdrawn_before_arrival": bool(early_retractions)})
+        for retraction in early_retractions:
+            _apply_held_retraction(retraction)
         if alert is not None and alert.is_public:
             republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
-        if alert is not None:
+        if alert is not None and _announced(alert):
             plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
     return alert
+
+
+def _retractions_held_before(telegram: Telegram, parsed: ParsedTelegram):
+    """取消 telegrams of this telegram's series that are newer than it and were stored before it arrived."""
+    if parsed.info_type == "取消":
+        return Telegram.objects.none()
+    return (series(parsed).filter(info_type="取消", report_at__gte=parsed.report_datetime, pk__lt=telegram.pk)
+            .order_by("report_at", "pk"))
+
+
+def _apply_held_retraction(retraction: Telegram) -> None:
+    """A 取消 stored before the telegram it withdraws did not concern the municipality then; it does now."""
+    if retraction.processed_at is not None and Alert.objects.filter(telegram=retraction).exists():
+        return
+    Telegram.objects.filter(pk=retraction.pk).update(concerns=True, processed_at=None)
+    enqueue_on_commit(process_telegram, retraction.pk)
+
+
+def _announced(alert: Alert) -> bool:
+    """Whether residents are told of this alert: not when it was withdrawn before it arrived, nor a 取消 of
+    something nobody was told of."""
+    if alert.telegram_id is None:
+        return True
+    if alert.msg_type != Alert.MsgType.CANCEL:
+        return not Telegram.objects.filter(
+            pk__lt=alert.telegram_id, info_type="取消", report_at__gte=alert.sent_at,
+            title=alert.title, editorial_office=alert.sender, event_id=alert.event_id).exists()
+    withdrawn = alert.references.first()
+    return (withdrawn is not None and withdrawn.telegram_id is not None
+            and withdrawn.telegram_id < alert.telegram_id and _announced(withdrawn))
 
 
 def _identifier(telegram: Telegram) -> str:
@@ -155,9 +199,25 @@ def _update_state(alert: Alert, parsed: ParsedTelegram, matched_areas: set) -> N
         return
     if parsed.message_type.family not in STATEFUL_FAMILIES:
         return
+    if parsed.info_type == "訂正" and not matched_areas:
+        # The correction no longer names the municipality: what the corrected telegram set is not in force.
+        corrected = _earlier_alerts_of(alert).first()
+        if corrected is not None:
+            alert.references.add(corrected)
+            WarningState.objects.filter(alert=corrected, is_drill=is_drill).delete()
+        return
+    _set_states(alert, parsed, matched_areas, is_drill)
+
+
+def _set_states(alert: Alert, parsed: ParsedTelegram, matched_areas: set, is_drill: bool, *,
+                only_vacant: bool = False) -> None:
+    """Write what the telegram says is in force for each matched area (only_vacant: only for areas of which no
+    state is held, as when a withdrawn telegram's predecessor is restored)."""
     system = _system_of(parsed)
     states = WarningState.objects.filter(municipality=alert.municipality, system=system, is_drill=is_drill)
     for area_code, (area_name, entries) in _entries(parsed, matched_areas).items():
+        if only_vacant and states.filter(area_code=area_code).exists():
+            continue
         current = {s.kind_code: s for s in states.filter(area_code=area_code)}
         if any(not _may_replace(s, alert) for s in current.values()):
             continue  # a newer telegram already spoke of this area
@@ -170,7 +230,8 @@ def _update_state(alert: Alert, parsed: ParsedTelegram, matched_areas: set) -> N
                 municipality=alert.municipality, area_code=area_code, kind_code=entry.kind_code, system=system,
                 is_drill=is_drill,
                 defaults={"area_name": area_name, "kind_name": entry.kind_name, "status": entry.status,
-                          "level": entry.level, "alert": alert, "report_at": alert.sent_at},
+                          "level": entry.level, "alert": alert, "report_at": alert.sent_at,
+                          "expires_at": alert.expires_at},
             )
 
 
@@ -187,6 +248,22 @@ def _withdraw(alert: Alert, is_drill: bool) -> None:
         return
     alert.references.add(withdrawn)
     WarningState.objects.filter(alert=withdrawn, is_drill=is_drill).delete()
+    _restore_predecessor(withdrawn, is_drill)
+
+
+def _restore_predecessor(withdrawn: Alert, is_drill: bool) -> None:
+    """After a 取消, what the series said before the withdrawn telegram is in force again (for the areas the
+    withdrawn telegram had set), unless it was withdrawn too."""
+    for previous in _earlier_alerts_of(withdrawn):
+        if previous.referenced_by.filter(msg_type=Alert.MsgType.CANCEL).exists():
+            continue
+        if previous.telegram is None:
+            return
+        parsed = parse_telegram(previous.telegram.body.encode("utf-8"), source_name=previous.telegram.url)
+        if parsed.message_type.family in STATEFUL_FAMILIES:
+            matches = matching_areas(parsed, withdrawn.municipality.jma_codes)
+            _set_states(previous, parsed, {m.area for m in matches}, is_drill, only_vacant=True)
+        return
 
 
 def _earlier_alerts_of(alert: Alert):

@@ -127,6 +127,24 @@ def _held(url: str) -> Telegram | None:
     return Telegram.objects.filter(url=url).first()
 
 
+REPLACING_INFO_TYPES = ("訂正", "取消")
+
+
+def series(parsed: ParsedTelegram):
+    """The stored telegrams of the same series as `parsed` (same Control/Title, editorial office and EventID):
+    the ones a 訂正 or 取消 replaces (reference §6.2)."""
+    return Telegram.objects.filter(title=parsed.title, editorial_office=parsed.editorial_office,
+                                   event_id=parsed.event_id)
+
+
+def replaces_concerning(parsed: ParsedTelegram) -> bool:
+    """A 訂正 or 取消 concerns the municipality when a telegram it replaces did, whatever areas it names itself:
+    a real 取消 carries none (its Body is only a Text), and a 訂正 may drop the municipality from the list."""
+    if parsed.info_type not in REPLACING_INFO_TYPES:
+        return False
+    return series(parsed).filter(concerns=True, report_at__lte=parsed.report_datetime).exists()
+
+
 def _fields(parsed: ParsedTelegram, codes: dict) -> dict:
     matches = matching_areas(parsed, codes) if codes else ()
     values = {
@@ -146,7 +164,7 @@ def _fields(parsed: ParsedTelegram, codes: dict) -> dict:
         **values,
         "report_at": parsed.report_datetime,
         "parsed": parsed.to_dict(),
-        "concerns": bool(matches),
+        "concerns": bool(matches) or bool(codes and replaces_concerning(parsed)),
         "matched_areas": [
             {"key": m.key, "name": m.area.name, "code": m.area.code, "code_type": m.area.code_type} for m in matches
         ],

@@ -9,7 +9,7 @@ lifelines as the public pages show them.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from toki.alerts.selectors import last_feed_success, orders_in_force, warnings_in_force
+from toki.alerts.selectors import last_feed_success, orders_in_force, public_warnings_in_force
 from toki.lifelines.selectors import grouped_by_kind, lifelines_for_public
 from toki.notices import richtext
 from toki.notices.models import SOURCE_LANGUAGE
@@ -54,9 +54,7 @@ def collect(municipality) -> SiteData:
     """Read everything a snapshot shows (about ten queries, whatever the number of languages)."""
     if municipality is None:
         return SiteData(municipality=None)
-    city_codes = set(municipality.jma_codes.get("city", []))
-    warnings = [state for state in warnings_in_force(municipality).select_related("alert")
-                if state.area_code in city_codes and state.alert.is_public]
+    warnings = public_warnings_in_force(municipality)
     return SiteData(
         municipality=municipality,
         orders=list(orders_in_force(municipality)),

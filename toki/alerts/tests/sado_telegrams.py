@@ -1,0 +1,59 @@
+"""Sado variants of real JMA samples for tests that go through the feed server (SYNTHETIC: each function says
+what it edited). No warning or tsunami sample names Sado (reference §5), so areas are renamed to Sado's codes."""
+
+import re
+
+from toki.alerts.tests.jma_feed_server import sample_bytes
+
+# 2015-11-14 薩摩半島西方沖: 津波注意報 for 種子島・屋久島地方 (771) at 05:56, lifted at 07:20 (大阪管区気象台).
+ADVISORY_2015 = "38-39_02_01_250206_VTSE41.xml"
+LIFTED_2015 = "38-39_02_04_250206_VTSE41.xml"
+RETRACTION_2021 = "38-39_03_01_210805_VTSE41.xml"  # 気象庁本庁's real 取消: Body is only a Text
+ADVISORY_EVENT = "20151114055157"
+
+
+def _text(name: str) -> str:
+    return sample_bytes(name).decode("utf-8")
+
+
+def _as_sado_tsunami_region(text: str, name: str, code: str) -> str:
+    return text.replace(f"<Name>{name}</Name>", "<Name>佐渡</Name>").replace(f"<Code>{code}</Code>", "<Code>341</Code>")
+
+
+def tsunami_advisory() -> bytes:
+    """SYNTHETIC: the real 2015-11-14 05:56 津波注意報 (38-39_02_01) with 種子島・屋久島地方 (771) renamed to the
+    tsunami forecast region 佐渡 (341)."""
+    return _as_sado_tsunami_region(_text(ADVISORY_2015), "種子島・屋久島地方", "771").encode()
+
+
+def tsunami_advisory_lifted() -> bytes:
+    """SYNTHETIC: the real 2015-11-14 07:20 津波注意報解除 (38-39_02_04), 種子島・屋久島地方 (771) → 佐渡 (341)."""
+    return _as_sado_tsunami_region(_text(LIFTED_2015), "種子島・屋久島地方", "771").encode()
+
+
+def retraction(*, event_id: str = ADVISORY_EVENT, office: str = "大阪管区気象台",
+               report_at: str = "2015-11-14T06:10:00+09:00") -> bytes:
+    """SYNTHETIC: the real 2021-08-05 取消 of a 津波注意報 (38-39_03_01), unchanged but for its EventID, editorial
+    office and report time, so that it withdraws the telegram of that series. It names no area."""
+    text = _text(RETRACTION_2021)
+    text = re.sub(r"<EventID>[^<]*</EventID>", f"<EventID>{event_id}</EventID>", text)
+    text = re.sub(r"<EditorialOffice>[^<]*</EditorialOffice>", f"<EditorialOffice>{office}</EditorialOffice>", text)
+    text = re.sub(r"<ReportDateTime>[^<]*</ReportDateTime>", f"<ReportDateTime>{report_at}</ReportDateTime>", text)
+    return re.sub(r"<TargetDateTime>[^<]*</TargetDateTime>", f"<TargetDateTime>{report_at}</TargetDateTime>",
+                  text).encode()
+
+
+_ISO_DATETIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)")
+
+
+def retimed(body: bytes, delta) -> bytes:
+    """Every date and time of the telegram moved by `delta` (a timedelta), in its own notation: a sample from 2015
+    replayed as if it were sent minutes ago, so that it is inside LINE's delivery window."""
+    from datetime import datetime
+
+    def shift(match: re.Match) -> str:
+        zone = match.group(2)
+        moment = datetime.fromisoformat(match.group(1) + ("+00:00" if zone == "Z" else zone)) + delta
+        return moment.strftime("%Y-%m-%dT%H:%M:%S") + zone
+
+    return _ISO_DATETIME.sub(shift, body.decode("utf-8")).encode("utf-8")

@@ -1,0 +1,122 @@
+"""Retractions (取消) and what is in force, fed as JMA feeds them: the local feed server → poll_jma → the
+process_telegram task → state → what the portal, the API and the LINE outbox show. No fixture sets `concerns`,
+`processed_at` or a state: only telegrams go in (issue 12, items 1 and 2)."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from toki.alerts.models import Alert, Telegram
+from toki.alerts.tests import sado_telegrams as sado
+from toki.alerts.tests.jma_feed_server import FeedServerMixin
+from toki.notify.models import Notification
+from toki.test import BaseTestCase
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+FEED = "/developer/xml/feed/eqvol.xml"
+ADVISORY_SENT = datetime(2015, 11, 13, 20, 56, tzinfo=UTC)  # the sample's 05:56 JST
+
+
+@override_settings(TASKS=IMMEDIATE_TASKS)
+class WireTestCase(FeedServerMixin, BaseTestCase):
+    """Telegrams published on the local feed server and read by `poll_jma --once`, tasks run on commit."""
+
+    def setUp(self):
+        super().setUp()
+        self.entries_served = []
+        # The samples are from 2015: replay them as if the advisory had been sent ten minutes ago.
+        self.delta = timezone.now() - timedelta(minutes=10) - ADVISORY_SENT
+
+    def publish(self, name: str, body: bytes) -> None:
+        updated = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=len(self.entries_served))
+        self.entries_served.append(self.server.telegram(name, updated, name=name, body=sado.retimed(body, self.delta)))
+        self.server.publish_feed(FEED, self.entries_served)
+
+    def poll(self) -> None:
+        with override_settings(TOKI_JMA_FEEDS=[self.server.url(FEED)], TOKI_JMA_LONG_FEEDS=[]), \
+                self.captureOnCommitCallbacks(execute=True):
+            call_command("poll_jma", "--once", "--min-gap", "0")
+
+    def deliver(self, name: str, body: bytes) -> None:
+        self.publish(name, body)
+        self.poll()
+
+    def current(self) -> dict:
+        return self.client.get("/api/v1/alerts/current").json()
+
+    def home(self, language: str = "ja") -> str:
+        self.client.cookies["toki_language"] = language
+        return self.client.get("/").content.decode()
+
+    def notified(self) -> list[tuple[str, str]]:
+        return list(Notification.objects.order_by("pk").values_list("kind", "title"))
+
+
+class TsunamiAdvisoryInForceTests(WireTestCase):
+    def test_it_shows_a_tsunami_advisory_for_sado_on_the_home_page_in_japanese(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        page = self.home("ja")
+        self.assertIn("津波注意報", page)
+        self.assertNotIn("発令中の避難情報・警報はありません", page)
+
+    def test_it_shows_a_tsunami_advisory_for_sado_on_the_home_page_in_english(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        page = self.home("en")
+        self.assertIn("Tsunami Advisory for Sado", page)
+        self.assertNotIn("No evacuation order or warning received by this site is in force.", page)
+
+    def test_it_lists_the_advisory_once_in_the_current_api(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        warnings = self.current()["warnings"]
+        self.assertEqual([(w["area_code"], w["kind_name"]) for w in warnings], [("341", "津波注意報")])
+
+    def test_it_shows_nothing_in_force_once_the_advisory_is_lifted(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("lifted.xml", sado.tsunami_advisory_lifted())
+        self.assertEqual(self.current()["warnings"], [])
+        self.assertIn("発令中の避難情報・警報はありません", self.home("ja"))
+
+
+class RetractionTests(WireTestCase):
+    def test_it_takes_a_retracted_advisory_out_of_force(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("retraction.xml", sado.retraction())
+        self.assertEqual(self.current()["warnings"], [])
+        self.assertIn("発令中の避難情報・警報はありません", self.home("ja"))
+
+    def test_it_stores_a_retraction_without_areas_as_concerning_the_municipality(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("retraction.xml", sado.retraction())
+        retraction = Telegram.objects.get(url__endswith="retraction.xml")
+        self.assertTrue(retraction.concerns)
+        self.assertIsNotNone(retraction.processed_at)
+
+    def test_it_tells_people_the_advisory_was_withdrawn(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("retraction.xml", sado.retraction())
+        self.assertEqual([kind for kind, _title in self.notified()], ["new", "cancel"])
+        cancel = Alert.objects.get(msg_type=Alert.MsgType.CANCEL)
+        detail = self.client.get(f"/api/v1/alerts/{cancel.pk}").json()
+        self.assertIn("取り消", detail["title"] + detail["body"])
+
+    def test_it_ignores_a_retraction_of_a_telegram_it_never_received(self):
+        self.deliver("retraction.xml", sado.retraction())
+        self.assertFalse(Alert.objects.exists())
+        self.assertEqual(self.notified(), [])
+        self.assertFalse(Telegram.objects.get(url__endswith="retraction.xml").concerns)
+
+    def test_it_keeps_out_of_force_a_telegram_whose_retraction_arrived_first(self):
+        self.deliver("retraction.xml", sado.retraction())
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.assertEqual(self.current()["warnings"], [])
+        self.assertIn("発令中の避難情報・警報はありません", self.home("ja"))
+        self.assertEqual(self.notified(), [])  # nobody was told of it, so nobody is told it was withdrawn
+        cancel = Alert.objects.get(msg_type=Alert.MsgType.CANCEL)
+        self.assertEqual(list(cancel.references.values_list("type_code", flat=True)), ["VTSE41"])
+
+    def test_it_does_not_withdraw_a_telegram_of_another_event(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("retraction.xml", sado.retraction(event_id="20151114999999"))
+        self.assertEqual([w["kind_name"] for w in self.current()["warnings"]], ["津波注意報"])
