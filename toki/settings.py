@@ -259,6 +259,7 @@ TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
     ("purge_login_throttles", 3600, []),
     ("prune_telegrams", 3600, []),
+    ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
     ("notify_sweep", 15, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)

@@ -5,28 +5,22 @@ from datetime import timedelta
 
 from django.utils import timezone, translation
 
-from toki.alerts.models import Alert
-from toki.alerts.rendering.render import render
-from toki.alerts.selectors import last_feed_success, orders_in_force, public_alerts_in_force
+from toki.alerts.in_force import warning_titles
+from toki.alerts.selectors import last_feed_success, orders_in_force
 
 # JMA's high-frequency feeds change every minute; a copy older than this is not "now" any more.
 FEED_STALE_AFTER = timedelta(minutes=5)
 
 
-def _title(alert: Alert) -> str:
-    return render(alert.facts, translation.get_language() or "ja", msg_type=alert.msg_type).title
-
-
 def situation(municipality) -> dict:
     orders = list(orders_in_force(municipality))
-    warning_alerts = public_alerts_in_force(municipality)
     levels = sorted({o.level for o in orders}, reverse=True)
     last_success = last_feed_success()
     return {
         "order_groups": [
             {"level": level, "orders": [o for o in orders if o.level == level]} for level in levels
         ],
-        "warning_titles": [_title(alert) for alert in warning_alerts],
+        "warning_titles": warning_titles(municipality, translation.get_language() or "ja"),
         "feed_last_success": last_success,
         "feed_is_fresh": bool(last_success and timezone.now() - last_success < FEED_STALE_AFTER),
     }

@@ -299,3 +299,24 @@ def severity_of(parsed: ParsedTelegram, matched_areas: set) -> str:
     if any("注意報" in n for n in names):
         return "Moderate"
     return "Minor" if names or parsed.message_type.city_relevant else "Unknown"
+
+
+# --- Expiry ------------------------------------------------------------------------------------------------
+
+def expire_states(*, now=None) -> int:
+    """Remove the states past their ValidDateTime (a 津波予報（若干の海面変動） ends with no telegram saying so) and
+    republish the 軽量版 when a public one went. Idempotent; run every minute by the scheduler. The selectors
+    already leave expired states out, so pages are right before this runs; the 軽量版 is static and needs it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = WarningState.objects.filter(expires_at__lte=now)
+        public = expired.filter(is_drill=False, alert__status=Alert.Status.ACTUAL).exists()
+        summary = list(expired.values_list("area_code", "kind_code", "system"))
+        if not summary:
+            return 0
+        expired.delete()
+        audit.record(actor=None, action="alerts.expire_states",
+                     changes={"expired": [":".join(row) for row in summary][:50], "count": len(summary)})
+        if public:
+            republish_static_site_on_commit()
+    return len(summary)

@@ -15,6 +15,14 @@ _ALIASES = {"0215": "0203", "0262": "0210"}
 
 TSUNAMI_RANKS = {"52": 4, "53": 4, "51": 3, "62": 2, "71": 1, "72": 1, "73": 1, "50": 0, "60": 0, "00": -1}
 _LIFTED = {"50": "51", "60": "62"}  # 警報解除 / 津波注意報解除 → what was lifted when LastKind does not say
+_WARNING_OR_ADVISORY = ("51", "52", "53", "62")
+_FORECAST = ("71", "72", "73")  # 津波予報: 若干の海面変動 …
+
+
+def _downgraded(region: dict) -> bool:
+    """A warning or advisory replaced by a mere forecast (若干の海面変動): for the reader it is lifted."""
+    last = region.get("last") or {}
+    return (region.get("category") or {}).get("code") in _FORECAST and last.get("code") in _WARNING_OR_ADVISORY
 
 
 def _type_name(parts: Parts, lang: Lang, facts: dict) -> str:
@@ -108,9 +116,9 @@ def _category(parts: Parts, lang: Lang, region: dict) -> tuple[str, bool]:
     """(the region's category in the reader's language, lifted?). A lifting names what was lifted."""
     category = region.get("category") or {}
     code = category.get("code", "")
-    if code in _LIFTED:
+    if code in _LIFTED or _downgraded(region):
         last = region.get("last") or {}
-        lifted_code = last.get("code") if last.get("code") in ("51", "52", "53", "62") else _LIFTED[code]
+        lifted_code = last.get("code") if last.get("code") in _WARNING_OR_ADVISORY else _LIFTED[code]
         return parts.term(lang, "tsunami", lifted_code, last.get("name", category.get("name", ""))), True
     return parts.term(lang, "tsunami", code, category.get("name", "")), False
 
@@ -165,6 +173,10 @@ def tsunami(facts: dict, lang: Lang) -> Parts:
         name, region_lifted = _category(parts, lang, region)
         key = "tsunami_region_lifted_line" if region_lifted else "tsunami_region_line"
         parts.lines.append(lang(key, place=lang.place(region["area"]), category=name))
+        if _downgraded(region):  # and what remains: the forecast of slight sea level changes
+            category = region["category"]
+            parts.lines.append(lang("tsunami_region_line", place=lang.place(region["area"]),
+                                    category=parts.term(lang, "tsunami", category["code"], category.get("name", ""))))
         arrival = _arrival(parts, lang, region.get("arrival_time"), region.get("arrival"))
         if arrival:
             parts.lines.append(lang("tsunami_arrival_line", arrival=arrival))

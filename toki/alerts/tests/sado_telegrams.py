@@ -57,3 +57,26 @@ def retimed(body: bytes, delta) -> bytes:
         return moment.strftime("%Y-%m-%dT%H:%M:%S") + zone
 
     return _ISO_DATETIME.sub(shift, body.decode("utf-8")).encode("utf-8")
+
+
+FORECAST_2011 = "32-39_11_13_250206_VTSE41.xml"  # real: 佐渡 (341) under 津波予報（若干の海面変動）until ValidDateTime
+
+
+def tsunami_forecast_slight_change() -> bytes:
+    """The real 2011-03-13 17:58 津波予報 (32-39_11_13): 佐渡 (341) under 津波予報（若干の海面変動）, ValidDateTime
+    2011-03-14 18:00. Not edited: it names Sado itself."""
+    return sample_bytes(FORECAST_2011)
+
+
+def tsunami_advisory_downgraded() -> bytes:
+    """SYNTHETIC: the advisory of `tsunami_advisory()` one hour later, its 佐渡 item downgraded to 津波予報（若干の
+    海面変動）(Kind 71, LastKind 62) as JMA words a downgrade; head and headline as the 07:20 lifting's."""
+    text = tsunami_advisory().decode("utf-8")
+    item = re.compile(r"(<Name>佐渡</Name>\s*<Code>341</Code>\s*</Area>\s*<Category>\s*<Kind>\s*)"
+                      r"<Name>津波注意報</Name>\s*<Code>62</Code>(\s*</Kind>\s*<LastKind>\s*)"
+                      r"<Name>津波なし</Name>\s*<Code>00</Code>")
+    text, count = item.subn(r"\1<Name>津波予報（若干の海面変動）</Name><Code>71</Code>"
+                            r"\2<Name>津波注意報</Name><Code>62</Code>", text)
+    assert count == 1, "the 佐渡 item of the advisory sample changed shape"
+    text = text.replace("2015-11-14T05:56:00+09:00", "2015-11-14T06:56:00+09:00")
+    return text.replace("2015-11-13T20:56:28Z", "2015-11-13T21:56:28Z").encode()

@@ -3,6 +3,7 @@ process_telegram task → state → what the portal, the API and the LINE outbox
 `processed_at` or a state: only telegrams go in (issue 12, items 1 and 2)."""
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 from django.core.management import call_command
 from django.test import override_settings
@@ -120,3 +121,38 @@ class RetractionTests(WireTestCase):
         self.deliver("advisory.xml", sado.tsunami_advisory())
         self.deliver("retraction.xml", sado.retraction(event_id="20151114999999"))
         self.assertEqual([w["kind_name"] for w in self.current()["warnings"]], ["津波注意報"])
+
+
+class TsunamiForecastTests(WireTestCase):
+    def test_it_says_the_advisory_was_lifted_when_it_is_downgraded_to_a_forecast(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("downgrade.xml", sado.tsunami_advisory_downgraded())
+        downgrade = Alert.objects.get(telegram__url__endswith="downgrade.xml")
+        ja = self.client.get(f"/api/v1/alerts/{downgrade.pk}?lang=ja").json()
+        en = self.client.get(f"/api/v1/alerts/{downgrade.pk}?lang=en").json()
+        self.assertEqual(ja["title"], "佐渡の津波注意報を解除")
+        self.assertIn("佐渡：津波予報（若干の海面変動）", ja["body"])
+        self.assertEqual(en["title"], "Tsunami Advisory lifted for Sado")
+        self.assertEqual([w["kind_code"] for w in self.current()["warnings"]], ["71"])
+
+    def test_it_shows_a_slight_sea_level_change_until_its_valid_time(self):
+        self.delta = timezone.now() - timedelta(minutes=10) - datetime(2011, 3, 13, 8, 58, tzinfo=UTC)
+        self.deliver("forecast.xml", sado.tsunami_forecast_slight_change())
+        self.assertEqual([w["kind_code"] for w in self.current()["warnings"]], ["71"])
+        self.assertIn("若干の海面変動", self.home("ja"))
+
+    def test_it_drops_a_slight_sea_level_change_past_its_valid_time(self):
+        # Sent 25 hours ago: its ValidDateTime (24 h after it was sent) has passed.
+        self.delta = timezone.now() - timedelta(hours=25) - datetime(2011, 3, 13, 8, 58, tzinfo=UTC)
+        self.deliver("forecast.xml", sado.tsunami_forecast_slight_change())
+        self.assertEqual(self.current()["warnings"], [])
+        self.assertIn("発令中の避難情報・警報はありません", self.home("ja"))
+
+    def test_it_removes_expired_states_and_says_how_many(self):
+        self.delta = timezone.now() - timedelta(hours=25) - datetime(2011, 3, 13, 8, 58, tzinfo=UTC)
+        self.deliver("forecast.xml", sado.tsunami_forecast_slight_change())
+        out = StringIO()
+        call_command("expire_warnings", stdout=out)
+        self.assertEqual(out.getvalue().strip(), "expired 1 warning state(s)")
+        call_command("expire_warnings", stdout=out)
+        self.assertIn("expired 0 warning state(s)", out.getvalue())

@@ -97,7 +97,8 @@ def join_messages() -> list[dict]:
 
 def latest_messages(municipality) -> list[dict]:
     """Evacuation orders and warnings in force now, with the link to the warnings page."""
-    from toki.alerts.selectors import orders_in_force, public_warnings_in_force
+    from toki.alerts.in_force import warning_titles
+    from toki.alerts.selectors import orders_in_force
     from toki.portal.site_mode import disaster_mode
 
     now = timezone.localtime()
@@ -115,10 +116,10 @@ def latest_messages(municipality) -> list[dict]:
             lines.append("・" + _("and more on the website"))
     else:
         lines.append(_("No evacuation order is in force."))
-    warnings = public_warnings_in_force(municipality)
+    warnings = warning_titles(municipality, get_language() or "ja")
     lines += ["", "■ " + _("Weather warnings and advisories")]
     if warnings:
-        lines += [f"・{w.kind_name} ({w.area_name})" for w in warnings[:MAX_LIST_ITEMS]]
+        lines += [f"・{title}" for title in warnings[:MAX_LIST_ITEMS]]
         if len(warnings) > MAX_LIST_ITEMS:
             lines.append("・" + _("and more on the website"))
     else:
