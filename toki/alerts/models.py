@@ -111,6 +111,7 @@ class Alert(models.Model):
         TSUNAMI = "tsunami", _("Tsunami")
         VOLCANO = "volcano", _("Volcano")
         EVACUATION = "evacuation", _("Evacuation information")
+        FIRE = "fire", _("Fire")  # imported CAP (category Fire): a structure or forest fire
         OTHER = "other", _("Other")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="alerts")

@@ -25,11 +25,9 @@ from toki.alerts.cap.mapping import (
     CAP_LANGUAGES,
     MSG_TYPE_OUT,
     STATUS_OUT,
-    cap_info_for,
     event_name,
     info_texts,
     kind_of,
-    primary_cap_info,
     sender_name,
     severity_of,
 )
@@ -95,29 +93,13 @@ def alert_to_cap(alert: Alert) -> bytes:
 
 
 def areas_for(alert: Alert) -> list[AreaSpec]:
-    """The `area` blocks: an imported alert keeps its own; a city alert its districts; otherwise the municipality."""
-    if alert.source == Alert.Source.CAP:
-        return _imported_areas(alert)
+    """The `area` blocks of Toki's own alerts: a city alert its districts; otherwise the municipality. (An imported
+    alert keeps each info's own areas: `_original_areas`.)"""
     if alert.source == Alert.Source.CITY:
         districts = _districts_of_city_alert(alert)
         if districts:
             return [_district_area(alert.municipality, d) for d in districts]
     return [_municipality_area(alert)]
-
-
-def _imported_areas(alert: Alert) -> list[AreaSpec]:
-    by_language = {lang: (cap_info_for(alert, lang) or primary_cap_info(alert) or {}).get("areas") or []
-                   for lang in CAP_LANGUAGES}
-    specs = []
-    for index, area in enumerate(by_language["ja"]):
-        other = by_language["en"][index] if index < len(by_language["en"]) else area
-        specs.append(AreaSpec(
-            desc={"ja": area.get("desc") or "-", "en": other.get("desc") or area.get("desc") or "-"},
-            polygons=[" ".join(f"{lat},{lon}" for lat, lon in polygon) for polygon in area.get("polygons", [])],
-            circles=[f"{c['lat']},{c['lon']} {c['radius_km']}" for c in area.get("circles", [])],
-            geocodes=[(g["value_name"], g["value"]) for g in area.get("geocodes", [])],
-        ))
-    return specs
 
 
 def _districts_of_city_alert(alert: Alert) -> list[District]:
@@ -181,21 +163,37 @@ def build_cap(alert: Alert, *, sender: str, references: list[Alert], areas: list
         _add(root, "references", " ".join(
             f"{sender},{cap_identifier(r)},{cap_time(r.sent_at)}" for r in references
         ))
-    for language in CAP_LANGUAGES:
-        _info(root, alert, language, areas)
+    if alert.source == Alert.Source.CAP:
+        # An imported message is republished in the languages it came in, each info labelled as it was: an
+        # English-only notice is never relabelled ja-JP.
+        for original in (alert.facts or {}).get("cap", {}).get("infos") or []:
+            _info(root, alert, str(original.get("language") or "en-US"), _original_areas(original),
+                  original=original)
+    else:
+        for language in CAP_LANGUAGES:
+            _info(root, alert, language, areas)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _info(root, alert: Alert, language: str, areas: list[AreaSpec]) -> None:
+def _original_areas(original: dict) -> list[AreaSpec]:
+    return [AreaSpec(
+        desc={"": area.get("desc") or "-"},
+        polygons=[" ".join(f"{lat},{lon}" for lat, lon in polygon) for polygon in area.get("polygons", [])],
+        circles=[f"{c['lat']},{c['lon']} {c['radius_km']}" for c in area.get("circles", [])],
+        geocodes=[(g["value_name"], g["value"]) for g in area.get("geocodes", [])],
+    ) for area in original.get("areas") or []]
+
+
+def _info(root, alert: Alert, language: str, areas: list[AreaSpec], *, original: dict | None = None) -> None:
+    """One `info`: in a Toki language ("ja"/"en") for Toki's own alerts; as it came (`original`, its CAP language
+    label in `language`) for an imported one."""
     info = etree.SubElement(root, _q("info"))
-    _add(info, "language", CAP_LANGUAGES[language])
-    original = (cap_info_for(alert, language) or primary_cap_info(alert)) if alert.source == Alert.Source.CAP \
-        else None
+    _add(info, "language", language if original is not None else CAP_LANGUAGES[language])
     kind = kind_of(alert)
     cancel = alert.msg_type == Alert.MsgType.CANCEL
     for category in (original or {}).get("categories") or [kind.category]:
         _add(info, "category", category)
-    _add(info, "event", event_name(alert, language))
+    _add(info, "event", (original or {}).get("event") or event_name(alert, language))
     if original is not None:
         responses = original.get("response_types") or []
     else:
@@ -216,8 +214,12 @@ def _info(root, alert: Alert, language: str, areas: list[AreaSpec]) -> None:
     expires = (original or {}).get("expires")
     _add(info, "effective", cap_time(datetime.fromisoformat(effective)) if effective else cap_time(alert.sent_at))
     _add(info, "expires", cap_time(datetime.fromisoformat(expires)) if expires else cap_time(expires_of(alert)))
-    _add(info, "senderName", sender_name(alert, language))
-    headline, description, instruction = info_texts(alert, language)
+    _add(info, "senderName", (original or {}).get("sender_name") or sender_name(alert, language))
+    if original is not None:
+        headline = original.get("headline") or original.get("event") or alert.title
+        description, instruction = original.get("description") or headline, original.get("instruction") or ""
+    else:
+        headline, description, instruction = info_texts(alert, language)
     _add(info, "headline", _shorten(headline, MAX_HEADLINE))
     _add(info, "description", description)
     if instruction:
@@ -225,7 +227,7 @@ def _info(root, alert: Alert, language: str, areas: list[AreaSpec]) -> None:
     _add(info, "web", portal_url())
     for spec in areas:
         area = etree.SubElement(info, _q("area"))
-        _add(area, "areaDesc", spec.desc[language])
+        _add(area, "areaDesc", spec.desc.get(language) or next(iter(spec.desc.values())))
         for polygon in spec.polygons:
             _add(area, "polygon", polygon)
         for circle in spec.circles:

@@ -46,6 +46,7 @@ KINDS = {
     Alert.Category.VOLCANO: CapKind("Geo", "噴火警報・予報", "Volcanic warning", "Prepare", "Expected", "Likely"),
     Alert.Category.EVACUATION: CapKind("Safety", "避難情報", "Evacuation information", "Evacuate", "Immediate",
                                        "Likely"),
+    Alert.Category.FIRE: CapKind("Fire", "火災", "Fire", "Avoid", "Immediate", "Observed"),
     Alert.Category.OTHER: CapKind("Other", "防災情報", "Emergency information", "Monitor", "Unknown", "Unknown"),
 }
 # A cancellation (JMA 取消/解除 as a cancel, a lifted evacuation order) is an all-clear.
@@ -63,7 +64,11 @@ _EVENT_WORDS = (
     (("landslide", "debris flow", "土砂"), Alert.Category.LANDSLIDE),
     (("evacuat", "避難"), Alert.Category.EVACUATION),
     (("flood", "洪水", "氾濫"), Alert.Category.RIVER),
+    (("fire", "火災", "火事"), Alert.Category.FIRE),
 )
+# CAP's own categories, when the event's words say nothing: only those that mean one Toki category. Fire is
+# never weather; Met alone is (a CAP "Met" event Toki has no word for is a weather message).
+_CAP_CATEGORIES = (("Fire", Alert.Category.FIRE), ("Met", Alert.Category.WEATHER))
 
 
 def category_of(event: str, cap_categories) -> str:
@@ -72,7 +77,10 @@ def category_of(event: str, cap_categories) -> str:
     for needles, category in _EVENT_WORDS:
         if any(needle in words for needle in needles):
             return category
-    return Alert.Category.WEATHER if "Met" in cap_categories else Alert.Category.OTHER
+    for cap_category, category in _CAP_CATEGORIES:
+        if cap_category in cap_categories:
+            return category
+    return Alert.Category.OTHER
 
 
 def kind_of(alert: Alert) -> CapKind:

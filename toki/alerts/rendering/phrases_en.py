@@ -14,6 +14,7 @@ PHRASES = {
     "source_jma": "Source: Japan Meteorological Agency (JMA)",
     "free_label_jma": "Original text from JMA (Japanese):",
     "free_label_city": "Original text from the city (Japanese):",
+    "free_label_cap": "Original text from {sender}:",
     "free_label_term": "Not translated (Japanese):",
     "shortened": "(shortened)",
     "untranslated_term": "{name} (Japanese)",

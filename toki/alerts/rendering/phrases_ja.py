@@ -14,6 +14,7 @@ PHRASES = {
     "source_jma": "出典：気象庁",
     "free_label_jma": "気象庁の発表文：",
     "free_label_city": "市からのお知らせ（原文）：",
+    "free_label_cap": "{sender}の発表文（原文）：",
     "free_label_term": "翻訳のない用語：",
     "shortened": "（以下省略）",
     "untranslated_term": "{name}",

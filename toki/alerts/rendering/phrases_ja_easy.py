@@ -18,6 +18,7 @@ PHRASES = {
     "source_jma": "出典（しゅってん）：気象庁（きしょうちょう）",
     "free_label_jma": "気象庁（きしょうちょう）の 文（ぶん）（むずかしい 日本語（にほんご））：",
     "free_label_city": "市（し）の 文（ぶん）（むずかしい 日本語（にほんご））：",
+    "free_label_cap": "{sender}の 文（ぶん）（もとの ことば）：",
     "free_label_term": "やさしい 日本語（にほんご）に なって いない ことば：",
     "shortened": "（このあと 省略（しょうりゃく））",
     "untranslated_term": "{name}",

@@ -14,6 +14,7 @@ PHRASES = {
     "source_jma": "출처: 일본 기상청",
     "free_label_jma": "기상청 원문(일본어):",
     "free_label_city": "시 원문(일본어):",
+    "free_label_cap": "{sender} 원문:",
     "free_label_term": "번역 없음(일본어):",
     "shortened": "(이하 생략)",
     "untranslated_term": "{name}(일본어)",

@@ -14,6 +14,7 @@ PHRASES = {
     "source_jma": "来源：日本气象厅",
     "free_label_jma": "气象厅原文（日语）：",
     "free_label_city": "市政府原文（日语）：",
+    "free_label_cap": "{sender}原文：",
     "free_label_term": "未翻译（日语）：",
     "shortened": "（以下省略）",
     "untranslated_term": "{name}（日语）",

@@ -72,6 +72,7 @@ _TOPICS = {
     "weather": render_weather.warnings,
     "landslide": render_weather.warnings,
 }
+IMPORTED = "cap"  # facts of an imported CAP message: its own texts, no facts version (docs/cap.md)
 
 
 def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: bool = False) -> RenderedAlert:
@@ -79,10 +80,11 @@ def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: boo
     "cancel" (取消); `is_drill` marks a drill (訓練) at the start of the title and the short text."""
     if msg_type not in MSG_TYPES:
         raise ValueError(f"unknown msg_type {msg_type!r}; expected one of {', '.join(MSG_TYPES)}")
-    if facts.get("version") != FACTS_VERSION:
+    imported = facts.get("source") == IMPORTED
+    if not imported and facts.get("version") != FACTS_VERSION:
         raise ValueError(f"unsupported facts version {facts.get('version')!r}; this renderer reads {FACTS_VERSION}")
     lang = Lang(language)
-    topic = _TOPICS.get(facts.get("category", ""), render_other.generic)
+    topic = render_other.cap if imported else _TOPICS.get(facts.get("category", ""), render_other.generic)
     parts = topic(facts, lang)
     if msg_type == "cancel":
         parts = _cancelled(facts, lang, parts)
@@ -146,10 +148,21 @@ def _short(lang: Lang, prefix: str, parts: Parts) -> str:
 
 
 def _free_texts(facts: dict, lang: Lang, parts: Parts) -> list[FreeText]:
+    if facts.get("source") == IMPORTED:
+        return _imported_texts(facts, lang)
     label = lang("free_label_city") if facts.get("source") == "city" else lang("free_label_jma")
     texts = [FreeText(label, item["text"]) for item in facts.get("texts", []) if item.get("text")]
     texts += [FreeText(lang("free_label_term"), text) for text in dict.fromkeys(parts.untranslated)]
     return texts
+
+
+def _imported_texts(facts: dict, lang: Lang) -> list[FreeText]:
+    """An imported message's texts when it has none in the reader's language: shown as they came."""
+    info, own_language = render_other.cap_info(facts, lang.code)
+    if own_language:
+        return []
+    label = lang("free_label_cap", sender=info.get("sender_name") or (facts.get("cap") or {}).get("sender", ""))
+    return [FreeText(label, text) for text in (info.get("description"), info.get("instruction")) if text]
 
 
 def _body(head: list[str], free: list[FreeText], tail: list[str], lang: Lang) -> str:

@@ -88,3 +88,36 @@ def evacuation(facts: dict, lang: Lang) -> Parts:
     ]
     parts.sentences += short
     return parts
+
+
+# The CAP language a reader is served first: やさしい日本語 readers get the Japanese info, 简体中文 any Chinese one.
+_CAP_PREFIX = {"ja": "ja", "ja-easy": "ja", "en": "en", "zh-hans": "zh", "ko": "ko"}
+
+
+def cap_info(facts: dict, language: str) -> tuple[dict, bool]:
+    """The info of an imported CAP message for a reader of `language`: (info, written in the reader's language).
+    Without one in that language, the Japanese info, else the first; ({}, False) for a message without info."""
+    infos = (facts.get("cap") or {}).get("infos") or []
+    want = _CAP_PREFIX.get(language, language)
+
+    def prefix(info):
+        return str(info.get("language") or "").lower().split("-")[0]
+
+    for info in infos:
+        if prefix(info) == want:
+            return info, True
+    fallback = next((info for info in infos if prefix(info) == "ja"), infos[0] if infos else {})
+    return fallback, False
+
+
+def cap(facts: dict, lang: Lang) -> Parts:
+    """A message imported from another agency (CAP): its own words, in the reader's language when it has them;
+    otherwise its headline as it came, the texts shown as the original under the sender's name."""
+    info, own_language = cap_info(facts, lang.code)
+    cap_facts = facts.get("cap") or {}
+    parts = Parts(title=info.get("headline") or info.get("event") or cap_facts.get("identifier", ""))
+    if own_language:
+        parts.lines += [text for text in (info.get("description"), info.get("instruction")) if text]
+        if info.get("instruction"):
+            parts.sentences.append(info["instruction"])
+    return parts

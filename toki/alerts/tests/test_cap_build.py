@@ -64,7 +64,9 @@ class BuildTest(BaseTestCase):
         alert = import_cap(data, acting_user=None, origin="test").alert
         document = alert_to_cap(alert)
         self.assertValidCap(document)
-        self.assertEqual(texts(document, "cap:info/cap:category"), ["Security", "Security"])
+        # Republished as it came, in English only: never relabelled ja-JP.
+        self.assertEqual(texts(document, "cap:info/cap:category"), ["Security"])
+        self.assertEqual(texts(document, "cap:info/cap:language"), ["en-US"])
 
     def test_it_writes_valid_cap_for_an_imported_cancellation_without_info(self):
         import_cap(ferry_notice(), acting_user=None, origin="test")

@@ -53,6 +53,7 @@ CATEGORY_OF_ALERT = {
     Alert.Category.VOLCANO: Category.WARNINGS,
     Alert.Category.EARTHQUAKE: Category.QUAKE_TSUNAMI,
     Alert.Category.TSUNAMI: Category.QUAKE_TSUNAMI,
+    Alert.Category.FIRE: Category.NOTICES,
     Alert.Category.OTHER: Category.NOTICES,
 }
 KIND_OF_MSG_TYPE = {Alert.MsgType.ALERT: Notification.Kind.NEW, Alert.MsgType.UPDATE: Notification.Kind.UPDATE,

@@ -2,7 +2,8 @@
 
     python manage.py cap_import PATH... [--user USERNAME]
 
-PATH may be a file or a directory (its *.xml files, sorted). One line per file: imported (with the alert id),
+PATH may be a file or a directory (its *.xml and *.cap files, sorted; every other file in it is named on stderr as
+skipped, with the reason). One line per file: imported (with the alert id),
 duplicate, not concerning, or rejected with the reason (also kept as a quarantined input). The command exits
 non-zero when any file was rejected or could not be read.
 """
@@ -19,12 +20,30 @@ _LABELS = {Outcome.IMPORTED: "imported", Outcome.DUPLICATE: "duplicate", Outcome
            Outcome.REJECTED: "rejected"}
 
 
-def _expand(paths: list[str]) -> list[Path]:
+CAP_SUFFIXES = (".xml", ".cap")
+_SKIP_REASONS = {
+    ".atom": "an Atom feed, not a CAP message: import the CAP files its entries link to",
+    ".rss": "an RSS feed, not a CAP message: import the CAP files its items link to",
+}
+
+
+def _expand(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(the files to import, the files of the directories given that are skipped with the reason)."""
     files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for name in paths:
         path = Path(name)
-        files.extend(sorted(path.glob("*.xml")) if path.is_dir() else [path])
-    return files
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for child in sorted(p for p in path.iterdir() if p.is_file()):
+            suffix = child.suffix.lower()
+            if suffix in CAP_SUFFIXES:
+                files.append(child)
+            else:
+                reason = _SKIP_REASONS.get(suffix, f"not a CAP file (expected {' or '.join(CAP_SUFFIXES)})")
+                skipped.append((child, reason))
+    return files, skipped
 
 
 class Command(BaseCommand):
@@ -40,7 +59,9 @@ class Command(BaseCommand):
         if default_municipality() is None:
             raise CommandError("no municipality profile is loaded (manage.py seed_demo or load_profile)")
         failures = 0
-        files = _expand(paths)
+        files, skipped = _expand(paths)
+        for path, reason in skipped:
+            self.stderr.write(f"{path}\tskipped\t{reason}")
         for path in files:
             try:
                 data = path.read_bytes()
