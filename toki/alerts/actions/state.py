@@ -131,6 +131,7 @@ def _earlier_alerts(parsed: ParsedTelegram):
 
 def _create_alert(telegram: Telegram, parsed: ParsedTelegram, municipality: Municipality, matches) -> Alert:
     profile_codes = municipality.jma_codes
+    areas = {m.area for m in matches}
     alert = Alert.objects.create(
         municipality=municipality,
         source=Alert.Source.JMA,
@@ -147,9 +148,9 @@ def _create_alert(telegram: Telegram, parsed: ParsedTelegram, municipality: Muni
         sent_at=parsed.report_datetime,
         expires_at=parsed.valid_datetime,
         headline=parsed.headline_text,
-        level=_max_level(parsed, {m.area for m in matches}),
-        severity=severity_of(parsed, {m.area for m in matches}),
-        facts=facts_from_telegram(parsed, profile_codes),
+        level=_max_level(parsed, areas),
+        severity=severity_of(parsed, areas),
+        facts={**facts_from_telegram(parsed, profile_codes), "all_clear": is_all_clear(parsed, areas)},
     )
     previous = _earlier_alerts(parsed).exclude(pk=alert.pk).first()
     if previous is not None and (parsed.info_type != "発表" or parsed.event_id):
@@ -285,11 +286,36 @@ _INTENSITY_SEVERITY = {"7": "Extreme", "6+": "Extreme", "6-": "Extreme", "5+": "
                        "4": "Moderate"}
 
 
+_TSUNAMI_LIFTED = ("50", "60")  # 警報解除, 津波注意報解除
+_TSUNAMI_WARNING_OR_ADVISORY = ("51", "52", "53", "62")
+_TSUNAMI_FORECAST = ("71", "72", "73")
+
+
+def _tsunami_lifted(forecast) -> bool:
+    """解除, or a warning or advisory downgraded to a mere forecast (若干の海面変動): lifted for the reader."""
+    code = forecast.category.code
+    last = forecast.last_category.code if forecast.last_category else ""
+    return code in _TSUNAMI_LIFTED or (code in _TSUNAMI_FORECAST and last in _TSUNAMI_WARNING_OR_ADVISORY)
+
+
+def is_all_clear(parsed: ParsedTelegram, matched_areas: set) -> bool:
+    """The telegram only lifts, for the municipality: every warning kind it gives for the municipality's areas is
+    解除 and none is in force, or every tsunami region of the municipality is lifted. CAP calls it an AllClear."""
+    kinds = [kind for item in parsed.warnings if set(item.areas) & matched_areas for kind in item.kinds]
+    regions = [f for f in parsed.tsunami_forecasts if f.area in matched_areas]
+    if not kinds and not regions:
+        return False
+    return (all(kind.status == "解除" for kind in kinds) and all(_tsunami_lifted(f) for f in regions))
+
+
 def severity_of(parsed: ParsedTelegram, matched_areas: set) -> str:
-    """CAP severity (reference §7.2): 特別警報/大津波警報 Extreme, 警報 Severe, 注意報 Moderate, others Minor."""
+    """CAP severity (reference §7.2): 特別警報/大津波警報 Extreme, 警報 Severe, 注意報 Moderate, others Minor. What is
+    lifted counts for nothing: a telegram that only lifts is Minor."""
     names = [kind.name for item in parsed.warnings if set(item.areas) & matched_areas for kind in item.kinds
              if kind.status in IN_FORCE]
-    names += [f.category.name for f in parsed.tsunami_forecasts if f.area in matched_areas]
+    names += [f.category.name for f in parsed.tsunami_forecasts if f.area in matched_areas and not _tsunami_lifted(f)]
+    if is_all_clear(parsed, matched_areas):
+        return "Minor"
     if any("特別警報" in n or "大津波警報" in n for n in names):
         return "Extreme"
     if any("警報" in n for n in names) or any("警戒情報" in n or "氾濫危険" in n or "氾濫発生" in n for n in names):

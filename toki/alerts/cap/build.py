@@ -27,6 +27,7 @@ from toki.alerts.cap.mapping import (
     STATUS_OUT,
     event_name,
     info_texts,
+    is_all_clear,
     kind_of,
     sender_name,
     severity_of,
@@ -190,7 +191,7 @@ def _info(root, alert: Alert, language: str, areas: list[AreaSpec], *, original:
     info = etree.SubElement(root, _q("info"))
     _add(info, "language", language if original is not None else CAP_LANGUAGES[language])
     kind = kind_of(alert)
-    cancel = alert.msg_type == Alert.MsgType.CANCEL
+    cancel = is_all_clear(alert)
     for category in (original or {}).get("categories") or [kind.category]:
         _add(info, "category", category)
     _add(info, "event", (original or {}).get("event") or event_name(alert, language))

@@ -87,7 +87,16 @@ def kind_of(alert: Alert) -> CapKind:
     return KINDS.get(alert.category, KINDS[Alert.Category.OTHER])
 
 
+def is_all_clear(alert: Alert) -> bool:
+    """A retraction, a JMA telegram that only lifts (解除, a downgrade to 若干の海面変動) or a lifted city order."""
+    facts = alert.facts or {}
+    return (alert.msg_type == Alert.MsgType.CANCEL or bool(facts.get("all_clear"))
+            or bool((facts.get("evacuation") or {}).get("lifted")))
+
+
 def severity_of(alert: Alert) -> str:
+    if is_all_clear(alert):
+        return "Minor"  # the lowest that still says something: nothing is threatening any more
     return alert.severity if alert.severity in SEVERITIES else "Unknown"
 
 

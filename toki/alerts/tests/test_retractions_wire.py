@@ -156,3 +156,36 @@ class TsunamiForecastTests(WireTestCase):
         self.assertEqual(out.getvalue().strip(), "expired 1 warning state(s)")
         call_command("expire_warnings", stdout=out)
         self.assertIn("expired 0 warning state(s)", out.getvalue())
+
+
+class LiftingInCapTests(WireTestCase):
+    """A lifting is an all-clear in CAP (issue 12 item 5): responseType AllClear, urgency Past, the lowest
+    severity, and a headline that says what was lifted."""
+
+    def cap_of(self, url_end: str) -> str:
+        alert = Alert.objects.get(telegram__url__endswith=url_end)
+        return self.client.get(f"/cap/alerts/{alert.pk}.xml").content.decode()
+
+    def test_it_publishes_a_lifted_tsunami_advisory_as_an_all_clear(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("lifted.xml", sado.tsunami_advisory_lifted())
+        document = self.cap_of("lifted.xml")
+        self.assertIn("<responseType>AllClear</responseType>", document)
+        self.assertNotIn("Evacuate", document)
+        self.assertIn("<urgency>Past</urgency>", document)
+        self.assertIn("<severity>Minor</severity>", document)
+        self.assertIn("<headline>佐渡の津波注意報を解除</headline>", document)
+        self.assertIn("<headline>Tsunami Advisory lifted for Sado</headline>", document)
+
+    def test_it_publishes_a_downgrade_to_a_forecast_as_an_all_clear(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        self.deliver("downgrade.xml", sado.tsunami_advisory_downgraded())
+        document = self.cap_of("downgrade.xml")
+        self.assertIn("<responseType>AllClear</responseType>", document)
+        self.assertIn("<severity>Minor</severity>", document)
+
+    def test_it_publishes_the_advisory_itself_as_evacuate_and_moderate(self):
+        self.deliver("advisory.xml", sado.tsunami_advisory())
+        document = self.cap_of("advisory.xml")
+        self.assertIn("<responseType>Evacuate</responseType>", document)
+        self.assertIn("<severity>Moderate</severity>", document)
