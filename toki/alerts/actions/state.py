@@ -282,6 +282,20 @@ def _max_level(parsed: ParsedTelegram, matched_areas: set) -> int | None:
     return max(levels, default=None)
 
 
+_INTENSITY_ORDER = ("1", "2", "3", "4", "5-", "5+", "6-", "6+", "7")
+
+
+def local_intensity(parsed: ParsedTelegram, matched_areas: set) -> str:
+    """The strongest intensity observed (or, for an EEW, forecast) in the municipality's own areas: what the
+    severity for its people follows, not the national maximum."""
+    found = [i.intensity for i in parsed.intensities if i.area in matched_areas]
+    for forecast in parsed.forecast_intensities:
+        if forecast.area in matched_areas:
+            found.append(forecast.lowest if forecast.highest == "over" else forecast.highest)
+    ranked = [value for value in found if value in _INTENSITY_ORDER]
+    return max(ranked, key=_INTENSITY_ORDER.index, default="")
+
+
 _INTENSITY_SEVERITY = {"7": "Extreme", "6+": "Extreme", "6-": "Extreme", "5+": "Severe", "5-": "Severe",
                        "4": "Moderate"}
 
@@ -321,7 +335,7 @@ def severity_of(parsed: ParsedTelegram, matched_areas: set) -> str:
     if any("警報" in n for n in names) or any("警戒情報" in n or "氾濫危険" in n or "氾濫発生" in n for n in names):
         return "Severe"
     if parsed.message_type.family in (catalogue.EARTHQUAKE, catalogue.EEW):
-        return _INTENSITY_SEVERITY.get(parsed.max_intensity, "Minor")
+        return _INTENSITY_SEVERITY.get(local_intensity(parsed, matched_areas), "Minor")
     if any("注意報" in n for n in names):
         return "Moderate"
     return "Minor" if names or parsed.message_type.city_relevant else "Unknown"

@@ -77,6 +77,9 @@ def tsunami_height(height: TsunamiHeight | None) -> dict | None:
 def add_seismic(facts: dict, telegram: Telegram, matched: Mapping[Area, int]) -> None:
     """Earthquake and tsunami facts, and the fixed comments recognised by their wording."""
     facts["earthquake"] = earthquake(telegram, matched)
+    if telegram.forecast_intensities or telegram.message_type.code in EEW_CODES:
+        facts["eew"] = eew(telegram, matched)
+        facts["earthquake"]["max_intensity"] = ""  # an EEW's maximum is a forecast, never an observation
     if telegram.tsunami_forecasts or telegram.tsunami_observations:
         facts["tsunami"] = tsunami(telegram, matched)
     codes: list[str] = []
@@ -87,6 +90,32 @@ def add_seismic(facts: dict, telegram: Telegram, matched: Mapping[Area, int]) ->
         if text and len(text) <= 4000 and all(existing["text"] != text for existing in facts["texts"]):
             facts["texts"].append({"kind": "comment", "text": text})
     facts["fixed_comments"] = list(dict.fromkeys(codes))
+
+
+EEW_CODES = ("VXSE43", "VXSE44", "VXSE45")
+EEW_CONDITIONS = {"既に主要動到達と推測": "already_arrived", "主要動の到達予想なし": "no_arrival_forecast"}
+
+
+def eew(telegram: Telegram, matched: Mapping[Area, int]) -> dict:
+    """緊急地震速報: the forecast, not an observation. The national highest forecast intensity, and for the
+    municipality's regions the forecast range, the expected arrival of the main shaking or that it has already
+    arrived (reference §4)."""
+    local = [
+        {
+            "area": area_facts(forecast.area),
+            "lowest": forecast.lowest,
+            "highest": forecast.highest,  # "over": "or more"
+            "arrival_time": iso(forecast.arrival_time),
+            "condition": term(EEW_CONDITIONS.get(_nfkc(forecast.condition), ""), forecast.condition)
+            if forecast.condition else None,
+        }
+        for forecast in telegram.forecast_intensities if forecast.area in matched
+    ]
+    return {
+        "warning": telegram.message_type.code == "VXSE43",
+        "forecast_max": telegram.max_intensity,
+        "local": local,
+    }
 
 
 def earthquake(telegram: Telegram, matched: Mapping[Area, int]) -> dict:

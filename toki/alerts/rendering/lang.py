@@ -111,6 +111,15 @@ class Lang:
     def join(self, items: list[str]) -> str:
         return self("list_sep").join(item for item in items if item)
 
+    def clock(self, value: str | None) -> str:
+        """HH:MM:SS in Japan time, the same in every language (an EEW's arrival counts in seconds)."""
+        if not value:
+            return ""
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=TOKYO)
+        return moment.astimezone(TOKYO).strftime("%H:%M:%S")
+
     def time(self, value: str | None) -> str:
         if not value:
             return ""

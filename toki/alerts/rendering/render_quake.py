@@ -73,7 +73,51 @@ def comment_lines(parts: Parts, lang: Lang, facts: dict, *, warning: bool = True
     return lines, sentences
 
 
+def _intensity_range(parts: Parts, lang: Lang, lowest: str, highest: str) -> str:
+    low = parts.term(lang, "intensity", lowest, lowest)
+    if highest == "over":
+        return lang("eew_range_over", low=low)
+    if not highest or highest == lowest:
+        return lang("eew_range_one", low=low)
+    return lang("eew_range", low=low, high=parts.term(lang, "intensity", highest, highest))
+
+
+def eew(facts: dict, lang: Lang) -> Parts:
+    """緊急地震速報: what is forecast for the municipality, when the main shaking arrives, and what to do now.
+    Never worded as an observation."""
+    quake = facts.get("earthquake") or {}
+    forecast = facts.get("eew") or {}
+    parts = Parts(title="")
+    kind = lang("eew_warning") if forecast.get("warning") else lang("eew_forecast")
+    local = forecast.get("local") or []
+    if local:
+        parts.title = lang("eew_title", kind=kind, place=lang.place(local[0]["area"]))
+    else:
+        parts.title = kind
+    for entry in local:
+        shaking = _intensity_range(parts, lang, entry.get("lowest", ""), entry.get("highest", ""))
+        parts.lines.append(lang("eew_local_line", place=lang.place(entry["area"]), range=shaking))
+        condition = entry.get("condition") or {}
+        if condition.get("code") == "already_arrived":
+            parts.lines.append(lang("eew_already_line"))
+        elif entry.get("arrival_time"):
+            parts.lines.append(lang("eew_arrival_line", time=lang.clock(entry["arrival_time"])))
+    if quake.get("hypocenter"):
+        parts.lines.append(lang("eew_hypocenter_line", hypocenter=lang.place(quake["hypocenter"])))
+    magnitude = _magnitude(lang, quake)
+    if magnitude:
+        parts.lines.append(lang("eew_magnitude_line", magnitude=magnitude))
+    if forecast.get("forecast_max"):
+        highest = parts.term(lang, "intensity", forecast["forecast_max"], forecast["forecast_max"])
+        parts.lines.append(lang("eew_max_line", intensity=highest))
+    parts.lines += ["", lang("eew_action")]
+    parts.sentences.append(lang("eew_short"))
+    return parts
+
+
 def earthquake(facts: dict, lang: Lang) -> Parts:
+    if facts.get("eew"):
+        return eew(facts, lang)
     quake = facts.get("earthquake") or {}
     parts = Parts(title="")
     local = sorted(quake.get("local") or [], key=lambda entry: entry["area"]["system"] != "city")

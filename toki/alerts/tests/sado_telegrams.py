@@ -80,3 +80,14 @@ def tsunami_advisory_downgraded() -> bytes:
     assert count == 1, "the 佐渡 item of the advisory sample changed shape"
     text = text.replace("2015-11-14T05:56:00+09:00", "2015-11-14T06:56:00+09:00")
     return text.replace("2015-11-13T20:56:28Z", "2015-11-13T21:56:28Z").encode()
+
+
+EEW_2024 = "37_01_01_240613_VXSE43.xml"  # 2024-04-17 豊後水道: 緊急地震速報（警報）, first report
+
+
+def eew_warning(*, region: str = "愛媛県南予", code: str = "622") -> bytes:
+    """SYNTHETIC: the real 緊急地震速報（警報）of 2024-04-17 23:14:59 (37_01_01) with one forecast region renamed to
+    新潟県佐渡 (地震情報／細分区域 375). 愛媛県南予 (622) carries 「既に主要動到達と推測」 and 5弱; 高知県西部 (632) an
+    arrival time and 4."""
+    text = _text(EEW_2024)
+    return text.replace(f"<Name>{region}</Name><Code>{code}</Code>", "<Name>新潟県佐渡</Name><Code>375</Code>").encode()

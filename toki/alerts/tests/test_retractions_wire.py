@@ -189,3 +189,47 @@ class LiftingInCapTests(WireTestCase):
         document = self.cap_of("advisory.xml")
         self.assertIn("<responseType>Evacuate</responseType>", document)
         self.assertIn("<severity>Moderate</severity>", document)
+
+
+EEW_SENT = datetime(2024, 4, 17, 14, 14, 59, tzinfo=UTC)
+
+
+class EarthquakeEarlyWarningTests(WireTestCase):
+    """緊急地震速報（警報）is a forecast: titled as what it is, the municipality's own forecast shown, the national
+    maximum never printed as if observed (issue 12 item 4)."""
+
+    def setUp(self):
+        super().setUp()
+        self.delta = timezone.now() - timedelta(seconds=30) - EEW_SENT
+
+    def detail(self, language: str) -> dict:
+        alert = Alert.objects.get(type_code="VXSE43")
+        return self.client.get(f"/api/v1/alerts/{alert.pk}?lang={language}").json()
+
+    def test_it_titles_an_eew_as_an_early_warning_for_sado(self):
+        self.deliver("eew.xml", sado.eew_warning())
+        ja, en = self.detail("ja"), self.detail("en")
+        self.assertEqual(ja["title"], "緊急地震速報（警報）：新潟県佐渡で強い揺れに警戒")
+        self.assertTrue(en["title"].startswith("Earthquake Early Warning: strong shaking expected in"))
+        self.assertNotIn("地震情報", ja["title"])
+
+    def test_it_says_the_main_shaking_has_probably_arrived_in_sado(self):
+        self.deliver("eew.xml", sado.eew_warning())
+        body = self.detail("ja")["body"]
+        self.assertIn("新潟県佐渡の予想震度：震度５弱程度", body)
+        self.assertIn("すでに強い揺れ（主要動）が到達していると推測されます。", body)
+
+    def test_it_gives_the_expected_arrival_time_in_seconds(self):
+        self.deliver("eew.xml", sado.eew_warning(region="高知県西部", code="632"))
+        arrival = (datetime(2024, 4, 17, 14, 15, 2, tzinfo=UTC) + self.delta).astimezone(timezone.get_default_timezone())
+        self.assertIn(f"到達予想時刻：{arrival:%H:%M:%S}", self.detail("ja")["body"])
+
+    def test_it_never_prints_the_national_maximum_as_observed(self):
+        self.deliver("eew.xml", sado.eew_warning())
+        en = self.detail("en")
+        self.assertNotIn("Strongest shaking: ", en["body"])
+        self.assertIn("Strongest shaking forecast anywhere: ", en["body"])
+
+    def test_its_severity_follows_the_forecast_for_sado_not_the_national_maximum(self):
+        self.deliver("eew.xml", sado.eew_warning(region="高知県西部", code="632"))  # 4 in Sado, 5弱 elsewhere
+        self.assertEqual(Alert.objects.get(type_code="VXSE43").severity, "Moderate")
