@@ -288,7 +288,8 @@ _INTENSITY_ORDER = ("1", "2", "3", "4", "5-", "5+", "6-", "6+", "7")
 def local_intensity(parsed: ParsedTelegram, matched_areas: set) -> str:
     """The strongest intensity observed (or, for an EEW, forecast) in the municipality's own areas: what the
     severity for its people follows, not the national maximum."""
-    found = [i.intensity for i in parsed.intensities if i.area in matched_areas]
+    # 震度５弱以上未入電: not received yet, but 5弱 or more is what it may be.
+    found = ["5-" if "未入電" in i.intensity else i.intensity for i in parsed.intensities if i.area in matched_areas]
     for forecast in parsed.forecast_intensities:
         if forecast.area in matched_areas:
             found.append(forecast.lowest if forecast.highest == "over" else forecast.highest)

@@ -22,6 +22,8 @@ from toki.alerts.jma.xmlsafe import find_all, find_one, find_text, parse_datetim
 
 S = JMX_SEIS
 
+DETAILED_EPICENTRE = "詳細震央地名"
+
 # ISO 6709 as JMA writes it for hypocentres: "+39.0+140.9-10000/" (degrees, depth in metres, negative down).
 _COORDINATE = re.compile(r"^(?P<lat>[+-]\d+(?:\.\d+)?)(?P<lon>[+-]\d+(?:\.\d+)?)(?P<height>[+-]\d+)?/$")
 
@@ -76,7 +78,7 @@ def parse_earthquake(body: ET.Element) -> Earthquake | None:
     return Earthquake(
         origin_time=parse_datetime(find_text(earthquake, S, "OriginTime"), "Earthquake/OriginTime"),
         arrival_time=parse_datetime(find_text(earthquake, S, "ArrivalTime"), "Earthquake/ArrivalTime"),
-        hypocenter=parse_area(area_element, S, EPICENTRE) if area_element is not None else None,
+        hypocenter=_hypocenter(area_element),
         latitude=latitude,
         longitude=longitude,
         depth_km=depth_km,
@@ -85,6 +87,19 @@ def parse_earthquake(body: ET.Element) -> Earthquake | None:
         magnitude_type=magnitude.get("type", "") if magnitude is not None else "",
         magnitude_description=magnitude.get("description", "") if magnitude is not None else "",
     )
+
+
+def _hypocenter(area_element: ET.Element | None) -> Area | None:
+    """The hypocentre's name: the detailed one (詳細震央地名, 「ロシア、カムチャツカ半島東岸」) where a distant
+    earthquake has it, else the 震央地名 (「カムチャツカ半島付近」)."""
+    if area_element is None:
+        return None
+    detailed = find_text(area_element, S, "DetailedName")
+    if detailed:
+        code = find_one(area_element, S, "DetailedCode")
+        return Area(name=detailed, code=text_of(code), code_type=(code.get("type") if code is not None else "")
+                    or DETAILED_EPICENTRE)
+    return parse_area(area_element, S, EPICENTRE)
 
 
 def _area_intensity(element: ET.Element, code_type: str, city_code: str) -> AreaIntensity:

@@ -19,8 +19,13 @@ from toki.alerts.rendering import (
     terms_volcano_city,
     terms_weather,
 )
+from toki.lib.romaji import latin_reading
 
 LANGUAGES = ("ja", "ja-easy", "en", "zh-hans", "ko")
+
+
+def _has_kana(text: str) -> bool:
+    return any("\u3040" <= char <= "\u30ff" for char in text)
 JAPANESE = ("ja", "ja-easy")
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -98,9 +103,17 @@ class Lang:
             return entry[self.code]
         names = area.get("names") or {}
         if self.japanese or not names:
-            return area.get("name") or area.get("code", "")
+            return self.japanese_name(area.get("name") or area.get("code", ""))
         own = names.get(self.code) or names.get("en")
         return self("district_name", name=own, ja=names.get("ja", area.get("name", ""))) if own else area["name"]
+
+    def japanese_name(self, name: str) -> str:
+        """A Japanese name no table translates: as it is for Japanese readers, with a reading in Latin letters
+        before it for the others ("Bungo suidou (豊後水道)")."""
+        if self.japanese or (self.code == "zh-hans" and not _has_kana(name)):
+            return name  # Chinese readers read kanji names; kana ones (カムチャツカ) they do not
+        reading = latin_reading(name)
+        return self("district_name", name=reading, ja=name) if reading else name
 
     def places(self, areas: list[dict], limit: int = 3) -> str:
         names = list(dict.fromkeys(self.place(area) for area in areas if area))

@@ -118,7 +118,7 @@ def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: boo
 def _office(lang: Lang, name: str) -> str:
     """A JMA office by its Japanese name; an office the table does not know keeps its name, like a place."""
     text, known = lang.term("office", name, name)
-    return text if known else name
+    return text if known else lang.japanese_name(name)
 
 
 def _cancelled(facts: dict, lang: Lang, parts: Parts) -> Parts:

@@ -7,6 +7,7 @@ Tsunami Advisory, hypocenter). Each entry: ja, ja-easy, en, zh-hans, ko.
 from toki.alerts.rendering.terms_base import t
 
 # 震度 in JMA's notation (Intensity/Observation/MaxInt).
+NOT_YET_RECEIVED_5_LOWER = "震度５弱以上未入電"
 INTENSITY = {
     "1": t("震度１", "震度（しんど）１", "seismic intensity 1", "震度1", "진도 1"),
     "2": t("震度２", "震度（しんど）２", "seismic intensity 2", "震度2", "진도 2"),
@@ -17,6 +18,14 @@ INTENSITY = {
     "6-": t("震度６弱", "震度（しんど）６弱（じゃく）", "seismic intensity 6 Lower", "震度6弱", "진도 6약"),
     "6+": t("震度６強", "震度（しんど）６強（きょう）", "seismic intensity 6 Upper", "震度6强", "진도 6강"),
     "7": t("震度７", "震度（しんど）７", "seismic intensity 7", "震度7", "진도 7"),
+    # A station whose reading has not arrived while nearby ones show 5弱 or more (JMA writes it in <Int>).
+    NOT_YET_RECEIVED_5_LOWER: t(
+        "震度５弱以上未入電",
+        "震度（しんど）５弱（じゃく）以上（いじょう）かも しれません（まだ 届（とど）いて いません）",
+        "not yet received (possibly seismic intensity 5 Lower or stronger)",
+        "尚未收到（可能为震度5弱以上）",
+        "미수신(진도 5약 이상일 가능성)",
+    ),
 }
 
 # 津波予報 categories (Tsunami/Forecast/Item/Category/Kind/Code).

@@ -118,3 +118,17 @@ class EarthquakeEarlyWarningTests(unittest.TestCase):
     def test_it_reads_the_expected_arrival_time(self):
         second = sample("37_01_01_240613_VXSE43.xml").forecast_intensities[1]
         self.assertEqual(second.arrival_time, datetime(2024, 4, 17, 23, 15, 2, tzinfo=JST))
+
+
+@requires_samples
+class DistantHypocentreTests(unittest.TestCase):
+    """A distant earthquake carries a detailed hypocentre name besides the coarse one: people get the detailed one
+    (issue 12 item 6)."""
+
+    def test_it_takes_the_detailed_hypocentre_name_of_a_distant_earthquake(self):
+        hypocenter = sample("32-35_01_03_100514_VXSE53.xml").earthquake.hypocenter
+        self.assertEqual((hypocenter.name, hypocenter.code, hypocenter.code_type),
+                         ("フィジー諸島", "182", "詳細震央地名"))
+
+    def test_it_keeps_the_hypocentre_name_of_a_near_earthquake(self):
+        self.assertEqual(sample(SADO_MAX_3).earthquake.hypocenter.code_type, "震央地名")

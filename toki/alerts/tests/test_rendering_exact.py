@@ -148,7 +148,7 @@ class TsunamiAdvisoryDrillTests(ExactTextTestCase):
             "Do not enter the sea or go near the coast until the advisory is lifted.\n\n"
             "Earthquake:\n"
             "Time: about 1 Sep 07:10 JST\n"
-            "Hypocenter: 和歌山県南方沖\n"
+            "Hypocenter: Wakayama ken Minakata oki (和歌山県南方沖)\n"
             "Depth: about 10 km\n"
             "Magnitude: over M8 (huge earthquake)\n\n"
             "Issued 1 Sep 07:13 JST by Japan Meteorological Agency\n\n"
@@ -193,7 +193,8 @@ class SadoIntensityTests(ExactTextTestCase):
                 ),
                 "ko": (
                     "사도시에서 진도 3의 지진",
-                    "사도시에서 진도 3의 지진. 이 지진으로 인한 쓰나미 걱정은 없습니다. 진원 岩手県内陸南部, M7.0.",
+                    "사도시에서 진도 3의 지진. 이 지진으로 인한 쓰나미 걱정은 없습니다."
+                    " 진원 Iwate ken nairiku nanbu(岩手県内陸南部), M7.0.",
                 ),
             },
         )
@@ -331,11 +332,11 @@ class RetractionAndCorrectionTests(ExactTextTestCase):
                 "前（まえ）の 情報（じょうほう）を 直（なお）しました。",
             ),
             "en": (
-                "Correction: 御嶽山: Eruption likely occurred",
+                "Correction: Ontake yama (御嶽山): Eruption likely occurred",
                 "Correction: this replaces information issued earlier.",
             ),
             "zh-hans": ("【更正】御嶽山：可能已喷发", "本信息更正此前发布的信息。"),
-            "ko": ("[정정] 御嶽山: 분화한 것으로 보임", "앞서 발표한 정보를 정정합니다."),
+            "ko": ("[정정] Ontake yama(御嶽山): 분화한 것으로 보임", "앞서 발표한 정보를 정정합니다."),
         }
         for language, (title, first_line) in expected.items():
             with self.subTest(language):

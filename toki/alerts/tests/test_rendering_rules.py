@@ -69,12 +69,18 @@ class FallbackTests(unittest.TestCase):
         self.assertEqual(rendered.title, "사도시에 호우 경보(高潮害(일본어))")
         self.assertEqual(rendered.untranslated, (FreeText("번역 없음(일본어):", "高潮害"),))
 
-    def test_it_shows_places_without_a_translation_in_japanese_unlabelled(self):
+    def test_it_shows_places_without_a_translation_with_a_latin_reading_and_the_japanese(self):
         facts = warning_facts(kind("03", "大雨警報"))
         facts["warnings"][0]["areas"] = [{"code": "1310100", "name": "千代田区", "system": "city"}]
         rendered = render(facts, "en")
-        self.assertEqual(rendered.title, "Heavy Rain Warning for 千代田区")
+        self.assertEqual(rendered.title, "Heavy Rain Warning for Chiyoda ku (千代田区)")
         self.assertEqual(rendered.untranslated, ())
+
+    def test_it_leaves_kanji_place_names_as_they_are_for_chinese_readers(self):
+        facts = warning_facts(kind("03", "大雨警報"))
+        facts["warnings"][0]["areas"] = [{"code": "1310100", "name": "千代田区", "system": "city"}]
+        self.assertIn("千代田区", render(facts, "zh-hans").title)
+        self.assertNotIn("Chiyoda", render(facts, "zh-hans").title)
 
     def test_it_uses_a_districts_name_in_the_readers_language_when_the_facts_carry_it(self):
         facts = facts_for_evacuation(

@@ -221,7 +221,8 @@ class EarthquakeEarlyWarningTests(WireTestCase):
 
     def test_it_gives_the_expected_arrival_time_in_seconds(self):
         self.deliver("eew.xml", sado.eew_warning(region="高知県西部", code="632"))
-        arrival = (datetime(2024, 4, 17, 14, 15, 2, tzinfo=UTC) + self.delta).astimezone(timezone.get_default_timezone())
+        arrival = datetime(2024, 4, 17, 14, 15, 2, tzinfo=UTC) + self.delta
+        arrival = arrival.astimezone(timezone.get_default_timezone())
         self.assertIn(f"到達予想時刻：{arrival:%H:%M:%S}", self.detail("ja")["body"])
 
     def test_it_never_prints_the_national_maximum_as_observed(self):
