@@ -39,6 +39,7 @@ class RenderedAlert:
     short: str  # push notification: at most SHORT_LIMIT
     body: str  # LINE text message: at most BODY_LIMIT
     untranslated: tuple[FreeText, ...] = ()  # the Japanese texts included as they are (none on ja pages)
+    main: str = ""  # the body without the free texts, for pages that show those apart (marked lang="ja")
 
 
 def text_length(text: str) -> int:
@@ -112,6 +113,7 @@ def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: boo
         short=_short(lang, prefix, parts),
         body=_body(head, free, tail, lang),
         untranslated=tuple(free) if language != "ja" else (),
+        main=_body(head, [], tail, lang),
     )
 
 

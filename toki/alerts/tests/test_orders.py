@@ -150,3 +150,20 @@ class StaffAlertsPageTests(BaseTestCase):
         # quarantine, municipality (header), the disaster-mode banner
         with self.assertNumQueries(11):
             self.client.get(self.url)
+
+
+class OrderOnTheTimelineTests(BaseTestCase):
+    """The reason staff typed appears once on the public timeline in every language (issue 12 item 6)."""
+
+    def test_it_shows_the_citys_original_text_once_on_the_english_timeline(self):
+        self.login(self.alice)
+        reason = "崖崩れの危険が高まっています。"
+        response = self.client.post("/alerts/orders/", {"districts": [self.districts["ryotsu"].pk], "level": 4,
+                                                        "hazard": "landslide", "reason": reason})
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        for language in ("ja", "en", "zh-hans", "ko", "ja-easy"):
+            with self.subTest(language=language):
+                self.client.cookies["toki_language"] = language
+                page = self.client.get("/warnings/").content.decode()
+                self.assertEqual(page.count(reason), 1)
