@@ -248,6 +248,6 @@ MESSAGE_TYPES = {
     "VFVO55": _ASH,
     "VFVO56": t("噴火速報", "噴火速報（ふんか そくほう）", "Eruption Notice", "喷发速报", "분화 속보"),
     "evacuation": t(
-        "避難情報", "避難（ひなん）の 情報（じょうほう）", "Evacuation Information", "避难信息", "피난 정보"
+        "避難情報", "避難（ひなん）の 情報（じょうほう）", "Evacuation Information", "避难信息", "대피 정보"
     ),
 }

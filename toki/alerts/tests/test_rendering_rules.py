@@ -91,7 +91,7 @@ class FallbackTests(unittest.TestCase):
             reason="",
             lifted=False,
         )
-        self.assertEqual(render(facts, "ko").title, "오기(小木)에 고령자 등 피난(경계 레벨3)")
+        self.assertEqual(render(facts, "ko").title, "오기(小木)에 고령자 등 대피(경계 레벨3)")
         self.assertEqual(render(facts, "en").title, "Evacuation of Elderly People, etc. (Level 3) for Ogi (小木)")
         self.assertEqual(render(facts, "ja").title, "小木に高齢者等避難（警戒レベル３）")
 
