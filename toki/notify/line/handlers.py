@@ -201,7 +201,8 @@ def _message(event: dict, municipality) -> tuple[list[dict], str]:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 return replies.help_messages(), language
             nearby = nearest_open_shelters(lat, lon, SHELTERS_IN_REPLY, municipality=municipality)
-            return replies.nearest_shelters_messages(nearby), language
+            in_force = replies.in_force_messages(municipality)
+            return replies.nearest_shelters_messages(nearby, in_force=in_force), language
         logger.info("LINE webhook: %s message received, answered with help", str(kind)[:20])
         return (replies.help_messages() if subscriber else []), language
 

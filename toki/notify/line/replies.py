@@ -178,11 +178,26 @@ def open_status_text(opening) -> str:
     return _("Open")
 
 
-def nearest_shelters_messages(nearby: list) -> list[dict]:
-    """A carousel of the nearest shelters: name, distance, district and a walking route on a map."""
+def in_force_messages(municipality) -> list[dict]:
+    """What is in force now, first in a location reply: the orders for each district and the warnings, from the
+    same selectors as every other surface; [] when nothing is."""
+    from toki.alerts.in_force import warning_titles
+    from toki.alerts.selectors import orders_in_force
+
+    lines = [f"・{district_name(o.district)}: {o.get_level_display()} ({o.get_hazard_display()})"
+             for o in orders_in_force(municipality)[:MAX_LIST_ITEMS]]
+    lines += [f"・{title}" for title in warning_titles(municipality, get_language() or "ja")[:MAX_LIST_ITEMS]]
+    if not lines:
+        return []
+    return [text_message("⚠ " + _("In force now") + "\n" + "\n".join(lines))]
+
+
+def nearest_shelters_messages(nearby: list, *, in_force: list[dict] = ()) -> list[dict]:
+    """A carousel of the nearest shelters: name, distance, district and a walking route on a map; what is in
+    force now (`in_force_messages`) before it."""
     if not nearby:
-        return [text_message(_("No shelter was found near this place. All shelters: %(url)s")
-                             % {"url": site_url("portal:shelters")}, quick_reply=main_quick_reply())]
+        return [*in_force, text_message(_("No shelter was found near this place. All shelters: %(url)s")
+                                        % {"url": site_url("portal:shelters")}, quick_reply=main_quick_reply())]
     bubbles = []
     for item in nearby:
         shelter = item.shelter
@@ -209,6 +224,7 @@ def nearest_shelters_messages(nearby: list) -> list[dict]:
     heading = (_("No shelter is open now. The nearest designated shelters: %(names)s") if none_open
                else _("Nearest open shelters: %(names)s"))
     return [
+        *in_force,
         {"type": "flex", "altText": (heading % {"names": names})[:400],
          "contents": {"type": "carousel", "contents": bubbles}},
         text_message(_("Which shelters are open now: %(url)s") % {"url": site_url("portal:shelters")},

@@ -136,6 +136,32 @@ class KeywordTests(LineWebhookTestCase):
         self.assertNotIn(near.name, carousel["altText"])
         self.assert_all_requests_valid()
 
+    def test_it_says_what_is_in_force_before_the_nearest_shelters(self):
+        from toki.alerts.actions.orders import issue_evacuation_order
+        from toki.shelters.models import Shelter
+
+        Shelter.objects.create(common_id="152242-F0", municipality=self.municipality, name="避難所F",
+                               lat=38.02, lon=138.37, is_designated_shelter=True)
+        with self.captureOnCommitCallbacks(execute=False):
+            issue_evacuation_order(acting_user=self.alice, districts=[self.districts["ryotsu"]], level=4,
+                                   hazard="landslide", reason="崖崩れの危険")
+        self.line.reset()
+        self.send_events(fixture_event("message_location"))
+        first, carousel = self.replies_to(USER)[:2]
+        self.assertEqual(first["type"], "text")
+        self.assertTrue(first["text"].startswith("⚠ 現在発令中"))
+        self.assertIn("両津", first["text"])
+        self.assertEqual(carousel["type"], "flex")
+        self.assert_all_requests_valid()
+
+    def test_it_sends_no_in_force_message_when_nothing_is_in_force(self):
+        from toki.shelters.models import Shelter
+
+        Shelter.objects.create(common_id="152242-F1", municipality=self.municipality, name="避難所F",
+                               lat=38.02, lon=138.37, is_designated_shelter=True)
+        self.send_events(fixture_event("message_location"))
+        self.assertEqual(self.replies_to(USER)[0]["type"], "flex")
+
     def test_it_says_when_no_shelter_is_open_yet(self):
         from toki.shelters.models import Shelter
 
