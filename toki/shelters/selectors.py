@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -252,6 +252,15 @@ def _present(rows, start: datetime, end: datetime, now: datetime) -> int:
         if checked_in < end and (left is None or left > start):
             count += 1
     return count
+
+
+def belongs_to_opening(opening: ShelterOpening) -> Q:
+    """A Household condition: it belongs to this opening — registered here (by this opening's desk or tablet),
+    pre-registered for its shelter, or with a registration here (checked in, out, or transferred here). The scope
+    of every sync handler that names a household by id (docs/shelter-ops-sync.md §3); a QR or card check-in is not
+    limited by it, because the holder is present."""
+    return (Q(registered_opening=opening) | Q(planned_shelter_id=opening.shelter_id)
+            | Exists(Registration.objects.filter(household=OuterRef("pk"), opening=opening)))
 
 
 def expected_households(opening: ShelterOpening) -> QuerySet[Household]:

@@ -39,6 +39,7 @@ from toki.shelters.models import (
     ShelterOpening,
 )
 from toki.shelters.permissions import may_manage_shelter
+from toki.shelters.selectors import belongs_to_opening
 from toki.shelters.signals import announce_on_commit
 
 MAX_EVENTS = 200
@@ -250,7 +251,7 @@ def _register_household(opening, payload, occurred_at, source) -> _Outcome:
     if Member.objects.filter(pk__in=[m for m, _v in members]).exists():
         raise Rejected("invalid_payload:members")
     household = Household.objects.create(id=household_id, municipality_id=opening.shelter.municipality_id,
-                                         source=source, **fields)
+                                         source=source, registered_opening=opening, **fields)
     created = [_new_member(household.pk, member_id, values) for member_id, values in members]
     detect_duplicates(created)
     return _Outcome(household_id, [m.pk for m in created], {"members": len(created), "fields": sorted(fields)})
@@ -265,29 +266,36 @@ def _new_member(household_id, member_id, values) -> Member:
     return member
 
 
-def _lock_household(household_id) -> uuid.UUID:
+def _lock_household(household_id, opening: ShelterOpening | None = None) -> uuid.UUID:
     """Lock the household's row (followed through merges) and mark it changed for the tablets' roster; return its
     id. Every handler that changes an existing household starts here (check-in, check-out, update), so this is the
-    one place that follows merges. The lock serialises the changes to one household's registrations, and so its
-    presence in the counts. One
-    UPDATE … RETURNING per hop: taking the lock and touching `updated_at` cost one round trip, not a SELECT … FOR
-    UPDATE and a later UPDATE. A check-in or check-out that changes nothing (already checked in) touches it too,
-    and the roster then sends that household again, which is harmless; a rejected one rolls back with its
-    savepoint."""
+    one place that follows merges, and the one place that keeps a team to its own households: with `opening`, the
+    household named by the event must belong to it (`selectors.belongs_to_opening`: registered, planned or with a
+    registration here), else the answer is `unknown_household`, the same as for an id that does not exist, so ids
+    of other shelters cannot be probed. Only a QR or card check-in passes no opening: the holder is present. A
+    merge is followed without that condition, since it was decided by staff allowed to decide it.
+
+    The lock serialises the changes to one household's registrations, and so its presence in the counts. One
+    UPDATE … RETURNING per hop (the scope is a subquery of the same statement): taking the lock and touching
+    `updated_at` cost one round trip, not a SELECT … FOR UPDATE and a later UPDATE. A check-in or check-out that
+    changes nothing (already checked in) touches it too, and the roster then sends that household again, which is
+    harmless; a rejected one rolls back with its savepoint."""
     now, hops = timezone.now(), 0
+    scope = belongs_to_opening(opening) if opening is not None else None
     while True:
-        row = update_returning(Household, household_id, set_values={"updated_at": now}, returning=("merged_into",))
+        row = update_returning(Household, household_id, set_values={"updated_at": now}, returning=("merged_into",),
+                               only_if=scope)
         if row is None:
             raise Rejected("unknown_household")
         if row["merged_into"] is None or hops >= MAX_MERGE_HOPS:
             return household_id
-        household_id, hops = row["merged_into"], hops + 1
+        household_id, hops, scope = row["merged_into"], hops + 1, None
 
 
 def _update_household(opening, payload, occurred_at, source) -> _Outcome:
     from toki.shelters.matching import kana_key, name_key
 
-    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
+    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"), opening)
     fields = payloads.household_fields(payload.get("fields") or {}, "fields.")
     members = payloads.members_list(payload.get("members"), required=False)
     existing = {m.pk: m for m in Member.objects.filter(pk__in=[m for m, _v in members])}
@@ -311,7 +319,7 @@ def _update_household(opening, payload, occurred_at, source) -> _Outcome:
     return _Outcome(household_id, [m.pk for m in touched], {"fields": sorted(changed_fields)})
 
 
-def _resolve_for_check_in(payload) -> tuple[uuid.UUID, str]:
+def _resolve_for_check_in(opening, payload) -> tuple[uuid.UUID, str]:
     if payload.get("qr_token"):
         token = str(payload["qr_token"]).removeprefix(QR_PREFIX)
         household = Household.objects.filter(qr_token=token).only("pk").first()
@@ -323,7 +331,7 @@ def _resolve_for_check_in(payload) -> tuple[uuid.UUID, str]:
         if member is None:
             raise Rejected("unknown_card")
         return _lock_household(member.household_id), "card"
-    return _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id")), "id"
+    return _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"), opening), "id"
 
 
 def _members_of(household_id, requested) -> list[Member]:
@@ -341,7 +349,7 @@ def _members_of(household_id, requested) -> list[Member]:
 def _check_in(opening, payload, occurred_at, source) -> _Outcome:
     if opening.status == OpeningStatus.CLOSED and opening.closed_at and occurred_at > opening.closed_at:
         raise Rejected("opening_closed")
-    household_id, via = _resolve_for_check_in(payload)
+    household_id, via = _resolve_for_check_in(opening, payload)
     members = _members_of(household_id, payloads.member_ids(payload.get("member_ids")))
     if not members:
         raise Rejected("unknown_member")
@@ -382,7 +390,7 @@ def _check_in(opening, payload, occurred_at, source) -> _Outcome:
 
 
 def _check_out(opening, payload, occurred_at, source) -> _Outcome:
-    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
+    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"), opening)
     dest, note = payloads.destination(payload)
     requested = payloads.member_ids(payload.get("member_ids"))
     transfer = None
