@@ -75,7 +75,8 @@ def read_event(raw) -> EventIn:
         event_id = uuid.UUID(sent_id) if sent_id else None
     except ValueError:
         event_id = None
-    type_ = raw["type"] if isinstance(raw.get("type"), str) and raw["type"] in HANDLERS else ""  # what is stored is one of ours
+    # What is stored as the type is one of ours, never what was sent.
+    type_ = raw["type"] if isinstance(raw.get("type"), str) and raw["type"] in HANDLERS else ""
     event = EventIn(id=event_id, type=type_, occurred_at=raw.get("occurred_at"), payload=raw.get("payload", {}),
                     sent_id=sent_id)
     if event_id is None:

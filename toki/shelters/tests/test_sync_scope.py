@@ -56,7 +56,8 @@ class SyncScopeTests(ShelterWorldMixin, BaseTestCase):
 
     def test_it_refuses_to_check_another_shelters_household_into_its_opening_by_id(self):
         theirs = self.franks_household()
-        result = self.post(self.carol, self.opening, sync_event("check_in", {"household_id": theirs["household_id"]}))[0]
+        check_in = sync_event("check_in", {"household_id": theirs["household_id"]})
+        result = self.post(self.carol, self.opening, check_in)[0]
         self.assertEqual((result["status"], result["error"]), ("rejected", "unknown_household"))
         self.assertFalse(Registration.objects.filter(opening=self.opening).exists())
         self.opening.refresh_from_db()
@@ -104,6 +105,7 @@ class SyncScopeTests(ShelterWorldMixin, BaseTestCase):
         theirs = self.franks_household()
         self.post(self.frank, self.other_opening, sync_event("check_out", {
             "household_id": theirs["household_id"], "transfer_opening_id": self.opening.pk}))
-        result = self.post(self.carol, self.opening, sync_event("check_in", {"household_id": theirs["household_id"]}))[0]
+        check_in = sync_event("check_in", {"household_id": theirs["household_id"]})
+        result = self.post(self.carol, self.opening, check_in)[0]
         self.assertEqual(result["status"], "applied")
         self.assertEqual(Registration.objects.get(opening=self.opening).state, "checked_in")
