@@ -202,6 +202,15 @@ TOKI_STATIC_SITE_KEEP = env_int("TOKI_STATIC_SITE_KEEP", 2)
 
 # --- Municipality ---------------------------------------------------------------------------------------
 # The profile to load by default (a JSON file, see docs/settings.md); another municipality needs no code.
+# Shelters (docs/shelter-ops.md "Pre-registration", docs/shelter-pwa.md "Logout and idle"): the public
+# pre-registration's limits per client address and in total, per hour; the minutes without use after which the
+# shelter tablet deletes its offline roster.
+TOKI_PREREGISTRATIONS_PER_ADDRESS = env_int("TOKI_PREREGISTRATIONS_PER_ADDRESS", 5)
+TOKI_PREREGISTRATIONS_PER_HOUR = env_int("TOKI_PREREGISTRATIONS_PER_HOUR", 300)
+TOKI_SHELTER_TABLET_IDLE_MINUTES = env_int("TOKI_SHELTER_TABLET_IDLE_MINUTES", 30)
+if TOKI_SHELTER_TABLET_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("TOKI_SHELTER_TABLET_IDLE_MINUTES must be at least 1")
+
 TOKI_MUNICIPALITY_PROFILE = env_str("TOKI_MUNICIPALITY_PROFILE", str(BASE_DIR / "profiles" / "sado.json"))
 TOKI_TILE_URL = env_str("TOKI_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
 

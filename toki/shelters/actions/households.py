@@ -21,6 +21,7 @@ from toki.shelters.models import (
     DuplicateCandidate,
     Household,
     Member,
+    PreRegistrationThrottle,
     Registration,
     SafetySearchThrottle,
     Shelter,
@@ -219,6 +220,48 @@ def dismiss_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Duplicat
 def record_read(*, acting_user, what: str, obj=None, count: int = 0, **extra) -> None:
     """The read audit (docs/privacy.md): every staff view of evacuee data leaves an AuditEvent (ids, counts)."""
     audit.record(actor=acting_user, action=f"shelters.read.{what}", obj=obj, changes={"count": count, **extra})
+
+
+PRE_REGISTRATION_WINDOW = timedelta(hours=1)
+PRE_REGISTRATION_GLOBAL_KEY = "global"
+
+
+def preregistration_client_key(address: str) -> str:
+    """A keyed hash of the client address for the pre-registration limit; the address itself is never stored."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"toki-preregistration:" + (address or "").encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def take_preregistration_slot(client_key: str, *, now=None) -> bool:
+    """Count one public pre-registration for this client and in the global budget; False (and nothing counted)
+    when either is spent for the hour (settings TOKI_PREREGISTRATIONS_PER_ADDRESS / _PER_HOUR). Anyone can
+    pre-register anyone, so a flood of made-up people (each a duplicate candidate staff must review, or a
+    pre-registration made in a victim's name: security issue 13, finding 4) is bounded. Bookkeeping only: no audit
+    row. Rows are locked in one order (the client's, then the global one)."""
+    now = now or timezone.now()
+    limits = ((client_key, settings.TOKI_PREREGISTRATIONS_PER_ADDRESS),
+              (PRE_REGISTRATION_GLOBAL_KEY, settings.TOKI_PREREGISTRATIONS_PER_HOUR))
+    with transaction.atomic():
+        rows = []
+        for key, limit in limits:
+            row, _created = PreRegistrationThrottle.objects.select_for_update().get_or_create(
+                key_hash=key, defaults={"window_started_at": now, "count": 0})
+            if now - row.window_started_at >= PRE_REGISTRATION_WINDOW:
+                row.window_started_at, row.count = now, 0
+            if row.count >= limit:
+                return False
+            rows.append(row)
+        for row in rows:
+            row.count += 1
+            row.save(update_fields=["window_started_at", "count"])
+    return True
+
+
+def purge_preregistration_throttles(*, now=None) -> int:
+    now = now or timezone.now()
+    deleted, _ = PreRegistrationThrottle.objects.filter(
+        window_started_at__lt=now - PRE_REGISTRATION_WINDOW).exclude(key_hash=PRE_REGISTRATION_GLOBAL_KEY).delete()
+    return deleted
 
 
 SAFETY_SEARCH_LIMIT = 5  # searches per client key …
