@@ -6,7 +6,8 @@
      connection (the "online" event, the page becoming visible, a new event) retries at once.
    - A rejected event is final: shown with its reason, never sent again. 400/413/422 (the body could not be read
      as a whole): the first event alone finds the one that breaks it, which is marked rejected.
-   - 401/403: the session ended; the outbox waits, the page asks to log in again.
+   - 401/403: the session ended; the outbox waits, the page asks to log in again, and the roster is deleted from
+     the tablet as at a logout (onLoggedOut).
    - One sender at a time per tablet (Web Locks where available), so two open tabs do not race (harmless
      anyway: the server is idempotent).
    Exposes window.TokiSync. */
@@ -30,13 +31,14 @@
     };
   }
 
-  function create({ config, openingId, onStatus, onChange }) {
+  function create({ config, openingId, onStatus, onChange, onLoggedOut }) {
     const store = window.TokiStore;
     let running = false;
     let again = false;
     let failures = 0;
     let timer = null;
     let rosterAt = 0;
+    let stopped = false; // after logout or the idle time: nothing is fetched again on this page
     const status = { state: "idle", loginNeeded: false, lastError: "", lastSuccess: 0 };
 
     function url(template) {
@@ -137,6 +139,7 @@
 
     async function run() {
       clearTimeout(timer);
+      if (stopped) return;
       if (running) { again = true; return; }
       running = true;
       try {
@@ -153,6 +156,8 @@
       } catch (error) {
         if (error.login) {
           report("login", { loginNeeded: true, lastError: "login" });
+          // The session has ended (logout in another tab, expiry): the roster goes as at a logout here.
+          if (onLoggedOut) await onLoggedOut();
           schedule(MAX_DELAY); // a login in another tab fixes it; check now and then
         } else {
           report("offline", { lastError: String(error && error.message || error) });
@@ -169,7 +174,14 @@
 
     function refresh() { force = true; return run(); }
 
-    return { run, refresh, status: () => Object.assign({}, status) };
+    /* Stop for good: no more sends or roster reads from this page (logout, idle); waits for a run in progress. */
+    async function stop() {
+      stopped = true;
+      clearTimeout(timer);
+      if (navigator.locks) await navigator.locks.request(`toki-sync-${openingId}`, async () => {});
+    }
+
+    return { run, refresh, stop, status: () => Object.assign({}, status) };
   }
 
   window.TokiSync = { create, answer };
