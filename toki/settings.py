@@ -267,6 +267,7 @@ LOGGING = {
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
     ("purge_login_throttles", 3600, []),
+    ("purge_shelter_throttles", 3600, []),  # the public shelter pages' rate limits (docs/shelter-ops.md)
     ("prune_telegrams", 3600, []),
     ("rotate_analytics", 3600, []),
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)

@@ -68,3 +68,14 @@ class PreRegistrationLimitTests(ShelterWorldMixin, BaseTestCase):
         start = timezone.now()
         self.assertEqual([take_preregistration_slot(key, now=start) for _ in range(3)], [True, True, False])
         self.assertTrue(take_preregistration_slot(key, now=start + timedelta(hours=1, seconds=1)))
+
+    def test_it_forgets_the_counters_after_the_window(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        self.register("192.0.2.1")
+        PreRegistrationThrottle.objects.exclude(key_hash="global").update(
+            window_started_at=timezone.now() - timedelta(hours=2))  # as an hour later
+        call_command("purge_shelter_throttles", stdout=StringIO())
+        self.assertEqual(list(PreRegistrationThrottle.objects.values_list("key_hash", flat=True)), ["global"])
