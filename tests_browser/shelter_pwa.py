@@ -267,6 +267,9 @@ def check_pwa(report: Report, playwright, site, password: str, workdir: Path) ->
                 check_two_tablets(report, first, second, site, world, state)
             finally:
                 second.close()
+        from tests_browser.shelter_pwa_forget import check_forgets
+
+        check_forgets(report, first, site, password)
     finally:
         first.close()
 

@@ -202,6 +202,15 @@ TOKI_STATIC_SITE_KEEP = env_int("TOKI_STATIC_SITE_KEEP", 2)
 
 # --- Municipality ---------------------------------------------------------------------------------------
 # The profile to load by default (a JSON file, see docs/settings.md); another municipality needs no code.
+# Shelters (docs/shelter-ops.md "Pre-registration", docs/shelter-pwa.md "Logout and idle"): the public
+# pre-registration's limits per client address and in total, per hour; the minutes without use after which the
+# shelter tablet deletes its offline roster.
+TOKI_PREREGISTRATIONS_PER_ADDRESS = env_int("TOKI_PREREGISTRATIONS_PER_ADDRESS", 5)
+TOKI_PREREGISTRATIONS_PER_HOUR = env_int("TOKI_PREREGISTRATIONS_PER_HOUR", 300)
+TOKI_SHELTER_TABLET_IDLE_MINUTES = env_int("TOKI_SHELTER_TABLET_IDLE_MINUTES", 30)
+if TOKI_SHELTER_TABLET_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("TOKI_SHELTER_TABLET_IDLE_MINUTES must be at least 1")
+
 TOKI_MUNICIPALITY_PROFILE = env_str("TOKI_MUNICIPALITY_PROFILE", str(BASE_DIR / "profiles" / "sado.json"))
 TOKI_TILE_URL = env_str("TOKI_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
 
@@ -258,6 +267,7 @@ LOGGING = {
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
     ("purge_login_throttles", 3600, []),
+    ("purge_shelter_throttles", 3600, []),  # the public shelter pages' rate limits (docs/shelter-ops.md)
     ("prune_telegrams", 3600, []),
     ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),

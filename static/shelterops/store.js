@@ -4,6 +4,8 @@
               server answered, then "sent" (kept until a newer roster snapshot includes it) or "rejected"
               (kept until a staff member has seen the reason);
    - rosters: the last roster snapshot per opening, from GET …/roster.
+   forgetPersonalData() deletes what is only there for the screen (at logout, after the idle time, when the
+   session has ended); events not sent yet stay.
    Exposes window.TokiStore. */
 (function () {
   "use strict";
@@ -169,6 +171,25 @@
     await done(tx);
   }
 
+  /* Delete the personal data the tablet keeps for the screen (security issue 13, finding 16): every roster snapshot
+     (names, birth dates, care needs), the last list of openings, the map of card hashes, and every event already
+     answered (sent or rejected). Events not sent yet stay: they are the only copy of a check-in taken offline,
+     and they go out at the next login. The device id, the sequence counter and the chosen opening stay (no
+     personal data). One transaction: all or nothing. */
+  async function forgetPersonalData() {
+    const db = await open();
+    const tx = db.transaction(["rosters", "events", "meta"], "readwrite");
+    tx.objectStore("rosters").clear();
+    const meta = tx.objectStore("meta");
+    meta.delete("openings");
+    meta.delete("qr_households");
+    const events = tx.objectStore("events");
+    for (const event of await promisify(events.getAll())) {
+      if (event.state !== "pending") events.delete(event.id);
+    }
+    await done(tx);
+  }
+
   function isoWithOffset(date) {
     // The contract wants a UTC offset; toISOString() gives "Z", which is one.
     return date.toISOString();
@@ -176,6 +197,6 @@
 
   window.TokiStore = {
     open, uuid, deviceId, addEvents, eventsFor, pendingEvents, markAnswered, removeEvent, saveRoster, roster,
-    getMeta, setMeta,
+    getMeta, setMeta, forgetPersonalData,
   };
 })();

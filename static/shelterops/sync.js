@@ -4,7 +4,10 @@
      events are sent again: the server answers "duplicate", nothing is doubled.
    - No connection, a 5xx or 429: retry with exponential backoff (2 s … 30 s, with jitter); any sign of a
      connection (the "online" event, the page becoming visible, a new event) retries at once.
-   - 401/403: the session ended; the outbox waits, the page asks to log in again.
+   - A rejected event is final: shown with its reason, never sent again. 400/413/422 (the body could not be read
+     as a whole): the first event alone finds the one that breaks it, which is marked rejected.
+   - 401/403: the session ended; the outbox waits, the page asks to log in again, and the roster is deleted from
+     the tablet as at a logout (onLoggedOut).
    - One sender at a time per tablet (Web Locks where available), so two open tabs do not race (harmless
      anyway: the server is idempotent).
    Exposes window.TokiSync. */
@@ -15,14 +18,27 @@
   const MAX_DELAY = 30000;
   const PERIODIC = 30000;
   const ROSTER_EVERY = 120000; // a roster read is audited on the server: not more often than this when idle
+  const UNREADABLE = [400, 413, 422]; // the server could not read the request body as a whole
 
-  function create({ config, openingId, onStatus, onChange }) {
+  /* The local state an answer of the server gives an event: rejected (final), or sent. */
+  function answer(result) {
+    const rejected = result.status === "rejected" ||
+      (result.status === "duplicate" && result.original_status === "rejected");
+    return {
+      state: rejected ? "rejected" : "sent",
+      error: rejected ? (result.error || "rejected") : "",
+      server_ids: result.server_ids || {},
+    };
+  }
+
+  function create({ config, openingId, onStatus, onChange, onLoggedOut }) {
     const store = window.TokiStore;
     let running = false;
     let again = false;
     let failures = 0;
     let timer = null;
     let rosterAt = 0;
+    let stopped = false; // after logout or the idle time: nothing is fetched again on this page
     const status = { state: "idle", loginNeeded: false, lastError: "", lastSuccess: 0 };
 
     function url(template) {
@@ -69,11 +85,14 @@
       return { id: event.id, type: event.type, occurred_at: event.occurred_at, payload: event.payload };
     }
 
-    /* One POST; returns how many events got an answer. On 422 (the server could not read the batch) the first
-       event is sent alone to find the one it cannot read, which is then marked rejected locally. */
+    /* One POST; returns how many of `events` got an answer. The server answers each event on its own, and a
+       rejection is final: the event is shown to staff with the reason and never sent again (security issue 13,
+       finding 6). Only a body the server cannot read as a whole (400, 413, 422) has no per-event answers: the
+       first event is then sent alone to find one that breaks the body, which is marked rejected ("malformed")
+       here, so it cannot block the outbox. */
     async function sendBatch(events, deviceId) {
       const response = await request("POST", url(config.eventsUrl), { device_id: deviceId, events: events.map(wire) });
-      if (response.status === 422) {
+      if (UNREADABLE.includes(response.status)) {
         if (events.length > 1) return sendBatch(events.slice(0, 1), deviceId);
         await store.markAnswered({ [events[0].id]: { state: "rejected", error: "malformed" } });
         return 1;
@@ -81,14 +100,10 @@
       if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { retry: true });
       const body = await response.json();
       const answers = {};
+      const sent = new Set(events.map((event) => event.id));
       for (const result of body.results || []) {
-        const rejected = result.status === "rejected" ||
-          (result.status === "duplicate" && result.original_status === "rejected");
-        answers[result.id] = {
-          state: rejected ? "rejected" : "sent",
-          error: rejected ? (result.error || "rejected") : "",
-          server_ids: result.server_ids || {},
-        };
+        if (!sent.has(result.id)) continue; // the server echoes each id as sent; anything else is not ours
+        answers[result.id] = answer(result);
       }
       await store.markAnswered(answers);
       return Object.keys(answers).length;
@@ -124,6 +139,7 @@
 
     async function run() {
       clearTimeout(timer);
+      if (stopped) return;
       if (running) { again = true; return; }
       running = true;
       try {
@@ -140,6 +156,8 @@
       } catch (error) {
         if (error.login) {
           report("login", { loginNeeded: true, lastError: "login" });
+          // The session has ended (logout in another tab, expiry): the roster goes as at a logout here.
+          if (onLoggedOut) await onLoggedOut();
           schedule(MAX_DELAY); // a login in another tab fixes it; check now and then
         } else {
           report("offline", { lastError: String(error && error.message || error) });
@@ -156,8 +174,15 @@
 
     function refresh() { force = true; return run(); }
 
-    return { run, refresh, status: () => Object.assign({}, status) };
+    /* Stop for good: no more sends or roster reads from this page (logout, idle); waits for a run in progress. */
+    async function stop() {
+      stopped = true;
+      clearTimeout(timer);
+      if (navigator.locks) await navigator.locks.request(`toki-sync-${openingId}`, async () => {});
+    }
+
+    return { run, refresh, stop, status: () => Object.assign({}, status) };
   }
 
-  window.TokiSync = { create };
+  window.TokiSync = { create, answer };
 })();

@@ -367,6 +367,58 @@
     if (changed) await store.setMeta("qr_households", known);
   }
 
+  /* ---- forgetting: logout, idle, session ended (docs/shelter-pwa.md "Logout and idle") ------------------- */
+
+  const IDLE_MS = config.idleMinutes * 60000;
+  const ACTIVITY_SAVE_MS = 30000; // the last touch is written to IndexedDB at most this often
+  let lastActivity = Date.now();
+  let activitySaved = 0;
+
+  function touched() {
+    lastActivity = Date.now();
+    if (lastActivity - activitySaved > ACTIVITY_SAVE_MS) {
+      activitySaved = lastActivity;
+      store.setMeta("last_activity", lastActivity).catch(() => {});
+    }
+  }
+
+  /* Delete the roster from this tablet and from the screen; events not sent yet stay. `why`: "logout", "idle",
+     "session". After a logout or the idle time nothing is fetched again until someone logs in. */
+  async function forget(why) {
+    if (why !== "session" && app.sync) await app.sync.stop();
+    await store.forgetPersonalData();
+    app.roster = null;
+    if (app.openingId !== null) await reload();
+    if (why === "idle") {
+      $("forgotten").replaceChildren(fmt("idle_forgotten", { minutes: config.idleMinutes }), " ",
+        el("a", { class: "big-link", href: config.loginUrl }, S.log_in));
+      $("forgotten").hidden = false;
+      showPanel(null);
+    }
+  }
+
+  async function logOutServer() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    await fetch(config.logoutUrl, { method: "POST", credentials: "same-origin", redirect: "manual",
+      headers: { "X-CSRFToken": match ? decodeURIComponent(match[1]) : "" } }).catch(() => {});
+  }
+
+  async function idleCheck() {
+    if (Date.now() - lastActivity < IDLE_MS || !$("forgotten").hidden) return;
+    await forget("idle");
+    await logOutServer(); // offline it fails: the session then ends by itself (SESSION_COOKIE_AGE)
+    renderConnection();
+  }
+
+  async function logOut(event) {
+    event.preventDefault();
+    const form = event.target;
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) form.elements.csrfmiddlewaretoken.value = decodeURIComponent(match[1]); // the cached page's may be old
+    await forget("logout");
+    form.submit();
+  }
+
   /* ---- start ------------------------------------------------------------------------------------------- */
 
   async function loadOpenings() {
@@ -382,6 +434,11 @@
   }
 
   async function start() {
+    const before = await store.getMeta("last_activity");
+    if (before && Date.now() - before >= IDLE_MS) { // the tablet lay unused (or was closed) past the idle time
+      await store.forgetPersonalData();
+    }
+    touched();
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register(config.serviceWorker, { scope: config.scope }).catch(() => {});
     }
@@ -402,6 +459,7 @@
       config, openingId: app.openingId,
       onStatus: () => renderConnection(),
       onChange: () => reload().then(learnCards),
+      onLoggedOut: () => forget("session"),
     });
     await reload();
     app.sync.refresh();
@@ -423,5 +481,8 @@
   $("search").addEventListener("input", () => app.view && renderRoster());
   window.addEventListener("online", renderConnection);
   window.addEventListener("offline", renderConnection);
+  for (const type of ["pointerdown", "keydown", "touchstart"]) document.addEventListener(type, touched, { capture: true, passive: true });
+  setInterval(() => { idleCheck().catch(() => {}); }, Math.min(IDLE_MS, 30000));
+  $("logout-form").addEventListener("submit", (event) => { logOut(event).catch(() => event.target.submit()); });
   start().catch((error) => { console.warn("tablet start failed", error); });
 })();

@@ -3,7 +3,8 @@
 Pre-registration needs no account: the household id is kept in the resident's own session only, so the card
 page and its QR image are reachable from that browser and nowhere else (no id or personal data in URLs). The
 安否 search answers only "checked in at <shelter>", for people whose household consented, on an EXACT name and
-birth date, rate limited per client (429)."""
+birth date, rate limited per client (429). Pre-registration is rate limited too, per client address and in total
+(anyone can pre-register anyone: security issue 13, finding 4)."""
 
 import io
 
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from toki.areas.selectors import default_municipality
 from toki.shelters import forms, selectors
 from toki.shelters.actions import households as household_actions
+from toki.shelters.client_address import client_address
 from toki.shelters.models import Household, Shelter
 
 SESSION_KEY = "toki_shelter_preregistration"
@@ -42,6 +44,10 @@ def pre_register(request):
                    if f.cleaned_data and (f.cleaned_data.get("name_kana") or f.cleaned_data.get("name"))]
         if not any(m.get("name_kana") for m in members):
             formset.forms[0].add_error("name_kana", _("Give at least one name in kana."))
+        elif not household_actions.take_preregistration_slot(
+                household_actions.preregistration_client_key(client_address(request))):
+            return render(request, "portal/preregister_limited.html", {
+                "minutes": int(household_actions.PRE_REGISTRATION_WINDOW.total_seconds() // 60)}, status=429)
         else:
             household = household_actions.pre_register(municipality=municipality, household=data,
                                                        members=members, planned_shelter=planned)

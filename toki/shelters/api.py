@@ -4,7 +4,7 @@ sync contract (docs/shelter-ops-sync.md: session auth + CSRF header)."""
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -15,7 +15,7 @@ from ninja.security import django_auth
 from toki.areas.selectors import default_municipality
 from toki.shelters import selectors
 from toki.shelters.actions.households import record_read
-from toki.shelters.actions.sync import MAX_EVENTS, EventIn, apply_events
+from toki.shelters.actions.sync import MAX_EVENTS, apply_events, read_event
 from toki.shelters.models import OpeningStatus
 from toki.shelters.permissions import may_use_shelter_ops
 
@@ -227,6 +227,9 @@ def roster(request, opening_id: int, since: str | None = None):
 
 
 class SyncEventIn(Schema):
+    """One event (contract §3). Each is read on its own (`actions.sync.read_event`): an event that does not fit
+    this shape is answered `rejected` with a reason, and the rest of the batch is applied."""
+
     id: uuid.UUID
     type: Literal["check_in", "check_out", "register_household", "update_household"]
     occurred_at: str = Field(max_length=40)
@@ -234,8 +237,11 @@ class SyncEventIn(Schema):
 
 
 class SyncIn(Schema):
-    device_id: str = Field(min_length=1, max_length=64)
-    events: list[SyncEventIn] = Field(min_length=1, max_length=MAX_EVENTS)
+    device_id: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$",
+                           description="random per tablet install, printable ASCII (e.g. tablet-<uuid>)")
+    events: list[Any] = Field(min_length=1, max_length=MAX_EVENTS, json_schema_extra={
+        "items": SyncEventIn.model_json_schema(ref_template="#/components/schemas/{model}")},
+        description="SyncEventIn objects, applied in order; each is validated on its own")
 
 
 class EventResult(Schema):
@@ -258,7 +264,7 @@ class SyncOut(Schema):
              summary="Send check-in events (sync contract §3); idempotent per event id")
 def events(request, opening_id: int, body: SyncIn):
     opening = selectors.get_opening_to_manage(request.user, opening_id)
-    incoming = [EventIn(id=e.id, type=e.type, occurred_at=e.occurred_at, payload=e.payload) for e in body.events]
+    incoming = [read_event(raw) for raw in body.events]
     results = apply_events(acting_user=request.user, opening=opening, device_id=body.device_id, events=incoming)
     return {"opening_id": opening.pk, "people_in": opening.people_in, "households_in": opening.households_in,
             "results": results}

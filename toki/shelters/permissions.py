@@ -53,3 +53,18 @@ def may_use_shelter_ops(user) -> bool:
 def may_search_people(user) -> bool:
     """Search a person across every shelter: HQ members and shelter staff (reporter or above)."""
     return is_hq_reader(user) or bool(team_shelter_ids(user))
+
+
+def may_see_record(user, record_shelters: set[int]) -> bool:
+    """Sees a household record of a duplicate pair: HQ editors/admins, or a team of a shelter it is registered or
+    planned at (a record of another shelter stays hidden from a team until HQ decides)."""
+    return is_hq_manager(user) or bool(record_shelters & team_shelter_ids(user))
+
+
+def may_merge_records(user, keep_shelters: set[int], other_shelters: set[int]) -> bool:
+    """Merges two records into one person: HQ editors/admins always; a shelter team only when both records are
+    registered or planned at shelters of its own (a merge across shelters, or with a record of no shelter, needs HQ:
+    security issue 13, finding 5)."""
+    if is_hq_manager(user):
+        return True
+    return bool(keep_shelters) and bool(other_shelters) and (keep_shelters | other_shelters) <= team_shelter_ids(user)

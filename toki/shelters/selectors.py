@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -254,6 +254,15 @@ def _present(rows, start: datetime, end: datetime, now: datetime) -> int:
     return count
 
 
+def belongs_to_opening(opening: ShelterOpening) -> Q:
+    """A Household condition: it belongs to this opening — registered here (by this opening's desk or tablet),
+    pre-registered for its shelter, or with a registration here (checked in, out, or transferred here). The scope
+    of every sync handler that names a household by id (docs/shelter-ops-sync.md §3); a QR or card check-in is not
+    limited by it, because the holder is present."""
+    return (Q(registered_opening=opening) | Q(planned_shelter_id=opening.shelter_id)
+            | Exists(Registration.objects.filter(household=OuterRef("pk"), opening=opening)))
+
+
 def expected_households(opening: ShelterOpening) -> QuerySet[Household]:
     """Pre-registered households that chose this shelter and are not registered at this opening yet."""
     return (Household.objects.filter(planned_shelter=opening.shelter, merged_into__isnull=True)
@@ -327,6 +336,55 @@ def duplicate_candidates_for(user) -> QuerySet[DuplicateCandidate]:
         return DuplicateCandidate.objects.none()
     return candidates.filter(Q(keep__registrations__opening__shelter_id__in=mine)
                              | Q(other__registrations__opening__shelter_id__in=mine)).distinct()
+
+
+def record_shelters(household_ids) -> dict:
+    """Shelter ids each household is registered at (any state, any opening) or pre-registered for. Two queries."""
+    shelters = {household_id: set() for household_id in household_ids}
+    for household_id, shelter_id in Registration.objects.filter(household_id__in=shelters).values_list(
+            "household_id", "opening__shelter_id").distinct():
+        shelters[household_id].add(shelter_id)
+    for household_id, planned in Household.objects.filter(pk__in=shelters, planned_shelter__isnull=False).values_list(
+            "pk", "planned_shelter_id"):
+        shelters[household_id].add(planned)
+    return shelters
+
+
+@dataclass(frozen=True)
+class DuplicateReview:
+    """One pair on the duplicates page as `user` may see it (security issue 13, findings 4 and 5)."""
+
+    candidate: DuplicateCandidate
+    keep_visible: bool
+    other_visible: bool
+    may_merge: bool
+    merged_disclosure: str  # what a merge keeps: the most restrictive of the two answers
+
+    @property
+    def records(self) -> list:
+        """(member, visible) for the template: the record to keep first."""
+        return [(self.candidate.keep, self.keep_visible), (self.candidate.other, self.other_visible)]
+
+    @property
+    def merged_disclosure_label(self) -> str:
+        return Household.Disclosure(self.merged_disclosure).label
+
+
+def duplicate_reviews_for(user, limit: int = 100) -> list[DuplicateReview]:
+    """The open candidates `user` may resolve, each saying which of its two records `user` may see (a record of
+    another shelter stays hidden from a team) and whether `user` may merge them (across shelters: HQ only)."""
+    from toki.shelters.models import most_restrictive_disclosure
+    from toki.shelters.permissions import may_merge_records, may_see_record
+
+    candidates = list(duplicate_candidates_for(user)[:limit])
+    shelters = record_shelters({m.household_id for c in candidates for m in (c.keep, c.other)})
+    reviews = []
+    for c in candidates:
+        keep, other = shelters[c.keep.household_id], shelters[c.other.household_id]
+        reviews.append(DuplicateReview(
+            c, may_see_record(user, keep), may_see_record(user, other), may_merge_records(user, keep, other),
+            most_restrictive_disclosure(c.keep.household.disclosure, c.other.household.disclosure)))
+    return reviews
 
 
 def supply_requests_for(user) -> QuerySet[SupplyRequest]:

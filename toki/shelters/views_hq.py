@@ -14,7 +14,7 @@ from toki.shelters.actions import households as household_actions
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.actions.master import update_shelter_details
 from toki.shelters.actions.supplies import answer_supply_request, request_supplies
-from toki.shelters.models import Shelter
+from toki.shelters.models import Household, Shelter
 from toki.shelters.permissions import is_hq_manager, may_search_people, may_use_shelter_ops
 
 
@@ -66,9 +66,10 @@ def answer_supplies(request, request_id: int):
 def duplicates(request):
     if not may_search_people(request.user):
         raise Http404
-    candidates = list(selectors.duplicate_candidates_for(request.user)[:100])
-    household_actions.record_read(acting_user=request.user, what="duplicates", count=len(candidates))
-    return render(request, "shelters/duplicates.html", {"candidates": candidates})
+    reviews = selectors.duplicate_reviews_for(request.user)
+    household_actions.record_read(acting_user=request.user, what="duplicates", count=len(reviews))
+    return render(request, "shelters/duplicates.html", {
+        "reviews": reviews, "disclosure_labels": dict(Household.Disclosure.choices)})
 
 
 @login_required
@@ -77,8 +78,9 @@ def resolve_duplicate(request, candidate_id: int):
     candidate = get_object_or_404(selectors.duplicate_candidates_for(request.user), pk=candidate_id)
     try:
         if request.POST.get("decision") == "merge":
-            household_actions.merge_duplicate(acting_user=request.user, candidate=candidate)
-            messages.success(request, _("Merged into one person."))
+            kept = household_actions.merge_duplicate(acting_user=request.user, candidate=candidate)
+            messages.success(request, _("Merged into one person. Safety information: %(choice)s") % {
+                "choice": kept.household.get_disclosure_display()})
         else:
             household_actions.dismiss_duplicate(acting_user=request.user, candidate=candidate)
             messages.success(request, _("Kept as two people."))

@@ -11,6 +11,7 @@ import hashlib
 import json
 from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
@@ -105,6 +106,10 @@ def tablet_strings() -> dict[str, str]:
         "error_personal_number_refused": _("contained a 12-digit number (My Number is never stored)"),
         "error_not_in_household": _("person is not in this household"),
         "error_malformed": _("the server could not read it"),
+        "error_invalid_event": _("the server could not read it"),
+        "log_in": _("Log in"),
+        "idle_forgotten": _("The list of people was deleted from this tablet after %(minutes)s minutes without use. "
+                            "Log in again to load it."),
     }
 
 
@@ -120,6 +125,8 @@ def tablet(request):
         "rosterUrl": "/api/v1/shelters/openings/{id}/roster",
         "eventsUrl": "/api/v1/shelters/openings/{id}/events",
         "loginUrl": reverse("accounts:login") + "?next=" + _url("shelter_tablet"),
+        "logoutUrl": reverse("accounts:logout"),
+        "idleMinutes": settings.TOKI_SHELTER_TABLET_IDLE_MINUTES,
         "batch": SYNC_BATCH,
         "serviceWorker": _url("shelter_tablet_sw"),
         "scope": _scope(),
@@ -127,6 +134,7 @@ def tablet(request):
     }
     return render(request, "shelters/tablet.html", {
         "config": config, "scripts": TABLET_SCRIPTS, "language": get_language(),
+        "idle_minutes": settings.TOKI_SHELTER_TABLET_IDLE_MINUTES,
         "urls": {"tablet": _url("shelter_tablet"), "manifest": _url("shelter_tablet_manifest")},
     })
 

@@ -11,13 +11,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.card_readers import card_hash
 from toki.shelters.matching import contains_personal_number, kana_key, name_key
-from toki.shelters.models import DuplicateCandidate, Household, Member, Registration, SafetySearchThrottle, Shelter
-from toki.shelters.permissions import is_hq_manager, may_search_people, team_shelter_ids
+from toki.shelters.models import (
+    DuplicateCandidate,
+    Household,
+    Member,
+    PreRegistrationThrottle,
+    Registration,
+    SafetySearchThrottle,
+    Shelter,
+    most_restrictive_disclosure,
+)
+from toki.shelters.permissions import may_merge_records, may_search_people, may_see_record
 
 
 def new_qr_token() -> str:
@@ -85,7 +95,11 @@ def detect_duplicates(members) -> int:
 
 
 def _propose(keep: Member, other: Member, reason: str) -> int:
-    if keep.created_at and other.created_at and other.created_at < keep.created_at:
+    """Record a candidate pair. The record to keep is that of the person met by staff (a desk or tablet record)
+    rather than a pre-registration, which anyone can make in anyone's name; else the older one."""
+    keep_pre, other_pre = (m.household.source == Household.Source.PRE_REGISTRATION for m in (keep, other))
+    if (keep_pre and not other_pre) or (keep_pre == other_pre and keep.created_at and other.created_at
+                                        and other.created_at < keep.created_at):
         keep, other = other, keep
     if DuplicateCandidate.objects.filter(keep__in=[keep, other], other__in=[keep, other]).exists():
         return 0
@@ -93,13 +107,20 @@ def _propose(keep: Member, other: Member, reason: str) -> int:
     return 1
 
 
+def _record_shelters(candidate: DuplicateCandidate) -> tuple[set, set]:
+    """The shelters each record of the pair is registered or planned at (docs/shelter-ops.md, "Duplicates")."""
+    from toki.shelters.selectors import record_shelters
+
+    households = dict(Member.objects.filter(pk__in=[candidate.keep_id, candidate.other_id]).values_list(
+        "pk", "household_id"))
+    shelters = record_shelters(set(households.values()))
+    return shelters[households[candidate.keep_id]], shelters[households[candidate.other_id]]
+
+
 def _may_resolve(acting_user, candidate: DuplicateCandidate) -> bool:
-    if is_hq_manager(acting_user):
-        return True
-    mine = team_shelter_ids(acting_user)
-    shelters = set(Registration.objects.filter(member__in=[candidate.keep_id, candidate.other_id])
-                   .values_list("opening__shelter_id", flat=True))
-    return bool(mine & shelters)
+    """Decides about a pair at all (dismiss): HQ, or a team one of whose shelters holds one of the records."""
+    keep, other = _record_shelters(candidate)
+    return may_see_record(acting_user, keep) or may_see_record(acting_user, other)
 
 
 @contextmanager
@@ -125,7 +146,13 @@ def merge_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Member:
 
     Blank fields of `keep` are filled from `other`; `other`'s registrations move to `keep` where `keep` has none
     at that opening (else the one with the later state wins); `other` is marked merged (kept for the history).
-    A household left with no live member is marked merged into `keep`'s household."""
+    A household left with no live member is marked merged into `keep`'s household. `keep`'s household keeps the
+    most restrictive of the two answers to disclosure, so no second record (a pre-registration anyone can make in
+    anyone's name) can loosen what the person answered (security issue 13, finding 4). A merge of records of two
+    shelters, or with a record of no shelter, needs HQ (finding 5): a team cannot pull another shelter's evacuee
+    into its opening with a kana name and a birth date."""
+    if not may_merge_records(acting_user, *_record_shelters(candidate)):
+        raise ValidationError(_("Only the disaster HQ can merge records of two shelters."), code="needs_hq")
     with _resolving(acting_user, candidate) as locked:
         keep, other = Member.objects.get(pk=locked.keep_id), Member.objects.get(pk=locked.other_id)
         filled = []
@@ -163,12 +190,17 @@ def merge_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Member:
         if not Member.objects.filter(household_id=other.household_id, merged_into__isnull=True).exists():
             Household.objects.filter(pk=other.household_id).update(merged_into=keep.household_id,
                                                                    updated_at=timezone.now())
-        Household.objects.filter(pk=keep.household_id).update(updated_at=timezone.now())
+        answers = Household.objects.filter(pk__in=[keep.household_id, other.household_id]).values_list(
+            "disclosure", flat=True)
+        disclosure = most_restrictive_disclosure(*answers)
+        Household.objects.filter(pk=keep.household_id).update(disclosure=disclosure, updated_at=timezone.now())
+        keep.household.disclosure = disclosure
         _close(locked, DuplicateCandidate.Status.MERGED, acting_user)
         DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).filter(
             keep=other).update(status=DuplicateCandidate.Status.DISMISSED, resolved_at=timezone.now())
         audit.record(actor=acting_user, action="shelters.duplicate.merge", obj=locked,
-                     changes={"keep": str(keep.pk), "other": str(other.pk), "filled": filled})
+                     changes={"keep": str(keep.pk), "other": str(other.pk), "filled": filled,
+                              "disclosure": disclosure})
         if affected_openings:
             from toki.shelters.actions.sync import _recount
             from toki.shelters.models import ShelterOpening
@@ -188,6 +220,48 @@ def dismiss_duplicate(*, acting_user, candidate: DuplicateCandidate) -> Duplicat
 def record_read(*, acting_user, what: str, obj=None, count: int = 0, **extra) -> None:
     """The read audit (docs/privacy.md): every staff view of evacuee data leaves an AuditEvent (ids, counts)."""
     audit.record(actor=acting_user, action=f"shelters.read.{what}", obj=obj, changes={"count": count, **extra})
+
+
+PRE_REGISTRATION_WINDOW = timedelta(hours=1)
+PRE_REGISTRATION_GLOBAL_KEY = "global"
+
+
+def preregistration_client_key(address: str) -> str:
+    """A keyed hash of the client address for the pre-registration limit; the address itself is never stored."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"toki-preregistration:" + (address or "").encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def take_preregistration_slot(client_key: str, *, now=None) -> bool:
+    """Count one public pre-registration for this client and in the global budget; False (and nothing counted)
+    when either is spent for the hour (settings TOKI_PREREGISTRATIONS_PER_ADDRESS / _PER_HOUR). Anyone can
+    pre-register anyone, so a flood of made-up people (each a duplicate candidate staff must review, or a
+    pre-registration made in a victim's name: security issue 13, finding 4) is bounded. Bookkeeping only: no audit
+    row. Rows are locked in one order (the client's, then the global one)."""
+    now = now or timezone.now()
+    limits = ((client_key, settings.TOKI_PREREGISTRATIONS_PER_ADDRESS),
+              (PRE_REGISTRATION_GLOBAL_KEY, settings.TOKI_PREREGISTRATIONS_PER_HOUR))
+    with transaction.atomic():
+        rows = []
+        for key, limit in limits:
+            row, _created = PreRegistrationThrottle.objects.select_for_update().get_or_create(
+                key_hash=key, defaults={"window_started_at": now, "count": 0})
+            if now - row.window_started_at >= PRE_REGISTRATION_WINDOW:
+                row.window_started_at, row.count = now, 0
+            if row.count >= limit:
+                return False
+            rows.append(row)
+        for row in rows:
+            row.count += 1
+            row.save(update_fields=["window_started_at", "count"])
+    return True
+
+
+def purge_preregistration_throttles(*, now=None) -> int:
+    now = now or timezone.now()
+    deleted, _ = PreRegistrationThrottle.objects.filter(
+        window_started_at__lt=now - PRE_REGISTRATION_WINDOW).exclude(key_hash=PRE_REGISTRATION_GLOBAL_KEY).delete()
+    return deleted
 
 
 SAFETY_SEARCH_LIMIT = 5  # searches per client key …

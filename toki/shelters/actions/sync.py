@@ -12,13 +12,14 @@ file lock rather than on SQLite's busy handler, which polls with sleeps of up to
 """
 
 import fcntl
+import logging
 import uuid
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -39,20 +40,48 @@ from toki.shelters.models import (
     ShelterOpening,
 )
 from toki.shelters.permissions import may_manage_shelter
+from toki.shelters.selectors import belongs_to_opening
 from toki.shelters.signals import announce_on_commit
+
+logger = logging.getLogger(__name__)
 
 MAX_EVENTS = 200
 MAX_MERGE_HOPS = 5  # a household merged into one merged into another…: followed this far, never in a loop
 FUTURE_TOLERANCE = timedelta(minutes=10)
 QR_PREFIX = "TOKI-SHELTER:1:"
+# What a handler may raise on input its validation missed (a bug): the event is rejected, the batch goes on. Not
+# OperationalError (a deadlock, a lost connection): that fails the batch, and the tablet sends it again.
+UNREADABLE = (ValueError, TypeError, OverflowError, RecursionError, KeyError, AttributeError, DataError)
 
 
 @dataclass
 class EventIn:
-    id: uuid.UUID
+    id: uuid.UUID | None  # None: the tablet's id is not a UUID (answered `invalid_event:id`, never stored)
     type: str
     occurred_at: object  # str or datetime; checked here (naive → rejected)
-    payload: dict = field(default_factory=dict)
+    payload: object = field(default_factory=dict)  # checked here (`payloads.check_shape`)
+    sent_id: str = ""  # the id exactly as sent, echoed in the answer (the tablet matches answers on it)
+    problem: str = ""  # why the event cannot even be read: it is answered rejected with this code
+
+
+def read_event(raw) -> EventIn:
+    """One event of a request body as sent (any JSON value), never raising: what cannot be read is kept as a
+    `problem` and answered per event, so one broken event does not fail its batch (security issue 13, finding 6)."""
+    if not isinstance(raw, dict):
+        return EventIn(id=None, type="", occurred_at=None, problem="invalid_event")
+    sent_id = raw.get("id")
+    sent_id = sent_id[:80] if isinstance(sent_id, str) else ""
+    try:
+        event_id = uuid.UUID(sent_id) if sent_id else None
+    except ValueError:
+        event_id = None
+    # What is stored as the type is one of ours, never what was sent.
+    type_ = raw["type"] if isinstance(raw.get("type"), str) and raw["type"] in HANDLERS else ""
+    event = EventIn(id=event_id, type=type_, occurred_at=raw.get("occurred_at"), payload=raw.get("payload", {}),
+                    sent_id=sent_id)
+    if event_id is None:
+        event.problem = "invalid_event:id"
+    return event
 
 
 @dataclass
@@ -80,7 +109,9 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
         occupancy_changed, people_delta, households_delta = False, 0, 0
         for event in events:
             stored = known.get(event.id)
-            if stored is not None:
+            if event.id is None:  # nothing to store it under: answered, never stored
+                result = {"id": event.sent_id, "status": "rejected", "error": event.problem, "server_ids": {}}
+            elif stored is not None:
                 result = _duplicate_result(stored)
             else:
                 result, stored, outcome = _apply_one(acting_user, opening, device_id, event, source)
@@ -89,6 +120,8 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
                     occupancy_changed = True
                     people_delta += outcome.people_delta
                     households_delta += outcome.households_delta
+            if event.sent_id:
+                result["id"] = event.sent_id
             counts[result["status"]] += 1
             results.append(result)
         audit.record(actor=acting_user, action="shelters.events.sync", obj=opening,
@@ -106,7 +139,7 @@ def _stored_events(events: list[EventIn]) -> dict:
     read, one query fewer on the busiest path, and a retried lone event costs one rolled-back savepoint instead."""
     if len(events) < 2:
         return {}
-    return {e.event_id: e for e in CheckinEvent.objects.filter(event_id__in=[e.id for e in events])}
+    return {e.event_id: e for e in CheckinEvent.objects.filter(event_id__in=[e.id for e in events if e.id])}
 
 
 @contextmanager
@@ -168,7 +201,10 @@ def _apply_one(acting_user, opening, device_id, event: EventIn, source,
     occurred_at = None
     try:
         with transaction.atomic():
-            if contains_personal_number(event.payload):
+            if event.problem:
+                raise Rejected(event.problem)
+            event_payload = payloads.check_shape(event.payload)
+            if contains_personal_number(event_payload):
                 raise Rejected("personal_number_refused")
             occurred_at = payloads.parse_occurred_at(event.occurred_at)
             if occurred_at > timezone.now() + FUTURE_TOLERANCE:
@@ -176,21 +212,19 @@ def _apply_one(acting_user, opening, device_id, event: EventIn, source,
             handler = HANDLERS.get(event.type)
             if handler is None:
                 raise Rejected("invalid_payload:type")
-            outcome = handler(opening, event.payload if isinstance(event.payload, dict) else {}, occurred_at,
-                              source)
+            outcome = handler(opening, event_payload, occurred_at, source)
             details = {**outcome.details, **({"warnings": outcome.warnings} if outcome.warnings else {})}
             stored = CheckinEvent.objects.create(
                 **base, occurred_at=occurred_at, status=CheckinEvent.Status.APPLIED,
                 household_id=outcome.household_id, member_ids=[str(m) for m in outcome.member_ids],
                 details=details)
+    except UNREADABLE as error:
+        # Defence in depth: validation should have named the field. The event is rejected as `malformed` (its
+        # savepoint rolled back) rather than failing the batch; the class is logged, never the values.
+        logger.warning("sync event %s of type %s unreadable: %s", event.id, event.type, type(error).__name__)
+        return _reject(base, event, None, "malformed")
     except Rejected as rejection:
-        try:
-            with transaction.atomic():
-                stored = CheckinEvent.objects.create(**base, occurred_at=occurred_at,
-                                                     status=CheckinEvent.Status.REJECTED, error=rejection.code)
-        except IntegrityError:
-            return _concurrent_duplicate(event.id)
-        return {"id": str(event.id), "status": "rejected", "error": rejection.code, "server_ids": {}}, stored, None
+        return _reject(base, event, occurred_at, rejection.code)
     except IntegrityError:
         if CheckinEvent.objects.filter(event_id=event.id).exists():
             return _concurrent_duplicate(event.id)
@@ -204,6 +238,17 @@ def _apply_one(acting_user, opening, device_id, event: EventIn, source,
     if outcome.warnings:
         result["warnings"] = outcome.warnings
     return result, stored, outcome
+
+
+def _reject(base: dict, event: EventIn, occurred_at, code: str) -> tuple[dict, CheckinEvent, None]:
+    """Store the event as rejected (so a retry is answered `duplicate`), in a savepoint of its own."""
+    try:
+        with transaction.atomic():
+            stored = CheckinEvent.objects.create(**base, occurred_at=occurred_at,
+                                                 status=CheckinEvent.Status.REJECTED, error=code[:80])
+    except IntegrityError:
+        return _concurrent_duplicate(event.id)
+    return {"id": str(event.id), "status": "rejected", "error": stored.error, "server_ids": {}}, stored, None
 
 
 def _concurrent_duplicate(event_id) -> tuple[dict, CheckinEvent, None]:
@@ -250,7 +295,7 @@ def _register_household(opening, payload, occurred_at, source) -> _Outcome:
     if Member.objects.filter(pk__in=[m for m, _v in members]).exists():
         raise Rejected("invalid_payload:members")
     household = Household.objects.create(id=household_id, municipality_id=opening.shelter.municipality_id,
-                                         source=source, **fields)
+                                         source=source, registered_opening=opening, **fields)
     created = [_new_member(household.pk, member_id, values) for member_id, values in members]
     detect_duplicates(created)
     return _Outcome(household_id, [m.pk for m in created], {"members": len(created), "fields": sorted(fields)})
@@ -265,29 +310,36 @@ def _new_member(household_id, member_id, values) -> Member:
     return member
 
 
-def _lock_household(household_id) -> uuid.UUID:
+def _lock_household(household_id, opening: ShelterOpening | None = None) -> uuid.UUID:
     """Lock the household's row (followed through merges) and mark it changed for the tablets' roster; return its
     id. Every handler that changes an existing household starts here (check-in, check-out, update), so this is the
-    one place that follows merges. The lock serialises the changes to one household's registrations, and so its
-    presence in the counts. One
-    UPDATE … RETURNING per hop: taking the lock and touching `updated_at` cost one round trip, not a SELECT … FOR
-    UPDATE and a later UPDATE. A check-in or check-out that changes nothing (already checked in) touches it too,
-    and the roster then sends that household again, which is harmless; a rejected one rolls back with its
-    savepoint."""
+    one place that follows merges, and the one place that keeps a team to its own households: with `opening`, the
+    household named by the event must belong to it (`selectors.belongs_to_opening`: registered, planned or with a
+    registration here), else the answer is `unknown_household`, the same as for an id that does not exist, so ids
+    of other shelters cannot be probed. Only a QR or card check-in passes no opening: the holder is present. A
+    merge is followed without that condition, since it was decided by staff allowed to decide it.
+
+    The lock serialises the changes to one household's registrations, and so its presence in the counts. One
+    UPDATE … RETURNING per hop (the scope is a subquery of the same statement): taking the lock and touching
+    `updated_at` cost one round trip, not a SELECT … FOR UPDATE and a later UPDATE. A check-in or check-out that
+    changes nothing (already checked in) touches it too, and the roster then sends that household again, which is
+    harmless; a rejected one rolls back with its savepoint."""
     now, hops = timezone.now(), 0
+    scope = belongs_to_opening(opening) if opening is not None else None
     while True:
-        row = update_returning(Household, household_id, set_values={"updated_at": now}, returning=("merged_into",))
+        row = update_returning(Household, household_id, set_values={"updated_at": now}, returning=("merged_into",),
+                               only_if=scope)
         if row is None:
             raise Rejected("unknown_household")
         if row["merged_into"] is None or hops >= MAX_MERGE_HOPS:
             return household_id
-        household_id, hops = row["merged_into"], hops + 1
+        household_id, hops, scope = row["merged_into"], hops + 1, None
 
 
 def _update_household(opening, payload, occurred_at, source) -> _Outcome:
     from toki.shelters.matching import kana_key, name_key
 
-    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
+    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"), opening)
     fields = payloads.household_fields(payload.get("fields") or {}, "fields.")
     members = payloads.members_list(payload.get("members"), required=False)
     existing = {m.pk: m for m in Member.objects.filter(pk__in=[m for m, _v in members])}
@@ -311,19 +363,19 @@ def _update_household(opening, payload, occurred_at, source) -> _Outcome:
     return _Outcome(household_id, [m.pk for m in touched], {"fields": sorted(changed_fields)})
 
 
-def _resolve_for_check_in(payload) -> tuple[uuid.UUID, str]:
+def _resolve_for_check_in(opening, payload) -> tuple[uuid.UUID, str]:
     if payload.get("qr_token"):
-        token = str(payload["qr_token"]).removeprefix(QR_PREFIX)
+        token = payloads.parse_text(payload["qr_token"], "qr_token", 100).removeprefix(QR_PREFIX)
         household = Household.objects.filter(qr_token=token).only("pk").first()
         if household is None:
             raise Rejected("unknown_qr")
         return _lock_household(household.pk), "qr"
     if payload.get("card_id") and not payload.get("household_id"):
-        member = Member.objects.filter(card_hash=card_hash(str(payload["card_id"]))).first()
+        member = Member.objects.filter(card_hash=card_hash(payloads.parse_text(payload["card_id"], "card_id"))).first()
         if member is None:
             raise Rejected("unknown_card")
         return _lock_household(member.household_id), "card"
-    return _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id")), "id"
+    return _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"), opening), "id"
 
 
 def _members_of(household_id, requested) -> list[Member]:
@@ -341,14 +393,14 @@ def _members_of(household_id, requested) -> list[Member]:
 def _check_in(opening, payload, occurred_at, source) -> _Outcome:
     if opening.status == OpeningStatus.CLOSED and opening.closed_at and occurred_at > opening.closed_at:
         raise Rejected("opening_closed")
-    household_id, via = _resolve_for_check_in(payload)
+    household_id, via = _resolve_for_check_in(opening, payload)
     members = _members_of(household_id, payloads.member_ids(payload.get("member_ids")))
     if not members:
         raise Rejected("unknown_member")
     if payload.get("card_id") and payload.get("household_id"):
         if len(members) != 1:
             raise Rejected("invalid_payload:member_ids")
-        link_card(members[0], str(payload["card_id"]))
+        link_card(members[0], payloads.parse_text(payload["card_id"], "card_id"))
         via = "card_linked"
     # The members' registrations here, and the household's others (how many of it are present already).
     read = list(Registration.objects.select_for_update().filter(opening=opening).filter(
@@ -382,16 +434,16 @@ def _check_in(opening, payload, occurred_at, source) -> _Outcome:
 
 
 def _check_out(opening, payload, occurred_at, source) -> _Outcome:
-    household_id = _lock_household(payloads.parse_uuid(payload.get("household_id"), "household_id"))
+    requested_household = payloads.parse_uuid(payload.get("household_id"), "household_id")
     dest, note = payloads.destination(payload)
     requested = payloads.member_ids(payload.get("member_ids"))
+    transfer_id = payload.get("transfer_opening_id")
+    if transfer_id is not None:
+        transfer_id = payloads.parse_id(transfer_id, "transfer_opening_id")
+    household_id = _lock_household(requested_household, opening)
     transfer = None
-    if payload.get("transfer_opening_id") is not None:
-        try:
-            transfer = ShelterOpening.objects.filter(pk=int(payload["transfer_opening_id"])).exclude(
-                status=OpeningStatus.CLOSED).first()
-        except (TypeError, ValueError):
-            transfer = None
+    if transfer_id is not None:
+        transfer = ShelterOpening.objects.filter(pk=transfer_id).exclude(status=OpeningStatus.CLOSED).first()
         if transfer is None or transfer.pk == opening.pk:
             raise Rejected("invalid_payload:transfer_opening_id")
         dest = Registration.Destination.OTHER_SHELTER

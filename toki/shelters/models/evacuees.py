@@ -65,6 +65,10 @@ class Household(models.Model):
     qr_token = models.CharField(max_length=40, unique=True, null=True, blank=True)
     planned_shelter = models.ForeignKey(Shelter, on_delete=models.SET_NULL, null=True, blank=True,
                                         related_name="planned_households")
+    # The opening whose desk or tablet registered the household (register_household): it belongs there even before
+    # anyone checks in (the sync handlers' scope, docs/shelter-ops-sync.md §3).
+    registered_opening = models.ForeignKey(ShelterOpening, on_delete=models.SET_NULL, null=True, blank=True,
+                                           related_name="+")
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     stay = models.CharField(_("where you stay"), max_length=10, choices=Stay.choices, default=Stay.SHELTER)
@@ -90,6 +94,17 @@ class Household(models.Model):
     @property
     def qr_payload(self) -> str:
         return f"TOKI-SHELTER:1:{self.qr_token}" if self.qr_token else ""
+
+
+# 安否情報の開示, from the most open answer to the most restrictive: a merge of two records keeps the later in this
+# order (docs/shelter-ops.md, "Duplicates"), so no second record can loosen what a person answered.
+DISCLOSURE_STRICTNESS = (Household.Disclosure.YES, Household.Disclosure.UNKNOWN, Household.Disclosure.PARTIAL,
+                         Household.Disclosure.NO)
+
+
+def most_restrictive_disclosure(*answers: str) -> str:
+    return max(answers, key=lambda answer: DISCLOSURE_STRICTNESS.index(answer)
+               if answer in DISCLOSURE_STRICTNESS else len(DISCLOSURE_STRICTNESS))
 
 
 class Member(models.Model):
@@ -228,6 +243,18 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"duplicate candidate {self.pk}"
+
+
+class PreRegistrationThrottle(models.Model):
+    """The public pre-registration's rate limit: one row per client key (a keyed hash of the client address, never
+    the address) and one row for the global budget (key "global")."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    window_started_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"pre-registration throttle {self.pk}"
 
 
 class SafetySearchThrottle(models.Model):

@@ -4,12 +4,14 @@ import uuid
 
 from django.utils import timezone
 
-from toki.accounts.models import OrgUnit
+from toki.accounts import actions as account_actions
+from toki.accounts.models import OrgUnit, Role
 from toki.hq.actions import open_incident
 from toki.shelters.actions import openings as opening_actions
 from toki.shelters.actions.master import link_shelter_team
 from toki.shelters.actions.sync import EventIn, apply_events
 from toki.shelters.models import Shelter
+from toki.test import PERSONA_PASSWORD
 
 
 def make_shelter(municipality, common_id: str, name: str, lat: float, lon: float, capacity=None) -> Shelter:
@@ -29,6 +31,19 @@ class ShelterWorldMixin:
                                      is_drill=is_drill)
         cls.opening = opening_actions.open_shelter(acting_user=cls.alice, shelter=cls.shelter,
                                                    incident=cls.incident)
+
+    @classmethod
+    def create_second_team(cls):
+        """frank: a second shelter-team persona, editor of the team that runs the other shelter, which HQ opens in
+        the same incident (`other_opening`). Made through the same actions as the personas."""
+        cls.frank = account_actions.ensure_user(acting_user=None, username="frank", display_name="避難所運営 フランク",
+                                                password=PERSONA_PASSWORD)
+        unit = account_actions.ensure_org_unit(acting_user=None, name="相川中学校 避難所運営班",
+                                               kind=OrgUnit.Kind.SHELTER_TEAM)
+        account_actions.grant_membership(acting_user=None, user=cls.frank, org_unit=unit, role=Role.EDITOR)
+        link_shelter_team(acting_user=None, org_unit=unit, shelter=cls.other_shelter)
+        cls.other_opening = opening_actions.open_shelter(acting_user=cls.alice, shelter=cls.other_shelter,
+                                                         incident=cls.incident)
 
 
 def event(type_: str, payload: dict, *, event_id=None, occurred_at=None) -> EventIn:
