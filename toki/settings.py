@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from toki.lib.env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
+from toki.lib.env import database_from_url, env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOKI_VAR_DIR", str(BASE_DIR / "var")))
@@ -164,6 +164,15 @@ if not DEBUG:
     # Behind nginx or a load balancer that terminates TLS and sets X-Forwarded-Proto.
     if env_bool("TOKI_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The reverse proxies whose X-Forwarded-For / X-Real-IP are believed (toki/lib/client_address.py): nginx on the
+# same machine by default. Add a load balancer's or CDN's networks when one sits in front of nginx.
+TOKI_TRUSTED_PROXIES = env_networks("TOKI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+
+# --- Limits of the public, anonymous forms (docs/security-web.md) ------------------------------------------
+# The 安否 search: 5 searches per client per 10 minutes (a constant of toki/shelters), and at most this many for
+# everyone together in the same 10 minutes: a second layer against enumeration from many addresses.
+TOKI_SAFETY_SEARCH_GLOBAL_LIMIT = env_int("TOKI_SAFETY_SEARCH_GLOBAL_LIMIT", 1000)
 
 # --- Languages and time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from toki.accounts import audit
+from toki.accounts import audit, ratelimit
 from toki.accounts.models import LoginThrottle, Membership, OrgUnit, User
 
 
@@ -105,9 +105,10 @@ def record_logout(user: User) -> None:
 
 
 def purge_expired_throttles() -> int:
-    """Forget failure counters whose window and lock have both passed."""
+    """Forget failure counters whose window and lock have both passed, and rate counters (ratelimit.py) whose
+    window ended a day ago."""
     now = timezone.now()
     cutoff = now - timedelta(minutes=settings.TOKI_LOGIN_LOCK_MINUTES)
     expired = LoginThrottle.objects.filter(window_started_at__lt=cutoff).exclude(locked_until__gt=now)
     deleted, _ = expired.delete()
-    return deleted
+    return deleted + ratelimit.purge_expired(now=now)

@@ -124,3 +124,20 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return f"{self.username}: {self.failures} failure(s)"
+
+
+class RateCounter(models.Model):
+    """A fixed-window counter for a rate limit (`toki.accounts.ratelimit`): `scope` names the limit, `key` is a
+    keyed hash of what is counted (a client address, a device), never the value itself."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="rate_counter_unique")]
+        indexes = [models.Index(fields=["window_started_at"], name="rate_counter_window_idx")]
+
+    def __str__(self):
+        return f"{self.scope}: {self.count}"
