@@ -142,9 +142,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout: this many failed logins for one username within the window lock it for the window.
+# Login throttling per account AND client (docs/security-web.md): after this many failures of one username from
+# one client, that client waits TOKI_LOGIN_DELAY_SECONDS, doubled at each further failure, at most
+# TOKI_LOGIN_LOCK_MINUTES. After TOKI_LOGIN_ACCOUNT_MAX_FAILURES failures from all unknown clients together,
+# every unknown client is held the same way; a known device (a signed cookie set at login, valid
+# TOKI_LOGIN_DEVICE_DAYS) never is.
 TOKI_LOGIN_MAX_FAILURES = env_int("TOKI_LOGIN_MAX_FAILURES", 5)
+TOKI_LOGIN_DELAY_SECONDS = env_int("TOKI_LOGIN_DELAY_SECONDS", 30)
 TOKI_LOGIN_LOCK_MINUTES = env_int("TOKI_LOGIN_LOCK_MINUTES", 15)
+TOKI_LOGIN_ACCOUNT_MAX_FAILURES = env_int("TOKI_LOGIN_ACCOUNT_MAX_FAILURES", 50)
+TOKI_LOGIN_DEVICE_DAYS = env_int("TOKI_LOGIN_DEVICE_DAYS", 180)
+
+# E-mail (Django's mail API): only the notice to an account's owner about failed logins uses it. Empty
+# EMAIL_HOST: no e-mail is sent (the owner still sees the notice at their next login).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "toki@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
