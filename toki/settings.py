@@ -189,6 +189,12 @@ TOKI_TRUSTED_PROXIES = env_networks("TOKI_TRUSTED_PROXIES", ["127.0.0.1", "::1"]
 # The 安否 search: 5 searches per client per 10 minutes (a constant of toki/shelters), and at most this many for
 # everyone together in the same 10 minutes: a second layer against enumeration from many addresses.
 TOKI_SAFETY_SEARCH_GLOBAL_LIMIT = env_int("TOKI_SAFETY_SEARCH_GLOBAL_LIMIT", 1000)
+# Citizen posts (docs/posts.md): besides 3 per device per 10 minutes (a constant), at most this many per client
+# address and for everyone together in 10 minutes; and caps on what waits for review.
+TOKI_POSTS_ADDRESS_LIMIT = env_int("TOKI_POSTS_ADDRESS_LIMIT", 10)
+TOKI_POSTS_GLOBAL_LIMIT = env_int("TOKI_POSTS_GLOBAL_LIMIT", 200)
+TOKI_POSTS_PENDING_MAX = env_int("TOKI_POSTS_PENDING_MAX", 2000)
+TOKI_POSTS_PENDING_PHOTO_MB = env_int("TOKI_POSTS_PENDING_PHOTO_MB", 1024)
 
 # --- Languages and time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
