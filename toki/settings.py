@@ -6,8 +6,10 @@ variables set, Toki runs on SQLite in debug mode with the database task queue.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from toki.lib.env import database_from_url, env_bool, env_choice, env_int, env_list, env_networks, env_str
 
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "toki.lib.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "toki.portal.context_processors.site",
             ],
             "libraries": {"jp_dates": "toki.lib.jp_dates", "place_names": "toki.lib.place_names"},
@@ -181,6 +186,36 @@ if not DEBUG:
     if env_bool("TOKI_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (Django's middleware; docs/security-web.md). Everything from this origin only: scripts
+# and <style> blocks need the response's nonce, so no injected markup can run script or add styles; no inline
+# event handlers or style attributes are allowed (Toki's templates have none; scripts set styles through the
+# CSSOM, which CSP does not restrict).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # data: for Leaflet, which points a tile it drops at a 1x1 GIF data: URL to stop its download (an image cannot
+    # run script); + the tile server, added below once TOKI_TILE_URL is read.
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "media-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Permissions-Policy (toki/lib/security_headers.py): the shelters page and the post form may ask for the position,
+# the shelter tablet for the camera (QR reader); every other powerful feature is off, for this site and any frame.
+TOKI_PERMISSIONS_POLICY = {
+    "geolocation": ["self"], "camera": ["self"], "microphone": [], "display-capture": [], "payment": [],
+    "usb": [], "serial": [], "hid": [], "midi": [], "accelerometer": [], "gyroscope": [], "magnetometer": [],
+    "autoplay": [], "encrypted-media": [], "fullscreen": [], "picture-in-picture": [],
+    "publickey-credentials-get": [], "screen-wake-lock": [], "xr-spatial-tracking": [], "browsing-topics": [],
+}
+
 # The reverse proxies whose X-Forwarded-For / X-Real-IP are believed (toki/lib/client_address.py): nginx on the
 # same machine by default. Add a load balancer's or CDN's networks when one sits in front of nginx.
 TOKI_TRUSTED_PROXIES = env_networks("TOKI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
@@ -235,6 +270,10 @@ TOKI_STATIC_SITE_KEEP = env_int("TOKI_STATIC_SITE_KEEP", 2)
 # The profile to load by default (a JSON file, see docs/settings.md); another municipality needs no code.
 TOKI_MUNICIPALITY_PROFILE = env_str("TOKI_MUNICIPALITY_PROFILE", str(BASE_DIR / "profiles" / "sado.json"))
 TOKI_TILE_URL = env_str("TOKI_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
+# The tile server's origin may serve images (CSP); a {s} subdomain placeholder becomes a wildcard.
+_tiles = urlsplit(TOKI_TILE_URL.replace("{s}", "*"))
+if _tiles.scheme and _tiles.netloc:
+    SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # --- JMA 防災情報XML feeds (docs/jma-feeds.md) ---------------------------------------------------------------
 _JMA_FEED_BASE = "https://www.data.jma.go.jp/developer/xml/feed/"
