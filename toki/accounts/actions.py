@@ -11,10 +11,12 @@ from toki.accounts.models import LoginThrottle, Membership, OrgUnit, User
 from toki.lib.tasks import enqueue_on_commit
 
 
-def ensure_user(*, acting_user, username: str, display_name: str = "", password: str | None = None) -> User:
+def ensure_user(*, acting_user, username: str, display_name: str = "", password: str | None = None,
+                email: str = "") -> User:
     """Create the user if missing (with `password`); an existing user is returned unchanged."""
     with transaction.atomic():
-        user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
+        user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name,
+                                                                                "email": email})
         if created:
             if password:
                 user.set_password(password)
