@@ -120,24 +120,47 @@ class Watch:
         expect(not found, f"{len(found)}: " + "; ".join(found[:3]))
 
 
+# Every page reports what its Content-Security-Policy refused (the `securitypolicyviolation` event, which fires for
+# blocked scripts, styles, images, connections …) as a console error starting "CSP violation"; Chromium's own
+# "Refused to …" console message is caught too. An init script runs before the page's own and is not subject to
+# the page's CSP.
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} refused ${event.blockedURI || "inline"} `
+                + `(${event.sourceFile || location.href}:${event.lineNumber})`);
+}, true);"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith(("CSP violation", "Refused to")) or "Content Security Policy" in text
+
+
+def watch_csp(context, sink: list[str]) -> None:
+    """Collect every CSP violation of the pages of `context` into `sink` (the run fails on any)."""
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", lambda message: sink.append(message.text) if is_csp_violation(message.text) else None)
+
+
 class Browser:
     """The Chromium instance and the routing shared by every context."""
 
     def __init__(self, playwright, base_url: str):
         self.base_url = base_url
         self.external: list[str] = []  # requests that left the machine other than map tiles
+        self.csp_violations: list[str] = []  # what the site's Content-Security-Policy refused, on any page
         self.browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS,
                                                   timeout=30_000)
         self.tile = transparent_png()
 
     def context(self, viewport: str, **options):
         """A fresh context (cookies, storage) at one of VIEWPORTS; options go to Playwright's new_context
-        (java_script_enabled=False, storage_state=..., bypass_csp=True)."""
+        (java_script_enabled=False, storage_state=...). Never bypass_csp: the run checks the site's CSP on every
+        page (watch_csp)."""
         context = self.browser.new_context(base_url=self.base_url, locale="ja-JP", timezone_id="Asia/Tokyo",
                                            **VIEWPORTS[viewport], **options)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         context.route(lambda url: not is_site(url), self._outside)
+        watch_csp(context, self.csp_violations)
         return context
 
     def _outside(self, route) -> None:

@@ -98,7 +98,7 @@ def audit_pages(report: Report, browser: Browser, logged_in_context, incident: i
         report.fail("hq axe", "axe-core is missing: run `npm ci`")
         return
     a11y.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    context = browser.context("phone", bypass_csp=True)
+    context = browser.context("phone")
     try:
         context.add_cookies(logged_in_context.cookies())
         page = context.new_page()

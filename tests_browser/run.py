@@ -210,6 +210,9 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 print(f"(pwa: {time.monotonic() - started:.1f}s)", flush=True)
             report.check("no requests left the machine except map tiles", lambda: expect(
                 not browser.external, f"{len(browser.external)}: " + "; ".join(browser.external[:3])))
+            violations = sorted(set(browser.csp_violations))
+            report.check("no Content-Security-Policy violation on any page", lambda: expect(
+                not violations, f"{len(violations)}: " + "; ".join(violations[:3])))
         finally:
             browser.close()
 

@@ -37,6 +37,7 @@ from tests_browser.common import (
     log_in,
     screenshot,
     short,
+    watch_csp,
 )
 
 TABLET = "/shelter-ops/tablet/"
@@ -153,10 +154,11 @@ def server_events(opening_id: int) -> dict:
 
 # --- driving a tablet -----------------------------------------------------------------------------------------
 
-def tablet_context(browser, base_url: str, size: str, storage_state=None):
+def tablet_context(browser, base_url: str, size: str, storage_state=None, *, csp_violations: list[str]):
     context = browser.new_context(base_url=base_url, locale="ja-JP", timezone_id="Asia/Tokyo", viewport=SIZES[size],
                                   has_touch=True, permissions=["camera"], service_workers="allow",
                                   storage_state=storage_state)
+    watch_csp(context, csp_violations)
     context.set_default_timeout(WAIT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     return context
@@ -172,13 +174,13 @@ def open_tablet(context, password: str):
     page = context.new_page()
     watch = Watch(page)
     page.goto(TABLET, wait_until="load")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     wait_roster(page)
     return page, watch
 
 
 def wait_roster(page) -> None:
-    page.wait_for_function("document.getElementById('snapshot-age').textContent.includes(':')")
+    page.wait_for_function("() => document.getElementById('snapshot-age').textContent.includes(':')")
 
 
 def unsynced(page) -> int:
@@ -186,7 +188,7 @@ def unsynced(page) -> int:
 
 
 def wait_unsynced(page, count: int, timeout_ms: int = WAIT_MS) -> None:
-    page.wait_for_function(f"Number(document.getElementById('unsynced-count').textContent) === {count}",
+    page.wait_for_function(f"() => Number(document.getElementById('unsynced-count').textContent) === {count}",
                            timeout=timeout_ms)
 
 
@@ -236,7 +238,7 @@ def register_by_hand(page, kana: str, people: int) -> None:
     for _ in range(people - 1):
         page.locator("[data-step='1']").click()
     page.locator("#quick-form button[type=submit]").click()
-    page.wait_for_function(f"document.getElementById('toast').textContent.includes({kana!r})")
+    page.wait_for_function(f"() => document.getElementById('toast').textContent.includes({kana!r})")
 
 
 def restart_server(site) -> None:
@@ -258,13 +260,14 @@ def check_pwa(report: Report, playwright, site, password: str, workdir: Path) ->
     report.ok("pwa: drill opening for carol's shelter with two QR households")
     videos = [write_qr_video(workdir / f"qr-{i}.y4m", QR_PREFIX + token)
               for i, (_, token, _) in enumerate(world.qr_households)]
+    violations: list[str] = []
     first = launch_with_camera(playwright, videos[0])
     try:
-        state = check_server_down(report, first, site, world, password)
+        state = check_server_down(report, first, site, world, password, violations)
         if state is not None:
             second = launch_with_camera(playwright, videos[1])
             try:
-                check_two_tablets(report, first, second, site, world, state)
+                check_two_tablets(report, first, second, site, world, state, violations)
             finally:
                 second.close()
         from tests_browser.shelter_pwa_forget import check_forgets
@@ -272,11 +275,14 @@ def check_pwa(report: Report, playwright, site, password: str, workdir: Path) ->
         check_forgets(report, first, site, password)
     finally:
         first.close()
+    found = sorted(set(violations))
+    report.check("pwa: no Content-Security-Policy violation on the tablet", lambda: expect(
+        not found, f"{len(found)}: " + "; ".join(found[:3])))
 
 
-def check_server_down(report: Report, browser, site, world: World, password: str):
+def check_server_down(report: Report, browser, site, world: World, password: str, violations: list[str]):
     """Returns carol's storage state (cookies) for the next checks, or None when the tablet did not load."""
-    context = tablet_context(browser, site.url, "landscape")
+    context = tablet_context(browser, site.url, "landscape", csp_violations=violations)
     try:
         page = None
 
@@ -300,7 +306,7 @@ def check_server_down(report: Report, browser, site, world: World, password: str
                 page.reload(wait_until="load"),
                 page.wait_for_function("name => document.querySelector('h1').textContent.includes(name)",
                                        arg=world.shelter_name),
-                page.wait_for_function("document.getElementById('connection').dataset.state === 'offline'"))):
+                page.wait_for_function("() => document.getElementById('connection').dataset.state === 'offline'"))):
             restart_server(site)
             return None
         screenshot(report, page, "pwa-2-offline-reload")
@@ -339,7 +345,7 @@ def check_server_down(report: Report, browser, site, world: World, password: str
         def sends() -> None:
             # No tap: the tablet's retry (backoff, at most 60 s between tries) finds the server again.
             wait_unsynced(page, 0, timeout_ms=75_000)
-            page.wait_for_function("document.getElementById('connection').dataset.state === 'online'")
+            page.wait_for_function("() => document.getElementById('connection').dataset.state === 'online'")
             on_server = server_events(world.opening_id)
             expect(set(on_server) == made, f"server has {len(on_server)} events, tablet made {len(made)}")
             expect(all(s == "applied" for s in on_server.values()), f"statuses {sorted(on_server.values())}")
@@ -363,8 +369,8 @@ def check_server_down(report: Report, browser, site, world: World, password: str
             page.locator("#checkout-panel").wait_for(state="visible")
             screenshot(report, page, "pwa-8-check-out")
             page.locator("[data-destination=home]").click()
-            page.wait_for_function("document.getElementById('toast').textContent.includes('テスト テガキ')")
-            page.wait_for_function("document.getElementById('people-in').textContent === '2'")  # 5 - 3
+            page.wait_for_function("() => document.getElementById('toast').textContent.includes('テスト テガキ')")
+            page.wait_for_function("() => document.getElementById('people-in').textContent === '2'")  # 5 - 3
             deadline = time.monotonic() + WAIT_MS / 1000
             left = _left_for("テスト テガキ", world.opening_id)
             while left != ["home"] * 3 and time.monotonic() < deadline:  # the tablet sends it within a moment
@@ -380,15 +386,16 @@ def check_server_down(report: Report, browser, site, world: World, password: str
         context.close()
 
 
-def check_two_tablets(report: Report, first_browser, second_browser, site, world: World, cookies) -> None:
-    tablets = [tablet_context(first_browser, site.url, "portrait", storage_state=cookies),
-               tablet_context(second_browser, site.url, "portrait", storage_state=cookies)]
+def check_two_tablets(report: Report, first_browser, second_browser, site, world: World, cookies,
+                      violations: list[str]) -> None:
+    tablets = [tablet_context(browser, site.url, "portrait", storage_state=cookies, csp_violations=violations)
+               for browser in (first_browser, second_browser)]
     try:
         pages = []
         for context in tablets:
             page = context.new_page()
             page.goto(TABLET, wait_until="load")
-            page.wait_for_function("navigator.serviceWorker.controller !== null")
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null")
             wait_roster(page)
             pages.append(page)
         before = server_events(world.opening_id)
@@ -463,7 +470,7 @@ def _expect_axe(page) -> None:
     from tests_browser import a11y
 
     expect(a11y.AXE_JS.exists(), "node_modules/axe-core is missing: run `npm ci`")
-    page.add_script_tag(path=str(a11y.AXE_JS))
+    a11y.inject_axe(page)
     results = page.evaluate(a11y.AXE_RUN, a11y.RUN_TAGS)
     a11y.print_results("axe shelter-ops-tablet@ja", results)
     failing = [f"{r['id']} ({r['impact']}, {len(r['nodes'])}x)" for r in results["violations"] if a11y.is_failing(r)]

@@ -6,10 +6,12 @@ variables set, Toki runs on SQLite in debug mode with the database task queue.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
-from toki.lib.env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
+from toki.lib.env import database_from_url, env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOKI_VAR_DIR", str(BASE_DIR / "var")))
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "toki.lib.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "toki.portal.context_processors.site",
             ],
             "libraries": {"jp_dates": "toki.lib.jp_dates", "place_names": "toki.lib.place_names"},
@@ -142,9 +147,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout: this many failed logins for one username within the window lock it for the window.
+# Login throttling per account AND client (docs/security-web.md): after this many failures of one username from
+# one client, that client waits TOKI_LOGIN_DELAY_SECONDS, doubled at each further failure, at most
+# TOKI_LOGIN_LOCK_MINUTES. After TOKI_LOGIN_ACCOUNT_MAX_FAILURES failures from all unknown clients together,
+# every unknown client is held the same way; a known device (a signed cookie set at login, valid
+# TOKI_LOGIN_DEVICE_DAYS) never is.
 TOKI_LOGIN_MAX_FAILURES = env_int("TOKI_LOGIN_MAX_FAILURES", 5)
+TOKI_LOGIN_DELAY_SECONDS = env_int("TOKI_LOGIN_DELAY_SECONDS", 30)
 TOKI_LOGIN_LOCK_MINUTES = env_int("TOKI_LOGIN_LOCK_MINUTES", 15)
+TOKI_LOGIN_ACCOUNT_MAX_FAILURES = env_int("TOKI_LOGIN_ACCOUNT_MAX_FAILURES", 50)
+TOKI_LOGIN_DEVICE_DAYS = env_int("TOKI_LOGIN_DEVICE_DAYS", 180)
+
+# E-mail (Django's mail API): only the notice to an account's owner about failed logins uses it. Empty
+# EMAIL_HOST: no e-mail is sent (the owner still sees the notice at their next login).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "toki@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -164,6 +185,51 @@ if not DEBUG:
     # Behind nginx or a load balancer that terminates TLS and sets X-Forwarded-Proto.
     if env_bool("TOKI_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (Django's middleware; docs/security-web.md). Everything from this origin only: scripts
+# and <style> blocks need the response's nonce, so no injected markup can run script or add styles; no inline
+# event handlers or style attributes are allowed (Toki's templates have none; scripts set styles through the
+# CSSOM, which CSP does not restrict).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # data: for Leaflet, which points a tile it drops at a 1x1 GIF data: URL to stop its download (an image cannot
+    # run script); + the tile server, added below once TOKI_TILE_URL is read.
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "media-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Permissions-Policy (toki/lib/security_headers.py): the shelters page and the post form may ask for the position,
+# the shelter tablet for the camera (QR reader); every other powerful feature is off, for this site and any frame.
+TOKI_PERMISSIONS_POLICY = {
+    "geolocation": ["self"], "camera": ["self"], "microphone": [], "display-capture": [], "payment": [],
+    "usb": [], "serial": [], "hid": [], "midi": [], "accelerometer": [], "gyroscope": [], "magnetometer": [],
+    "autoplay": [], "encrypted-media": [], "fullscreen": [], "picture-in-picture": [],
+    "publickey-credentials-get": [], "screen-wake-lock": [], "xr-spatial-tracking": [], "browsing-topics": [],
+}
+
+# The reverse proxies whose X-Forwarded-For / X-Real-IP are believed (toki/lib/client_address.py): nginx on the
+# same machine by default. Add a load balancer's or CDN's networks when one sits in front of nginx.
+TOKI_TRUSTED_PROXIES = env_networks("TOKI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+
+# --- Limits of the public, anonymous forms (docs/security-web.md) ------------------------------------------
+# The 安否 search: 5 searches per client per 10 minutes (a constant of toki/shelters), and at most this many for
+# everyone together in the same 10 minutes: a second layer against enumeration from many addresses.
+TOKI_SAFETY_SEARCH_GLOBAL_LIMIT = env_int("TOKI_SAFETY_SEARCH_GLOBAL_LIMIT", 1000)
+# Citizen posts (docs/posts.md): besides 3 per device per 10 minutes (a constant), at most this many per client
+# address and for everyone together in 10 minutes; and caps on what waits for review.
+TOKI_POSTS_ADDRESS_LIMIT = env_int("TOKI_POSTS_ADDRESS_LIMIT", 10)
+TOKI_POSTS_GLOBAL_LIMIT = env_int("TOKI_POSTS_GLOBAL_LIMIT", 200)
+TOKI_POSTS_PENDING_MAX = env_int("TOKI_POSTS_PENDING_MAX", 2000)
+TOKI_POSTS_PENDING_PHOTO_MB = env_int("TOKI_POSTS_PENDING_PHOTO_MB", 1024)
 
 # --- Languages and time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -213,6 +279,10 @@ if TOKI_SHELTER_TABLET_IDLE_MINUTES < 1:
 
 TOKI_MUNICIPALITY_PROFILE = env_str("TOKI_MUNICIPALITY_PROFILE", str(BASE_DIR / "profiles" / "sado.json"))
 TOKI_TILE_URL = env_str("TOKI_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
+# The tile server's origin may serve images (CSP); a {s} subdomain placeholder becomes a wildcard.
+_tiles = urlsplit(TOKI_TILE_URL.replace("{s}", "*"))
+if _tiles.scheme and _tiles.netloc:
+    SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # --- JMA 防災情報XML feeds (docs/jma-feeds.md) ---------------------------------------------------------------
 _JMA_FEED_BASE = "https://www.data.jma.go.jp/developer/xml/feed/"

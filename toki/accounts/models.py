@@ -115,12 +115,40 @@ class AuditEvent(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed-login counter per normalised username (known or not, so lockout reveals nothing)."""
+    """Failed logins of one normalised username (known or not, so throttling reveals nothing) from one client.
 
-    username = models.CharField(max_length=150, unique=True)
+    `client` is a keyed hash of the client address or of a known-device cookie (toki/accounts/login_throttle.py);
+    the row with `client = "*"` counts the account's failures from every unknown client together."""
+
+    ACCOUNT = "*"
+
+    username = models.CharField(max_length=150)
+    client = models.CharField(max_length=80, default=ACCOUNT)
     failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
+    # On the account-wide row: when the owner was last told that someone is failing to log in as them.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "client"], name="login_throttle_unique")]
 
     def __str__(self):
         return f"{self.username}: {self.failures} failure(s)"
+
+
+class RateCounter(models.Model):
+    """A fixed-window counter for a rate limit (`toki.accounts.ratelimit`): `scope` names the limit, `key` is a
+    keyed hash of what is counted (a client address, a device), never the value itself."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="rate_counter_unique")]
+        indexes = [models.Index(fields=["window_started_at"], name="rate_counter_window_idx")]
+
+    def __str__(self):
+        return f"{self.scope}: {self.count}"

@@ -1,8 +1,10 @@
 """Permission-scoped reads about accounts. Permission is part of the query (DESIGN.md rule 4)."""
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
 
-from toki.accounts.models import ROLE_RANK, AuditEvent, Membership, OrgUnit, Role
+from toki.accounts.models import ROLE_RANK, AuditEvent, LoginThrottle, Membership, OrgUnit, Role, User
 
 
 def memberships_of(user) -> list[Membership]:
@@ -58,3 +60,30 @@ def audit_events_for(user, *, action: str = "", object_type: str = "", actor: st
     if date_to:
         events = events.filter(at__date__lte=date_to)
     return events.order_by("-at", "-id")
+
+
+def held_logins_for(user) -> list[dict]:
+    """Accounts whose login is being held back now (a client or the account-wide counter waiting), for an admin
+    who may lift it; empty for anyone else. Unknown usernames are not listed."""
+    from toki.accounts.permissions import may_unlock_logins
+
+    if not may_unlock_logins(user):
+        return []
+    now = timezone.now()
+    held: dict[str, dict] = {}
+    for row in LoginThrottle.objects.filter(locked_until__gt=now).order_by("username"):
+        entry = held.setdefault(row.username, {"clients": 0, "account": False, "until": row.locked_until})
+        entry["until"] = max(entry["until"], row.locked_until)
+        if row.client == LoginThrottle.ACCOUNT:
+            entry["account"] = True
+        else:
+            entry["clients"] += 1
+    users = {u.username.lower(): u for u in User.objects.annotate(name=Lower("username")).filter(name__in=held)}
+    return [{"user": users[name], **entry} for name, entry in held.items() if name in users]
+
+
+def failed_logins_since(user, since) -> int:
+    """Failed logins of `user`'s own account since `since` (their previous login), from the audit trail."""
+    events = AuditEvent.objects.filter(action__in=("accounts.login_failed", "accounts.login_locked"),
+                                       object_type=user._meta.label_lower, object_id=str(user.pk))
+    return events.filter(at__gt=since).count() if since else events.count()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("password/", views.password_change, name="password_change"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("held-logins/", views.held_logins, name="held_logins"),
+    path("held-logins/<int:pk>/unlock/", views.unlock_login, name="unlock_login"),
 ]

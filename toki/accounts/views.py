@@ -5,12 +5,14 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from toki.accounts import actions, selectors
+from toki.accounts import actions, devices, permissions, selectors
 from toki.accounts.forms import AuditFilterForm, LockoutAuthenticationForm
+from toki.accounts.models import User
 
 
 class StaffLoginView(LoginView):
@@ -19,8 +21,18 @@ class StaffLoginView(LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        previous_login = user.last_login  # login() below moves it to now
         response = super().form_valid(form)
-        actions.record_login_success(form.get_user())
+        actions.record_login_success(user, form.throttle_client)
+        devices.remember(response, user, form.device_id)
+        failures = selectors.failed_logins_since(user, previous_login)
+        if failures:
+            messages.warning(self.request, ngettext(
+                "Since your last login, %(n)d attempt to log in to your account failed. If it was not you, tell an "
+                "administrator of the disaster headquarters.",
+                "Since your last login, %(n)d attempts to log in to your account failed. If it was not you, tell "
+                "an administrator of the disaster headquarters.", failures) % {"n": failures})
         return response
 
 
@@ -38,6 +50,7 @@ def home(request):
     return render(request, "accounts/home.html", {
         "memberships": selectors.memberships_of(request.user),
         "can_view_audit": selectors.can_view_audit(request.user),
+        "can_unlock_logins": permissions.may_unlock_logins(request.user),
     })
 
 
@@ -51,6 +64,25 @@ def password_change(request):
         messages.success(request, _("Your password has been changed."))
         return redirect("accounts:home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def held_logins(request):
+    """Accounts whose login is held back by failed attempts, with a button to lift the hold (HQ admins)."""
+    if not permissions.may_unlock_logins(request.user):
+        raise Http404
+    return render(request, "accounts/held_logins.html", {"held": selectors.held_logins_for(request.user)})
+
+
+@login_required
+@require_POST
+def unlock_login(request, pk):
+    if not permissions.may_unlock_logins(request.user):
+        raise Http404
+    user = get_object_or_404(User, pk=pk)
+    actions.unlock_login(acting_user=request.user, user=user)
+    messages.success(request, _("%(name)s can log in again from every device.") % {"name": user.username})
+    return redirect("accounts:held_logins")
 
 
 @login_required

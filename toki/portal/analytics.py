@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from toki.lib.client_address import client_address
 from toki.portal.models import DailySalt, DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
 
 SEEN_COOKIE = "toki_seen"
@@ -40,7 +41,6 @@ _BOT = re.compile(
     r"embedly|whatsapp|bingpreview|feed|validator|checker",
     re.IGNORECASE,
 )
-_LOOPBACK = {"127.0.0.1", "::1"}
 
 
 def path_group(path: str) -> str | None:
@@ -77,15 +77,6 @@ def should_count(request, response) -> str | None:
     return path_group(request.path)
 
 
-def client_ip(request) -> str:
-    """The reader's address. nginx on the same machine (deploy/nginx/toki.conf) overwrites X-Real-IP, so the
-    header is believed only when the connection comes from the loopback interface."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if address in _LOOPBACK:
-        address = request.headers.get("X-Real-IP", address).strip() or address
-    return address
-
-
 def _seconds_to_midnight(now: datetime) -> int:
     midnight = datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min,
                                 tzinfo=timezone.get_current_timezone())
@@ -113,13 +104,13 @@ def daily_salt(day: date) -> str:
 def visitor_hash(request, day: date) -> str:
     """SHA-256 over the day's salt, the IP address and the User-Agent: the same reader gets the same key all day,
     and an unrelated one the next day."""
-    material = "\n".join([daily_salt(day), client_ip(request), request.headers.get("User-Agent", "")])
+    material = "\n".join([daily_salt(day), client_address(request), request.headers.get("User-Agent", "")])
     return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def address_hash(request, day: date) -> str:
     """SHA-256 over the day's salt and the IP address alone (for the survey's rate limit, kept in the cache)."""
-    material = "\n".join([daily_salt(day), "address", client_ip(request)])
+    material = "\n".join([daily_salt(day), "address", client_address(request)])
     return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
 
 

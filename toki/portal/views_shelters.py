@@ -3,21 +3,23 @@
 Pre-registration needs no account: the household id is kept in the resident's own session only, so the card
 page and its QR image are reachable from that browser and nowhere else (no id or personal data in URLs). The
 安否 search answers only "checked in at <shelter>", for people whose household consented, on an EXACT name and
-birth date, rate limited per client (429). Pre-registration is rate limited too, per client address and in total
-(anyone can pre-register anyone: security issue 13, finding 4)."""
+birth date, rate limited per client and for everyone together (429). Pre-registration is rate limited too, per
+client address and in total (anyone can pre-register anyone: security issue 13, finding 4)."""
 
 import io
 
 import segno
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from toki.accounts import ratelimit
 from toki.areas.selectors import default_municipality
+from toki.lib.client_address import client_address
 from toki.shelters import forms, selectors
 from toki.shelters.actions import households as household_actions
-from toki.shelters.client_address import client_address
 from toki.shelters.models import Household, Shelter
 
 SESSION_KEY = "toki_shelter_preregistration"
@@ -91,8 +93,17 @@ def preregistration_qr_png(request):
     return response
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _safety_search_everyone() -> ratelimit.Limit:
+    return ratelimit.Limit("shelters.safety_search", settings.TOKI_SAFETY_SEARCH_GLOBAL_LIMIT,
+                           household_actions.SAFETY_SEARCH_WINDOW)
+
+
+def _take_safety_search_slot(request) -> bool:
+    """Per client first (toki.lib.client_address: the reader behind nginx, not nginx itself), then the budget of
+    everyone together; a client over its own limit does not spend the common budget."""
+    key = household_actions.safety_search_client_key(client_address(request))
+    return household_actions.take_safety_search_slot(key) and ratelimit.take(_safety_search_everyone(),
+                                                                              ratelimit.GLOBAL)
 
 
 def safety_search(request):
@@ -101,8 +112,7 @@ def safety_search(request):
     form = forms.SafetySearchForm(request.POST or None)
     answered, searched = [], False
     if request.method == "POST" and form.is_valid():
-        key = household_actions.safety_search_client_key(_client_address(request))
-        if not household_actions.take_safety_search_slot(key):
+        if not _take_safety_search_slot(request):
             return render(request, "portal/safety_search_limited.html", {
                 "minutes": int(household_actions.SAFETY_SEARCH_WINDOW.total_seconds() // 60)}, status=429)
         answered = selectors.safety_search(municipality, **form.cleaned_data)

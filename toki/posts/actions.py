@@ -1,4 +1,5 @@
-"""Every change to citizen posts: submitting (anyone, rate-limited per device) and moderating (HQ editors)."""
+"""Every change to citizen posts: submitting (anyone, rate-limited per device, address and for everyone) and
+moderating (HQ editors)."""
 
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,12 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from toki.accounts import audit
+from toki.accounts import audit, ratelimit
 from toki.lib.tasks import enqueue_on_commit
 from toki.lib.text import plain_text
 from toki.posts import photos
 from toki.posts.models import TEXT_MAX_LENGTH, Post
-from toki.posts.selectors import RATE_LIMIT_POSTS, device_is_rate_limited, may_moderate
+from toki.posts.selectors import (
+    RATE_LIMIT_POSTS,
+    address_limit,
+    device_is_rate_limited,
+    everyone_limit,
+    may_moderate,
+    pending_photos_full,
+    pending_queue_full,
+)
 from toki.posts.tasks import delete_photo
 
 # C0 and C1 control characters except tab and newline, DEL, and the Unicode bidi overrides and isolates
@@ -28,10 +37,38 @@ def rate_limit_message():
         "n": RATE_LIMIT_POSTS}
 
 
-def submit_post(*, acting_user, municipality, category: str, text: str, device_hash: str, district=None,
-                latitude: float | None = None, longitude: float | None = None,
+def address_limit_message():
+    return _("Many posts have come from your network in the last few minutes. Please wait a little and try again.")
+
+
+def busy_message():
+    return _("The city is receiving very many posts right now. Please try again in a few minutes. In an emergency, "
+             "call 119.")
+
+
+def photos_full_message():
+    return _("The city cannot take more photos until the posts waiting for review have been checked. Send your "
+             "post without a photo, or try again later.")
+
+
+def refusal_before_work(device_hash: str, address_key: str):
+    """Why a post would be refused before anything is decoded or stored (a flood costs no image work), or None.
+    The action checks again, counting, inside its transaction."""
+    if device_is_rate_limited(device_hash):
+        return rate_limit_message()
+    if ratelimit.exceeded(address_limit(), address_key):
+        return address_limit_message()
+    if ratelimit.exceeded(everyone_limit(), ratelimit.GLOBAL) or pending_queue_full():
+        return busy_message()
+    return None
+
+
+def submit_post(*, acting_user, municipality, category: str, text: str, device_hash: str, address_key: str,
+                district=None, latitude: float | None = None, longitude: float | None = None,
                 photo: photos.CleanPhoto | None = None) -> Post:
-    """Store a resident's post, pending review. `district` is the one `district_for` found for the point."""
+    """Store a resident's post, pending review. `district` is the one `district_for` found for the point;
+    `address_key` is `address_limit().key_for(client address)`. Limits: per device, per address, everyone
+    together, and a cap on what pending posts may hold (docs/posts.md)."""
     text = plain_text(text)
     if not text:
         raise ValidationError({"text": _("Write what you see.")})
@@ -49,12 +86,21 @@ def submit_post(*, acting_user, municipality, category: str, text: str, device_h
     try:
         with transaction.atomic():
             now = timezone.now()
+            # The common counter first: its row lock makes concurrent submissions take their turn, so the
+            # pending caps below are checked one post at a time.
+            if not ratelimit.take(everyone_limit(), ratelimit.GLOBAL, now=now) or pending_queue_full():
+                raise RateLimited(busy_message(), code="busy")
             if device_is_rate_limited(device_hash, now=now):
                 raise RateLimited(rate_limit_message(), code="rate_limited")
+            if not ratelimit.take(address_limit(), address_key, now=now):
+                raise RateLimited(address_limit_message(), code="address_limited")
+            if photo is not None and pending_photos_full(len(photo.content)):
+                raise ValidationError({"photo": photos_full_message()}, code="photos_full")
             post = Post.objects.create(
                 municipality=municipality, category=category, text=text, latitude=latitude, longitude=longitude,
                 district=district if latitude is not None else None, created_at=now, device_hash=device_hash,
                 photo=stored, photo_width=photo.width if photo else None,
+                photo_bytes=len(photo.content) if photo else None,
                 photo_height=photo.height if photo else None,
             )
             audit.record(actor=acting_user, action="posts.submit", obj=post, changes={

@@ -31,6 +31,8 @@ class Post(models.Model):
     photo = models.FileField(_("photo"), max_length=200, blank=True)
     photo_width = models.PositiveSmallIntegerField(null=True, blank=True)
     photo_height = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The stored file's size, for the cap on what pending posts may hold (TOKI_POSTS_PENDING_PHOTO_MB).
+    photo_bytes = models.PositiveIntegerField(null=True, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

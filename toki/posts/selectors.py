@@ -2,18 +2,48 @@
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from toki.accounts import ratelimit
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
 from toki.posts.models import Post
 
 # At most RATE_LIMIT_POSTS posts per device within RATE_LIMIT_WINDOW (a constant, not a setting: see
-# docs/posts.md).
+# docs/posts.md); per client address and for everyone together, the limits are settings.
 RATE_LIMIT_POSTS = 3
 RATE_LIMIT_WINDOW = timedelta(minutes=10)
+
+
+def address_limit() -> ratelimit.Limit:
+    """Posts per client address (toki/lib/client_address.py) in RATE_LIMIT_WINDOW: a device cookie is free to
+    get again, an address is not."""
+    return ratelimit.Limit("posts.address", settings.TOKI_POSTS_ADDRESS_LIMIT, RATE_LIMIT_WINDOW)
+
+
+def everyone_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("posts.global", settings.TOKI_POSTS_GLOBAL_LIMIT, RATE_LIMIT_WINDOW)
+
+
+def pending_count() -> int:
+    return Post.objects.filter(status=Post.Status.PENDING).count()
+
+
+def pending_photo_bytes() -> int:
+    """What the photos of posts waiting for review take on disk."""
+    total = Post.objects.filter(status=Post.Status.PENDING).aggregate(total=Sum("photo_bytes"))["total"]
+    return total or 0
+
+
+def pending_queue_full() -> bool:
+    return pending_count() >= settings.TOKI_POSTS_PENDING_MAX
+
+
+def pending_photos_full(adding: int = 0) -> bool:
+    return pending_photo_bytes() + adding > settings.TOKI_POSTS_PENDING_PHOTO_MB * 1024 * 1024
 
 
 def may_moderate(user) -> bool:

@@ -11,8 +11,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality_or_404
+from toki.lib.client_address import client_address
 from toki.posts import device, selectors
-from toki.posts.actions import RateLimited, approve_post, hide_post, rate_limit_message, reject_post, submit_post
+from toki.posts.actions import (
+    RateLimited,
+    approve_post,
+    hide_post,
+    photos_full_message,
+    refusal_before_work,
+    reject_post,
+    submit_post,
+)
 from toki.posts.forms import PostForm, ReasonForm
 
 PAGE_SIZE = 20
@@ -33,23 +42,27 @@ def new_post(request):
         form = PostForm(municipality=municipality)
     else:
         device_hash = device.hash_token(token) if token else ""
-        refusal = None
+        address_key = selectors.address_limit().key_for(client_address(request))
+        refusal, photo_refusal = None, None
         if not token:
             refusal = _("Your browser did not send its device cookie. Allow cookies and try again.")
-        elif selectors.device_is_rate_limited(device_hash):
-            refusal, status = rate_limit_message(), 429
+        elif refusal := refusal_before_work(device_hash, address_key):
+            status = 429
+        elif request.FILES.get("photo") and selectors.pending_photos_full():
+            photo_refusal = photos_full_message()
         # A refused post keeps its text but not its photo: the photo is not even decoded then.
-        form = PostForm(request.POST, None if refusal else request.FILES, municipality=municipality)
+        form = PostForm(request.POST, None if refusal or photo_refusal else request.FILES, municipality=municipality)
         if form.is_bot:
             return redirect("posts:thanks")  # say nothing to a bot; store nothing
-        if refusal:
-            form.add_error(None, refusal)
+        if refusal or photo_refusal:
+            form.add_error("photo" if photo_refusal else None, photo_refusal or refusal)
         elif form.is_valid():
             data = form.cleaned_data
             try:
                 submit_post(acting_user=request.user, municipality=municipality, category=data["category"],
                             text=data["text"], latitude=data["latitude"], longitude=data["longitude"],
-                            district=data["district"], photo=data["photo"], device_hash=device_hash)
+                            district=data["district"], photo=data["photo"], device_hash=device_hash,
+                            address_key=address_key)
             except RateLimited as exc:
                 form.add_error(None, exc)
                 status = 429

@@ -33,3 +33,12 @@ class CreateStaffCommandTests(BaseTestCase):
     def test_it_refuses_an_unknown_district(self):
         with self.assertRaisesMessage(CommandError, "no such district"):
             self.run_command("tanaka", "--org", "佐渡市災害対策本部", "--role", "viewer", "--district", "tokyo")
+
+    def test_it_keeps_the_email_address_for_login_notices(self):
+        self.run_command("tanaka", "--org", "佐渡市災害対策本部", "--role", "viewer",
+                         "--email", "tanaka@city.example.jp")
+        self.assertEqual(Membership.objects.get(user__username="tanaka").user.email, "tanaka@city.example.jp")
+
+    def test_it_refuses_a_malformed_email_address(self):
+        with self.assertRaisesMessage(CommandError, "--email 'tanaka@': not an e-mail address"):
+            self.run_command("tanaka", "--org", "佐渡市災害対策本部", "--role", "viewer", "--email", "tanaka@")

@@ -26,7 +26,7 @@ class LoginTests(BaseTestCase):
         for _ in range(3):
             self.post_login("bob", "wrong")
         response = self.post_login("bob", PERSONA_PASSWORD)
-        self.assertContains(response, "15")
+        self.assertEqual(response.context["form"].errors.as_data()["__all__"][0].code, "locked")
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertTrue(AuditEvent.objects.filter(action="accounts.login_locked", object_id=str(self.bob.pk)).exists())
 

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
+from toki.lib.client_address import client_address
 from toki.portal import analytics
 from toki.portal.models import DailySalt, DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
 from toki.portal.tests.test_disaster_mode import with_portal_staff
@@ -186,7 +187,7 @@ class PathGroupTests(BaseTestCase):
         factory = RequestFactory()
         proxied = factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP=IP)
         direct = factory.get("/", REMOTE_ADDR="198.51.100.9", HTTP_X_REAL_IP=IP)
-        self.assertEqual((analytics.client_ip(proxied), analytics.client_ip(direct)), (IP, "198.51.100.9"))
+        self.assertEqual((client_address(proxied), client_address(direct)), (IP, "198.51.100.9"))
 
 
 class RotationTests(AnalyticsTestCase):

@@ -53,4 +53,5 @@ class TemporaryMediaMixin:
         district = self.districts[district_code] if district_code else None
         point = {"latitude": district.centre_lat, "longitude": district.centre_lon} if district else {}
         return submit_post(acting_user=None, municipality=self.municipality, category=category, text=text,
-                           device_hash=hash_token(device or new_token()), district=district, **point, **kwargs)
+                           device_hash=hash_token(device or new_token()), district=district,
+                           address_key=kwargs.pop("address_key", new_token()), **point, **kwargs)

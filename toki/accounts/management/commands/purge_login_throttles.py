@@ -6,7 +6,7 @@ from toki.accounts.actions import purge_expired_throttles
 
 
 class Command(BaseCommand):
-    help = "Forget expired failed-login counters."
+    help = "Forget expired failed-login counters and rate-limit counters."
 
     def handle(self, *args, **options):
-        self.stdout.write(f"purged {purge_expired_throttles()} expired login throttle(s)")
+        self.stdout.write(f"purged {purge_expired_throttles()} expired login throttle(s) and rate counter(s)")

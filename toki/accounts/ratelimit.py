@@ -1,0 +1,63 @@
+"""Fixed-window rate limits kept in the database, so every server process and machine counts together.
+
+Bookkeeping only, like the login throttle: no audit row. Counted values (client addresses, device tokens) are
+stored as keyed hashes (`key_for`), never in clear. `purge_login_throttles` deletes counters whose window ended.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from toki.accounts.models import RateCounter
+
+GLOBAL = "*"  # the key of a limit that counts everyone together
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str  # names the limit, e.g. "posts.address"
+    limit: int  # at most this many …
+    window: timedelta  # … per window
+
+    def key_for(self, value: str) -> str:
+        """The stored key for `value`: HMAC-SHA256 keyed with SECRET_KEY and the scope."""
+        return salted_hmac(f"toki.ratelimit.{self.scope}", value, algorithm="sha256").hexdigest()
+
+
+def _current(counter: RateCounter | None, limit: Limit, now) -> int:
+    if counter is None or now - counter.window_started_at >= limit.window:
+        return 0
+    return counter.count
+
+
+def exceeded(limit: Limit, key: str, *, now=None) -> bool:
+    """Is `key` already at its limit? (A look, nothing counted: to refuse early, before costly work.)"""
+    now = now or timezone.now()
+    return _current(RateCounter.objects.filter(scope=limit.scope, key=key).first(), limit, now) >= limit.limit
+
+
+def take(limit: Limit, key: str, *, now=None) -> bool:
+    """Count one use for `key`; False (and nothing counted) when it is over the limit. Inside a caller's
+    transaction the count rolls back with it; the row lock makes concurrent takes wait for each other."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        counter, _ = RateCounter.objects.select_for_update().get_or_create(
+            scope=limit.scope, key=key, defaults={"window_started_at": now})
+        current = _current(counter, limit, now)
+        if current >= limit.limit:
+            return False
+        if current == 0:
+            counter.window_started_at = now
+        counter.count = current + 1
+        counter.save(update_fields=["count", "window_started_at"])
+    return True
+
+
+def purge_expired(*, now=None, longest_window: timedelta = timedelta(days=1)) -> int:
+    """Delete counters whose window started more than `longest_window` ago (no limit here is longer)."""
+    now = now or timezone.now()
+    deleted, _ = RateCounter.objects.filter(window_started_at__lt=now - longest_window).delete()
+    return deleted
