@@ -4,8 +4,9 @@ Two things hold for every endpoint, whoever writes the next one (issue 13, findi
 - every JSON body is read with a depth limit (`toki.lib.bounded.loads`): a 400 naming the problem, never a 500;
 - the OpenAPI schema documents the answers every endpoint can give besides its own: 400 (unreadable body), 401
   (not logged in, on endpoints that need it), 403 (CSRF refused), 404 (not found, or not yours), 422 (the
-  validation errors, in the body ninja really sends). `document_common_answers` adds them to each operation;
-  the schemathesis run (`toki/tests/test_api_fuzz.py`) checks that answers match the schema.
+  validation errors in the body ninja really sends, or one message for a check the endpoint makes itself).
+  `document_common_answers` adds them to each operation; the schemathesis run (`toki/tests/test_api_fuzz.py`)
+  checks that every answer matches the schema.
 """
 
 from django.http import HttpRequest
@@ -40,12 +41,14 @@ COMMON_ANSWERS = {
     "401": ("Not logged in", "ErrorOut"),
     "403": ("Refused: the CSRF check failed", "ErrorOut"),
     "404": ("Not found, or not visible to this user", "ErrorOut"),
-    "422": ("A parameter or a body field is invalid; `loc` names it", "ValidationErrorOut"),
+    "422": ("A parameter or a body field is invalid; `loc` names it", ("ValidationErrorOut", "ErrorOut")),
 }
 
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+def _ref(names: str | tuple[str, ...]) -> dict:
+    if isinstance(names, tuple):
+        return {"anyOf": [_ref(name) for name in names]}
+    return {"$ref": f"#/components/schemas/{names}"}
 
 
 def document_common_answers(schema: dict) -> dict:

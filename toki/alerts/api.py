@@ -12,7 +12,7 @@ from toki.alerts import selectors
 from toki.alerts.models import Alert
 from toki.alerts.rendering.render import render
 from toki.areas.selectors import default_municipality
-from toki.lib.bounded import Id, Offset
+from toki.lib.bounded import Id, Moment, Offset
 
 router = Router(tags=["alerts"])
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -74,7 +74,7 @@ class CurrentOut(Schema):
 class HistoryFilter(Schema):
     lang: str = "ja"
     category: Alert.Category | None = None
-    since: datetime | None = None
+    since: Moment | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: Offset = 0
 

@@ -19,7 +19,7 @@ from toki.hq.actions import chronology as chronology_actions
 from toki.hq.actions import instructions as instruction_actions
 from toki.hq.models import ChronologyEntry, Incident, Instruction
 from toki.hq.permissions import may_read_incidents
-from toki.lib.bounded import Id, Offset
+from toki.lib.bounded import Id, Moment, Offset
 
 router = Router(tags=["hq"])
 
@@ -71,7 +71,7 @@ class InstructionIn(Schema):
     title: str
     content: str = ""
     priority: Instruction.Priority = Instruction.Priority.NORMAL
-    due_at: datetime | None = None
+    due_at: Moment | None = None
     to_org_unit: Id | None = Field(None, description="Org unit id; give this or to_user")
     to_user: str | None = Field(None, description="Username; give this or to_org_unit")
     district: str | None = Field(None, description="District code")
@@ -98,7 +98,7 @@ class EntryOut(Schema):
 class EntryIn(Schema):
     content: str
     category: str = "other"
-    at: datetime | None = None
+    at: Moment | None = None
     sender: str = ""
     recipient: str = ""
     district: str | None = Field(None, description="District code")

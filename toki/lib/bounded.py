@@ -9,10 +9,11 @@ one of the types below (finite, ranged), and every JSON body is read by `loads`.
 """
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 # Ids and offsets fit a signed 64-bit column with room to spare; nobody pages past a million rows.
 MAX_ID = 2**53  # also the largest integer a JavaScript client reads exactly
@@ -25,6 +26,20 @@ Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description=f"Rows to skip (a
 Quantity = Annotated[Decimal, Field(ge=-10**12, le=10**12, allow_inf_nan=False)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+def _in_utc(value: datetime) -> datetime:
+    # PostgreSQL refuses UTC offsets past ±15:59 that Python accepts ("-17:46"), and dates near the ends of the
+    # calendar overflow when moved to UTC: both would be 500s. Stored in UTC anyway (DESIGN.md rule 11).
+    if value.tzinfo is None:
+        raise ValueError("give the time zone (for example +09:00 or Z)")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value.astimezone(UTC)
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+Moment = Annotated[datetime, AfterValidator(_in_utc)]
 
 
 class TooDeep(ValueError):

@@ -16,7 +16,7 @@ from ninja.security import django_auth
 from toki.areas.models import District
 from toki.hq.damage import actions, selectors
 from toki.hq.damage.aggregate import Aggregate, from_snapshot
-from toki.lib.bounded import Id, Latitude, Longitude, Offset, Quantity
+from toki.lib.bounded import Id, Latitude, Longitude, Moment, Offset, Quantity
 
 router = Router(tags=["hq-damage"], auth=django_auth)
 
@@ -70,7 +70,7 @@ class ReportIn(Schema):
     address: str = ""
     text: str = ""
     counts: dict[str, Quantity | str] = Field(default_factory=dict, description="{item id: number}")
-    observed_at: datetime | None = None
+    observed_at: Moment | None = None
 
 
 class CorrectionIn(Schema):
@@ -81,7 +81,7 @@ class CorrectionIn(Schema):
     longitude: Longitude | None = None
     address: str | None = None
     text: str | None = None
-    observed_at: datetime | None = Field(None, description="Left out: corrects the current figures in place")
+    observed_at: Moment | None = Field(None, description="Left out: corrects the current figures in place")
 
 
 class AggregateOut(Schema):
