@@ -63,7 +63,8 @@ def document_common_answers(schema: dict) -> dict:
         for method, operation in path_item.items():
             needs_login = bool(operation.get("security"))
             has_input = bool(operation.get("parameters") or operation.get("requestBody"))
-            answers = operation.setdefault("responses", {})
+            # ninja keys an operation's own answers by int (422), the JSON by string ("422"): one key each.
+            answers = operation["responses"] = {str(k): v for k, v in operation.get("responses", {}).items()}
             wanted = {"404"}
             if has_input:
                 wanted.add("422")
@@ -79,7 +80,8 @@ def document_common_answers(schema: dict) -> dict:
                 if status in answers:  # the endpoint declares its own body (e.g. 422 {"errors": {...}}): either
                     own = answers[status].get("content", {}).get("application/json", {}).get("schema")
                     if own and own != common:
-                        answers[status]["content"]["application/json"]["schema"] = {"anyOf": [own, common]}
+                        either = [own, *common.get("anyOf", [common])]
+                        answers[status]["content"]["application/json"]["schema"] = {"anyOf": either}
                     continue
                 answers[status] = {"description": description,
                                    "content": {"application/json": {"schema": common}}}

@@ -16,6 +16,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -70,7 +71,11 @@ class ApiFuzzTests(ShelterWorldMixin, BaseTestCase):
             # A savepoint per request: on PostgreSQL a failed statement would otherwise poison the test's
             # transaction, and every later request would fail for that one.
             with transaction.atomic():
-                response = case.call_and_validate(app=self.app, cookies=cookies, headers=headers, checks=CHECKS)
+                try:
+                    response = case.call_and_validate(app=self.app, cookies=cookies, headers=headers,
+                                                      checks=CHECKS)
+                except FailureGroup as failures:  # not picklable: the parallel runner could not report it
+                    raise AssertionError(str(failures)) from None
             statuses.add(response.status_code)
 
         check()
