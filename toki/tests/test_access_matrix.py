@@ -9,9 +9,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import URLResolver, get_resolver
 
-from toki.accounts import actions as account_actions
-from toki.accounts.models import OrgUnit, Role
-from toki.demo.hq import create_hq_demo_users
+from toki.accounts.models import OrgUnit
 from toki.hq.actions import chronology
 from toki.hq.actions.instructions import give_instruction
 from toki.hq.damage import actions as damage_actions
@@ -19,10 +17,9 @@ from toki.hq.damage.tests.support import bundled_doc
 from toki.lifelines import actions as lifeline_actions
 from toki.notices import actions as notice_actions
 from toki.posts.actions import submit_post
-from toki.shelters.actions.master import link_shelter_team
 from toki.shelters.actions.supplies import request_supplies
 from toki.shelters.tests.world import ShelterWorldMixin, register_and_check_in
-from toki.test import PERSONA_PASSWORD, BaseTestCase
+from toki.test import BaseTestCase, wrong_place_personas
 from toki.tests.access_rules import DEBUG_ONLY, LOGIN, PUBLIC, RULES, SIGNED, TOKEN
 
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -44,20 +41,9 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.create_shelter_world()  # an incident, carol's shelter open, another shelter
-        cls.create_personas_of_the_wrong_place()
+        personas = wrong_place_personas(cls.municipality, cls.other_shelter)
+        cls.frank, cls.grace = personas["frank"], personas["grace"]
         cls.create_objects()
-
-    @classmethod
-    def create_personas_of_the_wrong_place(cls):
-        # frank: the 相川 branch office's reporter (the wrong district for bob's 両津 report).
-        cls.frank = create_hq_demo_users(cls.municipality, PERSONA_PASSWORD)["frank"]
-        # grace: shelter staff of the other shelter (the wrong shelter for carol's opening).
-        cls.grace = account_actions.ensure_user(acting_user=None, username="grace", display_name="相川 グレース",
-                                                password=PERSONA_PASSWORD)
-        team = account_actions.ensure_org_unit(acting_user=None, name="相川中学校 避難所運営班",
-                                               kind=OrgUnit.Kind.SHELTER_TEAM, district=cls.districts["aikawa"])
-        account_actions.grant_membership(acting_user=None, user=cls.grace, org_unit=team, role=Role.EDITOR)
-        link_shelter_team(acting_user=None, org_unit=team, shelter=cls.other_shelter)
 
     @classmethod
     def create_objects(cls):
