@@ -5,14 +5,6 @@ from django.db import migrations
 from toki.accounts.migrations import _append_only
 
 
-def forward(apps, schema_editor):
-    _append_only.create_replace_guard(schema_editor, _append_only.TABLE)
-
-
-def reverse(apps, schema_editor):
-    _append_only.drop_replace_guard(schema_editor, _append_only.TABLE)
-
-
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0002_audit_append_only")]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [_append_only.guard_operation(_append_only.TABLE, replace_only=True)]

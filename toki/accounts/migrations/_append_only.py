@@ -77,3 +77,24 @@ def create_replace_guard(schema_editor, table: str, unique: tuple[str, ...] = ("
 def drop_replace_guard(schema_editor, table: str) -> None:
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace;", params=None)
+
+
+def guard_operation(*tables: str, unique: dict | None = None, replace_only: bool = False):
+    """The migration operation that makes `tables` append-only (UPDATE, DELETE, TRUNCATE and REPLACE refused), or
+    with `replace_only` adds only the REPLACE guard to tables guarded before it existed. `unique` maps a table
+    to the unique columns a REPLACE could clash on besides `id`."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        for table in tables:
+            if not replace_only:
+                create(schema_editor, table)
+            create_replace_guard(schema_editor, table, ("id", *(unique or {}).get(table, ())))
+
+    def reverse(apps, schema_editor):
+        for table in tables:
+            drop_replace_guard(schema_editor, table)
+            if not replace_only:
+                drop(schema_editor, table)
+
+    return migrations.RunPython(forward, reverse)

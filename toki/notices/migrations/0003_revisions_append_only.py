@@ -5,24 +5,16 @@ from django.db import migrations
 
 from toki.accounts.migrations import _append_only
 
-TABLE = "notices_noticerevision"
 
-
-def forward(apps, schema_editor):
+def first_revisions(apps, schema_editor):
     NoticeVersion = apps.get_model("notices", "NoticeVersion")
     NoticeRevision = apps.get_model("notices", "NoticeRevision")
     NoticeRevision.objects.bulk_create(
         NoticeRevision(notice_id=v.notice_id, language=v.language, title=v.title, body=v.body)
         for v in NoticeVersion.objects.order_by("pk"))
-    _append_only.create(schema_editor, TABLE)
-    _append_only.create_replace_guard(schema_editor, TABLE)
-
-
-def reverse(apps, schema_editor):
-    _append_only.drop_replace_guard(schema_editor, TABLE)
-    _append_only.drop(schema_editor, TABLE)
 
 
 class Migration(migrations.Migration):
     dependencies = [("notices", "0002_revisions"), ("accounts", "0003_refuse_replace")]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [migrations.RunPython(first_revisions, migrations.RunPython.noop),
+                  _append_only.guard_operation("notices_noticerevision")]

@@ -5,19 +5,8 @@ from django.db import migrations
 
 from toki.accounts.migrations import _append_only
 
-TABLE = "shelters_checkinevent"
-
-
-def forward(apps, schema_editor):
-    _append_only.create(schema_editor, TABLE)
-    _append_only.create_replace_guard(schema_editor, TABLE, ("id", "event_id"))
-
-
-def reverse(apps, schema_editor):
-    _append_only.drop_replace_guard(schema_editor, TABLE)
-    _append_only.drop(schema_editor, TABLE)
-
 
 class Migration(migrations.Migration):
     dependencies = [("shelters", "0002_operations"), ("accounts", "0003_refuse_replace")]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [_append_only.guard_operation("shelters_checkinevent",
+                                               unique={"shelters_checkinevent": ("event_id",)})]

@@ -5,19 +5,7 @@ from django.db import migrations
 
 from toki.accounts.migrations import _append_only
 
-TABLE = "damage_damagereportversion"
-
-
-def forward(apps, schema_editor):
-    _append_only.create(schema_editor, TABLE)
-    _append_only.create_replace_guard(schema_editor, TABLE)
-
-
-def reverse(apps, schema_editor):
-    _append_only.drop_replace_guard(schema_editor, TABLE)
-    _append_only.drop(schema_editor, TABLE)
-
 
 class Migration(migrations.Migration):
     dependencies = [("damage", "0002_denormalised_totals"), ("accounts", "0003_refuse_replace")]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [_append_only.guard_operation("damage_damagereportversion")]
