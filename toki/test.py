@@ -1,7 +1,9 @@
 """BaseTestCase and the test personas (DESIGN.md rule 9).
 
 alice: HQ admin (防災課); bob: branch-office staff of 両津; carol: shelter staff of one shelter; dave: welfare
-staff allowed one district (相川) of the registry; eve: a logged-in outsider with no membership.
+staff allowed one district (相川) of the registry; eve: a logged-in outsider with no membership. For the tests that
+try the wrong district or shelter, `wrong_place_personas` adds frank (相川 branch office) and grace (shelter staff
+of another shelter).
 """
 
 from contextlib import contextmanager
@@ -31,6 +33,26 @@ class PersonasMixin:
 
     def login(self, user):
         self.client.force_login(user)
+
+
+def wrong_place_personas(municipality, other_shelter) -> dict:
+    """frank, the 相川 branch office's reporter (the wrong district for bob's 両津 work), and grace, shelter staff of
+    `other_shelter` (the wrong shelter for carol's), made through the accounts and shelters actions."""
+    from toki.accounts import actions as account_actions
+    from toki.accounts.models import OrgUnit, Role
+    from toki.areas.models import District
+    from toki.demo.hq import create_hq_demo_users
+    from toki.shelters.actions.master import link_shelter_team
+
+    frank = create_hq_demo_users(municipality, PERSONA_PASSWORD)["frank"]
+    grace = account_actions.ensure_user(acting_user=None, username="grace", display_name="相川 グレース",
+                                        password=PERSONA_PASSWORD)
+    team = account_actions.ensure_org_unit(
+        acting_user=None, name=f"{other_shelter.name} 避難所運営班", kind=OrgUnit.Kind.SHELTER_TEAM,
+        district=District.objects.filter(municipality=municipality, code="aikawa").first())
+    account_actions.grant_membership(acting_user=None, user=grace, org_unit=team, role=Role.EDITOR)
+    link_shelter_team(acting_user=None, org_unit=team, shelter=other_shelter)
+    return {"frank": frank, "grace": grace}
 
 
 class BaseTestCase(PersonasMixin, TestCase):

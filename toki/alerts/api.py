@@ -12,6 +12,7 @@ from toki.alerts import selectors
 from toki.alerts.models import Alert
 from toki.alerts.rendering.render import render
 from toki.areas.selectors import default_municipality
+from toki.lib.bounded import Id, Moment, Offset
 
 router = Router(tags=["alerts"])
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -73,9 +74,9 @@ class CurrentOut(Schema):
 class HistoryFilter(Schema):
     lang: str = "ja"
     category: Alert.Category | None = None
-    since: datetime | None = None
+    since: Moment | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def _language(lang: str) -> str:
@@ -131,7 +132,7 @@ def history(request, filters: Query[HistoryFilter]):
 
 
 @router.get("/{alert_id}", response=AlertOut, summary="One public alert")
-def detail(request, alert_id: int, lang: str = "ja"):
+def detail(request, alert_id: Id, lang: str = "ja"):
     municipality = default_municipality()
     if municipality is None:
         raise Http404

@@ -19,6 +19,7 @@ from toki.hq.actions import chronology as chronology_actions
 from toki.hq.actions import instructions as instruction_actions
 from toki.hq.models import ChronologyEntry, Incident, Instruction
 from toki.hq.permissions import may_read_incidents
+from toki.lib.bounded import Id, Moment, Offset
 
 router = Router(tags=["hq"])
 
@@ -70,8 +71,8 @@ class InstructionIn(Schema):
     title: str
     content: str = ""
     priority: Instruction.Priority = Instruction.Priority.NORMAL
-    due_at: datetime | None = None
-    to_org_unit: int | None = Field(None, description="Org unit id; give this or to_user")
+    due_at: Moment | None = None
+    to_org_unit: Id | None = Field(None, description="Org unit id; give this or to_user")
     to_user: str | None = Field(None, description="Username; give this or to_org_unit")
     district: str | None = Field(None, description="District code")
 
@@ -97,7 +98,7 @@ class EntryOut(Schema):
 class EntryIn(Schema):
     content: str
     category: str = "other"
-    at: datetime | None = None
+    at: Moment | None = None
     sender: str = ""
     recipient: str = ""
     district: str | None = Field(None, description="District code")
@@ -105,7 +106,7 @@ class EntryIn(Schema):
 
 class PageIn(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class InstructionFilter(PageIn):
@@ -169,13 +170,13 @@ def list_incidents(request, page: Query[PageIn]):
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut, auth=django_auth, summary="One incident")
-def incident_detail(request, incident_id: int):
+def incident_detail(request, incident_id: Id):
     return _incident_out(selectors.get_incident_for_user(request.user, incident_id))
 
 
 @router.get("/incidents/{incident_id}/instructions", response=list[InstructionOut], auth=django_auth,
             summary="An incident's instructions, those needing attention first")
-def list_instructions(request, incident_id: int, filters: Query[InstructionFilter]):
+def list_instructions(request, incident_id: Id, filters: Query[InstructionFilter]):
     incident = selectors.get_incident_for_user(request.user, incident_id, with_districts=False)
     state = filters.state if filters.state in ("open", "attention", "closed") else ""
     instructions = selectors.instructions_for(request.user, incident, state=state)
@@ -184,7 +185,7 @@ def list_instructions(request, incident_id: int, filters: Query[InstructionFilte
 
 @router.post("/incidents/{incident_id}/instructions", response={201: InstructionOut, 422: ErrorsOut},
              auth=django_auth, summary="Give an instruction (HQ editors)")
-def create_instruction(request, incident_id: int, data: InstructionIn):
+def create_instruction(request, incident_id: Id, data: InstructionIn):
     incident = selectors.get_incident_for_user(request.user, incident_id, with_districts=False)
     try:
         to_org_unit = OrgUnit.objects.filter(pk=data.to_org_unit).first() if data.to_org_unit else None
@@ -209,7 +210,7 @@ def my_instructions(request, page: Query[PageIn]):
     return [_instruction_out(i) for i in selectors.my_instructions(request.user)[page.offset:page.offset + page.limit]]
 
 
-def _answer(request, instruction_id: int, action, **kwargs):
+def _answer(request, instruction_id: Id, action, **kwargs):
     _require_reader(request)
     instruction = selectors.get_instruction_for_user(request.user, instruction_id)
     try:
@@ -223,25 +224,25 @@ def _answer(request, instruction_id: int, action, **kwargs):
 
 @router.post("/instructions/{instruction_id}/acknowledge", response={200: InstructionOut, 422: ErrorsOut},
              auth=django_auth, summary="受領: acknowledge (the addressee or HQ)")
-def acknowledge(request, instruction_id: int):
+def acknowledge(request, instruction_id: Id):
     return _answer(request, instruction_id, instruction_actions.acknowledge_instruction)
 
 
 @router.post("/instructions/{instruction_id}/start", response={200: InstructionOut, 422: ErrorsOut},
              auth=django_auth, summary="着手: work started (the addressee or HQ)")
-def start(request, instruction_id: int):
+def start(request, instruction_id: Id):
     return _answer(request, instruction_id, instruction_actions.start_instruction)
 
 
 @router.post("/instructions/{instruction_id}/complete", response={200: InstructionOut, 422: ErrorsOut},
              auth=django_auth, summary="完了報告: done, with the result (the addressee or HQ)")
-def complete(request, instruction_id: int, data: ResultIn):
+def complete(request, instruction_id: Id, data: ResultIn):
     return _answer(request, instruction_id, instruction_actions.complete_instruction, result=data.result)
 
 
 @router.get("/incidents/{incident_id}/chronology", response=list[EntryOut], auth=django_auth,
             summary="The chronology, newest first")
-def list_chronology(request, incident_id: int, filters: Query[ChronologyFilter]):
+def list_chronology(request, incident_id: Id, filters: Query[ChronologyFilter]):
     incident = selectors.get_incident_for_user(request.user, incident_id, with_districts=False)
     try:
         district = _district(incident, filters.district)
@@ -253,7 +254,7 @@ def list_chronology(request, incident_id: int, filters: Query[ChronologyFilter])
 
 @router.post("/incidents/{incident_id}/chronology", response={201: EntryOut, 422: ErrorsOut}, auth=django_auth,
              summary="Write a chronology entry (HQ reporters and above)")
-def create_entry(request, incident_id: int, data: EntryIn):
+def create_entry(request, incident_id: Id, data: EntryIn):
     incident = selectors.get_incident_for_user(request.user, incident_id, with_districts=False)
     try:
         entry = chronology_actions.write_entry(

@@ -10,7 +10,7 @@ from toki.accounts import audit
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
 from toki.notices import richtext
-from toki.notices.models import SOURCE_LANGUAGE, Notice, NoticeVersion
+from toki.notices.models import SOURCE_LANGUAGE, Notice, NoticeRevision, NoticeVersion
 from toki.notices.signals import send_on_commit
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -68,10 +68,12 @@ def _check_category(category: str) -> None:
         raise ValidationError({"category": f"unknown category {category!r}"})
 
 
-def _write_versions(notice: Notice, cleaned: dict) -> dict[str, list[str]]:
-    """Make the stored versions match `cleaned`; return which languages were added, changed and removed."""
+def _write_versions(notice: Notice, cleaned: dict, acting_user) -> dict[str, list[str]]:
+    """Make the stored versions match `cleaned`, with an append-only NoticeRevision for every text written or
+    removed; return which languages were added, changed and removed."""
     existing = {v.language: v for v in notice.versions.select_for_update()}
     report = {"added": [], "changed": [], "removed": []}
+    revisions = []
     for language, (title, body) in cleaned.items():
         version = existing.pop(language, None)
         if version is None:
@@ -81,9 +83,15 @@ def _write_versions(notice: Notice, cleaned: dict) -> dict[str, list[str]]:
             version.title, version.body = title, body
             version.save(update_fields=["title", "body", "updated_at"])
             report["changed"].append(language)
+        else:
+            continue
+        revisions.append(NoticeRevision(notice=notice, language=language, title=title, body=body,
+                                        created_by=acting_user))
     for language, version in existing.items():
         version.delete()
         report["removed"].append(language)
+        revisions.append(NoticeRevision(notice=notice, language=language, removed=True, created_by=acting_user))
+    NoticeRevision.objects.bulk_create(revisions)
     return report
 
 
@@ -98,7 +106,7 @@ def create_notice(*, acting_user, municipality, category: str, versions: dict, d
         notice = Notice.objects.create(municipality=municipality, category=category, is_important=is_important,
                                        created_by=acting_user)
         notice.districts.set(districts)
-        _write_versions(notice, cleaned)
+        _write_versions(notice, cleaned, acting_user)
         audit.record(actor=acting_user, action="notices.create", obj=notice, changes={
             "category": category, "important": is_important, "districts": [d.code for d in districts],
             "languages": sorted(cleaned),
@@ -125,7 +133,7 @@ def update_notice(*, acting_user, notice: Notice, category: str, versions: dict,
         if before != after:
             changes["districts"] = [before, after]
             notice.districts.set(districts)
-        changes.update({k: v for k, v in _write_versions(notice, cleaned).items() if v})
+        changes.update({k: v for k, v in _write_versions(notice, cleaned, acting_user).items() if v})
         notice.category, notice.is_important = category, is_important
         notice.save(update_fields=["category", "is_important", "updated_at"])
         audit.record(actor=acting_user, action="notices.update", obj=notice, changes=changes)

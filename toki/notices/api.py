@@ -7,6 +7,7 @@ from django.conf import settings
 from ninja import Field, Query, Router, Schema
 
 from toki.areas.selectors import default_municipality
+from toki.lib.bounded import Offset
 from toki.notices import richtext, selectors
 from toki.notices.models import SOURCE_LANGUAGE, Notice
 from toki.notices.presenters import shown_all
@@ -34,7 +35,7 @@ class NoticeFilter(Schema):
     category: Notice.Category | None = None
     district: str | None = Field(None, description="A district code: its notices and the whole-city ones")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def notice_out(item) -> dict:

@@ -65,3 +65,23 @@ class NoticeVersion(models.Model):
 
     def __str__(self):
         return f"{self.title} [{self.language}]"
+
+
+class NoticeRevision(models.Model):
+    """Every text a notice's language version was given, in order: append-only in the database (issue 13,
+    finding 12), so what the city published can always be shown, even after the version was changed or removed.
+    `NoticeVersion` holds the current text; a removed language leaves a revision with `removed` set."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="revisions")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    removed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["notice", "language", "pk"]
+
+    def __str__(self):
+        return f"{self.title} [{self.language}] #{self.pk}"

@@ -4,7 +4,7 @@ sync contract (docs/shelter-ops-sync.md: session auth + CSRF header)."""
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from toki.areas.selectors import default_municipality
+from toki.lib.bounded import Id, Latitude, Longitude
 from toki.shelters import selectors
 from toki.shelters.actions.households import record_read
 from toki.shelters.actions.sync import MAX_EVENTS, apply_events, read_event
@@ -61,7 +62,8 @@ def status(request):
 
 
 @router.get("/openings", response=list[OpenShelterOut], summary="Open shelters (public), nearest first with lat/lon")
-def openings(request, lat: float | None = None, lon: float | None = None, limit: int = 200):
+def openings(request, lat: Latitude | None = None, lon: Longitude | None = None,
+             limit: Annotated[int, Field(ge=1, le=500)] = 200):
     limit = max(1, min(limit, 500))
     municipality = default_municipality()
     if municipality is None:
@@ -141,7 +143,7 @@ class CountsOut(Schema):
 
 @router.get("/openings/{opening_id}/counts", response=CountsOut, auth=django_auth,
             summary="Counts of one opening: now, by day and night, 要配慮者 by type (staff)")
-def counts(request, opening_id: int):
+def counts(request, opening_id: Id):
     opening = selectors.get_opening_for_user(request.user, opening_id)
     c = selectors.opening_counts(opening)
     return {"opening_id": opening.pk, "people_in": c.people_in, "households_in": c.households_in,
@@ -213,7 +215,7 @@ def _household_out(household) -> dict:
 
 @router.get("/openings/{opening_id}/roster", response=RosterOut, auth=django_auth,
             summary="Roster snapshot for offline use (sync contract §2); audited")
-def roster(request, opening_id: int, since: str | None = None):
+def roster(request, opening_id: Id, since: str | None = None):
     opening = selectors.get_opening_for_user(request.user, opening_id, manage=True)
     read_at = timezone.now()
     households = selectors.roster_snapshot(opening, _since(since) if since else None)
@@ -262,7 +264,7 @@ class SyncOut(Schema):
 
 @router.post("/openings/{opening_id}/events", response=SyncOut, auth=django_auth,
              summary="Send check-in events (sync contract §3); idempotent per event id")
-def events(request, opening_id: int, body: SyncIn):
+def events(request, opening_id: Id, body: SyncIn):
     opening = selectors.get_opening_to_manage(request.user, opening_id)
     incoming = [read_event(raw) for raw in body.events]
     results = apply_events(acting_user=request.user, opening=opening, device_id=body.device_id, events=incoming)

@@ -4,9 +4,9 @@
 Licence: the master derives from the GSI data, so exports carry its attribution (出典：国土地理院).
 """
 
-import csv
 import io
 
+from toki.lib.spreadsheet import csv_dict_writer
 from toki.shelters.models import HAZARDS, Shelter
 
 ATTRIBUTION = "出典：国土地理院 指定緊急避難場所・指定避難所データ（佐渡市データを Toki が加工）"
@@ -51,7 +51,7 @@ def standard_row(shelter: Shelter, municipality) -> dict[str, str]:
 def standard_csv(shelters, municipality) -> str:
     """UTF-8 CSV text (with BOM when written by the view, so spreadsheet programs read the Japanese right)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=STANDARD_COLUMNS, lineterminator="\r\n")
+    writer = csv_dict_writer(out, STANDARD_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for shelter in shelters:
         writer.writerow(standard_row(shelter, municipality))

@@ -6,7 +6,8 @@ table)` from their own migration and are listed in `TABLES` so the test harness 
 
 TABLE = "accounts_auditevent"
 # Every append-only table of the project, in creation order (the test harness lifts the guards of those present).
-TABLES = (TABLE, "hq_chronologyentry", "hq_chronologyannotation")
+TABLES = (TABLE, "hq_chronologyentry", "hq_chronologyannotation", "shelters_checkinevent",
+          "damage_damagereportversion", "notices_noticerevision")
 
 
 def _names(table: str) -> dict:
@@ -55,3 +56,45 @@ def create(schema_editor, table: str = TABLE) -> None:
 
 def drop(schema_editor, table: str = TABLE) -> None:
     _run(schema_editor, "drop", table)
+
+
+def create_replace_guard(schema_editor, table: str, unique: tuple[str, ...] = ("id",)) -> None:
+    """SQLite only: refuse an INSERT that would replace a row (`INSERT OR REPLACE`, `REPLACE INTO`, an upsert's
+    REPLACE conflict clause). SQLite carries out the replacement as a delete that fires no DELETE trigger, so the
+    UPDATE/DELETE triggers alone let an append-only row be rewritten (issue 13, finding 12). The guard refuses any
+    insert whose id (or other unique column) is already there, whatever the conflict clause; a plain duplicate
+    fails as before, as an IntegrityError. PostgreSQL has no REPLACE: nothing to do there."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    clash = " OR ".join(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = NEW.{column})"  # noqa: S608
+                        for column in unique)
+    schema_editor.execute(
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} WHEN {clash}
+            BEGIN SELECT RAISE(ABORT, '{table} is append-only: an existing row cannot be replaced'); END;""",
+        params=None)
+
+
+def drop_replace_guard(schema_editor, table: str) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace;", params=None)
+
+
+def guard_operation(*tables: str, unique: dict | None = None, replace_only: bool = False):
+    """The migration operation that makes `tables` append-only (UPDATE, DELETE, TRUNCATE and REPLACE refused), or
+    with `replace_only` adds only the REPLACE guard to tables guarded before it existed. `unique` maps a table
+    to the unique columns a REPLACE could clash on besides `id`."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        for table in tables:
+            if not replace_only:
+                create(schema_editor, table)
+            create_replace_guard(schema_editor, table, ("id", *(unique or {}).get(table, ())))
+
+    def reverse(apps, schema_editor):
+        for table in tables:
+            drop_replace_guard(schema_editor, table)
+            if not replace_only:
+                drop(schema_editor, table)
+
+    return migrations.RunPython(forward, reverse)

@@ -40,6 +40,9 @@ MAX_PHOTOS = 5
 TEXT_MAX = 4000
 CLOCK_SKEW = timedelta(minutes=5)
 NOTE_KEYS = ("place", "occurred", "overview", "response")
+# The chronology says that a correction was made, never why: the reason is free text and may name people; it
+# stays on the report version (shown to those who may read the report).
+CORRECTION_NOTE = "（理由は報告に記録）"
 
 
 # --- Form definitions ------------------------------------------------------------------------------------------
@@ -122,6 +125,14 @@ def _place(incident, district, latitude, longitude, errors):
         district = district_for(latitude, longitude, incident.municipality)
         if district is None:
             errors["location"] = "the point is outside the municipality; choose the district"
+    elif district is not None and latitude is not None:
+        # A report's district decides who may file it and where it is counted: a point elsewhere would let a
+        # branch office file (and the 第4号様式 count) damage of another district under its own.
+        found = district_for(latitude, longitude, incident.municipality)
+        if found is None:
+            errors["location"] = "the point is outside the municipality"
+        elif found.pk != district.pk:
+            errors["location"] = f"the point is in {found.name}, not in {district.name}"
     if district is None and "location" not in errors:
         errors["district"] = "choose the district (or click the place on the map)"
     elif district is not None and district.municipality_id != incident.municipality_id:
@@ -293,8 +304,8 @@ def correct_report(*, acting_user, report: DamageReport, counts: dict, reason: s
                     report.incident_id, removed={(current.district_id, k): v for k, v in previous.items()},
                     added={(new_district.pk, k): v for k, v in clean.items()}, moment=observed_at,
                     peak_items=report.definition.definition.ids_with("peak"))
-                _chronicle(report, version, what=f"訂正 第{version.number}版 {reason}", acting_user=acting_user,
-                           org_unit=grant.org_unit, counts=clean)
+                _chronicle(report, version, what=f"訂正 第{version.number}版 {CORRECTION_NOTE}",
+                           acting_user=acting_user, org_unit=grant.org_unit, counts=clean)
                 audit.record(actor=acting_user, action="damage.report_corrected", obj=report, changes={
                     "version": version.number, "district": [current.district.code, new_district.code],
                     "counts": {k: [str(previous.get(k, "")), str(v)] for k, v in clean.items()

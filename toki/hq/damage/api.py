@@ -16,6 +16,7 @@ from ninja.security import django_auth
 from toki.areas.models import District
 from toki.hq.damage import actions, selectors
 from toki.hq.damage.aggregate import Aggregate, from_snapshot
+from toki.lib.bounded import Id, Latitude, Longitude, Moment, Offset, Quantity
 
 router = Router(tags=["hq-damage"], auth=django_auth)
 
@@ -64,23 +65,23 @@ class ReportDetailOut(ReportOut):
 class ReportIn(Schema):
     category: str
     district: str | None = Field(None, description="District code; found from latitude/longitude when left out")
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     address: str = ""
     text: str = ""
-    counts: dict[str, Decimal | str] = Field(default_factory=dict, description="{item id: number}")
-    observed_at: datetime | None = None
+    counts: dict[str, Quantity | str] = Field(default_factory=dict, description="{item id: number}")
+    observed_at: Moment | None = None
 
 
 class CorrectionIn(Schema):
     reason: str
-    counts: dict[str, Decimal | str] = Field(description="The complete new numbers; items left out become 0")
+    counts: dict[str, Quantity | str] = Field(description="The complete new numbers; items left out become 0")
     district: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     address: str | None = None
     text: str | None = None
-    observed_at: datetime | None = Field(None, description="Left out: corrects the current figures in place")
+    observed_at: Moment | None = Field(None, description="Left out: corrects the current figures in place")
 
 
 class AggregateOut(Schema):
@@ -108,7 +109,7 @@ class IssuedOut(Schema):
 
 class Page(Schema):
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
     district: str | None = None
 
 
@@ -156,7 +157,7 @@ def _reports(request, incident):
 
 
 @router.get("/incidents/{incident_id}/reports", response=list[ReportOut], summary="Reports of an incident")
-def list_reports(request, incident_id: int, page: Query[Page]):
+def list_reports(request, incident_id: Id, page: Query[Page]):
     incident = selectors.incident_for_user(request.user, incident_id)
     reports = _reports(request, incident)
     if page.district:
@@ -166,7 +167,7 @@ def list_reports(request, incident_id: int, page: Query[Page]):
 
 @router.post("/incidents/{incident_id}/reports", response={201: ReportOut, 422: ErrorsOut},
              summary="File a damage report")
-def create_report(request, incident_id: int, data: ReportIn):
+def create_report(request, incident_id: Id, data: ReportIn):
     incident = selectors.incident_for_user(request.user, incident_id)
     try:
         report = actions.file_report(
@@ -181,7 +182,7 @@ def create_report(request, incident_id: int, data: ReportIn):
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut, summary="A report with its versions")
-def report_detail(request, report_id: int):
+def report_detail(request, report_id: Id):
     report = selectors.get_report_for_user(request.user, report_id)
     versions = list(selectors.versions_of(report))
     out = _report_out(report, report.incident)
@@ -191,7 +192,7 @@ def report_detail(request, report_id: int):
 
 @router.post("/reports/{report_id}/corrections", response={201: ReportOut, 422: ErrorsOut},
              summary="Correct a report (adds a version)")
-def correct(request, report_id: int, data: CorrectionIn):
+def correct(request, report_id: Id, data: CorrectionIn):
     report = selectors.get_report_for_user(request.user, report_id)
     given = {key: getattr(data, key) for key in ("latitude", "longitude", "address", "text")
              if key in data.model_fields_set}
@@ -208,7 +209,7 @@ def correct(request, report_id: int, data: CorrectionIn):
 
 
 @router.get("/incidents/{incident_id}/aggregate", response=AggregateOut, summary="The live 第4号様式 aggregate")
-def aggregate(request, incident_id: int):
+def aggregate(request, incident_id: Id):
     incident = selectors.incident_for_user(request.user, incident_id)
     result = selectors.live_aggregate(incident)
     if result is None:
@@ -217,7 +218,7 @@ def aggregate(request, incident_id: int):
 
 
 @router.get("/incidents/{incident_id}/issued", response=list[IssuedOut], summary="Issued reports (第N報)")
-def issued(request, incident_id: int):
+def issued(request, incident_id: Id):
     incident = selectors.incident_for_user(request.user, incident_id)
     out = []
     for report in selectors.issued_reports_of(request.user, incident):

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from toki.hq.damage.aggregate import Aggregate
+from toki.lib.spreadsheet import set_cell
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -36,7 +37,7 @@ def _number(value: Decimal):
 
 
 def _cell(sheet, row, column, value, *, bold=False, fill=None, border=True, wrap=False, align=None):
-    cell = sheet.cell(row=row, column=column, value=value)
+    cell = set_cell(sheet, row, column, value)
     if bold:
         cell.font = Font(bold=True)
     if fill:

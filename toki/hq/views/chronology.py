@@ -1,7 +1,5 @@
 """Chronology pages: the log with filters and the hand-entry form, annotations, CSV export, printable page."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from toki.hq.actions import chronology as chronology_actions
 from toki.hq.forms import AnnotationForm, ChronologyFilterForm, ChronologyForm
 from toki.hq.permissions import may_write_chronology
 from toki.hq.views.common import form_error
+from toki.lib.spreadsheet import csv_writer
 
 PAGE = 300
 EXPORT_MAX = 20000
@@ -89,7 +88,7 @@ def chronology_csv(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     if incident.is_drill:
         writer.writerow(["【訓練】 " + incident.name])
     writer.writerow(["時間", "発信者", "受信者", "内容", "分野", "地域", "出典", "記入者", "注記"])

@@ -12,6 +12,8 @@ import hmac
 import json
 from dataclasses import dataclass
 
+from toki.lib import bounded
+
 MAX_BODY_BYTES = 1_000_000  # LINE sends a handful of events per request; 1 MB is far above any real delivery
 MAX_EVENT_ID_LENGTH = 64  # LineWebhookEvent.event_id; LINE's ids are 26-character ULIDs
 
@@ -45,7 +47,9 @@ class EnvelopeEvent:
 def parse_events(body: bytes) -> list[EnvelopeEvent]:
     """The events of a signed webhook body; raises WebhookRejected naming the first problem."""
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = bounded.loads(body.decode("utf-8"))
+    except bounded.TooDeep as error:
+        raise WebhookRejected(f"the body is not a LINE webhook: {error}") from None
     except UnicodeDecodeError:
         raise WebhookRejected("the body is not UTF-8") from None
     except json.JSONDecodeError as error:

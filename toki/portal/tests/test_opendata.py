@@ -37,6 +37,22 @@ class OpenDataTests(BaseTestCase):
         after = {s.common_id: (s.name, s.hazard_tsunami, round(s.lat, 6)) for s in Shelter.objects.all()}
         self.assertEqual(after, before)
 
+    def test_it_exports_a_formula_like_name_as_text(self):
+        # Issue 13 finding 9: a shelter master imported with a name like "=HYPERLINK(...)" is exported as text.
+        rows = list(csv.DictReader(io.StringIO(
+            self.client.get(reverse("portal:shelters_csv")).content.decode("utf-8-sig"))))
+        rows[0]["名称"] = '=HYPERLINK("http://evil.example","避難所")'
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "shelters.csv"
+            with path.open("w", encoding="utf-8", newline="") as out:
+                writer = csv.DictWriter(out, fieldnames=STANDARD_COLUMNS)
+                writer.writeheader()
+                writer.writerows(rows)
+            call_command("import_shelters", str(path), no_progress=True, verbosity=0)
+        exported = list(csv.DictReader(io.StringIO(
+            self.client.get(reverse("portal:shelters_csv")).content.decode("utf-8-sig"))))
+        self.assertIn("'=HYPERLINK(\"http://evil.example\",\"避難所\")", [row["名称"] for row in exported])
+
     def test_it_exports_geojson_points_with_attribution(self):
         data = self.client.get(reverse("portal:shelters_geojson")).json()
         self.assertEqual(len(data["features"]), Shelter.objects.count())

@@ -150,7 +150,7 @@ class ChronologyTests(DamageTestCase):
         self.assertEqual(filed.content, f"被害報告 #{report.pk} 受付（住家被害・両津）: 全壊 2棟、床上浸水 14世帯")
         self.assertEqual((filed.sender, filed.district), ("両津支所", self.ryotsu))
         self.assertNotIn("山田", filed.content)  # the free text (it may name people) stays out of the chronology
-        self.assertIn("訂正 第2版 追加調査", corrected.content)
+        self.assertIn("訂正 第2版", corrected.content)
         self.assertIn("全壊 3棟", corrected.content)
         self.assertTrue(issued.content.startswith("第4号様式 第1報 発出"))
         self.assertEqual(issued.link, f"/hq/damage/incidents/{self.incident.pk}/issued/1/")
