@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling per account AND client (docs/security-web.md): after this many failures of one username from
+# Login throttling per account AND client (docs/security.md): after this many failures of one username from
 # one client, that client waits TOKI_LOGIN_DELAY_SECONDS, doubled at each further failure, at most
 # TOKI_LOGIN_LOCK_MINUTES. After TOKI_LOGIN_ACCOUNT_MAX_FAILURES failures from all unknown clients together,
 # every unknown client is held the same way; a known device (a signed cookie set at login, valid
@@ -186,7 +186,7 @@ if not DEBUG:
     if env_bool("TOKI_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Content-Security-Policy (Django's middleware; docs/security-web.md). Everything from this origin only: scripts
+# Content-Security-Policy (Django's middleware; docs/security.md). Everything from this origin only: scripts
 # and <style> blocks need the response's nonce, so no injected markup can run script or add styles; no inline
 # event handlers or style attributes are allowed (Toki's templates have none; scripts set styles through the
 # CSSOM, which CSP does not restrict).
@@ -220,7 +220,7 @@ TOKI_PERMISSIONS_POLICY = {
 # same machine by default. Add a load balancer's or CDN's networks when one sits in front of nginx.
 TOKI_TRUSTED_PROXIES = env_networks("TOKI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 
-# --- Limits of the public, anonymous forms (docs/security-web.md) ------------------------------------------
+# --- Limits of the public, anonymous forms (docs/security.md) ------------------------------------------
 # The 安否 search: 5 searches per client per 10 minutes (a constant of toki/shelters), and at most this many for
 # everyone together in the same 10 minutes: a second layer against enumeration from many addresses.
 TOKI_SAFETY_SEARCH_GLOBAL_LIMIT = env_int("TOKI_SAFETY_SEARCH_GLOBAL_LIMIT", 1000)

@@ -59,7 +59,7 @@ def change_password(*, acting_user, user: User, new_password: str) -> None:
         audit.record(actor=acting_user, action="accounts.change_password", obj=user)
 
 
-# --- Login throttling (docs/security-web.md) -------------------------------------------------------------
+# --- Login throttling (docs/security.md) -------------------------------------------------------------
 # Failures are counted per (username, client): a client is an address, or a known device (devices.py). After
 # TOKI_LOGIN_MAX_FAILURES failures that client waits TOKI_LOGIN_DELAY_SECONDS, doubled at each further failure, at
 # most TOKI_LOGIN_LOCK_MINUTES. The account-wide row counts every unknown client together and holds unknown

@@ -262,7 +262,7 @@ class SyncOut(Schema):
     results: list[EventResult]
 
 
-@router.post("/openings/{opening_id}/events", response=SyncOut, auth=django_auth,
+@router.post("/openings/{opening_id}/events", response=SyncOut, auth=django_auth, url_name="shelters_sync_events",
              summary="Send check-in events (sync contract §3); idempotent per event id")
 def events(request, opening_id: Id, body: SyncIn):
     opening = selectors.get_opening_to_manage(request.user, opening_id)

@@ -32,6 +32,8 @@ RULES = {
     '': PUBLIC,
     'accounts/': LOGIN,
     'accounts/audit/': HQ_ONLY,
+    'accounts/held-logins/': HQ_ONLY,
+    'accounts/held-logins/<int:pk>/unlock/': HQ_ONLY,
     'accounts/login/': PUBLIC,
     'accounts/logout/': PUBLIC,
     'accounts/password/': LOGIN,

@@ -60,7 +60,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
                                               versions={"ja": ("お知らせ", "本文")})
         notice_actions.publish_notice(acting_user=cls.alice, notice=notice)
         post = submit_post(acting_user=None, municipality=cls.municipality, category="flooding", text="道路冠水",
-                           device_hash="access-matrix")
+                           device_hash="access-matrix", address_key="access-matrix")
         lifeline = lifeline_actions.save_lifeline(acting_user=cls.alice, municipality=cls.municipality,
                                                   code="ferry-test", kind="ferry", name="両津航路")
         household = register_and_check_in(cls.carol, cls.opening)

@@ -86,7 +86,7 @@ class SecurityHeadersTests(ShelterWorldMixin, BaseTestCase):
 
 class TemplatesKeepToThePolicyTests(SimpleTestCase):
     """Permanent checks on the source, so the next template or view keeps to the rules without anyone
-    remembering (docs/security-web.md)."""
+    remembering (docs/security.md)."""
 
     REPO = Path(__file__).resolve().parents[3]
 
