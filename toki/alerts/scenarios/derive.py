@@ -25,6 +25,8 @@ the sample and every edit. The files are committed; run this again only after ch
       change_status: {"1522400": 警報・注意報種別に変化有}
       tsunami: {"341": [津波警報, "51", 津波注意報, "62"]}   # a tsunami region's category (and last category)
       body_text: 先ほどの、津波注意報を取り消します。   # the Body holds only this Text (a real 取消)
+      keep_intensity_prefs: ["15"]                # Intensity/Observation/Pref of other prefectures dropped
+      replace: [["<MaxInt>3</MaxInt>", "<MaxInt>4</MaxInt>"]]   # raw text, each must occur (first occurrence)
 """
 
 import copy
@@ -140,6 +142,11 @@ def derive(recipe: dict) -> tuple[bytes, list[str]]:
         if not count:
             raise ValueError(f"{sample}: area {old_new} not found")
         edits.append(f"area {old_name} ({old_code}) renamed {new_name} ({new_code}), {count}x")
+    for old, new in recipe.get("replace") or []:
+        if old not in text:
+            raise ValueError(f"{sample}: {old!r} not found")
+        text = text.replace(old, new, 1)
+        edits.append(f"{old!r} replaced by {new!r}")
     root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(remove_blank_text=False))
     control, head = ["Control"], ["Head"]
     if "status" in recipe:
@@ -170,6 +177,12 @@ def derive(recipe: dict) -> tuple[bytes, list[str]]:
     if "keep_warning_areas" in recipe:
         _keep_warning_areas(body, set(recipe["keep_warning_areas"]))
         edits.append(f"Body/Warning items of areas other than {', '.join(recipe['keep_warning_areas'])} dropped")
+    if "keep_intensity_prefs" in recipe:
+        observation = _find(body, ["Intensity", "Observation"])
+        for pref in [p for p in observation if _local(p) == "Pref"]:
+            if _find(pref, ["Code"]).text not in recipe["keep_intensity_prefs"]:
+                observation.remove(pref)
+        edits.append(f"Intensity/Observation/Pref other than {', '.join(recipe['keep_intensity_prefs'])} dropped")
     for name in recipe.get("drop", []):
         if name == "HeadlineInformation":
             headline = _find(root, [*head, "Headline"])

@@ -17,6 +17,16 @@ class Check:
     where: str = ""  # the surface, e.g. "home [en]"
 
 
+def _says(text: str | None, phrase: tuple) -> bool:
+    """Whether a person reading `text` reads the phrase (any of its accepted wordings; case does not matter)."""
+    folded = (text or "").casefold()
+    return any(wording.casefold() in folded for wording in phrase)
+
+
+def _name(phrase: tuple) -> str:
+    return " or ".join(repr(wording) for wording in phrase)
+
+
 def _quote(text: str | None) -> str:
     if text is None:
         return "(no in-force box on the page)"
@@ -33,10 +43,11 @@ def _surface_checks(expect: dict, phrases: dict, observation: Observation) -> li
         box = s.box or ""
         for key in expect["in_force"]:
             phrase = phrases[key][s.language]
-            checks.append(Check(phrase in box, f"shows {phrase!r} in force", _quote(s.box), where))
+            checks.append(Check(_says(box, phrase), f"shows {_name(phrase)} in force", _quote(s.box), where))
         for key in expect["gone"]:
             phrase = phrases[key][s.language]
-            checks.append(Check(phrase not in box, f"no longer shows {phrase!r} in force", _quote(s.box), where))
+            checks.append(Check(not _says(box, phrase), f"no longer shows {_name(phrase)} in force", _quote(s.box),
+                                where))
         if expect["nothing_in_force"]:
             if s.name == "API current":
                 checks.append(Check(s.box is None, "lists nothing in force", _quote(s.box), where))
@@ -46,7 +57,8 @@ def _surface_checks(expect: dict, phrases: dict, observation: Observation) -> li
         if s.name == "warnings":
             for key in expect["listed"]:
                 phrase = phrases[key][s.language]
-                checks.append(Check(phrase in s.page, f"lists {phrase!r} in the timeline", "not on the page", where))
+                checks.append(Check(_says(s.page, phrase), f"lists {_name(phrase)} in the timeline", "not on the page",
+                                    where))
     return checks
 
 
@@ -66,7 +78,11 @@ def _line_checks(expect: dict, phrases: dict, observation: Observation) -> list[
         text = "\n".join(messages)
         for key in wanted:
             phrase = phrases[key][language]
-            checks.append(Check(phrase in text, f"{where} message says {phrase!r}", _quote(text) if text else "-"))
+            checks.append(Check(_says(text, phrase), f"{where} message says {_name(phrase)}",
+                                _quote(text) if text else "-"))
+        for key in expect["line_not"]:
+            phrase = phrases[key][language]
+            checks.append(Check(not _says(text, phrase), f"{where} message does not say {_name(phrase)}", _quote(text)))
     return checks
 
 
@@ -87,8 +103,8 @@ def _cap_checks(expect: dict, phrases: dict, observation: Observation) -> list[C
         for key in cap.get("headline", ()):
             if reader:
                 phrase = phrases[key][reader]
-                checks.append(Check(phrase in info["headline"], f"CAP info[{language}] headline says {phrase!r}",
-                                    _quote(info["headline"])))
+                checks.append(Check(_says(info["headline"], phrase),
+                                    f"CAP info[{language}] headline says {_name(phrase)}", _quote(info["headline"])))
     return checks
 
 

@@ -11,7 +11,7 @@ import yaml
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LANGUAGES = ("ja", "ja-easy", "en", "zh-hans", "ko")
 ACTIONS = ("telegrams", "order", "lift", "cap", "relist")
-EXPECTATIONS = ("in_force", "gone", "nothing_in_force", "listed", "line", "cap", "api")
+EXPECTATIONS = ("in_force", "gone", "nothing_in_force", "listed", "line", "line_not", "cap", "api")
 CAP_ALERT_FIELDS = ("msgType", "status")
 CAP_INFO_FIELDS = ("responseType", "urgency", "severity", "certainty", "category")
 
@@ -63,11 +63,15 @@ def _fail(where: str, message: str):
 
 
 def load_phrases() -> dict:
-    phrases = yaml.safe_load((SCENARIOS / "phrases.yaml").read_text(encoding="utf-8"))
-    for key, by_language in phrases.items():
+    """Phrase key → language → the phrase, as a tuple of accepted wordings (a list in the file: any one of them,
+    where a term's wording is not settled yet)."""
+    raw = yaml.safe_load((SCENARIOS / "phrases.yaml").read_text(encoding="utf-8"))
+    phrases = {}
+    for key, by_language in raw.items():
         missing = [lang for lang in LANGUAGES if not by_language.get(lang)]
         if missing:
             _fail(f"phrases.yaml: {key}", f"no phrase for {', '.join(missing)}")
+        phrases[key] = {lang: tuple(v) if isinstance(v, list) else (str(v),) for lang, v in by_language.items()}
     return phrases
 
 
@@ -87,7 +91,7 @@ def _expect(where: str, raw: dict, phrases: dict) -> dict:
     if unknown:
         _fail(where, f"unknown expectation(s) {', '.join(sorted(unknown))}; known: {', '.join(EXPECTATIONS)}")
     expect = {key: _phrase_keys(f"{where}.{key}", raw.get(key, []), phrases)
-              for key in ("in_force", "gone", "listed", "line")}
+              for key in ("in_force", "gone", "listed", "line", "line_not")}
     expect["nothing_in_force"] = bool(raw.get("nothing_in_force", False))
     cap = raw.get("cap") or {}
     bad = set(cap) - set(CAP_ALERT_FIELDS) - set(CAP_INFO_FIELDS) - {"headline"}
@@ -132,8 +136,11 @@ def _step(where: str, number: int, raw: dict, directory: Path, phrases: dict) ->
 def load(directory: Path, phrases: dict | None = None) -> Scenario:
     phrases = load_phrases() if phrases is None else phrases
     path = directory / "scenario.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     where = str(path.relative_to(SCENARIOS.parent))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        _fail(where, f"not valid YAML: {error}")
     if not isinstance(raw, dict) or not raw.get("steps"):
         _fail(where, "needs a title, proves and steps")
     steps = tuple(_step(f"{where} step {i}", i, s, directory, phrases) for i, s in enumerate(raw["steps"], 1))
