@@ -25,10 +25,12 @@ ATOM_NS = {"atom": "http://www.w3.org/2005/Atom"}
 
 
 class _SectionText(HTMLParser):
-    """The text of the first <section> whose aria-labelledby is one of BOX_LABELS, and the whole page's text."""
+    """The text of the first <section> whose aria-labelledby is one of BOX_LABELS, and (if asked) the whole
+    page's text."""
 
-    def __init__(self):
+    def __init__(self, whole_page: bool):
         super().__init__(convert_charrefs=True)
+        self.whole_page = whole_page
         self.depth = 0  # >0 while inside the box
         self.found = False
         self.box: list[str] = []
@@ -53,7 +55,8 @@ class _SectionText(HTMLParser):
     def handle_data(self, data):
         if self.skip:
             return
-        self.page.append(data)
+        if self.whole_page:
+            self.page.append(data)
         if self.depth:
             self.box.append(data)
 
@@ -62,9 +65,9 @@ def _squash(parts: list[str]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def page_texts(html: str) -> tuple[str | None, str]:
-    """(text of the in-force box or None when the page has none, text of the whole page)."""
-    parser = _SectionText()
+def page_texts(html: str, *, whole_page: bool = False) -> tuple[str | None, str]:
+    """(text of the in-force box or None when the page has none, text of the whole page if asked)."""
+    parser = _SectionText(whole_page)
     parser.feed(html)
     return (_squash(parser.box) if parser.found else None), _squash(parser.page)
 
@@ -101,7 +104,7 @@ def _portal(client: Client, language: str) -> list[Surface]:
     for name, url in PORTAL_PAGES:
         response = client.get(url)
         html = response.content.decode("utf-8", "replace") if response.status_code == 200 else ""
-        box, page = page_texts(html)
+        box, page = page_texts(html, whole_page=name == "warnings")  # the timeline is on /warnings/
         seen.append(Surface(name, language, response.status_code, box, page))
     return seen
 

@@ -2,7 +2,8 @@
 replayed through the real path (feed server → poll_jma → worker → portal, 軽量版, API, CAP, LINE). A failing
 scenario prints its timeline: each step, what was done, and every expectation that was not met with what was seen.
 
-The test methods are generated from the files, so a new scenario directory is a new test."""
+The test classes are generated from the files, one per scenario (so the parallel runner spreads them over its
+processes), each with its own feed server and LINE server: a new scenario directory is a new test."""
 
 import shutil
 import tempfile
@@ -19,7 +20,9 @@ from toki.test import DATABASE_TASKS, BaseTransactionTestCase
 TOKEN = "scenario-token"
 
 
-class ScenarioTests(BaseTransactionTestCase):
+class ScenarioTestCase(BaseTransactionTestCase):
+    scenario_directory = None  # set by the generated subclasses below
+
     @classmethod
     def setUpClass(cls):
         import linebot.v3.messaging  # noqa: F401 - the SDK's slow first import, once per class
@@ -74,13 +77,17 @@ class ScenarioTests(BaseTransactionTestCase):
             self.fail("\n" + replay.timeline() + ("\n" + "\n".join(problems) if problems else ""))
 
 
-def _scenario_test(directory):
-    def test(self):
+def _scenario_class(directory) -> type:
+    def test_it_replays_the_scenario(self):
         self.assert_scenario(directory)
 
-    test.__doc__ = f"scenario {directory.name}"
-    return test
+    test_it_replays_the_scenario.__doc__ = f"scenario {directory.name}"
+    name = "".join(part.title() for part in directory.name.split("_")) + "ScenarioTests"
+    return type(name, (ScenarioTestCase,), {"__module__": __name__, "scenario_directory": directory,
+                                            "test_it_replays_the_scenario": test_it_replays_the_scenario})
 
 
 for _directory in all_scenarios():
-    setattr(ScenarioTests, f"test_it_replays_{_directory.name}", _scenario_test(_directory))
+    _class = _scenario_class(_directory)
+    globals()[_class.__name__] = _class
+
