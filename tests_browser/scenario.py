@@ -38,10 +38,6 @@ def _box_text(page) -> str:
     return " ".join(box.inner_text().split())
 
 
-def _says(text: str, phrase: tuple) -> bool:
-    return any(wording.casefold() in text.casefold() for wording in phrase)
-
-
 def _deliver(site, feed_server, scenario, step, entries: list) -> None:
     """Serve the step's telegrams in the eqvol feed, poll it once and run the queued tasks."""
     now = datetime.now(UTC)
@@ -55,6 +51,8 @@ def _deliver(site, feed_server, scenario, step, entries: list) -> None:
 
 
 def _check_language(report: Report, browser: Browser, step, language: str, phrases: dict) -> None:
+    from toki.alerts.tests.scenario_checks import says  # the scenario tests' own reading of a phrase
+
     context = browser.context("phone")
     try:
         page = context.new_page()
@@ -68,10 +66,10 @@ def _check_language(report: Report, browser: Browser, step, language: str, phras
                 text = _box_text(page)
                 for key in step.expect["in_force"]:
                     phrase = phrases[key][language]
-                    expect(_says(text, phrase), f"{' or '.join(phrase)!r} not in the in-force box: {text[:160]!r}")
+                    expect(says(text, phrase), f"{' or '.join(phrase)!r} not in the in-force box: {text[:160]!r}")
                 for key in step.expect["gone"]:
                     phrase = phrases[key][language]
-                    expect(not _says(text, phrase), f"{' or '.join(phrase)!r} still in the in-force box: "
+                    expect(not says(text, phrase), f"{' or '.join(phrase)!r} still in the in-force box: "
                                                     f"{text[:160]!r}")
 
             report.check(label, check)

@@ -17,7 +17,7 @@ class Check:
     where: str = ""  # the surface, e.g. "home [en]"
 
 
-def _says(text: str | None, phrase: tuple) -> bool:
+def says(text: str | None, phrase: tuple) -> bool:
     """Whether a person reading `text` reads the phrase (any of its accepted wordings; case does not matter)."""
     folded = (text or "").casefold()
     return any(wording.casefold() in folded for wording in phrase)
@@ -43,10 +43,10 @@ def _surface_checks(expect: dict, phrases: dict, observation: Observation) -> li
         box = s.box or ""
         for key in expect["in_force"]:
             phrase = phrases[key][s.language]
-            checks.append(Check(_says(box, phrase), f"shows {_name(phrase)} in force", _quote(s.box), where))
+            checks.append(Check(says(box, phrase), f"shows {_name(phrase)} in force", _quote(s.box), where))
         for key in expect["gone"]:
             phrase = phrases[key][s.language]
-            checks.append(Check(not _says(box, phrase), f"no longer shows {_name(phrase)} in force", _quote(s.box),
+            checks.append(Check(not says(box, phrase), f"no longer shows {_name(phrase)} in force", _quote(s.box),
                                 where))
         if expect["nothing_in_force"]:
             if s.name == "API current":
@@ -57,7 +57,7 @@ def _surface_checks(expect: dict, phrases: dict, observation: Observation) -> li
         if s.name == "warnings":
             for key in expect["listed"]:
                 phrase = phrases[key][s.language]
-                checks.append(Check(_says(s.page, phrase), f"lists {_name(phrase)} in the timeline", "not on the page",
+                checks.append(Check(says(s.page, phrase), f"lists {_name(phrase)} in the timeline", "not on the page",
                                     where))
     return checks
 
@@ -78,11 +78,11 @@ def _line_checks(expect: dict, phrases: dict, observation: Observation) -> list[
         text = "\n".join(messages)
         for key in wanted:
             phrase = phrases[key][language]
-            checks.append(Check(_says(text, phrase), f"{where} message says {_name(phrase)}",
+            checks.append(Check(says(text, phrase), f"{where} message says {_name(phrase)}",
                                 _quote(text) if text else "-"))
         for key in expect["line_not"]:
             phrase = phrases[key][language]
-            checks.append(Check(not _says(text, phrase), f"{where} message does not say {_name(phrase)}", _quote(text)))
+            checks.append(Check(not says(text, phrase), f"{where} message does not say {_name(phrase)}", _quote(text)))
     return checks
 
 
@@ -103,7 +103,7 @@ def _cap_checks(expect: dict, phrases: dict, observation: Observation) -> list[C
         for key in cap.get("headline", ()):
             if reader:
                 phrase = phrases[key][reader]
-                checks.append(Check(_says(info["headline"], phrase),
+                checks.append(Check(says(info["headline"], phrase),
                                     f"CAP info[{language}] headline says {_name(phrase)}", _quote(info["headline"])))
     return checks
 

@@ -7,10 +7,12 @@ processes), each with its own feed server and LINE server: a new scenario direct
 
 import shutil
 import tempfile
+from collections import Counter
+from pathlib import Path
 
 from django.test import override_settings
 
-from toki.alerts.tests.jma_feed_server import FeedServer
+from toki.alerts.tests.jma_feed_server import DATA_PATH, FeedServer
 from toki.alerts.tests.scenario_files import LANGUAGES, all_scenarios, load, load_phrases
 from toki.alerts.tests.scenario_runner import Replay
 from toki.notify.line.localserver import LocalLineServer
@@ -50,7 +52,7 @@ class ScenarioTestCase(BaseTransactionTestCase):
         super().setUp()
         self.feed_server.reset()
         self.line_server.reset()
-        for child in list(__import__("pathlib").Path(self.static_dir).iterdir()):
+        for child in list(Path(self.static_dir).iterdir()):
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
         # One resident per language, for the whole municipality and every category (as a LINE follow with the
         # settings page's defaults would make them).
@@ -68,7 +70,9 @@ class ScenarioTestCase(BaseTransactionTestCase):
         replay = self.replay(directory)
         invalid = [f"{r.status} {r.path}: {r.error}" for r in self.line_server.invalid_requests]
         keys = [r.headers.get("x-line-retry-key") for r in self.line_server.requests if r.operation == "multicast"]
-        problems = []
+        downloads = Counter(r.path for r in self.feed_server.requests if r.path.startswith(DATA_PATH))
+        problems = [f"telegram {path} downloaded {n} times (JMA's etiquette: never twice)"
+                    for path, n in downloads.items() if n > 1]
         if invalid:
             problems.append("LINE refused: " + "; ".join(invalid))
         if len(keys) != len(set(keys)):
