@@ -7,11 +7,15 @@
 City orders go through the staff pages as alice (/alerts/orders/), partner CAP messages through POST /cap/import.
 Nothing here writes a model: the scenario's only inputs are telegrams, HTTP requests and the clock.
 
+Between steps, the periodic jobs (TOKI_PERIODIC_JOBS) that fell due on the scenario clock run once, as
+run_scheduler would have run them in the meantime.
+
 The clock: each step happens at its `at`. `django.utils.timezone.now` follows a scenario clock (the step's time
 plus the real time elapsed since the step began), as other tests of the project move time; so a telegram of
 2016 is "new" when its step runs, and a ValidDateTime passes when a later step is after it.
 """
 
+import io
 import logging
 import time
 from dataclasses import dataclass, field
@@ -20,6 +24,7 @@ from pathlib import PurePosixPath
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -86,6 +91,7 @@ class Replay:
         self.entries: dict[str, list[FeedEntry]] = {EXTRA: [], EQVOL: []}
         self.published: dict[str, FeedEntry] = {}
         self.failed_tasks_seen = 0
+        self.jobs_ran_at: dict[str, datetime] = {}
         self.records: list[StepRecord] = []
 
     # --- running ---
@@ -94,18 +100,33 @@ class Replay:
         quiet = mock.patch.object(logging.getLogger("django.request"), "disabled", True)
         with mock.patch("django.utils.timezone.now", new=self.clock.now), quiet:
             self.clock.move_to(self.scenario.steps[0].at - timedelta(minutes=5))
-            # The site is up before the day starts: the periodic safety-net publish (TOKI_PERIODIC_JOBS) has made
-            # the 軽量版 once, as run_scheduler does every five minutes.
-            call_command("publish_static", verbosity=0)
+            self._periodic_jobs()  # the site is up before the day starts: run_scheduler has run every job once
             for step in self.scenario.steps:
                 self.clock.move_to(step.at)
                 record = StepRecord(step, self.clock.now())
                 self.records.append(record)
+                record.notes.append(self._periodic_jobs())
                 self._act(step, record)
                 record.notes.append(self._run_tasks())
                 observation = observe(self.public, self.line_server, self.subscribers, self.seen_counts)
                 record.checks = check_step(step.expect, self.scenario.phrases, observation)
         return self.records
+
+    def _periodic_jobs(self) -> str:
+        """What run_scheduler did since the last step: each job of TOKI_PERIODIC_JOBS whose interval has passed
+        on the scenario clock (the 軽量版 safety-net publish, the notify sweep, pruning …), once."""
+        now, ran = self.clock.now(), []
+        for name, interval, arguments in settings.TOKI_PERIODIC_JOBS:
+            last = self.jobs_ran_at.get(name)
+            if last is not None and (now - last).total_seconds() < interval:
+                continue
+            self.jobs_ran_at[name] = now
+            try:
+                call_command(name, *arguments, stdout=io.StringIO(), stderr=io.StringIO())
+                ran.append(name)
+            except Exception as error:  # as run_scheduler: one failing job does not stop the day
+                ran.append(f"{name} FAILED: {type(error).__name__}: {error}")
+        return "periodic jobs: " + (", ".join(ran) or "none due")
 
     def _act(self, step: Step, record: StepRecord) -> None:
         if step.telegrams or step.relist:
