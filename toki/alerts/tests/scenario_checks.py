@@ -62,27 +62,35 @@ def _surface_checks(expect: dict, phrases: dict, observation: Observation) -> li
     return checks
 
 
-def _line_checks(expect: dict, phrases: dict, observation: Observation) -> list[Check]:
+def _messages_checks(where: str, messages: list[str], wanted: tuple, unwanted: tuple, phrases: dict,
+                     language: str) -> list[Check]:
+    """One subscriber's new messages of a step: none if nothing is wanted, else exactly one saying it all."""
+    if not wanted:
+        return [Check(not messages, f"{where} receives nothing",
+                      f"{len(messages)} message(s): " + " / ".join(_quote(m) for m in messages))]
+    checks = [Check(len(messages) == 1, f"{where} receives exactly one message",
+                    f"{len(messages)} message(s)" + (": " + " / ".join(_quote(m) for m in messages) if messages
+                                                     else ""))]
+    text = "\n".join(messages)
+    for key in wanted:
+        phrase = phrases[key][language]
+        checks.append(Check(says(text, phrase), f"{where} message says {_name(phrase)}",
+                            _quote(text) if text else "-"))
+    for key in unwanted:
+        phrase = phrases[key][language]
+        checks.append(Check(not says(text, phrase), f"{where} message does not say {_name(phrase)}", _quote(text)))
+    return checks
+
+
+def _line_checks(expect: dict, phrases: dict, observation: Observation, residents: dict) -> list[Check]:
     checks = []
-    wanted = expect["line"]
-    for language in LANGUAGES:
-        messages = observation.line.get(language, [])
-        where = f"LINE [{language}]"
-        if not wanted:
-            checks.append(Check(not messages, f"{where} receives nothing",
-                                f"{len(messages)} message(s): " + " / ".join(_quote(m) for m in messages)))
-            continue
-        checks.append(Check(len(messages) == 1, f"{where} receives exactly one message",
-                            f"{len(messages)} message(s)" + (": " + " / ".join(_quote(m) for m in messages)
-                                                             if messages else "")))
-        text = "\n".join(messages)
-        for key in wanted:
-            phrase = phrases[key][language]
-            checks.append(Check(says(text, phrase), f"{where} message says {_name(phrase)}",
-                                _quote(text) if text else "-"))
-        for key in expect["line_not"]:
-            phrase = phrases[key][language]
-            checks.append(Check(not says(text, phrase), f"{where} message does not say {_name(phrase)}", _quote(text)))
+    for language in LANGUAGES:  # the residents of the whole municipality, one per language
+        checks += _messages_checks(f"LINE [{language}]", observation.line.get(language, []), expect["line"],
+                                   expect["line_not"], phrases, language)
+    for name, spec in residents.items():  # the scenario's residents of some districts
+        checks += _messages_checks(f"LINE [{name}, {spec['language']}, {'/'.join(spec['districts'])}]",
+                                   observation.line.get(name, []), expect["line_to"].get(name, ()), (), phrases,
+                                   spec["language"])
     return checks
 
 
@@ -124,6 +132,6 @@ def _api_checks(expect: dict, observation: Observation) -> list[Check]:
     return checks
 
 
-def check_step(expect: dict, phrases: dict, observation: Observation) -> list[Check]:
-    return (_surface_checks(expect, phrases, observation) + _line_checks(expect, phrases, observation)
+def check_step(expect: dict, phrases: dict, observation: Observation, residents: dict) -> list[Check]:
+    return (_surface_checks(expect, phrases, observation) + _line_checks(expect, phrases, observation, residents)
             + _cap_checks(expect, phrases, observation) + _api_checks(expect, observation))

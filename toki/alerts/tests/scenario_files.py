@@ -11,7 +11,7 @@ import yaml
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LANGUAGES = ("ja", "ja-easy", "en", "zh-hans", "ko")
 ACTIONS = ("telegrams", "order", "lift", "cap", "relist")
-EXPECTATIONS = ("in_force", "gone", "nothing_in_force", "listed", "line", "line_not", "cap", "api")
+EXPECTATIONS = ("in_force", "gone", "nothing_in_force", "listed", "line", "line_not", "line_to", "cap", "api")
 CAP_ALERT_FIELDS = ("msgType", "status")
 CAP_INFO_FIELDS = ("responseType", "urgency", "severity", "certainty", "category")
 
@@ -53,6 +53,7 @@ class Scenario:
     proves: str
     steps: tuple
     phrases: dict
+    residents: dict = field(default_factory=dict)  # name → {"language", "districts"}: LINE subscribers of districts
 
     def file(self, name: str) -> Path:
         return self.directory / name
@@ -84,7 +85,7 @@ def _phrase_keys(where: str, value, phrases: dict) -> tuple:
     return tuple(value)
 
 
-def _expect(where: str, raw: dict, phrases: dict) -> dict:
+def _expect(where: str, raw: dict, phrases: dict, residents: dict) -> dict:
     if not isinstance(raw, dict):
         _fail(where, "expect must be a mapping")
     unknown = set(raw) - set(EXPECTATIONS)
@@ -101,10 +102,15 @@ def _expect(where: str, raw: dict, phrases: dict) -> dict:
         cap = {**cap, "headline": _phrase_keys(f"{where}.cap.headline", cap["headline"], phrases)}
     expect["cap"] = cap
     expect["api"] = raw.get("api") or {}
+    line_to = raw.get("line_to") or {}
+    unknown = set(line_to) - set(residents)
+    if unknown:
+        _fail(f"{where}.line_to", f"resident(s) {', '.join(sorted(unknown))} not declared under `residents`")
+    expect["line_to"] = {name: _phrase_keys(f"{where}.line_to.{name}", keys, phrases) for name, keys in line_to.items()}
     return expect
 
 
-def _step(where: str, number: int, raw: dict, directory: Path, phrases: dict) -> Step:
+def _step(where: str, number: int, raw: dict, directory: Path, phrases: dict, residents: dict) -> Step:
     if not isinstance(raw, dict):
         _fail(where, "a step must be a mapping")
     unknown = set(raw) - {"at", "say", "expect", *ACTIONS}
@@ -130,7 +136,7 @@ def _step(where: str, number: int, raw: dict, directory: Path, phrases: dict) ->
         _fail(f"{where}.cap", f"no CAP file {raw['cap']!r} beside the scenario")
     return Step(number=number, at=at, say=str(raw.get("say", "")), telegrams=tuple(telegrams),
                 relist=tuple(raw.get("relist", [])), order=raw.get("order"), lift=raw.get("lift"),
-                cap=raw.get("cap", ""), expect=_expect(f"{where}.expect", raw.get("expect", {}), phrases))
+                cap=raw.get("cap", ""), expect=_expect(f"{where}.expect", raw.get("expect", {}), phrases, residents))
 
 
 def load(directory: Path, phrases: dict | None = None) -> Scenario:
@@ -143,11 +149,16 @@ def load(directory: Path, phrases: dict | None = None) -> Scenario:
         _fail(where, f"not valid YAML: {error}")
     if not isinstance(raw, dict) or not raw.get("steps"):
         _fail(where, "needs a title, proves and steps")
-    steps = tuple(_step(f"{where} step {i}", i, s, directory, phrases) for i, s in enumerate(raw["steps"], 1))
+    residents = raw.get("residents") or {}
+    for name, spec in residents.items():
+        if not isinstance(spec, dict) or spec.get("language") not in LANGUAGES or not spec.get("districts"):
+            _fail(f"{where} residents.{name}", f"give a language ({', '.join(LANGUAGES)}) and districts (codes)")
+    steps = tuple(_step(f"{where} step {i}", i, s, directory, phrases, residents)
+                  for i, s in enumerate(raw["steps"], 1))
     if any(b.at < a.at for a, b in itertools.pairwise(steps)):
         _fail(where, "steps must be in time order (`at`)")
     return Scenario(name=directory.name, directory=directory, title=str(raw.get("title", directory.name)),
-                    proves=str(raw.get("proves", "")), steps=steps, phrases=phrases)
+                    proves=str(raw.get("proves", "")), steps=steps, phrases=phrases, residents=residents)
 
 
 def all_scenarios() -> list[Path]:

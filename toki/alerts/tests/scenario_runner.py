@@ -85,7 +85,7 @@ class Replay:
         self.staff.force_login(staff_user)
         self.public = Client(raise_request_exception=False)
         self.municipality = municipality
-        self.subscribers = subscribers  # language → LINE user id
+        self.subscribers = subscribers  # language (or the scenario's resident name) → LINE user id
         self.seen_counts: dict = {}
         self.clock = ScenarioClock()
         self.entries: dict[str, list[FeedEntry]] = {EXTRA: [], EQVOL: []}
@@ -109,7 +109,7 @@ class Replay:
                 self._act(step, record)
                 record.notes.append(self._run_tasks())
                 observation = observe(self.public, self.line_server, self.subscribers, self.seen_counts)
-                record.checks = check_step(step.expect, self.scenario.phrases, observation)
+                record.checks = check_step(step.expect, self.scenario.phrases, observation, self.scenario.residents)
         return self.records
 
     def _periodic_jobs(self) -> str:

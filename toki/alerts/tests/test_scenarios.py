@@ -61,6 +61,10 @@ class ScenarioTestCase(BaseTransactionTestCase):
 
     def replay(self, directory) -> Replay:
         scenario = load(directory, self.phrases)
+        for name, spec in scenario.residents.items():  # residents of some districts only
+            districts = [self.districts[code] for code in spec["districts"]]
+            self.subscribers[name] = subscriber(self.municipality, language=spec["language"],
+                                                districts=districts).address
         replay = Replay(scenario, feed_server=self.feed_server, line_server=self.line_server, staff_user=self.alice,
                         municipality=self.municipality, subscribers=self.subscribers)
         replay.run()
