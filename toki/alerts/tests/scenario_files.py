@@ -142,7 +142,7 @@ def _step(where: str, number: int, raw: dict, directory: Path, phrases: dict, re
 def load(directory: Path, phrases: dict | None = None) -> Scenario:
     phrases = load_phrases() if phrases is None else phrases
     path = directory / "scenario.yaml"
-    where = str(path.relative_to(SCENARIOS.parent))
+    where = str(path.relative_to(SCENARIOS.parent) if path.is_relative_to(SCENARIOS.parent) else path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
