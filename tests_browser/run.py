@@ -14,7 +14,10 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - walkthrough (walkthrough.py): issue 4's walk in each language on a phone: the order for the district and the
   nearest shelter open now (home, 'nearest sites' with the position set, the visitors' page);
 - hq (hq.py): the disaster-HQ path: incident, reports from two branches, the live board, 第1報 and its Excel,
-  an instruction acknowledged and done by its recipient, the chronology.
+  an instruction acknowledged and done by its recipient, the chronology;
+- scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
+  the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
+  after JMA's 取消.
 
 `python -m tests_browser.run a11y zoom` runs only the groups named. Prints `ok <name>` or `FAIL <name>:
 reason` per check and a closing `N passed, N failed` line; exits 1 when any check failed. Screenshots go to
@@ -34,7 +37,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, hq, nojs, server, shelter_pwa, walkthrough, zoom
+from tests_browser import a11y, hq, nojs, scenario, server, shelter_pwa, walkthrough, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -52,7 +55,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "scenario", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -204,6 +207,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 walkthrough.check_walkthrough(report, browser, site)
                 print(f"(walkthrough: {time.monotonic() - started:.1f}s)", flush=True)
+            if "scenario" in groups and site is not None:
+                started = time.monotonic()
+                scenario.check_scenario(report, browser, site)
+                print(f"(scenario: {time.monotonic() - started:.1f}s)", flush=True)
             if "pwa" in groups and site is not None:  # last: it stops and restarts the server
                 started = time.monotonic()
                 shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)
