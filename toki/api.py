@@ -16,7 +16,6 @@ from ninja.parser import Parser
 
 from toki.lib import bounded
 
-
 # Bodies read with a deeper limit than MAX_JSON_DEPTH, by URL name: the shelter tablet's sync batch validates each
 # event on its own (toki.shelters.actions.payloads: a payload deeper than 6 levels is that event's rejection,
 # and the rest of the batch goes on), so one malformed event must not make the whole batch unreadable here

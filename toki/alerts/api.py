@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from toki.alerts import selectors
+from toki.alerts.in_force import titles_of_states
 from toki.alerts.models import Alert
 from toki.alerts.rendering.render import render
 from toki.areas.selectors import default_municipality
@@ -69,6 +70,8 @@ class CurrentOut(Schema):
     warnings: list[WarningOut]
     evacuation_orders: list[OrderOut]
     alerts: list[AlertOut] = Field(description="The alerts that set what is in force")
+    in_force: list[str] = Field(description="The warnings in force as the portal's 'in force' box words them, in "
+                                            "the requested language (a downgrade names what remains in force)")
 
 
 class HistoryFilter(Schema):
@@ -101,7 +104,7 @@ def alert_out(alert: Alert, lang: str) -> dict:
 def current(request, lang: str = "ja"):
     municipality = default_municipality()
     if municipality is None:
-        return {"municipality": "", "warnings": [], "evacuation_orders": [], "alerts": []}
+        return {"municipality": "", "warnings": [], "evacuation_orders": [], "alerts": [], "in_force": []}
     warnings = selectors.public_warnings_in_force(municipality)
     orders = list(selectors.orders_in_force(municipality))
     alert_ids = {w.alert_id for w in warnings} | {o.issue_alert_id for o in orders}
@@ -114,6 +117,7 @@ def current(request, lang: str = "ja"):
                                "hazard": o.hazard, "issued_at": o.issued_at, "alert_id": o.issue_alert_id}
                               for o in orders],
         "alerts": [alert_out(a, lang) for a in alerts],
+        "in_force": titles_of_states(warnings, _language(lang)),
     }
 
 

@@ -130,6 +130,8 @@ def _store(message: CapMessage, found: tuple[Match, ...], municipality, referenc
                 "matches": [m.as_dict() for m in found],
                 "district_codes": _district_codes(found, references, whole),
                 "unresolved_references": unresolved,
+                # A message without info (a cancellation often has none) is worded from what it refers to.
+                "inherited_infos": [] if message.infos else _inherited_infos(references),
             },
         )
         alert.references.set(references)
@@ -145,6 +147,16 @@ def _store(message: CapMessage, found: tuple[Match, ...], municipality, referenc
             republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
         plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
     return alert
+
+
+def _inherited_infos(references: list[Alert]) -> list[dict]:
+    """The infos of the imported alerts a message refers to (the newest first that has any)."""
+    for alert in sorted(references, key=lambda a: a.sent_at, reverse=True):
+        facts = alert.facts or {}
+        infos = (facts.get("cap") or {}).get("infos") or facts.get("inherited_infos") or []
+        if infos:
+            return infos
+    return []
 
 
 def _district_codes(found: tuple[Match, ...], references: list[Alert], whole: bool) -> list[str]:

@@ -67,25 +67,39 @@ def apply_telegram(telegram_id: int) -> Alert | None:
         parsed = parse_telegram(telegram.body.encode("utf-8"), source_name=telegram.url)
         matches = matching_areas(parsed, municipality.jma_codes) if municipality else ()
         replacing = parsed.info_type in REPLACING_INFO_TYPES and _earlier_alerts(parsed).exists()
+        duplicate = _same_version_held(parsed)
         alert = None
         early_retractions = []
-        if municipality is not None and (matches or replacing):
+        stale = False
+        if municipality is not None and (matches or replacing) and duplicate is None:
             alert = _create_alert(telegram, parsed, municipality, matches)
             early_retractions = list(_retractions_held_before(telegram, parsed))
             if not early_retractions:
-                _update_state(alert, parsed, {m.area for m in matches})
+                stale = _update_state(alert, parsed, {m.area for m in matches})
         telegram.processed_at = timezone.now()
         telegram.save(update_fields=["processed_at"])
         audit.record(actor=None, action="alerts.apply_telegram", obj=telegram,
                      changes={"alert": alert.pk if alert else None, "type": parsed.message_type.code,
-                              "withdrawn_before_arrival": bool(early_retractions)})
+                              "withdrawn_before_arrival": bool(early_retractions), "stale": stale,
+                              "duplicate_of": duplicate.pk if duplicate else None})
         for retraction in early_retractions:
             _apply_held_retraction(retraction)
-        if alert is not None and alert.is_public:
+        if alert is not None and alert.is_public and not stale:
             republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
-        if alert is not None and _announced(alert):
+        if alert is not None and not stale and _announced(alert):
             plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
     return alert
+
+
+def _same_version_held(parsed: ParsedTelegram) -> Alert | None:
+    """The Alert of the same telegram version already held: JMA re-sends a telegram under another file name, and
+    a version is (Control/Title, EditorialOffice, EventID, Serial, ReportDateTime) with its status and info type
+    (reference §6.2). Such a copy makes nothing and is announced to nobody."""
+    return Alert.objects.filter(
+        source=Alert.Source.JMA, title=parsed.title, sender=parsed.editorial_office, event_id=parsed.event_id,
+        serial=parsed.serial, sent_at=parsed.report_datetime, msg_type=MSG_TYPE[parsed.info_type],
+        status=STATUS[parsed.status],
+    ).first()
 
 
 def _retractions_held_before(telegram: Telegram, parsed: ParsedTelegram):
@@ -191,37 +205,49 @@ def _entries(parsed: ParsedTelegram, matched_areas: set) -> dict[str, tuple[str,
     return snapshot
 
 
-def _update_state(alert: Alert, parsed: ParsedTelegram, matched_areas: set) -> None:
+def _update_state(alert: Alert, parsed: ParsedTelegram, matched_areas: set) -> bool:
+    """Apply the telegram to the warnings in force; True when it is stale: every area it speaks of was already
+    spoken of by a newer telegram (it arrived late), so it changes nothing and is news to nobody."""
     if alert.status == Alert.Status.TEST:
-        return
+        return False
     is_drill = alert.status == Alert.Status.EXERCISE
     if parsed.info_type == "取消":
         _withdraw(alert, is_drill)
-        return
+        return False
     if parsed.message_type.family not in STATEFUL_FAMILIES:
-        return
+        return False
     if parsed.info_type == "訂正" and not matched_areas:
         # The correction no longer names the municipality: what the corrected telegram set is not in force.
         corrected = _earlier_alerts_of(alert).first()
         if corrected is not None:
             alert.references.add(corrected)
             WarningState.objects.filter(alert=corrected, is_drill=is_drill).delete()
-        return
-    _set_states(alert, parsed, matched_areas, is_drill)
+        return False
+    applied, outdated = _set_states(alert, parsed, matched_areas, is_drill)
+    return outdated > 0 and applied == 0
 
 
 def _set_states(alert: Alert, parsed: ParsedTelegram, matched_areas: set, is_drill: bool, *,
-                only_vacant: bool = False) -> None:
+                only_vacant: bool = False) -> tuple[int, int]:
     """Write what the telegram says is in force for each matched area (only_vacant: only for areas of which no
-    state is held, as when a withdrawn telegram's predecessor is restored)."""
+    state is held, as when a withdrawn telegram's predecessor is restored). Returns (areas applied, areas left
+    because a newer telegram already spoke of them)."""
+    applied = outdated = 0
     system = _system_of(parsed)
     states = WarningState.objects.filter(municipality=alert.municipality, system=system, is_drill=is_drill)
-    for area_code, (area_name, entries) in _entries(parsed, matched_areas).items():
+    entries_by_area = _entries(parsed, matched_areas)
+    if not only_vacant and _newer_in_system(alert, parsed).exists():
+        # A newer telegram of this system already spoke (perhaps lifting everything, so no row is left to
+        # compare with): this late one changes nothing.
+        return 0, len(entries_by_area)
+    for area_code, (area_name, entries) in entries_by_area.items():
         if only_vacant and states.filter(area_code=area_code).exists():
             continue
         current = {s.kind_code: s for s in states.filter(area_code=area_code)}
         if any(not _may_replace(s, alert) for s in current.values()):
+            outdated += 1
             continue  # a newer telegram already spoke of this area
+        applied += 1
         in_force = {e.kind_code: e for e in entries}
         for kind_code, state in current.items():
             if kind_code not in in_force:
@@ -234,6 +260,19 @@ def _set_states(alert: Alert, parsed: ParsedTelegram, matched_areas: set, is_dri
                           "level": entry.level, "alert": alert, "report_at": alert.sent_at,
                           "expires_at": alert.expires_at},
             )
+    return applied, outdated
+
+
+def _newer_in_system(alert: Alert, parsed: ParsedTelegram):
+    """Processed Alerts newer than `alert` of the same warning system, drill status and municipality."""
+    newer = Alert.objects.filter(municipality=alert.municipality, status=alert.status, sent_at__gt=alert.sent_at,
+                                 telegram__isnull=False).exclude(msg_type=Alert.MsgType.CANCEL)
+    family = parsed.message_type.family
+    if family == catalogue.TSUNAMI:
+        return newer.filter(category=Alert.Category.TSUNAMI, type_code=parsed.message_type.code)
+    if family == catalogue.RIVER:
+        return newer.filter(type_code=parsed.message_type.code, event_id=parsed.event_id)
+    return newer.filter(type_code=parsed.message_type.code)
 
 
 def _may_replace(state: WarningState, alert: Alert) -> bool:
@@ -282,6 +321,7 @@ def _max_level(parsed: ParsedTelegram, matched_areas: set) -> int | None:
     return max(levels, default=None)
 
 
+LANDSLIDE_ALERT = "VXWW50"
 _INTENSITY_ORDER = ("1", "2", "3", "4", "5-", "5+", "6-", "6+", "7")
 
 
@@ -333,6 +373,8 @@ def severity_of(parsed: ParsedTelegram, matched_areas: set) -> str:
         return "Minor"
     if any("特別警報" in n or "大津波警報" in n for n in names):
         return "Extreme"
+    if parsed.message_type.code == LANDSLIDE_ALERT and names:
+        return "Severe"  # 土砂災害警戒情報: its kind is named only 「警戒」 (Level 4)
     if any("警報" in n for n in names) or any("警戒情報" in n or "氾濫危険" in n or "氾濫発生" in n for n in names):
         return "Severe"
     if parsed.message_type.family in (catalogue.EARTHQUAKE, catalogue.EEW):

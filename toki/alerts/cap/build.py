@@ -34,6 +34,7 @@ from toki.alerts.cap.mapping import (
 )
 from toki.alerts.cap.relevance import JMA_PROFILE_KEYS
 from toki.alerts.models import Alert, EvacuationOrder
+from toki.alerts.rendering.render import render
 from toki.areas.models import District
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -167,13 +168,20 @@ def build_cap(alert: Alert, *, sender: str, references: list[Alert], areas: list
     if alert.source == Alert.Source.CAP:
         # An imported message is republished in the languages it came in, each info labelled as it was: an
         # English-only notice is never relabelled ja-JP.
-        for original in (alert.facts or {}).get("cap", {}).get("infos") or []:
+        facts = alert.facts or {}
+        for original in (facts.get("cap") or {}).get("infos") or facts.get("inherited_infos") or []:
             _info(root, alert, str(original.get("language") or "en-US"), _original_areas(original),
                   original=original)
     else:
         for language in CAP_LANGUAGES:
             _info(root, alert, language, areas)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _reader(cap_language: str) -> str:
+    """The Toki language that reads a CAP info's language best (the renderer's phrases exist for these)."""
+    prefix = cap_language.lower().split("-")[0]
+    return {"ja": "ja", "en": "en", "zh": "zh-hans", "ko": "ko"}.get(prefix, "en")
 
 
 def _original_areas(original: dict) -> list[AreaSpec]:
@@ -195,13 +203,15 @@ def _info(root, alert: Alert, language: str, areas: list[AreaSpec], *, original:
     for category in (original or {}).get("categories") or [kind.category]:
         _add(info, "category", category)
     _add(info, "event", (original or {}).get("event") or event_name(alert, language))
-    if original is not None:
+    if cancel:
+        responses = [CANCEL_RESPONSE]
+    elif original is not None:
         responses = original.get("response_types") or []
     else:
-        responses = [CANCEL_RESPONSE if cancel else kind.response_type]
+        responses = [kind.response_type]
     for response in responses:
         _add(info, "responseType", response)
-    if original is not None:
+    if original is not None and not cancel:
         urgency, certainty = original.get("urgency", "Unknown"), original.get("certainty", "Unknown")
         severity = original.get("severity", "Unknown")
     else:
@@ -216,9 +226,12 @@ def _info(root, alert: Alert, language: str, areas: list[AreaSpec], *, original:
     _add(info, "effective", cap_time(datetime.fromisoformat(effective)) if effective else cap_time(alert.sent_at))
     _add(info, "expires", cap_time(datetime.fromisoformat(expires)) if expires else cap_time(expires_of(alert)))
     _add(info, "senderName", (original or {}).get("sender_name") or sender_name(alert, language))
-    if original is not None:
+    if original is not None and not cancel:
         headline = original.get("headline") or original.get("event") or alert.title
         description, instruction = original.get("description") or headline, original.get("instruction") or ""
+    elif original is not None:  # a cancellation: worded by the renderer from what it withdraws
+        rendered = render(alert.facts, _reader(original.get("language", "")), msg_type=alert.msg_type)
+        headline, description, instruction = rendered.title, rendered.body or rendered.title, ""
     else:
         headline, description, instruction = info_texts(alert, language)
     _add(info, "headline", _shorten(headline, MAX_HEADLINE))

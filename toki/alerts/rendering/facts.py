@@ -230,11 +230,19 @@ def _warnings(telegram: Telegram, matched: Mapping[Area, int], system: str) -> l
             {
                 "areas": [area_facts(area) for area in item.areas if matched.get(area) == best],
                 "kinds": kinds,
-                "changed": item.change_status == "警報・注意報種別に変化有",
+                "changed": _changed(item),
                 "none_in_force": not kinds,
             }
         )
     return result
+
+
+def _changed(item: WarningItem) -> bool:
+    """Whether the item changes what is in force: its ChangeStatus says so, or, in telegrams that carry no
+    ChangeStatus (土砂災害警戒情報 VXWW50), a kind is issued or lifted rather than continued."""
+    if item.change_status:
+        return item.change_status == "警報・注意報種別に変化有"
+    return any(kind.status in ("発表", "解除") for kind in item.kinds)
 
 
 def _headline_warnings(telegram: Telegram, matched: Mapping[Area, int], system: str) -> list[dict]:

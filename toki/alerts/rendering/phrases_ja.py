@@ -138,7 +138,7 @@ PHRASES = {
     "eew_already_line": "すでに強い揺れ（主要動）が到達していると推測されます。",
     "eew_hypocenter_line": "震源（推定）：{hypocenter}",
     "eew_magnitude_line": "規模（推定）：{magnitude}",
-    "eew_max_line": "予想される最大震度（全国）：{intensity}",
+    "eew_max_line": "全国で予想される最も強い揺れ：{intensity}",
     "eew_action": "強い揺れに警戒してください。頭を守り、丈夫な机の下など安全な場所で身を守ってください。",
     "eew_short": "強い揺れに警戒し、身の安全を確保してください。",
 }

@@ -97,7 +97,7 @@ _CAP_PREFIX = {"ja": "ja", "ja-easy": "ja", "en": "en", "zh-hans": "zh", "ko": "
 def cap_info(facts: dict, language: str) -> tuple[dict, bool]:
     """The info of an imported CAP message for a reader of `language`: (info, written in the reader's language).
     Without one in that language, the Japanese info, else the first; ({}, False) for a message without info."""
-    infos = (facts.get("cap") or {}).get("infos") or []
+    infos = (facts.get("cap") or {}).get("infos") or facts.get("inherited_infos") or []
     want = _CAP_PREFIX.get(language, language)
 
     def prefix(info):

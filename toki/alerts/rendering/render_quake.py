@@ -19,6 +19,12 @@ _WARNING_OR_ADVISORY = ("51", "52", "53", "62")
 _FORECAST = ("71", "72", "73")  # 津波予報: 若干の海面変動 …
 
 
+def _ranks_below(code: str | None, last: str | None) -> bool:
+    """The category ranks below the warning or advisory in force before it (津波警報 → 津波注意報)."""
+    return last in _WARNING_OR_ADVISORY and TSUNAMI_RANKS.get(code or "", -1) > 0 \
+        and TSUNAMI_RANKS.get(code or "", -1) < TSUNAMI_RANKS[last]
+
+
 def _downgraded(region: dict) -> bool:
     """A warning or advisory replaced by a mere forecast (若干の海面変動): for the reader it is lifted."""
     last = region.get("last") or {}
@@ -215,6 +221,11 @@ def tsunami(facts: dict, lang: Lang) -> Parts:
         parts.title = _type_name(parts, lang, facts)
     for region in regions:
         name, region_lifted = _category(parts, lang, region)
+        last = region.get("last") or {}
+        if not region_lifted and _ranks_below(region["category"].get("code"), last.get("code")):
+            # A warning stepped down to an advisory: say the warning is lifted, then what is in force.
+            lifted = parts.term(lang, "tsunami", last["code"], last.get("name", ""))
+            parts.lines.append(lang("tsunami_region_lifted_line", place=lang.place(region["area"]), category=lifted))
         key = "tsunami_region_lifted_line" if region_lifted else "tsunami_region_line"
         parts.lines.append(lang(key, place=lang.place(region["area"]), category=name))
         if _downgraded(region):  # and what remains: the forecast of slight sea level changes

@@ -127,7 +127,9 @@ def _api(client: Client, language: str) -> tuple[Surface, dict]:
     if response.status_code != 200:
         return Surface("API current", language, response.status_code), {}
     data = response.json()
-    titles = [alert["title"] for alert in data["alerts"]]
+    # What the API says is in force: the warnings as the portal's box words them, and the orders' alerts.
+    order_alerts = {order["alert_id"] for order in data["evacuation_orders"]}
+    titles = data["in_force"] + [alert["title"] for alert in data["alerts"] if alert["id"] in order_alerts]
     box = " | ".join(titles) if titles or data["warnings"] or data["evacuation_orders"] else None
     return Surface("API current", language, 200, box, json.dumps(data, ensure_ascii=False)), data
 

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
 
-from toki.alerts.in_force import titles_of
+from toki.alerts.in_force import titles_of_states
 from toki.areas.selectors import default_municipality
 from toki.notices.presenters import shown_all
 from toki.portal.situation import FEED_STALE_AFTER
@@ -49,11 +49,10 @@ def district_slug(group: dict) -> str:
 def _situation(data: SiteData, generated_at: datetime) -> dict:
     """The same facts as toki.portal.situation, worded in the active language, from rows already loaded."""
     levels = sorted({order.level for order in data.orders}, reverse=True)
-    alerts = sorted({state.alert for state in data.warnings}, key=lambda a: (a.sent_at, a.pk), reverse=True)
     last = data.feed_last_success
     return {
         "order_groups": [{"level": level, "orders": [o for o in data.orders if o.level == level]} for level in levels],
-        "warning_titles": titles_of(alerts, translation.get_language() or "ja"),
+        "warning_titles": titles_of_states(data.warnings, translation.get_language() or "ja"),
         "feed_last_success": last,
         "feed_is_fresh": bool(last and generated_at - last < FEED_STALE_AFTER),
     }
