@@ -55,12 +55,6 @@ def public_warnings_in_force(municipality, *, now=None) -> list[WarningState]:
     return [s for s in states if rank[s.area_code] == best[s.system]]
 
 
-def public_alerts_in_force(municipality, *, now=None) -> list[Alert]:
-    """The alerts behind `public_warnings_in_force`, once each, newest first."""
-    alerts = {s.alert_id: s.alert for s in public_warnings_in_force(municipality, now=now)}
-    return sorted(alerts.values(), key=lambda a: (a.sent_at, a.pk), reverse=True)
-
-
 def orders_in_force(municipality, *, drills: bool = False) -> QuerySet[EvacuationOrder]:
     return (EvacuationOrder.objects.filter(municipality=municipality, lifted_at=None, is_drill=drills)
             .select_related("district").order_by("-level", "district__sort_order", "hazard"))
