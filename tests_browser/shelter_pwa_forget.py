@@ -92,6 +92,9 @@ def check_forgets(report: Report, browser, site, password: str, violations: list
                     break
                 page.wait_for_timeout(250)
             expect(session_ended(context), "the session still works after the idle time")
+            pill = page.locator("#connection")
+            expect(pill.get_attribute("data-state") == "login",
+                   f"the connection pill says {pill.inner_text()!r} after the idle logout")
 
         if report.check(f"pwa: after {IDLE_MINUTES} minutes without a touch the tablet deletes the roster, says so "
                         "and logs out", idle):

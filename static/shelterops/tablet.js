@@ -141,11 +141,13 @@
     const status = app.sync ? app.sync.status() : { state: "idle" };
     const pill = $("connection");
     const offline = status.state === "offline" || !navigator.onLine;
-    pill.classList.toggle("is-offline", offline && !status.loginNeeded);
-    pill.classList.toggle("is-login", !!status.loginNeeded);
-    pill.textContent = status.loginNeeded ? S.login_needed.split(/[.。]/)[0] : offline ? S.offline
+    // After the idle logout nothing syncs until someone logs in: the pill says so, never "connected".
+    const loginNeeded = !!status.loginNeeded || app.loggedOutIdle === true;
+    pill.classList.toggle("is-offline", offline && !loginNeeded);
+    pill.classList.toggle("is-login", loginNeeded);
+    pill.textContent = loginNeeded ? S.login_needed.split(/[.。]/)[0] : offline ? S.offline
       : status.state === "sending" ? S.syncing : S.online;
-    pill.dataset.state = status.loginNeeded ? "login" : offline ? "offline" : "online";
+    pill.dataset.state = loginNeeded ? "login" : offline ? "offline" : "online";
     $("login-needed").hidden = !status.loginNeeded;
     $("login-needed-text").textContent = S.login_needed;
     $("login-link").href = config.loginUrl;
@@ -390,6 +392,7 @@
     app.roster = null;
     if (app.openingId !== null) await reload();
     if (why === "idle") {
+      app.loggedOutIdle = true;
       $("forgotten").replaceChildren(fmt("idle_forgotten", { minutes: config.idleMinutes }), " ",
         el("a", { class: "big-link", href: config.loginUrl }, S.log_in));
       $("forgotten").hidden = false;
