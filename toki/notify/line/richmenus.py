@@ -23,6 +23,9 @@ WIDTH, HEIGHT = 2500, 1686
 COLUMNS, ROWS = 3, 2
 MAX_IMAGE_BYTES = 1024 * 1024
 NAME_PREFIX = "toki-"
+# The font the menus are drawn in, shipped with the project (Noto Sans CJK JP Bold, SIL OFL 1.1, cut down to the
+# menus' characters by bin/make-richmenu-font): the same images on every machine, no system font needed.
+SHIPPED_FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "richmenu" / "NotoSansCJKjp-Bold-richmenus.otf"
 FONT_CANDIDATES = (  # (path, index in the collection): the Japanese face of Noto Sans CJK Bold first
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 0),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
@@ -112,9 +115,19 @@ def menus() -> list[Menu]:
     return [normal, tourist, disaster]
 
 
+def menu_characters() -> set[str]:
+    """Every character the menu images show (labels, second lines, banners)."""
+    texts = [text for menu in menus() for cell in menu.cells for text in (cell.title, cell.subtitle)]
+    texts += [menu.banner for menu in menus() if menu.banner]
+    return set("".join(texts))
+
+
 def find_font() -> tuple[str, int]:
-    """(path, index) of a bold Japanese font: Noto Sans CJK JP (fonts-noto-cjk), found by fontconfig or in the
-    usual places. Raises FontMissing with what to install."""
+    """(path, index) of the font to draw in: the shipped one (SHIPPED_FONT); without it (a checkout that lost
+    it), a bold Japanese font of the system: Noto Sans CJK JP (fonts-noto-cjk), found by fontconfig or in the
+    usual places. Raises FontMissing with what to do."""
+    if SHIPPED_FONT.exists():
+        return str(SHIPPED_FONT), 0
     fc_match = shutil.which("fc-match")
     if fc_match:
         result = subprocess.run([fc_match, "-f", "%{file}:%{index}", "Noto Sans CJK JP:style=Bold"],  # noqa: S603

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.test import SimpleTestCase
 from PIL import Image
 
 from toki.notify.line.richmenu_sync import key_of, sync_menus
@@ -113,3 +114,22 @@ class RichMenuSyncTests(LineWebhookTestCase):
 
         with override_settings(LINE_CHANNEL_ACCESS_TOKEN=""), self.assertRaises(CommandError):
             call_command("line_richmenus", stdout=io.StringIO())
+
+
+class ShippedFontTests(SimpleTestCase):
+    """The menus are drawn in the font the project ships, on any machine (issue 14 item 12: `make test` failed on a
+    machine without fonts-noto-cjk)."""
+
+    def test_it_draws_in_the_shipped_font(self):
+        from toki.notify.line.richmenus import SHIPPED_FONT
+
+        self.assertEqual(find_font(), (str(SHIPPED_FONT), 0))
+
+    def test_it_has_a_glyph_for_every_character_the_menus_show(self):
+        from fontTools.ttLib import TTFont
+
+        from toki.notify.line.richmenus import SHIPPED_FONT, menu_characters
+
+        cmap = TTFont(SHIPPED_FONT).getBestCmap()
+        missing = sorted(c for c in menu_characters() if ord(c) not in cmap and not c.isspace())
+        self.assertEqual(missing, [], "run bin/make-richmenu-font after changing a menu label")
