@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from toki.lib.tasks import enqueue_on_commit
 
 # Imported with the URLconf, not on a web process's first webhook (the task module does not load line-bot-sdk).
-from toki.notify.line.tasks import process_line_webhook_event
-from toki.notify.line.webhook import EnvelopeEvent
+from toki.linebot.tasks import process_line_webhook_event
+from toki.linebot.webhook import EnvelopeEvent
 from toki.notify.models import LineWebhookEvent
 
 
