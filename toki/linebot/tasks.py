@@ -7,8 +7,8 @@ import urllib3
 from django.utils import timezone
 
 from toki.lib.tasks import task
+from toki.linebot.models import LineWebhookEvent
 from toki.notify.line import client
-from toki.notify.models import LineWebhookEvent
 
 logger = logging.getLogger(__name__)
 

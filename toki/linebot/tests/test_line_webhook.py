@@ -7,6 +7,7 @@ from unittest import mock
 from django.test import override_settings
 
 from toki.accounts.models import AuditEvent
+from toki.linebot.models import LineWebhookEvent
 from toki.linebot.tests.line_webhook_support import (
     TEST_SECRET,
     LineWebhookTestCase,
@@ -14,7 +15,7 @@ from toki.linebot.tests.line_webhook_support import (
     fixture_event,
 )
 from toki.linebot.webhook import MAX_BODY_BYTES, signature_for
-from toki.notify.models import Channel, LineWebhookEvent, Subscriber
+from toki.notify.models import Channel, Subscriber
 
 USER = "U" + "1" * 32  # the user of the fixtures' user-source events
 
