@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "toki.hq.damage",
     "toki.notify",
     "toki.portal",
+    "toki.linebot",
     "toki.demo",
 ]
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("hq/damage/", include("toki.hq.damage.urls")),
     path("hq/", include("toki.hq.urls")),
     path("notify/", include("toki.notify.urls")),
-    path("line/", include("toki.notify.line.urls")),
+    path("line/", include("toki.linebot.urls")),
     path("shelter-ops/", include("toki.shelters.urls_ops")),
     path("api/v1/", api.urls),
 ]

@@ -1,4 +1,6 @@
-"""Plain text as people typed it, made safe to store and show: one cleaner for every free-text field."""
+"""Plain text as people typed it, made safe to store and show: one cleaner for every free-text field; and text
+measured and cut as LINE and the push services count it (UTF-16 code units), for the alert renderer and the
+channels alike."""
 
 import re
 
@@ -11,3 +13,24 @@ def plain_text(value: str | None) -> str:
     escape it)."""
     value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", value).strip()
+
+
+def text_length(text: str) -> int:
+    """Length in UTF-16 code units (what LINE and the push services count)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut(text: str, limit: int, marker: str = "…") -> str:
+    """`text` shortened to `limit` UTF-16 units, ending with `marker` when something was cut."""
+    if text_length(text) <= limit:
+        return text
+    budget = limit - text_length(marker)
+    kept = []
+    used = 0
+    for char in text:
+        size = text_length(char)
+        if used + size > budget:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept).rstrip() + marker

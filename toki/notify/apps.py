@@ -5,6 +5,12 @@ import time
 
 from django.apps import AppConfig
 
+# The sending channels (toki.notify.channels): channel value → its ChannelTransport. A new channel is its folder
+# under toki/notify/ and one line here.
+CHANNELS = {
+    "line": "toki.notify.line.transport.LineTransport",  # Channel.LINE
+}
+
 # Processes that send: they import the LINE SDK at start-up rather than when the first alert arrives.
 WORKER_COMMANDS = {"run_worker", "db_worker", "rqworker"}
 
@@ -31,6 +37,10 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
+        from toki.notify import channels
+
+        for channel, transport in CHANNELS.items():
+            channels.register(channel, transport)
         # A task worker imports the SDK and the URLconf in the background while it waits for work, so that the
         # first batch of an alert is not delayed by the imports (2–5 s on a small machine). Other processes never
         # load the SDK.

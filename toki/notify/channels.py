@@ -4,7 +4,11 @@ A channel says how many recipients one request may carry, what its message objec
 and sends one batch with the batch's idempotency key. The outbox (`toki.notify.actions`) does the rest: planning,
 claiming, retrying, the states. A transport does network I/O only; it never touches the database.
 
-    transport = transport_for(Channel.LINE)
+A channel is one folder (`toki/notify/<channel>/transport.py`, a ChannelTransport) and one registration: a line in
+`toki.notify.apps.CHANNELS`, which `register`s it when the app is ready. Planning sends to the subscribers of every
+registered channel, and nothing else in the outbox names a channel (docs/notify.md, "Adding a channel").
+
+    transport = transport_for(subscriber.channel)
     key = transport.message_key(subscriber_language)       # recipients with the same key share one message
     messages = transport.render(content, language)          # JSON message objects, stored on the batch
     result = transport.send(addresses, messages, retry_key=batch.retry_key)
@@ -14,7 +18,7 @@ import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from toki.notify.models import Channel
+from django.utils.module_loading import import_string
 
 
 class Outcome(enum.Enum):
@@ -65,10 +69,37 @@ class ChannelTransport(ABC):
     def is_configured(self) -> bool:
         return True
 
+    @classmethod
+    def from_settings(cls) -> "ChannelTransport":
+        """The transport as the settings configure it (hosts, tokens); `transport_for` makes it this way."""
+        return cls()
+
+
+# channel value (Subscriber.channel, DeliveryBatch.channel) → dotted path of its ChannelTransport class. Filled by
+# `register` when the apps are ready, read afterwards; the class is imported on first use (LINE's SDK is slow).
+_registry: dict[str, str] = {}
+
+
+def register(channel: str, transport: str) -> None:
+    """Make `channel` a sending channel, sent through the ChannelTransport class at dotted path `transport`."""
+    if _registry.get(channel, transport) != transport:
+        raise ValueError(f"channel {channel!r} is registered already, with {_registry[channel]}")
+    _registry[channel] = transport
+
+
+def unregister(channel: str) -> None:
+    """Stop planning for `channel` (a test's own channel, when the test ends)."""
+    _registry.pop(channel, None)
+
+
+def registered_channels() -> tuple[str, ...]:
+    """The channels planning sends to, in registration order."""
+    return tuple(_registry)
+
 
 def transport_for(channel: str) -> ChannelTransport:
-    if channel == Channel.LINE:
-        from toki.notify.line.transport import LineTransport
-
-        return LineTransport.from_settings()
-    raise LookupError(f"no transport for channel {channel!r} yet")
+    try:
+        path = _registry[channel]
+    except KeyError:
+        raise LookupError(f"no transport registered for channel {channel!r}") from None
+    return import_string(path).from_settings()

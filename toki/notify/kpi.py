@@ -1,5 +1,5 @@
-"""notify's figures for the plan's KPIs (mirrors toki/portal/kpi.py): 公式LINE登録者数 per day (active LINE
-subscribers at the end of each local day) and LINE messages delivered per month.
+"""notify's figures for the plan's KPIs (beside toki/portal/kpi.py; both count local days by toki.lib.date_range):
+公式LINE登録者数 per day (active LINE subscribers at the end of each local day) and LINE messages delivered per month.
 
 Registrations are counted from Subscriber.followed_at / unfollowed_at: a subscriber counts from the day it
 followed (its creation when no follow time is known) until the day it unfollowed. A re-follow moves followed_at,
@@ -12,16 +12,16 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
+from toki.lib.date_range import local_bounds
 from toki.notify.models import Channel, DeliveryBatch, DeliveryState, Subscriber
 from toki.notify.selectors import may_view_deliveries
-from toki.portal.kpi import _local_bounds
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 
 
 def line_subscribers_by_day(municipality, start: date, end: date) -> dict[date, int]:
     """Active LINE subscribers at the end of each day from `start` to `end`. Three queries."""
-    since, until = _local_bounds(start, end)
+    since, until = local_bounds(start, end)
     line = Subscriber.objects.filter(municipality=municipality, channel=Channel.LINE).annotate(
         joined=Coalesce("followed_at", "created_at"))
     baseline = line.filter(Q(joined__lt=since) & (Q(unfollowed_at__isnull=True) | Q(unfollowed_at__gte=since))).count()
@@ -40,7 +40,7 @@ def line_subscribers_by_day(municipality, start: date, end: date) -> dict[date, 
 
 def deliveries_by_month(municipality, start: date, end: date) -> dict[str, int]:
     """LINE messages accepted per local month ("2026-11"), by the time their batch was accepted. One query."""
-    since, until = _local_bounds(start, end)
+    since, until = local_bounds(start, end)
     rows = (DeliveryBatch.objects.filter(notification__municipality=municipality, channel=Channel.LINE,
                                          state=DeliveryState.ACCEPTED, finished_at__gte=since, finished_at__lt=until)
             .annotate(month=TruncMonth("finished_at", tzinfo=ZONE)).values("month").annotate(n=Sum("size"))

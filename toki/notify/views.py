@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality
+from toki.lib.date_range import DateRangeForm, default_range
 from toki.notify import kpi, selectors
 from toki.notify.actions.sending import retry_batch
 from toki.notify.models import Notification
-from toki.portal.kpi import default_range
-from toki.portal.views_staff import KpiRangeForm
 
 
 def _municipality_for(user):
@@ -69,7 +68,7 @@ def kpi_json(request):
     municipality = default_municipality()
     if municipality is None or not selectors.may_view_deliveries(request.user):
         raise Http404
-    form = KpiRangeForm(request.GET or None)
+    form = DateRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     start, end = (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_bound else default_range(

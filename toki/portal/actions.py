@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from toki.accounts import audit
 from toki.lib.text import plain_text
-from toki.notify.actions.line_menus import disaster_mode_changed
+from toki.linebot.actions.menus import disaster_mode_changed
 from toki.portal.models import MODE_MESSAGE_MAX, SURVEY_COMMENT_MAX, SiteMode, SurveyAnswer
 from toki.portal.site_mode import may_switch_mode
 from toki.portal.tasks import republish_static_site_on_commit

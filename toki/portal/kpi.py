@@ -3,7 +3,7 @@
 
 Read-only. `kpi_report` takes the user: only HQ staff (viewer role or above) get a report."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,31 +13,19 @@ from django.db.models.functions import TruncDate
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
 from toki.alerts.models import Alert
+from toki.lib.date_range import local_bounds
 from toki.notices.selectors import notices_published_between
 from toki.portal.models import PATH_GROUPS, DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
-
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
 
 
 def may_view_kpi(user) -> bool:
     return has_role(user, Role.VIEWER, kinds=(OrgUnit.Kind.HQ,))
 
 
-def default_range(today: date) -> tuple[date, date]:
-    return today - timedelta(days=DEFAULT_DAYS - 1), today
-
-
-def _local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
-
-
 def alerts_published_by_day(municipality, start: date, end: date) -> dict[date, int]:
     """Public alerts (status actual; drills and tests never reach the public) by the local day they were sent,
     every version counted (an update or a cancellation is published too). One query."""
-    since, until = _local_bounds(start, end)
+    since, until = local_bounds(start, end)
     rows = (Alert.objects.filter(municipality=municipality, status=Alert.Status.ACTUAL,
                                  sent_at__gte=since, sent_at__lt=until)
             .annotate(day=TruncDate("sent_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
@@ -50,7 +38,7 @@ def notices_published_by_day(municipality, start: date, end: date) -> dict[date,
     found = {}
     day = start
     while day <= end:
-        since, until = _local_bounds(day, day)
+        since, until = local_bounds(day, day)
         found[day] = notices_published_between(municipality, since, until)
         day += timedelta(days=1)
     return found

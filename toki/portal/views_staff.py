@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality
+from toki.lib.date_range import DateRangeForm, default_range
 from toki.portal import analytics, kpi
 from toki.portal.actions import set_disaster_mode, submit_survey_answer
 from toki.portal.models import MODE_MESSAGE_MAX, SURVEY_COMMENT_MAX
@@ -71,29 +72,11 @@ def mode(request):
 
 # --- KPIs ---------------------------------------------------------------------------------------------------
 
-class KpiRangeForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        data = super().clean()
-        default_start, default_end = kpi.default_range(timezone.localdate())
-        end = data.get("end") or default_end
-        start = data.get("start") or min(default_start, end)
-        if start > end:
-            raise ValidationError(_("The start date must not be after the end date."))
-        if (end - start).days >= kpi.MAX_DAYS:
-            raise ValidationError(_("Choose at most %(days)d days.") % {"days": kpi.MAX_DAYS})
-        data["start"], data["end"] = start, end
-        return data
-
-
 def _kpi_range(request):
-    form = KpiRangeForm(request.GET or None)
+    form = DateRangeForm(request.GET or None)
     if form.is_bound and form.is_valid():
         return form, form.cleaned_data["start"], form.cleaned_data["end"]
-    start, end = kpi.default_range(timezone.localdate())
+    start, end = default_range(timezone.localdate())
     return form, start, end
 
 

@@ -3,7 +3,7 @@
 from django.test import override_settings
 
 from toki.lib.bounded import MAX_JSON_DEPTH
-from toki.notify.line.webhook import signature_for
+from toki.linebot.webhook import signature_for
 from toki.shelters.tests.world import ShelterWorldMixin
 from toki.test import BaseTestCase
 

@@ -15,6 +15,7 @@ from toki.alerts.rendering import render_other, render_quake, render_weather
 from toki.alerts.rendering.facts import FACTS_VERSION
 from toki.alerts.rendering.lang import LANGUAGES, Lang
 from toki.alerts.rendering.parts import Parts
+from toki.lib.text import cut, text_length
 
 SHORT_LIMIT = 100
 TITLE_LIMIT = 100
@@ -40,27 +41,6 @@ class RenderedAlert:
     body: str  # LINE text message: at most BODY_LIMIT
     untranslated: tuple[FreeText, ...] = ()  # the Japanese texts included as they are (none on ja pages)
     main: str = ""  # the body without the free texts, for pages that show those apart (marked lang="ja")
-
-
-def text_length(text: str) -> int:
-    """Length in UTF-16 code units (what LINE and the push services count)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def cut(text: str, limit: int, marker: str = "…") -> str:
-    """`text` shortened to `limit` UTF-16 units, ending with `marker` when something was cut."""
-    if text_length(text) <= limit:
-        return text
-    budget = limit - text_length(marker)
-    kept = []
-    used = 0
-    for char in text:
-        size = text_length(char)
-        if used + size > budget:
-            break
-        kept.append(char)
-        used += size
-    return "".join(kept).rstrip() + marker
 
 
 _TOPICS = {

@@ -5,7 +5,6 @@
 - `sending`: claim a batch, send it with its retry key, record the outcome (`send_batch`), and staff retrying a
   dead or failed batch (`retry_batch`);
 - `sweep`: what `notify_sweep` runs (re-enqueue stuck or due batches, plan alerts whose planning task was lost);
-- `subscriptions`: follow/unfollow and the 受信設定 settings (LINE webhook);
-- `line_webhook`: store each webhook event once (dedupe on webhookEventId) and enqueue its handling;
-- `line_menus`: the default rich menu follows disaster mode (called by the portal's switch).
+- `subscriptions`: follow/unfollow and the 受信設定 settings, called by the LINE conversation (toki.linebot) for
+  its webhook events and its one-time settings page.
 """

@@ -28,13 +28,11 @@ from toki.accounts import audit
 from toki.alerts.models import Alert
 from toki.alerts.rendering import render
 from toki.lib.tasks import enqueue_on_commit
-from toki.notify.channels import Content, transport_for
-from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
+from toki.notify.channels import Content, registered_channels, transport_for
+from toki.notify.models import Category, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# Channels with a transport; the others (tablet, web push) join when their transports exist.
-SENDING_CHANNELS = (Channel.LINE,)
 # Alerts older than this when planned are not sent (a back-fill of the long JMA feeds after downtime must not
 # push yesterday's warnings to every phone); they stay on the portal.
 MAX_ALERT_AGE = timedelta(hours=3)
@@ -125,7 +123,7 @@ def _recipients(alert: Alert, category: str, codes: list[str], test_only: bool) 
     text and matched on the quoted value (category values are identifiers, none inside another): decoding
     50,000 JSON lists costs more than the query."""
     subscribers = Subscriber.objects.filter(municipality=alert.municipality, is_active=True,
-                                            channel__in=SENDING_CHANNELS)
+                                            channel__in=registered_channels())
     if test_only:
         subscribers = subscribers.filter(is_test_audience=True)
     if codes:

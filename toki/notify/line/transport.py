@@ -17,7 +17,7 @@ import logging
 import urllib3
 from django.conf import settings
 
-from toki.alerts.rendering.render import BODY_LIMIT, cut
+from toki.lib.text import cut, text_length
 from toki.notify.channels import ChannelTransport, Content, Outcome, SendResult
 from toki.notify.line.client import api_client
 from toki.notify.models import Channel
@@ -30,6 +30,7 @@ MULTICAST_PATH = "/v2/bot/message/multicast"
 MULTICAST_RESPONSE_TYPES = {"200": "object", "400": "ErrorResponse", "403": "ErrorResponse",
                             "409": "ErrorResponse", "429": "ErrorResponse"}
 QUOTA_MESSAGE = "monthly limit"
+TEXT_LIMIT = 5000  # characters (UTF-16 code units) of one text message, LINE's limit
 
 
 def _header(headers, name: str) -> str:
@@ -79,7 +80,7 @@ class LineTransport(ChannelTransport):
         """One text message: the full text in the reader's language (what, where, what to do), then the link.
         Its first line is the title, which is what the lock screen shows."""
         link = f"\n\n{content.url}" if content.url else ""
-        text = cut(content.body, BODY_LIMIT - len(link)) + link
+        text = cut(content.body, TEXT_LIMIT - text_length(link)) + link
         return [{"type": "text", "text": text}]
 
     def send(self, addresses: list[str], messages: list[dict], *, retry_key: str) -> SendResult:

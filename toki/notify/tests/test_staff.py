@@ -87,6 +87,25 @@ class StaffViewTests(BaseTestCase):
         self.assertEqual(data["totals"], {"line_subscribers_at_end": 3, "line_deliveries": 1})
         self.assertEqual(data["line_deliveries_by_month"][0]["accepted"], 1)
 
+    def test_it_refuses_a_reversed_or_too_long_kpi_range_naming_the_reason(self):
+        self.login(self.alice)
+        reversed_range = self.client.get(reverse("notify:kpi_json"), {"start": "2026-11-24", "end": "2026-11-01"})
+        self.assertEqual(reversed_range.status_code, 400)
+        self.assertIn("開始日は終了日より後にできません", str(reversed_range.json()["errors"]))
+        too_long = self.client.get(reverse("notify:kpi_json"), {"start": "2024-01-01", "end": "2026-11-24"})
+        self.assertEqual(too_long.status_code, 400)
+        self.assertIn("366", str(too_long.json()["errors"]))
+        not_a_date = self.client.get(reverse("notify:kpi_json"), {"start": "yesterday"})
+        self.assertEqual(not_a_date.status_code, 400)
+        self.assertIn("start", not_a_date.json()["errors"])
+
+    def test_it_gives_the_kpi_figures_of_the_range_asked_for(self):
+        self.login(self.alice)
+        data = self.client.get(reverse("notify:kpi_json"), {"start": "2026-11-20", "end": "2026-11-24"}).json()
+        self.assertEqual((data["start"], data["end"]), ("2026-11-20", "2026-11-24"))
+        self.assertEqual([day["date"] for day in data["line_subscribers"]],
+                         ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"])
+
 
 class RegistrationKpiTests(BaseTestCase):
     def test_it_counts_active_line_subscribers_at_the_end_of_each_day(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from toki.notify.line import views
+from toki.linebot import views
 
 app_name = "line"
 urlpatterns = [

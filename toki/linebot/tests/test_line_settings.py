@@ -4,10 +4,10 @@ import time
 from unittest import mock
 
 from toki.accounts.models import AuditEvent
-from toki.notify.line.settings_link import make_token, read_token
+from toki.linebot.settings_link import make_token, read_token
+from toki.linebot.tests.line_webhook_support import LineWebhookTestCase, fixture_event
 from toki.notify.models import Category, Subscriber
 from toki.notify.tests.helpers import subscriber as make_subscriber
-from toki.notify.tests.line_webhook_support import LineWebhookTestCase, fixture_event
 
 USER = "U" + "1" * 32
 
@@ -105,8 +105,8 @@ class KeywordTests(LineWebhookTestCase):
         for i, (lat, lon) in enumerate([(38.02, 138.37), (38.03, 138.37), (38.10, 138.40), (38.30, 138.50)]):
             Shelter.objects.create(common_id=f"152242-T{i}", municipality=self.municipality, name=f"避難所{i}",
                                    lat=lat, lon=lon, is_designated_shelter=True)
-        with mock.patch("toki.notify.line.handlers.nearest_open_shelters",
-                        wraps=__import__("toki.notify.line.handlers", fromlist=["x"]).nearest_open_shelters) as spy:
+        with mock.patch("toki.linebot.handlers.nearest_open_shelters",
+                        wraps=__import__("toki.linebot.handlers", fromlist=["x"]).nearest_open_shelters) as spy:
             self.send_events(fixture_event("message_location"))
         self.assertEqual(spy.call_args.args[2], 3)
         carousel = self.replies_to(USER)[0]
@@ -171,7 +171,7 @@ class KeywordTests(LineWebhookTestCase):
         self.assertIn("開設している避難所はまだありません", self.replies_to(USER)[0]["altText"])
 
     def test_it_shows_a_place_listed_twice_by_the_gsi_data_once(self):
-        from toki.notify.line.handlers import nearest_open_shelters
+        from toki.linebot.handlers import nearest_open_shelters
         from toki.shelters.models import Shelter
 
         for common_id, emergency in (("152242-A", True), ("152242-B", False)):
@@ -248,7 +248,7 @@ class SettingsPageTests(LineWebhookTestCase):
         self.assertTrue(response.context["form"].errors["categories"])
 
     def test_it_refuses_an_expired_link(self):
-        with mock.patch("toki.notify.line.settings_page.read_token",
+        with mock.patch("toki.linebot.settings_page.read_token",
                         side_effect=lambda token: read_token(token, max_age=-1)):
             response = self.client.get(self.url)
         self.assertEqual(response.status_code, 410)

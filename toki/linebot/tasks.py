@@ -7,8 +7,8 @@ import urllib3
 from django.utils import timezone
 
 from toki.lib.tasks import task
+from toki.linebot.models import LineWebhookEvent
 from toki.notify.line import client
-from toki.notify.models import LineWebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def handle_and_reply(body: dict) -> str:
     """Run the event's handler and send its reply; returns an error text or "". The handler's changes are
     actions, each in its own transaction: no transaction stays open while LINE is called."""
     from toki.areas.selectors import default_municipality
-    from toki.notify.line.handlers import handle_event
+    from toki.linebot.handlers import handle_event
 
     messages, _language = handle_event(body, default_municipality())
     token = body.get("replyToken")
@@ -73,6 +73,6 @@ def send_reply(reply_token: str, messages: list[dict]) -> str:
 @task
 def apply_default_richmenu(municipality_id: int) -> None:
     """Make the default rich menu match the municipality's disaster mode now (run after each switch)."""
-    from toki.notify.line.richmenu_sync import apply_default_menu
+    from toki.linebot.richmenu_sync import apply_default_menu
 
     apply_default_menu(municipality_id)

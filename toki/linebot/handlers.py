@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from toki.linebot import replies
+from toki.linebot.settings_link import settings_url
 from toki.notify.actions import subscriptions
-from toki.notify.line import replies
-from toki.notify.line.settings_link import settings_url
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
 from toki.shelters.models import Shelter
 from toki.shelters.selectors import OpenShelter
@@ -264,7 +264,7 @@ def _settings_action(action: str, argument: str, subscriber: Subscriber, user_id
             with translation.override(subscriber.language):
                 return replies.help_messages(), subscriber.language
         if "audience" in changes:
-            from toki.notify.line.richmenu_sync import link_menu_for_audience
+            from toki.linebot.richmenu_sync import link_menu_for_audience
 
             link_menu_for_audience(user_id, subscriber.audience)
         with translation.override(subscriber.language):  # answer in the language just chosen

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.test import SimpleTestCase
 from PIL import Image
 
-from toki.notify.line.richmenu_sync import key_of, sync_menus
-from toki.notify.line.richmenus import HEIGHT, MAX_IMAGE_BYTES, WIDTH, find_font, menus, render_image
-from toki.notify.tests.line_webhook_support import LineWebhookTestCase, fixture_event
+from toki.linebot.richmenu_sync import key_of, sync_menus
+from toki.linebot.richmenus import HEIGHT, MAX_IMAGE_BYTES, WIDTH, find_font, menus, render_image
+from toki.linebot.tests.line_webhook_support import LineWebhookTestCase, fixture_event
 from toki.portal.actions import set_disaster_mode
 
 USER = "U" + "1" * 32

@@ -3,7 +3,7 @@ actions, and their images drawn with Pillow in the Noto Sans CJK font.
 
 Images are 2500×1686 PNG (a size LINE allows: width 800–2500, height ≥ 250, width/height ≥ 1.45, ≤ 1 MB), in a
 grid of 3×2 cells of at least 833×843 px, with labels of 150 px and more so they read on a small phone.
-`toki.notify.line.richmenu_sync` creates them through the Messaging API (`manage.py line_richmenus`).
+`toki.linebot.richmenu_sync` creates them through the Messaging API (`manage.py line_richmenus`).
 """
 
 import hashlib

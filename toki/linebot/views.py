@@ -7,9 +7,9 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from toki.notify.actions.line_webhook import record_webhook_events
-from toki.notify.line.settings_page import settings_page  # noqa: F401 - routed in urls.py
-from toki.notify.line.webhook import MAX_BODY_BYTES, WebhookRejected, parse_events, signature_is_valid
+from toki.linebot.actions.webhook import record_webhook_events
+from toki.linebot.settings_page import settings_page  # noqa: F401 - routed in urls.py
+from toki.linebot.webhook import MAX_BODY_BYTES, WebhookRejected, parse_events, signature_is_valid
 
 logger = logging.getLogger(__name__)
 

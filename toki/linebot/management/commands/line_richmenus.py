@@ -12,9 +12,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from linebot.v3.messaging import ApiException
 
+from toki.linebot.richmenu_sync import sync_menus
+from toki.linebot.richmenus import FontMissing, find_font, menus, render_image
 from toki.notify.line import client
-from toki.notify.line.richmenu_sync import sync_menus
-from toki.notify.line.richmenus import FontMissing, find_font, menus, render_image
 
 
 class Command(BaseCommand):

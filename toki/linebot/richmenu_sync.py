@@ -13,8 +13,8 @@ import urllib3
 from django.core.cache import cache
 from linebot.v3.messaging import ApiException, RichMenuBulkLinkRequest, RichMenuRequest
 
+from toki.linebot.richmenus import NAME_PREFIX, Menu, find_font, menus, render_image
 from toki.notify.line import client
-from toki.notify.line.richmenus import NAME_PREFIX, Menu, find_font, menus, render_image
 
 logger = logging.getLogger(__name__)
 

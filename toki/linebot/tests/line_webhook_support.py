@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.test import override_settings
 
+from toki.linebot.webhook import signature_for
 from toki.notify.line.localserver import LocalLineServer
-from toki.notify.line.webhook import signature_for
 from toki.test import BaseTestCase
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

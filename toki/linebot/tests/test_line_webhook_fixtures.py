@@ -2,16 +2,17 @@
 a test secret and posted to the view: each is stored, handled without error, and answered (or not) as it should;
 every reply request is valid against the Messaging API spec of the local LINE server."""
 
-from toki.notify.line.handlers import SPEC_EVENT_TYPES
-from toki.notify.line.openapi_check import Spec
-from toki.notify.models import LineWebhookEvent, Subscriber
-from toki.notify.tests.line_webhook_support import (
+from toki.linebot.handlers import SPEC_EVENT_TYPES
+from toki.linebot.models import LineWebhookEvent
+from toki.linebot.tests.line_webhook_support import (
     WEBHOOK_FIXTURES,
     WEBHOOK_SPEC,
     LineWebhookTestCase,
     body_of,
     fixture_event,
 )
+from toki.notify.line.openapi_check import Spec
+from toki.notify.models import Subscriber
 
 USER = "U" + "1" * 32
 # Fixtures answered with a reply; all others must not be (no reply token, nothing to say, or standby mode).

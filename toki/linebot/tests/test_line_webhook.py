@@ -7,14 +7,15 @@ from unittest import mock
 from django.test import override_settings
 
 from toki.accounts.models import AuditEvent
-from toki.notify.line.webhook import MAX_BODY_BYTES, signature_for
-from toki.notify.models import Channel, LineWebhookEvent, Subscriber
-from toki.notify.tests.line_webhook_support import (
+from toki.linebot.models import LineWebhookEvent
+from toki.linebot.tests.line_webhook_support import (
     TEST_SECRET,
     LineWebhookTestCase,
     body_of,
     fixture_event,
 )
+from toki.linebot.webhook import MAX_BODY_BYTES, signature_for
+from toki.notify.models import Channel, Subscriber
 
 USER = "U" + "1" * 32  # the user of the fixtures' user-source events
 
@@ -122,7 +123,7 @@ class DeduplicationTests(LineWebhookTestCase):
         self.assertEqual(stored.error, "")
 
     def test_it_processes_a_stored_event_only_once_even_if_the_task_runs_twice(self):
-        from toki.notify.line.tasks import process_line_webhook_event
+        from toki.linebot.tasks import process_line_webhook_event
 
         self.send_events(fixture_event("postback_latest"))
         process_line_webhook_event.call(LineWebhookEvent.objects.get().pk)
@@ -172,10 +173,10 @@ class FollowTests(LineWebhookTestCase):
             self.assertNotIn(USER, json.dumps(event.changes))
 
     def test_it_never_logs_user_ids_or_texts(self):
-        with self.assertLogs("toki.notify", level="DEBUG") as logs:
+        with self.assertLogs("toki", level="DEBUG") as logs:  # the conversation and the subscriber actions
             self.send_events(fixture_event("message_text_other_with_emoji_and_mention"), fixture_event("beacon"),
                              fixture_event("message_sticker"))
-            logging.getLogger("toki.notify").info("end")
+            logging.getLogger("toki.linebot").info("end")
         joined = "\n".join(logs.output)
         self.assertNotIn(USER, joined)
         self.assertNotIn("こんにちは", joined)
@@ -183,8 +184,8 @@ class FollowTests(LineWebhookTestCase):
 
 class FailureTests(LineWebhookTestCase):
     def test_it_records_a_failing_handler_without_the_event_content_and_goes_on(self):
-        with mock.patch("toki.notify.line.handlers.subscriptions.follow_line_user",
-                        side_effect=RuntimeError(f"boom {USER}")), self.assertLogs("toki.notify", "ERROR") as logs:
+        with mock.patch("toki.linebot.handlers.subscriptions.follow_line_user",
+                        side_effect=RuntimeError(f"boom {USER}")), self.assertLogs("toki.linebot", "ERROR") as logs:
             self.send_events(fixture_event("follow"), fixture_event("message_text_in_room_keyword"))
         failed, answered = LineWebhookEvent.objects.order_by("pk")
         self.assertEqual(failed.error, "handler failed: RuntimeError")
@@ -236,7 +237,7 @@ class FollowLanguageTests(LineWebhookTestCase):
         self.assertEqual(Subscriber.objects.get(address=USER).language, "ja")
 
     def test_it_maps_app_languages_to_toki_languages(self):
-        from toki.notify.line.handlers import language_for_tag
+        from toki.linebot.handlers import language_for_tag
 
         self.assertEqual([language_for_tag(t) for t in ("ja", "zh-Hant", "zh-Hans", "ko", "th", "")],
                          ["ja", "zh-hans", "zh-hans", "ko", "en", ""])

@@ -9,11 +9,11 @@ are audited by the actions the handlers call.
 from django.db import IntegrityError, transaction
 
 from toki.lib.tasks import enqueue_on_commit
+from toki.linebot.models import LineWebhookEvent
 
 # Imported with the URLconf, not on a web process's first webhook (the task module does not load line-bot-sdk).
-from toki.notify.line.tasks import process_line_webhook_event
-from toki.notify.line.webhook import EnvelopeEvent
-from toki.notify.models import LineWebhookEvent
+from toki.linebot.tasks import process_line_webhook_event
+from toki.linebot.webhook import EnvelopeEvent
 
 
 def record_webhook_events(events: list[EnvelopeEvent]) -> list[int]:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-SALT = "toki.notify.line.settings-link"
+SALT = "toki.notify.line.settings-link"  # its name before toki.linebot: links already sent stay valid
 MAX_AGE_SECONDS = 24 * 3600
 
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from toki.linebot.settings_link import LinkExpired, LinkInvalid, read_token
 from toki.notify.actions.subscriptions import SettingsLinkUsed, save_settings_from_link, settings_link_was_used
-from toki.notify.line.settings_link import LinkExpired, LinkInvalid, read_token
 from toki.notify.models import MAX_DISTRICTS, Category, Channel, Subscriber
 
 
@@ -32,7 +32,7 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args, districts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from toki.notify.line.replies import district_name
+        from toki.linebot.replies import district_name
 
         self.fields["districts"].choices = [(d.code, district_name(d)) for d in districts]
 
@@ -55,7 +55,7 @@ def _initial(subscriber: Subscriber) -> dict:
 
 
 def _refusal(request, status: int, title, explanation):
-    return render(request, "notify/line_settings_refused.html", {"title": title, "explanation": explanation},
+    return render(request, "linebot/line_settings_refused.html", {"title": title, "explanation": explanation},
                   status=status)
 
 
@@ -102,12 +102,12 @@ def settings_page(request, token: str):
                     form.add_error(field if field in form.fields else None, messages)
             else:
                 with translation.override(chosen_language or subscriber.language):
-                    return render(request, "notify/line_settings_saved.html",
+                    return render(request, "linebot/line_settings_saved.html",
                                   {"subscriber": subscriber, "summary": _summary(subscriber)})
-        return render(request, "notify/line_settings.html", {"form": form, "max_districts": MAX_DISTRICTS})
+        return render(request, "linebot/line_settings.html", {"form": form, "max_districts": MAX_DISTRICTS})
 
 
 def _summary(subscriber: Subscriber) -> list[str]:
-    from toki.notify.line.replies import settings_summary
+    from toki.linebot.replies import settings_summary
 
     return settings_summary(subscriber)

@@ -1,0 +1,6 @@
+"""The LINE conversation's own changes (DESIGN.md rule 2); changes to subscribers go through
+`toki.notify.actions.subscriptions`:
+
+- `webhook`: store each webhook event once (dedupe on webhookEventId) and enqueue its handling;
+- `menus`: the default rich menu follows disaster mode (called by the portal's switch).
+"""
