@@ -121,14 +121,14 @@ class ShippedFontTests(SimpleTestCase):
     machine without fonts-noto-cjk)."""
 
     def test_it_draws_in_the_shipped_font(self):
-        from toki.notify.line.richmenus import SHIPPED_FONT
+        from toki.linebot.richmenus import SHIPPED_FONT
 
         self.assertEqual(find_font(), (str(SHIPPED_FONT), 0))
 
     def test_it_has_a_glyph_for_every_character_the_menus_show(self):
         from fontTools.ttLib import TTFont
 
-        from toki.notify.line.richmenus import SHIPPED_FONT, menu_characters
+        from toki.linebot.richmenus import SHIPPED_FONT, menu_characters
 
         cmap = TTFont(SHIPPED_FONT).getBestCmap()
         missing = sorted(c for c in menu_characters() if ord(c) not in cmap and not c.isspace())
