@@ -20,7 +20,7 @@ setup: $(STAMP)
 	$(PY) manage.py seed_demo --if-empty
 
 run: setup
-	$(PY) -m toki.lib.supervise
+	$(PY) -m toki.demo.supervise
 
 test: $(STAMP)
 	$(PY) manage.py compile_translations
