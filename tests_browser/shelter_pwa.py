@@ -272,7 +272,7 @@ def check_pwa(report: Report, playwright, site, password: str, workdir: Path) ->
                 second.close()
         from tests_browser.shelter_pwa_forget import check_forgets
 
-        check_forgets(report, first, site, password)
+        check_forgets(report, first, site, password, violations)
     finally:
         first.close()
     found = sorted(set(violations))

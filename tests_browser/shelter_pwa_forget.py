@@ -39,8 +39,8 @@ STORED = """() => new Promise((resolve, reject) => {
 })"""
 
 
-def open_logged_in(browser, site, password: str, *, clock: bool = False):
-    context = tablet_context(browser, site.url, "landscape")
+def open_logged_in(browser, site, password: str, violations: list[str], *, clock: bool = False):
+    context = tablet_context(browser, site.url, "landscape", csp_violations=violations)
     if clock:
         context.clock.install()
     page = context.new_page()
@@ -55,8 +55,8 @@ def session_ended(context) -> bool:
     return context.request.get("/api/v1/shelters/staff/openings").status == 401
 
 
-def check_forgets(report: Report, browser, site, password: str) -> None:
-    context, page = open_logged_in(browser, site, password)
+def check_forgets(report: Report, browser, site, password: str, violations: list[str]) -> None:
+    context, page = open_logged_in(browser, site, password, violations)
     try:
         def logout() -> None:
             before = page.evaluate(STORED)
@@ -76,7 +76,7 @@ def check_forgets(report: Report, browser, site, password: str) -> None:
     finally:
         context.close()
 
-    context, page = open_logged_in(browser, site, password, clock=True)
+    context, page = open_logged_in(browser, site, password, violations, clock=True)
     try:
         def idle() -> None:
             note = page.locator("#privacy-note").inner_text()
