@@ -3,9 +3,10 @@ SHELL := /bin/bash
 PYTHON := $(shell bin/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
+TEST_PY = $(PY)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run setup test lint bench browser-test messages clean
+.PHONY: run setup test lint contracts typecheck coverage test-coverage coverage-floor bench browser-test messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; see docs/adr/0001-python-version.md"; exit 1; }
@@ -20,15 +21,34 @@ setup: $(STAMP)
 	$(PY) manage.py seed_demo --if-empty
 
 run: setup
-	$(PY) -m toki.lib.supervise
+	$(PY) -m toki.demo.supervise
 
 test: $(STAMP)
 	$(PY) manage.py compile_translations
 	$(PY) manage.py collectstatic --no-input -v0
-	LOG_LEVEL=$${LOG_LEVEL:-ERROR} $(PY) manage.py test --no-input --parallel 2 $(TESTS)
+	LOG_LEVEL=$${LOG_LEVEL:-ERROR} $(TEST_PY) manage.py test --no-input --parallel 2 $(TESTS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The design's arrows: import contracts in pyproject.toml [tool.importlinter] (docs/ci.md).
+contracts: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+
+# mypy with django-stubs over the whole tree, held to .ci/baselines/mypy.txt (may only shrink).
+typecheck: $(STAMP)
+	$(PY) bin/typecheck.py
+
+# The suite under coverage.py, then the floor in .ci/baselines/coverage.txt (may only rise). CI runs the halves
+# as two steps.
+coverage: test-coverage coverage-floor
+
+test-coverage: $(STAMP)
+	rm -rf var/coverage && mkdir -p var/coverage
+	$(MAKE) --no-print-directory test TEST_PY="$(PY) -m coverage run"
+
+coverage-floor: $(STAMP)
+	$(PY) bin/coverage_floor.py
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO, format_table, machine_info, run_main, write_results
+from _common import REPO, format_table, machine_info, run_main, write_results
 
 NAME = "line_delivery"
 PORT = 18160

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO, BenchError, format_table, machine_info, package_version, run_main, write_results
-from bench.shelter_qr_browser import start_site
+from _common import REPO, BenchError, format_table, machine_info, package_version, run_main, write_results
+from shelter_qr_browser import start_site
 
 NAME = "shelter_offline_sync"
 KANA_PREFIX = "オフライン ベンチ"
