@@ -85,6 +85,12 @@ class _Checker:
         self.text(data, "prefecture", "prefecture", max_length=20)
         self.jma_codes(data.get("jma_codes", {}), code)
         self.terms(data.get("terms", {}))
+        website = data.get("website")
+        if website is not None and not (isinstance(website, str) and re.fullmatch(r"https://[^\s\"<>]+", website)
+                                        and len(website) <= 200):
+            self.fail("website", "expected an https:// address (at most 200 characters)")
+        if "ferry_operator" in data:
+            self.term(data["ferry_operator"], "ferry_operator")
         self.text(data, "boundary_source", "boundary_source", required=False)
         if "outline" in data:
             self.geometry(data["outline"], "outline")

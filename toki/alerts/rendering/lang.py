@@ -61,6 +61,7 @@ TABLES: dict[str, dict[str, dict[str, str]]] = {
     "volcano": terms_volcano_city.VOLCANO,
     "evacuation": terms_volcano_city.EVACUATION_ORDERS,
     "hazard": terms_volcano_city.HAZARDS,
+    "office": terms_places.OFFICES,  # the national ones; a region's offices are in its profile
     "message_type": terms_places.MESSAGE_TYPES,
 }
 
@@ -82,7 +83,7 @@ class Lang:
         if table == "place":
             return self.terms.places.get(code)
         if table == "office":  # the national offices, then the ones the profiles name
-            return terms_places.OFFICES.get(code) or self.terms.offices.get(code)
+            return TABLES["office"].get(code) or self.terms.offices.get(code)
         return TABLES[table].get(code)
 
     def __call__(self, key: str, **values) -> str:
