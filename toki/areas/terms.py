@@ -9,16 +9,18 @@ kept per process:
 
 Loading a profile forgets them (`forget`, called by `load_profile` at once and again when its transaction
 commits); other processes notice through a generation counter in the shared cache, checked at most every
-RECHECK_SECONDS. Reads inside a transaction are not kept: what a transaction that may still roll back wrote must
-not outlive it.
+RECHECK_SECONDS. Inside a transaction the terms are read once for that transaction only (what a transaction that
+may still roll back wrote must not outlive it): the memo holds while a marker registered with `on_commit` is
+still pending, and Django drops the marker when the transaction or the savepoint it was set in rolls back.
 """
 
+import threading
 import time
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 from toki.areas.models import Municipality
 
@@ -45,6 +47,7 @@ class _Kept:
 
 
 _kept = _Kept()
+_transaction = threading.local()  # .memo: (marker, by_municipality, merged) for the thread's open transaction
 
 
 def _terms(profile_terms: dict | None) -> ProfileTerms:
@@ -68,13 +71,30 @@ def _read() -> tuple[dict, ProfileTerms]:
     return by_municipality, ProfileTerms(MappingProxyType(places), MappingProxyType(offices))
 
 
+def _in_transaction() -> tuple[dict, ProfileTerms]:
+    memo = getattr(_transaction, "memo", None)
+    if memo is not None and any(func is memo[0] for _sids, func, _robust in connection.run_on_commit):
+        return memo[1], memo[2]
+    by_municipality, merged = _read()
+
+    def marker():  # pending while this transaction (and the savepoint it was read in) lasts
+        pass
+
+    transaction.on_commit(marker)
+    _transaction.memo = (marker, by_municipality, merged)
+    return by_municipality, merged
+
+
 def _current() -> tuple[dict, ProfileTerms]:
     if connection.in_atomic_block:
-        return _read()  # possibly uncommitted: read, never keep
+        return _in_transaction()  # possibly uncommitted: kept for this transaction only
     now = time.monotonic()
     if _kept.merged is not None and now - _kept.checked < RECHECK_SECONDS:
         return _kept.by_municipality, _kept.merged
-    generation = cache.get(GENERATION_KEY)
+    try:
+        generation = cache.get(GENERATION_KEY)
+    except Exception:  # the shared cache is unreachable: read the database again rather than trust what is kept
+        generation = object()
     _kept.checked = now
     if _kept.merged is None or generation != _kept.generation:
         _kept.by_municipality, _kept.merged = _read()
@@ -96,7 +116,8 @@ def forget() -> None:
     """Drop the kept terms here and make every other process re-read them (a profile was loaded)."""
     _kept.merged = _kept.by_municipality = None
     _kept.checked = float("-inf")
+    _transaction.memo = None
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:
+    except ValueError:  # no generation yet
         cache.set(GENERATION_KEY, 1, timeout=None)

@@ -1,6 +1,7 @@
 """The profile's terms (place names of its JMA areas, its JMA offices, its ferry operator, its website) are
 checked on load: every term in all five languages, keyed by a code system the alert facts use."""
 
+from django.db import transaction
 from django.test import TestCase
 
 from toki.alerts.rendering import LANGUAGES
@@ -8,7 +9,8 @@ from toki.alerts.rendering.common import SYSTEMS
 from toki.areas.actions import ProfileError, load_profile
 from toki.areas.models import Municipality
 from toki.areas.profile import PLACE_SYSTEMS, TERM_LANGUAGES
-from toki.areas.tests.profile_files import ProfileFiles
+from toki.areas.terms import profile_terms
+from toki.areas.tests.profile_files import WAJIMA, ProfileFiles
 
 SADO_CITY = {"ja": "佐渡市", "ja-easy": "佐渡市（さどし）", "en": "Sado City", "zh-hans": "佐渡市", "ko": "사도시"}
 
@@ -54,3 +56,12 @@ class ProfileTermsValidationTests(ProfileFiles, TestCase):
     def test_its_languages_and_code_systems_are_the_renderers(self):
         self.assertEqual(TERM_LANGUAGES, LANGUAGES)
         self.assertEqual(PLACE_SYSTEMS, set(SYSTEMS.values()))
+
+
+class ProfileTermsRollbackTests(TestCase):
+    def test_a_profile_load_that_rolls_back_leaves_no_names_behind(self):
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            load_profile(WAJIMA)
+            self.assertEqual(profile_terms().places["city:1720400"]["en"], "Wajima City")
+            raise RuntimeError("the load is rolled back")
+        self.assertNotIn("city:1720400", profile_terms().places)

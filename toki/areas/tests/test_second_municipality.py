@@ -27,8 +27,9 @@ from toki.alerts.tests.test_jma_samples import requires_samples, sample
 from toki.areas.actions import load_profile
 from toki.areas.models import Municipality
 from toki.areas.terms import terms_of
+from toki.areas.tests.profile_files import WAJIMA
+from toki.test import BaseTransactionTestCase
 
-WAJIMA = Path(__file__).parent / "profiles" / "wajima.json"
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 FEED = "/developer/xml/feed/eqvol.xml"
 QUAKE = "32-39_11_05_240613_VXSE53.xml"  # 輪島市 震度3 (輪島市門前町走出＊), 2011-03-11 14:46
@@ -81,6 +82,24 @@ class WajimaProfileTests(TestCase):
         changed.write_text(data, encoding="utf-8")
         load_profile(changed)
         self.assertEqual(render(facts, "en").title, "Earthquake: seismic intensity 3 in Wajima")
+
+
+@requires_samples
+class TermsKeptTests(BaseTransactionTestCase):
+    """Outside a transaction the terms are read once per process and read again when a profile is loaded."""
+
+    def test_it_renders_without_a_query_until_a_profile_is_reloaded(self):
+        facts = facts_from_telegram(sample(QUAKE), load_profile(WAJIMA).jma_codes)
+        self.assertIn("Wajima City", render(facts, "en").title)
+        with self.assertNumQueries(0):
+            for language in LANGUAGES:
+                render(facts, language)
+        with tempfile.TemporaryDirectory() as directory:
+            changed = Path(directory) / "wajima.json"
+            changed.write_text(WAJIMA.read_text(encoding="utf-8").replace('"ko": "와지마시"', '"ko": "와지마"'),
+                               encoding="utf-8")
+            load_profile(changed)
+        self.assertEqual(render(facts, "ko").title, "와지마에서 진도 3의 지진")
 
 
 @requires_samples
