@@ -55,6 +55,15 @@ def wrong_place_personas(municipality, other_shelter) -> dict:
     return {"frank": frank, "grace": grace}
 
 
+class ProfileTestCase(TestCase):
+    """The default municipality profile loaded, nothing more: for tests of what reads the profile (the place names
+    an alert is rendered with)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
+
+
 class BaseTestCase(PersonasMixin, TestCase):
     @classmethod
     def setUpTestData(cls):

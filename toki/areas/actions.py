@@ -8,6 +8,7 @@ from toki.accounts import audit
 from toki.areas.boundaries import district_boundaries
 from toki.areas.models import District, Municipality, Office
 from toki.areas.profile import ProfileError, read_profile
+from toki.areas.terms import forget as forget_terms
 
 __all__ = ["ProfileError", "load_profile"]
 
@@ -77,4 +78,6 @@ def load_profile(path, *, acting_user=None, make_default: bool = True) -> Munici
                 "default": make_default,
             },
         )
+        forget_terms()  # this transaction reads its own terms at once, every process once it commits
+        transaction.on_commit(forget_terms)
     return municipality

@@ -13,6 +13,13 @@ from toki.areas.models import Office
 from toki.lib import geo
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# The languages of a term (the alert renderer's, toki.alerts.rendering.LANGUAGES) and the code systems a place term
+# may be keyed by (the short systems of the alert facts, toki.alerts.rendering.common.SYSTEMS); a test keeps them equal.
+TERM_LANGUAGES = ("ja", "ja-easy", "en", "zh-hans", "ko")
+PLACE_SYSTEMS = frozenset({
+    "city", "forecast_area", "earthquake_prefecture", "earthquake_region", "seismic_station", "epicenter",
+    "tsunami_region", "tide_station", "text_place", "volcano", "river", "river_gauge", "amedas",
+})
 
 
 class ProfileError(ValueError):
@@ -77,6 +84,13 @@ class _Checker:
         self.text(data, "name_en", "name_en", required=False, max_length=100)
         self.text(data, "prefecture", "prefecture", max_length=20)
         self.jma_codes(data.get("jma_codes", {}), code)
+        self.terms(data.get("terms", {}))
+        website = data.get("website")
+        if website is not None and not (isinstance(website, str) and re.fullmatch(r"https://[^\s\"<>]+", website)
+                                        and len(website) <= 200):
+            self.fail("website", "expected an https:// address (at most 200 characters)")
+        if "ferry_operator" in data:
+            self.term(data["ferry_operator"], "ferry_operator")
         self.text(data, "boundary_source", "boundary_source", required=False)
         if "outline" in data:
             self.geometry(data["outline"], "outline")
@@ -112,6 +126,36 @@ class _Checker:
             if value != city:
                 self.fail(f"jma_codes.city[{i}]", f"{value} does not match code {municipality_code} "
                                                   f"(expected {city})")
+
+    def terms(self, terms) -> None:
+        if not isinstance(terms, dict):
+            self.fail("terms", "expected an object with \"places\" and \"offices\"")
+        for key in terms:
+            if key not in ("places", "offices"):
+                self.fail(f"terms.{key}", "unknown key; expected \"places\" or \"offices\"")
+        for group in ("places", "offices"):
+            table = terms.get(group, {})
+            if not isinstance(table, dict):
+                self.fail(f"terms.{group}", "expected an object of terms by key")
+            for key, entry in table.items():
+                where = f"terms.{group}.{key}"
+                if group == "places":
+                    system, _colon, code = key.partition(":")
+                    if system not in PLACE_SYSTEMS or not code.strip():
+                        self.fail(where, f"expected \"<system>:<code>\" with a system of "
+                                         f"{', '.join(sorted(PLACE_SYSTEMS))}")
+                elif not key.strip() or len(key) > 100:
+                    self.fail(where, "expected the office's Japanese name as the key")
+                self.term(entry, where)
+
+    def term(self, entry, where: str) -> None:
+        if not isinstance(entry, dict):
+            self.fail(where, f"expected an object with {', '.join(TERM_LANGUAGES)}")
+        for language in TERM_LANGUAGES:
+            self.text(entry, language, f"{where}.{language}", max_length=200)
+        extra = sorted(set(entry) - set(TERM_LANGUAGES))
+        if extra:
+            self.fail(f"{where}.{extra[0]}", f"unknown language; expected {', '.join(TERM_LANGUAGES)}")
 
     def district(self, item, where: str, outline) -> None:
         if not isinstance(item, dict):

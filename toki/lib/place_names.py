@@ -22,4 +22,13 @@ def local_name(place) -> str:
     return f"{name_en} ({place.name})"
 
 
+def in_language(term) -> str:
+    """A profile term ({"ja": …, "ja-easy": …, "en": …, "zh-hans": …, "ko": …}) in the page's language ("" for
+    none); the Japanese text where the term lacks the language."""
+    if not isinstance(term, dict):
+        return ""
+    return term.get(translation.get_language() or "ja") or term.get("ja", "")
+
+
 register.filter("local_name", local_name)
+register.filter("in_language", in_language)

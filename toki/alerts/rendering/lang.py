@@ -1,8 +1,9 @@
 """One reader's language while rendering: phrases, terms by code, places, times and numbers.
 
-Every word comes from the phrase modules (sentences) and the term tables (names keyed by code); a code a table
-does not know falls back to the Japanese name carried by the facts, labelled as Japanese for non-Japanese
-readers. Nothing is ever machine-translated.
+Every word comes from the phrase modules (sentences), the term tables (names keyed by code) and the loaded
+municipality profiles (place names and their JMA offices, toki.areas.terms); a code none of them knows falls back
+to the Japanese name carried by the facts, labelled as Japanese for non-Japanese readers. Nothing is ever
+machine-translated.
 """
 
 from datetime import datetime
@@ -19,6 +20,7 @@ from toki.alerts.rendering import (
     terms_volcano_city,
     terms_weather,
 )
+from toki.areas.terms import ProfileTerms, profile_terms
 from toki.lib.romaji import latin_reading
 
 LANGUAGES = ("ja", "ja-easy", "en", "zh-hans", "ko")
@@ -59,8 +61,7 @@ TABLES: dict[str, dict[str, dict[str, str]]] = {
     "volcano": terms_volcano_city.VOLCANO,
     "evacuation": terms_volcano_city.EVACUATION_ORDERS,
     "hazard": terms_volcano_city.HAZARDS,
-    "place": terms_places.PLACES,
-    "office": terms_places.OFFICES,
+    "office": terms_places.OFFICES,  # the national ones; a region's offices are in its profile
     "message_type": terms_places.MESSAGE_TYPES,
 }
 
@@ -69,19 +70,28 @@ _FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
 
 class Lang:
-    def __init__(self, language: str):
+    def __init__(self, language: str, terms: ProfileTerms | None = None):
+        """`terms`: the profiles' place and office names (default: every loaded profile's, read once per process)."""
         if language not in PHRASES:
             raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
         self.code = language
         self.phrases = PHRASES[language]
         self.japanese = language in JAPANESE
+        self.terms = profile_terms() if terms is None else terms
+
+    def _entry(self, table: str, code: str) -> dict[str, str] | None:
+        if table == "place":
+            return self.terms.places.get(code)
+        if table == "office":  # the national offices, then the ones the profiles name
+            return TABLES["office"].get(code) or self.terms.offices.get(code)
+        return TABLES[table].get(code)
 
     def __call__(self, key: str, **values) -> str:
         return self.phrases[key].format(**values)
 
     def term(self, table: str, code: str | None, name: str = "") -> tuple[str, bool]:
         """(text, known): the table's text for `code`, or the Japanese `name` (labelled for non-Japanese)."""
-        entry = TABLES[table].get(str(code)) if code not in (None, "") else None
+        entry = self._entry(table, str(code)) if code not in (None, "") else None
         if entry is not None:
             return entry[self.code], True
         return self.fallback(name or str(code or "")), False
@@ -93,12 +103,12 @@ class Lang:
         return name if self.japanese else self("untranslated_term", name=name)
 
     def place(self, area: dict | None) -> str:
-        """A place: its translation where the place table has one, a district's romanised name with the Japanese
+        """A place: its translation where a loaded profile names it, a district's romanised name with the Japanese
         in brackets, else the Japanese name as the facts carry it."""
         if not area:
             return ""
         key = area.get("code") or area.get("name", "")  # places named only in text have no code
-        entry = terms_places.PLACES.get(f"{area.get('system', '')}:{key}")
+        entry = self.terms.places.get(f"{area.get('system', '')}:{key}")
         if entry is not None:
             return entry[self.code]
         names = area.get("names") or {}

@@ -15,6 +15,7 @@ from toki.alerts.rendering import render_other, render_quake, render_weather
 from toki.alerts.rendering.facts import FACTS_VERSION
 from toki.alerts.rendering.lang import LANGUAGES, Lang
 from toki.alerts.rendering.parts import Parts
+from toki.areas.terms import ProfileTerms
 from toki.lib.text import cut, text_length
 
 SHORT_LIMIT = 100
@@ -56,15 +57,17 @@ _TOPICS = {
 IMPORTED = "cap"  # facts of an imported CAP message: its own texts, no facts version (docs/cap.md)
 
 
-def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: bool = False) -> RenderedAlert:
+def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: bool = False,
+           terms: ProfileTerms | None = None) -> RenderedAlert:
     """The alert in `language` (one of LANGUAGES). `msg_type` is the Alert's: "alert", "update" (訂正) or
-    "cancel" (取消); `is_drill` marks a drill (訓練) at the start of the title and the short text."""
+    "cancel" (取消); `is_drill` marks a drill (訓練) at the start of the title and the short text. Places and offices
+    are named from `terms` (default: every loaded profile's, toki.areas.terms)."""
     if msg_type not in MSG_TYPES:
         raise ValueError(f"unknown msg_type {msg_type!r}; expected one of {', '.join(MSG_TYPES)}")
     imported = facts.get("source") == IMPORTED
     if not imported and facts.get("version") != FACTS_VERSION:
         raise ValueError(f"unsupported facts version {facts.get('version')!r}; this renderer reads {FACTS_VERSION}")
-    lang = Lang(language)
+    lang = Lang(language, terms)
     topic = render_other.cap if imported else _TOPICS.get(facts.get("category", ""), render_other.generic)
     parts = topic(facts, lang)
     if msg_type == "cancel":

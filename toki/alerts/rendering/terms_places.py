@@ -1,33 +1,13 @@
-"""Place names, JMA offices and message types in every language.
+"""National JMA offices and message types in every language.
 
-Places are keyed "<system>:<code>" (the facts' short code systems, see common.SYSTEMS): only the municipality's
-own JMA areas are listed (Sado: 佐渡市, 佐渡, 新潟県佐渡, the 佐渡 tsunami region and tide station); any other
-place is shown with its Japanese name, as the rendering rules say. A municipality running Toki adds its own
-lines here. Offices are keyed by their Japanese name (telegrams carry no office code). Each entry: ja, ja-easy,
-en, zh-hans, ko.
+A municipality's place names are not here: they are data of its profile ("terms.places", keyed "<system>:<code>",
+docs/areas.md), read through toki.areas.terms; so are the JMA offices that write its telegrams ("terms.offices",
+e.g. 新潟地方気象台). OFFICES holds the national ones every municipality's telegrams carry: the agency itself
+(気象庁 and the names of its headquarters departments). Offices are keyed by their Japanese name (telegrams carry no
+office code). Each entry: ja, ja-easy, en, zh-hans, ko.
 """
 
 from toki.alerts.rendering.terms_base import t
-
-_SADO = t("佐渡", "佐渡（さど）", "Sado", "佐渡", "사도")
-_NIIGATA = t("新潟県", "新潟県（にいがたけん）", "Niigata Prefecture", "新潟县", "니가타현")
-
-_SADO_CITY = t("佐渡市", "佐渡市（さどし）", "Sado City", "佐渡市", "사도시")
-
-PLACES = {
-    "city:1522400": _SADO_CITY,
-    "text_place:佐渡市": _SADO_CITY,  # 記録的短時間大雨情報 names places in its text only
-    "forecast_area:150040": _SADO,
-    "forecast_area:150000": _NIIGATA,
-    "earthquake_prefecture:15": _NIIGATA,
-    "earthquake_region:375": t(
-        "新潟県佐渡", "新潟県（にいがたけん） 佐渡（さど）", "Sado, Niigata Prefecture", "新潟县佐渡", "니가타현 사도"
-    ),
-    "tsunami_region:341": _SADO,
-    "tide_station:34103": t(
-        "佐渡市鷲崎", "佐渡市（さどし） 鷲崎（わしざき）", "Washizaki, Sado City", "佐渡市鹫崎", "사도시 와시자키"
-    ),
-}
 
 _JMA = t("気象庁", "気象庁（きしょうちょう）", "Japan Meteorological Agency", "日本气象厅", "일본 기상청")
 OFFICES = {
@@ -35,13 +15,6 @@ OFFICES = {
     "気象庁本庁": _JMA,
     "気象庁地震火山部": _JMA,
     "気象庁予報部": _JMA,
-    "新潟地方気象台": t(
-        "新潟地方気象台",
-        "新潟地方気象台（にいがた ちほう きしょうだい）",
-        "Niigata Local Meteorological Office",
-        "新潟地方气象台",
-        "니가타 지방 기상대",
-    ),
 }
 
 _WARNINGS = t(

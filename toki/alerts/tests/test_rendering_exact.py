@@ -1,11 +1,11 @@
 """Exact texts of the important cases in every language: a 大雨警報, a 津波注意報 drill on 佐渡, 震度 for Sado with
 its hypocenter, a Level 4 evacuation order for 両津 and its lifting, a 取消 and a 訂正."""
 
-import unittest
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from toki.alerts.rendering import LANGUAGES, facts_for_evacuation, facts_from_telegram, render
+from toki.test import ProfileTestCase
 
 from .test_jma_samples import SADO_CODES, requires_samples, sample
 from .test_rendering_facts import sado_h27_heavy_rain
@@ -28,7 +28,7 @@ def evacuation(*, lifted: bool) -> dict:
     )
 
 
-class ExactTextTestCase(unittest.TestCase):
+class ExactTextTestCase(ProfileTestCase):
     maxDiff = None
 
     def assert_title_and_short(self, facts: dict, expected: dict, **options):

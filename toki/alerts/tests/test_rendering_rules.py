@@ -1,7 +1,6 @@
 """Rendering rules: fallbacks for unknown codes, free text labelled, times in Asia/Tokyo, limits, bad input."""
 
 import copy
-import unittest
 
 from toki.alerts.rendering import (
     BODY_LIMIT,
@@ -11,6 +10,7 @@ from toki.alerts.rendering import (
     render,
     text_length,
 )
+from toki.test import ProfileTestCase
 
 from .test_jma_samples import SADO_CODES, requires_samples, sample
 
@@ -50,7 +50,7 @@ def kind(code: str, name: str, status: str = "issued", **extra) -> dict:
     }
 
 
-class FallbackTests(unittest.TestCase):
+class FallbackTests(ProfileTestCase):
     def test_it_shows_the_japanese_name_of_an_unknown_kind_labelled(self):
         facts = warning_facts(kind("98", "火山ガス注意報"))
         rendered = render(facts, "en")
@@ -96,7 +96,7 @@ class FallbackTests(unittest.TestCase):
         self.assertEqual(render(facts, "ja").title, "小木に高齢者等避難（警戒レベル３）")
 
 
-class WarningRulesTests(unittest.TestCase):
+class WarningRulesTests(ProfileTestCase):
     def test_it_prefixes_the_level_of_an_r06_kind(self):
         facts = warning_facts(kind("43", "レベル４大雨危険警報", level=4))
         self.assertEqual(render(facts, "ja").title, "佐渡市にレベル４大雨危険警報")
@@ -120,7 +120,7 @@ class WarningRulesTests(unittest.TestCase):
         self.assertIn("- No warnings or advisories in force", render(warning_facts(), "en").body)
 
 
-class TimeTests(unittest.TestCase):
+class TimeTests(ProfileTestCase):
     def test_it_shows_times_in_asia_tokyo(self):
         facts = warning_facts(kind("03", "大雨警報"), issued_at="2025-11-24T01:30:00+00:00")
         expected = {
@@ -134,7 +134,7 @@ class TimeTests(unittest.TestCase):
                 self.assertIn(line, render(facts, language).body.split("\n"))
 
 
-class FreeTextTests(unittest.TestCase):
+class FreeTextTests(ProfileTestCase):
     def test_it_labels_a_free_text_only_telegram_as_untranslated(self):
         facts = warning_facts()
         facts.update(
@@ -172,7 +172,7 @@ class FreeTextTests(unittest.TestCase):
 
 
 @requires_samples
-class SampleRulesTests(unittest.TestCase):
+class SampleRulesTests(ProfileTestCase):
     def test_it_names_the_type_when_the_telegram_says_nothing_about_sado(self):
         facts = facts_from_telegram(sample("32-39_11_02_250206_VTSE41.xml"), SADO_CODES)
         self.assertEqual(render(facts, "en").title, "Tsunami Warnings, Advisories and Forecasts")
@@ -183,7 +183,7 @@ class SampleRulesTests(unittest.TestCase):
         self.assertNotIn("Evacuate immediately.", render(facts, "en").body)
 
 
-class BadInputTests(unittest.TestCase):
+class BadInputTests(ProfileTestCase):
     def test_it_refuses_an_unknown_language(self):
         with self.assertRaisesRegex(ValueError, "unknown language 'fr'"):
             render(warning_facts(), "fr")

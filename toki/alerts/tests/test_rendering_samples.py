@@ -6,7 +6,6 @@ test_rendering_facts.py). Every other sample is rendered too, once with Sado's c
 holding every code of the telegram (a stress test of the body limit: e.g. a warning telegram for 60 towns).
 """
 
-import unittest
 from collections import defaultdict
 
 from toki.alerts.jma.relevance import _SYSTEM_OF_CODE_TYPE, PROFILE_KEY_SYSTEMS, matching_areas
@@ -19,6 +18,7 @@ from toki.alerts.rendering import (
     render,
     text_length,
 )
+from toki.test import ProfileTestCase
 
 from .test_jma_samples import SADO_CODES, all_sample_paths, requires_samples, sample
 from .test_rendering_facts import (
@@ -61,7 +61,7 @@ def sado_samples() -> list[str]:
 
 
 @requires_samples
-class SadoSamplesTests(unittest.TestCase):
+class SadoSamplesTests(ProfileTestCase):
     def assert_within_limits(self, rendered):
         self.assertTrue(rendered.title)
         self.assertTrue(rendered.short)
@@ -135,7 +135,7 @@ class SadoSamplesTests(unittest.TestCase):
 
 
 @requires_samples
-class AllSamplesTests(unittest.TestCase):
+class AllSamplesTests(ProfileTestCase):
     def test_it_renders_every_sample_within_the_limits_for_sado_and_for_all_its_areas(self):
         for path in all_sample_paths():
             telegram = sample(path.name)

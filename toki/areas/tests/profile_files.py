@@ -10,6 +10,7 @@ from django.conf import settings
 PROFILES = Path(settings.BASE_DIR) / "profiles"
 SADO = PROFILES / "sado.json"
 EXAMPLE_TOWN = PROFILES / "example-town.json"
+WAJIMA = Path(__file__).parent / "profiles" / "wajima.json"  # 輪島市, for the tests (test_second_municipality.py)
 
 
 def sado_data() -> dict:
