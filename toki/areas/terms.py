@@ -73,7 +73,9 @@ def _read() -> tuple[dict, ProfileTerms]:
 
 def _in_transaction() -> tuple[dict, ProfileTerms]:
     memo = getattr(_transaction, "memo", None)
-    if memo is not None and any(func is memo[0] for _sids, func, _robust in connection.run_on_commit):
+    # Django keeps (savepoint ids, callback, robust) per on_commit callback; the stubs know only two of them.
+    pending = [entry[1] for entry in connection.run_on_commit]
+    if memo is not None and any(func is memo[0] for func in pending):
         return memo[1], memo[2]
     by_municipality, merged = _read()
 
@@ -89,14 +91,14 @@ def _current() -> tuple[dict, ProfileTerms]:
     if connection.in_atomic_block:
         return _in_transaction()  # possibly uncommitted: kept for this transaction only
     now = time.monotonic()
-    if _kept.merged is not None and now - _kept.checked < RECHECK_SECONDS:
+    if _kept.merged is not None and _kept.by_municipality is not None and now - _kept.checked < RECHECK_SECONDS:
         return _kept.by_municipality, _kept.merged
     try:
         generation = cache.get(GENERATION_KEY)
     except Exception:  # the shared cache is unreachable: read the database again rather than trust what is kept
         generation = object()
     _kept.checked = now
-    if _kept.merged is None or generation != _kept.generation:
+    if _kept.merged is None or _kept.by_municipality is None or generation != _kept.generation:
         _kept.by_municipality, _kept.merged = _read()
         _kept.generation = generation
     return _kept.by_municipality, _kept.merged

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from toki.alerts.rendering import LANGUAGES, facts_from_telegram, render
 from toki.alerts.tests import sado_telegrams
-from toki.alerts.tests.jma_feed_server import FeedServerMixin, sample_bytes
+from toki.alerts.tests.jma_feed_server import FeedServer, FeedServerMixin, sample_bytes
 from toki.alerts.tests.test_jma_samples import requires_samples, sample
 from toki.areas.actions import load_profile
 from toki.areas.models import Municipality
@@ -106,6 +106,8 @@ class TermsKeptTests(BaseTransactionTestCase):
 @override_settings(TASKS=IMMEDIATE_TASKS)
 class WajimaPortalTests(FeedServerMixin, TestCase):
     """輪島市's telegrams read from the local feed server by `poll_jma --once`; its pages in every language."""
+
+    server: FeedServer  # started by FeedServerMixin.setUpClass
 
     @classmethod
     def setUpTestData(cls):
