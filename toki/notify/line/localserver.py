@@ -89,6 +89,10 @@ LOCAL_PREFIX = "/__local__/"
 RATE_LIMIT_MESSAGE = "The API rate limit has been exceeded. Try again later."
 
 
+class _Truncated(Exception):
+    """The connection closed before the request's body was complete."""
+
+
 @dataclass
 class RecordedRequest:
     method: str
@@ -223,6 +227,11 @@ class LocalLineServer(LineOperations):
             self.reply_tokens[token] = user_id
         return token
 
+    def count_truncated(self) -> None:
+        """A request whose sender went away mid-body (not answered, not a request LINE would have seen)."""
+        with self._lock:
+            self.counters["truncated"] += 1
+
     def delivery_counts(self) -> dict[str, int]:
         with self._lock:
             return {user_id: len(items) for user_id, items in self.received.items() if items}
@@ -233,6 +242,7 @@ class LocalLineServer(LineOperations):
             return {
                 "requests": self.counters["requests"],
                 "invalid": self.counters["invalid"],
+                "truncated": self.counters["truncated"],
                 "deliveries": self.counters["deliveries"],
                 "messages": self.counters["messages"],
                 "recipients": len(counts),
@@ -550,10 +560,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("PATCH")
 
     def _read_body(self) -> bytes | None:
+        """The request body; None when it is too large. Raises _Truncated when the sender went away before the
+        whole body arrived (a client killed mid-request): LINE never sees such a request, so it is not one."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks, total = [], 0
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                line = self.rfile.readline()
+                if not line:
+                    raise _Truncated
+                size = int(line.split(b";")[0].strip() or b"0", 16)
                 if size == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
@@ -561,15 +576,26 @@ class _Handler(BaseHTTPRequestHandler):
                 total += size
                 if total > MAX_BODY_BYTES:
                     return None
-                chunks.append(self.rfile.read(size))
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    raise _Truncated
+                chunks.append(chunk)
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
             return None
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _Truncated
+        return body
 
     def _serve(self, method: str):
-        raw = self._read_body()
+        try:
+            raw = self._read_body()
+        except _Truncated:
+            self.close_connection = True
+            self.line.count_truncated()
+            return
         if raw is None:
             self.close_connection = True
             self._send(Reply(status=413, body={"message": "Request Entity Too Large"}), {})
@@ -624,6 +650,11 @@ class LocalLineClient:
 
     def stats(self) -> dict:
         return self._call("GET", "stats")
+
+    def count_truncated(self) -> None:
+        """A request whose sender went away mid-body (not answered, not a request LINE would have seen)."""
+        with self._lock:
+            self.counters["truncated"] += 1
 
     def delivery_counts(self) -> dict[str, int]:
         return self._call("GET", "received")["counts"]

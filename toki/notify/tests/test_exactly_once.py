@@ -50,6 +50,7 @@ class ExactlyOnceUnderSigkillTests(SimpleTestCase):
                 states = dict(db.execute("SELECT state, COUNT(*) FROM notify_delivery GROUP BY state").fetchall())
             counts = line.client.delivery_counts()
             stats = line.client.stats()
+            invalid = line.client.invalid_requests()[:3]
 
         self.assertEqual(len(addresses), SUBSCRIBERS)
         self.assertEqual(seeded["subscribers"], SUBSCRIBERS)
@@ -59,4 +60,6 @@ class ExactlyOnceUnderSigkillTests(SimpleTestCase):
         duplicates = sum(1 for n in counts.values() if n != 1)
         self.assertEqual(duplicates, 0, "some recipients received the message more than once")
         self.assertEqual(set(counts), set(addresses), "some recipients received nothing")
-        self.assertEqual(stats["invalid"], 0)
+        # A worker killed while sending leaves a body cut short: the server drops it unanswered ("truncated"), as
+        # LINE would; every request that did arrive whole is valid against LINE's spec.
+        self.assertEqual(stats["invalid"], 0, invalid)
