@@ -563,7 +563,8 @@ class _Handler(BaseHTTPRequestHandler):
         """The request body; None when it is too large. Raises _Truncated when the sender went away before the
         whole body arrived (a client killed mid-request): LINE never sees such a request, so it is not one."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks, total = [], 0
+            chunks: list[bytes] = []
+            total = 0
             while True:
                 line = self.rfile.readline()
                 if not line:
@@ -650,11 +651,6 @@ class LocalLineClient:
 
     def stats(self) -> dict:
         return self._call("GET", "stats")
-
-    def count_truncated(self) -> None:
-        """A request whose sender went away mid-body (not answered, not a request LINE would have seen)."""
-        with self._lock:
-            self.counters["truncated"] += 1
 
     def delivery_counts(self) -> dict[str, int]:
         return self._call("GET", "received")["counts"]
