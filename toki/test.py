@@ -55,7 +55,26 @@ def wrong_place_personas(municipality, other_shelter) -> dict:
     return {"frank": frank, "grace": grace}
 
 
-class BaseTestCase(PersonasMixin, TestCase):
+class QueueMixin:
+    """For tests run with TASKS=DATABASE_TASKS: work off the queue as `manage.py db_worker --batch` would, with the
+    on-commit hooks of the tasks run too (a TestCase never commits), until nothing is left to run."""
+
+    def run_queued_tasks(self) -> int:
+        from django.core.management import call_command
+        from django_tasks_db.models import DBTaskResult
+
+        ran = 0
+        for _ in range(20):
+            ready = DBTaskResult.objects.ready().count()
+            if not ready:
+                return ran
+            with self.captureOnCommitCallbacks(execute=True):
+                call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+            ran += ready
+        raise AssertionError("the task queue never emptied")
+
+
+class BaseTestCase(QueueMixin, PersonasMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.create_world()
