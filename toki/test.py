@@ -6,6 +6,7 @@ try the wrong district or shelter, `wrong_place_personas` adds frank (相川 bra
 of another shelter).
 """
 
+import shutil
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -60,18 +61,35 @@ class QueueMixin:
     on-commit hooks of the tasks run too (a TestCase never commits), until nothing is left to run."""
 
     def run_queued_tasks(self) -> int:
+        """Returns how many tasks ran. A 軽量版 a task publishes goes to a temporary folder unless the test chose
+        one (never the shared var/static-site of the other test processes)."""
+        import tempfile
+
         from django.core.management import call_command
         from django_tasks_db.models import DBTaskResult
 
+        static_dir = settings.TOKI_STATIC_SITE_DIR
+        if static_dir == settings.VAR_DIR / "static-site":
+            static_dir = tempfile.mkdtemp(prefix="toki-test-static-")
+            self.addCleanup(shutil.rmtree, static_dir, ignore_errors=True)
         ran = 0
-        for _ in range(20):
-            ready = DBTaskResult.objects.ready().count()
-            if not ready:
-                return ran
-            with self.captureOnCommitCallbacks(execute=True):
-                call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
-            ran += ready
+        with override_settings(TOKI_STATIC_SITE_DIR=static_dir):
+            for _ in range(20):
+                ready = DBTaskResult.objects.ready().count()
+                if not ready:
+                    return ran
+                with self.captureOnCommitCallbacks(execute=True):
+                    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+                ran += ready
         raise AssertionError("the task queue never emptied")
+
+    @contextmanager
+    def committed(self):
+        """The block's transaction commits: its on-commit hooks run, then the tasks they queued (domain event
+        deliveries and what they start), as a worker would."""
+        with self.captureOnCommitCallbacks(execute=True):
+            yield
+        self.run_queued_tasks()
 
 
 class BaseTestCase(QueueMixin, PersonasMixin, TestCase):

@@ -78,4 +78,6 @@ class OpenSheltersOnThePortalTests(ShelterWorldMixin, BaseTestCase):
         self.assertEqual(self.enqueued(), 0)
 
     def enqueued(self) -> int:
+        """Republishes asked for, once the committed changes' domain events were delivered (ADR 0007)."""
+        self.run_queued_tasks()
         return DBTaskResult.objects.filter(task_path="toki.portal.tasks.publish_static_site").count()

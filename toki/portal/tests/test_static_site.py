@@ -195,6 +195,8 @@ class DebounceTests(StaticSiteMixin, BaseTestCase):
 @override_settings(TASKS=DATABASE_TASKS)
 class HookTests(BaseTestCase):
     def enqueued(self) -> int:
+        """Republishes asked for, once the committed changes' domain events were delivered (ADR 0007)."""
+        self.run_queued_tasks()
         return DBTaskResult.objects.filter(task_path=TASK_PATH).count()
 
     def test_it_enqueues_a_republish_when_an_order_is_issued(self):
