@@ -9,6 +9,7 @@ Delivery claims the (event, subscriber) record for a lease, runs the subscriber,
 subscriber leaves the claim to expire; the sweep then redelivers, so subscribers must be idempotent.
 """
 
+import json
 import logging
 from datetime import timedelta
 
@@ -22,6 +23,7 @@ from toki.events.models import Delivery, Event
 from toki.lib.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
+_TABLE = '"events_event"'
 
 
 def _lease() -> timedelta:
@@ -35,16 +37,29 @@ def publish(name: str, *, municipality_id: int, **ids) -> Event:
         raise RuntimeError(f"publish({name!r}) outside a transaction: publish inside the action's atomic block")
     registry.event_type(name).check(ids)
     subscribers = registry.subscribers_of(name)
-    event = Event.objects.create(name=name, municipality_id=municipality_id,
-                                 ids={key: list(value) if isinstance(value, tuple) else value
-                                      for key, value in ids.items()},
-                                 done_at=None if subscribers else timezone.now())
+    ids = {key: list(value) if isinstance(value, tuple) else value for key, value in ids.items()}
+    now = timezone.now()
+    event = Event(name=name, municipality_id=municipality_id, ids=ids, created_at=now,
+                  done_at=None if subscribers else now)
+    event.pk = _insert(event)
     from toki.events.tasks import deliver_event
 
     for sub in subscribers:
         # robust: a queue that is down is logged, never raised into the committed action; the sweep redelivers.
         enqueue_on_commit(deliver_event, event.pk, sub.key, robust=True)
     return event
+
+
+def _insert(event: Event) -> int:
+    """One INSERT … RETURNING id, without the ORM's per-save machinery (a third of publish()'s time)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    sql = (f"INSERT INTO {_TABLE} (name, municipality_id, ids, created_at, done_at) "  # noqa: S608
+           f"VALUES (%s, %s, %s{cast}, %s, %s) RETURNING id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.name, event.municipality_id, json.dumps(event.ids), adapt(event.created_at),
+                             adapt(event.done_at)])
+        return cursor.fetchone()[0]
 
 
 def _claim(event_id: int, key: str) -> bool:
