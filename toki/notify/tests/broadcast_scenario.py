@@ -4,8 +4,8 @@
     python -m toki.notify.tests.broadcast_scenario status
 
 `Scenario` (below) drives it: a file database migrated from scratch, the local LINE server as a CLI process,
-`manage.py run_worker` processes it may SIGKILL, and `notify_sweep --loop` with `events_sweep --loop`. It reads the outcome with sqlite3 or
-psycopg directly, so the test process needs no Django database of its own.
+`manage.py run_worker` processes it may SIGKILL, and `notify_sweep --loop` with `events_sweep --loop`. It reads
+the outcome with sqlite3 or psycopg directly, so the test process needs no Django database of its own.
 """
 
 import json
