@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, BenchError, format_table, machine_info, percentile, run_main, write_results
+from _common import REPO, BenchError, django_world, format_table, machine_info, percentile, run_main, write_results
 
 NAME = "events_overhead"
 TARGET_MS = 1.0
@@ -38,26 +38,15 @@ VARIANTS = ("without", "outbox only", "full")
 
 def child(actions: int, rounds: int) -> dict:
     """In a process whose DATABASE_URL points at an empty database: set up, then measure; returns the figures."""
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toki.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    municipality, alice = django_world()
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    call_command("migrate", verbosity=0)
-    from toki.areas.actions import load_profile
-    from toki.demo.personas import create_personas
     from toki.events import outbox
     from toki.hq.actions.incidents import open_incident
     from toki.shelters.actions.openings import open_shelter, set_crowding
     from toki.shelters.models import Shelter
 
-    municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
-    alice = create_personas(municipality, "bench-password-not-secret-1")["alice"]
     district = municipality.districts.first()
     shelter = Shelter.objects.create(common_id="bench-events", municipality=municipality, district=district,
                                      name="ベンチ避難所", lat=38.08, lon=138.44, is_designated_shelter=True,
