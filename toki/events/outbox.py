@@ -88,6 +88,10 @@ def deliver(event_id: int, key: str) -> str:
     except Exception as error:
         Delivery.objects.filter(event_id=event_id, subscriber=key).update(
             claimed_until=None, last_error=type(error).__name__[:200])
+        attempts = Delivery.objects.filter(event_id=event_id, subscriber=key).values_list("attempts", flat=True)
+        if attempts and attempts[0] >= settings.TOKI_EVENTS_MAX_ATTEMPTS:
+            logger.error("events: %s gives up on event %s (%s) after %s attempts", key, event_id, event.name,
+                         attempts[0])
         raise
     now = timezone.now()
     Delivery.objects.filter(event_id=event_id, subscriber=key).update(done_at=now, claimed_until=None,
@@ -126,7 +130,7 @@ def sweep(*, now=None, grace: timedelta | None = None) -> dict:
             due = (Q(done_at__isnull=True) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
                    & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - grace)))
             if delivery.attempts >= settings.TOKI_EVENTS_MAX_ATTEMPTS:
-                continue  # given up: logged when it happened, visible in the admin's delivery records
+                continue  # given up: logged when it happened; the Delivery row keeps the error's class
             # The conditional UPDATE makes a concurrent sweep enqueue each delivery once.
             if Delivery.objects.filter(due, pk=delivery.pk).update(enqueued_at=now):
                 deliver_event.enqueue(event.pk, sub.key)
