@@ -73,7 +73,14 @@ class QueueMixin:
             static_dir = tempfile.mkdtemp(prefix="toki-test-static-")
             self.addCleanup(shutil.rmtree, static_dir, ignore_errors=True)
         ran = 0
-        with override_settings(TOKI_STATIC_SITE_DIR=static_dir):
+        # The worker closes "obsolete" connections between tasks, and inside a TestCase's transaction the
+        # connection looks obsolete (autocommit off): on PostgreSQL that would close the test's own transaction.
+        # Django's test client leaves close_old_connections out of requests for the same reason.
+        from unittest import mock
+
+        keep_connection = mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections",
+                                     lambda: None)
+        with override_settings(TOKI_STATIC_SITE_DIR=static_dir), keep_connection:
             for _ in range(20):
                 ready = DBTaskResult.objects.ready().count()
                 if not ready:
