@@ -20,14 +20,14 @@ from toki.events.outbox import deliver, publish
 from toki.hq.models import ChronologyEntry
 from toki.hq.tests.helpers import HqTestCase
 from toki.notify.models import Notification
-from toki.test import DATABASE_TASKS
+from toki.test import DATABASE_TASKS, QueueMixin
 
 PUBLISH_TASK = "toki.portal.tasks.publish_static_site"
 ORDER_EVENTS = ["alerts.alert_recorded", "alerts.public_situation_changed", "alerts.alert_published"]
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-class OutboxTests(HqTestCase):
+class OutboxTests(QueueMixin, HqTestCase):
     def setUp(self):
         super().setUp()
         root = tempfile.mkdtemp(prefix="toki-events-static-")

@@ -11,7 +11,7 @@ from toki.hq.models import ChronologyAnnotation, ChronologyEntry
 from toki.hq.tests.helpers import HqTestCase
 from toki.shelters.actions.openings import close_opening, open_shelter
 from toki.shelters.models import Shelter
-from toki.test import DATABASE_TASKS
+from toki.test import DATABASE_TASKS, QueueMixin
 
 
 class ChronologyTests(HqTestCase):
@@ -69,7 +69,7 @@ class ChronologyTests(HqTestCase):
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-class ChronologyFeedTests(HqTestCase):
+class ChronologyFeedTests(QueueMixin, HqTestCase):
     def test_it_chronicles_an_evacuation_order_and_its_lifting_per_district(self):
         with self.committed():
             orders = issue_evacuation_order(acting_user=self.alice, districts=[self.ryotsu, self.aikawa], level=4,
@@ -103,7 +103,7 @@ class ChronologyFeedTests(HqTestCase):
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-class AlertFeedTests(HqTestCase):
+class AlertFeedTests(QueueMixin, HqTestCase):
     def alert(self, status, n=1):
         """A JMA warning telegram of status 通常 / 訓練 / 試験, stored and applied as the poller and worker do."""
         from toki.alerts.actions.state import apply_telegram

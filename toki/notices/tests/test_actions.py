@@ -7,7 +7,7 @@ from toki.events.models import Delivery, Event
 from toki.notices import actions
 from toki.notices.models import Notice
 from toki.notices.tests.helpers import EN, JA, department_user, make_notice
-from toki.test import DATABASE_TASKS, BaseTestCase
+from toki.test import DATABASE_TASKS, BaseTestCase, QueueMixin
 
 
 class CreateNoticeTests(BaseTestCase):
@@ -98,7 +98,7 @@ class UpdateNoticeTests(BaseTestCase):
             actions.update_notice(acting_user=self.bob, notice=self.notice, category="life", versions={"ja": JA})
 
 
-class PublishNoticeTests(BaseTestCase):
+class PublishNoticeTests(QueueMixin, BaseTestCase):
     def test_it_publishes_once_and_keeps_the_first_publication_time(self):
         notice = make_notice(self)
         first = notice.published_at
