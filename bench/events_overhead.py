@@ -20,6 +20,7 @@ statements one action runs are counted with Django's CaptureQueriesContext: the 
 """
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 from _common import REPO, BenchError, django_world, format_table, machine_info, percentile, run_main, write_results
 
@@ -53,37 +55,38 @@ def child(actions: int, rounds: int) -> dict:
                                      source="gsi", capacity=100)
     incident = open_incident(acting_user=alice, municipality=municipality, name="ベンチ豪雨", kind="heavy_rain")
     opening = open_shelter(acting_user=alice, shelter=shelter, incident=incident)
-    real_publish = outbox.publish
     values = ("full", "crowded")
 
-    real_enqueue = outbox.enqueue_on_commit
+    def nothing(*args, **kwargs) -> None:
+        return None
+
+    def swapped(variant: str) -> contextlib.ExitStack:
+        """publish() a no-op for "without"; its deliveries not enqueued unless "full" (restored on exit)."""
+        stack = contextlib.ExitStack()
+        if variant == "without":
+            stack.enter_context(mock.patch.object(outbox, "publish", nothing))
+        if variant != "full":
+            stack.enter_context(mock.patch.object(outbox, "enqueue_on_commit", nothing))
+        return stack
 
     def run(variant: str, count: int, start: int) -> list[float]:
-        outbox.publish = real_publish if variant != "without" else (lambda *a, **k: None)
-        outbox.enqueue_on_commit = real_enqueue if variant == "full" else (lambda *a, **k: None)
         timings = []
-        try:
+        with swapped(variant):
             for i in range(start, start + count):
                 began = time.perf_counter()
                 set_crowding(acting_user=alice, opening=opening, crowding=values[i % 2])
                 timings.append((time.perf_counter() - began) * 1000)
-        finally:
-            outbox.publish, outbox.enqueue_on_commit = real_publish, real_enqueue
         return timings
 
     def publish_alone(count: int = 500) -> float:
         """publish() by itself inside one transaction (rolled back), deliveries not enqueued: ms per call."""
-        outbox.enqueue_on_commit = lambda *a, **k: None
-        try:
-            with transaction.atomic():
-                began = time.perf_counter()
-                for _ in range(count):
-                    outbox.publish("shelters.opening_crowding_changed", municipality_id=municipality.pk,
-                                   opening_id=opening.pk)
-                elapsed = (time.perf_counter() - began) * 1000 / count
-                transaction.set_rollback(True)
-        finally:
-            outbox.enqueue_on_commit = real_enqueue
+        with swapped("outbox only"), transaction.atomic():
+            began = time.perf_counter()
+            for _ in range(count):
+                outbox.publish("shelters.opening_crowding_changed", municipality_id=municipality.pk,
+                               opening_id=opening.pk)
+            elapsed = (time.perf_counter() - began) * 1000 / count
+            transaction.set_rollback(True)
         return elapsed
 
     # Statements of one action with and without the event (the first call of each warms caches up).
@@ -96,7 +99,7 @@ def child(actions: int, rounds: int) -> dict:
     extra = [sql for sql in statements["outbox only"] if '"events_' in sql]
     event_inserts = [sql for sql in extra if sql.startswith('INSERT INTO "events_event"')]
 
-    timings = {variant: [] for variant in VARIANTS}
+    timings: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
     per_round = max(1, actions // rounds)
     for round_no in range(rounds):
         order = VARIANTS if round_no % 2 == 0 else tuple(reversed(VARIANTS))

@@ -8,6 +8,8 @@ of another shelter).
 
 import shutil
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
@@ -101,7 +103,11 @@ class BaseTransactionTestCase(PersonasMixin, TransactionTestCase):
             super()._fixture_teardown()
 
 
-class QueueMixin:
+# The mixin's methods use TestCase's (addCleanup, captureOnCommitCallbacks); the type checker is told so.
+_TestCaseBase = TestCase if TYPE_CHECKING else object
+
+
+class QueueMixin(_TestCaseBase):  # type: ignore[misc,valid-type]
     """For tests run with TASKS=DATABASE_TASKS: work off the queue as `manage.py db_worker --batch` would, with the
     on-commit hooks of the tasks run too (a TestCase never commits), until nothing is left to run."""
 
@@ -113,7 +119,7 @@ class QueueMixin:
         from django.core.management import call_command
         from django_tasks_db.models import DBTaskResult
 
-        static_dir = settings.TOKI_STATIC_SITE_DIR
+        static_dir: str | Path = settings.TOKI_STATIC_SITE_DIR
         if static_dir == settings.VAR_DIR / "static-site":
             static_dir = tempfile.mkdtemp(prefix="toki-test-static-")
             self.addCleanup(shutil.rmtree, static_dir, ignore_errors=True)

@@ -78,7 +78,7 @@ def deliver(event_id: int, key: str) -> str:
     """Run subscriber `key` for event `event_id` unless it already ran (or is running). Returns what happened."""
     event = Event.objects.filter(pk=event_id).first()
     sub = registry.subscriber_named(event.name, key) if event is not None else None
-    if sub is None:
+    if event is None or sub is None:
         logger.warning("events: no delivery of event %s to %s (event or subscriber unknown)", event_id, key)
         return "unknown"
     if not _claim(event_id, key):

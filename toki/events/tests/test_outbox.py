@@ -17,7 +17,7 @@ from toki.alerts.actions.orders import issue_evacuation_order
 from toki.events import registry
 from toki.events.models import Delivery, Event
 from toki.events.outbox import deliver, publish
-from toki.hq.models import ChronologyEntry
+from toki.hq.models import ChronologyEntry, Incident
 from toki.hq.tests.helpers import HqTestCase
 from toki.notify.models import Notification
 from toki.test import DATABASE_TASKS, QueueMixin
@@ -28,6 +28,8 @@ ORDER_EVENTS = ["alerts.alert_recorded", "alerts.public_situation_changed", "ale
 
 @override_settings(TASKS=DATABASE_TASKS)
 class OutboxTests(QueueMixin, HqTestCase):
+    incident: Incident
+
     def setUp(self):
         super().setUp()
         root = tempfile.mkdtemp(prefix="toki-events-static-")

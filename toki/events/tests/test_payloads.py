@@ -5,7 +5,9 @@ import json
 
 from django.utils import timezone
 
+from toki.accounts.models import User
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
+from toki.areas.models import District, Municipality
 from toki.events import registry
 from toki.events.models import Event
 from toki.lifelines.actions import report_status, save_lifeline
@@ -14,11 +16,19 @@ from toki.shelters.actions import import_shelters
 from toki.shelters.actions.master import update_shelter_details
 from toki.shelters.actions.openings import close_opening, confirm_status, set_crowding, set_opening_status
 from toki.shelters.importing.rows import ShelterRow
+from toki.shelters.models import Shelter, ShelterOpening
 from toki.shelters.tests.world import ShelterWorldMixin, register_and_check_in
 from toki.test import BaseTestCase
 
 
 class EventPayloadTests(ShelterWorldMixin, BaseTestCase):
+    alice: User
+    carol: User
+    municipality: Municipality
+    districts: dict[str, District]
+    shelter: Shelter
+    opening: ShelterOpening
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
