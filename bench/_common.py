@@ -87,6 +87,29 @@ def isolated_app_env(tmp, **extra: str) -> dict[str, str]:
     return env
 
 
+BENCH_PASSWORD = "bench-password-not-secret-1"  # noqa: S105 - the personas of a throwaway benchmark database
+
+
+def django_world(password: str = BENCH_PASSWORD):
+    """In a benchmark's child process (DATABASE_URL set to an empty database): Django set up, the database
+    migrated, the profile and personas loaded. Returns (municipality, alice)."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toki.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from toki.areas.actions import load_profile
+    from toki.demo.personas import create_personas
+
+    municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
+    return municipality, create_personas(municipality, password)["alice"]
+
+
 def require_tools(*names: str) -> dict[str, str]:
     """Return {name: path} for each program, or raise MissingTool naming every missing one and its install hint."""
     found = {name: shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin") for name in names}

@@ -25,7 +25,6 @@ Measured in the same process, each --repeat times (median and worst):
 
 import argparse
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -34,7 +33,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, BenchError, format_table, isolated_app_env, machine_info, run_main, write_results
+from _common import (
+    REPO,
+    BenchError,
+    django_world,
+    format_table,
+    isolated_app_env,
+    machine_info,
+    run_main,
+    write_results,
+)
 
 NAME = "hq_damage"
 TARGET_AGGREGATE_MS = 200
@@ -127,23 +135,13 @@ def _populate(incident, user, reports: int, seed: int) -> dict:
 
 def worker(args) -> dict:
     """Runs in a child process with the database of one backend: set up, populate, measure; prints JSON."""
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toki.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.models import Sum
-
-    call_command("migrate", verbosity=0)
+    municipality, alice = django_world()
     from datetime import timedelta
 
+    from django.db import connection
+    from django.db.models import Sum
     from django.utils import timezone
 
-    from toki.areas.actions import load_profile
-    from toki.demo.personas import create_personas
     from toki.hq import actions as hq_actions
     from toki.hq.damage import actions
     from toki.hq.damage.aggregate import from_snapshot
@@ -152,8 +150,6 @@ def worker(args) -> dict:
     from toki.hq.damage.models import DamageCount
     from toki.hq.damage.selectors import live_aggregate
 
-    municipality = load_profile(settings.TOKI_MUNICIPALITY_PROFILE)
-    alice = create_personas(municipality, "bench-password-not-secret-1")["alice"]
     actions.load_definition(acting_user=None, doc=json.loads((BUNDLED / "fdma-4-r8.json").read_text()),
                             activate=True)
     incident = hq_actions.open_incident(acting_user=alice, municipality=municipality, name="ベンチマーク豪雨",

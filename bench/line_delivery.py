@@ -4,10 +4,11 @@ enforcing LINE's published limit of 200 multicast requests per second (429 beyon
 
 A temporary SQLite database (migrate; the Sado profile and personas; N subscribers spread over the ten districts,
 a quarter for the whole island, a fifth in English), `manage.py run_worker` processes already running and
-`notify_sweep --loop`, then alice issues a Level 4 order for every district through the real action. Its on-commit
-hook enqueues the planning task; a worker plans (one short transaction: Notification and batches of 500 with their
-recipients and retry keys; then the N Delivery rows a few batches per transaction, each group enqueued for sending
-as it commits) while the others already send (NOTIFY_SEND_THREADS requests in flight per worker). Figures:
+`notify_sweep --loop` (with `events_sweep --loop`), then alice issues a Level 4 order for every district through the
+real action. Its on-commit hook enqueues notify's delivery of the "alerts.alert_published" event; a worker plans
+(one short transaction: Notification and batches of 500 with their recipients and retry keys; then the N Delivery
+rows a few batches per transaction, each group enqueued for sending as it commits) while the others already send
+(NOTIFY_SEND_THREADS requests in flight per worker). Figures:
 
     plan        commit → the first multicast attempt (planning task picked up, run, batches enqueued)
     send        first attempt → last batch accepted

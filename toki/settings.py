@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "toki.accounts",
     "toki.areas",
+    "toki.events",
     "toki.alerts",
     "toki.shelters",
     "toki.lifelines",
@@ -316,6 +317,14 @@ NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
 # A batch claimed by a worker that has not finished within this many seconds is taken over by `notify_sweep`
 # (the worker died); the same X-Line-Retry-Key makes the re-send harmless.
 NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 60)
+
+# Domain events (ADR 0007): a delivery's claim lasts this long, and the sweep leaves an event this long to its own
+# delivery before redelivering it; undelivered events older than the window are left alone (logged), done ones
+# deleted after TOKI_EVENTS_KEEP_DAYS.
+TOKI_EVENTS_LEASE_SECONDS = env_int("TOKI_EVENTS_LEASE_SECONDS", 60)
+TOKI_EVENTS_REDELIVER_HOURS = env_int("TOKI_EVENTS_REDELIVER_HOURS", 24)
+TOKI_EVENTS_MAX_ATTEMPTS = env_int("TOKI_EVENTS_MAX_ATTEMPTS", 20)
+TOKI_EVENTS_KEEP_DAYS = env_int("TOKI_EVENTS_KEEP_DAYS", 7)
 # First retry delay in seconds; doubled at each attempt, capped at NOTIFY_RETRY_MAX_SECONDS. LINE keeps a retry
 # key 24 hours, so the whole retry schedule must stay well inside that.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 2)
@@ -343,6 +352,7 @@ TOKI_PERIODIC_JOBS = [
     ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
+    ("events_sweep", 15, []),  # redelivers domain events a crash left undelivered (ADR 0007)
     ("notify_sweep", 15, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]

@@ -6,7 +6,10 @@ try the wrong district or shelter, `wrong_place_personas` adds frank (相川 bra
 of another shelter).
 """
 
+import shutil
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
@@ -107,6 +110,53 @@ class BaseTransactionTestCase(PersonasMixin, TransactionTestCase):
     def _fixture_teardown(self):
         with audit_guard_lifted():
             super()._fixture_teardown()
+
+
+# The mixin's methods use TestCase's (addCleanup, captureOnCommitCallbacks); the type checker is told so.
+_TestCaseBase = TestCase if TYPE_CHECKING else object
+
+
+class QueueMixin(_TestCaseBase):  # type: ignore[misc,valid-type]
+    """For tests run with TASKS=DATABASE_TASKS: work off the queue as `manage.py db_worker --batch` would, with the
+    on-commit hooks of the tasks run too (a TestCase never commits), until nothing is left to run."""
+
+    def run_queued_tasks(self) -> int:
+        """Returns how many tasks ran. A 軽量版 a task publishes goes to a temporary folder unless the test chose
+        one (never the shared var/static-site of the other test processes)."""
+        import tempfile
+
+        from django.core.management import call_command
+        from django_tasks_db.models import DBTaskResult
+
+        static_dir: str | Path = settings.TOKI_STATIC_SITE_DIR
+        if static_dir == settings.VAR_DIR / "static-site":
+            static_dir = tempfile.mkdtemp(prefix="toki-test-static-")
+            self.addCleanup(shutil.rmtree, static_dir, ignore_errors=True)
+        ran = 0
+        # The worker closes "obsolete" connections between tasks, and inside a TestCase's transaction the
+        # connection looks obsolete (autocommit off): on PostgreSQL that would close the test's own transaction.
+        # Django's test client leaves close_old_connections out of requests for the same reason.
+        from unittest import mock
+
+        keep_connection = mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections",
+                                     lambda: None)
+        with override_settings(TOKI_STATIC_SITE_DIR=static_dir), keep_connection:
+            for _ in range(20):
+                ready = DBTaskResult.objects.ready().count()
+                if not ready:
+                    return ran
+                with self.captureOnCommitCallbacks(execute=True):
+                    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+                ran += ready
+        raise AssertionError("the task queue never emptied")
+
+    @contextmanager
+    def committed(self):
+        """The block's transaction commits: its on-commit hooks run, then the tasks they queued (domain event
+        deliveries and what they start), as a worker would."""
+        with self.captureOnCommitCallbacks(execute=True):
+            yield
+        self.run_queued_tasks()
 
 
 def ensure_redis(url: str) -> None:

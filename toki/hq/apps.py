@@ -4,6 +4,4 @@ from django.apps import AppConfig
 class HqConfig(AppConfig):
     name = "toki.hq"
     verbose_name = "Disaster HQ"
-
-    def ready(self):
-        from toki.hq import signals  # noqa: F401  (connects the chronology listeners)
+    # The chronology hears of alerts, orders and shelter openings through toki/hq/subscribers.py (ADR 0007).

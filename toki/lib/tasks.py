@@ -11,12 +11,13 @@ from django.db import transaction
 from django.tasks.base import DEFAULT_TASK_PRIORITY, DEFAULT_TASK_QUEUE_NAME, Task
 
 
-def enqueue_on_commit(task, *args, using: str | None = None, **kwargs) -> None:
+def enqueue_on_commit(task, *args, using: str | None = None, robust: bool = False, **kwargs) -> None:
     """Enqueue `task` with JSON-serialisable arguments once the current transaction commits.
 
-    Outside a transaction (autocommit) Django runs the callback at once, which is also what we want.
+    Outside a transaction (autocommit) Django runs the callback at once, which is also what we want. `robust`:
+    a failure to enqueue is logged rather than raised (for work a sweep redelivers, toki.events).
     """
-    transaction.on_commit(partial(task.enqueue, *args, **kwargs), using=using, robust=False)
+    transaction.on_commit(partial(task.enqueue, *args, **kwargs), using=using, robust=robust)
 
 
 def task(function=None, *, priority: int = DEFAULT_TASK_PRIORITY, queue_name: str = DEFAULT_TASK_QUEUE_NAME):

@@ -12,17 +12,16 @@ from django.db import transaction
 
 from toki.accounts import audit
 from toki.lifelines import selectors
+from toki.lifelines.events import lifelines_changed
 from toki.lifelines.models import Lifeline, StatusReport
-from toki.lifelines.signals import lifelines_changed
 from toki.lifelines.validation import lifeline_errors, report_errors
 
 LIFELINE_FIELDS = ("code", "kind", "name", "district", "org_unit", "scheduled_service", "sort_order")
 
 
 def _announce(municipality_id: int, lifeline_ids) -> None:
-    ids = sorted(set(lifeline_ids))
-    transaction.on_commit(lambda: lifelines_changed.send(sender=Lifeline, municipality_id=municipality_id,
-                                                         lifeline_ids=ids))
+    # The portal subscribes (the 軽量版 republishes); ADR 0007.
+    lifelines_changed(municipality_id, lifeline_ids)
 
 
 def _may_update(acting_user, lifeline: Lifeline) -> bool:

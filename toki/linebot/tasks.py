@@ -68,11 +68,3 @@ def send_reply(reply_token: str, messages: list[dict]) -> str:
         logger.warning("LINE webhook: reply failed: %s", type(exc).__name__)
         return f"reply failed: {type(exc).__name__}"
     return ""
-
-
-@task
-def apply_default_richmenu(municipality_id: int) -> None:
-    """Make the default rich menu match the municipality's disaster mode now (run after each switch)."""
-    from toki.linebot.richmenu_sync import apply_default_menu
-
-    apply_default_menu(municipality_id)

@@ -10,8 +10,8 @@ from toki.accounts import audit
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
 from toki.notices import richtext
+from toki.notices.events import public_notice_changed
 from toki.notices.models import SOURCE_LANGUAGE, Notice, NoticeRevision, NoticeVersion
-from toki.notices.signals import send_on_commit
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 TITLE_MAX = NoticeVersion._meta.get_field("title").max_length
@@ -138,7 +138,7 @@ def update_notice(*, acting_user, notice: Notice, category: str, versions: dict,
         notice.save(update_fields=["category", "is_important", "updated_at"])
         audit.record(actor=acting_user, action="notices.update", obj=notice, changes=changes)
         if notice.is_published and changes:
-            send_on_commit(notice)
+            public_notice_changed(notice)
     return notice
 
 
@@ -158,7 +158,7 @@ def publish_notice(*, acting_user, notice: Notice) -> Notice:
             notice.published_at = timezone.now()
         notice.save(update_fields=["is_published", "published_at", "updated_at"])
         audit.record(actor=acting_user, action="notices.publish", obj=notice, changes={"first": first})
-        send_on_commit(notice)
+        public_notice_changed(notice)
     return notice
 
 
@@ -172,5 +172,5 @@ def unpublish_notice(*, acting_user, notice: Notice) -> Notice:
         notice.is_published = False
         notice.save(update_fields=["is_published", "updated_at"])
         audit.record(actor=acting_user, action="notices.unpublish", obj=notice, changes={})
-        send_on_commit(notice)
+        public_notice_changed(notice)
     return notice

@@ -4,14 +4,6 @@ from toki.lib.tasks import task
 
 
 @task
-def plan_alert_deliveries(alert_id: int) -> int | None:
-    from toki.notify.actions.planning import plan_alert
-
-    notification = plan_alert(alert_id)
-    return notification.pk if notification else None
-
-
-@task
 def send_batch(batch_id: int) -> str:
     from toki.notify.actions.sending import send_batch as send
 

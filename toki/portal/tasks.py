@@ -1,11 +1,11 @@
 """Background work of the portal: republishing the static 軽量版 (docs/static-site.md).
 
-Every public change (an alert applied, a city evacuation order issued or lifted, a shelter import, lifelines,
-notices, the disaster-mode switch) calls `republish_static_site_on_commit()` inside its transaction. After the
-commit it enqueues `publish_static_site` with the commit time; the task publishes unless the current snapshot
-already started reading after that time (toki.portal.static_site.publish explains the debouncing).
-
-This module imports only Django and toki.lib at load time, so the apps' actions can import it without a cycle.
+Every public change of another app (an alert applied, a city evacuation order issued or lifted, a shelter import
+or opening change, lifelines, notices) is a domain event the portal subscribes to (toki/portal/subscribers.py,
+ADR 0007); the portal's own disaster-mode switch calls `republish_static_site_on_commit()` inside its transaction.
+Either way `publish_static_site` is enqueued after the commit with a time taken after it; the task publishes
+unless the current snapshot already started reading after that time (toki.portal.static_site.publish explains
+the debouncing).
 """
 
 import logging
@@ -30,25 +30,23 @@ def publish_static_site(changed_at: str | None = None) -> dict:
             "skipped": result.skipped_reason}
 
 
+def request_republish() -> None:
+    """Enqueue a republish now (after the change committed: a subscriber, or the hook below). The change time is
+    taken here, after COMMIT, not when the change was made: a publish that started between the two would
+    otherwise count as having seen a change it could not see."""
+    publish_static_site.enqueue(changed_at=timezone.now().isoformat())
+
+
 def _enqueue_after_commit() -> None:
-    # The change time is taken here, after COMMIT, not when the hook was registered: a publish that started
-    # between the two would otherwise count as having seen a change it could not see.
     try:
-        publish_static_site.enqueue(changed_at=timezone.now().isoformat())
+        request_republish()
     except Exception:
         # The change itself is committed; the periodic `publish_static` (TOKI_PERIODIC_JOBS) catches up.
         logger.exception("static site: could not enqueue a republish")
 
 
 def republish_static_site_on_commit(using: str | None = None) -> None:
-    """Ask for a republish of the 軽量版 once the current transaction commits (never if it rolls back).
-
-    Like toki.lib.tasks.enqueue_on_commit, but the task's argument is computed at commit time (see above) and a
-    failure to enqueue is logged rather than raised into the action that already committed."""
+    """Ask for a republish of the 軽量版 once the current transaction commits (never if it rolls back); for the
+    portal's own actions. Like toki.lib.tasks.enqueue_on_commit, but the task's argument is computed at commit
+    time (see above) and a failure to enqueue is logged rather than raised into the action that committed."""
     transaction.on_commit(_enqueue_after_commit, using=using)
-
-
-def republish_on_signal(sender=None, **kwargs) -> None:
-    """Receiver for toki.lifelines.signals.lifelines_changed and toki.notices.signals.public_notices_changed
-    (both sent after commit, so this enqueues at once)."""
-    republish_static_site_on_commit()

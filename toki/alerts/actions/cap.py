@@ -22,6 +22,7 @@ from enum import StrEnum
 from django.db import IntegrityError, transaction
 
 from toki.accounts import audit
+from toki.alerts import events
 from toki.alerts.cap.build import cap_sender
 from toki.alerts.cap.mapping import MSG_TYPE_IN, STATUS_IN, category_of
 from toki.alerts.cap.message import CapMessage
@@ -29,8 +30,6 @@ from toki.alerts.cap.parse import CapError, parse_cap
 from toki.alerts.cap.relevance import Match, matches
 from toki.alerts.models import Alert, QuarantinedInput
 from toki.areas.selectors import default_municipality
-from toki.notify.actions.planning import plan_alert_on_commit
-from toki.portal.tasks import republish_static_site_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +142,7 @@ def _store(message: CapMessage, found: tuple[Match, ...], municipality, referenc
             "matched": sorted({m.rule for m in found}),
             "references": sorted(r.pk for r in references),
         })
-        if alert.status == Alert.Status.ACTUAL:
-            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
-        plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
+        events.published(alert, public=alert.status == Alert.Status.ACTUAL)
     return alert
 
 

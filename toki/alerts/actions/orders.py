@@ -10,10 +10,9 @@ from django.utils import timezone
 from toki.accounts import audit
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
+from toki.alerts import events
 from toki.alerts.models import Alert, EvacuationOrder
 from toki.alerts.rendering.facts import facts_for_evacuation
-from toki.notify.actions.planning import plan_alert_on_commit
-from toki.portal.tasks import republish_static_site_on_commit
 
 LEVEL_TITLES = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
 LEVEL_SEVERITY = {3: "Moderate", 4: "Severe", 5: "Extreme"}
@@ -98,9 +97,7 @@ def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, r
             "level": level, "hazard": hazard, "districts": [d.code for d in districts], "drill": is_drill,
             "replaced": [o.pk for o in replaced],
         })
-        if not is_drill:  # drills never reach the public pages
-            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
-        plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
+        events.published(alert, public=not is_drill)  # drills never reach the public pages
     return orders
 
 
@@ -127,7 +124,5 @@ def lift_evacuation_orders(*, acting_user, orders, reason: str) -> Alert:
         audit.record(actor=acting_user, action="alerts.lift_evacuation_orders", obj=alert, changes={
             "orders": [o.pk for o in locked], "districts": [d.code for d in districts], "hazard": first.hazard,
         })
-        if not first.is_drill:  # drills never reach the public pages
-            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
-        plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
+        events.published(alert, public=not first.is_drill)  # drills never reach the public pages
     return alert

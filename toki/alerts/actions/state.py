@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from toki.accounts import audit
+from toki.alerts import events
 from toki.alerts.actions.telegrams import REPLACING_INFO_TYPES, series
 from toki.alerts.jma import catalogue
 from toki.alerts.jma.model import Telegram as ParsedTelegram
@@ -29,9 +30,8 @@ from toki.alerts.rendering.facts import category_of, facts_from_telegram
 from toki.alerts.tasks import process_telegram
 from toki.areas.models import Municipality
 from toki.areas.selectors import default_municipality
+from toki.events.outbox import publish
 from toki.lib.tasks import enqueue_on_commit
-from toki.notify.actions.planning import plan_alert_on_commit
-from toki.portal.tasks import republish_static_site_on_commit
 
 STATUS = {"通常": Alert.Status.ACTUAL, "訓練": Alert.Status.EXERCISE, "試験": Alert.Status.TEST}
 MSG_TYPE = {"発表": Alert.MsgType.ALERT, "訂正": Alert.MsgType.UPDATE, "取消": Alert.MsgType.CANCEL,
@@ -84,10 +84,10 @@ def apply_telegram(telegram_id: int) -> Alert | None:
                               "duplicate_of": duplicate.pk if duplicate else None})
         for retraction in early_retractions:
             _apply_held_retraction(retraction)
-        if alert is not None and alert.is_public and not stale:
-            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
-        if alert is not None and not stale and _announced(alert):
-            plan_alert_on_commit(alert)  # LINE and other channels (docs/notify.md); drills to the test audience
+        if alert is not None:
+            # HQ's chronology, the portal and its 軽量版, LINE and other channels (toki.alerts.events).
+            events.published(alert, public=alert.is_public and not stale,
+                             announced=not stale and _announced(alert))
     return alert
 
 
@@ -393,13 +393,14 @@ def expire_states(*, now=None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         expired = WarningState.objects.filter(expires_at__lte=now)
-        public = expired.filter(is_drill=False, alert__status=Alert.Status.ACTUAL).exists()
+        public = sorted(set(expired.filter(is_drill=False, alert__status=Alert.Status.ACTUAL)
+                            .values_list("municipality_id", flat=True)))
         summary = list(expired.values_list("area_code", "kind_code", "system"))
         if not summary:
             return 0
         expired.delete()
         audit.record(actor=None, action="alerts.expire_states",
                      changes={"expired": [":".join(row) for row in summary][:50], "count": len(summary)})
-        if public:
-            republish_static_site_on_commit()
+        for municipality_id in public:  # the portal republishes the 軽量版
+            publish(events.PUBLIC_SITUATION_CHANGED, municipality_id=municipality_id)
     return len(summary)

@@ -1,9 +1,9 @@
 """Automatic chronology entries from other apps: JMA (and CAP) alerts, the city's evacuation orders, and shelter
 openings (opened, 満員, crowding, closed).
 
-The alerts app is not changed: `toki.hq.signals` listens for new `Alert` rows and, once the alert's transaction
-has committed, calls `chronicle_alert(alert_id)`. Entries carry a dedup key, so running it twice writes nothing
-twice."""
+Neither alerts nor shelters call these: HQ's subscribers (`toki/hq/subscribers.py`) run them in a task after the
+commit of the `alerts.alert_recorded` and `shelters.opening_*` events (ADR 0007). Entries carry a dedup key, so
+running one twice (a redelivery by `events_sweep`) writes nothing twice."""
 
 from django.db import transaction
 

@@ -11,6 +11,7 @@ from toki.hq.models import ChronologyAnnotation, ChronologyEntry
 from toki.hq.tests.helpers import HqTestCase
 from toki.shelters.actions.openings import close_opening, open_shelter
 from toki.shelters.models import Shelter
+from toki.test import DATABASE_TASKS, QueueMixin
 
 
 class ChronologyTests(HqTestCase):
@@ -67,26 +68,27 @@ class ChronologyTests(HqTestCase):
         self.assertFalse(selectors.chronology_for(self.eve, self.incident).exists())
 
 
-class ChronologyFeedTests(HqTestCase):
+@override_settings(TASKS=DATABASE_TASKS)
+class ChronologyFeedTests(QueueMixin, HqTestCase):
     def test_it_chronicles_an_evacuation_order_and_its_lifting_per_district(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with self.committed():
             orders = issue_evacuation_order(acting_user=self.alice, districts=[self.ryotsu, self.aikawa], level=4,
                                             hazard="landslide", reason="土砂災害警戒情報")
         entries = self.incident.chronology.filter(category="evacuation")
         self.assertEqual(sorted(e.district.code for e in entries), ["aikawa", "ryotsu"])
         self.assertIn("避難指示 発令", entries[0].content)
-        with self.captureOnCommitCallbacks(execute=True):
+        with self.committed():
             lift_evacuation_orders(acting_user=self.alice, orders=orders, reason="解除")
         self.assertEqual(self.incident.chronology.filter(category="evacuation", content__contains="解除").count(), 2)
 
     def test_it_keeps_drill_orders_out_of_a_real_incident(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with self.committed():
             issue_evacuation_order(acting_user=self.alice, districts=[self.ryotsu], level=3, hazard="flood",
                                    reason="訓練", is_drill=True)
         self.assertFalse(self.incident.chronology.filter(category="evacuation").exists())
 
     def test_it_writes_nothing_twice_when_the_hook_runs_again(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with self.committed():
             orders = issue_evacuation_order(acting_user=self.alice, districts=[self.ryotsu], level=4,
                                             hazard="flood", reason="洪水")
         self.assertEqual(chronicle_alert(orders[0].issue_alert_id), 1)  # returns the entry it found
@@ -94,35 +96,35 @@ class ChronologyFeedTests(HqTestCase):
 
     def test_it_writes_nothing_without_an_active_incident(self):
         actions.close_incident(acting_user=self.alice, incident=self.incident)
-        with self.captureOnCommitCallbacks(execute=True):
+        with self.committed():
             issue_evacuation_order(acting_user=self.alice, districts=[self.ryotsu], level=4, hazard="flood",
                                    reason="洪水")
         self.assertFalse(self.incident.chronology.filter(category="evacuation").exists())
 
 
-class AlertFeedTests(HqTestCase):
+@override_settings(TASKS=DATABASE_TASKS)
+class AlertFeedTests(QueueMixin, HqTestCase):
     def alert(self, status, n=1):
-        from django.utils import timezone
+        """A JMA warning telegram of status 通常 / 訓練 / 試験, stored and applied as the poller and worker do."""
+        from toki.alerts.actions.state import apply_telegram
+        from toki.alerts.tests.telegram_fixtures import sado_warning, store
 
-        from toki.alerts.models import Alert
-        return Alert.objects.create(
-            municipality=self.municipality, source=Alert.Source.JMA, identifier=f"jma:test-{status}-{n}",
-            category=Alert.Category.WEATHER, title="大雨警報", status=status, msg_type=Alert.MsgType.ALERT,
-            sender="新潟地方気象台", sent_at=timezone.now(), headline="佐渡市に大雨警報を発表")
+        return apply_telegram(store(sado_warning(status=status), f"t{n}_{status}_VPWW54.xml").pk)
 
     def test_it_chronicles_a_public_jma_alert_once_committed(self):
-        with self.captureOnCommitCallbacks(execute=True):
-            alert = self.alert("actual")
+        with self.committed():
+            alert = self.alert("通常")
         entry = self.incident.chronology.get(category="weather")
-        self.assertEqual((entry.sender, entry.source_id), ("新潟地方気象台", str(alert.pk)))
-        self.assertIn("佐渡市に大雨警報を発表", entry.content)
+        self.assertEqual((entry.sender, entry.source_id), (alert.sender, str(alert.pk)))
+        self.assertTrue(entry.content.startswith(alert.title))
 
     def test_it_skips_test_telegrams_and_keeps_drill_ones_for_drill_incidents(self):
         drill = actions.open_incident(acting_user=self.alice, municipality=self.municipality, name="訓練",
                                       kind="heavy_rain", is_drill=True)
-        with self.captureOnCommitCallbacks(execute=True):
-            self.alert("test")
-            self.alert("exercise")
+        with self.committed():
+            self.alert("試験")
+        with self.committed():
+            self.alert("訓練", n=2)
         self.assertFalse(self.incident.chronology.filter(category="weather").exists())
         self.assertEqual(drill.chronology.filter(category="weather").count(), 1)
 

@@ -2,5 +2,5 @@
 `toki.notify.actions.subscriptions`:
 
 - `webhook`: store each webhook event once (dedupe on webhookEventId) and enqueue its handling;
-- `menus`: the default rich menu follows disaster mode (called by the portal's switch).
+- (the default rich menu follows disaster mode: `toki/linebot/subscribers.py`, on `portal.disaster_mode_changed`).
 """

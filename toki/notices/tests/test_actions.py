@@ -1,12 +1,13 @@
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
 
 from toki.accounts.models import AuditEvent, Role
 from toki.areas.models import District, Municipality
+from toki.events.models import Delivery, Event
 from toki.notices import actions
 from toki.notices.models import Notice
-from toki.notices.signals import public_notices_changed
 from toki.notices.tests.helpers import EN, JA, department_user, make_notice
-from toki.test import BaseTestCase
+from toki.test import DATABASE_TASKS, BaseTestCase, QueueMixin
 
 
 class CreateNoticeTests(BaseTestCase):
@@ -86,20 +87,18 @@ class UpdateNoticeTests(BaseTestCase):
         self.assertEqual(changes["districts"], [[], ["aikawa"]])
 
     def test_it_tells_the_publishers_on_commit_when_a_published_notice_changes(self):
-        received = []
-        handler = lambda **kwargs: received.append(kwargs["notice_id"])  # noqa: E731
-        public_notices_changed.connect(handler)
-        self.addCleanup(public_notices_changed.disconnect, handler)
+        before = Event.objects.count()
         with self.captureOnCommitCallbacks(execute=True):
             self.update(category="health")
-        self.assertEqual(received, [self.notice.pk])
+        self.assertEqual(list(Event.objects.order_by("pk")[before:].values_list("name", "ids")),
+                         [("notices.public_notice_changed", {"notice_id": self.notice.pk})])
 
     def test_it_refuses_bob(self):
         with self.assertRaises(PermissionDenied):
             actions.update_notice(acting_user=self.bob, notice=self.notice, category="life", versions={"ja": JA})
 
 
-class PublishNoticeTests(BaseTestCase):
+class PublishNoticeTests(QueueMixin, BaseTestCase):
     def test_it_publishes_once_and_keeps_the_first_publication_time(self):
         notice = make_notice(self)
         first = notice.published_at
@@ -117,18 +116,20 @@ class PublishNoticeTests(BaseTestCase):
         actions.publish_notice(acting_user=self.alice, notice=notice)
         self.assertEqual(AuditEvent.objects.filter(action="notices.publish").count(), 1)
 
+    @override_settings(TASKS=DATABASE_TASKS)
     def test_it_sends_the_change_only_after_commit(self):
-        received = []
-        handler = lambda **kwargs: received.append(kwargs["municipality_id"])  # noqa: E731
-        public_notices_changed.connect(handler)
-        self.addCleanup(public_notices_changed.disconnect, handler)
         notice = make_notice(self, publish=False)
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             actions.publish_notice(acting_user=self.alice, notice=notice)
-        self.assertEqual(received, [])
+        event = Event.objects.get(name="notices.public_notice_changed")  # written with the change
+        self.assertEqual((event.municipality_id, event.ids), (self.municipality.pk, {"notice_id": notice.pk}))
+        self.run_queued_tasks()
+        self.assertFalse(Delivery.objects.exists())  # nothing delivered before the commit
         for callback in callbacks:
             callback()
-        self.assertEqual(received, [self.municipality.pk])
+        self.run_queued_tasks()
+        self.assertEqual(list(Delivery.objects.filter(done_at__isnull=False).values_list("subscriber", flat=True)),
+                         ["portal.republish"])
 
     def test_it_refuses_bob_and_outsiders(self):
         notice = make_notice(self, publish=False)

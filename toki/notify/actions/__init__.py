@@ -1,10 +1,10 @@
 """Every change of notify's data goes through these modules (DESIGN.md rule 2):
 
-- `planning`: an Alert → one Notification, its Deliveries and DeliveryBatches (`plan_alert`,
-  `plan_alert_on_commit`, the hook the alerts app calls);
+- `planning`: an Alert → one Notification, its Deliveries and DeliveryBatches (`plan_alert`, run by notify's
+  subscriber of "alerts.alert_published", toki/notify/subscribers.py);
 - `sending`: claim a batch, send it with its retry key, record the outcome (`send_batch`), and staff retrying a
   dead or failed batch (`retry_batch`);
-- `sweep`: what `notify_sweep` runs (re-enqueue stuck or due batches, plan alerts whose planning task was lost);
+- `sweep`: what `notify_sweep` runs (re-enqueue stuck or due batches, finish plannings whose planner died);
 - `subscriptions`: follow/unfollow and the 受信設定 settings, called by the LINE conversation (toki.linebot) for
   its webhook events and its one-time settings page.
 """

@@ -1,7 +1,8 @@
 """Planning deliveries of an Alert (docs/notify.md): who gets it, in which language, in which batches.
 
-    plan_alert_on_commit(alert)   # the alerts app calls this inside the transaction that made the Alert
-    plan_alert(alert_id)          # the task: idempotent and resumable (notify_sweep resumes a dead planner)
+    plan_alert(alert_id)   # notify's subscriber of "alerts.alert_published" (toki/notify/subscribers.py, ADR 0007)
+                           # runs it in its own task after the alert's commit: idempotent and resumable
+                           # (events_sweep redelivers a lost one, notify_sweep resumes a dead planner)
 
 Targeting: active subscribers of the alert's municipality on a channel that has a transport, whose districts
 include one of the alert's districts (or who chose the whole municipality; JMA alerts concern every district),
@@ -60,13 +61,6 @@ KIND_OF_MSG_TYPE = {Alert.MsgType.ALERT: Notification.Kind.NEW, Alert.MsgType.UP
 
 def source_key(alert: Alert) -> str:
     return f"alert:{alert.pk}"
-
-
-def plan_alert_on_commit(alert: Alert) -> None:
-    """Plan the deliveries of `alert` once its transaction commits (the hook for the alerts app)."""
-    from toki.notify.tasks import plan_alert_deliveries
-
-    enqueue_on_commit(plan_alert_deliveries, alert.pk)
 
 
 def category_for(alert: Alert) -> str:

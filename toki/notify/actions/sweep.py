@@ -3,8 +3,9 @@
 1. batches `sending` whose lease expired (their worker died: SIGKILL, OOM, power) and batches `planned` whose
    next attempt is due, not enqueued within a lease: enqueue `send_batch` again. The claim decides who sends;
    the batch's fixed retry key makes a repeat of a request LINE already accepted a 409, not a second message;
-2. recent alerts with no Notification (their planning task died with its worker): plan them now; notifications
-   whose planning lease ran out with batches not ready (the planner died half-way): write the rest and send it.
+2. notifications whose planning lease ran out with batches not ready (the planner died half-way): write the rest
+   and send it. (An alert whose planning never started, its task lost with its worker, is redelivered to notify's
+   subscriber by `events_sweep`, ADR 0007: the catch-up that was here.)
 """
 
 from datetime import timedelta
@@ -13,8 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from toki.alerts.models import Alert
-from toki.notify.actions.planning import MAX_ALERT_AGE, fill_batches, plan_alert, skip_reason
+from toki.notify.actions.planning import fill_batches
 from toki.notify.models import DeliveryBatch, DeliveryState, Notification
 
 
@@ -40,21 +40,6 @@ def requeue_batches(*, now=None) -> int:
     return count
 
 
-def plan_missed_alerts(*, now=None) -> int:
-    """Plan alerts of the delivery window that have no Notification and were made over a lease ago (their
-    planning task had time to run). Returns how many were planned."""
-    now = now or timezone.now()
-    lease = timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
-    planned = Notification.objects.filter(alert__isnull=False).values("alert_id")
-    candidates = (Alert.objects.filter(sent_at__gte=now - MAX_ALERT_AGE, created_at__lt=now - lease)
-                  .exclude(pk__in=planned).order_by("pk"))
-    count = 0
-    for alert in candidates:
-        if not skip_reason(alert, now=now) and plan_alert(alert.pk) is not None:
-            count += 1
-    return count
-
-
 def resume_planning(*, now=None) -> int:
     """Finish the planning of notifications whose planner died half-way (its lease ran out with batches not
     ready): their remaining Delivery rows are written and those batches enqueued. Returns how many."""
@@ -67,4 +52,4 @@ def resume_planning(*, now=None) -> int:
 
 
 def sweep(*, now=None) -> dict:
-    return {"planned": plan_missed_alerts(now=now) + resume_planning(now=now), "requeued": requeue_batches(now=now)}
+    return {"planned": resume_planning(now=now), "requeued": requeue_batches(now=now)}

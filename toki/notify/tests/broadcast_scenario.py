@@ -4,8 +4,8 @@
     python -m toki.notify.tests.broadcast_scenario status
 
 `Scenario` (below) drives it: a file database migrated from scratch, the local LINE server as a CLI process,
-`manage.py run_worker` processes it may SIGKILL, and `notify_sweep --loop`. It reads the outcome with sqlite3 or
-psycopg directly, so the test process needs no Django database of its own.
+`manage.py run_worker` processes it may SIGKILL, and `notify_sweep --loop` with `events_sweep --loop`. It reads
+the outcome with sqlite3 or psycopg directly, so the test process needs no Django database of its own.
 """
 
 import json
@@ -83,6 +83,7 @@ class Scenario:
         self.env = {**os.environ, "DATABASE_URL": self.database_url, "TOKI_TASKS": "db", "LOG_LEVEL": "WARNING",
                     "TOKI_VAR_DIR": str(self.workdir), "LINE_API_BASE_URL": line_url,
                     "LINE_CHANNEL_ACCESS_TOKEN": "test-token", "NOTIFY_LEASE_SECONDS": str(lease_seconds),
+                    "TOKI_EVENTS_LEASE_SECONDS": str(lease_seconds),
                     "NOTIFY_RETRY_BASE_SECONDS": "1", "NOTIFY_MAX_ATTEMPTS": "20",
                     **(extra_env or {})}
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -114,10 +115,13 @@ class Scenario:
         return worker
 
     def start_sweep(self, interval: float = 0.5) -> subprocess.Popen:
-        sweep = subprocess.Popen([PYTHON, "manage.py", "notify_sweep", "--loop", "--interval", str(interval)],
-                                 cwd=REPO, env=self.env, stdout=subprocess.DEVNULL,
-                                 stderr=open(self.workdir / "sweep.log", "ab"))  # noqa: SIM115
-        self.others.append(sweep)
+        """notify_sweep (stuck batches, interrupted plannings) and events_sweep (an alert whose delivery to notify
+        died with its worker, ADR 0007), as run_scheduler runs them."""
+        for command in ("events_sweep", "notify_sweep"):
+            sweep = subprocess.Popen([PYTHON, "manage.py", command, "--loop", "--interval", str(interval)],
+                                     cwd=REPO, env=self.env, stdout=subprocess.DEVNULL,
+                                     stderr=open(self.workdir / "sweep.log", "ab"))  # noqa: SIM115
+            self.others.append(sweep)
         return sweep
 
     @staticmethod

@@ -9,11 +9,12 @@ from django.utils import timezone
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.alerts.models import Alert
 from toki.alerts.rendering import facts_for_evacuation
+from toki.events.tasks import deliver_event
 from toki.notify.actions.planning import fill_batches, plan_alert
 from toki.notify.actions.sending import claim
 from toki.notify.actions.sweep import requeue_batches, sweep
 from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
-from toki.notify.tasks import plan_alert_deliveries, send_batches
+from toki.notify.tasks import send_batches
 from toki.notify.tests.helpers import line_user_id, subscriber
 from toki.test import BaseTestCase
 
@@ -100,13 +101,18 @@ class PlanningTests(BaseTestCase):
         self.assertEqual((Delivery.objects.count(), DeliveryBatch.objects.count()), counts)
         self.assertEqual(Notification.objects.filter(alert=alert).count(), 1)
 
-    def test_it_enqueues_planning_when_an_order_is_issued(self):
+    def test_it_plans_an_order_when_its_event_is_delivered_after_commit(self):
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
-            issue_evacuation_order(acting_user=self.alice, districts=[self.districts["aikawa"]], level=3,
-                                   hazard="flood", reason="増水")
-        enqueued = [c.func.__self__ for c in callbacks if getattr(c, "func", None) is not None
-                    and getattr(c.func, "__self__", None) is plan_alert_deliveries]
-        self.assertEqual(len(enqueued), 1)
+            orders = issue_evacuation_order(acting_user=self.alice, districts=[self.districts["aikawa"]], level=3,
+                                            hazard="flood", reason="増水")
+        self.assertFalse(Notification.objects.exists())  # nothing before the commit
+        # notify's delivery of "alerts.alert_published", enqueued on commit (toki/notify/subscribers.py)
+        ours = [c.args for c in callbacks if getattr(c, "func", None) is not None
+                and getattr(c.func, "__self__", None) is deliver_event and c.args[1] == "notify.plan_alert_deliveries"]
+        self.assertEqual(len(ours), 1)
+        with self.captureOnCommitCallbacks(execute=False):
+            self.assertEqual(deliver_event.call(*ours[0]), "delivered")
+        self.assertEqual(Notification.objects.get().alert_id, orders[0].issue_alert_id)
 
     def test_it_plans_nothing_for_an_alert_older_than_the_delivery_window(self):
         alert = self.order()

@@ -11,11 +11,11 @@ from toki.portal.static_site.data import collect, shelters_json, situation_json
 from toki.shelters.actions.openings import close_opening, open_shelter, set_crowding
 from toki.shelters.selectors import nearest_open_shelters
 from toki.shelters.tests.world import ShelterWorldMixin
-from toki.test import DATABASE_TASKS, BaseTestCase
+from toki.test import DATABASE_TASKS, BaseTestCase, QueueMixin
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-class OpenSheltersOnThePortalTests(ShelterWorldMixin, BaseTestCase):
+class OpenSheltersOnThePortalTests(QueueMixin, ShelterWorldMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -78,4 +78,6 @@ class OpenSheltersOnThePortalTests(ShelterWorldMixin, BaseTestCase):
         self.assertEqual(self.enqueued(), 0)
 
     def enqueued(self) -> int:
+        """Republishes asked for, once the committed changes' domain events were delivered (ADR 0007)."""
+        self.run_queued_tasks()
         return DBTaskResult.objects.filter(task_path="toki.portal.tasks.publish_static_site").count()

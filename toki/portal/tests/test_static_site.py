@@ -26,7 +26,7 @@ from toki.portal.tasks import publish_static_site
 from toki.shelters.actions import import_shelters
 from toki.shelters.importing.rows import ShelterRow
 from toki.shelters.models import Shelter
-from toki.test import DATABASE_TASKS, BaseTestCase
+from toki.test import DATABASE_TASKS, BaseTestCase, QueueMixin
 
 TASK_PATH = "toki.portal.tasks.publish_static_site"
 JSON_FILES = ("data/situation.json", "data/shelters.json", "data/lifelines.json", "data/notices.json")
@@ -193,8 +193,10 @@ class DebounceTests(StaticSiteMixin, BaseTestCase):
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-class HookTests(BaseTestCase):
+class HookTests(QueueMixin, BaseTestCase):
     def enqueued(self) -> int:
+        """Republishes asked for, once the committed changes' domain events were delivered (ADR 0007)."""
+        self.run_queued_tasks()
         return DBTaskResult.objects.filter(task_path=TASK_PATH).count()
 
     def test_it_enqueues_a_republish_when_an_order_is_issued(self):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from toki.accounts import audit
 from toki.areas.selectors import district_locator
-from toki.portal.tasks import republish_static_site_on_commit
+from toki.shelters import events
 from toki.shelters.importing import ShelterRow
 from toki.shelters.models import Shelter
 
@@ -87,7 +87,7 @@ def import_shelters(
             "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
         })
         if result.created or result.updated:
-            republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
+            events.master_changed(municipality.pk)  # the portal republishes the 軽量版 (docs/static-site.md)
     return result
 
 

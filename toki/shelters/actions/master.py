@@ -5,7 +5,7 @@ from django.db import transaction
 
 from toki.accounts import audit
 from toki.accounts.models import OrgUnit
-from toki.portal.tasks import republish_static_site_on_commit
+from toki.shelters import events
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.models import Shelter, ShelterKind, ShelterTeam
 from toki.shelters.permissions import is_hq_manager
@@ -35,7 +35,7 @@ def update_shelter_details(*, acting_user, shelter: Shelter, **values) -> Shelte
             audit.record(actor=acting_user, action="shelters.master.update", obj=locked,
                          changes={"fields": sorted(changed),
                                   **({"capacity": locked.capacity} if "capacity" in changed else {})})
-            republish_static_site_on_commit()
+            events.master_changed(locked.municipality_id)  # the portal republishes the 軽量版
     return locked
 
 

@@ -1,7 +1,7 @@
 """Opening, filling and closing a shelter for an incident; crowding overrides; "still current" confirmations.
 
-Every change: one transaction, an AuditEvent, and on commit the `shelter_opening_changed` signal, which the
-portal (static 軽量版 republish) and the HQ chronology connect to; this app never imports them (ADR 0005).
+Every change: one transaction, an AuditEvent and a domain event (toki.shelters.events), to which the portal
+(static 軽量版 republish) and the HQ chronology subscribe; this app never imports them (ADR 0005, 0007).
 """
 
 from django.core.exceptions import ValidationError
@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from toki.accounts import audit
+from toki.shelters import events
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.models import Crowding, OpeningStatus, Shelter, ShelterOpening
 from toki.shelters.permissions import is_hq_manager, may_manage_shelter
-from toki.shelters.signals import announce_on_commit
 
 
 def _require(acting_user, shelter_id: int) -> None:
@@ -21,8 +21,8 @@ def _require(acting_user, shelter_id: int) -> None:
 
 
 def _announce(opening: ShelterOpening, change: str) -> None:
-    # The portal (static 軽量版 republish) and the HQ chronology listen to this signal (ADR 0005).
-    announce_on_commit(opening.pk, change)
+    # The portal (static 軽量版 republish) and the HQ chronology subscribe (ADR 0007).
+    events.opening_changed(opening, change)
 
 
 def open_shelter(*, acting_user, shelter: Shelter, incident, at=None) -> ShelterOpening:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from toki.accounts import audit
 from toki.lib.db import update_returning
+from toki.shelters import events as shelter_events
 from toki.shelters.actions import payloads
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.actions.households import detect_duplicates, link_card
@@ -41,7 +42,6 @@ from toki.shelters.models import (
 )
 from toki.shelters.permissions import may_manage_shelter
 from toki.shelters.selectors import belongs_to_opening
-from toki.shelters.signals import announce_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def _add_occupancy(opening: ShelterOpening, people_delta: int, households_delta:
     crowding_before = opening.crowding
     opening.people_in, opening.households_in = row["people_in"], row["households_in"]
     if opening.crowding != crowding_before:
-        announce_on_commit(opening.pk, "crowding")
+        shelter_events.opening_changed(opening, "crowding")
 
 
 def new_event(type_: str, payload: dict, occurred_at: datetime | None = None) -> EventIn:

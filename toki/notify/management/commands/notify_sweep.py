@@ -1,6 +1,6 @@
-"""Re-enqueue delivery batches whose worker died or whose retry is due, and plan alerts whose planning task was
-lost (docs/notify.md). Idempotent; `--loop` runs it every few seconds (production: a systemd unit or the
-scheduler)."""
+"""Re-enqueue delivery batches whose worker died or whose retry is due, and finish plannings whose planner died
+half-way (docs/notify.md; an alert whose planning never started is redelivered by events_sweep, ADR 0007).
+Idempotent; `--loop` runs it every few seconds (production: a systemd unit or the scheduler)."""
 
 import time
 
@@ -10,7 +10,7 @@ from toki.notify.actions.sweep import sweep
 
 
 class Command(BaseCommand):
-    help = "Re-send stuck or due LINE delivery batches (same retry key) and plan missed alerts."
+    help = "Re-send stuck or due LINE delivery batches (same retry key) and finish interrupted plannings."
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="run forever")

@@ -1,0 +1,34 @@
+"""What the portal does when other apps change (toki.events, ADR 0007): the static 軽量版 republishes on every
+public change. Each runs in its own task after the producer's commit; a republish asked twice publishes once
+(toki.portal.static_site.publish debounces), so a redelivery is harmless."""
+
+from toki.events.registry import subscriber
+from toki.portal.tasks import request_republish
+
+PUBLIC_CHANGES = (
+    "alerts.public_situation_changed",
+    "shelters.master_changed",
+    "lifelines.lifelines_changed",
+    "notices.public_notice_changed",
+)
+OPENING_CHANGES = (
+    "shelters.opening_opened",
+    "shelters.opening_status_changed",
+    "shelters.opening_crowding_changed",
+    "shelters.opening_confirmed",
+    "shelters.opening_closed",
+)
+
+
+@subscriber(*PUBLIC_CHANGES, app="portal")
+def republish(event) -> None:
+    request_republish()  # raises if the queue is down: the delivery fails and events_sweep redelivers it
+
+
+@subscriber(*OPENING_CHANGES, app="portal")
+def republish_for_opening(event) -> None:
+    """Shelter openings (open, status, crowding) show on the 軽量版; drills never do, so they need no republish."""
+    from toki.shelters.models import ShelterOpening
+
+    if ShelterOpening.objects.filter(pk=event.ids["opening_id"], incident__is_drill=False).exists():
+        request_republish()
