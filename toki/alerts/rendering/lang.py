@@ -26,6 +26,14 @@ from toki.lib.romaji import latin_reading
 LANGUAGES = ("ja", "ja-easy", "en", "zh-hans", "ko")
 
 
+def _in_tokyo(value: str) -> datetime:
+    """An ISO 8601 time from the facts in Asia/Tokyo (a time without an offset is taken as Japan time)."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TOKYO)
+    return moment.astimezone(TOKYO)
+
+
 def _has_kana(text: str) -> bool:
     return any("\u3040" <= char <= "\u30ff" for char in text)
 JAPANESE = ("ja", "ja-easy")
@@ -136,20 +144,12 @@ class Lang:
 
     def clock(self, value: str | None) -> str:
         """HH:MM:SS in Japan time, the same in every language (an EEW's arrival counts in seconds)."""
-        if not value:
-            return ""
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=TOKYO)
-        return moment.astimezone(TOKYO).strftime("%H:%M:%S")
+        return _in_tokyo(value).strftime("%H:%M:%S") if value else ""
 
     def time(self, value: str | None) -> str:
         if not value:
             return ""
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=TOKYO)
-        moment = moment.astimezone(TOKYO)
+        moment = _in_tokyo(value)
         return self(
             "datetime",
             month=moment.month,
