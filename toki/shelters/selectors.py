@@ -394,3 +394,11 @@ def supply_requests_for(user) -> QuerySet[SupplyRequest]:
         return requests
     mine = team_shelter_ids(user, "viewer")
     return requests.filter(opening__shelter_id__in=mine) if mine else SupplyRequest.objects.none()
+
+
+def incidents_to_open_for(municipality):
+    """Incidents not yet ended (drills too), newest first: what a shelter may be opened for. Read through the
+    opening's own incident key, so the shelters app names no other app's module (the HQ app reads shelters for its
+    board, not the other way round)."""
+    incident_model = ShelterOpening._meta.get_field("incident").related_model
+    return incident_model.objects.filter(municipality=municipality, ended_at__isnull=True)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality
-from toki.hq.selectors import active_incidents
 from toki.shelters import forms, selectors
 from toki.shelters.actions import openings as opening_actions
 from toki.shelters.actions.errors import NotAllowed
@@ -40,7 +39,7 @@ def index(request):
     _require_staff(request)
     municipality = default_municipality()
     shelters = selectors.shelters_user_may_open(request.user)
-    incidents = active_incidents(municipality) if municipality else None
+    incidents = selectors.incidents_to_open_for(municipality) if municipality else None
     open_form = None
     if incidents is not None and shelters.exists() and incidents.exists():
         open_form = forms.OpenShelterForm(shelters=shelters, incidents=incidents)
@@ -55,7 +54,7 @@ def open_shelter(request):
     _require_staff(request)
     municipality = default_municipality()
     form = forms.OpenShelterForm(request.POST, shelters=selectors.shelters_user_may_open(request.user),
-                                 incidents=active_incidents(municipality))
+                                 incidents=selectors.incidents_to_open_for(municipality))
     if not form.is_valid():
         messages.error(request, _("Choose a shelter and an incident."))
         return redirect("shelters_index")

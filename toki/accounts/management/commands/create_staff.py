@@ -16,8 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from toki.accounts import actions
-from toki.accounts.models import OrgUnit, Role, User
-from toki.areas.models import District
+from toki.accounts.models import Membership, OrgUnit, Role, User
 
 
 class Command(BaseCommand):
@@ -46,7 +45,8 @@ class Command(BaseCommand):
             raise CommandError(f"org unit {org!r} does not exist; give --kind to create it")
         district_obj = None
         if district:
-            district_obj = District.objects.filter(code=district).first()
+            district_model = Membership._meta.get_field("district").related_model  # areas' District, by the FK
+            district_obj = district_model.objects.filter(code=district).first()
             if district_obj is None:
                 raise CommandError(f"--district {district!r}: no such district code")
         password = self._read_password(password_stdin, username)
