@@ -35,6 +35,7 @@ from toki.alerts.cap.mapping import (
 from toki.alerts.cap.relevance import JMA_PROFILE_KEYS
 from toki.alerts.models import Alert, EvacuationOrder
 from toki.alerts.rendering.render import render
+from toki.alerts.rendering.render_other import reader_of
 from toki.areas.models import District
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -178,12 +179,6 @@ def build_cap(alert: Alert, *, sender: str, references: list[Alert], areas: list
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _reader(cap_language: str) -> str:
-    """The Toki language that reads a CAP info's language best (the renderer's phrases exist for these)."""
-    prefix = cap_language.lower().split("-")[0]
-    return {"ja": "ja", "en": "en", "zh": "zh-hans", "ko": "ko"}.get(prefix, "en")
-
-
 def _original_areas(original: dict) -> list[AreaSpec]:
     return [AreaSpec(
         desc={"": area.get("desc") or "-"},
@@ -230,7 +225,7 @@ def _info(root, alert: Alert, language: str, areas: list[AreaSpec], *, original:
         headline = original.get("headline") or original.get("event") or alert.title
         description, instruction = original.get("description") or headline, original.get("instruction") or ""
     elif original is not None:  # a cancellation: worded by the renderer from what it withdraws
-        rendered = render(alert.facts, _reader(original.get("language", "")), msg_type=alert.msg_type)
+        rendered = render(alert.facts, reader_of(original.get("language", "")), msg_type=alert.msg_type)
         headline, description, instruction = rendered.title, rendered.body or rendered.title, ""
     else:
         headline, description, instruction = info_texts(alert, language)

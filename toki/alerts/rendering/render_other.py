@@ -94,6 +94,13 @@ def evacuation(facts: dict, lang: Lang) -> Parts:
 _CAP_PREFIX = {"ja": "ja", "ja-easy": "ja", "en": "en", "zh-hans": "zh", "ko": "ko"}
 
 
+def reader_of(cap_language: str) -> str:
+    """The Toki language that reads a CAP info's language (the first served it: ja for ja-JP, zh-hans for zh-CN);
+    English for any other."""
+    prefix = str(cap_language or "").lower().split("-")[0]
+    return next((language for language, wanted in _CAP_PREFIX.items() if wanted == prefix), "en")
+
+
 def cap_info(facts: dict, language: str) -> tuple[dict, bool]:
     """The info of an imported CAP message for a reader of `language`: (info, written in the reader's language).
     Without one in that language, the Japanese info, else the first; ({}, False) for a message without info."""
