@@ -126,6 +126,7 @@ def _add_routers() -> None:
     # Imported here: the app routers import models, which need the app registry ready.
     from toki.alerts.api import router as alerts_router
     from toki.hq.api import router as hq_router
+    from toki.hq.damage.api import router as damage_router
     from toki.lifelines.api import router as lifelines_router
     from toki.notices.api import router as notices_router
     from toki.shelters.api import router as shelters_router
@@ -134,6 +135,9 @@ def _add_routers() -> None:
     api.add_router("/lifelines", lifelines_router)
     api.add_router("/notices", notices_router)
     api.add_router("/hq", hq_router)
+    # Damage reports and the 第4号様式 (toki/hq/damage) under /hq/damage/, mounted here and not by hq's router:
+    # the nested app reads hq, so hq never imports it (no cycle). The tags are those it had as hq's sub-router.
+    api.add_router("/hq/damage", damage_router, tags=["hq", "hq-damage"])
     api.add_router("/shelters", shelters_router)
 
 

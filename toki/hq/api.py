@@ -265,9 +265,3 @@ def create_entry(request, incident_id: Id, data: EntryIn):
     except ValidationError as exc:
         return 422, _errors(exc)
     return 201, _entry_out(selectors.chronology_for(request.user, incident).get(pk=entry.pk))
-
-
-# Damage reports and the 第4号様式 (toki/hq/damage): /api/v1/hq/damage/…
-from toki.hq.damage.api import router as damage_router  # noqa: E402
-
-router.add_router("/damage", damage_router)

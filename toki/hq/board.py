@@ -5,8 +5,7 @@ queries (pinned in toki/hq/tests/test_board.py), so 50 staff polling every 10 s 
 from django.utils import timezone
 
 from toki.alerts.models import EvacuationOrder
-from toki.hq.damage.models import DamageReport
-from toki.hq.damage.selectors import live_aggregate
+from toki.hq.damage_source import damage
 from toki.hq.models import ChronologyEntry, Incident, Instruction
 from toki.hq.selectors import _with_order
 from toki.shelters.selectors import open_shelters_with_occupancy
@@ -24,7 +23,7 @@ MAP_REPORTS = 500
 def board_summary(incident: Incident) -> dict | None:
     """The 第4号様式 picture now: core items and every non-zero item, report count, last report time, and the
     same by district for the affected districts. None when no form definition is loaded."""
-    aggregate = live_aggregate(incident)
+    aggregate = damage().live_aggregate(incident)
     if aggregate is None:
         return None
     rows = [row for row in aggregate.rows() if row["item"].id in CORE_ITEMS or row["total"]]
@@ -68,12 +67,7 @@ def board_shelters(incident: Incident) -> list[dict]:
 
 def board_reports(incident: Incident) -> list[dict]:
     """Damage reports with a position, for the map markers (their current version's point). One query."""
-    reports = (DamageReport.objects.filter(incident=incident, current_version__latitude__isnull=False,
-                                           current_version__longitude__isnull=False)
-               .select_related("current_version").order_by("-updated_at")[:MAP_REPORTS])
-    return [{"id": r.pk, "category": r.category, "lat": r.current_version.latitude,
-             "lon": r.current_version.longitude, "address": r.current_version.address,
-             "updated_at": r.updated_at.isoformat()} for r in reports]
+    return damage().located_reports(incident, MAP_REPORTS)
 
 
 def board_map(incident: Incident) -> dict:

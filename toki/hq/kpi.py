@@ -12,11 +12,10 @@ compute from the stored rows, a JSON view in toki/hq/views/kpi.py.
 
 from statistics import median
 
-from django.db.models import Max
 from django.utils import timezone
 
 from toki.accounts.models import AuditEvent, User
-from toki.hq.damage.models import IssuedReport
+from toki.hq.damage_source import damage
 from toki.hq.models import Incident, Instruction
 
 
@@ -46,8 +45,7 @@ def usage_rate(incident: Incident) -> dict:
 
 def report_latency(incident: Incident) -> dict:
     """Per issued 第N報: seconds from the last report version it contains to its issue. One query."""
-    issued = (IssuedReport.objects.filter(incident=incident).annotate(last_report=Max("versions__created_at"))
-              .order_by("number").values("number", "issued_at", "last_report"))
+    issued = damage().issued_reports(incident)
     rows = [{"number": row["number"], "issued_at": row["issued_at"], "last_report_at": row["last_report"],
              "seconds": (row["issued_at"] - row["last_report"]).total_seconds() if row["last_report"] else None}
             for row in issued]

@@ -17,13 +17,16 @@ FOUNDATION = {"lib", "accounts", "areas", "events"}
 
 
 def contracts() -> dict[str, dict]:
-    """The contracts by type, a forbidden one as forbidden:<its source module>."""
+    """The contracts by type, a forbidden one as forbidden:<its source module>, layers inside a package as
+    layers:<the package>."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
     by_key = {}
     for contract in config["contracts"]:
         key = contract["type"]
         if key == "forbidden":
             key += ":" + contract["source_modules"][0]
+        elif key == "layers" and contract["containers"] != ["toki"]:  # layers inside one app (hq and hq.damage)
+            key += ":" + contract["containers"][0]
         by_key[key] = contract
     return by_key
 
@@ -90,3 +93,11 @@ class ImportContractTests(SimpleTestCase):
         acyclic = contracts()["acyclic_siblings"]
         self.assertEqual(["toki", "toki.hq"], sorted(acyclic["ancestors"]))
         self.assertEqual(0, acyclic["depth"])
+        self.assertEqual([], baseline(acyclic), "no exception to 'no cycles between apps'")
+
+    def test_it_keeps_hq_below_its_nested_damage_app(self):
+        hq = contracts()["layers:toki.hq"]
+        self.assertEqual(["toki.hq"], hq["containers"])
+        self.assertTrue(hq["exhaustive"], "every module under toki/hq placed, so hq → hq.damage cannot come back")
+        self.assertEqual({"damage"}, layer_apps(hq["layers"][0]))
+        self.assertEqual([], baseline(hq))

@@ -109,3 +109,21 @@ def get_issued_for_user(user, incident, number) -> IssuedReport:
         return issued_reports_of(user, incident).get(number=number)
     except (IssuedReport.DoesNotExist, ValueError, TypeError):
         raise Http404("no such issued report") from None
+
+
+def located_reports(incident, limit: int) -> list[dict]:
+    """Reports with a position, for the HQ board's map markers (their current version's point), newest first. One
+    query. Handed to HQ through toki.hq.damage_source (the caller has checked that the user may read the incident)."""
+    reports = (DamageReport.objects.filter(incident=incident, current_version__latitude__isnull=False,
+                                           current_version__longitude__isnull=False)
+               .select_related("current_version").order_by("-updated_at")[:limit])
+    return [{"id": r.pk, "category": r.category, "lat": r.current_version.latitude,
+             "lon": r.current_version.longitude, "address": r.current_version.address,
+             "updated_at": r.updated_at.isoformat()} for r in reports]
+
+
+def issue_times(incident) -> list[dict]:
+    """Every issued 第N報 of the incident by number, with the time of the newest report version it contains
+    (`last_report`, None for an empty one): what HQ's KPI 報告までの時間 is computed from. One query."""
+    return list(IssuedReport.objects.filter(incident=incident).annotate(last_report=Max("versions__created_at"))
+                .order_by("number").values("number", "issued_at", "last_report"))
