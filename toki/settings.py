@@ -346,8 +346,7 @@ LOGGING = {
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
-    ("purge_login_throttles", 3600, []),
-    ("purge_shelter_throttles", 3600, []),  # the public shelter pages' rate limits (docs/shelter-ops.md)
+    ("purge_login_throttles", 3600, []),  # login throttles and every app's rate counters (accounts.ratelimit)
     ("prune_telegrams", 3600, []),
     ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),

@@ -1,7 +1,8 @@
 """Fixed-window rate limits kept in the database, so every server process and machine counts together.
 
 Bookkeeping only, like the login throttle: no audit row. Counted values (client addresses, device tokens) are
-stored as keyed hashes (`key_for`), never in clear. `purge_login_throttles` deletes counters whose window ended.
+stored as keyed hashes (`key_for`), never in clear. Every app's limits count here (posts, the portal's survey, the
+public shelter pages); `manage.py purge_login_throttles` (hourly) deletes counters whose window ended.
 """
 
 from dataclasses import dataclass
@@ -54,6 +55,18 @@ def take(limit: Limit, key: str, *, now=None) -> bool:
         counter.count = current + 1
         counter.save(update_fields=["count", "window_started_at"])
     return True
+
+
+def take_all(*uses: tuple[Limit, str], now=None) -> bool:
+    """Count one use of each (limit, key) in order, all or none: False, and nothing counted, as soon as one is over
+    its limit. Put the narrowest first (the client's own, then everyone's): a client over its own limit does not
+    spend the common budget. Rows are locked in the order given."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if all(take(limit, key, now=now) for limit, key in uses):
+            return True
+        transaction.set_rollback(True)  # undo the counts already taken in this block
+    return False
 
 
 def purge_expired(*, now=None, longest_window: timedelta = timedelta(days=1)) -> int:

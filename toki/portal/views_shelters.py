@@ -9,13 +9,11 @@ client address and in total (anyone can pre-register anyone: security issue 13, 
 import io
 
 import segno
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from toki.accounts import ratelimit
 from toki.areas.selectors import default_municipality
 from toki.lib.client_address import client_address
 from toki.shelters import forms, selectors
@@ -46,8 +44,7 @@ def pre_register(request):
                    if f.cleaned_data and (f.cleaned_data.get("name_kana") or f.cleaned_data.get("name"))]
         if not any(m.get("name_kana") for m in members):
             formset.forms[0].add_error("name_kana", _("Give at least one name in kana."))
-        elif not household_actions.take_preregistration_slot(
-                household_actions.preregistration_client_key(client_address(request))):
+        elif not household_actions.take_preregistration_slot(client_address(request)):
             return render(request, "portal/preregister_limited.html", {
                 "minutes": int(household_actions.PRE_REGISTRATION_WINDOW.total_seconds() // 60)}, status=429)
         else:
@@ -93,26 +90,14 @@ def preregistration_qr_png(request):
     return response
 
 
-def _safety_search_everyone() -> ratelimit.Limit:
-    return ratelimit.Limit("shelters.safety_search", settings.TOKI_SAFETY_SEARCH_GLOBAL_LIMIT,
-                           household_actions.SAFETY_SEARCH_WINDOW)
-
-
-def _take_safety_search_slot(request) -> bool:
-    """Per client first (toki.lib.client_address: the reader behind nginx, not nginx itself), then the budget of
-    everyone together; a client over its own limit does not spend the common budget."""
-    key = household_actions.safety_search_client_key(client_address(request))
-    return household_actions.take_safety_search_slot(key) and ratelimit.take(_safety_search_everyone(),
-                                                                              ratelimit.GLOBAL)
-
-
 def safety_search(request):
     """安否: is this person checked in at a shelter? Only with consent, only on an exact match. Rate limited."""
     municipality = _municipality()
     form = forms.SafetySearchForm(request.POST or None)
     answered, searched = [], False
     if request.method == "POST" and form.is_valid():
-        if not _take_safety_search_slot(request):
+        # The client is the reader behind nginx, not nginx itself (toki.lib.client_address).
+        if not household_actions.take_safety_search_slot(client_address(request)):
             return render(request, "portal/safety_search_limited.html", {
                 "minutes": int(household_actions.SAFETY_SEARCH_WINDOW.total_seconds() // 60)}, status=429)
         answered = selectors.safety_search(municipality, **form.cleaned_data)

@@ -3,12 +3,12 @@ client address and by a global budget, with a clear 429 page; nothing is stored 
 
 from datetime import timedelta
 
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 
-from toki.shelters.actions.households import preregistration_client_key, take_preregistration_slot
-from toki.shelters.models import Household, PreRegistrationThrottle
+from toki.accounts.models import RateCounter
+from toki.shelters.models import Household
 from toki.shelters.tests.world import ShelterWorldMixin
 from toki.test import BaseTestCase
 
@@ -57,25 +57,14 @@ class PreRegistrationLimitTests(ShelterWorldMixin, BaseTestCase):
             client.post(reverse("portal:preregister"), {**FORM, "consent": ""})  # invalid: nothing stored
         self.assertEqual(self.register("192.0.2.1").status_code, 302)
 
-    def test_it_stores_a_keyed_hash_never_the_address(self):
-        self.register("192.0.2.77")
-        self.assertFalse(PreRegistrationThrottle.objects.filter(key_hash__contains="192.0.2.77").exists())
-        self.assertTrue(PreRegistrationThrottle.objects.filter(key_hash=preregistration_client_key("192.0.2.77"))
-                        .exists())
-
     def test_it_opens_again_after_the_window(self):
-        key = preregistration_client_key("192.0.2.1")
-        start = timezone.now()
-        self.assertEqual([take_preregistration_slot(key, now=start) for _ in range(3)], [True, True, False])
-        self.assertTrue(take_preregistration_slot(key, now=start + timedelta(hours=1, seconds=1)))
+        self.assertEqual([self.register("192.0.2.1").status_code for _ in range(3)], [302, 302, 429])
+        # As an hour later: the counters' windows (accounts.ratelimit) started an hour and a second ago.
+        RateCounter.objects.update(window_started_at=F("window_started_at") - timedelta(hours=1, seconds=1))
+        self.assertEqual(self.register("192.0.2.1").status_code, 302)
 
-    def test_it_forgets_the_counters_after_the_window(self):
-        from io import StringIO
-
-        from django.core.management import call_command
-
-        self.register("192.0.2.1")
-        PreRegistrationThrottle.objects.exclude(key_hash="global").update(
-            window_started_at=timezone.now() - timedelta(hours=2))  # as an hour later
-        call_command("purge_shelter_throttles", stdout=StringIO())
-        self.assertEqual(list(PreRegistrationThrottle.objects.values_list("key_hash", flat=True)), ["global"])
+    def test_it_refuses_again_once_the_new_window_is_spent(self):
+        for _ in range(2):
+            self.register("192.0.2.1")
+        RateCounter.objects.update(window_started_at=F("window_started_at") - timedelta(hours=1, seconds=1))
+        self.assertEqual([self.register("192.0.2.1").status_code for _ in range(3)], [302, 302, 429])

@@ -1,8 +1,6 @@
 """Households outside the event stream: public pre-registration (事前登録) with its QR token, duplicate
 detection and the staff merge, transport-card links, and the audit of staff reads of evacuee data."""
 
-import hashlib
-import hmac
 import secrets
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from toki.accounts import audit
+from toki.accounts import audit, ratelimit
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.card_readers import card_hash
 from toki.shelters.matching import contains_personal_number, kana_key, name_key
@@ -21,9 +19,7 @@ from toki.shelters.models import (
     DuplicateCandidate,
     Household,
     Member,
-    PreRegistrationThrottle,
     Registration,
-    SafetySearchThrottle,
     Shelter,
     most_restrictive_disclosure,
 )
@@ -223,77 +219,41 @@ def record_read(*, acting_user, what: str, obj=None, count: int = 0, **extra) ->
 
 
 PRE_REGISTRATION_WINDOW = timedelta(hours=1)
-PRE_REGISTRATION_GLOBAL_KEY = "global"
-
-
-def preregistration_client_key(address: str) -> str:
-    """A keyed hash of the client address for the pre-registration limit; the address itself is never stored."""
-    return hmac.new(settings.SECRET_KEY.encode(), b"toki-preregistration:" + (address or "").encode(),
-                    hashlib.sha256).hexdigest()
-
-
-def take_preregistration_slot(client_key: str, *, now=None) -> bool:
-    """Count one public pre-registration for this client and in the global budget; False (and nothing counted)
-    when either is spent for the hour (settings TOKI_PREREGISTRATIONS_PER_ADDRESS / _PER_HOUR). Anyone can
-    pre-register anyone, so a flood of made-up people (each a duplicate candidate staff must review, or a
-    pre-registration made in a victim's name: security issue 13, finding 4) is bounded. Bookkeeping only: no audit
-    row. Rows are locked in one order (the client's, then the global one)."""
-    now = now or timezone.now()
-    limits = ((client_key, settings.TOKI_PREREGISTRATIONS_PER_ADDRESS),
-              (PRE_REGISTRATION_GLOBAL_KEY, settings.TOKI_PREREGISTRATIONS_PER_HOUR))
-    with transaction.atomic():
-        rows = []
-        for key, limit in limits:
-            row, _created = PreRegistrationThrottle.objects.select_for_update().get_or_create(
-                key_hash=key, defaults={"window_started_at": now, "count": 0})
-            if now - row.window_started_at >= PRE_REGISTRATION_WINDOW:
-                row.window_started_at, row.count = now, 0
-            if row.count >= limit:
-                return False
-            rows.append(row)
-        for row in rows:
-            row.count += 1
-            row.save(update_fields=["window_started_at", "count"])
-    return True
-
-
-def purge_preregistration_throttles(*, now=None) -> int:
-    now = now or timezone.now()
-    deleted, _ = PreRegistrationThrottle.objects.filter(
-        window_started_at__lt=now - PRE_REGISTRATION_WINDOW).exclude(key_hash=PRE_REGISTRATION_GLOBAL_KEY).delete()
-    return deleted
-
-
-SAFETY_SEARCH_LIMIT = 5  # searches per client key …
+SAFETY_SEARCH_LIMIT = 5  # searches per client …
 SAFETY_SEARCH_WINDOW = timedelta(minutes=10)  # … per window
 
 
-def safety_search_client_key(remote_addr: str) -> str:
-    """A keyed hash of the client address: the rate-limit key; the address itself is never stored."""
-    return hmac.new(settings.SECRET_KEY.encode(), b"toki-safety:" + (remote_addr or "").encode(),
-                    hashlib.sha256).hexdigest()
+def _preregistration_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    """Per client address, then for everyone together (settings TOKI_PREREGISTRATIONS_PER_ADDRESS / _PER_HOUR)."""
+    return (ratelimit.Limit("shelters.preregistration", settings.TOKI_PREREGISTRATIONS_PER_ADDRESS,
+                            PRE_REGISTRATION_WINDOW),
+            ratelimit.Limit("shelters.preregistration.global", settings.TOKI_PREREGISTRATIONS_PER_HOUR,
+                            PRE_REGISTRATION_WINDOW))
 
 
-def take_safety_search_slot(client_key: str, *, now=None) -> bool:
-    """Count one public 安否 search for this client; False when it is over the limit (the page answers 429).
-    Bookkeeping only, like the login throttle: no audit row (docs/shelter-ops.md)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        throttle, _created = SafetySearchThrottle.objects.select_for_update().get_or_create(
-            key_hash=client_key, defaults={"window_started_at": now, "count": 0})
-        if now - throttle.window_started_at >= SAFETY_SEARCH_WINDOW:
-            throttle.window_started_at, throttle.count = now, 0
-        if throttle.count >= SAFETY_SEARCH_LIMIT:
-            return False
-        throttle.count += 1
-        throttle.save(update_fields=["window_started_at", "count"])
-    return True
+def take_preregistration_slot(client_address: str, *, now=None) -> bool:
+    """Count one public pre-registration for this client and in the global budget; False (and nothing counted)
+    when either is spent for the hour. Anyone can pre-register anyone, so a flood of made-up people (each a
+    duplicate candidate staff must review, or a pre-registration made in a victim's name: security issue 13,
+    finding 4) is bounded. Bookkeeping only (accounts.ratelimit, keyed hashes of the address): no audit row."""
+    per_client, everyone = _preregistration_limits()
+    return ratelimit.take_all((per_client, per_client.key_for(client_address or "")),
+                              (everyone, ratelimit.GLOBAL), now=now)
 
 
-def purge_safety_search_throttles(*, now=None) -> int:
-    now = now or timezone.now()
-    deleted, _ = SafetySearchThrottle.objects.filter(window_started_at__lt=now - SAFETY_SEARCH_WINDOW).delete()
-    return deleted
+def _safety_search_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    """Per client, then everyone together (TOKI_SAFETY_SEARCH_GLOBAL_LIMIT: a second layer for a flood from many
+    addresses)."""
+    return (ratelimit.Limit("shelters.safety_search.client", SAFETY_SEARCH_LIMIT, SAFETY_SEARCH_WINDOW),
+            ratelimit.Limit("shelters.safety_search", settings.TOKI_SAFETY_SEARCH_GLOBAL_LIMIT, SAFETY_SEARCH_WINDOW))
+
+
+def take_safety_search_slot(client_address: str, *, now=None) -> bool:
+    """Count one public 安否 search for this client and in everyone's budget; False (nothing counted) when either
+    is spent (the page answers 429). Bookkeeping only, like the login throttle: no audit row (docs/shelter-ops.md)."""
+    per_client, everyone = _safety_search_limits()
+    return ratelimit.take_all((per_client, per_client.key_for(client_address or "")),
+                              (everyone, ratelimit.GLOBAL), now=now)
 
 
 def record_safety_search(*, answered: int) -> None:

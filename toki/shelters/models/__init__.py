@@ -7,9 +7,7 @@ from toki.shelters.models.evacuees import (
     DuplicateCandidate,
     Household,
     Member,
-    PreRegistrationThrottle,
     Registration,
-    SafetySearchThrottle,
     most_restrictive_disclosure,
 )
 from toki.shelters.models.master import (
@@ -27,7 +25,7 @@ from toki.shelters.models.supplies import SupplyItem, SupplyRequest
 __all__ = [
     "CARE_NEEDS", "HAZARDS", "HAZARD_LABELS", "LALERT_KIND_CODES", "STAYING_KINDS", "CheckinEvent", "Crowding",
     "DuplicateCandidate", "Household", "Member", "OpeningStatus",
-    "PreRegistrationThrottle", "Registration", "SafetySearchThrottle", "Shelter",
+    "Registration", "Shelter",
     "ShelterKind", "ShelterOpening", "ShelterTeam", "SupplyItem", "SupplyRequest", "crowding_for",
     "most_restrictive_disclosure",
 ]

@@ -243,26 +243,3 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"duplicate candidate {self.pk}"
-
-
-class PreRegistrationThrottle(models.Model):
-    """The public pre-registration's rate limit: one row per client key (a keyed hash of the client address, never
-    the address) and one row for the global budget (key "global")."""
-
-    key_hash = models.CharField(max_length=64, unique=True)
-    window_started_at = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"pre-registration throttle {self.pk}"
-
-
-class SafetySearchThrottle(models.Model):
-    """Public 安否 search rate limit per client key (a keyed hash of the client address; never the address)."""
-
-    key_hash = models.CharField(max_length=64, unique=True)
-    window_started_at = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"throttle {self.pk}"
