@@ -7,3 +7,8 @@ from toki.accounts.selectors import has_role
 def may_unlock_logins(user) -> bool:
     """Lifting a login hold is for HQ administrators (and superusers)."""
     return has_role(user, Role.ADMIN, kinds=(OrgUnit.Kind.HQ,))
+
+
+def can_view_audit(user) -> bool:
+    """The audit trail is for HQ administrators (and superusers)."""
+    return has_role(user, Role.ADMIN, kinds=(OrgUnit.Kind.HQ,))

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from toki.accounts.models import ROLE_RANK, AuditEvent, LoginThrottle, Membership, OrgUnit, Role, User
+from toki.accounts.models import ROLE_RANK, AuditEvent, LoginThrottle, Membership, User
 
 
 def memberships_of(user) -> list[Membership]:
@@ -38,14 +38,11 @@ def has_role(user, minimum_role: str, *, kinds: tuple[str, ...] | None = None, d
     return False
 
 
-def can_view_audit(user) -> bool:
-    """The audit trail is for HQ administrators (and superusers)."""
-    return has_role(user, Role.ADMIN, kinds=(OrgUnit.Kind.HQ,))
-
-
 def audit_events_for(user, *, action: str = "", object_type: str = "", actor: str = "",
                      date_from=None, date_to=None) -> QuerySet[AuditEvent]:
     """Audit events `user` may browse, filtered; empty for anyone who may not."""
+    from toki.accounts.permissions import can_view_audit  # permissions reads has_role from here
+
     if not can_view_audit(user):
         return AuditEvent.objects.none()
     events = AuditEvent.objects.select_related("actor")

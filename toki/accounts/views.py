@@ -49,7 +49,7 @@ def logout_view(request):
 def home(request):
     return render(request, "accounts/home.html", {
         "memberships": selectors.memberships_of(request.user),
-        "can_view_audit": selectors.can_view_audit(request.user),
+        "can_view_audit": permissions.can_view_audit(request.user),
         "can_unlock_logins": permissions.may_unlock_logins(request.user),
     })
 
@@ -87,7 +87,7 @@ def unlock_login(request, pk):
 
 @login_required
 def audit_log(request):
-    if not selectors.can_view_audit(request.user):
+    if not permissions.can_view_audit(request.user):
         raise Http404
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

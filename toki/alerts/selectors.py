@@ -3,14 +3,8 @@
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.alerts.models import Alert, EvacuationOrder, JmaFeed, QuarantinedInput, WarningState
-
-
-def is_alert_staff(user) -> bool:
-    """Staff who may see drills, tests and the raw telegrams: any role in HQ or a branch office."""
-    return has_role(user, Role.VIEWER, kinds=(OrgUnit.Kind.HQ, OrgUnit.Kind.BRANCH_OFFICE))
+from toki.alerts.permissions import is_alert_staff
 
 
 def public_alerts(municipality) -> QuerySet[Alert]:

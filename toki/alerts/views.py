@@ -9,14 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from toki.alerts import selectors
-from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders, may_issue_orders
+from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.alerts.forms import IssueOrderForm, LiftOrdersForm
+from toki.alerts.permissions import is_alert_staff, may_issue_orders
 from toki.areas.selectors import default_municipality
 
 
 def _staff_municipality(request):
     municipality = default_municipality()
-    if municipality is None or not selectors.is_alert_staff(request.user):
+    if municipality is None or not is_alert_staff(request.user):
         raise Http404
     return municipality
 

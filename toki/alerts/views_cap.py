@@ -12,7 +12,8 @@ from toki.alerts.actions.cap import Outcome, import_cap
 from toki.alerts.cap.build import alert_to_cap
 from toki.alerts.cap.feed import ATOM_MIME, CAP_MIME, alert_url, build_feed
 from toki.alerts.cap.parse import MAX_CAP_BYTES
-from toki.alerts.cap.selectors import can_import_cap, current_public_alerts, feed_last_modified, get_public_alert
+from toki.alerts.cap.selectors import current_public_alerts, feed_last_modified, get_public_alert
+from toki.alerts.permissions import can_import_cap
 from toki.areas.selectors import default_municipality
 
 CACHE_SECONDS = 60

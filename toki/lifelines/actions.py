@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from toki.accounts import audit
-from toki.lifelines import selectors
+from toki.lifelines import permissions, selectors
 from toki.lifelines.events import lifelines_changed
 from toki.lifelines.models import Lifeline, StatusReport
 from toki.lifelines.validation import lifeline_errors, report_errors
@@ -24,14 +24,8 @@ def _announce(municipality_id: int, lifeline_ids) -> None:
     lifelines_changed(municipality_id, lifeline_ids)
 
 
-def _may_update(acting_user, lifeline: Lifeline) -> bool:
-    if acting_user is None:
-        return True
-    return selectors.lifelines_for_staff(acting_user, lifeline.municipality_id).filter(pk=lifeline.pk).exists()
-
-
 def _require_hq(acting_user) -> None:
-    if acting_user is not None and not selectors.is_lifeline_hq(acting_user):
+    if acting_user is not None and not permissions.is_lifeline_hq(acting_user):
         raise PermissionDenied("adding or changing lifelines needs an HQ editor or admin role")
 
 
@@ -50,7 +44,7 @@ def save_lifeline(*, acting_user, municipality, lifeline: Lifeline | None = None
     errors = lifeline_errors(kind=target.kind, name=target.name)
     if target.district is not None and target.district.municipality_id != municipality.pk:
         errors["district"] = "the district belongs to another municipality"
-    if target.org_unit is not None and target.org_unit.kind not in selectors.PARTNER_KINDS:
+    if target.org_unit is not None and target.org_unit.kind not in permissions.PARTNER_KINDS:
         errors["org_unit"] = "only a partner or agency org unit can be responsible for a lifeline"
     if not target.code:
         errors["code"] = "give a code"
@@ -90,7 +84,7 @@ def _add_report(lifeline: Lifeline, report: StatusReport) -> bool:
 def report_status(*, acting_user, lifeline: Lifeline, status: str, source: str, as_of: datetime, detail: str = "",
                   source_url: str = "", expected_restoration_at: datetime | None = None) -> StatusReport:
     """Record what `source` says about `lifeline` as of `as_of`. HQ editors, or editors of its partner."""
-    if not _may_update(acting_user, lifeline):
+    if not permissions.may_update_lifeline(acting_user, lifeline):
         raise PermissionDenied("you may not update this lifeline")
     detail, source, source_url = detail.strip(), source.strip(), source_url.strip()
     errors = report_errors(status=status, source=source, as_of=as_of, detail=detail, source_url=source_url,
@@ -142,7 +136,7 @@ class ImportResult:
 def import_lifelines(*, acting_user, municipality, rows: list[ImportRow], origin: str) -> ImportResult:
     """Write validated rows in one transaction: create missing lifelines, add each report not already stored
     (same lifeline, time and content), so running the same feed twice changes nothing. One AuditEvent."""
-    if acting_user is not None and not selectors.is_lifeline_hq(acting_user):
+    if acting_user is not None and not permissions.is_lifeline_hq(acting_user):
         allowed = set(selectors.lifelines_for_staff(acting_user, municipality).values_list("code", flat=True))
         if any(row.code not in allowed for row in rows):
             raise PermissionDenied("you may import only the lifelines you may update")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from toki.accounts.models import OrgUnit
 from toki.areas.models import District
 from toki.lifelines.models import Kind, Lifeline, Status
-from toki.lifelines.selectors import PARTNER_KINDS
+from toki.lifelines.permissions import PARTNER_KINDS
 from toki.lifelines.validation import report_errors
 
 _DATETIME = {"type": "datetime-local"}

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from toki.lifelines import selectors
+from toki.lifelines import permissions, selectors
 from toki.lifelines.actions import ImportRow
 from toki.lifelines.models import Lifeline
 from toki.lifelines.validation import lifeline_errors, report_errors
@@ -144,7 +144,7 @@ def validate(raw_rows: list[tuple[int, dict]], *, municipality, acting_user=None
                                   if name == "expected_restoration_at" else name)
         district = None
         if code not in known and code not in created:
-            if allowed is not None and not selectors.is_lifeline_hq(acting_user):
+            if allowed is not None and not permissions.is_lifeline_hq(acting_user):
                 raise ImportFileError(f"no lifeline has the code {code!r}", row=number, field="code")
             new_errors = lifeline_errors(kind=values.get("kind", ""), name=values.get("name", ""))
             if len(code) > 60 or not all((ch.isalnum() and ch.isascii()) or ch in "-_" for ch in code):

@@ -5,29 +5,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q, QuerySet
 
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role, memberships_of
 from toki.lifelines.models import KIND_ORDER, Kind, Lifeline, Status, StatusReport
+from toki.lifelines.permissions import is_lifeline_hq, partner_org_unit_ids
 
-PARTNER_KINDS = (OrgUnit.Kind.PARTNER, OrgUnit.Kind.AGENCY)
 _DISTRICT_FIELDS = ("district__code", "district__name", "district__name_en")
-
-
-def is_lifeline_hq(user) -> bool:
-    """HQ editors (and admins) enter every lifeline's status and add or change lifelines."""
-    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
-
-
-def partner_org_unit_ids(user) -> set[int]:
-    """The partner or agency org units in which `user` is an editor (or admin)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    return {m.org_unit_id for m in memberships_of(user)
-            if m.org_unit.kind in PARTNER_KINDS and m.allows(Role.EDITOR)}
-
-
-def may_manage_lifelines(user) -> bool:
-    return is_lifeline_hq(user) or bool(partner_org_unit_ids(user))
 
 
 def _with_district(lifelines: QuerySet[Lifeline]) -> QuerySet[Lifeline]:

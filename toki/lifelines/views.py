@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from toki.areas.selectors import default_municipality
-from toki.lifelines import selectors
+from toki.lifelines import permissions, selectors
 from toki.lifelines.actions import report_status, save_lifeline
 from toki.lifelines.forms import LifelineForm, StatusReportForm
 from toki.lifelines.models import Lifeline
@@ -26,7 +26,7 @@ def index(request):
 
 def _staff_municipality(request):
     municipality = default_municipality()
-    if municipality is None or not selectors.may_manage_lifelines(request.user):
+    if municipality is None or not permissions.may_manage_lifelines(request.user):
         raise Http404
     return municipality
 
@@ -43,7 +43,7 @@ def manage(request):
     municipality = _staff_municipality(request)
     lifelines = list(selectors.lifelines_for_staff(request.user, municipality))
     return render(request, "lifelines/manage.html", {
-        "groups": selectors.grouped_by_kind(lifelines), "is_hq": selectors.is_lifeline_hq(request.user),
+        "groups": selectors.grouped_by_kind(lifelines), "is_hq": permissions.is_lifeline_hq(request.user),
     })
 
 
@@ -64,12 +64,12 @@ def update_status(request, pk: int):
             return redirect("lifelines:manage")
     return render(request, "lifelines/update_status.html", {
         "lifeline": lifeline, "form": form, "history": selectors.history_of(lifeline),
-        "is_hq": selectors.is_lifeline_hq(request.user),
+        "is_hq": permissions.is_lifeline_hq(request.user),
     })
 
 
 def _edit(request, municipality, lifeline: Lifeline | None):
-    if not selectors.is_lifeline_hq(request.user):
+    if not permissions.is_lifeline_hq(request.user):
         raise Http404
     form = LifelineForm(request.POST or None, municipality=municipality, lifeline=lifeline)
     if request.method == "POST" and form.is_valid():

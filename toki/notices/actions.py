@@ -7,19 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from toki.accounts import audit
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.notices import richtext
 from toki.notices.events import public_notice_changed
 from toki.notices.models import SOURCE_LANGUAGE, Notice, NoticeRevision, NoticeVersion
+from toki.notices.permissions import may_manage_notices
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 TITLE_MAX = NoticeVersion._meta.get_field("title").max_length
-
-
-def may_manage_notices(user) -> bool:
-    """Writing and publishing notices needs an editor (or admin) role in HQ or a department."""
-    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ, OrgUnit.Kind.DEPARTMENT))
 
 
 def _check_permission(user) -> None:

@@ -3,8 +3,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from toki.areas.models import District
-from toki.notices.actions import may_manage_notices
 from toki.notices.models import Notice, NoticeVersion
+from toki.notices.permissions import may_manage_notices
 
 
 def _with_related(notices: QuerySet[Notice]) -> QuerySet[Notice]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality
-from toki.notices import actions, selectors
+from toki.notices import actions, permissions, selectors
 from toki.notices.forms import NoticeForm, html_lang
 from toki.notices.models import Notice
 
@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 
 def _staff_municipality(request):
     municipality = default_municipality()
-    if municipality is None or not actions.may_manage_notices(request.user):
+    if municipality is None or not permissions.may_manage_notices(request.user):
         raise Http404
     return municipality
 

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from toki.lib.date_range import local_bounds
 from toki.notify.models import Channel, DeliveryBatch, DeliveryState, Subscriber
-from toki.notify.selectors import may_view_deliveries
+from toki.notify.permissions import may_view_deliveries
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 

@@ -2,17 +2,8 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.notify.models import DeliveryBatch, DeliveryState, Notification
-
-
-def may_view_deliveries(user) -> bool:
-    return has_role(user, Role.VIEWER, kinds=(OrgUnit.Kind.HQ,))
-
-
-def may_retry_deliveries(user) -> bool:
-    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+from toki.notify.permissions import may_view_deliveries
 
 
 def _count(state):

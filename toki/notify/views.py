@@ -11,14 +11,14 @@ from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality
 from toki.lib.date_range import DateRangeForm, default_range
-from toki.notify import kpi, selectors
+from toki.notify import kpi, permissions, selectors
 from toki.notify.actions.sending import retry_batch
 from toki.notify.models import Notification
 
 
 def _municipality_for(user):
     municipality = default_municipality()
-    if municipality is None or not selectors.may_view_deliveries(user):
+    if municipality is None or not permissions.may_view_deliveries(user):
         raise Http404
     return municipality
 
@@ -30,7 +30,7 @@ def deliveries(request):
     problems = list(selectors.problem_batches_for(request.user, municipality)[:100])
     return render(request, "notify/deliveries.html", {
         "notifications": notifications, "problems": problems,
-        "may_retry": selectors.may_retry_deliveries(request.user),
+        "may_retry": permissions.may_retry_deliveries(request.user),
     })
 
 
@@ -43,7 +43,7 @@ def notification_detail(request, pk: int):
         raise Http404 from None
     return render(request, "notify/notification.html", {
         "notification": notification, "batches": list(selectors.batches_of(request.user, notification)),
-        "may_retry": selectors.may_retry_deliveries(request.user),
+        "may_retry": permissions.may_retry_deliveries(request.user),
     })
 
 
@@ -51,7 +51,7 @@ def notification_detail(request, pk: int):
 @require_POST
 def retry(request, pk: int):
     municipality = _municipality_for(request.user)
-    if not selectors.may_retry_deliveries(request.user):
+    if not permissions.may_retry_deliveries(request.user):
         raise Http404
     batch = selectors.problem_batches_for(request.user, municipality).filter(pk=pk).first()
     if batch is None:
@@ -66,7 +66,7 @@ def retry(request, pk: int):
 def kpi_json(request):
     """公式LINE登録者数 per day and LINE deliveries per month, for the KPI module. Anyone but HQ staff: 404."""
     municipality = default_municipality()
-    if municipality is None or not selectors.may_view_deliveries(request.user):
+    if municipality is None or not permissions.may_view_deliveries(request.user):
         raise Http404
     form = DateRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():

@@ -14,7 +14,7 @@ from toki.accounts import audit
 from toki.lib.text import plain_text
 from toki.portal import events as portal_events
 from toki.portal.models import MODE_MESSAGE_MAX, SURVEY_COMMENT_MAX, SiteMode, SurveyAnswer
-from toki.portal.site_mode import may_switch_mode
+from toki.portal.permissions import may_switch_mode
 from toki.portal.tasks import republish_static_site_on_commit
 
 

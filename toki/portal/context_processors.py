@@ -6,14 +6,14 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from toki.alerts.selectors import is_alert_staff
+from toki.alerts.permissions import is_alert_staff
 from toki.areas.selectors import default_municipality
 from toki.hq.permissions import may_read_incidents
-from toki.lifelines.selectors import may_manage_lifelines
-from toki.notices.actions import may_manage_notices
-from toki.portal.kpi import may_view_kpi
-from toki.portal.site_mode import disaster_mode, may_switch_mode
-from toki.posts.selectors import may_moderate
+from toki.lifelines.permissions import may_manage_lifelines
+from toki.notices.permissions import may_manage_notices
+from toki.portal.permissions import may_switch_mode, may_view_kpi
+from toki.portal.site_mode import disaster_mode
+from toki.posts.permissions import may_moderate
 
 
 def _staff_links(user) -> list[tuple[str, str]]:

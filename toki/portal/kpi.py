@@ -10,16 +10,11 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.alerts.models import Alert
 from toki.lib.date_range import local_bounds
 from toki.notices.selectors import notices_published_between
 from toki.portal.models import PATH_GROUPS, DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
-
-
-def may_view_kpi(user) -> bool:
-    return has_role(user, Role.VIEWER, kinds=(OrgUnit.Kind.HQ,))
+from toki.portal.permissions import may_view_kpi
 
 
 def alerts_published_by_day(municipality, start: date, end: date) -> dict[date, int]:

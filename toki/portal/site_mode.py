@@ -1,13 +1,7 @@
 """Reading the disaster-mode switch (toki.portal.models.SiteMode); it is changed by toki.portal.actions."""
 
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.portal.models import SiteMode
-
-
-def may_switch_mode(user) -> bool:
-    """Disaster mode is switched by editors and admins of the disaster HQ."""
-    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+from toki.portal.permissions import may_switch_mode
 
 
 def disaster_mode(municipality) -> SiteMode | None:

@@ -18,7 +18,7 @@ from toki.areas.selectors import default_municipality
 from toki.lib.client_address import client_address
 from toki.shelters import forms, selectors
 from toki.shelters.actions import households as household_actions
-from toki.shelters.models import Household, Shelter
+from toki.shelters.models import Household
 
 SESSION_KEY = "toki_shelter_preregistration"
 
@@ -33,7 +33,7 @@ def _municipality():
 @never_cache
 def pre_register(request):
     municipality = _municipality()
-    shelters = Shelter.objects.filter(municipality=municipality, is_designated_shelter=True).order_by("name")
+    shelters = selectors.designated_shelters(municipality)
     form = forms.PreRegistrationForm(request.POST or None, shelters=shelters)
     formset = forms.MemberFormSet(request.POST or None, prefix="m", initial=[{}])
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -57,7 +57,7 @@ def pre_register(request):
 
 def _own_household(request) -> Household:
     household_id = request.session.get(SESSION_KEY)
-    household = Household.objects.filter(pk=household_id, merged_into__isnull=True).first() if household_id else None
+    household = selectors.own_household(household_id)
     if household is None or not household.qr_token:
         raise Http404
     return household

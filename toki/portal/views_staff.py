@@ -21,7 +21,8 @@ from toki.lib.date_range import DateRangeForm, default_range
 from toki.portal import analytics, kpi
 from toki.portal.actions import set_disaster_mode, submit_survey_answer
 from toki.portal.models import MODE_MESSAGE_MAX, SURVEY_COMMENT_MAX
-from toki.portal.site_mode import may_switch_mode, site_mode_for
+from toki.portal.permissions import may_switch_mode, may_view_kpi
+from toki.portal.site_mode import site_mode_for
 
 SURVEY_LIMIT = 30  # answers per hour from one IP address (many phones can share one carrier address)
 SURVEY_WINDOW = 3600
@@ -83,7 +84,7 @@ def _kpi_range(request):
 @login_required
 def kpi_page(request):
     municipality = default_municipality()
-    if municipality is None or not kpi.may_view_kpi(request.user):
+    if municipality is None or not may_view_kpi(request.user):
         raise Http404
     form, start, end = _kpi_range(request)
     report = kpi.kpi_report(request.user, municipality=municipality, start=start, end=end)
@@ -93,7 +94,7 @@ def kpi_page(request):
 def kpi_json(request):
     """The same figures as JSON, for the KPI module to come. Anyone but HQ staff gets a 404 (no login redirect)."""
     municipality = default_municipality()
-    if municipality is None or not kpi.may_view_kpi(request.user):
+    if municipality is None or not may_view_kpi(request.user):
         raise Http404
     form, start, end = _kpi_range(request)
     if form.is_bound and not form.is_valid():

@@ -12,12 +12,12 @@ from toki.lib.tasks import enqueue_on_commit
 from toki.lib.text import plain_text
 from toki.posts import photos
 from toki.posts.models import TEXT_MAX_LENGTH, Post
+from toki.posts.permissions import may_moderate
 from toki.posts.selectors import (
     RATE_LIMIT_POSTS,
     address_limit,
     device_is_rate_limited,
     everyone_limit,
-    may_moderate,
     pending_photos_full,
     pending_queue_full,
 )

@@ -8,9 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from toki.accounts import ratelimit
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.posts.models import Post
+from toki.posts.permissions import may_moderate
 
 # At most RATE_LIMIT_POSTS posts per device within RATE_LIMIT_WINDOW (a constant, not a setting: see
 # docs/posts.md); per client address and for everyone together, the limits are settings.
@@ -44,11 +43,6 @@ def pending_queue_full() -> bool:
 
 def pending_photos_full(adding: int = 0) -> bool:
     return pending_photo_bytes() + adding > settings.TOKI_POSTS_PENDING_PHOTO_MB * 1024 * 1024
-
-
-def may_moderate(user) -> bool:
-    """Moderators are editors (or admins) of the disaster HQ."""
-    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
 
 
 def _with_district(posts: QuerySet[Post]) -> QuerySet[Post]:

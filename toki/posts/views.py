@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality_or_404
 from toki.lib.client_address import client_address
-from toki.posts import device, selectors
+from toki.posts import device, permissions, selectors
 from toki.posts.actions import (
     RateLimited,
     approve_post,
@@ -82,7 +82,7 @@ def thanks(request):
 
 def _moderator_municipality(request):
     municipality = default_municipality_or_404()
-    if not selectors.may_moderate(request.user):
+    if not permissions.may_moderate(request.user):
         raise Http404
     return municipality
 

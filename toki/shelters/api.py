@@ -18,7 +18,7 @@ from toki.shelters import selectors
 from toki.shelters.actions.households import record_read
 from toki.shelters.actions.sync import MAX_EVENTS, apply_events, read_event
 from toki.shelters.models import OpeningStatus
-from toki.shelters.permissions import may_use_shelter_ops
+from toki.shelters.permissions import may_see_every_opening, may_use_shelter_ops
 
 router = Router(tags=["shelters"])
 # A roster read with `since` also returns households changed shortly before it, to cover transactions that were
@@ -275,13 +275,9 @@ def events(request, opening_id: Id, body: SyncIn):
 @router.get("/staff/board", response=list[StaffOpeningOut], auth=django_auth,
             summary="Every live opening of active incidents with occupancy (HQ)")
 def board(request):
-    from toki.shelters.permissions import is_hq_reader
-
-    if not is_hq_reader(request.user):
+    if not may_see_every_opening(request.user):
         raise HttpError(403, "Forbidden")
     municipality = default_municipality()
     if municipality is None:
         raise Http404
-    return [_staff_opening(o) for o in selectors.openings_for(request.user).filter(
-        shelter__municipality=municipality, incident__ended_at__isnull=True).exclude(status=OpeningStatus.CLOSED)
-        .order_by("shelter__name", "pk")]
+    return [_staff_opening(o) for o in selectors.live_openings_board(request.user, municipality)]

@@ -4,6 +4,15 @@
 - Members (reporter or above) of a shelter_team org unit linked to a shelter (ShelterTeam) manage that shelter's
   openings and evacuees; viewers of such a unit may read them.
 - HQ members of any role read every opening and may search people across shelters (audited).
+
+Who may see a household's address (and phone, notes, members' care details: the full 避難者カード) is answered
+here, by `may_see_household` and nothing else: HQ editors and admins, and reporters (or above) of the team of the
+shelter whose opening the household belongs to; the household page (`selectors.get_household_for_user`) is the one
+page that shows it, and every view of it is audited (`record_read`). Nobody else sees it: not viewers (the opening
+page and the printed roster show names and counts), not the tablet's roster (names, kana, birth date, care codes),
+not the duplicates page (a record's name, birth date and disclosure, under `may_see_record`), not the public
+安否 search (shelter names only, with consent). The resident who pre-registered sees their own card (names and the
+planned shelter) from their own browser session only (toki.portal.views_shelters).
 """
 
 from toki.accounts.models import OrgUnit, Role
@@ -68,3 +77,34 @@ def may_merge_records(user, keep_shelters: set[int], other_shelters: set[int]) -
     if is_hq_manager(user):
         return True
     return bool(keep_shelters) and bool(other_shelters) and (keep_shelters | other_shelters) <= team_shelter_ids(user)
+
+
+def may_see_household(user, opening) -> bool:
+    """Sees a household's full 避難者カード (address, phone, members' details) at this opening, and edits it: those
+    who manage the opening's shelter. The caller scopes the household to the opening (selectors)."""
+    return may_manage_shelter(user, opening.shelter_id)
+
+
+def may_use_tablet(user) -> bool:
+    """Checks people in with the tablet: HQ editors/admins, or reporters and above of a shelter team."""
+    return is_hq_manager(user) or bool(team_shelter_ids(user))
+
+
+def may_resolve_duplicate(user, keep_shelters: set[int], other_shelters: set[int]) -> bool:
+    """Decides about a pair at all (dismiss): HQ, or a team one of whose shelters holds one of the records."""
+    return may_see_record(user, keep_shelters) or may_see_record(user, other_shelters)
+
+
+def may_edit_shelter_master(user) -> bool:
+    """Edit a shelter's master details (kind, capacity, contacts): HQ editors and admins."""
+    return is_hq_manager(user)
+
+
+def may_answer_supply_requests(user) -> bool:
+    """Answer a shelter's supply request (accepted, delivered, declined): HQ editors and admins."""
+    return is_hq_manager(user)
+
+
+def may_see_every_opening(user) -> bool:
+    """The staff board of every live opening (API `/staff/board`): HQ members of any role."""
+    return is_hq_reader(user)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -402,3 +403,77 @@ def incidents_to_open_for(municipality):
     board, not the other way round)."""
     incident_model = ShelterOpening._meta.get_field("incident").related_model
     return incident_model.objects.filter(municipality=municipality, ended_at__isnull=True)
+
+
+# --- Reads of the staff and public pages that name one object (views_staff, views_hq, api, the portal) --------
+# A read that takes an opening takes one the caller got from get_opening_for_user/get_opening_to_manage.
+
+def households_checked_in(opening: ShelterOpening) -> list[dict]:
+    """Households with someone checked in at the opening, their members here, by kana (one query)."""
+    grouped: dict = {}
+    for reg in (Registration.objects.filter(opening=opening, state=Registration.State.CHECKED_IN)
+                .select_related("member").order_by("member__kana_key", "member_id")):
+        grouped.setdefault(reg.household_id, []).append(reg)
+    return [{"id": household_id, "registrations": regs} for household_id, regs in grouped.items()]
+
+
+def recent_supply_requests(opening: ShelterOpening, limit: int = 20) -> list[SupplyRequest]:
+    """The opening's newest supply requests with their items (the opening page)."""
+    return list(opening.supply_requests.prefetch_related("items")[:limit])
+
+
+def get_household_for_user(user, opening: ShelterOpening, household_id) -> Household:
+    """A household with a registration at this opening, for those who may see its 避難者カード
+    (permissions.may_see_household: the one rule of who sees an address); anything else is a 404."""
+    from toki.shelters.permissions import may_see_household
+
+    if not may_see_household(user, opening):
+        raise Http404("no such household")
+    try:
+        return Household.objects.filter(registrations__opening=opening).distinct().get(pk=household_id)
+    except (Household.DoesNotExist, ValueError, ValidationError):
+        raise Http404("no such household") from None
+
+
+def current_members(household: Household) -> list[Member]:
+    """A household's members, without those merged into another record."""
+    return list(household.members.filter(merged_into__isnull=True))
+
+
+def get_shelter_to_edit(user, shelter_id) -> Shelter:
+    """One shelter whose master details `user` may edit (HQ editors/admins); anything else is a 404."""
+    from toki.shelters.permissions import may_edit_shelter_master
+
+    if not may_edit_shelter_master(user):
+        raise Http404("no such shelter")
+    try:
+        return Shelter.objects.get(pk=shelter_id)
+    except (Shelter.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such shelter") from None
+
+
+def live_openings_board(user, municipality: Municipality) -> QuerySet[ShelterOpening]:
+    """Every live opening of the municipality's active incidents, for those who see every opening (HQ); none for
+    anyone else."""
+    from toki.shelters.permissions import may_see_every_opening
+
+    if not may_see_every_opening(user):
+        return ShelterOpening.objects.none()
+    return (openings_for(user).filter(shelter__municipality=municipality, incident__ended_at__isnull=True)
+            .exclude(status=OpeningStatus.CLOSED).order_by("shelter__name", "pk"))
+
+
+def designated_shelters(municipality: Municipality) -> QuerySet[Shelter]:
+    """The 指定避難所 a resident may plan to go to (public: the pre-registration form)."""
+    return Shelter.objects.filter(municipality=municipality, is_designated_shelter=True).order_by("name")
+
+
+def own_household(household_id) -> Household | None:
+    """The household a resident pre-registered from this browser (its id kept only in their session), unless it
+    was merged into another record. Public: the session is the permission."""
+    if not household_id:
+        return None
+    try:
+        return Household.objects.filter(pk=household_id, merged_into__isnull=True).first()
+    except ValidationError:
+        return None

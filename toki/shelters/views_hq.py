@@ -14,8 +14,8 @@ from toki.shelters.actions import households as household_actions
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.actions.master import update_shelter_details
 from toki.shelters.actions.supplies import answer_supply_request, request_supplies
-from toki.shelters.models import Household, Shelter
-from toki.shelters.permissions import is_hq_manager, may_search_people, may_use_shelter_ops
+from toki.shelters.models import Household
+from toki.shelters.permissions import may_answer_supply_requests, may_search_people, may_use_shelter_ops
 
 
 @login_required
@@ -24,7 +24,8 @@ def supplies(request):
         raise Http404
     requests = list(selectors.supply_requests_for(request.user)[:200])
     return render(request, "shelters/supplies.html", {
-        "requests": requests, "is_hq": is_hq_manager(request.user), "answer_form": forms.SupplyAnswerForm()})
+        "requests": requests, "is_hq": may_answer_supply_requests(request.user),
+        "answer_form": forms.SupplyAnswerForm()})
 
 
 @login_required
@@ -48,7 +49,7 @@ def new_supply_request(request, pk: int):
 @login_required
 @require_POST
 def answer_supplies(request, request_id: int):
-    if not is_hq_manager(request.user):
+    if not may_answer_supply_requests(request.user):
         raise Http404
     supply_request = get_object_or_404(selectors.supply_requests_for(request.user), pk=request_id)
     form = forms.SupplyAnswerForm(request.POST)
@@ -107,9 +108,7 @@ def search(request):
 
 @login_required
 def edit_shelter(request, shelter_id: int):
-    if not is_hq_manager(request.user):
-        raise Http404
-    shelter = get_object_or_404(Shelter, pk=shelter_id)
+    shelter = selectors.get_shelter_to_edit(request.user, shelter_id)
     form = forms.ShelterDetailsForm(request.POST or None, instance=shelter)
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in form.Meta.fields}

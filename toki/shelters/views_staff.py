@@ -19,8 +19,8 @@ from toki.shelters.actions import openings as opening_actions
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.actions.households import record_read
 from toki.shelters.actions.sync import QR_PREFIX, apply_events, new_event
-from toki.shelters.models import CARE_NEEDS, Household, Registration
-from toki.shelters.permissions import is_hq_manager, may_manage_shelter, may_use_shelter_ops
+from toki.shelters.models import CARE_NEEDS, Household
+from toki.shelters.permissions import may_edit_shelter_master, may_manage_shelter, may_use_shelter_ops
 
 DESK = "desk"
 
@@ -45,7 +45,7 @@ def index(request):
         open_form = forms.OpenShelterForm(shelters=shelters, incidents=incidents)
     return render(request, "shelters/index.html", {
         "openings": list(selectors.working_openings_for(request.user)), "open_form": open_form,
-        "is_hq": is_hq_manager(request.user)})
+        "is_hq": may_edit_shelter_master(request.user)})
 
 
 @login_required
@@ -73,7 +73,7 @@ def open_shelter(request):
 def opening_detail(request, pk: int):
     opening = _opening(request, pk)
     counts = selectors.opening_counts(opening)
-    households = _households_here(opening)
+    households = selectors.households_checked_in(opening)
     record_read(acting_user=request.user, what="opening", obj=opening, count=len(households))
     may_manage = may_manage_shelter(request.user, opening.shelter_id)
     return render(request, "shelters/opening.html", {
@@ -84,17 +84,8 @@ def opening_detail(request, pk: int):
         "crowding_form": forms.CrowdingForm(initial={"crowding": opening.crowding_override}),
         "quick_form": forms.QuickCheckInForm(), "token_form": forms.TokenCheckInForm(),
         "checkout_form": forms.CheckOutForm(),
-        "supply_requests": list(opening.supply_requests.prefetch_related("items")[:20]),
+        "supply_requests": selectors.recent_supply_requests(opening),
     })
-
-
-def _households_here(opening) -> list[dict]:
-    """Households with someone checked in, their members here (one query)."""
-    grouped: dict = {}
-    for reg in (Registration.objects.filter(opening=opening, state=Registration.State.CHECKED_IN)
-                .select_related("member").order_by("member__kana_key", "member_id")):
-        grouped.setdefault(reg.household_id, []).append(reg)
-    return [{"id": household_id, "registrations": regs} for household_id, regs in grouped.items()]
 
 
 def _action(request, pk, func, **kwargs):
@@ -200,11 +191,8 @@ def check_out(request, pk: int, household_id: uuid.UUID):
 def household(request, pk: int, household_id: uuid.UUID):
     """The full 避難者カード of a household at this opening: view and edit (an update_household event)."""
     opening = _opening(request, pk, manage=True)
-    try:
-        found = Household.objects.filter(registrations__opening=opening).distinct().get(pk=household_id)
-    except Household.DoesNotExist:
-        raise Http404 from None
-    members = list(found.members.filter(merged_into__isnull=True))
+    found = selectors.get_household_for_user(request.user, opening, household_id)
+    members = selectors.current_members(found)
     initial_members = [{"id": m.pk, "name": m.name, "name_kana": m.name_kana, "relation": m.relation, "sex": m.sex,
                         "birth_date": m.birth_date, "care_needs": m.care_needs, "allergies": m.allergies,
                         "care_notes": m.care_notes} for m in members]

@@ -8,20 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from toki.accounts import audit
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.alerts import events
 from toki.alerts.models import Alert, EvacuationOrder
+from toki.alerts.permissions import may_issue_orders
 from toki.alerts.rendering.facts import facts_for_evacuation
 
 LEVEL_TITLES = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
 LEVEL_SEVERITY = {3: "Moderate", 4: "Severe", 5: "Extreme"}
 CITY_SENDER_SUFFIX = "災害対策本部"
-
-
-def may_issue_orders(user) -> bool:
-    """Issuing or lifting an evacuation order needs an editor (or admin) role in the disaster HQ."""
-    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
 
 
 def _check(user, districts, reason: str) -> None:

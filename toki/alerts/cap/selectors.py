@@ -5,17 +5,10 @@ from datetime import datetime
 
 from django.db.models import Max, Q
 
-from toki.accounts.models import OrgUnit, Role
-from toki.accounts.selectors import has_role
 from toki.alerts.cap.build import DEFAULT_EXPIRY
 from toki.alerts.models import Alert
 
 FEED_MAX_ENTRIES = 100  # Google: ideally ~100 KB per feed; an entry is about 600 bytes
-
-
-def can_import_cap(user) -> bool:
-    """HQ editors and administrators (and superusers) may import CAP messages."""
-    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
 
 
 def _public(municipality):

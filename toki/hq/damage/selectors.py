@@ -17,6 +17,7 @@ from toki.hq.damage import permissions
 from toki.hq.damage.aggregate import Aggregate, compute
 from toki.hq.damage.models import (
     DamageCount,
+    DamagePhoto,
     DamageReport,
     DamageReportVersion,
     DamageTotal,
@@ -127,3 +128,37 @@ def issue_times(incident) -> list[dict]:
     (`last_report`, None for an empty one): what HQ's KPI 報告までの時間 is computed from. One query."""
     return list(IssuedReport.objects.filter(incident=incident).annotate(last_report=Max("versions__created_at"))
                 .order_by("number").values("number", "issued_at", "last_report"))
+
+
+def filing_districts(user, incident) -> QuerySet[District]:
+    """The incident's districts `user` may file reports in (permissions.grants), in the profile's order."""
+    districts = District.objects.filter(municipality_id=incident.municipality_id).order_by("sort_order", "code")
+    grants = permissions.grants(user)
+    if any(g.district_ids is None for g in grants):
+        return districts
+    return districts.filter(pk__in={d for g in grants for d in g.district_ids})
+
+
+def filing_categories(user, definition) -> list[dict]:
+    """The form's categories `user` may file reports of (permissions.grants)."""
+    grants = permissions.grants(user)
+    return [c for c in definition.definition.spec["categories"]
+            if any(g.categories is None or c["id"] in g.categories for g in grants)]
+
+
+def get_photo_for_user(user, pk) -> DamagePhoto:
+    """A report photo, for those who may read its report; anything else is a 404."""
+    try:
+        item = DamagePhoto.objects.select_related("report").get(pk=pk)
+    except (DamagePhoto.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such photo") from None
+    get_report_for_user(user, item.report_id)
+    return item
+
+
+def source_counts(version_ids, items) -> QuerySet[DamageCount]:
+    """The entered numbers of `items` in the given report versions, with who entered them: where an issued number
+    comes from (the trace page; the caller got the versions from an issued report the user may read)."""
+    return (DamageCount.objects.filter(version_id__in=version_ids, item__in=items)
+            .select_related("district", "version", "version__created_by", "version__org_unit")
+            .order_by("district__sort_order", "report_id", "item"))

@@ -14,13 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from toki.areas.models import District
 from toki.hq.damage import actions, permissions, selectors
 from toki.hq.damage.aggregate import from_snapshot
 from toki.hq.damage.definition import current_language, localized
 from toki.hq.damage.excel import workbook_bytes
 from toki.hq.damage.forms import NOTE_FIELDS, CorrectionForm, IssueForm, ReportForm, raise_into
-from toki.hq.damage.models import DamageCount, DamagePhoto
 from toki.hq.selectors import incidents_for
 
 PAGE_SIZE = 50
@@ -35,20 +33,6 @@ def _definition_or_404():
     if definition is None:
         raise Http404("no damage form is loaded")
     return definition
-
-
-def _filing_districts(user, incident):
-    districts = District.objects.filter(municipality_id=incident.municipality_id).order_by("sort_order", "code")
-    grants = permissions.grants(user)
-    if any(g.district_ids is None for g in grants):
-        return districts
-    return districts.filter(pk__in={d for g in grants for d in g.district_ids})
-
-
-def _filing_categories(user, definition) -> list[dict]:
-    grants = permissions.grants(user)
-    return [c for c in definition.definition.spec["categories"]
-            if any(g.categories is None or c["id"] in g.categories for g in grants)]
 
 
 @login_required
@@ -92,7 +76,7 @@ def dashboard(request, incident_pk: int):
 def new_report(request, incident_pk: int):
     incident = _readable_incident(request, incident_pk)
     definition = _definition_or_404()
-    categories = _filing_categories(request.user, definition)
+    categories = selectors.filing_categories(request.user, definition)
     if not categories:
         raise Http404
     category = request.GET.get("category") or request.POST.get("category")
@@ -101,7 +85,7 @@ def new_report(request, incident_pk: int):
         return render(request, "damage/choose_category.html", {"incident": incident, "categories": [
             (c["id"], localized(c["label"], language)) for c in categories]})
     form = ReportForm(request.POST or None, request.FILES or None, definition=definition, category=category,
-                      districts=_filing_districts(request.user, incident))
+                      districts=selectors.filing_districts(request.user, incident))
     if request.method == "POST" and form.is_valid():
         try:
             photo = form.cleaned_data["photo"]
@@ -161,7 +145,7 @@ def correct_report(request, pk: int):
     initial = {"district": current.district_id, "latitude": current.latitude, "longitude": current.longitude,
                "address": current.address, "text": current.text}
     form = CorrectionForm(request.POST or None, request.FILES or None, definition=report.definition,
-                          category=report.category, districts=_filing_districts(request.user, report.incident),
+                          category=report.category, districts=selectors.filing_districts(request.user, report.incident),
                           initial=initial, initial_counts=dict(current.counts.values_list("item", "value")))
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,11 +182,7 @@ def confirm_report(request, pk: int):
 @login_required
 def photo(request, pk: int):
     """A report photo, only to those who may read the report (never a public media URL)."""
-    try:
-        item = DamagePhoto.objects.select_related("report").get(pk=pk)
-    except DamagePhoto.DoesNotExist:
-        raise Http404 from None
-    selectors.get_report_for_user(request.user, item.report_id)
+    item = selectors.get_photo_for_user(request.user, pk)
     if not default_storage.exists(item.file.name):
         raise Http404
     response = FileResponse(default_storage.open(item.file.name), content_type=mimetypes.types_map[".jpg"])
@@ -276,9 +256,7 @@ def trace(request, incident_pk: int, number: int, item: str):
     sources = (aggregate.district_sources or {}).get((district, item), []) if district else (
         aggregate.sources or {}).get(item, [])
     entered = spec.sources_of(item)
-    counts = (DamageCount.objects.filter(version_id__in=sources, item__in=entered)
-              .select_related("district", "version", "version__created_by", "version__org_unit")
-              .order_by("district__sort_order", "report_id", "item"))
+    counts = selectors.source_counts(sources, entered)
     language = current_language()
     return render(request, "damage/trace.html", {
         "incident": issued.incident, "issued": issued, "item": spec.by_id[item],

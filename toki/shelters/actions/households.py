@@ -23,7 +23,7 @@ from toki.shelters.models import (
     Shelter,
     most_restrictive_disclosure,
 )
-from toki.shelters.permissions import may_merge_records, may_search_people, may_see_record
+from toki.shelters.permissions import may_merge_records, may_resolve_duplicate, may_search_people
 
 
 def new_qr_token() -> str:
@@ -113,17 +113,11 @@ def _record_shelters(candidate: DuplicateCandidate) -> tuple[set, set]:
     return shelters[households[candidate.keep_id]], shelters[households[candidate.other_id]]
 
 
-def _may_resolve(acting_user, candidate: DuplicateCandidate) -> bool:
-    """Decides about a pair at all (dismiss): HQ, or a team one of whose shelters holds one of the records."""
-    keep, other = _record_shelters(candidate)
-    return may_see_record(acting_user, keep) or may_see_record(acting_user, other)
-
-
 @contextmanager
 def _resolving(acting_user, candidate: DuplicateCandidate):
     """A transaction holding the candidate's row lock, for staff who may resolve it, while it is still open (a
     second click or a colleague's decision gets "already resolved")."""
-    if not _may_resolve(acting_user, candidate):
+    if not may_resolve_duplicate(acting_user, *_record_shelters(candidate)):
         raise NotAllowed("not allowed")
     with transaction.atomic():
         locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)

@@ -12,7 +12,7 @@ from toki.accounts import audit
 from toki.shelters import events
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.models import Crowding, OpeningStatus, Shelter, ShelterOpening
-from toki.shelters.permissions import is_hq_manager, may_manage_shelter
+from toki.shelters.permissions import may_manage_shelter
 
 
 def _require(acting_user, shelter_id: int) -> None:
@@ -106,7 +106,3 @@ def confirm_status(*, acting_user, opening: ShelterOpening) -> ShelterOpening:
         audit.record(actor=acting_user, action="shelters.opening.confirm", obj=locked)
         _announce(locked, "confirmed")
     return locked
-
-
-def may_open_for(acting_user, shelter: Shelter) -> bool:
-    return is_hq_manager(acting_user) or may_manage_shelter(acting_user, shelter.pk)

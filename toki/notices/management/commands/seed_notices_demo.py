@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from toki.accounts.models import OrgUnit, Role, User
 from toki.areas.selectors import default_municipality
-from toki.notices import actions
+from toki.notices import actions, permissions
 from toki.notices.models import Notice, NoticeVersion
 
 DEMO_USERNAME = "alice"
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         if municipality is None:
             raise CommandError("load the municipality profile first")
         user = User.objects.filter(username=DEMO_USERNAME).first()
-        if user is None or not actions.may_manage_notices(user):
+        if user is None or not permissions.may_manage_notices(user):
             raise CommandError(f"the demo user {DEMO_USERNAME!r} needs an editor role in "
                                f"{OrgUnit.Kind.HQ} or {OrgUnit.Kind.DEPARTMENT} ({Role.EDITOR} or higher)")
         districts = {d.code: d for d in municipality.districts.defer("boundary")}
