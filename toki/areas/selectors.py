@@ -35,3 +35,8 @@ def default_municipality_or_404() -> Municipality:
     if municipality is None:
         raise Http404("no municipality profile is loaded")
     return municipality
+
+
+def district_by_code(municipality_id: int, code: str) -> District | None:
+    """The municipality's district with this code (its boundary not loaded), or None."""
+    return District.objects.filter(municipality_id=municipality_id, code=code).defer("boundary").first()

@@ -12,8 +12,8 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
-from toki.accounts.models import OrgUnit, User
 from toki.areas.models import District
+from toki.areas.selectors import district_by_code
 from toki.hq import selectors
 from toki.hq.actions import chronology as chronology_actions
 from toki.hq.actions import instructions as instruction_actions
@@ -125,7 +125,7 @@ def _errors(exc: ValidationError) -> dict:
 def _district(incident: Incident, code: str | None) -> District | None:
     if not code:
         return None
-    district = District.objects.filter(municipality_id=incident.municipality_id, code=code).defer("boundary").first()
+    district = district_by_code(incident.municipality_id, code)
     if district is None:
         raise ValidationError({"district": f"unknown district {code!r}"})
     return district
@@ -188,8 +188,7 @@ def list_instructions(request, incident_id: Id, filters: Query[InstructionFilter
 def create_instruction(request, incident_id: Id, data: InstructionIn):
     incident = selectors.get_incident_for_user(request.user, incident_id, with_districts=False)
     try:
-        to_org_unit = OrgUnit.objects.filter(pk=data.to_org_unit).first() if data.to_org_unit else None
-        to_user = User.objects.filter(username=data.to_user).first() if data.to_user else None
+        to_org_unit, to_user = selectors.addressee(data.to_org_unit, data.to_user)
         if (data.to_org_unit and to_org_unit is None) or (data.to_user and to_user is None):
             raise ValidationError({"to": "unknown addressee"})
         instruction = instruction_actions.give_instruction(

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from toki.accounts.models import Membership, OrgUnit, User
+from toki.accounts.models import OrgUnit, User
 from toki.hq.models import ChronologyCategory, HqStatus, IncidentKind, Instruction
-from toki.hq.permissions import STAFF_KINDS
+from toki.hq.selectors import staff_org_units, staff_users
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_HELP = _("Leave empty for now.")
@@ -70,12 +70,6 @@ class CloseForm(forms.Form):
     at = forms.DateTimeField(label=_("Ended at"), required=False, widget=DATETIME_WIDGET, help_text=DATETIME_HELP)
 
 
-def staff_users():
-    """People who take part in incident work (the possible addressees of an instruction), by name."""
-    ids = Membership.objects.filter(org_unit__kind__in=STAFF_KINDS).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username")
-
-
 class InstructionForm(forms.Form):
     title = forms.CharField(label=_("Subject"), max_length=200,
                             error_messages={"required": _("Give the instruction a subject.")})
@@ -85,13 +79,14 @@ class InstructionForm(forms.Form):
                                  initial=Instruction.Priority.NORMAL)
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME_WIDGET)
     to_org_unit = forms.ModelChoiceField(label=_("To an organisation"), required=False,
-                                         queryset=OrgUnit.objects.filter(kind__in=STAFF_KINDS).order_by("name"),
+                                         queryset=OrgUnit.objects.none(),
                                          empty_label="—")
     to_user = forms.ModelChoiceField(label=_("Or to a person"), required=False, queryset=User.objects.none(),
                                      empty_label="—")
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["to_org_unit"].queryset = staff_org_units()
         self.fields["to_user"].queryset = staff_users()
         self.fields["district"] = _district_field(municipality)
 

@@ -4,11 +4,12 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.http import Http404
 from django.utils import timezone
 
+from toki.accounts.models import Membership, OrgUnit, User
 from toki.accounts.selectors import memberships_of
 from toki.areas.models import District
 from toki.hq.models import ChronologyEntry, Incident, Instruction
 from toki.hq.models.instructions import ACKNOWLEDGE_WITHIN
-from toki.hq.permissions import may_read_incidents
+from toki.hq.permissions import STAFF_KINDS, may_read_incidents
 
 
 def active_incidents(municipality, *, include_drills: bool = True) -> QuerySet[Incident]:
@@ -123,3 +124,22 @@ def get_entry_for_user(user, incident: Incident, pk) -> ChronologyEntry:
         return chronology_for(user, incident).get(pk=pk)
     except (ChronologyEntry.DoesNotExist, ValueError, TypeError):
         raise Http404("no such entry") from None
+
+
+def staff_users() -> QuerySet[User]:
+    """People who take part in incident work (the possible addressees of an instruction), by name."""
+    ids = Membership.objects.filter(org_unit__kind__in=STAFF_KINDS).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username")
+
+
+def staff_org_units() -> QuerySet[OrgUnit]:
+    """Org units that take part in incident work (the possible addressee units of an instruction), by name."""
+    return OrgUnit.objects.filter(kind__in=STAFF_KINDS).order_by("name")
+
+
+def addressee(org_unit_id: int | None, username: str | None) -> tuple[OrgUnit | None, User | None]:
+    """The org unit and the person an instruction given through the API names (None for each not given or not
+    found; the caller refuses an unknown one)."""
+    to_org_unit = OrgUnit.objects.filter(pk=org_unit_id).first() if org_unit_id else None
+    to_user = User.objects.filter(username=username).first() if username else None
+    return to_org_unit, to_user

@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
-from toki.areas.models import District
+from toki.areas.selectors import district_by_code
 from toki.hq.damage import actions, selectors
 from toki.hq.damage.aggregate import Aggregate, from_snapshot
 from toki.lib.bounded import Id, Latitude, Longitude, Moment, Offset, Quantity
@@ -140,7 +140,7 @@ def _aggregate_out(incident, aggregate: Aggregate) -> dict:
 def _district(incident, code):
     if code is None:
         return None
-    district = District.objects.filter(municipality_id=incident.municipality_id, code=code).first()
+    district = district_by_code(incident.municipality_id, code)
     if district is None:
         raise ValidationError({"district": f"unknown district {code!r}"})
     return district
