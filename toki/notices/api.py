@@ -6,7 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from ninja import Field, Query, Router, Schema
 
-from toki.areas.selectors import default_municipality
+from toki.areas.selectors import default_municipality, district_by_code
 from toki.lib.bounded import Offset
 from toki.notices import richtext, selectors
 from toki.notices.models import SOURCE_LANGUAGE, Notice
@@ -57,7 +57,7 @@ def notice_list(request, filters: Query[NoticeFilter]):
     language = filters.lang if filters.lang in LANGUAGES else SOURCE_LANGUAGE
     district = None
     if filters.district:
-        district = municipality.districts.defer("boundary").filter(code=filters.district).first()
+        district = district_by_code(municipality.pk, filters.district)
         if district is None:
             return []
     notices = selectors.public_notices(municipality, category=filters.category or "", district=district)
