@@ -40,3 +40,8 @@ def default_municipality_or_404() -> Municipality:
 def district_by_code(municipality_id: int, code: str) -> District | None:
     """The municipality's district with this code (its boundary not loaded), or None."""
     return District.objects.filter(municipality_id=municipality_id, code=code).defer("boundary").first()
+
+
+def municipality_by_id(pk: int) -> Municipality:
+    """One municipality by its id (Municipality.DoesNotExist if none): for tasks that were handed the id."""
+    return Municipality.objects.get(pk=pk)

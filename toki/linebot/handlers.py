@@ -43,11 +43,11 @@ def nearest_open_shelters(lat: float, lon: float, n: int = SHELTERS_IN_REPLY, *,
     reply. When none is open (a normal day, or the first minutes of a disaster) the nearest designated places are
     given instead, each once, with `opening` None: the reply then says that none is open yet."""
     from toki.shelters.selectors import nearest_open_shelters as open_now
-    from toki.shelters.selectors import nearest_shelters
+    from toki.shelters.selectors import nearest_shelters, shelters_by_id
 
     open_places = open_now(lat, lon, n, municipality=municipality)
     if open_places:
-        masters = Shelter.objects.select_related("district").in_bulk([p.shelter.shelter_id for p in open_places])
+        masters = shelters_by_id(p.shelter.shelter_id for p in open_places)
         return [NearbyPlace(masters[p.shelter.shelter_id], p.distance_km, p.shelter) for p in open_places
                 if p.shelter.shelter_id in masters]
     # The GSI data lists a place designated both as 指定緊急避難場所 and 指定避難所 twice: show each place once.

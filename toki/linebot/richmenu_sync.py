@@ -105,10 +105,9 @@ def _set_default(api, current: dict[str, str], municipality) -> str:
 
 
 def _relink_tourists(api, rich_menu_id: str) -> int:
-    from toki.notify.models import Channel, Subscriber
+    from toki.notify.selectors import tourist_line_user_ids
 
-    user_ids = list(Subscriber.objects.filter(channel=Channel.LINE, is_active=True,
-                                              audience=Subscriber.Audience.TOURIST).values_list("address", flat=True))
+    user_ids = tourist_line_user_ids()
     for start in range(0, len(user_ids), LINK_BATCH):
         api.link_rich_menu_id_to_users(RichMenuBulkLinkRequest(rich_menu_id=rich_menu_id,
                                                                user_ids=user_ids[start:start + LINK_BATCH]),
@@ -119,12 +118,12 @@ def _relink_tourists(api, rich_menu_id: str) -> int:
 def apply_default_menu(municipality_id: int) -> str:
     """Make the default menu match the municipality's disaster mode as it is now; returns the key set ("" if
     none). Reading the mode when the task runs (not when it was enqueued) makes quick on/off switches end right."""
-    from toki.areas.models import Municipality
+    from toki.areas.selectors import municipality_by_id
 
     if not client.is_configured():
         logger.info("LINE rich menus: LINE_CHANNEL_ACCESS_TOKEN is empty, default menu not switched")
         return ""
-    municipality = Municipality.objects.get(pk=municipality_id)
+    municipality = municipality_by_id(municipality_id)
     with client.messaging_api() as api:
         current = {key: entries[0][1] for key, entries in existing_menus(api).items()}
         key = _set_default(api, current, municipality)

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from toki.linebot.settings_link import LinkExpired, LinkInvalid, read_token
 from toki.notify.actions.subscriptions import SettingsLinkUsed, save_settings_from_link, settings_link_was_used
-from toki.notify.models import MAX_DISTRICTS, Category, Channel, Subscriber
+from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
+from toki.notify.selectors import line_subscriber
 
 
 class SubscriptionForm(forms.Form):
@@ -70,8 +71,7 @@ def settings_page(request, token: str):
     except LinkInvalid:
         return _refusal(request, 404, _("This link is not valid"),
                         _("Open the link from the message in LINE, or send “設定” (Settings) in LINE for a new one."))
-    subscriber = Subscriber.objects.filter(pk=link.subscriber_id, channel=Channel.LINE, is_active=True) \
-        .select_related("municipality").first()
+    subscriber = line_subscriber(link.subscriber_id)
     if subscriber is None:
         return _refusal(request, 404, _("This link is not valid"),
                         _("Open the link from the message in LINE, or send “設定” (Settings) in LINE for a new one."))

@@ -1,8 +1,9 @@
-"""Reads of the delivery outbox, scoped by the user: HQ staff only; anyone else gets nothing (a 404)."""
+"""Reads of the delivery outbox, scoped by the user: HQ staff only; anyone else gets nothing (a 404). And the
+subscribers the LINE conversation reads (not staff-scoped: a signed link or the system)."""
 
 from django.db.models import Count, Q, QuerySet
 
-from toki.notify.models import DeliveryBatch, DeliveryState, Notification
+from toki.notify.models import Channel, DeliveryBatch, DeliveryState, Notification, Subscriber
 from toki.notify.permissions import may_view_deliveries
 
 
@@ -41,3 +42,18 @@ def batches_of(user, notification) -> QuerySet[DeliveryBatch]:
     if not may_view_deliveries(user):
         return DeliveryBatch.objects.none()
     return notification.batches.defer("messages").order_by("id")
+
+
+# --- Reads for the LINE conversation (toki.linebot): not staff-scoped ------------------------------------------
+
+def line_subscriber(subscriber_id: int) -> Subscriber | None:
+    """The active LINE subscriber a settings link names, with its municipality (the link's signature is the
+    permission: toki.linebot.settings_link), or None."""
+    return (Subscriber.objects.filter(pk=subscriber_id, channel=Channel.LINE, is_active=True)
+            .select_related("municipality").first())
+
+
+def tourist_line_user_ids() -> list[str]:
+    """The LINE user ids of the active tourist subscribers (their rich menu is linked one by one)."""
+    return list(Subscriber.objects.filter(channel=Channel.LINE, is_active=True,
+                                          audience=Subscriber.Audience.TOURIST).values_list("address", flat=True))

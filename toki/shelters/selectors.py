@@ -477,3 +477,8 @@ def own_household(household_id) -> Household | None:
         return Household.objects.filter(pk=household_id, merged_into__isnull=True).first()
     except ValidationError:
         return None
+
+
+def shelters_by_id(ids) -> dict[int, Shelter]:
+    """Shelters of the master by id, with their district (public data)."""
+    return Shelter.objects.select_related("district").in_bulk(list(ids))
