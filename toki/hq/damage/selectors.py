@@ -118,16 +118,17 @@ def located_reports(incident, limit: int) -> list[dict]:
     reports = (DamageReport.objects.filter(incident=incident, current_version__latitude__isnull=False,
                                            current_version__longitude__isnull=False)
                .select_related("current_version").order_by("-updated_at")[:limit])
-    return [{"id": r.pk, "category": r.category, "lat": r.current_version.latitude,
-             "lon": r.current_version.longitude, "address": r.current_version.address,
-             "updated_at": r.updated_at.isoformat()} for r in reports]
+    return [{"id": r.pk, "category": r.category, "lat": version.latitude, "lon": version.longitude,
+             "address": version.address, "updated_at": r.updated_at.isoformat()}
+            for r in reports if (version := r.current_version) is not None]
 
 
 def issue_times(incident) -> list[dict]:
     """Every issued 第N報 of the incident by number, with the time of the newest report version it contains
     (`last_report`, None for an empty one): what HQ's KPI 報告までの時間 is computed from. One query."""
-    return list(IssuedReport.objects.filter(incident=incident).annotate(last_report=Max("versions__created_at"))
-                .order_by("number").values("number", "issued_at", "last_report"))
+    return [dict(row) for row in IssuedReport.objects.filter(incident=incident)
+            .annotate(last_report=Max("versions__created_at")).order_by("number")
+            .values("number", "issued_at", "last_report")]
 
 
 def filing_districts(user, incident) -> QuerySet[District]:
@@ -136,7 +137,7 @@ def filing_districts(user, incident) -> QuerySet[District]:
     grants = permissions.grants(user)
     if any(g.district_ids is None for g in grants):
         return districts
-    return districts.filter(pk__in={d for g in grants for d in g.district_ids})
+    return districts.filter(pk__in={d for g in grants for d in g.district_ids or ()})
 
 
 def filing_categories(user, definition) -> list[dict]:
