@@ -38,6 +38,17 @@ class PersonasMixin:
         self.client.force_login(user)
 
 
+def member_with_role(username: str, org_unit, role: str):
+    """One more account with one membership (e.g. an HQ viewer, a shelter team's viewer), made through the accounts
+    actions like the personas: for tests of what a role may do that the personas cannot show."""
+    from toki.accounts import actions as account_actions
+
+    user = account_actions.ensure_user(acting_user=None, username=username, display_name=username,
+                                       password=PERSONA_PASSWORD)
+    account_actions.grant_membership(acting_user=None, user=user, org_unit=org_unit, role=role)
+    return user
+
+
 def wrong_place_personas(municipality, other_shelter) -> dict:
     """frank, the 相川 branch office's reporter (the wrong district for bob's 両津 work), and grace, shelter staff of
     `other_shelter` (the wrong shelter for carol's), made through the accounts and shelters actions."""

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from toki.accounts import actions as account_actions
 from toki.accounts.models import OrgUnit, Role
-from toki.test import BaseTestCase
+from toki.test import BaseTestCase, member_with_role
 
 READ_BY_HQ_VIEWERS = ("notify:deliveries", "portal_staff:kpi", "alerts:staff_alerts")
 CHANGED_BY_HQ_EDITORS = ("portal_staff:mode", "posts:moderate", "notices:manage_list", "lifelines:manage")
@@ -19,16 +19,9 @@ class PermissionsByRoleTests(BaseTestCase):
         super().setUpTestData()
         hq = OrgUnit.objects.get(kind=OrgUnit.Kind.HQ)
         department = account_actions.ensure_org_unit(acting_user=None, name="総務課", kind=OrgUnit.Kind.DEPARTMENT)
-        cls.hq_viewer = cls.member("hq_viewer", hq, Role.VIEWER)
-        cls.hq_editor = cls.member("hq_editor", hq, Role.EDITOR)
-        cls.department_editor = cls.member("department_editor", department, Role.EDITOR)
-
-    @classmethod
-    def member(cls, username, org_unit, role):
-        user = account_actions.ensure_user(acting_user=None, username=username, display_name=username,
-                                           password="x-unused-password-1")
-        account_actions.grant_membership(acting_user=None, user=user, org_unit=org_unit, role=role)
-        return user
+        cls.hq_viewer = member_with_role("hq_viewer", hq, Role.VIEWER)
+        cls.hq_editor = member_with_role("hq_editor", hq, Role.EDITOR)
+        cls.department_editor = member_with_role("department_editor", department, Role.EDITOR)
 
     def statuses(self, user, names) -> dict[str, int]:
         self.login(user)

@@ -4,10 +4,9 @@ pages. Those who manage the opening's shelter (HQ editors and admins, the shelte
 
 from django.urls import reverse
 
-from toki.accounts import actions as account_actions
 from toki.accounts.models import OrgUnit, Role
 from toki.shelters.tests.world import ShelterWorldMixin, register_and_check_in
-from toki.test import BaseTestCase, wrong_place_personas
+from toki.test import BaseTestCase, member_with_role, wrong_place_personas
 
 ADDRESS = "佐渡市両津夷一丁目二番三号"
 
@@ -19,17 +18,10 @@ class HouseholdAddressTests(ShelterWorldMixin, BaseTestCase):
         cls.create_shelter_world()
         cls.grace = wrong_place_personas(cls.municipality, cls.other_shelter)["grace"]
         cls.household_id = register_and_check_in(cls.carol, cls.opening, address=ADDRESS)["household_id"]
-        cls.team_viewer = cls.member("team_viewer", cls.team, Role.VIEWER)
+        cls.team_viewer = member_with_role("team_viewer", cls.team, Role.VIEWER)
         hq = OrgUnit.objects.get(kind=OrgUnit.Kind.HQ)
-        cls.hq_viewer = cls.member("hq_viewer", hq, Role.VIEWER)
-        cls.hq_editor = cls.member("hq_editor", hq, Role.EDITOR)
-
-    @classmethod
-    def member(cls, username, org_unit, role):
-        user = account_actions.ensure_user(acting_user=None, username=username, display_name=username,
-                                           password="x-unused-password-1")
-        account_actions.grant_membership(acting_user=None, user=user, org_unit=org_unit, role=role)
-        return user
+        cls.hq_viewer = member_with_role("hq_viewer", hq, Role.VIEWER)
+        cls.hq_editor = member_with_role("hq_editor", hq, Role.EDITOR)
 
     def household_page(self, user):
         self.login(user)
