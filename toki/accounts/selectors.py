@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
+from django.http import Http404
 from django.utils import timezone
 
 from toki.accounts.models import ROLE_RANK, AuditEvent, LoginThrottle, Membership, User
@@ -84,3 +85,15 @@ def failed_logins_since(user, since) -> int:
     events = AuditEvent.objects.filter(action__in=("accounts.login_failed", "accounts.login_locked"),
                                        object_type=user._meta.label_lower, object_id=str(user.pk))
     return events.filter(at__gt=since).count() if since else events.count()
+
+
+def get_account_to_unlock(user, pk) -> User:
+    """The account whose login hold `user` may lift (HQ administrators: any account); anything else is a 404."""
+    from toki.accounts.permissions import may_unlock_logins
+
+    if not may_unlock_logins(user):
+        raise Http404("no such account")
+    try:
+        return User.objects.get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such account") from None

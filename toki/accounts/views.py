@@ -5,14 +5,13 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from toki.accounts import actions, devices, permissions, selectors
 from toki.accounts.forms import AuditFilterForm, LockoutAuthenticationForm
-from toki.accounts.models import User
 
 
 class StaffLoginView(LoginView):
@@ -77,9 +76,7 @@ def held_logins(request):
 @login_required
 @require_POST
 def unlock_login(request, pk):
-    if not permissions.may_unlock_logins(request.user):
-        raise Http404
-    user = get_object_or_404(User, pk=pk)
+    user = selectors.get_account_to_unlock(request.user, pk)
     actions.unlock_login(acting_user=request.user, user=user)
     messages.success(request, _("%(name)s can log in again from every device.") % {"name": user.username})
     return redirect("accounts:held_logins")
