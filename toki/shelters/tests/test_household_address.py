@@ -56,3 +56,11 @@ class HouseholdAddressTests(ShelterWorldMixin, BaseTestCase):
         self.login(self.carol)
         self.assertEqual(self.client.get(reverse("shelters_household", args=[self.opening.pk, other])).status_code,
                          404)
+
+    def test_it_keeps_the_tablet_to_those_who_check_people_in(self):
+        tablet = reverse("shelter_tablet")
+        for user, status in ((self.carol, 200), (self.hq_editor, 200), (self.team_viewer, 403),
+                             (self.hq_viewer, 403)):
+            with self.subTest(user=user.username):
+                self.login(user)
+                self.assertEqual(self.client.get(tablet).status_code, status)
