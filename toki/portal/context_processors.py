@@ -1,4 +1,5 @@
-"""Values every template needs: the municipality, the languages for the switcher, and staff links."""
+"""Values every template needs: the municipality, the languages for the switcher, staff links, the disaster-mode
+banner and, on public pages, the evacuation orders in force (toki.portal.order_card)."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -12,7 +13,8 @@ from toki.hq.permissions import may_read_incidents
 from toki.lifelines.selectors import may_manage_lifelines
 from toki.notices.actions import may_manage_notices
 from toki.portal.kpi import may_view_kpi
-from toki.portal.site_mode import disaster_mode, may_switch_mode
+from toki.portal.order_card import order_cards_now
+from toki.portal.site_mode import banner_texts, disaster_mode, may_switch_mode
 from toki.posts.selectors import may_moderate
 
 
@@ -38,12 +40,30 @@ def _staff_links(user) -> list[tuple[str, str]]:
     return links
 
 
+# The public pages (namespace, and URL names or None for all of the namespace's pages): where the evacuation
+# orders in force lead the page. Staff pages leave them out (they have the HQ board and the orders page).
+PUBLIC_PAGES = {"portal": None, "lifelines": {"index"}, "notices": {"list", "detail"},
+                "posts": {"list", "new", "thanks"}}
+
+
 def _disaster_banner(municipality):
     """The disaster-mode message in the reader's language, or None in normal times."""
     mode = disaster_mode(municipality) if municipality else None
     if mode is None:
         return None
-    return {"mode": mode, "message": mode.message_for(translation.get_language() or "ja")}
+    return {"mode": mode, "texts": banner_texts(mode, translation.get_language() or "ja")}
+
+
+def is_public_page(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace not in PUBLIC_PAGES:
+        return False
+    names = PUBLIC_PAGES[match.namespace]
+    return names is None or match.url_name in names
+
+
+def _order_cards(request, municipality) -> list[dict]:
+    return order_cards_now(municipality) if is_public_page(request) else []
 
 
 def site(request):
@@ -51,6 +71,7 @@ def site(request):
     return {
         "municipality": municipality,
         "disaster": SimpleLazyObject(lambda: _disaster_banner(municipality)),
+        "order_cards": SimpleLazyObject(lambda: _order_cards(request, municipality)),
         "site_languages": settings.LANGUAGES,
         "tile_url": settings.TOKI_TILE_URL,
         "staff_links": SimpleLazyObject(lambda: _staff_links(request.user)),
