@@ -13,6 +13,7 @@ from toki.hq.permissions import may_read_incidents
 from toki.lifelines.selectors import may_manage_lifelines
 from toki.notices.actions import may_manage_notices
 from toki.portal.kpi import may_view_kpi
+from toki.portal.live import public_state
 from toki.portal.order_card import order_cards_now
 from toki.portal.site_mode import banner_texts, disaster_mode, may_switch_mode
 from toki.posts.selectors import may_moderate
@@ -62,16 +63,22 @@ def is_public_page(request) -> bool:
     return names is None or match.url_name in names
 
 
-def _order_cards(request, municipality) -> list[dict]:
-    return order_cards_now(municipality) if is_public_page(request) else []
+def _live(request, municipality):
+    return public_state(municipality) if is_public_page(request) else None
+
+
+def _order_cards(live, municipality) -> list[dict]:
+    return order_cards_now(municipality) if live and live.orders_in_force else []
 
 
 def site(request):
     municipality = default_municipality()
+    live = SimpleLazyObject(lambda: _live(request, municipality))
     return {
         "municipality": municipality,
         "disaster": SimpleLazyObject(lambda: _disaster_banner(municipality)),
-        "order_cards": SimpleLazyObject(lambda: _order_cards(request, municipality)),
+        "live": live,
+        "order_cards": SimpleLazyObject(lambda: _order_cards(live, municipality)),
         "site_languages": settings.LANGUAGES,
         "tile_url": settings.TOKI_TILE_URL,
         "staff_links": SimpleLazyObject(lambda: _staff_links(request.user)),

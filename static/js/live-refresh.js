@@ -1,0 +1,53 @@
+// Keep a public page left open current (issue 14): poll the cheap version endpoint (/live.json, toki/portal/live.py)
+// and, when the public situation changed, fetch this page again and swap in its evacuation-order region, saying so
+// in a status line for screen readers. Nothing else on the page moves, so a reader is never thrown off what they
+// read; without JavaScript the page shows what was in force when it was loaded.
+(function () {
+  "use strict";
+  var region = document.getElementById("live-orders");
+  if (!region || !window.fetch || !window.DOMParser) { return; }
+  var EVERY_MS = 30000;  // a new order shows within about 30 s (plus the endpoint's 5 s of caching)
+  var version = region.dataset.version;
+  var timer = null;
+
+  function status(key) {  // the words are in the page, in its language (data-updated, data-stale)
+    var line = document.getElementById("live-status");  // outside the region: a live region must stay in place
+    if (line) { line.textContent = line.dataset[key] || ""; }
+  }
+
+  function swap(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live-orders");
+    if (!fresh) { return false; }
+    region.innerHTML = fresh.innerHTML;  // the page's own markup, from this site (same origin, same CSP)
+    region.dataset.version = fresh.dataset.version;
+    version = fresh.dataset.version;
+    status("updated");
+    return true;
+  }
+
+  function check() {
+    fetch(region.dataset.poll, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || data.version === version) { return null; }
+        return fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+          .then(function (r) { return r.ok ? r.text() : ""; })
+          .then(function (html) { if (!swap(html)) { status("stale"); } });
+      })
+      .catch(function () { /* offline for a moment: try again at the next poll */ });
+  }
+
+  function start() {
+    if (timer === null) { timer = window.setInterval(check, EVERY_MS); }
+  }
+
+  function stop() {
+    if (timer !== null) { window.clearInterval(timer); timer = null; }
+  }
+
+  // A hidden tab does not poll; coming back checks at once.
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { stop(); } else { check(); start(); }
+  });
+  if (!document.hidden) { start(); }
+})();
