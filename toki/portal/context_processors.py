@@ -47,9 +47,13 @@ PUBLIC_PAGES = {"portal": None, "lifelines": {"index"}, "notices": {"list", "det
                 "posts": {"list", "new", "thanks"}}
 
 
-def _disaster_banner(municipality):
-    """The disaster-mode message in the reader's language, or None in normal times."""
-    mode = disaster_mode(municipality) if municipality else None
+def _disaster_banner(municipality, live):
+    """The disaster-mode message in the reader's language, or None in normal times. Public pages read the switch
+    with the public state (one query for both)."""
+    if live is not None:
+        mode = live.mode
+    else:
+        mode = disaster_mode(municipality) if municipality else None
     if mode is None:
         return None
     return {"mode": mode, "texts": banner_texts(mode, translation.get_language() or "ja")}
@@ -63,22 +67,24 @@ def is_public_page(request) -> bool:
     return names is None or match.url_name in names
 
 
-def _live(request, municipality):
-    return public_state(municipality) if is_public_page(request) else None
-
-
 def _order_cards(live, municipality) -> list[dict]:
     return order_cards_now(municipality) if live and live.orders_in_force else []
 
 
 def site(request):
     municipality = default_municipality()
-    live = SimpleLazyObject(lambda: _live(request, municipality))
+    read: dict = {}
+
+    def live():  # read once per request, only when a template asks
+        if "state" not in read:
+            read["state"] = public_state(municipality) if is_public_page(request) else None
+        return read["state"]
+
     return {
         "municipality": municipality,
-        "disaster": SimpleLazyObject(lambda: _disaster_banner(municipality)),
-        "live": live,
-        "order_cards": SimpleLazyObject(lambda: _order_cards(live, municipality)),
+        "disaster": SimpleLazyObject(lambda: _disaster_banner(municipality, live())),
+        "live": SimpleLazyObject(live),
+        "order_cards": SimpleLazyObject(lambda: _order_cards(live(), municipality)),
         "site_languages": settings.LANGUAGES,
         "tile_url": settings.TOKI_TILE_URL,
         "staff_links": SimpleLazyObject(lambda: _staff_links(request.user)),

@@ -20,15 +20,15 @@ from toki.shelters.selectors import public_shelters
 
 
 def order_cards_now(municipality) -> list[dict]:
-    """The cards for the orders in force now, in the active language. One query when no order is in force
-    (the common case on every public page), three when one is."""
+    """The cards for the orders in force now, in the active language: the orders, the open shelters and, when
+    some are open, their master rows (toki.portal.live tells the pages first whether any order is in force)."""
     if municipality is None:
         return []
     orders = list(orders_in_force(municipality))
     if not orders:
         return []
     open_rows = open_shelter_rows(municipality)
-    sites = public_shelters(municipality).filter(pk__in=[row["shelter_id"] for row in open_rows])
+    sites = public_shelters(municipality).filter(pk__in=[row["shelter_id"] for row in open_rows]) if open_rows else []
     return order_cards(orders, open_rows, {site.pk: site for site in sites})
 
 
