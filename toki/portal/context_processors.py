@@ -50,10 +50,7 @@ PUBLIC_PAGES = {"portal": None, "lifelines": {"index"}, "notices": {"list", "det
 def _disaster_banner(municipality, live):
     """The disaster-mode message in the reader's language, or None in normal times. Public pages read the switch
     with the public state (one query for both)."""
-    if live is not None:
-        mode = live.mode
-    else:
-        mode = disaster_mode(municipality) if municipality else None
+    mode = live.mode if live is not None else disaster_mode(municipality)
     if mode is None:
         return None
     return {"mode": mode, "texts": banner_texts(mode, translation.get_language() or "ja")}
