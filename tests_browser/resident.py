@@ -60,6 +60,11 @@ def check_resident(report: Report, browser: Browser, site, password: str) -> Non
             return
         report.check("resident: the page left open shows the order within a minute", lambda: appears(resident))
         screenshot(report, resident, "resident-3-card-appeared-ja")
+        report.check("resident@ja: the page left open no longer says nothing is in force, and drops the survey",
+                     lambda: (expect("発令中の避難情報・警報はありません" not in resident.locator("#situation").inner_text(),
+                                     "the in-force box still says there is nothing"),
+                              expect(resident.locator("#survey").count() == 0, "the survey is still shown"),
+                              expect(resident.get_by_text("いますべきこと").count() > 0, "no 「いますべきこと」")))
         card_checks(report, resident, "ja", ("避難指示（警戒レベル４）", "危険な場所から全員避難", "両津", "理由"))
         resident.reload(wait_until="load")
         settle(resident)

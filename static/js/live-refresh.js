@@ -1,7 +1,8 @@
 // Keep a public page left open current (issue 14): poll the cheap version endpoint (/live.json, toki/portal/live.py)
-// and, when the public situation changed, fetch this page again and swap in its evacuation-order region, saying so
-// in a status line for screen readers. Nothing else on the page moves, so a reader is never thrown off what they
-// read; without JavaScript the page shows what was in force when it was loaded.
+// and, when the public situation changed, fetch this page again and swap in its live parts (the elements marked
+// data-live: the evacuation orders, the in-force box, on the home page "what to do now" and the survey), saying so
+// in a status line for screen readers. Nothing else on the page moves, so a form being filled in is never lost;
+// without JavaScript the page shows what was in force when it was loaded.
 (function () {
   "use strict";
   var region = document.getElementById("live-orders");
@@ -11,16 +12,25 @@
   var timer = null;
 
   function status(key) {  // the words are in the page, in its language (data-updated, data-stale)
-    var line = document.getElementById("live-status");  // outside the region: a live region must stay in place
+    var line = document.getElementById("live-status");  // outside the swapped parts: a live region stays in place
     if (line) { line.textContent = line.dataset[key] || ""; }
   }
 
   function swap(html) {
-    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live-orders");
-    if (!fresh) { return false; }
-    region.innerHTML = fresh.innerHTML;  // the page's own markup, from this site (same origin, same CSP)
-    region.dataset.version = fresh.dataset.version;
-    version = fresh.dataset.version;
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    var freshRegion = fresh.getElementById("live-orders");
+    if (!freshRegion) { return false; }
+    document.querySelectorAll("[data-live][id]").forEach(function (old) {
+      var part = fresh.getElementById(old.id);
+      if (!part) { return; }
+      // An element the old page has elsewhere (the nearest-sites finder, already working there) is not doubled.
+      part.querySelectorAll("[id]").forEach(function (inner) {
+        var existing = document.getElementById(inner.id);
+        if (existing && !old.contains(existing)) { inner.remove(); }
+      });
+      old.replaceWith(document.importNode(part, true));  // this site's own markup (same origin, same CSP)
+    });
+    version = freshRegion.dataset.version;
     status("updated");
     return true;
   }
