@@ -8,7 +8,9 @@ order in force costs no more queries than before the orders were shown on every 
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
 
@@ -31,7 +33,7 @@ def public_state(municipality) -> PublicState:
     orders = (EvacuationOrder.objects.filter(municipality=OuterRef("pk"), lifted_at=None, is_drill=False)
               .order_by().values("municipality").annotate(n=Count("pk")).values("n"))
     mode = SiteMode.objects.filter(municipality=OuterRef("pk"))
-    row = Municipality.objects.filter(pk=municipality.pk).values(
+    row: Mapping[str, Any] = Municipality.objects.filter(pk=municipality.pk).values(
         last_alert=Subquery(Alert.objects.filter(municipality=OuterRef("pk"), status=Alert.Status.ACTUAL)
                             .order_by("-pk").values("pk")[:1]),
         orders=Subquery(orders),

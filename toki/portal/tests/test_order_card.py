@@ -155,9 +155,10 @@ class OrderCardTests(BaseTestCase):
         self.open_shelters(self.school)
         self.issue()
         files = build_snapshot(timezone.now())
-        for path, action in (("ja/index.html", "危険な場所から全員避難"), ("ja/shelters.html", "危険な場所から全員避難"),
-                             ("en/warnings.html", "Everyone must evacuate"), ("ko/tourist.html", "모두 대피"),
-                             ("zh-hans/lifelines.html", "所有人请避难")):
+        pages = (("ja/index.html", "危険な場所から全員避難"), ("ja/shelters.html", "危険な場所から全員避難"),
+                 ("en/warnings.html", "Everyone must evacuate"), ("ko/tourist.html", "모두 대피"),
+                 ("zh-hans/lifelines.html", "所有人请避难"))
+        for path, action in pages:
             with self.subTest(path=path):
                 card = card_of(files[path].decode())
                 self.assertIn(action, card)
@@ -174,7 +175,9 @@ class BannerTests(BaseTestCase):
     def banner(self, language: str) -> str:
         self.client.cookies["toki_language"] = language
         page = self.client.get("/").content.decode()
-        return re.search(r'<div class="disaster-banner".*?</div>', page, re.S).group(0)
+        match = re.search(r'<div class="disaster-banner".*?</div>', page, re.S)
+        self.assertIsNotNone(match)
+        return match.group(0) if match else ""
 
     def test_it_says_what_the_mode_means_instead_of_the_jargon(self):
         banner = self.banner("ja")
