@@ -20,7 +20,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests_browser import server
+from tests_browser import a11y, server
 from tests_browser.common import Browser, Report, expect, goto_in, log_in, screenshot, settle, short
 from tests_browser.walkthrough import shell
 
@@ -68,12 +68,14 @@ def check_resident(report: Report, browser: Browser, site, password: str) -> Non
         settle(resident)
         report.check("resident@ja: 「いますべきこと」 and no survey with an order in force", lambda: act_now(resident))
         screenshot(report, resident, "resident-4-home-ja")
+        report.check("resident@ja: axe finds no serious WCAG violation with the card", lambda: axe_clean(resident))
         resident.close()
 
         easy = phone.new_page()
         goto_in(easy, "/", "ja-easy")
         card_checks(report, easy, "ja-easy", ("あぶない 場所（ばしょ）から みんな にげて ください", "両津"))
         screenshot(report, easy, "resident-5-home-ja-easy")
+        report.check("resident@ja-easy: axe finds no serious WCAG violation with the card", lambda: axe_clean(easy))
         easy.close()
     finally:
         phone.close()
@@ -81,6 +83,15 @@ def check_resident(report: Report, browser: Browser, site, password: str) -> Non
             shell(site, TEARDOWN)
         except Exception as exc:
             report.fail("resident teardown (lift the order, close the incident)", short(str(exc)))
+
+
+def axe_clean(page) -> None:
+    """axe-core (tests_browser/a11y.py's rules) on the page as it is, the order card in it."""
+    a11y.inject_axe(page)
+    results = page.evaluate(a11y.AXE_RUN, a11y.RUN_TAGS)
+    a11y.print_results(f"axe resident {page.url}", results)
+    failing = [rule["id"] for rule in results["violations"] if a11y.is_failing(rule)]
+    expect(not failing, f"serious or critical WCAG violations: {', '.join(failing)}")
 
 
 def act_now(page) -> None:

@@ -20,6 +20,9 @@
     var fresh = new DOMParser().parseFromString(html, "text/html");
     var freshRegion = fresh.getElementById("live-orders");
     if (!freshRegion) { return false; }
+    // The version of what was fetched: a cache in front that still has the older page makes the next poll retry.
+    version = freshRegion.dataset.version;
+    var changed = false;
     document.querySelectorAll("[data-live][id]").forEach(function (old) {
       var part = fresh.getElementById(old.id);
       if (!part) { return; }
@@ -28,10 +31,11 @@
         var existing = document.getElementById(inner.id);
         if (existing && !old.contains(existing)) { inner.remove(); }
       });
+      if (part.innerHTML === old.innerHTML) { return; }
       old.replaceWith(document.importNode(part, true));  // this site's own markup (same origin, same CSP)
+      changed = true;
     });
-    version = freshRegion.dataset.version;
-    status("updated");
+    if (changed) { status("updated"); }  // a change that shows nothing new here (a check-in) is not announced
     return true;
   }
 
