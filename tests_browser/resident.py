@@ -194,6 +194,10 @@ def card_checks(report: Report, page, language: str, words: tuple[str, ...]) -> 
                f"screen (y={top and top['y']})")
         expect(heading is None or top["y"] < heading["y"], "the card is not above the page's heading")
 
+    def fits() -> None:
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        expect(widths[0] <= widths[1] + 1, f"the page is {widths[0]}px wide on a {widths[1]}px phone")
+
     def level_colour() -> None:
         colour = page.locator(f"{CARD} .order-card__band").first.evaluate("e => getComputedStyle(e).backgroundColor")
         expect(colour == "rgb(170, 0, 170)", f"the Lv4 band is {colour}, not 警戒レベル4 purple (#aa00aa)")
@@ -201,3 +205,4 @@ def card_checks(report: Report, page, language: str, words: tuple[str, ...]) -> 
     report.check(f"{name}: the card says what, where, when, why and where to go", content)
     report.check(f"{name}: the card is on the first screen, above the heading", first_screen)
     report.check(f"{name}: the card has the Lv4 colour", level_colour)
+    report.check(f"{name}: the page fits the phone's width", fits)
