@@ -15,6 +15,9 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   nearest shelter open now (home, 'nearest sites' with the position set, the visitors' page);
 - hq (hq.py): the disaster-HQ path: incident, reports from two branches, the live board, 第1報 and its Excel,
   an instruction acknowledged and done by its recipient, the chronology;
+- resident (resident.py): issue 14's resident after a Lv4 order at 390x844, in Japanese and やさしい日本語: alice
+  issues it on the real order page, the home page left open shows the card within a minute (action, districts,
+  time, reason, the open shelter with address and directions), all navigation links on screen;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
@@ -37,7 +40,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, hq, nojs, scenario, server, shelter_pwa, walkthrough, zoom
+from tests_browser import a11y, hq, nojs, resident, scenario, server, shelter_pwa, walkthrough, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -55,7 +58,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "scenario", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "resident", "scenario", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -207,6 +210,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 walkthrough.check_walkthrough(report, browser, site)
                 print(f"(walkthrough: {time.monotonic() - started:.1f}s)", flush=True)
+            if "resident" in groups and site is not None:
+                started = time.monotonic()
+                resident.check_resident(report, browser, site, DEMO_PASSWORD)
+                print(f"(resident: {time.monotonic() - started:.1f}s)", flush=True)
             if "scenario" in groups and site is not None:
                 started = time.monotonic()
                 scenario.check_scenario(report, browser, site)

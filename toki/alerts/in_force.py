@@ -1,7 +1,10 @@
 """What is in force for the municipality, worded for people: the one place every public surface (portal pages,
-the 軽量版, the tourist page, LINE replies) takes the titles of the warnings in force from."""
+the 軽量版, the tourist page, LINE replies) takes the titles of the warnings in force from, and the words of the
+evacuation orders in force (order_words)."""
 
-from toki.alerts.models import Alert, WarningState
+from dataclasses import dataclass
+
+from toki.alerts.models import Alert, EvacuationOrder, WarningState
 from toki.alerts.rendering.lang import Lang
 from toki.alerts.rendering.render import render
 from toki.alerts.selectors import public_warnings_in_force
@@ -41,3 +44,28 @@ def titles_of_states(states, language: str) -> list[str]:
 def warning_titles(municipality, language: str, *, now=None) -> list[str]:
     """The titles of the warnings in force for the municipality now, newest first, in `language`."""
     return titles_of_states(public_warnings_in_force(municipality, now=now), language)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderWords:
+    """An evacuation order in force, worded for a reader of one language with the renderer's phrases (the same
+    words as the LINE message and the CAP feed): never a page's own wording of a level."""
+
+    name: str  # 「避難指示（警戒レベル４）」
+    action: str  # 「危険な場所から全員避難。」
+    hazard: str  # 「土砂災害」
+    issued: str  # 「6日 10時30分」
+    reason_label: str  # how the reason staff typed is labelled: "" on Japanese pages, "the city's original text" else
+
+
+def order_words(order: EvacuationOrder, language: str) -> OrderWords:
+    lang = Lang(language)
+    level = int(order.level)
+    name = lang("evac_order_level", order=lang.text("evacuation", str(level)), level=lang.level(level))
+    return OrderWords(
+        name=name,
+        action=lang(f"action_short_{level}"),
+        hazard=lang.text("hazard", order.hazard, order.get_hazard_display()),
+        issued=lang.time(order.issued_at.isoformat()),
+        reason_label="" if language == "ja" else lang("free_label_city"),
+    )

@@ -26,6 +26,15 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+# The walking route to a point, in the map app the reader's phone opens for Google Maps links (no API key).
+DIRECTIONS_URL = "https://www.google.com/maps/dir/?api=1&destination={lat:.6f},{lon:.6f}&travelmode=walking"
+
+
+def directions_url(lat: float, lon: float) -> str:
+    """A link that opens walking directions from where the reader is to the point (the same on LINE and the web)."""
+    return DIRECTIONS_URL.format(lat=lat, lon=lon)
+
+
 # --- rings ------------------------------------------------------------------------------------------------
 
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from toki.lib.geo import directions_url
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
 from toki.shelters.models import Crowding, OpeningStatus
 
 MAX_LIST_ITEMS = 10  # orders, warnings or lifelines listed in one reply; the rest are on the site
 LABEL_MAX = 20  # LINE's limit for quick-reply and template button labels
-MAP_URL = "https://www.google.com/maps/dir/?api=1&destination={lat:.6f},{lon:.6f}&travelmode=walking"
 
 
 def site_url(name: str, *args) -> str:
@@ -217,7 +217,7 @@ def nearest_shelters_messages(nearby: list, *, in_force: list[dict] = ()) -> lis
             "footer": {"type": "box", "layout": "vertical", "contents": [{
                 "type": "button", "style": "primary", "height": "md",
                 "action": {"type": "uri", "label": label(_("Route on the map")),
-                           "uri": MAP_URL.format(lat=shelter.lat, lon=shelter.lon)}}]},
+                           "uri": directions_url(shelter.lat, shelter.lon)}}]},
         })
     names = joined(f"{n.shelter.name} ({distance_text(n.distance_km)})" for n in nearby)
     none_open = all(item.opening is None for item in nearby)

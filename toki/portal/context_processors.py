@@ -1,4 +1,5 @@
-"""Values every template needs: the municipality, the languages for the switcher, and staff links."""
+"""Values every template needs: the municipality, the languages for the switcher, staff links, the disaster-mode
+banner and, on public pages, the evacuation orders in force (toki.portal.order_card)."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -11,8 +12,10 @@ from toki.areas.selectors import default_municipality
 from toki.hq.permissions import may_read_incidents
 from toki.lifelines.permissions import may_manage_lifelines
 from toki.notices.permissions import may_manage_notices
+from toki.portal.live import public_state
+from toki.portal.order_card import order_cards_now
 from toki.portal.permissions import may_switch_mode, may_view_kpi
-from toki.portal.site_mode import disaster_mode
+from toki.portal.site_mode import banner_texts, disaster_mode
 from toki.posts.permissions import may_moderate
 
 
@@ -38,19 +41,47 @@ def _staff_links(user) -> list[tuple[str, str]]:
     return links
 
 
-def _disaster_banner(municipality):
-    """The disaster-mode message in the reader's language, or None in normal times."""
-    mode = disaster_mode(municipality) if municipality else None
+# The public pages (namespace, and URL names or None for all of the namespace's pages): where the evacuation
+# orders in force lead the page. Staff pages leave them out (they have the HQ board and the orders page).
+PUBLIC_PAGES = {"portal": None, "lifelines": {"index"}, "notices": {"list", "detail"},
+                "posts": {"list", "new", "thanks"}}
+
+
+def _disaster_banner(municipality, live):
+    """The disaster-mode message in the reader's language, or None in normal times. Public pages read the switch
+    with the public state (one query for both)."""
+    mode = live.mode if live is not None else disaster_mode(municipality)
     if mode is None:
         return None
-    return {"mode": mode, "message": mode.message_for(translation.get_language() or "ja")}
+    return {"mode": mode, "texts": banner_texts(mode, translation.get_language() or "ja")}
+
+
+def is_public_page(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace not in PUBLIC_PAGES:
+        return False
+    names = PUBLIC_PAGES[match.namespace]
+    return names is None or match.url_name in names
+
+
+def _order_cards(live, municipality) -> list[dict]:
+    return order_cards_now(municipality) if live and live.orders_in_force else []
 
 
 def site(request):
     municipality = default_municipality()
+    read: dict = {}
+
+    def live():  # read once per request, only when a template asks
+        if "state" not in read:
+            read["state"] = public_state(municipality) if is_public_page(request) else None
+        return read["state"]
+
     return {
         "municipality": municipality,
-        "disaster": SimpleLazyObject(lambda: _disaster_banner(municipality)),
+        "disaster": SimpleLazyObject(lambda: _disaster_banner(municipality, live())),
+        "live": SimpleLazyObject(live),
+        "order_cards": SimpleLazyObject(lambda: _order_cards(live(), municipality)),
         "site_languages": settings.LANGUAGES,
         "tile_url": settings.TOKI_TILE_URL,
         "staff_links": SimpleLazyObject(lambda: _staff_links(request.user)),

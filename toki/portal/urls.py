@@ -13,6 +13,7 @@ urlpatterns = [
     path("warnings/", views_alerts.warnings_page, name="warnings"),
     path("tourist/", views_tourist.tourist, name="tourist"),
     path("tourist/<str:code>/", views_tourist.tourist_in, name="tourist_in"),
+    path("live.json", views.live_version, name="live"),
     path("language/<str:code>/", views.choose_language, name="choose_language"),
     path("prepare/", views.preparedness, name="preparedness"),
     path("opendata/", views.opendata_index, name="opendata"),

@@ -14,6 +14,7 @@ from toki.lifelines.models import Status as LifelineStatus
 from toki.lifelines.selectors import lifelines_for_public
 from toki.notices.presenters import shown_all
 from toki.notices.selectors import latest_notices
+from toki.portal.live import public_state
 from toki.portal.presenters import (
     districts_with_shelters,
     home_shelter_summary,
@@ -42,6 +43,14 @@ def home(request):
             lifeline for lifeline in lifelines_for_public(municipality) if lifeline.status != LifelineStatus.NORMAL
         ]
     return render(request, "portal/home.html", context)
+
+
+def live_version(request):
+    """The version of the public situation (toki.portal.live), polled by pages left open. A few seconds of
+    caching by a CDN or the browser are fine: the order must show within a minute."""
+    response = JsonResponse({"version": public_state(default_municipality()).version})
+    response["Cache-Control"] = "public, max-age=5"
+    return response
 
 
 def shelters(request):

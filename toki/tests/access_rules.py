@@ -108,6 +108,7 @@ RULES = {
     'lifelines/manage/<int:pk>/': HQ_ONLY,
     'lifelines/manage/<int:pk>/edit/': HQ_ONLY,
     'lifelines/manage/new/': HQ_ONLY,
+    'live.json': PUBLIC,
     'line/settings/<str:token>/': TOKEN,
     'line/webhook': SIGNED,
     'notices/': PUBLIC,

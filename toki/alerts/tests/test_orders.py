@@ -166,4 +166,7 @@ class OrderOnTheTimelineTests(BaseTestCase):
             with self.subTest(language=language):
                 self.client.cookies["toki_language"] = language
                 page = self.client.get("/warnings/").content.decode()
-                self.assertEqual(page.count(reason), 1)
+                timeline = page[page.index('<ol class="timeline">'):]
+                cards = page[page.index('<section class="order-cards"'):page.index('<ol class="timeline">')]
+                # Once in the timeline's details, once on the card of the order in force (issue 14 item 1).
+                self.assertEqual((timeline.count(reason), cards.count(reason)), (1, 1))

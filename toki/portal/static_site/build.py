@@ -24,6 +24,8 @@ from django.utils.text import slugify
 from toki.alerts.in_force import titles_of_states
 from toki.areas.selectors import default_municipality
 from toki.notices.presenters import shown_all
+from toki.portal.order_card import order_cards
+from toki.portal.site_mode import banner_texts
 from toki.portal.situation import FEED_STALE_AFTER
 from toki.portal.static_site.data import JSON_DOCUMENTS, SiteData, collect
 
@@ -69,9 +71,15 @@ def _common(data: SiteData, language: str, root: str, generated_at: datetime) ->
         "site_languages": settings.LANGUAGES,
         "generated_at": generated_at,
         "site_url": settings.SITE_URL.rstrip("/"),
-        "disaster_message": mode.message_for(language) if mode else "",
+        "disaster": {"texts": banner_texts(mode, language)} if mode else None,
+        "order_cards": order_cards(data.orders, data.open_shelters, _sites(data)),
         **_situation(data, generated_at),
     }
+
+
+def _sites(data: SiteData) -> dict:
+    """The snapshot's shelters by id (for the order cards' addresses), from the rows already loaded."""
+    return {shelter.pk: shelter for group in data.shelter_groups for shelter in group["shelters"]}
 
 
 def _render(template: str, context: dict) -> bytes:
