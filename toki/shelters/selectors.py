@@ -402,3 +402,105 @@ def incidents_to_open_for(municipality):
     board, not the other way round)."""
     incident_model = ShelterOpening._meta.get_field("incident").related_model
     return incident_model.objects.filter(municipality=municipality, ended_at__isnull=True)
+
+
+# --- Sites near a point, ranked for the hazards in force (issue 14, items 2 and 3) --------------------------------
+
+@dataclass(frozen=True)
+class NearbySite:
+    """A place near a point, as every "where do I go" surface shows it (portal finder, LINE location reply, the
+    order card): the site, how far, whether it is designated for the hazards asked about, and its live public
+    opening (None when it is not open now)."""
+
+    site: Shelter
+    distance_km: float
+    hazards: tuple[str, ...]  # the hazard codes asked about (toki.shelters.hazards)
+    not_designated_for: tuple[str, ...]  # those of them the site is NOT designated for
+    opening: OpenShelter | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.opening is not None
+
+    @property
+    def is_full(self) -> bool:
+        return self.opening is not None and (self.opening.status == OpeningStatus.FULL
+                                             or self.opening.crowding == "full")
+
+    @property
+    def designated_for_hazard(self) -> bool:
+        """Designated for every hazard asked about (True when none was asked)."""
+        return not self.not_designated_for
+
+    def not_designated_labels(self) -> list[str]:
+        from toki.shelters.hazards import hazard_label
+
+        return [hazard_label(code) for code in self.not_designated_for]
+
+
+def _site_rank(place: NearbySite) -> tuple:
+    # Designated for the hazard first: a site not designated for a landslide may be on the slope that slides.
+    # Then open before not open (people can stay there), full last among the open, then distance.
+    return (not place.designated_for_hazard, not place.is_open, place.is_full, place.distance_km, place.site.pk)
+
+
+def nearest_sites(point: tuple[float, float], hazards=(), open_only: bool = False, limit: int = 3, *,
+                  municipality: Municipality | None = None) -> list[NearbySite]:
+    """The `limit` best places for someone at `point` (lat, lon) to go to, given the hazards in force:
+    designated for every one of `hazards` first, then open now (public openings: drills never) before not open,
+    full ones after the others, then nearest (as the crow flies). Each place says which of `hazards` it is not
+    designated for, so a surface can warn. `open_only` keeps the places open now. Two queries."""
+    from toki.shelters.hazards import hazard_field
+
+    if municipality is None:
+        from toki.areas.selectors import default_municipality
+
+        municipality = default_municipality()
+        if municipality is None:
+            return []
+    lat, lon = point
+    hazards = tuple(dict.fromkeys(hazards))
+    openings = {}
+    for opening in public_open_shelters(municipality):
+        openings.setdefault(opening.shelter_id, opening)
+    sites = public_shelters(municipality).order_by()
+    if open_only:
+        sites = sites.filter(pk__in=list(openings))
+    places = [
+        NearbySite(site, haversine_km(lat, lon, site.lat, site.lon), hazards,
+                   tuple(code for code in hazards if not getattr(site, hazard_field(code))), openings.get(site.pk))
+        for site in sites
+    ]
+    return sorted(places, key=_site_rank)[:max(0, limit)]
+
+
+def hazards_in_force(municipality: Municipality, district=None) -> tuple[str, ...]:
+    """The hazard codes (toki.shelters.hazards) of what is in force now, for the public: the evacuation orders of
+    `district` (every district when None; drills never), highest level first, then the warnings in force for the
+    municipality (警報 and above; 注意報 and 予報 name no hazard). An order of 「その他」 counts by the hazards its
+    reason names. Two queries."""
+    from toki.alerts.selectors import orders_in_force, public_warnings_in_force
+    from toki.shelters.hazards import hazards_of_order, hazards_of_warning
+
+    orders = orders_in_force(municipality)
+    if district is not None:
+        orders = orders.filter(district=district)
+    found: list[str] = []
+    for order in orders:
+        found.extend(hazards_of_order(order.hazard, order.reason))
+    for state in public_warnings_in_force(municipality):
+        found.extend(hazards_of_warning(state.kind_name))
+    return tuple(dict.fromkeys(found))
+
+
+def hazards_in_force_at(point: tuple[float, float], municipality: Municipality | None = None) -> tuple[str, ...]:
+    """hazards_in_force for the district containing `point` (the municipality's when the point is in none)."""
+    from toki.areas.selectors import default_municipality, district_for
+
+    municipality = municipality or default_municipality()
+    if municipality is None:
+        return ()
+    district = district_for(*point, municipality)
+    if district is None:
+        return hazards_in_force(municipality)
+    return hazards_in_force(municipality, district)
