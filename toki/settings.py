@@ -349,6 +349,7 @@ TOKI_PERIODIC_JOBS = [
     ("purge_login_throttles", 3600, []),
     ("purge_shelter_throttles", 3600, []),  # the public shelter pages' rate limits (docs/shelter-ops.md)
     ("prune_telegrams", 3600, []),
+    ("purge_distress_messages", 3600, []),  # possible calls for help are kept 30 days (docs/privacy.md)
     ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
