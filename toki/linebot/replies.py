@@ -366,9 +366,10 @@ def settings_menu_messages(subscriber: Subscriber, settings_link: str) -> list[d
     buttons = [(_("Language"), "action=settings&step=language"),
                (_("Resident or visitor"), "action=settings&step=audience"),
                (_("Districts"), "action=settings&step=districts"),
-               (_("Information to receive"), "action=settings&step=categories")]
-    footer = [{"type": "button", "style": "secondary", "margin": "sm", "action": postback(text, data)}
-              for text, data in buttons]
+               (_("What to receive"), "action=settings&step=categories")]
+    # Short labels that shrink rather than being cut off on a 360 px phone ("Information to rece…").
+    footer = [{"type": "button", "style": "secondary", "margin": "sm", "adjustMode": "shrink-to-fit",
+               "action": postback(text, data)} for text, data in buttons]
     footer.append({"type": "button", "style": "link", "margin": "sm",
                    "action": {"type": "uri", "label": label(_("Settings page")), "uri": settings_link}})
     bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": rows},

@@ -223,9 +223,11 @@ class SettingsPageTests(LineWebhookTestCase):
         self.assertEqual(self.subscriber.districts.count(), 2)
         self.assertEqual(self.subscriber.categories, ["evacuation_orders", "shelters"])
         self.assertContains(response, "Settings saved")
-        again = self.client.get(self.url)
+        again = self.client.get(self.url)  # a reload after saving: it was saved, and the link works no more
         self.assertEqual(again.status_code, 410)
-        self.assertContains(again, "すでに使用されています", status_code=410)
+        self.assertContains(again, "Your settings were saved with this link", status_code=410)
+        self.assertContains(again, "Language: English", status_code=410)
+        self.assertNotContains(again, "Nothing was changed", status_code=410)
 
     def test_it_refuses_a_second_submission(self):
         self.client.post(self.url, self.form_data())
