@@ -18,6 +18,7 @@ from toki.linebot import replies
 from toki.linebot.distress import is_distress, should_tell_hq, tell_hq, where_to_go
 from toki.linebot.settings_link import settings_url
 from toki.notify.actions import subscriptions
+from toki.notify.actions.test_audience import code_in, join_with_code
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
 from toki.shelters.selectors import NearbySite
 
@@ -196,6 +197,8 @@ def _message(event: dict, municipality) -> tuple[list[dict], str]:
             text = str(message.get("text", ""))
             if user_id and is_distress(text):  # before anything else, whatever its length
                 return _distress(text, subscriber, municipality, user_id), language
+            if subscriber and code_in(text):  # 「テスト <code>」 from the test audience page (HQ)
+                return _join_test_audience(subscriber, code_in(text)), language
             action, argument = keyword_action(text)
             if not action:
                 # In a group chat only keywords are answered: people there talk to each other, not to the city.
@@ -213,6 +216,13 @@ def _message(event: dict, municipality) -> tuple[list[dict], str]:
             return replies.nearest_shelters_messages(nearby, hazards=hazards, in_force=in_force), language
         logger.info("LINE webhook: %s message received, answered with help", str(kind)[:20])
         return (replies.help_messages() if subscriber else []), language
+
+
+def _join_test_audience(subscriber: Subscriber, code: str) -> list[dict]:
+    if join_with_code(subscriber=subscriber, code=code):
+        return [replies.text_message(_("This phone is now in the test audience: it receives drills and tests."))]
+    return [replies.text_message(_("This test code is not valid (it changes every hour). Look at the test "
+                                   "audience page again."))]
 
 
 def _distress(text: str, subscriber: Subscriber | None, municipality, user_id: str) -> list[dict]:

@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
-from toki.notify.models import DeliveryBatch, DeliveryState, Notification
+from toki.notify.models import DeliveryBatch, DeliveryState, Notification, Subscriber
 
 
 def may_view_deliveries(user) -> bool:
@@ -13,6 +13,19 @@ def may_view_deliveries(user) -> bool:
 
 def may_retry_deliveries(user) -> bool:
     return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+
+
+def may_manage_test_audience(user) -> bool:
+    """See and change who receives drills and tests: HQ editors and admins."""
+    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+
+
+def test_audience(user, municipality) -> QuerySet[Subscriber]:
+    """The active members of the test audience (none for a user who may not manage it), oldest first."""
+    if not may_manage_test_audience(user) or municipality is None:
+        return Subscriber.objects.none()
+    return (Subscriber.objects.filter(municipality=municipality, is_test_audience=True, is_active=True)
+            .order_by("followed_at", "pk"))
 
 
 def _count(state):

@@ -208,8 +208,9 @@ class OrderChangeWordingTests(BaseTestCase):
         widened = self.issue(3, codes=("aikawa", "ryotsu"))
         self.assertTrue(self.first_lines(widened[0].issue_alert, "en")[0].startswith("UPDATED: "))
         lifted = lift_evacuation_orders(acting_user=self.alice, orders=widened, reason="危険が去りました")
-        for language, start in {"ja": "【解除】", "ja-easy": "【終（お）わり】", "en": "LIFTED: ", "zh-hans": "【解除】",
-                                "ko": "[해제] "}.items():
+        lift_markers = {"ja": "【解除】", "ja-easy": "【終（お）わり】", "en": "LIFTED: ", "zh-hans": "【解除】",
+                        "ko": "[해제] "}
+        for language, start in lift_markers.items():
             with self.subTest(language):
                 short, lines = self.first_lines(lifted, language)
                 self.assertTrue(short.startswith(start) and lines[0].startswith(start), (short, lines))
