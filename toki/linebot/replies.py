@@ -76,11 +76,11 @@ def city_name(municipality=None) -> str:
 
 
 def latin(text: str, kana: str = "") -> str:
-    """A Japanese name or address in Latin letters (from its kana reading when there is one), for readers of
-    other languages; "" when no reading can be made."""
+    """A Japanese name or address in Latin letters, for readers of other languages: read from the written name
+    (the dictionary knows place names as names: 相川 → Aikawa), else from its kana; "" when neither reads."""
     from toki.lib.romaji import latin_reading
 
-    return latin_reading(kana or text) if text else ""
+    return (latin_reading(text) if text else "") or (latin_reading(kana) if kana else "")
 
 
 def place_lines(shelter) -> tuple[str, str]:
@@ -303,7 +303,8 @@ def nearest_shelters_messages(nearby: list, *, hazards=(), in_force: list[dict] 
     heading = (_("No shelter is open now. The nearest designated shelters: %(names)s") if none_open
                else _("Nearest open shelters: %(names)s"))
     if hazards:
-        heading = _("For %(hazards)s:") % {"hazards": hazard_names(hazards)} + " " + heading
+        heading = _("For %(hazards)s:") % {"hazards": hazard_names(hazards)} + ("" if reads_japanese() else " ") \
+            + heading
     return [
         *in_force,
         {"type": "flex", "altText": (heading % {"names": names})[:400],
