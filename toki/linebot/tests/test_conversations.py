@@ -377,3 +377,66 @@ class BlockedUserConversationTests(ConversationTestCase):
         answered = [d.operation for d in self.line.received.get(BLOCKER, [])]
         self.assertEqual(answered, ["replyMessage"])  # the welcome only: the unfollow is not answered
         self.assert_valid()
+
+
+class DisasterModeConversationTests(ConversationTestCase):
+    def test_easy_japanese_readers_get_the_disaster_message_in_japanese_led_by_easy_japanese(self):
+        self.login(self.alice)
+        response = self.client.post(reverse("portal_staff:mode"), {
+            "mode": "disaster", "message": "大雨のため災害対応中です。", "message_en": "Heavy rain: disaster mode."})
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        self.run_tasks()
+        self.follow(RESIDENT)
+        self.tap(RESIDENT, "action=set&language=ja-easy")
+        self.tap(RESIDENT, "action=latest")
+        easy = self.last_reply(RESIDENT)[0]["text"]
+        self.assertIn("⚠ 佐渡市は いま さいがいの たいおうを して います。\n大雨のため災害対応中です。", easy)
+        self.assertNotIn("Heavy rain", easy)
+        self.tap(RESIDENT, "action=set&language=en")
+        self.tap(RESIDENT, "action=latest")
+        english = self.last_reply(RESIDENT)[0]["text"]
+        self.assertIn("Sado City (佐渡市) is in disaster mode.\nHeavy rain: disaster mode.", english)
+        self.assertIn(self.language_link("en", "portal:warnings"), english)
+        self.assert_valid()
+
+
+class TestAudienceConversationTests(ConversationTestCase):
+    def test_hq_adds_a_phone_with_the_join_code_and_a_drill_reaches_only_it(self):
+        import re
+
+        from toki.accounts.models import AuditEvent
+
+        staff_phone = user(0xE1)
+        self.follow(staff_phone)
+        self.follow(RESIDENT)
+        self.login(self.alice)
+        page = self.client.get(reverse("notify:test_audience")).content.decode()
+        code = re.search(r"テスト ([A-Z0-9]{8})", page).group(1)
+        self.client.logout()
+        self.say(staff_phone, f"テスト {code}")
+        self.assertIn("テスト配信先に登録しました", self.last_reply(staff_phone)[0]["text"])
+        self.say(RESIDENT, "テスト AAAAAAAA")
+        self.assertIn("無効", self.last_reply(RESIDENT)[0]["text"])
+
+        self.login(self.alice)
+        self.client.post(reverse("alerts:orders"), {"districts": [self.districts["aikawa"].pk], "level": 4,
+                                                    "hazard": "landslide", "reason": "訓練", "is_drill": "on"})
+        self.client.logout()
+        self.run_tasks()
+        self.assertTrue(self.pushed(staff_phone)[-1].startswith("これは訓練です。"), self.pushed(staff_phone))
+        self.assertEqual(self.pushed(RESIDENT), [])
+
+        member = Subscriber.objects.get(address=staff_phone)
+        self.login(self.alice)
+        self.assertContains(self.client.get(reverse("notify:test_audience")), f"#{member.pk}")
+        self.client.post(reverse("notify:test_audience_remove", args=[member.pk]))
+        member.refresh_from_db()
+        self.assertFalse(member.is_test_audience)
+        changes = list(AuditEvent.objects.filter(action="notify.test_audience_changed").values_list("changes",
+                                                                                                  flat=True))
+        self.assertEqual(sorted(c["via"] for c in changes), ["code", "page"])
+        self.assertNotIn(staff_phone, json.dumps(changes))
+        self.login(self.bob)  # a branch office may not
+        self.assertEqual(self.client.get(reverse("notify:test_audience")).status_code, 404)
+        self.assert_valid()
