@@ -111,7 +111,7 @@ def _change(facts: dict, msg_type: str, lang: Lang) -> tuple[str, str]:
         if order.get("lifted"):
             return (lang("lifted_marker"), "") if msg_type == "update" else ("", "")
         change = order.get("change") or {}
-        kind, old, new = change.get("kind"), change.get("from_level"), order.get("level")
+        kind, old, new = change.get("kind"), int(change.get("from_level") or 0), int(order.get("level") or 0)
         if kind in ("raised", "lowered"):
             return lang(f"{kind}_marker"), lang(f"{kind}_line", old=lang.level(old), new=lang.level(new))
         if kind == "updated":

@@ -13,6 +13,7 @@ import json
 import shutil
 import tempfile
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -44,6 +45,10 @@ class ConversationTestCase(BaseTransactionTestCase):
     """A local LINE server, LINE settings pointing at it, and `say`/`tap`/`share_location` that post signed events
     and then run the queued tasks."""
 
+    alice: Any  # the personas and districts of PersonasMixin.create_world
+    bob: Any
+    districts: dict[str, Any]
+
     def setUp(self):
         super().setUp()
         self.line = LocalLineServer(channel_access_token=TOKEN)
@@ -61,7 +66,7 @@ class ConversationTestCase(BaseTransactionTestCase):
     # --- The task backend ------------------------------------------------------------------------------------
 
     def _backend(self) -> str:
-        return settings.TASKS["default"]["BACKEND"].rsplit(".", 1)[-1]
+        return str(settings.TASKS["default"]["BACKEND"]).rsplit(".", 1)[-1]
 
     def _empty_rq_queue(self):
         if self._backend() == "RQBackend":
