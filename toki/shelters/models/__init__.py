@@ -18,6 +18,7 @@ from toki.shelters.models.master import (
     LALERT_KIND_CODES,
     STAYING_KINDS,
     Shelter,
+    ShelterDesignation,
     ShelterKind,
     ShelterTeam,
 )
@@ -28,6 +29,6 @@ __all__ = [
     "CARE_NEEDS", "HAZARDS", "HAZARD_LABELS", "LALERT_KIND_CODES", "STAYING_KINDS", "CheckinEvent", "Crowding",
     "DuplicateCandidate", "Household", "Member", "OpeningStatus",
     "PreRegistrationThrottle", "Registration", "SafetySearchThrottle", "Shelter",
-    "ShelterKind", "ShelterOpening", "ShelterTeam", "SupplyItem", "SupplyRequest", "crowding_for",
+    "ShelterDesignation", "ShelterKind", "ShelterOpening", "ShelterTeam", "SupplyItem", "SupplyRequest", "crowding_for",
     "most_restrictive_disclosure",
 ]
