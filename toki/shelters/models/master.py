@@ -30,6 +30,12 @@ HAZARD_LABELS = {
 }
 
 
+def directions_url(lat: float, lon: float) -> str:
+    """Walking directions to the point in the reader's own map app (a plain link: nothing is sent until the reader
+    follows it)."""
+    return f"https://www.google.com/maps/dir/?api=1&travelmode=walking&destination={lat:.6f},{lon:.6f}"
+
+
 class ShelterKind(models.TextChoices):
     """避難所種別 (reference/shelters.md §2: the Lアラート-style codes and the 災対法 designations)."""
 
@@ -128,6 +134,14 @@ class Shelter(models.Model):
     def hazard_labels(self) -> list[str]:
         """The translated names of the hazards this place is designated for, in the GSI order."""
         return [HAZARD_LABELS[field] for field, _column in HAZARDS if getattr(self, field)]
+
+    def hazard_codes(self) -> tuple[str, ...]:
+        """The hazards this place is designated for, as codes (toki.shelters.hazards), in the GSI order."""
+        return tuple(field.removeprefix("hazard_") for field, _column in HAZARDS if getattr(self, field))
+
+    @property
+    def directions_url(self) -> str:
+        return directions_url(self.lat, self.lon)
 
 
 class ShelterDesignation(models.Model):
