@@ -87,7 +87,7 @@ def choose_language(request, code):
 
 def _opendata_shelters():
     municipality = default_municipality_or_404()
-    return municipality, public_shelters(municipality).order_by("common_id")
+    return municipality, public_shelters(municipality).order_by("common_id").prefetch_related("designations")
 
 
 def shelters_csv(request):

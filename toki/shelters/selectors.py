@@ -130,9 +130,11 @@ def get_opening_to_manage(user, pk) -> ShelterOpening:
 def shelters_user_may_open(user) -> QuerySet[Shelter]:
     from toki.shelters.permissions import is_hq_manager
 
+    sites = Shelter.objects.select_related("district").defer(*_DISTRICT_GEOMETRY).order_by(
+        "district__sort_order", "name", "pk")
     if is_hq_manager(user):
-        return Shelter.objects.all().order_by("name")
-    return Shelter.objects.filter(pk__in=team_shelter_ids(user)).order_by("name")
+        return sites
+    return sites.filter(pk__in=team_shelter_ids(user))
 
 
 @dataclass(frozen=True)
