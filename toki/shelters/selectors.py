@@ -1,6 +1,6 @@
 """Reads of the shelter master. The master (names, places, designations) is public data."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from toki.shelters.models import (
     ShelterOpening,
     SupplyRequest,
 )
+from toki.shelters.models.master import directions_url
 from toki.shelters.permissions import is_hq_reader, team_shelter_ids
 
 # A district's boundary polygon is large; lists of shelters need only its name, so it is not loaded with them.
@@ -59,12 +60,20 @@ def nearest_shelters(lat: float, lon: float, limit: int = 5, *, municipality: Mu
 
 
 def shelter_points(municipality: Municipality) -> list[dict]:
-    """What a map needs of every shelter, as plain dicts (no model objects: the home page draws all of them)."""
-    return list(
+    """What a map needs of every site, as plain dicts (no model objects: the home page draws all of them), with
+    `hazards`, the codes of the hazards it is designated for."""
+    from toki.shelters.models import HAZARDS
+
+    fields = [field for field, _column in HAZARDS]
+    points = list(
         Shelter.objects.filter(municipality=municipality)
         .order_by("common_id")
-        .values("id", "name", "lat", "lon", "is_designated_shelter", "is_emergency_site", "district_id")
+        .values("id", "name", "translations", "lat", "lon", "is_designated_shelter", "is_emergency_site",
+                "district_id", *fields)
     )
+    for point in points:
+        point["hazards"] = [field.removeprefix("hazard_") for field in fields if point.pop(field)]
+    return points
 
 
 # --- Openings (issue 7) ---------------------------------------------------------------------------------------
@@ -121,9 +130,11 @@ def get_opening_to_manage(user, pk) -> ShelterOpening:
 def shelters_user_may_open(user) -> QuerySet[Shelter]:
     from toki.shelters.permissions import is_hq_manager
 
+    sites = Shelter.objects.select_related("district").defer(*_DISTRICT_GEOMETRY).order_by(
+        "district__sort_order", "name", "pk")
     if is_hq_manager(user):
-        return Shelter.objects.all().order_by("name")
-    return Shelter.objects.filter(pk__in=team_shelter_ids(user)).order_by("name")
+        return sites
+    return sites.filter(pk__in=team_shelter_ids(user))
 
 
 @dataclass(frozen=True)
@@ -143,12 +154,20 @@ class OpenShelter:
     confirmed_at: datetime
     is_drill: bool
     incident_id: int
+    address: str = ""
+    translations: dict = field(default_factory=dict)  # the municipality's own names (toki.shelters.readings)
+    hazards: tuple[str, ...] = ()  # the hazard codes the site is designated for (toki.shelters.hazards)
+
+    @property
+    def directions_url(self) -> str:
+        return directions_url(self.lat, self.lon)
 
 
 def _open_shelter(o: ShelterOpening) -> OpenShelter:
     s = o.shelter
     return OpenShelter(o.pk, s.pk, s.name, s.lat, s.lon, s.district_id, s.capacity, o.status, o.crowding,
-                       o.people_in, o.households_in, o.opened_at, o.confirmed_at, o.incident.is_drill, o.incident_id)
+                       o.people_in, o.households_in, o.opened_at, o.confirmed_at, o.incident.is_drill, o.incident_id,
+                       s.address, s.translations, s.hazard_codes())
 
 
 def open_shelters_with_occupancy(municipality, incident=None) -> list[OpenShelter]:
