@@ -31,21 +31,12 @@ def places_for_location(lat: float, lon: float, n: int = SHELTERS_IN_REPLY, *, m
                         ) -> tuple[tuple[str, ...], list[NearbySite]]:
     """(hazards in force at the point, the `n` places for the location reply). The places are ranked for those
     hazards (toki.shelters.selectors.nearest_sites: designated for them first, then open, then near): the open
-    ones when any is open; otherwise the nearest designated places, each once, none of them open (the reply says
-    so). A place the GSI data lists twice (緊急避難場所 and 避難所) is shown once."""
+    ones when any is open; otherwise the nearest designated places, none of them open (the reply says so)."""
     from toki.shelters.selectors import hazards_in_force_at, nearest_sites
 
     hazards = hazards_in_force_at((lat, lon), municipality)
     open_places = nearest_sites((lat, lon), hazards, open_only=True, limit=n, municipality=municipality)
-    if open_places:
-        return hazards, open_places
-    places, seen = [], set()
-    for item in nearest_sites((lat, lon), hazards, limit=n * 4, municipality=municipality):
-        key = (item.site.name, round(item.site.lat, 4), round(item.site.lon, 4))
-        if key not in seen:
-            seen.add(key)
-            places.append(item)
-    return hazards, places[:n]
+    return hazards, open_places or nearest_sites((lat, lon), hazards, limit=n, municipality=municipality)
 
 
 # Keywords, compared after NFKC normalisation and lower-casing. Language switches must be the whole message;

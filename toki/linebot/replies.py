@@ -75,23 +75,14 @@ def city_name(municipality=None) -> str:
     return f"{municipality.name_en} ({municipality.name})"
 
 
-def latin(text: str, kana: str = "") -> str:
-    """A Japanese name or address in Latin letters, for readers of other languages: read from the written name
-    (the dictionary knows place names as names: 相川 → Aikawa), else from its kana; "" when neither reads."""
-    from toki.lib.romaji import latin_reading
-
-    return (latin_reading(text) if text else "") or (latin_reading(kana) if kana else "")
-
-
 def place_lines(shelter) -> tuple[str, str]:
-    """(name, address) as a card shows them: Japanese for Japanese readers; otherwise the Latin reading first and
-    the Japanese after it (to show a local person or a taxi driver)."""
-    if reads_japanese():
-        return shelter.name, shelter.address
-    name = latin(shelter.name, shelter.name_kana)
-    address = latin(shelter.address)
-    return (f"{name} ({shelter.name})" if name else shelter.name,
-            f"{address} ({shelter.address})" if address and shelter.address else shelter.address)
+    """(name, address) as a card shows them: Japanese for Japanese readers; otherwise the municipality's own
+    translation or the Latin reading first and the Japanese after it (to match the sign at the door, or to show a
+    local person or a taxi driver): toki.shelters.readings, as the public shelter pages show them."""
+    from toki.shelters.readings import local_text
+
+    return (str(local_text(shelter.name, shelter.translations, "name")),
+            str(local_text(shelter.address, shelter.translations, "address")))
 
 
 # --- Greetings and help -------------------------------------------------------------------------------------

@@ -170,19 +170,6 @@ class KeywordTests(LineWebhookTestCase):
         self.send_events(fixture_event("message_location"))
         self.assertIn("開設している避難所はまだありません", self.replies_to(USER)[0]["altText"])
 
-    def test_it_shows_a_place_listed_twice_by_the_gsi_data_once(self):
-        from toki.linebot.handlers import places_for_location
-        from toki.shelters.models import Shelter
-
-        for common_id, emergency in (("152242-A", True), ("152242-B", False)):
-            Shelter.objects.create(common_id=common_id, municipality=self.municipality, name="金井コミュニティセンター",
-                                   lat=38.02, lon=138.37, is_emergency_site=emergency,
-                                   is_designated_shelter=not emergency)
-        Shelter.objects.create(common_id="152242-C", municipality=self.municipality, name="金井中学校",
-                               lat=38.03, lon=138.37, is_designated_shelter=True)
-        names = [n.site.name for n in places_for_location(38.02, 138.37, 3, municipality=self.municipality)[1]]
-        self.assertEqual(names, ["金井コミュニティセンター", "金井中学校"])
-
     def test_it_answers_in_english_for_an_english_subscriber(self):
         self.send_events(fixture_event("follow"))
         Subscriber.objects.filter(address=USER).update(language="en")
