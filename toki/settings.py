@@ -348,6 +348,7 @@ TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
     ("purge_login_throttles", 3600, []),  # login throttles and every app's rate counters (accounts.ratelimit)
     ("prune_telegrams", 3600, []),
+    ("purge_distress_messages", 3600, []),  # possible calls for help are kept 30 days (docs/privacy.md)
     ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)

@@ -1,11 +1,16 @@
 // "Nearest evacuation sites": progressive enhancement. The reader's position never leaves the browser: the
 // distances are computed here from the shelter points already in the page (json_script), nothing is sent.
+// Ranking, the same rule as toki.shelters.selectors.nearest_sites: sites designated for every hazard in force
+// first (a site not designated for a landslide may be on the slope that slides), then open now, full ones after
+// the other open ones, then nearest. Each site not designated for a hazard in force says so.
 (function () {
   "use strict";
   var box = document.getElementById("nearest");
   var data = document.getElementById("shelter-points");
   if (!box || !data || !("geolocation" in navigator)) { return; }
-  // Evacuation sites, and every shelter the city has opened now (p.state set); open ones (not full) come first.
+  var inForce = JSON.parse((document.getElementById("hazards-in-force") || {}).textContent || "null") ||
+    { codes: [], labels: {} };
+  // Evacuation sites, and every shelter the city has opened now (p.state set).
   var points = JSON.parse(data.textContent).filter(function (p) { return p.emergency || p.state; });
   var button = box.querySelector("button");
   var status = box.querySelector("[role=status]");
@@ -20,23 +25,49 @@
     return 2 * r * Math.asin(Math.sqrt(a));
   }
 
+  function missing(p) {
+    return inForce.codes.filter(function (code) { return (p.hazards || []).indexOf(code) < 0; });
+  }
+
+  function rank(a, b) {
+    return (a.missing.length ? 1 : 0) - (b.missing.length ? 1 : 0) ||
+      (a.p.open ? 0 : 1) - (b.p.open ? 0 : 1) || (a.p.full ? 1 : 0) - (b.p.full ? 1 : 0) || a.d - b.d;
+  }
+
+  function line(className, text) {
+    var element = document.createElement("span");
+    element.className = className;
+    element.textContent = text;  // textContent: names never become HTML
+    return element;
+  }
+
   function show(position) {
     var lat = position.coords.latitude, lon = position.coords.longitude;
-    var nearest = points.map(function (p) { return { p: p, d: km(lat, lon, p.lat, p.lon) }; })
-      .sort(function (a, b) { return (b.p.open ? 1 : 0) - (a.p.open ? 1 : 0) || a.d - b.d; }).slice(0, 5);
+    var nearest = points.map(function (p) { return { p: p, d: km(lat, lon, p.lat, p.lon), missing: missing(p) }; })
+      .sort(rank).slice(0, 5);
     list.textContent = "";
     nearest.forEach(function (n) {
       var item = document.createElement("li");
+      if (n.p.open) { item.className = "is-open"; }
       var name = document.createElement("a");
       name.href = "/shelters/#shelter-" + n.p.id;
-      name.textContent = n.p.name;  // textContent: names never become HTML
-      var distance = document.createElement("span");
-      distance.textContent = (n.p.state ? " (" + n.p.state + ")" : "") + " — " + n.d.toFixed(1) + " km ";
+      name.textContent = n.p.name;
+      item.append(name, line("distance", " — " + n.d.toFixed(1) + " km "));
+      if (n.p.state) { item.append(line("tag tag-open", n.p.state)); }
+      if (n.missing.length) {
+        item.append(line("not-designated", box.dataset.notDesignated + ": " +
+          n.missing.map(function (c) { return inForce.labels[c]; }).join(", ")));
+      } else if (inForce.codes.length) {
+        item.append(line("designated", box.dataset.designated + ": " +
+          inForce.codes.map(function (c) { return inForce.labels[c]; }).join(", ")));
+      }
       var route = document.createElement("a");
-      route.href = "https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=" + n.p.lat + "," + n.p.lon;
+      route.className = "directions";
+      route.href = n.p.directions ||
+        "https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=" + n.p.lat + "," + n.p.lon;
       route.textContent = box.dataset.directions;
       route.rel = "noopener";
-      item.append(name, distance, route);
+      item.append(route);
       list.appendChild(item);
     });
     status.textContent = box.dataset.done;

@@ -16,13 +16,24 @@
   if (points.length > 1) {
     map.fitBounds(points.map(function (p) { return [p.lat, p.lon]; }), { padding: [16, 16] });
   }
-  points.forEach(function (p) {
-    var marker = L.circleMarker([p.lat, p.lon], {
-      radius: 8, weight: 2, color: "#12355b", fillColor: p.designated ? "#1e6b34" : "#0b57a4", fillOpacity: 0.85
-    }).addTo(map);
+  // Open sites stand out: larger, orange with a black ring, drawn last so no closed site hides them; a full one
+  // is grey-ringed. Closed sites stay small and blue/green (designated shelter / evacuation site only).
+  points.slice().sort(function (a, b) { return (a.open ? 1 : 0) - (b.open ? 1 : 0); }).forEach(function (p) {
+    var style = p.open
+      ? { radius: 13, weight: 4, color: p.full ? "#5f6368" : "#000000", fillColor: "#f28c00", fillOpacity: 1 }
+      : { radius: 7, weight: 2, color: "#12355b", fillColor: p.designated ? "#1e6b34" : "#0b57a4",
+          fillOpacity: 0.8 };
+    var marker = L.circleMarker([p.lat, p.lon], style).addTo(map);
+    var popup = document.createElement("div");
     var link = document.createElement("a");
     link.href = "#shelter-" + p.id;
     link.textContent = p.name;  // textContent: names never become HTML
-    marker.bindPopup(link);
+    popup.append(link);
+    if (p.state) {
+      var state = document.createElement("p");
+      state.textContent = p.state;
+      popup.append(state);
+    }
+    marker.bindPopup(popup);
   });
 })();

@@ -2,11 +2,14 @@
 user may read the incident (toki.hq.selectors.get_incident_for_user). Each part is a fixed, small number of
 queries (pinned in toki/hq/tests/test_board.py), so 50 staff polling every 10 s stay cheap."""
 
+from datetime import timedelta
+
+from django.db.models import F
 from django.utils import timezone
 
 from toki.alerts.models import EvacuationOrder
 from toki.hq.damage_source import damage
-from toki.hq.models import ChronologyEntry, Incident, Instruction
+from toki.hq.models import ChronologyEntry, DistressMessage, Incident, Instruction
 from toki.hq.selectors import _with_order
 from toki.shelters.selectors import open_shelters_with_occupancy
 
@@ -17,6 +20,8 @@ CORE_ITEMS = ("casualties_dead", "casualties_missing", "casualties_injured_serio
               "housing_flood_below_floor_buildings")
 BOARD_INSTRUCTIONS = 12
 BOARD_CHRONOLOGY = 15
+BOARD_DISTRESS = 20
+DISTRESS_WINDOW = timedelta(hours=24)
 MAP_REPORTS = 500
 
 
@@ -47,6 +52,15 @@ def board_chronology(incident: Incident, *, limit: int = BOARD_CHRONOLOGY) -> li
     """The newest entries. One query."""
     return list(ChronologyEntry.objects.filter(incident=incident).select_related("district")
                 .defer("district__boundary").order_by("-at", "-pk")[:limit])
+
+
+def board_distress(incident: Incident, *, limit: int = BOARD_DISTRESS) -> list[DistressMessage]:
+    """Possible calls for help (救助要請の可能性) of the last 24 hours in the incident's municipality, newest first,
+    those not yet handled first. They are real messages: shown on every board of the municipality, drill or not.
+    One query."""
+    since = timezone.now() - DISTRESS_WINDOW
+    return list(DistressMessage.objects.filter(municipality=incident.municipality_id, received_at__gte=since)
+                .order_by(F("handled_at").asc(nulls_first=True), "-received_at", "-pk")[:limit])
 
 
 def board_orders(incident: Incident) -> list[EvacuationOrder]:

@@ -19,6 +19,12 @@ def may_read_incidents(user) -> bool:
     return has_role(user, Role.VIEWER, kinds=STAFF_KINDS)
 
 
+def may_read_distress_messages(user) -> bool:
+    """See the possible calls for help (救助要請の可能性) on the board: HQ members (viewer and up) only, not every
+    unit that reads the incident: the texts are people's own words."""
+    return has_role(user, Role.VIEWER, kinds=HQ_KINDS)
+
+
 def may_give_instructions(user) -> bool:
     """Give or cancel instructions: HQ editors and admins."""
     return has_role(user, Role.EDITOR, kinds=HQ_KINDS)

@@ -7,10 +7,14 @@ Latin letters by jaconv (Hepburn-style, long vowels written ou/uu as JMA's roman
 reading, not a translation: pages show it beside the Japanese. (cutlet, which does the same, needs mojimoji,
 which has no wheel for Python 3.13 and would need a C++ compiler on a fresh Debian 13 machine.)"""
 
+import re
 import unicodedata
 from functools import cache, lru_cache
 
 PUNCTUATION = {"、": ",", "，": ",", "。": ".", "・": " ", "　": " "}
+# A long-vowel mark the tagger splits off on its own (「あいぽーと」 → あい / ぽ / ー / と): the vowel is long, no
+# letter is added (as inside a word, where ー is dropped).
+LONG_VOWEL_MARKS = ("ー", "〜")
 
 
 @cache
@@ -42,9 +46,11 @@ def latin_reading(text: str) -> str:
     """The reading of `text` in Latin letters, or "" when there is nothing Japanese to read or no sure reading."""
     if not text or text.isascii():
         return ""
-    words = [_word_reading(word) for word in _tagger()(unicodedata.normalize("NFKC", text))]
+    words = [_word_reading(word) for word in _tagger()(unicodedata.normalize("NFKC", text))
+             if word.surface not in LONG_VOWEL_MARKS]
     if any(not reading for reading in words):
         return ""
-    reading = " ".join(words).replace(" ,", ",").replace(" .", ".")
+    reading = " ".join(words).replace(" ,", ",").replace(" .", ".").replace("( ", "(").replace(" )", ")")
+    reading = re.sub(r"(\d) - (\d)", r"\1-\2", reading)  # 「200-1」, a lot number, stays one
     reading = " ".join(reading.split())
     return reading[:1].upper() + reading[1:] if reading != text else ""

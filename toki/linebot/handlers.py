@@ -8,7 +8,6 @@ in the log by type. The log never holds a user id, a text, a location or a postb
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from django.core.exceptions import ValidationError
@@ -16,48 +15,28 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from toki.linebot import replies
+from toki.linebot.distress import is_distress, should_tell_hq, tell_hq, where_to_go
 from toki.linebot.settings_link import settings_url
 from toki.notify.actions import subscriptions
+from toki.notify.actions.test_audience import code_in, join_with_code
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
-from toki.shelters.models import Shelter
-from toki.shelters.selectors import OpenShelter
+from toki.shelters.selectors import NearbySite
 
 logger = logging.getLogger(__name__)
 
 SHELTERS_IN_REPLY = 3
 
 
-@dataclass(frozen=True)
-class NearbyPlace:
-    """A shelter for the location reply: the master row (name, address, district), the distance, and its opening
-    when it is open now (None when it is only designated)."""
+def places_for_location(lat: float, lon: float, n: int = SHELTERS_IN_REPLY, *, municipality=None
+                        ) -> tuple[tuple[str, ...], list[NearbySite]]:
+    """(hazards in force at the point, the `n` places for the location reply). The places are ranked for those
+    hazards (toki.shelters.selectors.nearest_sites: designated for them first, then open, then near): the open
+    ones when any is open; otherwise the nearest designated places, none of them open (the reply says so)."""
+    from toki.shelters.selectors import hazards_in_force_at, nearest_sites
 
-    shelter: Shelter
-    distance_km: float
-    opening: OpenShelter | None = None
-
-
-def nearest_open_shelters(lat: float, lon: float, n: int = SHELTERS_IN_REPLY, *, municipality=None
-                          ) -> list[NearbyPlace]:
-    """The `n` shelters OPEN now nearest to the point (開設 before 満員, public incidents only), for the location
-    reply. When none is open (a normal day, or the first minutes of a disaster) the nearest designated places are
-    given instead, each once, with `opening` None: the reply then says that none is open yet."""
-    from toki.shelters.selectors import nearest_open_shelters as open_now
-    from toki.shelters.selectors import nearest_shelters, shelters_by_id
-
-    open_places = open_now(lat, lon, n, municipality=municipality)
-    if open_places:
-        masters = shelters_by_id(p.shelter.shelter_id for p in open_places)
-        return [NearbyPlace(masters[p.shelter.shelter_id], p.distance_km, p.shelter) for p in open_places
-                if p.shelter.shelter_id in masters]
-    # The GSI data lists a place designated both as 指定緊急避難場所 and 指定避難所 twice: show each place once.
-    places, seen = [], set()
-    for item in nearest_shelters(lat, lon, limit=n * 4, municipality=municipality):
-        key = (item.shelter.name, round(item.shelter.lat, 4), round(item.shelter.lon, 4))
-        if key not in seen:
-            seen.add(key)
-            places.append(NearbyPlace(item.shelter, item.distance_km))
-    return places[:n]
+    hazards = hazards_in_force_at((lat, lon), municipality)
+    open_places = nearest_sites((lat, lon), hazards, open_only=True, limit=n, municipality=municipality)
+    return hazards, open_places or nearest_sites((lat, lon), hazards, limit=n, municipality=municipality)
 
 
 # Keywords, compared after NFKC normalisation and lower-casing. Language switches must be the whole message;
@@ -127,12 +106,31 @@ def _follow(event: dict, municipality) -> tuple[list[dict], str]:
     if not user_id:
         return _log_only(event, municipality)
     subscriber, created = subscriptions.follow_line_user(municipality=municipality, user_id=user_id)
-    if created:  # a new friend: start in the language of their LINE app, when LINE tells it
-        language = profile_language(user_id)
-        if language and language != subscriber.language:
-            subscriber = subscriptions.update_subscription(subscriber=subscriber, via="line", language=language)
+    subscriber = _in_app_language(subscriber, created, user_id)
     with translation.override(subscriber.language):
-        return replies.welcome_messages(subscriber, settings_url(subscriber.pk)), subscriber.language
+        return (replies.welcome_messages(subscriber, settings_url(subscriber.pk), returning=not created),
+                subscriber.language)
+
+
+def _in_app_language(subscriber: Subscriber, created: bool, user_id: str) -> Subscriber:
+    """A new friend starts in the language of their LINE app, when LINE tells it (whether their first event was a
+    follow or a message); a returning one keeps what they chose."""
+    if not created:
+        return subscriber
+    language = profile_language(user_id)
+    if language and language != subscriber.language:
+        subscriber = subscriptions.update_subscription(subscriber=subscriber, via="line", language=language)
+    return subscriber
+
+
+def _writer(municipality, user_id: str) -> Subscriber | None:
+    """The subscriber of the user who wrote or tapped; a friend Toki has no row for (added before the webhook, or
+    their follow event lost) becomes one, in their LINE app's language."""
+    if not user_id:
+        return None
+    known = Subscriber.objects.filter(channel="line", address=user_id).exists()
+    subscriber = subscriptions.ensure_line_subscriber(municipality=municipality, user_id=user_id)
+    return _in_app_language(subscriber, not known, user_id)
 
 
 def language_for_tag(tag: str) -> str:
@@ -182,13 +180,17 @@ def _join(event: dict, municipality) -> tuple[list[dict], str]:
 def _message(event: dict, municipality) -> tuple[list[dict], str]:
     message = event.get("message") or {}
     user_id = _user_id(event)
-    subscriber = subscriptions.ensure_line_subscriber(municipality=municipality, user_id=user_id) \
-        if user_id else None
+    subscriber = _writer(municipality, user_id)
     language = subscriber.language if subscriber else "ja"
     kind = message.get("type")
     with translation.override(language):
         if kind == "text":
-            action, argument = keyword_action(str(message.get("text", "")))
+            text = str(message.get("text", ""))
+            if user_id and is_distress(text):  # before anything else, whatever its length
+                return _distress(text, subscriber, municipality, user_id), language
+            if subscriber and code_in(text):  # 「テスト <code>」 from the test audience page (HQ)
+                return _join_test_audience(subscriber, code_in(text)), language
+            action, argument = keyword_action(text)
             if not action:
                 # In a group chat only keywords are answered: people there talk to each other, not to the city.
                 return (replies.help_messages() if subscriber else []), language
@@ -200,19 +202,35 @@ def _message(event: dict, municipality) -> tuple[list[dict], str]:
                 return replies.help_messages(), language
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 return replies.help_messages(), language
-            nearby = nearest_open_shelters(lat, lon, SHELTERS_IN_REPLY, municipality=municipality)
+            hazards, nearby = places_for_location(lat, lon, SHELTERS_IN_REPLY, municipality=municipality)
             in_force = replies.in_force_messages(municipality)
-            return replies.nearest_shelters_messages(nearby, in_force=in_force), language
+            return replies.nearest_shelters_messages(nearby, hazards=hazards, in_force=in_force), language
         logger.info("LINE webhook: %s message received, answered with help", str(kind)[:20])
         return (replies.help_messages() if subscriber else []), language
+
+
+def _join_test_audience(subscriber: Subscriber, code: str) -> list[dict]:
+    if join_with_code(subscriber=subscriber, code=code):
+        return [replies.text_message(_("This phone is now in the test audience: it receives drills and tests."))]
+    return [replies.text_message(_("This test code is not valid (it changes every hour). Look at the test "
+                                   "audience page again."))]
+
+
+def _distress(text: str, subscriber: Subscriber | None, municipality, user_id: str) -> list[dict]:
+    """Someone may be in danger: the emergency numbers, that nobody reads this chat, and where to go now; HQ sees
+    the message while it is watching (disaster mode, or an order in force)."""
+    if should_tell_hq(municipality):
+        tell_hq(municipality, user_id, text)
+    logger.info("LINE webhook: a message that may be a call for help was answered")
+    hazards, places = where_to_go(municipality, subscriber)
+    return replies.distress_messages(municipality, hazards, places)
 
 
 def _postback(event: dict, municipality) -> tuple[list[dict], str]:
     data = parse_qs(str((event.get("postback") or {}).get("data", ""))[:300])
     value = {key: values[0] for key, values in data.items()}
     user_id = _user_id(event)
-    subscriber = subscriptions.ensure_line_subscriber(municipality=municipality, user_id=user_id) \
-        if user_id else None
+    subscriber = _writer(municipality, user_id)
     language = subscriber.language if subscriber else "ja"
     with translation.override(language):
         action = value.get("action", "")

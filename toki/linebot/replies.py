@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from toki.lib.geo import directions_url
+from toki.lib.site_links import site_link
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
 from toki.shelters.models import Crowding, OpeningStatus
 
@@ -20,7 +21,8 @@ LABEL_MAX = 20  # LINE's limit for quick-reply and template button labels
 
 
 def site_url(name: str, *args) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+    """The page in the reader's language (the one the reply is built in): a tourist opens English pages."""
+    return site_link(reverse(name, args=args), get_language() or "")
 
 
 def label(text: str) -> str:
@@ -52,16 +54,43 @@ def main_quick_reply() -> dict:
                  postback(_("Help"), "action=help"))
 
 
+def reads_japanese() -> bool:
+    return get_language() in ("ja", "ja-easy")
+
+
 def district_name(district) -> str:
-    return district.name_en if get_language() not in ("ja", "ja-easy") and district.name_en else district.name
+    return district.name_en if not reads_japanese() and district.name_en else district.name
+
+
+def city_name(municipality=None) -> str:
+    """佐渡市, and for readers of other languages also its English name: a visitor may not know where they are."""
+    if municipality is None:
+        from toki.areas.selectors import default_municipality
+
+        municipality = default_municipality()
+    if municipality is None:
+        return _("the city")
+    if reads_japanese() or not municipality.name_en:
+        return municipality.name
+    return f"{municipality.name_en} ({municipality.name})"
+
+
+def place_lines(shelter) -> tuple[str, str]:
+    """(name, address) as a card shows them: Japanese for Japanese readers; otherwise the municipality's own
+    translation or the Latin reading first and the Japanese after it (to match the sign at the door, or to show a
+    local person or a taxi driver): toki.shelters.readings, as the public shelter pages show them."""
+    from toki.shelters.readings import local_text
+
+    return (str(local_text(shelter.name, shelter.translations, "name")),
+            str(local_text(shelter.address, shelter.translations, "address")))
 
 
 # --- Greetings and help -------------------------------------------------------------------------------------
 
 
-def help_messages() -> list[dict]:
+def help_messages(municipality=None) -> list[dict]:
     body = "\n".join([
-        _("This is the disaster information account of the city."),
+        _("This is the disaster information account of %(city)s.") % {"city": city_name(municipality)},
         _("Send one of these words, or use the menu below:"),
         "・" + _("\"Latest\": evacuation orders and warnings in force"),
         "・" + _("\"Shelter\": shelters near you (then send your location)"),
@@ -73,10 +102,19 @@ def help_messages() -> list[dict]:
     return [text_message(body, quick_reply=main_quick_reply())]
 
 
-def welcome_messages(subscriber: Subscriber, settings_link: str) -> list[dict]:
+def welcome_messages(subscriber: Subscriber, settings_link: str, *, returning: bool = False) -> list[dict]:
+    """The welcome: a new friend receives everything for all of the city; a returning friend is told the
+    settings they kept (their districts, not "all of the city")."""
+    city = city_name(subscriber.municipality)
+    if returning:
+        lines = [_("Welcome back to the disaster information account of %(city)s. Your settings were kept:")
+                 % {"city": city}, *settings_summary(subscriber)]
+    else:
+        lines = [_("Thank you for adding the disaster information account of %(city)s.") % {"city": city},
+                 _("You will receive evacuation orders, warnings, shelter openings and lifeline news for all of the "
+                   "city.")]
     body = "\n".join([
-        _("Thank you for adding the city's disaster information account."),
-        _("You will receive evacuation orders, warnings, shelter openings and lifeline news for all of the city."),
+        *lines,
         _("Choose your districts, language and what you receive here (the link works once, for 24 hours):"),
         settings_link,
     ])
@@ -105,8 +143,10 @@ def latest_messages(municipality) -> list[dict]:
     lines = [_("Latest disaster information (%(time)s)") % {"time": now.strftime("%m/%d %H:%M")}]
     mode = disaster_mode(municipality)
     if mode is not None:
-        message = mode.message_en if get_language() != "ja" and mode.message_en else mode.message
-        lines += ["", "⚠ " + message]
+        # やさしい日本語 readers get the city's Japanese message (message_for), led by a fixed sentence in their
+        # language; other readers the English one when there is one.
+        lines += ["", "⚠ " + _("%(city)s is in disaster mode.") % {"city": city_name(municipality)},
+                  mode.message_for(get_language() or "ja")]
     orders = list(orders_in_force(municipality)[:MAX_LIST_ITEMS + 1])
     lines += ["", "■ " + _("Evacuation information")]
     if orders:
@@ -192,44 +232,103 @@ def in_force_messages(municipality) -> list[dict]:
     return [text_message("⚠ " + _("In force now") + "\n" + "\n".join(lines))]
 
 
-def nearest_shelters_messages(nearby: list, *, in_force: list[dict] = ()) -> list[dict]:
-    """A carousel of the nearest shelters: name, distance, district and a walking route on a map; what is in
-    force now (`in_force_messages`) before it."""
+def hazard_names(codes) -> str:
+    from toki.shelters.hazards import hazard_label
+
+    return joined(hazard_label(code) for code in codes)
+
+
+def designated_hazards(site) -> list[str]:
+    """The hazard codes a site is designated for (the GSI columns), in the GSI order."""
+    from toki.shelters.hazards import HAZARD_CODES, hazard_field
+
+    return [code for code in HAZARD_CODES if getattr(site, hazard_field(code))]
+
+
+def site_card(place, none_open: bool) -> dict:
+    """One carousel bubble: name and address (readable in Latin letters for other languages), open or not,
+    distance and district, which hazards the site is designated for, and a warning when it is not designated for
+    a hazard in force; a walking route button."""
+    site = place.site
+    name, address = place_lines(site)
+    if place.opening is not None:
+        status = open_status_text(place.opening)
+    else:
+        status = _("No shelter is open yet") if none_open else _("Not open now")
+    details = [status, distance_text(place.distance_km)]
+    if site.district is not None:
+        details.append(district_name(site.district))
+    body = [{"type": "text", "text": name, "weight": "bold", "size": "xl", "wrap": True},
+            {"type": "text", "text": " ・ ".join(details), "size": "lg", "wrap": True, "margin": "md"}]
+    if place.not_designated_for:
+        body.append({"type": "text", "text": "⚠ " + _("Not designated for %(hazards)s")
+                     % {"hazards": hazard_names(place.not_designated_for)}, "size": "md", "wrap": True,
+                     "margin": "md", "weight": "bold", "color": "#B00020"})
+    designated = designated_hazards(site)
+    body.append({"type": "text", "wrap": True, "size": "md", "margin": "md",
+                 "text": (_("Designated for: %(hazards)s") % {"hazards": hazard_names(designated)}) if designated
+                 else _("Designated for: not stated")})
+    if address:
+        body.append({"type": "text", "text": address, "size": "md", "wrap": True, "margin": "sm",
+                     "color": "#555555"})
+    return {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "contents": body},
+        "footer": {"type": "box", "layout": "vertical", "contents": [{
+            "type": "button", "style": "primary", "height": "md",
+            "action": {"type": "uri", "label": label(_("Route on the map")),
+                       "uri": directions_url(site.lat, site.lon)}}]},
+    }
+
+
+def nearest_shelters_messages(nearby: list, *, hazards=(), in_force: list[dict] = ()) -> list[dict]:
+    """A carousel of the places for a location (handlers.places_for_location): what is in force now
+    (`in_force_messages`) before it; each card says whether it is open and what it is designated for; when none
+    is open, the cards and the preview say so."""
     if not nearby:
         return [*in_force, text_message(_("No shelter was found near this place. All shelters: %(url)s")
                                         % {"url": site_url("portal:shelters")}, quick_reply=main_quick_reply())]
-    bubbles = []
-    for item in nearby:
-        shelter = item.shelter
-        details = [distance_text(item.distance_km)]
-        if item.opening is not None:
-            details.insert(0, open_status_text(item.opening))
-        if shelter.district is not None:
-            details.append(district_name(shelter.district))
-        body = [{"type": "text", "text": shelter.name, "weight": "bold", "size": "xl", "wrap": True},
-                {"type": "text", "text": " ・ ".join(details), "size": "lg", "wrap": True, "margin": "md"}]
-        if shelter.address:
-            body.append({"type": "text", "text": shelter.address, "size": "md", "wrap": True, "margin": "sm",
-                         "color": "#555555"})
-        bubbles.append({
-            "type": "bubble",
-            "body": {"type": "box", "layout": "vertical", "contents": body},
-            "footer": {"type": "box", "layout": "vertical", "contents": [{
-                "type": "button", "style": "primary", "height": "md",
-                "action": {"type": "uri", "label": label(_("Route on the map")),
-                           "uri": directions_url(shelter.lat, shelter.lon)}}]},
-        })
-    names = joined(f"{n.shelter.name} ({distance_text(n.distance_km)})" for n in nearby)
     none_open = all(item.opening is None for item in nearby)
+    bubbles = [site_card(item, none_open) for item in nearby]
+    names = joined(f"{place_lines(n.site)[0]} ({distance_text(n.distance_km)})" for n in nearby)
     heading = (_("No shelter is open now. The nearest designated shelters: %(names)s") if none_open
                else _("Nearest open shelters: %(names)s"))
+    if hazards:
+        heading = _("For %(hazards)s:") % {"hazards": hazard_names(hazards)} + ("" if reads_japanese() else " ") \
+            + heading
     return [
         *in_force,
         {"type": "flex", "altText": (heading % {"names": names})[:400],
          "contents": {"type": "carousel", "contents": bubbles}},
-        text_message(_("Which shelters are open now: %(url)s") % {"url": site_url("portal:shelters")},
-                     quick_reply=main_quick_reply()),
+        text_message(_("Which shelters are open now in %(city)s: %(url)s")
+                     % {"city": city_name(), "url": site_url("portal:shelters")}, quick_reply=main_quick_reply()),
     ]
+
+
+def distress_messages(municipality, hazards, places) -> list[dict]:
+    """The answer to someone who may be in danger: call 119 / 110 now, nobody reads this chat, and where to go now
+    (the open places for the hazards in force, with a route), or what to do when none is open."""
+    lines = [
+        _("If you or someone near you is in danger, call 119 (fire and ambulance) or 110 (police) now."),
+        _("Nobody reads this chat: a person cannot answer messages sent here."),
+        "",
+    ]
+    if hazards:
+        lines.append(_("In force now in %(city)s: %(hazards)s")
+                     % {"city": city_name(municipality), "hazards": hazard_names(hazards)})
+    if places:
+        lines.append(_("Open shelters to go to now:"))
+        for place in places:
+            name, _address = place_lines(place.site)
+            warning = (" ⚠ " + _("Not designated for %(hazards)s") % {"hazards": hazard_names(place.not_designated_for)}
+                       if place.not_designated_for else "")
+            lines += [f"・{name}{warning}", "  " + directions_url(place.site.lat, place.site.lon)]
+    else:
+        lines.append(_("No shelter is open yet. If it is dangerous where you are, move now to a safer place "
+                       "nearby: higher ground, or an upper floor of a sturdy building away from slopes and rivers."))
+    lines += ["", _("Send your location to see the nearest shelters.")]
+    return [text_message("\n".join(lines), quick_reply=quick(
+        {"type": "location", "label": label(_("Send my location"))}, postback(_("Latest"), "action=latest")))]
 
 
 # --- 受信設定 in LINE -----------------------------------------------------------------------------------------
@@ -259,9 +358,10 @@ def settings_menu_messages(subscriber: Subscriber, settings_link: str) -> list[d
     buttons = [(_("Language"), "action=settings&step=language"),
                (_("Resident or visitor"), "action=settings&step=audience"),
                (_("Districts"), "action=settings&step=districts"),
-               (_("Information to receive"), "action=settings&step=categories")]
-    footer = [{"type": "button", "style": "secondary", "margin": "sm", "action": postback(text, data)}
-              for text, data in buttons]
+               (_("What to receive"), "action=settings&step=categories")]
+    # Short labels that shrink rather than being cut off on a 360 px phone ("Information to rece…").
+    footer = [{"type": "button", "style": "secondary", "margin": "sm", "adjustMode": "shrink-to-fit",
+               "action": postback(text, data)} for text, data in buttons]
     footer.append({"type": "button", "style": "link", "margin": "sm",
                    "action": {"type": "uri", "label": label(_("Settings page")), "uri": settings_link}})
     bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": rows},

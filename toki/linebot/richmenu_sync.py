@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 LINK_BATCH = 500  # RichMenuBulkLinkRequest.userIds ≤ 500
 # The tourist menu's id, kept a few minutes: LINE allows 10 rich menu list requests a second, and a crowd of
-# visitors tapping "English" at once must not each list the menus.
+# visitors tapping "English" at once must not each list the menus. Only a menu found is kept: "there is no tourist
+# menu" is never remembered (the next tap looks again), and a kept id LINE no longer knows is looked up again at
+# once, so no cache needs clearing from another process when `line_richmenus` creates or replaces the menu.
 TOURIST_MENU_CACHE_KEY = "toki:line:tourist-richmenu"
 TOURIST_MENU_CACHE_SECONDS = 300
 
@@ -76,7 +78,8 @@ def sync_menus(*, font_file: tuple[str, int] | None = None, municipality=None) -
             blob.set_rich_menu_image(rich_menu_id, image, _headers={"Content-Type": "image/png"},
                                      _request_timeout=client.request_timeout())
             current[menu.key] = report.created[menu.key] = rich_menu_id
-        cache.delete(TOURIST_MENU_CACHE_KEY)
+        if "tourist" in current:
+            cache.set(TOURIST_MENU_CACHE_KEY, current["tourist"], TOURIST_MENU_CACHE_SECONDS)
         report.default_key = _set_default(api, current, municipality)
         if "tourist" in report.created:
             report.relinked = _relink_tourists(api, current["tourist"])
@@ -131,6 +134,35 @@ def apply_default_menu(municipality_id: int) -> str:
     return key
 
 
+def tourist_menu_id(api, *, fresh: bool = False) -> str:
+    """The tourist menu's rich menu id ("" when the channel has none), from the cache unless `fresh`."""
+    if not fresh:
+        cached = cache.get(TOURIST_MENU_CACHE_KEY)
+        if cached:
+            return cached
+    entries = existing_menus(api).get("tourist") or []
+    if not entries:
+        cache.delete(TOURIST_MENU_CACHE_KEY)
+        return ""
+    cache.set(TOURIST_MENU_CACHE_KEY, entries[0][1], TOURIST_MENU_CACHE_SECONDS)
+    return entries[0][1]
+
+
+def _link_tourist_menu(api, user_id: str) -> None:
+    tourist = tourist_menu_id(api)
+    if not tourist:
+        logger.warning("LINE rich menus: no tourist menu on the channel; run manage.py line_richmenus")
+        return
+    try:
+        api.link_rich_menu_id_to_user(user_id, tourist, _request_timeout=client.request_timeout())
+    except ApiException as exc:
+        if exc.status != 404:
+            raise
+        tourist = tourist_menu_id(api, fresh=True)  # the kept menu was replaced meanwhile
+        if tourist:
+            api.link_rich_menu_id_to_user(user_id, tourist, _request_timeout=client.request_timeout())
+
+
 def link_menu_for_audience(user_id: str, audience: str) -> None:
     """Give a tourist the English menu, and a resident back the default one. A failure is logged (never the user
     id) and does not stop the reply: the setting itself is saved."""
@@ -139,13 +171,7 @@ def link_menu_for_audience(user_id: str, audience: str) -> None:
     try:
         with client.messaging_api() as api:
             if audience == "tourist":
-                tourist = cache.get(TOURIST_MENU_CACHE_KEY)
-                if tourist is None:
-                    entries = existing_menus(api).get("tourist") or [("", "")]
-                    tourist = entries[0][1]
-                    cache.set(TOURIST_MENU_CACHE_KEY, tourist, TOURIST_MENU_CACHE_SECONDS)
-                if tourist:
-                    api.link_rich_menu_id_to_user(user_id, tourist, _request_timeout=client.request_timeout())
+                _link_tourist_menu(api, user_id)
             else:
                 api.unlink_rich_menu_id_from_user(user_id, _request_timeout=client.request_timeout())
     except ApiException as exc:

@@ -90,9 +90,9 @@ def menus() -> list[Menu]:
     normal = Menu("normal", "防災メニュー", (
         Cell("最新情報", "Latest", _postback("action=latest", "最新情報"), 0, 0, colour=navy),
         Cell("避難所", "Shelters", _postback("action=shelters", "避難所"), 1, 0, colour=green),
-        Cell("ライフライン", "Lifelines", _postback("action=lifelines", "ライフライン"), 2, 0, colour=teal),
+        Cell("ライフ\nライン", "Lifelines", _postback("action=lifelines", "ライフライン"), 2, 0, colour=teal),
         Cell("受信設定", "Settings", _postback("action=settings", "受信設定"), 0, 1, colour=grey),
-        Cell("防災の備え", "Be prepared", _uri("portal:preparedness"), 1, 1, colour=navy),
+        Cell("防災の\n備え", "Be prepared", _uri("portal:preparedness"), 1, 1, colour=navy),
         Cell("Tourist", "English", _postback("action=tourist", "English"), 2, 1, colour=teal),
     ))
     tourist = Menu("tourist", "Menu", (
@@ -108,8 +108,8 @@ def menus() -> list[Menu]:
              colour=red),
         Cell("避難情報", "Evacuation info", _postback("action=latest", "最新情報"), 2, 0, colour=amber,
              text_colour="#000000"),
-        Cell("ライフライン", "Lifelines", _postback("action=lifelines", "ライフライン"), 0, 1, colour=teal),
-        Cell("災害情報サイト", "Website", _uri("portal:home"), 1, 1, colour=navy),
+        Cell("ライフ\nライン", "Lifelines", _postback("action=lifelines", "ライフライン"), 0, 1, colour=teal),
+        Cell("災害情報\nサイト", "Website", _uri("portal:home"), 1, 1, colour=navy),
         Cell("English", "Tourist", _postback("action=tourist", "English"), 2, 1, colour=grey),
     ), banner="災害モード  DISASTER MODE")
     return [normal, tourist, disaster]
@@ -119,7 +119,7 @@ def menu_characters() -> set[str]:
     """Every character the menu images show (labels, second lines, banners)."""
     texts = [text for menu in menus() for cell in menu.cells for text in (cell.title, cell.subtitle)]
     texts += [menu.banner for menu in menus() if menu.banner]
-    return set("".join(texts))
+    return set("".join(texts)) - {"\n"}
 
 
 def find_font() -> tuple[str, int]:
@@ -158,9 +158,21 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font_file: tuple[str, int], size:
         size -= 8
 
 
+MIN_LABEL_PX = 150  # the documented smallest label (docs/line.md): a long label goes on two lines instead
+LINE_SPACING = 1.1
+
+
+def label_font(draw: ImageDraw.ImageDraw, cell: "Cell", font_file: tuple[str, int]):
+    """The font of a cell's label: one size for all its lines (a label may be split in two with "\n"), the
+    largest up to 200 px (double cells) or 170 px in which every line fits the tile."""
+    inner = _bounds(cell)["width"] - 4 * 12 - 60
+    start = 200 if cell.columns > 1 else 170
+    return min((_fit(draw, line, font_file, start, inner) for line in cell.title.split("\n")), key=lambda f: f.size)
+
+
 def render_image(menu: Menu, font_file: tuple[str, int]) -> bytes:
-    """The menu's PNG: one coloured tile per cell with a big label and a smaller second line, white gaps
-    between tiles so each reads as a button."""
+    """The menu's PNG: one coloured tile per cell with a big label (one or two lines) and a smaller second line,
+    white gaps between tiles so each reads as a button."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "#ffffff")
     draw = ImageDraw.Draw(image)
     gap = 12
@@ -169,12 +181,16 @@ def render_image(menu: Menu, font_file: tuple[str, int]) -> bytes:
         box = (b["x"] + gap, b["y"] + gap, b["x"] + b["width"] - gap, b["y"] + b["height"] - gap)
         draw.rounded_rectangle(box, radius=36, fill=cell.colour)
         inner = b["width"] - 4 * gap - 60
-        title = _fit(draw, cell.title, font_file, 200 if cell.columns > 1 else 170, inner)
+        title = label_font(draw, cell, font_file)
         subtitle = _fit(draw, cell.subtitle, font_file, 100, inner)
-        centre_x, centre_y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2 + 45
+        lines = cell.title.split("\n")
+        step = round(title.size * LINE_SPACING)
+        centre_x, centre_y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2 + 45 + (len(lines) - 1) * step / 2
         if menu.banner and cell.row == 0:
             centre_y += 65  # below the banner
-        draw.text((centre_x, centre_y - 50), cell.title, font=title, fill=cell.text_colour, anchor="ms")
+        for number, line in enumerate(lines):
+            baseline = centre_y - 50 - (len(lines) - 1 - number) * step
+            draw.text((centre_x, baseline), line, font=title, fill=cell.text_colour, anchor="ms")
         draw.text((centre_x, centre_y + 110), cell.subtitle, font=subtitle, fill=cell.text_colour, anchor="ms")
     if menu.banner:
         font = _fit(draw, menu.banner, font_file, 90, WIDTH - 200)

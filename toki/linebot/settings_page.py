@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from toki.linebot.richmenu_sync import link_menu_for_audience
 from toki.linebot.settings_link import LinkExpired, LinkInvalid, read_token
 from toki.notify.actions.subscriptions import SettingsLinkUsed, save_settings_from_link, settings_link_was_used
 from toki.notify.models import MAX_DISTRICTS, Category, Subscriber
@@ -75,16 +76,13 @@ def settings_page(request, token: str):
     if subscriber is None:
         return _refusal(request, 404, _("This link is not valid"),
                         _("Open the link from the message in LINE, or send “設定” (Settings) in LINE for a new one."))
-    used_page = (request, 410, _("This link has already been used"),
-                 _("Each settings link works once. Send “設定” (Settings) in LINE to get a new one."))
     if settings_link_was_used(subscriber.pk, link.nonce):
-        return _refusal(*used_page)
+        return _already_saved(request, subscriber)
     # Shown in the subscriber's language unless this browser chose one with the language switcher.
-    chosen_language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if chosen_language not in dict(settings.LANGUAGES):
-        chosen_language = None
+    chosen_language = _page_language(request)
     language = chosen_language or subscriber.language
     districts = list(subscriber.municipality.districts.order_by("sort_order", "code"))
+    link_audience = subscriber.audience
     with translation.override(language):
         form = SubscriptionForm(request.POST or None, initial=_initial(subscriber), districts=districts)
         if request.method == "POST" and form.is_valid():
@@ -96,15 +94,30 @@ def settings_page(request, token: str):
                     all_districts=everywhere, district_codes=[] if everywhere else data["districts"],
                     categories=data["categories"])
             except SettingsLinkUsed:
-                return _refusal(*used_page)
+                return _already_saved(request, subscriber)
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
+                if subscriber.audience != link_audience:  # resident ↔ visitor: the menu follows
+                    link_menu_for_audience(subscriber.address, subscriber.audience)
                 with translation.override(chosen_language or subscriber.language):
                     return render(request, "linebot/line_settings_saved.html",
                                   {"subscriber": subscriber, "summary": _summary(subscriber)})
         return render(request, "linebot/line_settings.html", {"form": form, "max_districts": MAX_DISTRICTS})
+
+
+def _already_saved(request, subscriber: Subscriber):
+    """A used link (reloaded after saving, or the form sent twice): a link is only used by a save, so say the
+    settings were saved, show them, and how to change them again (410: the link itself works no more)."""
+    with translation.override(_page_language(request) or subscriber.language):
+        return render(request, "linebot/line_settings_saved.html",
+                      {"subscriber": subscriber, "summary": _summary(subscriber), "link_used": True}, status=410)
+
+
+def _page_language(request) -> str | None:
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else None
 
 
 def _summary(subscriber: Subscriber) -> list[str]:

@@ -13,3 +13,8 @@ def may_view_deliveries(user) -> bool:
 def may_retry_deliveries(user) -> bool:
     """Send a failed batch again: HQ editors and admins."""
     return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))
+
+
+def may_manage_test_audience(user) -> bool:
+    """See and change who receives drills and tests: HQ editors and admins."""
+    return has_role(user, Role.EDITOR, kinds=(OrgUnit.Kind.HQ,))

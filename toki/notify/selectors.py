@@ -4,7 +4,15 @@ subscribers the LINE conversation reads (not staff-scoped: a signed link or the 
 from django.db.models import Count, Q, QuerySet
 
 from toki.notify.models import Channel, DeliveryBatch, DeliveryState, Notification, Subscriber
-from toki.notify.permissions import may_view_deliveries
+from toki.notify.permissions import may_manage_test_audience, may_view_deliveries
+
+
+def test_audience(user, municipality) -> QuerySet[Subscriber]:
+    """The active members of the test audience (none for a user who may not manage it), oldest first."""
+    if not may_manage_test_audience(user) or municipality is None:
+        return Subscriber.objects.none()
+    return (Subscriber.objects.filter(municipality=municipality, is_test_audience=True, is_active=True)
+            .order_by("followed_at", "pk"))
 
 
 def _count(state):

@@ -77,3 +77,31 @@ def kpi_json(request):
     response = JsonResponse(report, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def test_audience(request):
+    """Who receives drills and tests, the code to join from one's own phone, and a button to remove each."""
+    municipality = _municipality_for(request.user)
+    if not permissions.may_manage_test_audience(request.user):
+        raise Http404
+    from toki.notify.actions.test_audience import join_code
+
+    return render(request, "notify/test_audience.html", {
+        "members": list(selectors.test_audience(request.user, municipality)),
+        "join_code": join_code(municipality),
+    })
+
+
+@login_required
+@require_POST
+def test_audience_remove(request, pk: int):
+    municipality = _municipality_for(request.user)
+    member = selectors.test_audience(request.user, municipality).filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    from toki.notify.actions.test_audience import remove_from_test_audience
+
+    remove_from_test_audience(acting_user=request.user, subscriber=member)
+    messages.success(request, _("Removed from the test audience: it receives no more drills or tests."))
+    return redirect("notify:test_audience")

@@ -26,39 +26,58 @@ def district_counts(municipality, points: list[dict]) -> list[dict]:
 
 
 def map_points(points: list[dict]) -> list[dict]:
-    """The minimum the map script needs (rendered with json_script, never inline HTML)."""
+    """The minimum the map and the nearest-site script need (rendered with json_script, never inline HTML): the
+    name as the page's language shows it, the designations and the hazards the site is designated for."""
+    from toki.shelters.readings import local_text
+
     return [
-        {"id": p["id"], "name": p["name"], "lat": p["lat"], "lon": p["lon"], "designated": p["is_designated_shelter"],
-         "emergency": p["is_emergency_site"]}
+        {"id": p["id"], "name": str(local_text(p["name"], p.get("translations"))), "lat": p["lat"], "lon": p["lon"],
+         "designated": p["is_designated_shelter"], "emergency": p["is_emergency_site"], "hazards": p["hazards"]}
         for p in points
     ]
 
 
 def shelter_map_points(groups: list[dict]) -> list[dict]:
     """Map points of the shelters already loaded for the list page."""
-    return [
-        {"id": s.pk, "name": s.name, "lat": s.lat, "lon": s.lon, "designated": s.is_designated_shelter,
-         "emergency": s.is_emergency_site}
+    return map_points([
+        {"id": s.pk, "name": s.name, "translations": s.translations, "lat": s.lat, "lon": s.lon,
+         "is_designated_shelter": s.is_designated_shelter, "is_emergency_site": s.is_emergency_site,
+         "hazards": list(s.hazard_codes())}
         for group in groups for s in group["shelters"]
-    ]
+    ])
+
+
+def hazards_in_force_context(municipality) -> dict:
+    """The hazards of the orders and warnings in force anywhere in the municipality, for the nearest-site finder:
+    the reader's position stays in the phone, so the page cannot ask for the reader's district and ranks by all
+    of them (a site not designated for one of them is said so)."""
+    from toki.shelters.hazards import hazard_label
+    from toki.shelters.selectors import hazards_in_force
+
+    codes = hazards_in_force(municipality)
+    return {"hazards_in_force": {"codes": list(codes), "labels": {c: hazard_label(c) for c in codes}}}
 
 
 def home_shelter_summary(municipality) -> dict:
     points = shelter_points(municipality)
     open_rows = open_shelter_rows(municipality)
     return {"district_counts": district_counts(municipality, points), "shelter_count": len(points),
-            "map_points": mark_open(map_points(points), open_rows), "open_shelters": open_rows}
+            "map_points": mark_open(map_points(points), open_rows), "open_shelters": open_rows,
+            **hazards_in_force_context(municipality)}
 
 
 def open_shelter_rows(municipality) -> list[dict]:
     """The shelters open now for a real (not drill) incident, 開設 before 満員: name, status and crowding labels
     (lazy translations, so one list renders in every language). One query."""
-    from toki.shelters.models import Crowding, OpeningStatus
+    from toki.shelters.hazards import hazard_label
+    from toki.shelters.models import PUBLIC_CROWDING_LABELS, Crowding, OpeningStatus
     from toki.shelters.selectors import public_open_shelters
 
     rows = [{"opening_id": o.opening_id, "shelter_id": o.shelter_id, "name": o.name, "lat": o.lat, "lon": o.lon,
+             "address": o.address, "translations": o.translations, "directions_url": o.directions_url,
+             "hazard_labels": [hazard_label(code) for code in o.hazards],
              "status": o.status, "status_label": OpeningStatus(o.status).label, "crowding": o.crowding,
-             "crowding_label": Crowding(o.crowding).label, "confirmed_at": o.confirmed_at}
+             "crowding_label": PUBLIC_CROWDING_LABELS[o.crowding], "confirmed_at": o.confirmed_at}
             for o in public_open_shelters(municipality)]
     return sorted(rows, key=lambda r: (r["status"] == OpeningStatus.FULL or r["crowding"] == Crowding.FULL,
                                        r["name"]))
@@ -70,6 +89,8 @@ def mark_open(points: list[dict], open_rows: list[dict]) -> list[dict]:
     for point in points:
         row = by_shelter.get(point["id"])
         if row is not None:
-            point["open"] = row["status"] != "full" and row["crowding"] != "full"
+            point["open"] = True
+            point["full"] = row["status"] == "full" or row["crowding"] == "full"
             point["state"] = f"{row['status_label']} · {row['crowding_label']}"
+            point["directions"] = row["directions_url"]
     return points

@@ -17,6 +17,7 @@ from toki.notices.selectors import latest_notices
 from toki.portal.live import public_state
 from toki.portal.presenters import (
     districts_with_shelters,
+    hazards_in_force_context,
     home_shelter_summary,
     mark_open,
     open_shelter_rows,
@@ -61,10 +62,13 @@ def shelters(request):
     for group in groups:
         for shelter in group["shelters"]:
             shelter.open_row = open_by_shelter.get(shelter.pk)
+        # Open sites first in each district (issue 14, item 3), the list order otherwise.
+        group["shelters"].sort(key=lambda s: s.open_row is None)
     return render(request, "portal/shelters.html", {
         "district_groups": groups, "open_shelters": open_rows,
         "map_points": mark_open(shelter_map_points(groups), open_rows),
         "map_view": _map_view(municipality),
+        **(hazards_in_force_context(municipality) if municipality else {}),
     })
 
 
@@ -92,7 +96,7 @@ def choose_language(request, code):
 
 def _opendata_shelters():
     municipality = default_municipality_or_404()
-    return municipality, public_shelters(municipality).order_by("common_id")
+    return municipality, public_shelters(municipality).order_by("common_id").prefetch_related("designations")
 
 
 def shelters_csv(request):

@@ -30,8 +30,11 @@ class OpenShelterOut(Schema):
     opening_id: int
     shelter_id: int
     name: str
+    address: str = ""
     lat: float
     lon: float
+    hazards: list[str] = Field(default_factory=list, description="hazards the site is designated for: flood, "
+                               "landslide, storm_surge, earthquake, tsunami, large_fire, inland_flood, volcano")
     status: str = Field(description="open (開設) or full (満員)")
     crowding: str = Field(description="vacant (空き), crowded (混雑), full (満員) or unknown")
     opened_at: datetime
@@ -46,8 +49,9 @@ class StatusOut(Schema):
 
 
 def _public(o) -> dict:
-    return {"opening_id": o.opening_id, "shelter_id": o.shelter_id, "name": o.name, "lat": o.lat, "lon": o.lon,
-            "status": o.status, "crowding": o.crowding, "opened_at": o.opened_at, "confirmed_at": o.confirmed_at}
+    return {"opening_id": o.opening_id, "shelter_id": o.shelter_id, "name": o.name, "address": o.address,
+            "lat": o.lat, "lon": o.lon, "hazards": list(o.hazards), "status": o.status, "crowding": o.crowding,
+            "opened_at": o.opened_at, "confirmed_at": o.confirmed_at}
 
 
 @router.get("/status", response=StatusOut, summary="Open shelters now, with status and crowding (public)")

@@ -38,7 +38,18 @@ class OpenShelterForm(forms.Form):
     def __init__(self, *args, shelters, incidents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["shelter"].queryset = shelters
+        self.fields["shelter"].label_from_instance = site_choice_label
         self.fields["incident"].queryset = incidents
+
+
+def site_choice_label(shelter: Shelter) -> str:
+    """「両津小学校体育館 — 両津 · 指定避難所・指定緊急避難場所 · 新潟県佐渡市両津湊200-1」: one option per site, told
+    apart from its neighbours by district, designations and address."""
+    designations = "・".join(str(label) for flag, label in (
+        (shelter.is_designated_shelter, _("Designated shelter")),
+        (shelter.is_emergency_site, _("Evacuation site"))) if flag)
+    parts = [shelter.district.name if shelter.district_id else "", designations, shelter.address]
+    return " — ".join([shelter.name, " · ".join(p for p in parts if p)])
 
 
 class StatusForm(forms.Form):

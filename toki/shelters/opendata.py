@@ -7,7 +7,7 @@ Licence: the master derives from the GSI data, so exports carry its attribution 
 import io
 
 from toki.lib.spreadsheet import csv_dict_writer
-from toki.shelters.models import HAZARDS, Shelter
+from toki.shelters.models import HAZARDS, Shelter, ShelterDesignation
 
 ATTRIBUTION = "出典：国土地理院 指定緊急避難場所・指定避難所データ（佐渡市データを Toki が加工）"
 
@@ -21,12 +21,19 @@ STANDARD_COLUMNS = [
 ]
 
 
+def listing_id(shelter: Shelter) -> str:
+    """The ID the 指定緊急避難場所一覧 knows the site by: its emergency-site listing's (one row per site, issue 14
+    item 2; a site designated both ways is listed under its 指定緊急避難場所 共通ID), else the site's own."""
+    emergency = [d.common_id for d in shelter.designations.all() if d.kind == ShelterDesignation.Kind.EMERGENCY_SITE]
+    return min(emergency) if emergency else shelter.common_id
+
+
 def standard_row(shelter: Shelter, municipality) -> dict[str, str]:
-    """One 指定緊急避難場所一覧 row; columns Toki does not hold are left empty, as the standard allows."""
+    """One 指定緊急避難場所一覧 row per site; columns Toki does not hold are left empty, as the standard allows."""
     row = dict.fromkeys(STANDARD_COLUMNS, "")
     row.update({
         "全国地方公共団体コード": municipality.code,
-        "ID": shelter.common_id,
+        "ID": listing_id(shelter),
         "名称": shelter.name,
         "名称_カナ": shelter.name_kana,
         "所在地_全国地方公共団体コード": municipality.code,

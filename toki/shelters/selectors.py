@@ -1,6 +1,6 @@
 """Reads of the shelter master. The master (names, places, designations) is public data."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from toki.shelters.models import (
     ShelterOpening,
     SupplyRequest,
 )
+from toki.shelters.models.master import directions_url
 from toki.shelters.permissions import is_hq_reader, team_shelter_ids
 
 # A district's boundary polygon is large; lists of shelters need only its name, so it is not loaded with them.
@@ -60,12 +61,20 @@ def nearest_shelters(lat: float, lon: float, limit: int = 5, *, municipality: Mu
 
 
 def shelter_points(municipality: Municipality) -> list[dict]:
-    """What a map needs of every shelter, as plain dicts (no model objects: the home page draws all of them)."""
-    return list(
+    """What a map needs of every site, as plain dicts (no model objects: the home page draws all of them), with
+    `hazards`, the codes of the hazards it is designated for."""
+    from toki.shelters.models import HAZARDS
+
+    fields = [field for field, _column in HAZARDS]
+    points = list(
         Shelter.objects.filter(municipality=municipality)
         .order_by("common_id")
-        .values("id", "name", "lat", "lon", "is_designated_shelter", "is_emergency_site", "district_id")
+        .values("id", "name", "translations", "lat", "lon", "is_designated_shelter", "is_emergency_site",
+                "district_id", *fields)
     )
+    for point in points:
+        point["hazards"] = [field.removeprefix("hazard_") for field in fields if point.pop(field)]
+    return points
 
 
 # --- Openings (issue 7) ---------------------------------------------------------------------------------------
@@ -122,9 +131,11 @@ def get_opening_to_manage(user, pk) -> ShelterOpening:
 def shelters_user_may_open(user) -> QuerySet[Shelter]:
     from toki.shelters.permissions import is_hq_manager
 
+    sites = Shelter.objects.select_related("district").defer(*_DISTRICT_GEOMETRY).order_by(
+        "district__sort_order", "name", "pk")
     if is_hq_manager(user):
-        return Shelter.objects.all().order_by("name")
-    return Shelter.objects.filter(pk__in=team_shelter_ids(user)).order_by("name")
+        return sites
+    return sites.filter(pk__in=team_shelter_ids(user))
 
 
 @dataclass(frozen=True)
@@ -144,12 +155,20 @@ class OpenShelter:
     confirmed_at: datetime
     is_drill: bool
     incident_id: int
+    address: str = ""
+    translations: dict = field(default_factory=dict)  # the municipality's own names (toki.shelters.readings)
+    hazards: tuple[str, ...] = ()  # the hazard codes the site is designated for (toki.shelters.hazards)
+
+    @property
+    def directions_url(self) -> str:
+        return directions_url(self.lat, self.lon)
 
 
 def _open_shelter(o: ShelterOpening) -> OpenShelter:
     s = o.shelter
     return OpenShelter(o.pk, s.pk, s.name, s.lat, s.lon, s.district_id, s.capacity, o.status, o.crowding,
-                       o.people_in, o.households_in, o.opened_at, o.confirmed_at, o.incident.is_drill, o.incident_id)
+                       o.people_in, o.households_in, o.opened_at, o.confirmed_at, o.incident.is_drill, o.incident_id,
+                       s.address, s.translations, s.hazard_codes())
 
 
 def open_shelters_with_occupancy(municipality, incident=None) -> list[OpenShelter]:
@@ -482,3 +501,103 @@ def own_household(household_id) -> Household | None:
 def shelters_by_id(ids) -> dict[int, Shelter]:
     """Shelters of the master by id, with their district (public data)."""
     return Shelter.objects.select_related("district").in_bulk(list(ids))
+# --- Sites near a point, ranked for the hazards in force (issue 14, items 2 and 3) --------------------------------
+
+@dataclass(frozen=True)
+class NearbySite:
+    """A place near a point, as every "where do I go" surface shows it (portal finder, LINE location reply, the
+    order card): the site, how far, whether it is designated for the hazards asked about, and its live public
+    opening (None when it is not open now)."""
+
+    site: Shelter
+    distance_km: float
+    hazards: tuple[str, ...]  # the hazard codes asked about (toki.shelters.hazards)
+    not_designated_for: tuple[str, ...]  # those of them the site is NOT designated for
+    opening: OpenShelter | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.opening is not None
+
+    @property
+    def is_full(self) -> bool:
+        return self.opening is not None and (self.opening.status == OpeningStatus.FULL
+                                             or self.opening.crowding == "full")
+
+    @property
+    def designated_for_hazard(self) -> bool:
+        """Designated for every hazard asked about (True when none was asked)."""
+        return not self.not_designated_for
+
+    def not_designated_labels(self) -> list[str]:
+        from toki.shelters.hazards import hazard_label
+
+        return [hazard_label(code) for code in self.not_designated_for]
+
+
+def _site_rank(place: NearbySite) -> tuple:
+    # Designated for the hazard first: a site not designated for a landslide may be on the slope that slides.
+    # Then open before not open (people can stay there), full last among the open, then distance.
+    return (not place.designated_for_hazard, not place.is_open, place.is_full, place.distance_km, place.site.pk)
+
+
+def nearest_sites(point: tuple[float, float], hazards=(), open_only: bool = False, limit: int = 3, *,
+                  municipality: Municipality | None = None) -> list[NearbySite]:
+    """The `limit` best places for someone at `point` (lat, lon) to go to, given the hazards in force:
+    designated for every one of `hazards` first, then open now (public openings: drills never) before not open,
+    full ones after the others, then nearest (as the crow flies). Each place says which of `hazards` it is not
+    designated for, so a surface can warn. `open_only` keeps the places open now. Two queries."""
+    from toki.shelters.hazards import hazard_field
+
+    if municipality is None:
+        from toki.areas.selectors import default_municipality
+
+        municipality = default_municipality()
+        if municipality is None:
+            return []
+    lat, lon = point
+    hazards = tuple(dict.fromkeys(hazards))
+    openings = {}
+    for opening in public_open_shelters(municipality):
+        openings.setdefault(opening.shelter_id, opening)
+    sites = public_shelters(municipality).order_by()
+    if open_only:
+        sites = sites.filter(pk__in=list(openings))
+    places = [
+        NearbySite(site, haversine_km(lat, lon, site.lat, site.lon), hazards,
+                   tuple(code for code in hazards if not getattr(site, hazard_field(code))), openings.get(site.pk))
+        for site in sites
+    ]
+    return sorted(places, key=_site_rank)[:max(0, limit)]
+
+
+def hazards_in_force(municipality: Municipality, district=None) -> tuple[str, ...]:
+    """The hazard codes (toki.shelters.hazards) of what is in force now, for the public: the evacuation orders of
+    `district` (every district when None; drills never), highest level first, then the warnings in force for the
+    municipality (警報 and above; 注意報 and 予報 name no hazard). An order of 「その他」 counts by the hazards its
+    reason names. Two queries."""
+    from toki.alerts.selectors import orders_in_force, public_warnings_in_force
+    from toki.shelters.hazards import hazards_of_order, hazards_of_warning
+
+    orders = orders_in_force(municipality)
+    if district is not None:
+        orders = orders.filter(district=district)
+    found: list[str] = []
+    for order in orders:
+        found.extend(hazards_of_order(order.hazard, order.reason))
+    for state in public_warnings_in_force(municipality):
+        found.extend(hazards_of_warning(state.kind_name))
+    return tuple(dict.fromkeys(found))
+
+
+def hazards_in_force_at(point: tuple[float, float], municipality: Municipality | None = None) -> tuple[str, ...]:
+    """hazards_in_force for the district containing `point` (the municipality's when the point is in none)."""
+    from toki.areas.selectors import default_municipality, district_for
+
+    municipality = municipality or default_municipality()
+    if municipality is None:
+        return ()
+    district = district_for(*point, municipality)
+    if district is None:
+        return hazards_in_force(municipality)
+    return hazards_in_force(municipality, district)

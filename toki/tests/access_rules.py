@@ -123,6 +123,8 @@ RULES = {
     'notify/<int:pk>/': HQ_ONLY,
     'notify/batches/<int:pk>/retry/': HQ_ONLY,
     'notify/kpi.json': HQ_ONLY,
+    'notify/test-audience/': HQ_ONLY,
+    'notify/test-audience/<int:pk>/remove/': HQ_ONLY,
     'opendata/': PUBLIC,
     'opendata/shelters.csv': PUBLIC,
     'opendata/shelters.geojson': PUBLIC,

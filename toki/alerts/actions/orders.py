@@ -33,8 +33,25 @@ def _district_names(districts) -> dict:
     return {d.code: {"ja": d.name, "en": d.name_en or d.name} for d in districts}
 
 
+def change_of(level: int, districts, replaced) -> dict | None:
+    """What an order at `level` for `districts` does to the orders it replaces (same hazard), by comparing them:
+    raised above all of them, lowered below all of them, the same order again (same level, same districts: a
+    correction of its text), or otherwise updated (districts added or levels mixed). None when it replaces none."""
+    if not replaced:
+        return None
+    old_levels = [o.level for o in replaced]
+    if level > max(old_levels):
+        return {"kind": "raised", "from_level": max(old_levels)}
+    if level < min(old_levels):
+        return {"kind": "lowered", "from_level": min(old_levels)}
+    same_districts = {o.district_id for o in replaced} == {d.pk for d in districts}
+    if set(old_levels) == {level} and same_districts:
+        return {"kind": "corrected", "from_level": level}
+    return {"kind": "updated", "from_level": max(old_levels)}
+
+
 def _city_alert(*, municipality, level: int, hazard: str, districts, reason: str, lifted: bool, is_drill: bool,
-                references=()) -> Alert:
+                references=(), change: dict | None = None) -> Alert:
     now = timezone.now()
     title = f"{municipality.name} {LEVEL_TITLES[level]}{'解除' if lifted else ''}"
     alert = Alert.objects.create(
@@ -52,7 +69,7 @@ def _city_alert(*, municipality, level: int, hazard: str, districts, reason: str
         severity="Minor" if lifted else LEVEL_SEVERITY[level],
         facts=facts_for_evacuation(level=level, hazard=hazard, district_codes=[d.code for d in districts],
                                    district_names=_district_names(districts), reason=reason, lifted=lifted,
-                                   issued_at=now),
+                                   issued_at=now, change=change),
     )
     if references:
         alert.references.add(*references)
@@ -75,7 +92,8 @@ def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, r
             district__in=districts, hazard=hazard, is_drill=is_drill, lifted_at=None))
         alert = _city_alert(municipality=municipality, level=level, hazard=hazard, districts=districts,
                             reason=reason, lifted=False, is_drill=is_drill,
-                            references=sorted({o.issue_alert for o in replaced}, key=lambda a: a.pk))
+                            references=sorted({o.issue_alert for o in replaced}, key=lambda a: a.pk),
+                            change=change_of(level, districts, replaced))
         now = alert.sent_at
         for order in replaced:
             order.lifted_at, order.lifted_by, order.lift_alert = now, acting_user, alert

@@ -353,6 +353,10 @@ def _flood_area(area: Area) -> dict:
 # --- City evacuation orders ------------------------------------------------------------------------------
 
 
+# What a re-issued order does to the orders it replaces (same districts and hazard): docs/alert-rendering.md.
+EVACUATION_CHANGES = ("raised", "lowered", "corrected", "updated")
+
+
 def facts_for_evacuation(
     *,
     level: int,
@@ -362,11 +366,14 @@ def facts_for_evacuation(
     reason: str,
     lifted: bool,
     issued_at: datetime | None = None,
+    change: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The facts of a city evacuation order (Level 3, 4 or 5) for some districts, or of its lifting.
 
     `district_names` maps each district code to its names by language (at least "ja"; "en" is the romanised
-    name). `reason` is the city's free text, shown as such. `issued_at` (optional) is when it was decided."""
+    name). `reason` is the city's free text, shown as such. `issued_at` (optional) is when it was decided.
+    `change` (optional) says what this order does to the ones it replaces: {"kind": "raised" | "lowered" |
+    "corrected" | "updated", "from_level": n}; the renderer says it first instead of calling it a correction."""
     if level not in EvacuationOrder.Level.values:
         raise ValueError(f"evacuation level must be one of {EvacuationOrder.Level.values}, not {level!r}")
     if hazard not in EvacuationOrder.Hazard.values:
@@ -387,5 +394,9 @@ def facts_for_evacuation(
         "evacuation": {"level": level, "hazard": hazard, "lifted": bool(lifted), "districts": districts},
         "texts": [],
     }
+    if change:
+        if change.get("kind") not in EVACUATION_CHANGES:
+            raise ValueError(f"unknown evacuation change {change.get('kind')!r}; expected one of {EVACUATION_CHANGES}")
+        facts["evacuation"]["change"] = {"kind": change["kind"], "from_level": int(change.get("from_level") or level)}
     _add_text(facts, "reason", reason)
     return facts

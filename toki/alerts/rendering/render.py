@@ -72,14 +72,16 @@ def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: boo
     parts = topic(facts, lang)
     if msg_type == "cancel":
         parts = _cancelled(facts, lang, parts)
-    prefix = (lang("drill_marker") if is_drill else "") + (lang("correction_marker") if msg_type == "update" else "")
+    marker, change_line = _change(facts, msg_type, lang)
+    prefix = (lang("drill_marker") if is_drill else "") + marker
     title = cut(prefix + parts.title, TITLE_LIMIT)
     head = []
     if is_drill:
         head.append(lang("drill_line"))
-    if msg_type == "update":
-        head.append(lang("correction_line"))
-    head += [title, "", *parts.lines]
+    head.append(title)  # the lock screen shows the first line: what happened comes first
+    if change_line:
+        head.append(change_line)
+    head += ["", *parts.lines]
     if facts.get("issued_at"):
         office = _office(lang, (facts.get("office") or {}).get("name", ""))
         if parts.lines:
@@ -98,6 +100,27 @@ def render(facts: dict, language: str, *, msg_type: str = "alert", is_drill: boo
         untranslated=tuple(free) if language != "ja" else (),
         main=_body(head, [], tail, lang),
     )
+
+
+def _change(facts: dict, msg_type: str, lang: Lang) -> tuple[str, str]:
+    """(marker before the title, line after it) saying what this message changes. A city order that replaces
+    another says whether it raised, lowered or lifted it (orders.py compares the levels); only a real
+    correction says 訂正. A JMA or CAP update is a correction (JMA's 訂正)."""
+    order = facts.get("evacuation") or {}
+    if facts.get("source") == "city" and order:
+        if order.get("lifted"):
+            return (lang("lifted_marker"), "") if msg_type == "update" else ("", "")
+        change = order.get("change") or {}
+        kind, old, new = change.get("kind"), int(change.get("from_level") or 0), int(order.get("level") or 0)
+        if kind in ("raised", "lowered"):
+            return lang(f"{kind}_marker"), lang(f"{kind}_line", old=lang.level(old), new=lang.level(new))
+        if kind == "updated":
+            return lang("updated_marker"), lang("updated_line")
+        if kind != "corrected" and msg_type == "update":
+            return lang("updated_marker"), lang("updated_line")  # an order replaced before changes were recorded
+    if msg_type == "update":
+        return lang("correction_marker"), lang("correction_line")
+    return "", ""
 
 
 def _office(lang: Lang, name: str) -> str:

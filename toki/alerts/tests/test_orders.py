@@ -170,3 +170,51 @@ class OrderOnTheTimelineTests(BaseTestCase):
                 cards = page[page.index('<section class="order-cards"'):page.index('<ol class="timeline">')]
                 # Once in the timeline's details, once on the card of the order in force (issue 14 item 1).
                 self.assertEqual((timeline.count(reason), cards.count(reason)), (1, 1))
+
+
+class OrderChangeWordingTests(BaseTestCase):
+    """A re-issued order says what it changed, first on the lock screen: 引き上げ, 引き下げ, 解除, and 訂正 only for
+    the same order again (a correction of its text)."""
+
+    def issue(self, level, codes=("aikawa",), reason="土砂災害の危険"):
+        return issue_evacuation_order(acting_user=self.alice, districts=[self.districts[c] for c in codes],
+                                      level=level, hazard="landslide", reason=reason)
+
+    def first_lines(self, alert, language):
+        from toki.alerts.rendering import render
+
+        rendered = render(alert.facts, language, msg_type=alert.msg_type)
+        return rendered.short, rendered.body.split("\n")[:2]
+
+    def test_raise_lower_correct_update_and_lift_each_say_what_happened(self):
+        self.issue(3)
+        raised = self.issue(4)[0].issue_alert
+        expected_raise = {
+            "ja": ("【引き上げ】相川に避難指示（警戒レベル４）", "警戒レベル３から警戒レベル４に引き上げました。"),
+            "ja-easy": ("【レベルが 上（あ）がりました】", "レベル3から レベル4に 上（あ）がりました。"),
+            "en": ("RAISED: ", "Raised from Level 3 to Level 4."),
+            "zh-hans": ("【上调】", "已从警戒级别3上调至警戒级别4。"),
+            "ko": ("[상향] ", "경계 레벨3에서 경계 레벨4(으)로 상향했습니다."),
+        }
+        for language, (start, line) in expected_raise.items():
+            with self.subTest(language):
+                short, lines = self.first_lines(raised, language)
+                self.assertTrue(short.startswith(start), short)
+                self.assertTrue(lines[0].startswith(start), lines)
+                self.assertEqual(lines[1], line)
+                self.assertNotIn("訂正", short + "\n".join(lines))
+        lowered = self.issue(3)[0].issue_alert
+        self.assertTrue(self.first_lines(lowered, "ja")[0].startswith("【引き下げ】相川に高齢者等避難"))
+        corrected = self.issue(3, reason="土砂災害の危険（場所を訂正）")[0].issue_alert
+        self.assertEqual(self.first_lines(corrected, "ja")[1], ["【訂正】相川に高齢者等避難（警戒レベル３）",
+                                                               "先に発表した情報を訂正します。"])
+        widened = self.issue(3, codes=("aikawa", "ryotsu"))
+        self.assertTrue(self.first_lines(widened[0].issue_alert, "en")[0].startswith("UPDATED: "))
+        lifted = lift_evacuation_orders(acting_user=self.alice, orders=widened, reason="危険が去りました")
+        lift_markers = {"ja": "【解除】", "ja-easy": "【終（お）わり】", "en": "LIFTED: ", "zh-hans": "【解除】",
+                        "ko": "[해제] "}
+        for language, start in lift_markers.items():
+            with self.subTest(language):
+                short, lines = self.first_lines(lifted, language)
+                self.assertTrue(short.startswith(start) and lines[0].startswith(start), (short, lines))
+                self.assertNotIn("訂正", short)

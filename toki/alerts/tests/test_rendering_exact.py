@@ -338,9 +338,10 @@ class RetractionAndCorrectionTests(ExactTextTestCase):
             "zh-hans": ("【更正】御嶽山：可能已喷发", "本信息更正此前发布的信息。"),
             "ko": ("[정정] Ontake yama(御嶽山): 분화한 것으로 보임", "앞서 발표한 정보를 정정합니다."),
         }
-        for language, (title, first_line) in expected.items():
+        for language, (title, second_line) in expected.items():
             with self.subTest(language):
                 rendered = render(facts, language, msg_type="update")
                 self.assertEqual(rendered.title, title)
                 self.assertTrue(rendered.short.startswith(title))
-                self.assertEqual(rendered.body.split("\n")[0], first_line)
+                # The lock screen shows the first line: the marked title, then what the correction means.
+                self.assertEqual(rendered.body.split("\n")[:2], [title, second_line])

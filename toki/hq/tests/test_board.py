@@ -88,7 +88,7 @@ class BoardPageTests(BoardTestCase):
         self.fill(2)
         self.login(self.alice)
         response = self.client.get(reverse("hq:board", args=[self.incident.pk]))
-        self.assertContains(response, 'hx-trigger="every 10s"', count=3)
+        self.assertContains(response, 'hx-trigger="every 10s"', count=4)  # with the possible calls for help
         self.assertContains(response, "instruction 1")
         self.assertContains(response, "entry 1")
         self.assertContains(response, 'data-item="casualties_injured_minor">2<')
@@ -118,13 +118,28 @@ class BoardPageTests(BoardTestCase):
         self.login(self.bob)
         self.assertEqual(self.client.get(reverse("hq:board", args=[self.incident.pk])).status_code, 200)
 
+    def test_it_shows_possible_calls_for_help_to_hq_only(self):
+        from toki.hq.actions.distress import record_distress_message
+
+        record_distress_message(municipality=self.municipality, channel="line", address="U" + "7" * 32,
+                                text="裏山から水が出てきて怖いです")
+        self.login(self.alice)
+        page = self.client.get(reverse("hq:board", args=[self.incident.pk]))
+        self.assertContains(page, "救助要請の可能性")
+        self.assertContains(page, "裏山から水が出てきて怖いです")
+        self.assertNotContains(page, "U" + "7" * 32)
+        self.login(self.bob)  # a branch office reads the incident, not people's own words
+        self.assertNotContains(self.client.get(reverse("hq:board", args=[self.incident.pk])), "裏山から")
+        part = reverse("hq:board_part", args=[self.incident.pk, "distress"])
+        self.assertEqual(self.client.get(part).status_code, 404)
+
     def test_it_pins_the_queries_of_each_partial(self):
         self.fill(5)
         self.login(self.alice)
         # session, user, memberships, incident, the municipality of the context processor, then the part itself:
         # the live aggregate (definition, districts, sums, peaks, report count) and the orders; the open
         # instructions and their count; the newest entries.
-        expected = {"summary": 11, "instructions": 7, "chronology": 6}
+        expected = {"summary": 11, "instructions": 7, "chronology": 6, "distress": 6}
         for part, count in expected.items():
             url = reverse("hq:board_part", args=[self.incident.pk, part])
             cache.clear()

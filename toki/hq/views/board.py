@@ -20,10 +20,11 @@ from django.views.decorators.cache import never_cache
 
 from toki.hq import board, selectors
 from toki.hq.kpi import incident_kpi
+from toki.hq.permissions import may_read_distress_messages
 
 POLL_SECONDS = 10
 PART_CACHE_SECONDS = 3
-PARTS = ("summary", "instructions", "chronology")
+PARTS = ("summary", "instructions", "chronology", "distress")
 
 
 def _context(incident, part: str) -> dict:
@@ -31,6 +32,8 @@ def _context(incident, part: str) -> dict:
         return {"summary": board.board_summary(incident), "orders": board.board_orders(incident)}
     if part == "instructions":
         return {"open_instructions": board.board_instructions(incident)}
+    if part == "distress":
+        return {"distress_messages": board.board_distress(incident)}
     return {"entries": board.board_chronology(incident)}
 
 
@@ -38,16 +41,19 @@ def _context(incident, part: str) -> dict:
 @never_cache
 def board_page(request, pk):
     incident = selectors.get_incident_for_user(request.user, pk)
-    context = {"incident": incident, "poll": POLL_SECONDS, "tiles": settings.TOKI_TILE_URL}
+    show_distress = may_read_distress_messages(request.user)
+    context = {"incident": incident, "poll": POLL_SECONDS, "tiles": settings.TOKI_TILE_URL,
+               "show_distress": show_distress}
     for part in PARTS:
-        context.update(_context(incident, part))
+        if part != "distress" or show_distress:
+            context.update(_context(incident, part))
     return render(request, "hq/board.html", context)
 
 
 @login_required
 @never_cache
 def board_part(request, pk, part):
-    if part not in PARTS:
+    if part not in PARTS or (part == "distress" and not may_read_distress_messages(request.user)):
         raise Http404
     incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
     key = f"hq:board:{incident.pk}:{part}:{get_language()}"

@@ -105,8 +105,8 @@ class KeywordTests(LineWebhookTestCase):
         for i, (lat, lon) in enumerate([(38.02, 138.37), (38.03, 138.37), (38.10, 138.40), (38.30, 138.50)]):
             Shelter.objects.create(common_id=f"152242-T{i}", municipality=self.municipality, name=f"避難所{i}",
                                    lat=lat, lon=lon, is_designated_shelter=True)
-        with mock.patch("toki.linebot.handlers.nearest_open_shelters",
-                        wraps=__import__("toki.linebot.handlers", fromlist=["x"]).nearest_open_shelters) as spy:
+        with mock.patch("toki.linebot.handlers.places_for_location",
+                        wraps=__import__("toki.linebot.handlers", fromlist=["x"]).places_for_location) as spy:
             self.send_events(fixture_event("message_location"))
         self.assertEqual(spy.call_args.args[2], 3)
         carousel = self.replies_to(USER)[0]
@@ -170,19 +170,6 @@ class KeywordTests(LineWebhookTestCase):
         self.send_events(fixture_event("message_location"))
         self.assertIn("開設している避難所はまだありません", self.replies_to(USER)[0]["altText"])
 
-    def test_it_shows_a_place_listed_twice_by_the_gsi_data_once(self):
-        from toki.linebot.handlers import nearest_open_shelters
-        from toki.shelters.models import Shelter
-
-        for common_id, emergency in (("152242-A", True), ("152242-B", False)):
-            Shelter.objects.create(common_id=common_id, municipality=self.municipality, name="金井コミュニティセンター",
-                                   lat=38.02, lon=138.37, is_emergency_site=emergency,
-                                   is_designated_shelter=not emergency)
-        Shelter.objects.create(common_id="152242-C", municipality=self.municipality, name="金井中学校",
-                               lat=38.03, lon=138.37, is_designated_shelter=True)
-        names = [n.shelter.name for n in nearest_open_shelters(38.02, 138.37, 3, municipality=self.municipality)]
-        self.assertEqual(names, ["金井コミュニティセンター", "金井中学校"])
-
     def test_it_answers_in_english_for_an_english_subscriber(self):
         self.send_events(fixture_event("follow"))
         Subscriber.objects.filter(address=USER).update(language="en")
@@ -223,9 +210,11 @@ class SettingsPageTests(LineWebhookTestCase):
         self.assertEqual(self.subscriber.districts.count(), 2)
         self.assertEqual(self.subscriber.categories, ["evacuation_orders", "shelters"])
         self.assertContains(response, "Settings saved")
-        again = self.client.get(self.url)
+        again = self.client.get(self.url)  # a reload after saving: it was saved, and the link works no more
         self.assertEqual(again.status_code, 410)
-        self.assertContains(again, "すでに使用されています", status_code=410)
+        self.assertContains(again, "Your settings were saved with this link", status_code=410)
+        self.assertContains(again, "Language: English", status_code=410)
+        self.assertNotContains(again, "Nothing was changed", status_code=410)
 
     def test_it_refuses_a_second_submission(self):
         self.client.post(self.url, self.form_data())

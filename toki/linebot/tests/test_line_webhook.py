@@ -162,7 +162,9 @@ class FollowTests(LineWebhookTestCase):
         Subscriber.objects.filter(address=USER).update(language="en")
         self.send_events(fixture_event("unfollow"), fixture_event("follow_unblocked"))
         self.assertEqual(Subscriber.objects.get(address=USER).language, "en")
-        self.assertIn("Thank you for adding", self.reply_texts(USER))
+        welcome_back = self.replies_to(USER)[-2]["text"]  # told what they kept, not "all of the city" by default
+        self.assertTrue(welcome_back.startswith("Welcome back to the disaster information account of Sado City"))
+        self.assertIn("Language: English", welcome_back)
 
     def test_it_writes_audit_events_without_the_line_user_id(self):
         self.send_events(fixture_event("follow"), fixture_event("unfollow"))
@@ -228,7 +230,8 @@ class FollowLanguageTests(LineWebhookTestCase):
         self.line.profiles[USER] = {"displayName": "Visitor", "language": "en-US"}
         self.send_events(fixture_event("follow"))
         self.assertEqual(Subscriber.objects.get(address=USER).language, "en")
-        self.assertIn("Thank you for adding", self.reply_texts(USER))
+        self.assertIn("Thank you for adding the disaster information account of Sado City (佐渡市)",
+                      self.reply_texts(USER))
         self.assert_all_requests_valid()
 
     def test_it_keeps_japanese_when_line_does_not_tell_the_language(self):

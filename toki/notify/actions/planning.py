@@ -28,6 +28,7 @@ from django.utils import timezone
 from toki.accounts import audit
 from toki.alerts.models import Alert
 from toki.alerts.rendering import render
+from toki.lib.site_links import site_link
 from toki.lib.tasks import enqueue_on_commit
 from toki.notify.channels import Content, registered_channels, transport_for
 from toki.notify.models import Category, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
@@ -89,11 +90,7 @@ def skip_reason(alert: Alert, *, now=None) -> str:
 
 
 def portal_url(language: str) -> str:
-    page = reverse("portal:warnings")
-    if language == settings.LANGUAGE_CODE:
-        return settings.SITE_URL.rstrip("/") + page
-    # The language switch link sets the reader's language, then shows the page.
-    return settings.SITE_URL.rstrip("/") + reverse("portal:choose_language", args=[language]) + "?next=" + page
+    return site_link(reverse("portal:warnings"), language)
 
 
 def content_for(alert: Alert, language: str) -> Content:

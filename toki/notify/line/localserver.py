@@ -510,6 +510,16 @@ class LocalLineServer(LineOperations):
                 return 200, self._configure(data)
         return 404, {"message": "Not found"}
 
+    def set_user_language(self, user_id: str, language: str) -> None:
+        """The language of the user's LINE app, as GET /v2/bot/profile/{userId} reports it (a BCP 47 tag such as
+        "en-US"; "" for a profile without one)."""
+        profile = {**self.profiles.get(user_id, {"displayName": "LINE user"})}
+        if language:
+            profile["language"] = language
+        else:
+            profile.pop("language", None)
+        self.profiles[user_id] = profile
+
     def _configure(self, data: dict) -> dict:
         if "latency" in data:
             self.latency = float(data["latency"])
@@ -520,6 +530,8 @@ class LocalLineServer(LineOperations):
                 setattr(self, name, set(data[name]))
         if "monthly_limit_reached" in data:
             self.monthly_limit_reached = bool(data["monthly_limit_reached"])
+        for user_id, language in (data.get("user_languages") or {}).items():
+            self.set_user_language(user_id, language)
         return {"latency": self.latency, "rate_limits": self.rate_limits}
 
 
@@ -689,7 +701,7 @@ class LocalLineProcess:
 
     def __init__(self, port: int = 0, *, token: str = "test-token", latency_ms: float = 0,  # noqa: S107
                  rate_limit: int | None = None, line_rate_limits: bool = False, record_bodies: bool = False,
-                 startup_timeout: float = 20.0):
+                 startup_timeout: float = 20.0, user_languages: dict[str, str] | None = None):
         self.port = port or _free_port()
         port = self.port
         self.base_url = f"http://127.0.0.1:{port}"
@@ -701,6 +713,8 @@ class LocalLineProcess:
             self.args.append("--line-rate-limits")
         if record_bodies:
             self.args.append("--record-bodies")
+        for user_id, tag in (user_languages or {}).items():
+            self.args += ["--user-language", f"{user_id}={tag}"]
         self.startup_timeout = startup_timeout
         self.client = LocalLineClient(self.base_url)
         self.process: subprocess.Popen | None = None
@@ -761,10 +775,20 @@ def main(argv=None) -> None:
     parser.add_argument("--record-bodies", action="store_true", help="keep message bodies (default: counters and ids)")
     parser.add_argument("--lenient-ids", action="store_true", help="accept user ids that do not look like LINE's")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when the starting process is gone")
+    parser.add_argument("--user-language", action="append", default=[], metavar="USERID=TAG",
+                        help="the LINE app language a user's profile reports, e.g. U0123…=en-US (repeatable)")
     args = parser.parse_args(argv)
+    languages = {}
+    for item in args.user_language:
+        user_id, equals, tag = item.partition("=")
+        if not equals or not user_id:
+            parser.error(f"--user-language {item!r}: expected USERID=TAG, e.g. U{'0' * 32}=en-US")
+        languages[user_id] = tag
     server = LocalLineServer(args.token, latency=args.latency_ms / 1000, rate_limit_per_second=args.rate_limit,
                              port=args.port, host=args.host, rate_limits="line" if args.line_rate_limits else None,
                              record_bodies=args.record_bodies, strict_ids=not args.lenient_ids)
+    for user_id, tag in languages.items():
+        server.set_user_language(user_id, tag)
 
     def shutdown(signum, frame):
         threading.Thread(target=server._httpd.shutdown, daemon=True).start()

@@ -85,7 +85,9 @@ class PlanningTests(BaseTestCase):
         update = plan_alert(raised[0].issue_alert.pk)
         self.assertEqual(update.kind, Notification.Kind.UPDATE)
         ja = DeliveryBatch.objects.get(notification=update, language="ja").messages[0]["text"]
-        self.assertIn("訂正", ja.splitlines()[0] + ja.splitlines()[1])
+        # A raise says so first (not 訂正: the first order was no mistake).
+        self.assertEqual(ja.splitlines()[:2], ["【引き上げ】両津に緊急安全確保（警戒レベル５）",
+                                               "警戒レベル４から警戒レベル５に引き上げました。"])
         with self.captureOnCommitCallbacks(execute=False):
             lifted = lift_evacuation_orders(acting_user=self.alice, orders=raised, reason="危険がなくなりました")
         cancel = plan_alert(lifted.pk)

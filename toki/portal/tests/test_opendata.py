@@ -62,3 +62,15 @@ class OpenDataTests(BaseTestCase):
 
     def test_it_lists_the_data_sets(self):
         self.assertContains(self.client.get(reverse("portal:opendata")), reverse("portal:shelters_csv"))
+
+
+class OpenDataOnePlacePerSiteTests(BaseTestCase):
+    def test_a_site_designated_both_ways_is_one_row_under_its_emergency_site_id(self):
+        call_command("import_shelters", GSI_FILE.replace("shitei_kinkyu_hinanbasho", "shitei_hinanjo"), GSI_FILE,
+                     no_progress=True, verbosity=0)
+        rows = list(csv.DictReader(io.StringIO(
+            self.client.get(reverse("portal:shelters_csv")).content.decode("utf-8-sig"))))
+        self.assertEqual(len(rows), 86)
+        nanaura = [row for row in rows if row["名称"] == "七浦小学校体育館"]
+        self.assertEqual([(row["ID"], row["指定避難所との重複"], row["災害種別_津波"]) for row in nanaura],
+                         [("E1522400001201", "1", "1")])

@@ -42,14 +42,15 @@ class PublicPagesTests(BaseTestCase):
         self.assertContains(response, '<script id="shelter-points" type="application/json">')
 
     def test_it_pins_the_query_count_of_the_shelters_page(self):
-        # municipality (header), municipality (view), districts, shelters, open shelters, the disaster-mode banner
-        with self.assertNumQueries(6):
+        # municipality (header), municipality (view), districts, shelters, open shelters, the disaster-mode banner,
+        # orders and warnings in force (the hazards the nearest-site finder ranks by)
+        with self.assertNumQueries(8):
             self.client.get(reverse("portal:shelters"))
 
     def test_it_pins_the_query_count_of_the_home_page(self):
         # municipality (header, view), shelter points, districts, orders, warnings, feed freshness, notices,
-        # lifelines, open shelters, the disaster-mode banner
-        with self.assertNumQueries(11):
+        # lifelines, open shelters, the disaster-mode banner, orders and warnings for the finder's hazards
+        with self.assertNumQueries(13):
             self.client.get(reverse("portal:home"))
 
 

@@ -16,16 +16,23 @@ from toki.shelters.models.master import (
     LALERT_KIND_CODES,
     STAYING_KINDS,
     Shelter,
+    ShelterDesignation,
     ShelterKind,
     ShelterTeam,
 )
-from toki.shelters.models.openings import Crowding, OpeningStatus, ShelterOpening, crowding_for
+from toki.shelters.models.openings import (
+    PUBLIC_CROWDING_LABELS,
+    Crowding,
+    OpeningStatus,
+    ShelterOpening,
+    crowding_for,
+)
 from toki.shelters.models.supplies import SupplyItem, SupplyRequest
 
 __all__ = [
-    "CARE_NEEDS", "HAZARDS", "HAZARD_LABELS", "LALERT_KIND_CODES", "STAYING_KINDS", "CheckinEvent", "Crowding",
-    "DuplicateCandidate", "Household", "Member", "OpeningStatus",
-    "Registration", "Shelter",
+    "CARE_NEEDS", "HAZARDS", "HAZARD_LABELS", "LALERT_KIND_CODES", "PUBLIC_CROWDING_LABELS", "STAYING_KINDS",
+    "CheckinEvent", "Crowding", "DuplicateCandidate", "Household", "Member", "OpeningStatus",
+    "Registration", "Shelter", "ShelterDesignation",
     "ShelterKind", "ShelterOpening", "ShelterTeam", "SupplyItem", "SupplyRequest", "crowding_for",
     "most_restrictive_disclosure",
 ]

@@ -30,6 +30,12 @@ HAZARD_LABELS = {
 }
 
 
+def directions_url(lat: float, lon: float) -> str:
+    """Walking directions to the point in the reader's own map app (a plain link: nothing is sent until the reader
+    follows it)."""
+    return f"https://www.google.com/maps/dir/?api=1&travelmode=walking&destination={lat:.6f},{lon:.6f}"
+
+
 class ShelterKind(models.TextChoices):
     """避難所種別 (reference/shelters.md §2: the Lアラート-style codes and the 災対法 designations)."""
 
@@ -54,9 +60,10 @@ STAYING_KINDS = (ShelterKind.DESIGNATED_SHELTER, ShelterKind.WELFARE_SHELTER, Sh
 
 
 class Shelter(models.Model):
-    """One designated place. The GSI data lists a place designated both ways twice, under two 共通ID (one per
-    designation, e.g. `…00001111` 指定避難所 and `…00001201` 指定緊急避難場所); each is its own row here
-    (docs/shelter-import.md, "What the Sado data shows")."""
+    """One physical site with every designation it has. The GSI data lists a place designated both ways twice,
+    under two 共通ID (e.g. `…00001111` 指定避難所 and `…00001201` 指定緊急避難場所): each listing is a
+    ShelterDesignation of the one site, whose fields follow from them (toki.shelters.sites; docs/shelter-import.md,
+    "One place per site"). `common_id` is the ID of its primary listing (the 指定避難所 one when there is one)."""
 
     class Source(models.TextChoices):
         GSI_GEOJSON = "gsi-geojson", _("GSI GeoJSON")
@@ -94,6 +101,9 @@ class Shelter(models.Model):
     accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
     accepted_people = models.CharField(_("accepted people"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The municipality's own names in other languages, {"en": {"name": …, "address": …}, "zh-hans": {…}}: shown
+    # instead of the reading in Latin letters (toki.shelters.readings). Set by HQ, never by an import.
+    translations = models.JSONField(_("names in other languages"), default=dict, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     imported_at = models.DateTimeField(_("first imported"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -124,6 +134,37 @@ class Shelter(models.Model):
     def hazard_labels(self) -> list[str]:
         """The translated names of the hazards this place is designated for, in the GSI order."""
         return [HAZARD_LABELS[field] for field, _column in HAZARDS if getattr(self, field)]
+
+    def hazard_codes(self) -> tuple[str, ...]:
+        """The hazards this place is designated for, as codes (toki.shelters.hazards), in the GSI order."""
+        return tuple(field.removeprefix("hazard_") for field, _column in HAZARDS if getattr(self, field))
+
+    @property
+    def directions_url(self) -> str:
+        return directions_url(self.lat, self.lon)
+
+
+class ShelterDesignation(models.Model):
+    """One listing of a site in an imported file (a GSI 共通ID, a standard-CSV ID), with the fields as that row
+    set them: the importer compares a row with its listing (idempotency) and derives the site from all of them."""
+
+    class Kind(models.TextChoices):
+        DESIGNATED_SHELTER = "designated_shelter", _("Designated shelter (指定避難所)")
+        EMERGENCY_SITE = "emergency_site", _("Designated emergency evacuation site (指定緊急避難場所)")
+
+    shelter = models.ForeignKey(Shelter, on_delete=models.CASCADE, related_name="designations")
+    common_id = models.CharField(_("common ID"), max_length=40, unique=True)
+    kind = models.CharField(_("designation"), max_length=20, choices=Kind.choices)
+    values = models.JSONField(_("fields as listed"), default=dict)
+    imported_at = models.DateTimeField(_("first imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        ordering = ["common_id"]
+
+    def __str__(self):
+        return f"{self.common_id} ({self.get_kind_display()})"
 
 
 class ShelterTeam(models.Model):

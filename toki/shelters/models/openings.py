@@ -25,6 +25,15 @@ class Crowding(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+# What the public reads (issue 14, item 3): plain words, never 「不明」. Staff pages keep the short labels.
+PUBLIC_CROWDING_LABELS = {
+    Crowding.VACANT: _("Space available"),
+    Crowding.CROWDED: _("Crowded"),
+    Crowding.FULL: _("Full: go to another shelter"),
+    Crowding.UNKNOWN: _("No report on crowding yet"),
+}
+
+
 def crowding_for(people: int, capacity: int | None) -> str:
     """空き / 混雑 / 満員 from occupancy and capacity; 不明 when the capacity is unknown (or 0)."""
     if not capacity:

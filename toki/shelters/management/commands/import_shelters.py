@@ -62,6 +62,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"{item.path.name}: {item.format.label} ({item.encoding}), {result.total} rows: "
                 f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+                + (f"; {result.joined} joined a place already listed" if result.joined else "")
             ))
 
     def _municipality(self, code: str | None) -> Municipality:

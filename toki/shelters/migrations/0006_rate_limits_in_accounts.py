@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shelters', '0004_checkin_events_append_only'),
+        ('shelters', '0005_one_place_per_site'),
     ]
 
     operations = [
