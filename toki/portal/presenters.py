@@ -28,7 +28,7 @@ def district_counts(municipality, points: list[dict]) -> list[dict]:
 def map_points(points: list[dict]) -> list[dict]:
     """The minimum the map and the nearest-site script need (rendered with json_script, never inline HTML): the
     name as the page's language shows it, the designations and the hazards the site is designated for."""
-    from toki.shelters.readings import local_text
+    from toki.lib.readings import local_text
 
     return [
         {"id": p["id"], "name": str(local_text(p["name"], p.get("translations"))), "lat": p["lat"], "lon": p["lon"],

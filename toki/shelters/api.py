@@ -50,7 +50,8 @@ class StatusOut(Schema):
 
 def _public(o) -> dict:
     return {"opening_id": o.opening_id, "shelter_id": o.shelter_id, "name": o.name, "address": o.address,
-            "lat": o.lat, "lon": o.lon, "hazards": list(o.hazards), "status": o.status, "crowding": o.crowding, "opened_at": o.opened_at, "confirmed_at": o.confirmed_at}
+            "lat": o.lat, "lon": o.lon, "hazards": list(o.hazards), "status": o.status, "crowding": o.crowding,
+            "opened_at": o.opened_at, "confirmed_at": o.confirmed_at}
 
 
 @router.get("/status", response=StatusOut, summary="Open shelters now, with status and crowding (public)")
