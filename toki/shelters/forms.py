@@ -48,7 +48,7 @@ def site_choice_label(shelter: Shelter) -> str:
     designations = "・".join(str(label) for flag, label in (
         (shelter.is_designated_shelter, _("Designated shelter")),
         (shelter.is_emergency_site, _("Evacuation site"))) if flag)
-    parts = [shelter.district.name if shelter.district_id else "", designations, shelter.address]
+    parts = [shelter.district.name if shelter.district else "", designations, shelter.address]
     return " — ".join([shelter.name, " · ".join(p for p in parts if p)])
 
 
