@@ -162,6 +162,9 @@ def walk(report: Report, browser: Browser, language: str) -> None:
             listed = visit.locator(".open-shelters").inner_text()
             expect(DESIGNATED in listed and words["reading"] in listed,
                    f"the visitors' page does not list {DESIGNATED} readably: {short(listed, 3)}")
+            transport = visit.locator("section[aria-labelledby=transport-heading] li")
+            expect(transport.count() == 0 or transport.first.locator(".local-name").count() == 1,
+                   "the ferries are not readable in Latin letters")
             screenshot(report, visit, f"tourist-{language}-visitors")
             visit.close()
 
