@@ -52,6 +52,9 @@ def expect_home(page) -> None:
 def expect_shelters(page) -> None:
     shelters = page.locator("main ul.shelter-list li.card h3")
     expect(shelters.count() > 0, "no shelters listed (main ul.shelter-list li.card h3)")
+    fold = page.locator("main details.district-sites").first
+    if fold.count() and not shelters.first.is_visible():  # the districts fold (<details>, no script needed)
+        fold.locator("summary").click()
     expect(shelters.first.is_visible() and shelters.first.inner_text().strip() != "", "first shelter not shown")
 
 

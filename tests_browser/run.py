@@ -18,6 +18,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - resident (resident.py): issue 14's resident after a Lv4 order at 390x844, in Japanese and やさしい日本語: alice
   issues it on the real order page, the home page left open shows the card within a minute (action, districts,
   time, reason, the open shelter with address and directions), all navigation links on screen;
+- tourist (tourist.py): issue 14's tourist in Chinese and Korean on a phone during a tsunami order: the nearest
+  open shelter designated for tsunamis first, its name in Latin letters, its address and directions;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
@@ -40,7 +42,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, hq, nojs, resident, scenario, server, shelter_pwa, walkthrough, zoom
+from tests_browser import a11y, hq, nojs, resident, scenario, server, shelter_pwa, tourist, walkthrough, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -58,7 +60,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "resident", "scenario", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "resident", "tourist", "scenario", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -214,6 +216,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 resident.check_resident(report, browser, site, DEMO_PASSWORD)
                 print(f"(resident: {time.monotonic() - started:.1f}s)", flush=True)
+            if "tourist" in groups and site is not None:
+                started = time.monotonic()
+                tourist.check_tourist(report, browser, site, DEMO_PASSWORD)
+                print(f"(tourist: {time.monotonic() - started:.1f}s)", flush=True)
             if "scenario" in groups and site is not None:
                 started = time.monotonic()
                 scenario.check_scenario(report, browser, site)

@@ -101,8 +101,8 @@ def walk(report: Report, browser: Browser, language: str, facts: dict) -> None:
             first = page.locator("#nearest ol li").first
             first.wait_for(state="visible", timeout=10_000)
             text = first.inner_text()
-            expect(text.startswith(SHELTER), f"the nearest site offered first is {short(text, 1)!r}")
-            expect("(" in text, f"no open state shown for {SHELTER}: {text!r}")
+            expect(SHELTER in text, f"the nearest site offered first is {short(text, 1)!r}")
+            expect(first.locator(".tag-open").count() == 1, f"no open state shown for {SHELTER}: {text!r}")
 
         report.check(f"{name} shows the order for the district", order_in_force)
         report.check(f"{name} lists the shelter open now", open_shelter_listed)

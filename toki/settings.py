@@ -90,7 +90,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "toki.portal.context_processors.site",
             ],
-            "libraries": {"jp_dates": "toki.lib.jp_dates", "place_names": "toki.lib.place_names"},
+            "libraries": {"jp_dates": "toki.lib.jp_dates", "local_text": "toki.lib.readings",
+                          "place_names": "toki.lib.place_names"},
         },
     },
 ]

@@ -15,6 +15,7 @@ PUNCTUATION = {"、": ",", "，": ",", "。": ".", "・": " ", "　": " "}
 # A long-vowel mark the tagger splits off on its own (「あいぽーと」 → あい / ぽ / ー / と): the vowel is long, no
 # letter is added (as inside a word, where ー is dropped).
 LONG_VOWEL_MARKS = ("ー", "〜")
+DASHES = "‐–—―−－"
 
 
 @cache
@@ -32,6 +33,8 @@ def _word_reading(word) -> str:
         return PUNCTUATION[surface]
     if surface.isascii():
         return surface
+    if all(unicodedata.category(c)[0] in "PSZ" for c in surface):  # a dash, a bracket, a symbol: kept readable
+        return "".join("-" if c in DASHES else (c if c.isascii() else " ") for c in surface)
     kana = getattr(word.feature, "kana", None)
     if not kana or kana == "*":  # a word the dictionary does not know: read its kana as written
         kana = jaconv.hira2kata(surface)

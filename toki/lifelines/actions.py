@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from toki.accounts import audit
+from toki.lib.readings import translation_errors
 from toki.lifelines import permissions, selectors
 from toki.lifelines.events import lifelines_changed
 from toki.lifelines.models import Lifeline, StatusReport
 from toki.lifelines.validation import lifeline_errors, report_errors
 
-LIFELINE_FIELDS = ("code", "kind", "name", "district", "org_unit", "scheduled_service", "sort_order")
+LIFELINE_FIELDS = ("code", "kind", "name", "district", "org_unit", "scheduled_service", "sort_order", "translations")
 
 
 def _announce(municipality_id: int, lifeline_ids) -> None:
@@ -46,6 +47,9 @@ def save_lifeline(*, acting_user, municipality, lifeline: Lifeline | None = None
         errors["district"] = "the district belongs to another municipality"
     if target.org_unit is not None and target.org_unit.kind not in permissions.PARTNER_KINDS:
         errors["org_unit"] = "only a partner or agency org unit can be responsible for a lifeline"
+    problems = translation_errors(target.translations)
+    if problems:
+        errors["translations"] = "; ".join(problems)
     if not target.code:
         errors["code"] = "give a code"
     elif Lifeline.objects.filter(municipality=municipality, code=target.code).exclude(pk=target.pk).exists():

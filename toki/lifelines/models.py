@@ -61,6 +61,10 @@ class Lifeline(models.Model):
     status_as_of = models.DateTimeField(_("status as of"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    # The operator's or the city's own names in other languages, {"en": {"name": …}, "ko": {…}} (not the detail,
+    # which changes with every report: it is read in Latin letters):
+    # shown instead of the reading in Latin letters (toki.lib.readings).
+    translations = models.JSONField(_("names in other languages"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("lifeline")

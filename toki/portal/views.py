@@ -25,7 +25,7 @@ from toki.portal.presenters import (
 )
 from toki.portal.situation import situation
 from toki.shelters import opendata
-from toki.shelters.selectors import public_shelters
+from toki.shelters.selectors import hazards_in_force, public_shelters
 
 
 def _map_view(municipality) -> dict:
@@ -57,18 +57,21 @@ def live_version(request):
 def shelters(request):
     municipality = default_municipality()
     groups = districts_with_shelters(municipality) if municipality else []
-    open_rows = open_shelter_rows(municipality) if municipality else []
+    hazards = hazards_in_force(municipality) if municipality else ()
+    open_rows = open_shelter_rows(municipality, hazards) if municipality else []
     open_by_shelter = {row["shelter_id"]: row for row in open_rows}
     for group in groups:
         for shelter in group["shelters"]:
             shelter.open_row = open_by_shelter.get(shelter.pk)
-        # Open sites first in each district (issue 14, item 3), the list order otherwise.
+        # Open sites first in each district (issue 14, item 3), the list order otherwise; a district with an open
+        # site is unfolded (the page folds the others: 86 sites are about 35,000 px on a phone).
         group["shelters"].sort(key=lambda s: s.open_row is None)
+        group["has_open"] = sum(s.open_row is not None for s in group["shelters"])
     return render(request, "portal/shelters.html", {
         "district_groups": groups, "open_shelters": open_rows,
         "map_points": mark_open(shelter_map_points(groups), open_rows),
         "map_view": _map_view(municipality),
-        **(hazards_in_force_context(municipality) if municipality else {}),
+        **(hazards_in_force_context(municipality, hazards) if municipality else {}),
     })
 
 

@@ -48,7 +48,7 @@ def site_choice_label(shelter: Shelter) -> str:
     designations = "・".join(str(label) for flag, label in (
         (shelter.is_designated_shelter, _("Designated shelter")),
         (shelter.is_emergency_site, _("Evacuation site"))) if flag)
-    parts = [shelter.district.name if shelter.district_id else "", designations, shelter.address]
+    parts = [shelter.district.name if shelter.district else "", designations, shelter.address]
     return " — ".join([shelter.name, " · ".join(p for p in parts if p)])
 
 
@@ -125,6 +125,13 @@ class PreRegistrationForm(HouseholdForm):
             del self.fields[name]
 
 
+# The municipality's own names of a site in other languages (toki.lib.readings): (form field, language, field).
+TRANSLATION_FIELDS = [(f"{field}_{language.replace('-', '_')}", language, field)
+                      for language in ("en", "zh-hans", "ko") for field in ("name", "address")]
+TRANSLATION_LABELS = {"name": _("Name in %(language)s"), "address": _("Address in %(language)s")}
+LANGUAGE_NAMES = {"en": "English", "zh-hans": "简体中文", "ko": "한국어"}
+
+
 class ShelterDetailsForm(forms.ModelForm):
     kind = forms.ChoiceField(label=_("Shelter type"), choices=[("", _("As designated")), *ShelterKind.choices],
                              required=False)
@@ -132,6 +139,24 @@ class ShelterDetailsForm(forms.ModelForm):
     class Meta:
         model = Shelter
         fields = ["kind", "capacity", "phone", "contact_name", "contact_email", "accessibility_notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = self.instance.translations or {}
+        for name, language, field in TRANSLATION_FIELDS:
+            self.fields[name] = forms.CharField(
+                label=TRANSLATION_LABELS[field] % {"language": LANGUAGE_NAMES[language]}, max_length=300,
+                required=False, initial=(own.get(language) or {}).get(field, ""),
+                help_text=_("Empty: a reading in Latin letters is shown.") if field == "name" else "")
+
+    def translations(self) -> dict:
+        """{language: {field: text}} of the fields filled in (what Shelter.translations holds)."""
+        result: dict = {}
+        for name, language, field in TRANSLATION_FIELDS:
+            text = self.cleaned_data.get(name, "").strip()
+            if text:
+                result.setdefault(language, {})[field] = text
+        return result
 
 
 class SupplyRequestForm(forms.Form):

@@ -156,7 +156,7 @@ class OpenShelter:
     is_drill: bool
     incident_id: int
     address: str = ""
-    translations: dict = field(default_factory=dict)  # the municipality's own names (toki.shelters.readings)
+    translations: dict = field(default_factory=dict)  # the municipality's own names (toki.lib.readings)
     hazards: tuple[str, ...] = ()  # the hazard codes the site is designated for (toki.shelters.hazards)
 
     @property

@@ -60,7 +60,7 @@ class Listing:
     def gsi_parts(self) -> tuple[str, str, str] | None:
         """(municipality, site serial, designation digit) of a GSI 共通ID; None for any other ID."""
         match = _GSI_ID.match(self.common_id)
-        return match.group(1, 2, 3) if match else None
+        return (match.group(1), match.group(2), match.group(3)) if match else None
 
 
 def same_site(a: Listing, b: Listing) -> bool:

@@ -111,7 +111,7 @@ def edit_shelter(request, shelter_id: int):
     shelter = selectors.get_shelter_to_edit(request.user, shelter_id)
     form = forms.ShelterDetailsForm(request.POST or None, instance=shelter)
     if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        values = {f: form.cleaned_data[f] for f in form.Meta.fields} | {"translations": form.translations()}
         shelter.refresh_from_db()  # the ModelForm wrote the values onto the instance; the action compares
         try:
             update_shelter_details(acting_user=request.user, shelter=shelter, **values)

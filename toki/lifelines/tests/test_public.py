@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext
 from ninja.testing import TestClient
@@ -106,3 +107,36 @@ class ApiTests(LifelinesMixin, BaseTestCase):
     def test_it_pins_the_queries(self):
         with self.assertNumQueries(2):
             self.api.get("")
+
+
+class ReadingsTests(LifelinesMixin, BaseTestCase):
+    """Issue 14 item 4: tourists read lifeline names and details in Latin letters; the city's own name wins."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.create_lifelines()
+
+    def page(self, language: str) -> str:
+        from django.conf import settings
+
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        return self.client.get(reverse("lifelines:index")).content.decode()
+
+    def test_names_and_details_get_a_latin_reading_on_other_languages(self):
+        self.report(self.ferry, "suspended", detail="欠航")
+        for language in ("en", "zh-hans", "ko"):
+            html = self.page(language)
+            self.assertIn('<span class="local-name">Sado kisen', html, language)
+            self.assertIn('<span class="local-name">Kekkou</span>', html, language)
+        self.assertNotIn("local-name", self.page("ja"))
+
+    def test_the_citys_own_name_wins(self):
+        from toki.lifelines.actions import save_lifeline
+
+        save_lifeline(acting_user=self.alice, municipality=self.municipality, lifeline=self.ferry,
+                      translations={"en": {"name": "Sado Steam Ship (car ferry)"}})
+        self.assertIn('<span class="local-name">Sado Steam Ship (car ferry)</span>', self.page("en"))
+        with self.assertRaises(ValidationError):
+            save_lifeline(acting_user=self.alice, municipality=self.municipality, lifeline=self.ferry,
+                          translations={"fr": {"name": "Traversier"}})

@@ -77,3 +77,15 @@ class ShelterSitePagesTests(BaseTestCase):
     def test_the_crowding_words_are_translated(self):
         self.open_school()
         self.assertIn("No report on crowding yet", self.page(language="en"))
+
+    def test_hq_gives_a_site_its_own_english_name_through_the_edit_page(self):
+        self.login(self.alice)
+        response = self.client.post(reverse("shelters_edit_shelter", args=[self.school.pk]), {
+            "kind": "", "capacity": "", "phone": "", "contact_name": "", "contact_email": "",
+            "accessibility_notes": "", "name_en": "Ryotsu Elementary School Gym", "address_zh_hans": "两津凑200-1"})
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        self.school.refresh_from_db()
+        self.assertEqual(self.school.translations, {"en": {"name": "Ryotsu Elementary School Gym"},
+                                                    "zh-hans": {"address": "两津凑200-1"}})
+        self.assertIn('<span class="local-name">两津凑200-1</span>', self.page(language="zh-hans"))

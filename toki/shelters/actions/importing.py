@@ -10,6 +10,7 @@ from toki.accounts import audit
 from toki.areas.selectors import district_locator
 from toki.shelters import events, sites
 from toki.shelters.importing import ShelterRow
+from toki.shelters.merging import ensure_designations
 from toki.shelters.models import Shelter, ShelterDesignation
 
 BATCH = 500
@@ -47,6 +48,7 @@ def import_shelters(
     locator = district_locator(municipality)
     created = updated = unchanged = joined = 0
     with transaction.atomic():
+        ensure_designations()  # a row written without one (by hand, or before sites existed) is a listing too
         listed = _Listed(municipality, [row.common_id for row in rows])
         touched: dict[int, _Site] = {}
         for done, row in enumerate(rows, start=1):

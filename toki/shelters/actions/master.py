@@ -5,12 +5,13 @@ from django.db import transaction
 
 from toki.accounts import audit
 from toki.accounts.models import OrgUnit
+from toki.lib.readings import translation_errors
 from toki.shelters import events
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.models import Shelter, ShelterKind, ShelterTeam
 from toki.shelters.permissions import is_hq_manager
 
-DETAIL_FIELDS = ("kind", "capacity", "phone", "contact_name", "contact_email", "accessibility_notes")
+DETAIL_FIELDS = ("kind", "capacity", "phone", "contact_name", "contact_email", "accessibility_notes", "translations")
 
 
 def update_shelter_details(*, acting_user, shelter: Shelter, **values) -> Shelter:
@@ -24,6 +25,10 @@ def update_shelter_details(*, acting_user, shelter: Shelter, **values) -> Shelte
         raise ValidationError({"kind": "unknown shelter type"}, code="invalid")
     if values.get("capacity") is not None and int(values["capacity"]) < 0:
         raise ValidationError({"capacity": "must not be negative"}, code="invalid")
+    if "translations" in values:
+        problems = translation_errors(values["translations"])
+        if problems:
+            raise ValidationError({"translations": problems}, code="invalid")
     with transaction.atomic():
         locked = Shelter.objects.select_for_update().get(pk=shelter.pk)
         changed = [f for f, v in values.items() if getattr(locked, f) != v]

@@ -102,7 +102,7 @@ class Shelter(models.Model):
     accepted_people = models.CharField(_("accepted people"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # The municipality's own names in other languages, {"en": {"name": …, "address": …}, "zh-hans": {…}}: shown
-    # instead of the reading in Latin letters (toki.shelters.readings). Set by HQ, never by an import.
+    # instead of the reading in Latin letters (toki.lib.readings). Set by HQ, never by an import.
     translations = models.JSONField(_("names in other languages"), default=dict, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     imported_at = models.DateTimeField(_("first imported"), auto_now_add=True)

@@ -1,5 +1,7 @@
 """A shelter opened for an incident: status (開設 / 満員 / 閉鎖) and crowding (空き / 混雑 / 満員)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +28,7 @@ class Crowding(models.TextChoices):
 
 
 # What the public reads (issue 14, item 3): plain words, never 「不明」. Staff pages keep the short labels.
-PUBLIC_CROWDING_LABELS = {
+PUBLIC_CROWDING_LABELS: dict[str, Any] = {  # str keys: an opening holds its crowding as text
     Crowding.VACANT: _("Space available"),
     Crowding.CROWDED: _("Crowded"),
     Crowding.FULL: _("Full: go to another shelter"),

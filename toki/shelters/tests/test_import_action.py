@@ -60,3 +60,16 @@ class ImportActionTests(TempFiles, BaseTestCase):
         with self.assertRaisesMessage(ShelterImportConflict, "belongs to a shelter of another municipality"):
             self.run_import(parsed, awashima)
         self.assertEqual(Shelter.objects.get(common_id="E1522400001201").municipality, self.municipality)
+
+
+class ImportOverRowsWithoutListingsTests(BaseTestCase):
+    def test_a_shelter_written_without_a_listing_is_found_by_its_common_id(self):
+        Shelter.objects.create(common_id="E1522400001201", municipality=self.municipality, name="七浦小学校体育館",
+                               address="新潟県佐渡市稲鯨1312", lat=37.975521, lon=138.236001, source="gsi-csv",
+                               is_emergency_site=True)
+        parsed = read_shelter_file(GSI_CSV_UTF8_BOM, municipality=self.municipality,
+                                   locator=district_locator(self.municipality))
+        result = import_shelters(parsed.rows, acting_user=self.alice, municipality=self.municipality,
+                                 source=parsed.format.source, file_name="x.csv")
+        self.assertEqual((result.created, result.updated), (2, 1))
+        self.assertEqual(Shelter.objects.get(common_id="E1522400001201").designations.count(), 1)

@@ -2,6 +2,7 @@
 and opening URLs (issue 14, item 3)."""
 
 from io import StringIO
+from typing import Any
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -33,6 +34,9 @@ class HazardWordsTests(BaseTestCase):
 
 
 class NearestSitesTests(BaseTestCase):
+    alice: Any  # set by BaseTestCase.setUpTestData (PersonasMixin)
+    districts: dict
+    incident: Any
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

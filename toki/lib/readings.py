@@ -1,4 +1,4 @@
-"""Shelter and lifeline names for readers of other languages (issue 14, item 4).
+"""Names of places and services (shelters, lifelines) for readers of other languages (issue 14, item 4).
 
 A Japanese page shows the name as the city wrote it. Any other page shows the municipality's own translation when
 it gave one (`translations`, {"en": {"name": …, "address": …}}), else a reading in Latin letters
@@ -9,7 +9,9 @@ driver or a passer-by is asked by the Japanese reading.
 
 from dataclasses import dataclass
 
+from django import template
 from django.utils import translation
+from django.utils.html import format_html
 
 from toki.lib.romaji import latin_reading
 
@@ -59,3 +61,24 @@ def translation_errors(value) -> list[str]:
                 elif not isinstance(text, str) or len(text) > 300:
                     errors.append(f"{language}.{field}: must be text of at most 300 characters")
     return errors
+
+
+# Template tags, `{% load local_text %}` (settings.TEMPLATES libraries).
+register = template.Library()
+
+
+@register.simple_tag
+def local(text, translations=None, field="name"):
+    """「両津小学校体育館」 on a Japanese page; on others the Japanese with its translation or Latin reading beside it
+    (marked up so the reading is read out in Latin, the original in Japanese)."""
+    value = local_text(text, translations, field)
+    if not value.local:
+        return value.original
+    return format_html('<span class="local-name">{}</span> <span class="original-name" lang="ja">{}</span>',
+                       value.local, value.original)
+
+
+@register.simple_tag
+def local_plain(text, translations=None, field="name"):
+    """The same as plain text ("Ryoutsu shou gakkou taiiku kan (両津小学校体育館)"), for attributes and scripts."""
+    return str(local_text(text, translations, field))
