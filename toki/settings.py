@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "toki.portal.middleware.PageViewMiddleware",  # privacy-preserving page counts (docs/portal-kpi.md)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "toki.portal.page_cache.PageCacheMiddleware",  # innermost: cached public pages (docs/page-cache.md)
 ]
 
 ROOT_URLCONF = "toki.urls"
@@ -137,6 +138,19 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Cached public pages (docs/page-cache.md): rendered once per language and public version, kept at most
+# TOKI_PAGE_CACHE_SECONDS (0: no page cache). "memory": each web process keeps its own copies (no network on a
+# hit, unaffected by Redis); "redis": the processes share them in REDIS_URL.
+TOKI_PAGE_CACHE_SECONDS = env_int("TOKI_PAGE_CACHE_SECONDS", 30)
+TOKI_PAGE_CACHE = env_choice("TOKI_PAGE_CACHE", ("memory", "redis"), "memory")
+if TOKI_PAGE_CACHE == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TOKI_PAGE_CACHE=redis needs REDIS_URL")
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                       "KEY_PREFIX": "pages"}
+else:
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "toki-pages",
+                       "OPTIONS": {"MAX_ENTRIES": 1000}}
 
 # --- Accounts and security ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
