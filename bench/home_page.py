@@ -124,11 +124,12 @@ def fetch(port: int, path: str, server: str) -> bytes:
     return body
 
 
-def measure(url: str, args: argparse.Namespace, server_pid: int) -> dict:
+def measure(url: str, args: argparse.Namespace, server_pid: int, headers: dict[str, str] | None = None) -> dict:
     if args.warmup > 0:
-        run_wrk(url, threads=args.threads, connections=args.connections, duration=args.warmup)
+        run_wrk(url, threads=args.threads, connections=args.connections, duration=args.warmup, headers=headers)
     cpu_before = process_tree_cpu_s(server_pid)
-    result = run_wrk(url, threads=args.threads, connections=args.connections, duration=args.duration)
+    result = run_wrk(url, threads=args.threads, connections=args.connections, duration=args.duration,
+                     headers=headers)
     cpu_s = process_tree_cpu_s(server_pid) - cpu_before
     result["server_cpu_s"] = round(cpu_s, 2)
     result["server_cpu_ms_per_request"] = round(cpu_s * 1000 / result["requests"], 3) if result["requests"] else None
