@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from django.http import HttpResponse
 from django.urls import include, path
+
 MAX_BYTES = 1024 * 1024
 
 

@@ -25,6 +25,11 @@ if not SECRET_KEY:
     # Debug-only key: sessions signed with it are worthless anywhere else, which is the point.
     SECRET_KEY = "insecure-debug-only-" + "x" * 40
 
+# Django's technical error pages (every URL of the site, tracebacks, settings) with DEBUG on; off by default, so
+# the demo (`make run`) shows a visitor the same error pages as production (toki/portal/errors.py).
+TOKI_DEBUG_ERROR_PAGES = env_bool("TOKI_DEBUG_ERROR_PAGES", False)
+CSRF_FAILURE_VIEW = "toki.portal.errors.csrf_failure"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "toki.portal.errors.DebugErrorPagesMiddleware",  # with DEBUG on: the readers' error pages, not Django's
     "toki.portal.middleware.PageViewMiddleware",  # privacy-preserving page counts (docs/portal-kpi.md)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
