@@ -74,9 +74,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "toki.portal.errors.DebugErrorPagesMiddleware",  # with DEBUG on: the readers' error pages, not Django's
     "toki.portal.middleware.PageViewMiddleware",  # privacy-preserving page counts (docs/portal-kpi.md)
+    # Cached public pages (docs/page-cache.md): inside the counter, so hits are counted; outside the messages and
+    # X-Frame-Options middleware, whose work for an anonymous page is the same every time (stored with it).
+    "toki.portal.page_cache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "toki.portal.page_cache.PageCacheMiddleware",  # innermost: cached public pages (docs/page-cache.md)
 ]
 
 ROOT_URLCONF = "toki.urls"

@@ -19,9 +19,11 @@ used the CSP nonce (an inline style) is served with a fresh nonce in place of th
 nonce was random and unknown when any content in the page was written, so the swap opens nothing a render would
 not.
 
-**Where.** The middleware is the innermost one: the outer ones (security headers, CSP, language, CSRF cookie,
-page-view counting) run for a cached page as for a rendered one, and a hit skips only URL resolution and the view.
-The key holds the language LocaleMiddleware chose; responses carry `Vary: Accept-Language, Cookie` either way.
+**Where.** The middleware sits right inside the page-view counter: the outer ones (security headers, CSP,
+language, CSRF, authentication, page-view counting) run for a cached page as for a rendered one. A hit skips the
+messages and X-Frame-Options middleware (for an anonymous reader with no message their only work is the header,
+which is stored with the page), URL resolution and the view. The key holds the language LocaleMiddleware chose;
+responses carry `Vary: Accept-Language, Cookie` either way.
 
 **Failures.** Any error of the cache or of reading the version means the page is rendered as if there were no
 cache (logged, at most once a minute per process): the cache can make a page faster, never make it fail.
@@ -169,7 +171,7 @@ def _cached_response(request, entry) -> HttpResponse:
 
 
 class PageCacheMiddleware:
-    """Serve anonymous readers' public pages from the cache, and store them there. The innermost middleware."""
+    """Serve anonymous readers' public pages from the cache, and store them there (see the module's docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
