@@ -356,13 +356,21 @@ NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 600)
 NOTIFY_SEND_THREADS = env_int("NOTIFY_SEND_THREADS", 4)
 
 # --- Logging --------------------------------------------------------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# Every record goes to the one console handler of the root logger. Django's own default configuration gives the
+# "django" logger a second console handler (active with DEBUG on, as in `make run`) that also propagates to the root:
+# every django.* record, e.g. each task the worker ran, was printed twice. Naming the logger here removes that
+# handler (dictConfig replaces a named logger's handlers); its records reach the root's handler once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------
