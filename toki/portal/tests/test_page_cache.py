@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
 
+from toki.alerts.models import EvacuationOrder
 from toki.portal import page_cache
 from toki.portal.actions import set_disaster_mode
 from toki.portal.models import PageViewCount
@@ -72,6 +73,17 @@ class PageCacheTests(QueueMixin, BaseTestCase):
         home = self.get()
         self.assertEqual(home[HEADER], "miss")
         self.assertContains(home, "高齢者等避難")
+
+    def test_a_drill_never_reaches_the_public_through_the_cache(self):
+        staff = self.client_class()
+        staff.force_login(self.alice)
+        with self.committed():
+            staff.post(reverse("alerts:orders"), {"districts": [self.districts["ogi"].pk], "level": "3",
+                                                  "hazard": "flood", "reason": "訓練です", "is_drill": "on"})
+        self.assertEqual(EvacuationOrder.objects.count(), 1)
+        staff.get("/")  # staff render the home page first: never stored
+        for _ in range(2):
+            self.assertNotContains(self.get(), "高齢者等避難")
 
     def test_switching_disaster_mode_shows_at_once(self):
         self.get()
