@@ -42,7 +42,7 @@ from _common import (
     wait_http,
     write_results,
 )
-from home_page import app_env, measure, prepare_app, start_gunicorn
+from home_page import app_env, load_parser, measure, prepare_app, start_gunicorn
 
 NAME = "cached_home"
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Version/17.4 Mobile Safari"
@@ -60,15 +60,9 @@ TARGET_VISIBLE_S = 10.0
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-t", "--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("-c", "--connections", type=int, default=64, help="wrk open connections (default 64)")
-    parser.add_argument("-d", "--duration", type=float, default=5, help="seconds of one round (default 5)")
+    parser = load_parser(__doc__.splitlines()[0], connections=64, duration=5, what="seconds of one round")
     parser.add_argument("--rounds", type=int, default=4, help="rounds of each compared page, in turn (default 4)")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of unmeasured load first (default 2)")
     parser.add_argument("--as-bot", action="store_true", help="send no User-Agent: no request is counted")
-    parser.add_argument("--workers", type=int, help="override the gunicorn worker count of the config file")
-    parser.add_argument("--gunicorn-threads", type=int, help="override the gunicorn threads of the config file")
     return parser.parse_args(argv)
 
 
