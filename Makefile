@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TEST_PY = $(PY)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run setup test lint contracts typecheck coverage test-coverage coverage-floor bench browser-test messages clean
+.PHONY: run setup test lint contracts typecheck coverage test-coverage coverage-floor bench bench-tools browser-test messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; see docs/adr/0001-python-version.md"; exit 1; }
@@ -57,7 +57,19 @@ node_modules/.installed: package.json package-lock.json
 browser-test: $(STAMP) node_modules/.installed
 	$(PY) -m tests_browser.run
 
-bench: setup
+# nginx and wrk for the benchmarks: installed with apt-get when missing and run as root (a CI machine, a fresh
+# container); otherwise the command to run is printed. Debian 13 has no nginx-light any more: plain nginx then.
+bench-tools:
+	@missing=""; for tool in nginx wrk; do command -v $$tool >/dev/null || test -x /usr/sbin/$$tool || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing for the benchmarks (apt-get)"; \
+	    apt-get update -q && { apt-get install -y -q --no-install-recommends nginx-light wrk || \
+	                           apt-get install -y -q --no-install-recommends nginx wrk; }; \
+	  else echo "make bench needs$$missing: sudo apt-get install --no-install-recommends nginx-light wrk"; exit 1; fi; \
+	fi
+
+bench: setup bench-tools
 	$(PY) bench/run_all.py
 
 messages: $(STAMP)

@@ -259,10 +259,14 @@ def parse_wrk(text: str) -> dict:
     return result
 
 
-def run_wrk(url: str, *, threads: int, connections: int, duration: float, timeout: float = 5) -> dict:
-    """Drive url with wrk for `duration` seconds and return parse_wrk's dict plus the raw output."""
+def run_wrk(url: str, *, threads: int, connections: int, duration: float, timeout: float = 5,
+            headers: dict[str, str] | None = None) -> dict:
+    """Drive url with wrk for `duration` seconds (sending `headers` with every request) and return parse_wrk's
+    dict plus the raw output."""
     cmd = [_TOOL_PATHS.get("wrk", "wrk"), "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s",
            f"--timeout={timeout:g}s", url]
+    for name, value in (headers or {}).items():
+        cmd[1:1] = ["-H", f"{name}: {value}"]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
     except subprocess.TimeoutExpired:

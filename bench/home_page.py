@@ -52,15 +52,22 @@ NGINX_SERVERS = """\
     }}"""
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def load_parser(description: str, *, connections: int, duration: float, what: str) -> argparse.ArgumentParser:
+    """The wrk and gunicorn options of a benchmark that drives gunicorn (this one and bench/cached_home.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("-t", "--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("-c", "--connections", type=int, default=32, help="wrk open connections (default 32)")
-    parser.add_argument("-d", "--duration", type=float, default=10, help="seconds measured per server (default 10)")
+    parser.add_argument("-c", "--connections", type=int, default=connections,
+                        help=f"wrk open connections (default {connections})")
+    parser.add_argument("-d", "--duration", type=float, default=duration, help=f"{what} (default {duration:g})")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of unmeasured load first (default 2)")
-    parser.add_argument("--path", default="/", help="the page to measure (default /)")
     parser.add_argument("--workers", type=int, help="override the gunicorn worker count of the config file")
     parser.add_argument("--gunicorn-threads", type=int, help="override the gunicorn threads of the config file")
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = load_parser(__doc__.splitlines()[0], connections=32, duration=10, what="seconds measured per server")
+    parser.add_argument("--path", default="/", help="the page to measure (default /)")
     return parser.parse_args(argv)
 
 
@@ -124,11 +131,12 @@ def fetch(port: int, path: str, server: str) -> bytes:
     return body
 
 
-def measure(url: str, args: argparse.Namespace, server_pid: int) -> dict:
+def measure(url: str, args: argparse.Namespace, server_pid: int, headers: dict[str, str] | None = None) -> dict:
     if args.warmup > 0:
-        run_wrk(url, threads=args.threads, connections=args.connections, duration=args.warmup)
+        run_wrk(url, threads=args.threads, connections=args.connections, duration=args.warmup, headers=headers)
     cpu_before = process_tree_cpu_s(server_pid)
-    result = run_wrk(url, threads=args.threads, connections=args.connections, duration=args.duration)
+    result = run_wrk(url, threads=args.threads, connections=args.connections, duration=args.duration,
+                     headers=headers)
     cpu_s = process_tree_cpu_s(server_pid) - cpu_before
     result["server_cpu_s"] = round(cpu_s, 2)
     result["server_cpu_ms_per_request"] = round(cpu_s * 1000 / result["requests"], 3) if result["requests"] else None

@@ -25,6 +25,11 @@ if not SECRET_KEY:
     # Debug-only key: sessions signed with it are worthless anywhere else, which is the point.
     SECRET_KEY = "insecure-debug-only-" + "x" * 40
 
+# Django's technical error pages (every URL of the site, tracebacks, settings) with DEBUG on; off by default, so
+# the demo (`make run`) shows a visitor the same error pages as production (toki/portal/errors.py).
+TOKI_DEBUG_ERROR_PAGES = env_bool("TOKI_DEBUG_ERROR_PAGES", False)
+CSRF_FAILURE_VIEW = "toki.portal.errors.csrf_failure"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -67,7 +72,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "toki.portal.errors.DebugErrorPagesMiddleware",  # with DEBUG on: the readers' error pages, not Django's
     "toki.portal.middleware.PageViewMiddleware",  # privacy-preserving page counts (docs/portal-kpi.md)
+    # Cached public pages (docs/page-cache.md): inside the counter, so hits are counted; outside the messages and
+    # X-Frame-Options middleware, whose work for an anonymous page is the same every time (stored with it).
+    "toki.portal.page_cache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -134,10 +143,24 @@ elif TOKI_TASKS == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Cached public pages (docs/page-cache.md): rendered once per language and public version, kept at most
+# TOKI_PAGE_CACHE_SECONDS (0: no page cache). "memory": each web process keeps its own copies (no network on a
+# hit, unaffected by Redis); "redis": the processes share them in REDIS_URL.
+TOKI_PAGE_CACHE_SECONDS = env_int("TOKI_PAGE_CACHE_SECONDS", 30)
+TOKI_PAGE_CACHE = env_choice("TOKI_PAGE_CACHE", ("memory", "redis"), "memory")
+if TOKI_PAGE_CACHE == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TOKI_PAGE_CACHE=redis needs REDIS_URL")
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                       "KEY_PREFIX": "pages"}
+else:
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "toki-pages",
+                       "OPTIONS": {"MAX_ENTRIES": 1000}}
 
 # --- Accounts and security ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -335,13 +358,21 @@ NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 600)
 NOTIFY_SEND_THREADS = env_int("NOTIFY_SEND_THREADS", 4)
 
 # --- Logging --------------------------------------------------------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# Every record goes to the one console handler of the root logger. Django's own default configuration gives the
+# "django" logger a second console handler (active with DEBUG on, as in `make run`) that also propagates to the root:
+# every django.* record, e.g. each task the worker ran, was printed twice. Naming the logger here removes that
+# handler (dictConfig replaces a named logger's handlers); its records reach the root's handler once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------

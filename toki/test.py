@@ -209,8 +209,12 @@ class TokiTestRunner(DiscoverRunner):
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        self._own_cache = override_settings(CACHES={"default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "toki-tests"}})
+        # The page cache is off: tests change data without the domain events that would invalidate it. Its own
+        # tests (toki/portal/tests/test_page_cache.py) switch it on.
+        self._own_cache = override_settings(CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "toki-tests"},
+            "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "toki-test-pages"},
+        }, TOKI_PAGE_CACHE_SECONDS=0)
         self._own_cache.enable()
 
     def teardown_test_environment(self, **kwargs):

@@ -5,6 +5,12 @@ from django.urls import include, path
 from toki.api import api
 from toki.portal.views import lite_preview
 
+# Error pages in the reader's language with the site header (toki/portal/errors.py).
+handler400 = "toki.portal.errors.bad_request"
+handler403 = "toki.portal.errors.permission_denied"
+handler404 = "toki.portal.errors.page_not_found"
+handler500 = "toki.portal.errors.server_error"
+
 urlpatterns = [
     path("", include("toki.portal.urls")),
     path("accounts/", include("toki.accounts.urls")),

@@ -12,6 +12,23 @@ import time
 PYTHON = sys.executable
 ADDRESS = os.environ.get("TOKI_RUN_ADDRESS", "127.0.0.1:8000")
 
+
+def site_url(address: str) -> str:
+    """The base of the links the demo sends out (CAP feed, LINE, the 軽量版) for runserver's address: "8080",
+    "127.0.0.1:8080" or "[::1]:8080". A server on every interface (0.0.0.0, ::) is linked as 127.0.0.1: which of the
+    machine's addresses a reader uses is unknown here, so set SITE_URL for that (README)."""
+    host, _, port = address.rpartition(":")
+    if not host or host in ("0.0.0.0", "[::]", "::"):  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def child_environment(environ) -> dict[str, str]:
+    """The environment of the demo's processes: links sent out follow TOKI_RUN_ADDRESS (not the default port
+    8000), unless SITE_URL was set by hand."""
+    address = environ.get("TOKI_RUN_ADDRESS", "127.0.0.1:8000")
+    return {**environ, "SITE_URL": environ.get("SITE_URL") or site_url(address)}
+
 PROCESSES = {
     "web": [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"],
     "worker": [PYTHON, "manage.py", "run_worker"],
@@ -33,6 +50,7 @@ def banner() -> str:
     logins = "\n".join(f"    {username:<6} {name}" for username, name in people)
     return (
         f"\nToki (Sado demo) on http://{ADDRESS}/   staff login: http://{ADDRESS}/accounts/login/\n"
+        f"  Links sent out (CAP feed, LINE, 軽量版) start with SITE_URL={os.environ['SITE_URL']}\n"
         f"  Demo logins (password: {DEMO_PASSWORD}):\n{logins}\n"
         f"  Running: {', '.join(PROCESSES)}. Ctrl-C stops them all.\n"
         + ("" if "jma-poller" in PROCESSES else "  (JMA feeds not read: TOKI_RUN_POLL_JMA=1 make run reads them.)\n")
@@ -58,6 +76,7 @@ def _stop_on_sigterm(*_):
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    os.environ.update(child_environment(os.environ))  # this process's settings and its children's
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toki.settings")
     import django
 

@@ -14,6 +14,7 @@ from toki.accounts import audit
 from toki.lib.text import plain_text
 from toki.portal import events as portal_events
 from toki.portal.models import MODE_MESSAGE_MAX, SURVEY_COMMENT_MAX, SiteMode, SurveyAnswer
+from toki.portal.page_cache import public_changed
 from toki.portal.permissions import may_switch_mode
 from toki.portal.tasks import republish_static_site_on_commit
 
@@ -44,6 +45,7 @@ def set_disaster_mode(*, acting_user, municipality, on: bool, message: str, mess
         after = {"disaster_mode": on, "message": message, "message_en": message_en}
         audit.record(actor=acting_user, action="portal.disaster_mode_on" if on else "portal.disaster_mode_off",
                      obj=mode, changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+        public_changed()  # cached public pages (docs/page-cache.md), with the change
         republish_static_site_on_commit()  # the static 軽量版 (docs/static-site.md)
         portal_events.disaster_mode_changed(municipality.pk)  # LINE's default rich menu follows (docs/line.md)
     return mode

@@ -114,3 +114,16 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.rating}"
+
+
+class PublicVersion(models.Model):
+    """A counter raised on every public change (the same domain events that republish the 軽量版, and disaster
+    mode): the cached public pages (toki.portal.page_cache) are keyed on it, so a page rendered before the change
+    is never served after it. One row; kept in the database because every web process, on every machine, must see
+    the same number, whichever cache (or none) is configured."""
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"public version {self.number}"

@@ -1,8 +1,10 @@
-"""What the portal does when other apps change (toki.events, ADR 0007): the static 軽量版 republishes on every
-public change. Each runs in its own task after the producer's commit; a republish asked twice publishes once
-(toki.portal.static_site.publish debounces), so a redelivery is harmless."""
+"""What the portal does when other apps change (toki.events, ADR 0007): on every public change the cached public
+pages are invalidated (toki.portal.page_cache) and the static 軽量版 republishes. Each runs in its own task after
+the producer's commit; a republish asked twice publishes once (toki.portal.static_site.publish debounces) and a
+version raised twice only costs a render, so a redelivery is harmless."""
 
 from toki.events.registry import subscriber
+from toki.portal.page_cache import public_changed
 from toki.portal.tasks import request_republish
 
 PUBLIC_CHANGES = (
@@ -22,13 +24,15 @@ OPENING_CHANGES = (
 
 @subscriber(*PUBLIC_CHANGES, app="portal")
 def republish(event) -> None:
+    public_changed()
     request_republish()  # raises if the queue is down: the delivery fails and events_sweep redelivers it
 
 
 @subscriber(*OPENING_CHANGES, app="portal")
 def republish_for_opening(event) -> None:
-    """Shelter openings (open, status, crowding) show on the 軽量版; drills never do, so they need no republish."""
+    """Shelter openings (open, status, crowding) show on the public pages; drills never do, so they need nothing."""
     from toki.shelters.models import ShelterOpening
 
     if ShelterOpening.objects.filter(pk=event.ids["opening_id"], incident__is_drill=False).exists():
+        public_changed()
         request_republish()
