@@ -16,8 +16,9 @@ class IssueOrderForm(forms.Form):
     and never sends twice."""
 
     is_drill = forms.TypedChoiceField(
-        label=_("Real order or drill?"), choices=((REAL, _("Real order: residents are notified")),
-                                                  (DRILL, _("Drill (訓練): not published, LINE to the test audience only"))),
+        label=_("Real order or drill?"),
+        choices=((REAL, _("Real order: residents are notified")),
+                 (DRILL, _("Drill (訓練): not published, LINE to the test audience only"))),
         coerce=lambda value: value == DRILL, widget=forms.RadioSelect,
         error_messages={"required": _("Choose whether this is a real order or a drill.")})
     districts = forms.ModelMultipleChoiceField(

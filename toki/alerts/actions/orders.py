@@ -12,8 +12,8 @@ from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role
 from toki.alerts import events
 from toki.alerts.models import Alert, EvacuationOrder
-from toki.alerts.selectors import city_alert_identifier, orders_issued_with
 from toki.alerts.rendering.facts import facts_for_evacuation
+from toki.alerts.selectors import city_alert_identifier, orders_issued_with
 from toki.areas.models import Municipality
 
 LEVEL_TITLES = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}

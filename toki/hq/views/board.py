@@ -23,12 +23,14 @@ from toki.hq.kpi import incident_kpi
 
 POLL_SECONDS = 10
 PART_CACHE_SECONDS = 3
-PARTS = ("summary", "instructions", "chronology")
+PARTS = ("summary", "shelters", "instructions", "chronology")
 
 
 def _context(incident, part: str) -> dict:
     if part == "summary":
         return {"summary": board.board_summary(incident), "orders": board.board_orders(incident)}
+    if part == "shelters":
+        return {"shelters": board.board_shelter_table(incident)}
     if part == "instructions":
         return {"open_instructions": board.board_instructions(incident)}
     return {"entries": board.board_chronology(incident)}
