@@ -14,6 +14,7 @@ from toki.notices.actions import may_manage_notices
 from toki.portal.kpi import may_view_kpi
 from toki.portal.site_mode import disaster_mode, may_switch_mode
 from toki.posts.selectors import may_moderate
+from toki.shelters.permissions import may_use_shelter_ops, may_use_tablet
 
 
 def _staff_links(user) -> list[tuple[str, str]]:
@@ -25,6 +26,10 @@ def _staff_links(user) -> list[tuple[str, str]]:
     if is_alert_staff(user):
         links.append((_("Alerts received and issued"), reverse("alerts:staff_alerts")))
         links.append((_("Evacuation orders"), reverse("alerts:orders")))
+    if may_use_shelter_ops(user):
+        links.append((_("Shelter operations"), reverse("shelters_index")))
+    if may_use_tablet(user):
+        links.append((_("Tablet check-in (works offline)"), reverse("shelter_tablet")))
     if may_switch_mode(user):
         links.append((_("Disaster mode"), reverse("portal_staff:mode")))
     if may_view_kpi(user):

@@ -50,6 +50,16 @@ def may_use_shelter_ops(user) -> bool:
     return is_hq_reader(user) or bool(team_shelter_ids(user, Role.VIEWER))
 
 
+def may_use_tablet(user) -> bool:
+    """Checks people in (the tablet, the desk): HQ editors/admins, or reporters and above of a shelter team."""
+    return is_hq_manager(user) or bool(team_shelter_ids(user))
+
+
+def in_a_shelter_team(user) -> bool:
+    """A member of a shelter team, linked to a shelter or not yet: /shelter-ops/ tells them what to do."""
+    return user.is_authenticated and any(m.org_unit.kind == OrgUnit.Kind.SHELTER_TEAM for m in memberships_of(user))
+
+
 def may_search_people(user) -> bool:
     """Search a person across every shelter: HQ members and shelter staff (reporter or above)."""
     return is_hq_reader(user) or bool(team_shelter_ids(user))

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from toki.shelters.permissions import is_hq_manager, team_shelter_ids
+from toki.shelters.permissions import may_use_tablet
 
 # Static files the tablet needs offline, in load order (scripts) — the service worker precaches all of them.
 TABLET_SCRIPTS = (
@@ -48,11 +48,6 @@ def _url(name: str) -> str:
 def _scope() -> str:
     """/shelter-ops/: the service worker controls the tablet page and nothing outside shelter operations."""
     return _url("shelter_tablet").rstrip("/").rsplit("/", 1)[0] + "/"
-
-
-def may_use_tablet(user) -> bool:
-    """Checks people in: HQ editors/admins, or reporters and above of a shelter team."""
-    return is_hq_manager(user) or bool(team_shelter_ids(user))
 
 
 def tablet_strings() -> dict[str, str]:
