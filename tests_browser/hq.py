@@ -141,7 +141,8 @@ def bob_files_from_his_home(report: Report, page, incident: int) -> None:
     def the_map_without_tiles() -> None:
         click_map(page, inside=False)
         status = page.locator("#damage-map-status")
-        expect("報告する地区の外です" in status.inner_text(), f"outside the outline the map says {status.inner_text()!r}")
+        expect("報告する地区の外です" in status.inner_text(),
+               f"outside the outline the map says {status.inner_text()!r}")
         expect(page.locator("input[name=latitude]").input_value() == "", "a click outside set the point")
         click_map(page, inside=True)
         expect("両津 に地点を設定しました" in status.inner_text(), f"inside, the map says {status.inner_text()!r}")
