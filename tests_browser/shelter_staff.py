@@ -8,7 +8,9 @@ fresh `seed_demo` (group "shelter", run before "hq" so that no incident exists y
 - she opens the tablet from the page's button, registers a walk-in household of two with the quick form: the
   tablet sends it (nothing left unsent) and the shelter's page counts 2 people.
 
-Screenshots: shelter-1-home … shelter-6-counted (test-artifacts/screenshots/).
+- HQ's live board lists the shelter with its 2 people (issue 14 item 11).
+
+Screenshots: shelter-1-home … shelter-7-hq-board (test-artifacts/screenshots/).
 """
 
 import uuid
@@ -52,10 +54,13 @@ def check_shelter_staff(report: Report, browser: Browser, password: str) -> None
                 expect("災害対策本部はまだ災害を登録していません" in text, "no word on what to do before an incident")
             screenshot(report, page, "shelter-2-before-incident")
 
+        hq = {}
+
         def hq_opens_an_incident() -> None:
             alice_context, alice = logged_in(browser, "alice", password)
             contexts.append(alice_context)
-            open_incident(alice, f"避難所開設訓練 {uuid.uuid4().hex[:4]}", drill=True)
+            hq["page"] = alice
+            hq["incident"] = open_incident(alice, f"避難所開設訓練 {uuid.uuid4().hex[:4]}", drill=True)
 
         def carol_opens_her_shelter() -> None:
             page.goto("/shelter-ops/", wait_until="load")
@@ -89,12 +94,22 @@ def check_shelter_staff(report: Report, browser: Browser, password: str) -> None
             expect("2" in cells, f"the shelter's row shows {cells}, not 2 people")
             screenshot(report, page, "shelter-6-counted")
 
+        def hq_board_counts_them() -> None:
+            board = hq["page"]
+            board.goto(f"/hq/incidents/{hq['incident']}/board/", wait_until="load")
+            row = board.locator("#board-shelters tr", has_text=SHELTER)
+            expect(row.count() == 1, "the HQ board's open-shelter table does not list the shelter")
+            people = row.locator("td[data-people]").inner_text().strip()
+            expect(people == "2", f"the HQ board counts {people!r} people, not 2")
+            screenshot(report, board, "shelter-7-hq-board")
+
         for name, step in (("carol's home links 避難所運営 and the tablet", home),
                            ("/shelter-ops/ says what to do before an incident", operations_before_an_incident),
                            ("alice opens a drill incident", hq_opens_an_incident),
                            ("carol opens her shelter for it", carol_opens_her_shelter),
                            ("carol checks the first household in on the tablet", first_check_in_on_the_tablet),
-                           ("the shelter counts 2 people", counted)):
+                           ("the shelter counts 2 people", counted),
+                           ("HQ's board lists the shelter with 2 people", hq_board_counts_them)):
             if not report.check(f"shelter {name}", step):
                 screenshot(report, page, "shelter-failed")
                 return

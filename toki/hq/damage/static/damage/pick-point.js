@@ -22,7 +22,12 @@
       attribution: "<a href=\"https://maps.gsi.go.jp/development/ichiran.html\">国土地理院</a>"
     }).addTo(map);
   }
-  var marker = start ? L.marker(start).addTo(map) : null;
+  // A drawn circle, not L.marker: Leaflet's marker images are not vendored (and a drawing needs no download).
+  function pin(latlng) {
+    return L.circleMarker(latlng, { radius: 9, weight: 3, color: "#ffffff", fillColor: "#b00020", fillOpacity: 0.95 })
+      .addTo(map);
+  }
+  var marker = start ? pin(start) : null;
 
   function say(text) { if (status) { status.textContent = text; } }
 
@@ -30,7 +35,7 @@
     lat.value = latlng.lat.toFixed(6);
     lon.value = latlng.lng.toFixed(6);
     if (district && item) { district.value = String(item.id); }
-    if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
+    if (marker) { marker.setLatLng(latlng); } else { marker = pin(latlng); }
     say(item ? element.dataset.picked.replace("{district}", item.name) : "");
   }
 
