@@ -86,7 +86,7 @@ def new_report(request, incident_pk: int):
     incident = _readable_incident(request, incident_pk)
     definition = selectors.active_definition()
     if definition is None:  # a page that says what to do, not a 404 (the dashboard links here)
-        return render(request, "damage/no_form.html", {"incident": incident})
+        return render(request, "damage/choose_category.html", {"incident": incident, "no_form": True})
     categories = _filing_categories(request.user, definition)
     if not categories:
         raise Http404

@@ -136,7 +136,7 @@ def estimate_recipients(*, municipality_id: int, district_codes: list[str], cate
     channel and language: the estimator notify registers with toki.lib.audience (the review step of an
     evacuation order shows it before anything is sent). Channels by the name people know them by."""
     counts: dict[str, dict[str, int]] = {str(Channel(channel).label): {} for channel in registered_channels()}
-    wanted = CATEGORY_OF_ALERT.get(category, Category.NOTICES)
+    wanted = CATEGORY_OF_ALERT.get(Alert.Category(category), Category.NOTICES)
     for _pk, channel, language in _recipients(municipality_id, wanted, sorted(district_codes), test_audience_only):
         by_language = counts.setdefault(str(Channel(channel).label), {})
         by_language[language] = by_language.get(language, 0) + 1
