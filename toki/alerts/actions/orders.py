@@ -6,6 +6,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.accounts.models import OrgUnit, Role
@@ -123,7 +124,7 @@ def _issued_before(municipality, key: uuid.UUID) -> list[EvacuationOrder] | None
     Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
     earlier = orders_issued_with(municipality, key)
     if earlier == []:  # the key names an alert that issued nothing (a lifting): not this form's
-        raise ValidationError({"idempotency_key": "this form was already used; reload the page"})
+        raise ValidationError({"idempotency_key": _("This form is out of date: reload the page and fill it in again.")})
     return earlier
 
 
