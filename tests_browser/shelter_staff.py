@@ -8,7 +8,9 @@ fresh `seed_demo` (group "shelter", run before "hq" so that no incident exists y
 - she opens the tablet from the page's button, registers a walk-in household of two with the quick form: the
   tablet sends it (nothing left unsent) and the shelter's page counts 2 people.
 
-- HQ's live board lists the shelter with its 2 people (issue 14 item 11).
+- HQ's live board lists the shelter with its 2 people (issue 14 item 11);
+- a resident (phone size) pre-registers a family of three in one form and saves the card image (drawn in the
+  browser: the QR code, the names, the instructions).
 
 Screenshots: shelter-1-home … shelter-7-hq-board (test-artifacts/screenshots/).
 """
@@ -16,12 +18,49 @@ Screenshots: shelter-1-home … shelter-7-hq-board (test-artifacts/screenshots/)
 import uuid
 from urllib.parse import urlsplit
 
-from tests_browser.common import Browser, Report, expect, log_in, screenshot, settle, short
+from tests_browser.common import SCREENSHOTS_DIR, Browser, Report, expect, log_in, screenshot, settle, short
 from tests_browser.hq import logged_in, open_incident
 from tests_browser.shelter_pwa import register_by_hand, wait_roster, wait_unsynced
 
 SHELTER = "両津小学校体育館"
 WALK_IN = "ブラウザ ハナコ"
+FAMILY = (("さど はなこ", "佐渡 花子"), ("さど たろう", "佐渡 太郎"), ("さど みき", ""))
+
+
+def family_card(report: Report, browser: Browser, contexts: list) -> None:
+    """At a phone's size: three people in one form; the card image (drawn in the browser) is saved as a PNG with
+    room for the names and the instructions below the code."""
+    import io
+
+    from PIL import Image
+
+    context = browser.context("phone", accept_downloads=True)
+    contexts.append(context)
+    page = context.new_page()
+    page.goto("/shelters/register/", wait_until="load")
+    for index, (kana, name) in enumerate(FAMILY):
+        if index:
+            page.locator("details.preregister-person summary").nth(index - 1).click()
+        page.locator(f"input[name=m-{index}-name_kana]").fill(kana)
+        page.locator(f"input[name=m-{index}-name]").fill(name)
+    page.locator("input[name=consent]").check()
+    screenshot(report, page, "shelter-8-family-form")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").click()
+    expect(urlsplit(page.url).path == "/shelters/register/card/", f"registering went to {page.url}")
+    text = page.locator(".qr-card").inner_text()
+    for kana, _name in FAMILY:
+        expect(kana in text, f"the card does not name {kana}")
+    with page.expect_download() as download_info:
+        page.locator("#qr-card-download").click()
+    download = download_info.value
+    expect(download.suggested_filename == "toki-shelter-card.png", f"saved as {download.suggested_filename}")
+    with open(download.path(), "rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    expect(image.format == "PNG" and image.height > image.width, f"a {image.format} of {image.size}")
+    image.save(SCREENSHOTS_DIR / "shelter-9-card-image.png")
+    screenshot(report, page, "shelter-9-card-page")
 
 
 def check_shelter_staff(report: Report, browser: Browser, password: str) -> None:
@@ -113,6 +152,8 @@ def check_shelter_staff(report: Report, browser: Browser, password: str) -> None
             if not report.check(f"shelter {name}", step):
                 screenshot(report, page, "shelter-failed")
                 return
+        report.check("shelter a resident pre-registers a family and saves the card image",
+                     lambda: family_card(report, browser, contexts))
     except Exception as exc:  # a browser crash: report it rather than lose the run
         report.fail("shelter path", short(str(exc)))
     finally:

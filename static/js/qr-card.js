@@ -8,6 +8,7 @@
   if (!link || !source || !HTMLCanvasElement.prototype.toBlob) { return; }
   var card = JSON.parse(source.textContent);
   var WIDTH = 720, PAD = 40, MODULE = 14, LINE = 40;
+  var QUIET = 4 * MODULE;  // the white margin a QR code needs around it to be read
   var FONT = "system-ui, -apple-system, 'Hiragino Sans', 'Noto Sans CJK JP', 'Noto Sans JP', sans-serif";
 
   function wrap(context, text, width) {  // by character: Japanese has no spaces to break at
@@ -32,7 +33,7 @@
       context.font = "24px " + FONT;
       text.push({ font: "24px " + FONT, lines: wrap(context, sentence, WIDTH - 2 * PAD) });
     });
-    var height = PAD + 48 + size + 24 + text.reduce(function (sum, block) { return sum + block.lines.length * LINE; }, 0) + PAD;
+    var height = PAD + 48 + QUIET + size + QUIET + text.reduce(function (sum, block) { return sum + block.lines.length * LINE; }, 0) + PAD;
     canvas.width = WIDTH;
     canvas.height = height;
     context.fillStyle = "#ffffff";
@@ -42,13 +43,13 @@
     context.textBaseline = "top";
     context.font = "bold 34px " + FONT;
     context.fillText(card.title, WIDTH / 2, PAD);
-    var left = (WIDTH - size) / 2, top = PAD + 56;
+    var left = (WIDTH - size) / 2, top = PAD + 48 + QUIET;
     card.modules.forEach(function (row, y) {
       Array.from(row).forEach(function (cell, x) {
         if (cell === "1") { context.fillRect(left + x * MODULE, top + y * MODULE, MODULE, MODULE); }
       });
     });
-    var y = top + size + 24;
+    var y = top + size + QUIET;
     text.forEach(function (block) {
       context.font = block.font;
       block.lines.forEach(function (line) { context.fillText(line, WIDTH / 2, y); y += LINE; });
