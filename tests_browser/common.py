@@ -18,6 +18,8 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
 VIEWPORTS = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "laptop": {"viewport": {"width": 1366, "height": 768}},  # the HQ drill: a staff laptop
+    "tablet": {"viewport": {"width": 800, "height": 1280}, "has_touch": True},  # shelter staff, portrait
     # What Chromium's own 200% zoom of a 1280x800 window gives the page: 640x400 CSS px, devicePixelRatio 2.
     "zoom200": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
 }

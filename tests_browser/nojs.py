@@ -130,8 +130,17 @@ def check_orders(report: Report, browser: Browser, password: str) -> None:
             expect(hazards.count() > 0, "no hazard choices")
             form.locator("select[name=hazard]").select_option(index=hazards.count() - 1)
             form.locator("[name=reason]").fill(REASON)
+            form.locator("input[name=is_drill][value=real]").check()
+            screenshot(report, page, "nojs-order-form")
             with page.expect_navigation(wait_until="load"):
                 form.locator("button[type=submit]").first.click()
+            settle(page)
+            # The review step: what goes out, then the confirmation (a plain form, no script needed).
+            expect(REASON in page.locator("main").inner_text(), "the review does not show the reason")
+            expect("本番の発令です" in page.locator("main").inner_text(), "the review does not say it is real")
+            screenshot(report, page, "nojs-order-review")
+            with page.expect_navigation(wait_until="load"):
+                page.locator("form.order-review__confirm button[value=confirm]").click()
             settle(page)
             expect(urlsplit(page.url).path == "/alerts/orders/", f"went to {page.url}")
             errors = page.locator(".errorlist")

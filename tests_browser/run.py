@@ -13,8 +13,11 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   sync after the server was stopped, two tablets with dropped answers (no event lost or doubled).
 - walkthrough (walkthrough.py): issue 4's walk in each language on a phone: the order for the district and the
   nearest shelter open now (home, 'nearest sites' with the position set, the visitors' page);
-- hq (hq.py): the disaster-HQ path: incident, reports from two branches, the live board, 第1報 and its Excel,
-  an instruction acknowledged and done by its recipient, the chronology;
+- shelter (shelter_staff.py): shelter staff from login to the first check-in at a tablet's size: the home's
+  links, /shelter-ops/ before an incident, opening the shelter, the first check-in on the tablet;
+- hq (hq.py): the README's HQ drill from a fresh seed_demo at a laptop's size: incident, reports from two
+  branches (bob from his home, with the map without tiles), the live board, a drill order's review, 第1報 and
+  its Excel, an instruction acknowledged and done by its recipient, the chronology;
 - resident (resident.py): issue 14's resident after a Lv4 order at 390x844, in Japanese and やさしい日本語: alice
   issues it on the real order page, the home page left open shows the card within a minute (action, districts,
   time, reason, the open shelter with address and directions), all navigation links on screen;
@@ -42,7 +45,19 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, hq, nojs, resident, scenario, server, shelter_pwa, tourist, walkthrough, zoom
+from tests_browser import (
+    a11y,
+    hq,
+    nojs,
+    resident,
+    scenario,
+    server,
+    shelter_pwa,
+    shelter_staff,
+    tourist,
+    walkthrough,
+    zoom,
+)
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -60,7 +75,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "resident", "tourist", "scenario", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "walkthrough", "resident", "tourist", "scenario", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -204,6 +219,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 nojs.check_nojs(report, browser, DEMO_PASSWORD)
                 print(f"(nojs: {time.monotonic() - started:.1f}s)", flush=True)
+            if "shelter" in groups:  # before "hq": on a fresh demo no incident exists yet
+                started = time.monotonic()
+                shelter_staff.check_shelter_staff(report, browser, DEMO_PASSWORD)
+                print(f"(shelter: {time.monotonic() - started:.1f}s)", flush=True)
             if "hq" in groups:
                 started = time.monotonic()
                 hq.check_hq(report, browser, DEMO_PASSWORD)

@@ -72,3 +72,16 @@ def recent_quarantine(user, limit: int = 20):
     if not is_alert_staff(user):
         return QuarantinedInput.objects.none()
     return QuarantinedInput.objects.defer("sample").order_by("-received_at", "-id")[:limit]
+
+
+def city_alert_identifier(municipality, key) -> str:
+    """The identifier of a city Alert (CAP identifier): its uuid is the issuing form's idempotency key, if any."""
+    return f"city:{municipality.code}:{key}"
+
+
+def orders_issued_with(municipality, key) -> list[EvacuationOrder] | None:
+    """The orders the issuing form with idempotency key `key` issued, or None when that form was not used yet."""
+    alert = Alert.objects.filter(identifier=city_alert_identifier(municipality, key)).first()
+    if alert is None:
+        return None
+    return list(EvacuationOrder.objects.filter(issue_alert=alert).select_related("district").order_by("pk"))

@@ -12,6 +12,7 @@ from toki.alerts import selectors
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.alerts.forms import IssueOrderForm, LiftOrdersForm
 from toki.alerts.permissions import is_alert_staff, may_issue_orders
+from toki.alerts.review import order_review
 from toki.areas.selectors import default_municipality
 
 
@@ -44,24 +45,46 @@ def staff_alerts(request):
 
 @login_required
 def orders(request):
+    """The orders in force and the issue form. Issuing takes two steps: the form's POST shows the review (what
+    goes out, to whom, on which channels, real or drill), and only the review's confirmation (step=confirm)
+    issues. Its idempotency key makes a second confirmation (double click, reload, back button) a no-op."""
     municipality = _staff_municipality(request)
     can_issue = may_issue_orders(request.user)
     form = IssueOrderForm(request.POST or None, municipality=municipality)
     if request.method == "POST":
         if not can_issue:
             raise Http404
-        if form.is_valid():
-            try:
-                issued = issue_evacuation_order(acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Issued to %(n)d district(s).") % {"n": len(issued)})
-                return redirect("alerts:orders")
+        step = request.POST.get("step", "review")
+        if step != "edit" and form.is_valid():
+            if step == "confirm":
+                return _issue(request, municipality, form)
+            data = form.cleaned_data
+            return render(request, "alerts/order_review.html", {
+                "form": form, "review": order_review(
+                    municipality=municipality, districts=data["districts"], level=data["level"],
+                    hazard=data["hazard"], reason=data["reason"], is_drill=data["is_drill"])})
     in_force = selectors.orders_for_staff(request.user, municipality)
     return render(request, "alerts/orders.html", {
         "form": form, "can_issue": can_issue, "groups": _order_groups(in_force),
     })
+
+
+def _issue(request, municipality, form):
+    data = dict(form.cleaned_data)
+    key = data.pop("idempotency_key")
+    repeated = selectors.orders_issued_with(municipality, key) is not None  # for the message only
+    try:
+        issued = issue_evacuation_order(acting_user=request.user, idempotency_key=key, **data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return render(request, "alerts/orders.html", {
+            "form": form, "can_issue": True,
+            "groups": _order_groups(selectors.orders_for_staff(request.user, municipality))})
+    if repeated:
+        messages.info(request, _("This order was already issued from this form; nothing was issued or sent again."))
+    else:
+        messages.success(request, _("Issued to %(n)d district(s).") % {"n": len(issued)})
+    return redirect("alerts:orders")
 
 
 @login_required

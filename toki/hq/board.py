@@ -11,6 +11,7 @@ from toki.alerts.models import EvacuationOrder
 from toki.hq.damage_source import damage
 from toki.hq.models import ChronologyEntry, DistressMessage, Incident, Instruction
 from toki.hq.selectors import _with_order
+from toki.shelters.models import Crowding, OpeningStatus
 from toki.shelters.selectors import open_shelters_with_occupancy
 
 # Items always shown on the board summary (人的被害 and 住家 of 第4号様式); any other item is shown once non-zero.
@@ -77,6 +78,17 @@ def board_shelters(incident: Incident) -> list[dict]:
     return [{"id": s.shelter_id, "name": s.name, "lat": s.lat, "lon": s.lon, "capacity": s.capacity, "open": True,
              "status": s.status, "crowding": s.crowding, "occupancy": s.people_in, "households": s.households_in}
             for s in open_shelters_with_occupancy(incident.municipality, incident)]
+
+
+def board_shelter_table(incident: Incident) -> dict:
+    """The open-shelter table of the board: each shelter open now with its status, crowding, people and households
+    checked in and capacity (those 満員 or crowded first, then by name), and the totals. One query."""
+    rows = [{**s, "status_label": OpeningStatus(s["status"]).label, "crowding_label": Crowding(s["crowding"]).label}
+            for s in board_shelters(incident)]
+    urgency = {Crowding.FULL: 0, Crowding.CROWDED: 1}
+    rows.sort(key=lambda r: (r["status"] != OpeningStatus.FULL, urgency.get(r["crowding"], 2), r["name"]))
+    return {"rows": rows, "people": sum(r["occupancy"] for r in rows),
+            "households": sum(r["households"] for r in rows)}
 
 
 def board_reports(incident: Incident) -> list[dict]:

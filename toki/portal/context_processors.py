@@ -17,6 +17,7 @@ from toki.portal.order_card import order_cards_now
 from toki.portal.permissions import may_switch_mode, may_view_kpi
 from toki.portal.site_mode import banner_texts, disaster_mode
 from toki.posts.permissions import may_moderate
+from toki.shelters.permissions import may_use_shelter_ops, may_use_tablet
 
 
 def _staff_links(user) -> list[tuple[str, str]]:
@@ -28,6 +29,10 @@ def _staff_links(user) -> list[tuple[str, str]]:
     if is_alert_staff(user):
         links.append((_("Alerts received and issued"), reverse("alerts:staff_alerts")))
         links.append((_("Evacuation orders"), reverse("alerts:orders")))
+    if may_use_shelter_ops(user):
+        links.append((_("Shelter operations"), reverse("shelters_index")))
+    if may_use_tablet(user):
+        links.append((_("Tablet check-in (works offline)"), reverse("shelter_tablet")))
     if may_switch_mode(user):
         links.append((_("Disaster mode"), reverse("portal_staff:mode")))
     if may_view_kpi(user):

@@ -35,15 +35,16 @@ def pre_register(request):
     municipality = _municipality()
     shelters = selectors.designated_shelters(municipality)
     form = forms.PreRegistrationForm(request.POST or None, shelters=shelters)
-    formset = forms.MemberFormSet(request.POST or None, prefix="m", initial=[{}])
+    formset = forms.PreRegistrationMemberFormSet(request.POST or None, prefix="m")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = dict(form.cleaned_data)
         planned = data.pop("planned_shelter")
         data.pop("consent")
-        members = [{k: v for k, v in f.cleaned_data.items() if k != "id"} for f in formset
-                   if f.cleaned_data and (f.cleaned_data.get("name_kana") or f.cleaned_data.get("name"))]
+        members = _family(formset)
         if not any(m.get("name_kana") for m in members):
             formset.forms[0].add_error("name_kana", _("Give at least one name in kana."))
+        elif any(f.errors for f in formset):
+            pass  # a person with details but no name: said next to that person
         elif not household_actions.take_preregistration_slot(client_address(request)):
             return render(request, "portal/preregister_limited.html", {
                 "minutes": int(household_actions.PRE_REGISTRATION_WINDOW.total_seconds() // 60)}, status=429)
@@ -53,6 +54,20 @@ def pre_register(request):
             request.session[SESSION_KEY] = str(household.pk)
             return redirect("portal:preregistration_card")
     return render(request, "portal/preregister.html", {"form": form, "formset": formset})
+
+
+def _family(formset) -> list[dict]:
+    """The people filled in (a fieldset left empty is skipped); one with details but no name gets an error."""
+    members = []
+    for member_form in formset:
+        data = member_form.cleaned_data
+        if not data or not member_form.has_changed():
+            continue
+        if not (data.get("name_kana") or data.get("name")):
+            member_form.add_error("name_kana", _("Give this person's name, or leave the whole person empty."))
+            continue
+        members.append({k: v for k, v in data.items() if k != "id"})
+    return members
 
 
 def _own_household(request) -> Household:
@@ -74,10 +89,29 @@ def preregistration_card(request):
     if request.method == "POST" and request.POST.get("reissue"):
         household = household_actions.reissue_qr(acting_user=None, household=household)
         return redirect("portal:preregistration_card")
+    qr = _qr(household)
     buffer = io.BytesIO()
-    _qr(household).save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title="QR")
+    qr.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title="QR")
+    members = list(household.members.all())
     return render(request, "portal/preregistration_card.html", {
-        "household": household, "members": list(household.members.all()), "qr_svg": buffer.getvalue().decode()})
+        "household": household, "members": members, "qr_svg": buffer.getvalue().decode(),
+        "card_image": _card_image(qr, household, members)})
+
+
+def _card_image(qr, household: Household, members) -> dict:
+    """What the card image (a PNG the reader's browser draws, static/js/qr-card.js) shows: the QR modules, the
+    names and short instructions in the reader's language. Drawn on the device because its fonts have every
+    character of a name; the server has no such font (without JavaScript the plain QR image is downloaded)."""
+    return {
+        "modules": ["".join("1" if cell else "0" for cell in row) for row in qr.matrix],
+        "title": _("Shelter check-in card"),
+        "names": [" ".join(part for part in (m.name_kana, m.name) if part) for m in members],
+        "shelter": (_("Planned shelter") + ": " + household.planned_shelter.name) if household.planned_shelter
+        else "",
+        "instructions": [_("Show this code at the shelter desk: everyone on this card is checked in at once."),
+                         _("Keep it on your phone or print it. It holds no personal information.")],
+        "file": "toki-shelter-card.png",
+    }
 
 
 @never_cache

@@ -112,6 +112,12 @@ class MemberForm(NoPersonalNumberForm):
 
 MemberFormSet = forms.formset_factory(MemberForm, extra=0, min_num=1, max_num=30, validate_min=True)
 
+# Public pre-registration: a family in one form (issue 14 item 9), bounded so that one anonymous POST stays small.
+PRE_REGISTRATION_PEOPLE = 6
+PreRegistrationMemberFormSet = forms.formset_factory(
+    MemberForm, extra=PRE_REGISTRATION_PEOPLE - 1, min_num=1, max_num=PRE_REGISTRATION_PEOPLE,
+    absolute_max=PRE_REGISTRATION_PEOPLE, validate_min=True, validate_max=True)
+
 
 class PreRegistrationForm(HouseholdForm):
     planned_shelter = forms.ModelChoiceField(label=_("Shelter you plan to go to"), required=False,

@@ -59,6 +59,16 @@ def may_use_shelter_ops(user) -> bool:
     return is_hq_reader(user) or bool(team_shelter_ids(user, Role.VIEWER))
 
 
+def may_use_tablet(user) -> bool:
+    """Checks people in (the tablet, the desk): HQ editors/admins, or reporters and above of a shelter team."""
+    return is_hq_manager(user) or bool(team_shelter_ids(user))
+
+
+def in_a_shelter_team(user) -> bool:
+    """A member of a shelter team, linked to a shelter or not yet: /shelter-ops/ tells them what to do."""
+    return user.is_authenticated and any(m.org_unit.kind == OrgUnit.Kind.SHELTER_TEAM for m in memberships_of(user))
+
+
 def may_search_people(user) -> bool:
     """Search a person across every shelter: HQ members and shelter staff (reporter or above)."""
     return is_hq_reader(user) or bool(team_shelter_ids(user))
@@ -83,11 +93,6 @@ def may_see_household(user, opening) -> bool:
     """Sees a household's full 避難者カード (address, phone, members' details) at this opening, and edits it: those
     who manage the opening's shelter. The caller scopes the household to the opening (selectors)."""
     return may_manage_shelter(user, opening.shelter_id)
-
-
-def may_use_tablet(user) -> bool:
-    """Checks people in with the tablet: HQ editors/admins, or reporters and above of a shelter team."""
-    return is_hq_manager(user) or bool(team_shelter_ids(user))
 
 
 def may_resolve_duplicate(user, keep_shelters: set[int], other_shelters: set[int]) -> bool:

@@ -19,8 +19,15 @@ from toki.shelters.actions import openings as opening_actions
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.actions.households import record_read
 from toki.shelters.actions.sync import QR_PREFIX, apply_events, new_event
-from toki.shelters.models import CARE_NEEDS, Household
-from toki.shelters.permissions import may_edit_shelter_master, may_manage_shelter, may_use_shelter_ops
+from toki.shelters.models import CARE_NEEDS, Household, OpeningStatus
+from toki.shelters.permissions import (
+    in_a_shelter_team,
+    is_hq_manager,
+    may_edit_shelter_master,
+    may_manage_shelter,
+    may_use_shelter_ops,
+    may_use_tablet,
+)
 
 DESK = "desk"
 
@@ -36,16 +43,27 @@ def _opening(request, pk, *, manage=False):
 
 @login_required
 def index(request):
-    _require_staff(request)
+    """The openings, the way to open one and, before anything is open, what to do (issue 14 item 9): a shelter
+    team whose shelter is not linked yet, or with no incident to open for, is told so rather than shown a 404."""
+    if not may_use_shelter_ops(request.user):
+        if in_a_shelter_team(request.user):
+            return render(request, "shelters/index.html", {"team_not_linked": True})
+        raise Http404
     municipality = default_municipality()
     shelters = selectors.shelters_user_may_open(request.user)
     incidents = selectors.incidents_to_open_for(municipality) if municipality else None
+    has_incident = incidents is not None and incidents.exists()
     open_form = None
-    if incidents is not None and shelters.exists() and incidents.exists():
+    if has_incident and shelters.exists():
         open_form = forms.OpenShelterForm(shelters=shelters, incidents=incidents)
+    is_hq = is_hq_manager(request.user)
+    openings = list(selectors.working_openings_for(request.user))
     return render(request, "shelters/index.html", {
-        "openings": list(selectors.working_openings_for(request.user)), "open_form": open_form,
-        "is_hq": may_edit_shelter_master(request.user)})
+        "openings": openings, "open_form": open_form,
+        "none_open": all(o.status == OpeningStatus.CLOSED for o in openings),
+        "has_incident": has_incident, "my_shelters": [] if is_hq else list(shelters),
+        "may_use_tablet": may_use_tablet(request.user), "is_hq": is_hq,
+        "may_edit_master": may_edit_shelter_master(request.user)})
 
 
 @login_required

@@ -6,12 +6,15 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.alerts import events
 from toki.alerts.models import Alert, EvacuationOrder
 from toki.alerts.permissions import may_issue_orders
 from toki.alerts.rendering.facts import facts_for_evacuation
+from toki.alerts.selectors import city_alert_identifier, orders_issued_with
+from toki.areas.models import Municipality
 
 LEVEL_TITLES = {3: "高齢者等避難", 4: "避難指示", 5: "緊急安全確保"}
 LEVEL_SEVERITY = {3: "Moderate", 4: "Severe", 5: "Extreme"}
@@ -50,14 +53,22 @@ def change_of(level: int, districts, replaced) -> dict | None:
     return {"kind": "updated", "from_level": max(old_levels)}
 
 
+def evacuation_facts(*, level: int, hazard: str, districts, reason: str, lifted: bool, issued_at,
+                     change: dict | None = None) -> dict:
+    """The facts every language is rendered from (also what the review step shows before issuing)."""
+    return facts_for_evacuation(level=level, hazard=hazard, district_codes=[d.code for d in districts],
+                                district_names=_district_names(districts), reason=reason, lifted=lifted,
+                                issued_at=issued_at, change=change)
+
+
 def _city_alert(*, municipality, level: int, hazard: str, districts, reason: str, lifted: bool, is_drill: bool,
-                references=(), change: dict | None = None) -> Alert:
+                references=(), change: dict | None = None, key: uuid.UUID | None = None) -> Alert:
     now = timezone.now()
     title = f"{municipality.name} {LEVEL_TITLES[level]}{'解除' if lifted else ''}"
     alert = Alert.objects.create(
         municipality=municipality,
         source=Alert.Source.CITY,
-        identifier=f"city:{municipality.code}:{uuid.uuid4()}",
+        identifier=city_alert_identifier(municipality, key or uuid.uuid4()),
         category=Alert.Category.EVACUATION,
         title=title,
         status=Alert.Status.EXERCISE if is_drill else Alert.Status.ACTUAL,
@@ -67,9 +78,8 @@ def _city_alert(*, municipality, level: int, hazard: str, districts, reason: str
         headline=f"{title}（{'、'.join(d.name for d in districts)}）",
         level=None if lifted else level,
         severity="Minor" if lifted else LEVEL_SEVERITY[level],
-        facts=facts_for_evacuation(level=level, hazard=hazard, district_codes=[d.code for d in districts],
-                                   district_names=_district_names(districts), reason=reason, lifted=lifted,
-                                   issued_at=now, change=change),
+        facts=evacuation_facts(level=level, hazard=hazard, districts=districts, reason=reason, lifted=lifted,
+                               issued_at=now, change=change),
     )
     if references:
         alert.references.add(*references)
@@ -77,9 +87,13 @@ def _city_alert(*, municipality, level: int, hazard: str, districts, reason: str
 
 
 def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, reason: str,
-                           is_drill: bool = False) -> list[EvacuationOrder]:
+                           is_drill: bool = False, idempotency_key: uuid.UUID | None = None) -> list[EvacuationOrder]:
     """Issue (or raise/lower to) `level` for `hazard` in `districts`. An order already in force for the same
-    district and hazard is replaced: it is lifted by this one, so each district has one order per hazard."""
+    district and hazard is replaced: it is lifted by this one, so each district has one order per hazard.
+
+    `idempotency_key` (the issuing form's, a uuid) makes a resubmitted form (a double click, a reload, the back
+    button) return the orders that form issued the first time, issuing and sending nothing again: it becomes the
+    uuid of the Alert's identifier, which the database keeps unique."""
     districts = list(districts)
     _check(acting_user, districts, reason)
     if level not in LEVEL_TITLES:
@@ -88,12 +102,16 @@ def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, r
         raise ValidationError({"hazard": f"unknown hazard {hazard!r}"})
     municipality = districts[0].municipality
     with transaction.atomic():
+        if idempotency_key is not None:
+            earlier = _issued_before(municipality, idempotency_key)
+            if earlier is not None:
+                return earlier
         replaced = list(EvacuationOrder.objects.select_for_update().filter(
             district__in=districts, hazard=hazard, is_drill=is_drill, lifted_at=None))
         alert = _city_alert(municipality=municipality, level=level, hazard=hazard, districts=districts,
                             reason=reason, lifted=False, is_drill=is_drill,
                             references=sorted({o.issue_alert for o in replaced}, key=lambda a: a.pk),
-                            change=change_of(level, districts, replaced))
+                            change=change_of(level, districts, replaced), key=idempotency_key)
         now = alert.sent_at
         for order in replaced:
             order.lifted_at, order.lifted_by, order.lift_alert = now, acting_user, alert
@@ -111,6 +129,16 @@ def issue_evacuation_order(*, acting_user, districts, level: int, hazard: str, r
         })
         events.published(alert, public=not is_drill)  # drills never reach the public pages
     return orders
+
+
+def _issued_before(municipality, key: uuid.UUID) -> list[EvacuationOrder] | None:
+    """The orders issued with this form key, or None. Issuers of the municipality queue on its row first, so a
+    second submit waiting behind the first sees its commit (PostgreSQL; SQLite has one writer at a time)."""
+    Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+    earlier = orders_issued_with(municipality, key)
+    if earlier == []:  # the key names an alert that issued nothing (a lifting): not this form's
+        raise ValidationError({"idempotency_key": _("This form is out of date: reload the page and fill it in again.")})
+    return earlier
 
 
 def lift_evacuation_orders(*, acting_user, orders, reason: str) -> Alert:

@@ -30,6 +30,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from toki.alerts.tests.jma_feed_server import DATA_PATH, FeedEntry
+from toki.alerts.tests.order_pages import issue_through_pages
 from toki.alerts.tests.scenario_checks import Check, check_step
 from toki.alerts.tests.scenario_files import Scenario, Step
 from toki.alerts.tests.scenario_surfaces import observe
@@ -171,10 +172,10 @@ class Replay:
         return list(self.municipality.districts.filter(code__in=codes).values_list("pk", flat=True))
 
     def _issue(self, order: dict) -> str:
-        response = self.staff.post("/alerts/orders/", {
-            "districts": self._districts(order["districts"]), "level": order["level"], "hazard": order["hazard"],
-            "reason": order.get("reason", "scenario")})
-        return f"POST /alerts/orders/ → {response.status_code}"
+        response = issue_through_pages(self.staff, districts=self._districts(order["districts"]),
+                                       level=order["level"], hazard=order["hazard"],
+                                       reason=order.get("reason", "scenario"))
+        return f"POST /alerts/orders/ (review, confirm) → {response.status_code}"
 
     def _lift(self, lift: dict) -> str:
         page = self.staff.get("/alerts/orders/")

@@ -4,6 +4,7 @@ from django.urls import reverse
 from toki.accounts.models import AuditEvent
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.alerts.models import Alert, EvacuationOrder
+from toki.alerts.tests.order_pages import issue_through_pages
 from toki.test import BaseTestCase
 
 
@@ -65,8 +66,15 @@ class OrdersPageTests(BaseTestCase):
     url = reverse("alerts:orders")
 
     def post_issue(self, **overrides):
+        fields = {"districts": [self.districts["ogi"].pk], "level": "3", "hazard": "flood",
+                  "reason": "川が増水しています", **overrides}
+        return issue_through_pages(self.client, **fields)
+
+    def post_once(self, **overrides):
+        """The form's own POST (its review step): a branch office or a bad form gets no further."""
         data = {"districts": [self.districts["ogi"].pk], "level": "3", "hazard": "flood",
-                "reason": "川が増水しています", **overrides}
+                "reason": "川が増水しています", "is_drill": "real",
+                "idempotency_key": "6f1c2b1e-8a2b-4f7e-9a51-1d0f3c1d2e3f", **overrides}
         return self.client.post(self.url, data)
 
     def test_it_shows_the_issue_form_to_hq_staff(self):
@@ -97,13 +105,15 @@ class OrdersPageTests(BaseTestCase):
 
     def test_it_refuses_a_post_from_branch_staff(self):
         self.login(self.bob)
-        self.assertEqual(self.post_issue().status_code, 404)
+        self.assertEqual(self.post_once().status_code, 404)
+        self.assertEqual(self.post_once(step="confirm").status_code, 404)
         self.assertFalse(EvacuationOrder.objects.exists())
 
     def test_it_shows_form_errors_for_a_missing_district(self):
         self.login(self.alice)
-        response = self.post_issue(districts=[])
+        response = self.post_once(districts=[])
         self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.post_once(districts=[], step="confirm").status_code, 200)
         self.assertFalse(EvacuationOrder.objects.exists())
 
     def test_it_lifts_orders_from_the_page(self):
@@ -158,8 +168,8 @@ class OrderOnTheTimelineTests(BaseTestCase):
     def test_it_shows_the_citys_original_text_once_on_the_english_timeline(self):
         self.login(self.alice)
         reason = "崖崩れの危険が高まっています。"
-        response = self.client.post("/alerts/orders/", {"districts": [self.districts["ryotsu"].pk], "level": 4,
-                                                        "hazard": "landslide", "reason": reason})
+        response = issue_through_pages(self.client, districts=[self.districts["ryotsu"].pk], level=4,
+                                       hazard="landslide", reason=reason)
         self.assertEqual(response.status_code, 302)
         self.client.logout()
         for language in ("ja", "en", "zh-hans", "ko", "ja-easy"):

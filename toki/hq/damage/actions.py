@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.areas.selectors import district_for
@@ -118,25 +119,28 @@ def _store_photos(photos) -> list[tuple[str, CleanPhoto]]:
 def _place(incident, district, latitude, longitude, errors):
     """The district of the report: given, or found from the point."""
     if (latitude is None) != (longitude is None):
-        errors["location"] = "give both latitude and longitude, or neither"
+        errors["location"] = _("Give both latitude and longitude, or neither.")
     elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        errors["location"] = "latitude −90…90 and longitude −180…180"
+        errors["location"] = _("Latitude must be between −90 and 90, longitude between −180 and 180.")
     elif district is None and latitude is not None:
         district = district_for(latitude, longitude, incident.municipality)
         if district is None:
-            errors["location"] = "the point is outside the municipality; choose the district"
+            errors["location"] = _("The point is outside the municipality. Choose the district, or correct the point.")
     elif district is not None and latitude is not None:
         # A report's district decides who may file it and where it is counted: a point elsewhere would let a
         # branch office file (and the 第4号様式 count) damage of another district under its own.
         found = district_for(latitude, longitude, incident.municipality)
         if found is None:
-            errors["location"] = "the point is outside the municipality"
+            errors["location"] = _(
+                "The point is outside the municipality. Correct the point, or clear latitude and longitude.")
         elif found.pk != district.pk:
-            errors["location"] = f"the point is in {found.name}, not in {district.name}"
+            errors["location"] = _(
+                "The point is in %(found)s, not in %(district)s. Correct the point or the district.") % {
+                "found": found.name, "district": district.name}
     if district is None and "location" not in errors:
-        errors["district"] = "choose the district (or click the place on the map)"
+        errors["district"] = _("Choose the district (or click the place on the map).")
     elif district is not None and district.municipality_id != incident.municipality_id:
-        errors["district"] = f"not a district of {incident.municipality.name}"
+        errors["district"] = _("Not a district of %(municipality)s.") % {"municipality": incident.municipality.name}
     return district
 
 
@@ -202,7 +206,7 @@ def file_report(*, acting_user, incident: Incident, category: str, counts: dict,
     now = timezone.now()
     errors: dict = {}
     if incident.ended_at is not None:
-        errors["incident"] = "the incident has ended; reports can only be corrected"
+        errors["incident"] = _("The incident has ended; its reports can only be corrected.")
     if category not in definition.definition.categories:
         errors["category"] = f"unknown category {category!r}"
     district = _place(incident, district, latitude, longitude, errors)
@@ -210,11 +214,11 @@ def file_report(*, acting_user, incident: Incident, category: str, counts: dict,
     address, text = (address or "").strip()[:200], (text or "").strip()[:TEXT_MAX]
     observed_at = observed_at or now
     if observed_at > now + CLOCK_SKEW:
-        errors["observed_at"] = "the time is in the future"
+        errors["observed_at"] = _("The time is in the future.")
     if not clean and not text and not photos and "counts" not in errors:
-        errors["counts"] = ["give at least one number, a description or a photo"]
+        errors["counts"] = [_("Give at least one number, a description or a photo.")]
     if len(photos) > MAX_PHOTOS:
-        errors["photos"] = f"at most {MAX_PHOTOS} photos"
+        errors["photos"] = _("At most %(count)d photos.") % {"count": MAX_PHOTOS}
     if errors:
         raise ValidationError(errors)
     grant = permissions.grant_for(acting_user, district, category)
@@ -273,14 +277,14 @@ def correct_report(*, acting_user, report: DamageReport, counts: dict, reason: s
         new_district = _place(report.incident, keep["district"], keep["latitude"], keep["longitude"], errors)
         clean = _clean(report.definition, report.category, counts, errors)
         if not reason:
-            errors["reason"] = "say what was wrong or what changed"
+            errors["reason"] = _("Say what was wrong or what changed.")
         observed_at = observed_at or current.observed_at
         if observed_at < current.observed_at:
-            errors["observed_at"] = "a version cannot be observed before the version it replaces"
+            errors["observed_at"] = _("A version cannot be observed before the version it replaces.")
         elif observed_at > now + CLOCK_SKEW:
-            errors["observed_at"] = "the time is in the future"
+            errors["observed_at"] = _("The time is in the future.")
         if len(photos) > MAX_PHOTOS:
-            errors["photos"] = f"at most {MAX_PHOTOS} photos"
+            errors["photos"] = _("At most %(count)d photos.") % {"count": MAX_PHOTOS}
         if errors:
             raise ValidationError(errors)
         grant = permissions.grant_for(acting_user, new_district, report.category)

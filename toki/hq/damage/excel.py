@@ -1,6 +1,9 @@
 """The Excel file of an issued report (第N報) in the layout of the 第4号様式: sheet その1 (災害概況即報), sheet その2
 (被害状況即報) and a sheet 地区別 with the same numbers by district. Drills are marked 【訓練】 on every sheet.
 
+The two official sheets carry only the form's own wording (issue 14 item 11): Toki's notes on how a figure is made
+(自動計算, 最大時) and the form definition's code (fdma-4 R8) are on the 地区別 sheet and in the file's properties.
+
 Generated from the report's definition and frozen snapshot only: the file of a 第N報 never changes.
 """
 
@@ -58,7 +61,7 @@ def _header(sheet, title: str, issued, aggregate: Aggregate, *, columns: int) ->
         ("報告日時", _when(issued.issued_at), "都道府県", incident.municipality.prefecture),
         ("市町村", incident.municipality.name, "報告者名", issued.reporter_name),
         ("災害名", f"{drill}{incident.name}", "報告番号", f"第{issued.number}報"),
-        ("時点", f"{_when(issued.as_of)}現在", "様式", f"{aggregate.definition_code} {aggregate.definition_version}"),
+        ("時点", f"{_when(issued.as_of)}現在", "消防庁受信者氏名", ""),
     ]
     for offset, (k1, v1, k2, v2) in enumerate(rows):
         row = 3 + offset
@@ -83,18 +86,19 @@ def _item_table(sheet, start: int, aggregate: Aggregate, part: int, *, label_hea
             _cell(sheet, row, 1, groups.get(current, current), bold=True, wrap=True)
         else:
             _cell(sheet, row, 1, None)
-        label = entry["label"]
-        if entry["item"].aggregation == "derived":
-            label += "（自動計算）"
-        elif entry["item"].aggregation == "peak":
-            label += "（最大時）"
-        _cell(sheet, row, 2, label, wrap=True)
+        _cell(sheet, row, 2, entry["label"], wrap=True)
         _cell(sheet, row, 3, entry["unit"], align="center")
         _cell(sheet, row, 4, _number(entry["total"])).number_format = "#,##0.##"
         row += 1
     if current is not None and row - 1 > group_start:
         sheet.merge_cells(start_row=group_start, start_column=1, end_row=row - 1, end_column=1)
     return row + 1
+
+
+def _how_made(entry) -> str:
+    """Toki's note on how a figure is made, for its own sheet (never on the official form)."""
+    aggregation = entry["item"].aggregation
+    return "（自動計算）" if aggregation == "derived" else "（最大時）" if aggregation == "peak" else ""
 
 
 def _notes(sheet, row: int, issued, keys) -> int:
@@ -145,11 +149,14 @@ def workbook_bytes(issued, aggregate: Aggregate) -> bytes:
     for column, text in enumerate(headers, start=1):
         _cell(districts, 3, column, text, bold=True, fill=HEAD_FILL, align="center")
     for offset, entry in enumerate(aggregate.rows(), start=4):
-        values = [entry["label"], entry["unit"], _number(entry["total"]),
+        values = [entry["label"] + _how_made(entry), entry["unit"], _number(entry["total"]),
                   *(_number(v) for v in entry["districts"])]
         for column, value in enumerate(values, start=1):
             _cell(districts, offset, column, value)
+    form = f"様式定義: {aggregate.definition_code} {aggregate.definition_version}（Toki）"
+    _cell(districts, 4 + len(aggregate.rows()) + 1, 1, form, border=False)
     _widths(districts, (30, 8, 12, *([10] * len(names))))
+    book.properties.keywords = f"{aggregate.definition_code} {aggregate.definition_version}"
 
     out = io.BytesIO()
     book.save(out)

@@ -28,11 +28,6 @@ def _readable_incident(request, incident_pk):
     return selectors.incident_for_user(request.user, incident_pk)
 
 
-def _definition_or_404():
-    definition = selectors.active_definition()
-    if definition is None:
-        raise Http404("no damage form is loaded")
-    return definition
 
 
 @login_required
@@ -75,7 +70,9 @@ def dashboard(request, incident_pk: int):
 @login_required
 def new_report(request, incident_pk: int):
     incident = _readable_incident(request, incident_pk)
-    definition = _definition_or_404()
+    definition = selectors.active_definition()
+    if definition is None:  # a page that says what to do, not a 404 (the dashboard links here)
+        return render(request, "damage/choose_category.html", {"incident": incident, "no_form": True})
     categories = selectors.filing_categories(request.user, definition)
     if not categories:
         raise Http404
@@ -84,8 +81,9 @@ def new_report(request, incident_pk: int):
         language = current_language()
         return render(request, "damage/choose_category.html", {"incident": incident, "categories": [
             (c["id"], localized(c["label"], language)) for c in categories]})
+    districts = selectors.filing_districts(request.user, incident)
     form = ReportForm(request.POST or None, request.FILES or None, definition=definition, category=category,
-                      districts=selectors.filing_districts(request.user, incident))
+                      districts=districts, initial={"district": _only(districts)})
     if request.method == "POST" and form.is_valid():
         try:
             photo = form.cleaned_data["photo"]
@@ -101,8 +99,21 @@ def new_report(request, incident_pk: int):
             return redirect("damage:report", report.pk)
     label = definition.definition.categories[category]["label"]
     return render(request, "damage/report_form.html", {
-        "incident": incident, "form": form, "category": category,
+        "incident": incident, "form": form, "category": category, "map_districts": map_districts(districts),
         "category_label": localized(label, current_language()), "correcting": None})
+
+
+def _only(districts):
+    """The district of a branch office that files for one district only (preselected), else None."""
+    first_two = list(districts.values_list("pk", flat=True)[:2])
+    return first_two[0] if len(first_two) == 1 else None
+
+
+def map_districts(districts) -> list[dict]:
+    """The districts one may file for, with their outlines, for the place map: it draws them, so it shows where
+    one may click even without map tiles (offline, or a tile server that is down)."""
+    return [{"id": d.pk, "name": d.name, "boundary": d.boundary, "centre": [d.centre_lat, d.centre_lon]}
+            for d in districts]
 
 
 def _version_rows(report, versions):
@@ -164,6 +175,7 @@ def correct_report(request, pk: int):
     label = report.definition.definition.categories[report.category]["label"]
     return render(request, "damage/report_form.html", {
         "incident": report.incident, "form": form, "category": report.category,
+        "map_districts": map_districts(selectors.filing_districts(request.user, report.incident)),
         "category_label": localized(label, current_language()), "correcting": report})
 
 

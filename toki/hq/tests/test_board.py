@@ -79,6 +79,39 @@ class BoardDataTests(BoardTestCase):
                          [("両津小", 2, 10, "vacant")])
 
 
+class BoardShelterTableTests(BoardTestCase):
+    """Issue 14 item 11: the board's table of open shelters with evacuee counts, a live part like the others."""
+
+    def test_it_lists_the_open_shelters_with_evacuees_and_follows_check_ins(self):
+        shelter = Shelter.objects.create(common_id="t-1", municipality=self.municipality, district=self.ryotsu,
+                                         name="両津小", lat=38.08, lon=138.44, is_designated_shelter=True,
+                                         source="gsi", capacity=10)
+        opening = open_shelter(acting_user=self.alice, shelter=shelter, incident=self.incident)
+        self.login(self.bob)
+        url = reverse("hq:board_part", args=[self.incident.pk, "shelters"])
+        cache.clear()
+        part = self.client.get(url)
+        self.assertContains(part, "開設中の避難所")
+        self.assertContains(part, "両津小")
+        self.assertContains(part, "<td class=\"hq-num\" data-people>0</td>", html=False)
+        household = str(uuid.uuid4())
+        apply_events(acting_user=self.alice, opening=opening, device_id="desk", events=[
+            new_event("register_household", {"household_id": household, "members": [
+                {"id": str(uuid.uuid4()), "name_kana": "サド タロウ"}, {"id": str(uuid.uuid4())},
+                {"id": str(uuid.uuid4())}]}),
+            new_event("check_in", {"household_id": household})])
+        cache.clear()  # the part's 3 s cache window has passed
+        part = self.client.get(url)
+        self.assertContains(part, "<td class=\"hq-num\" data-people>3</td>", html=False)
+        self.assertContains(part, "開設 1 か所 · 1 世帯 3 人")
+        self.assertContains(self.client.get(reverse("hq:board", args=[self.incident.pk])), 'id="board-shelters"')
+
+    def test_it_says_when_no_shelter_is_open(self):
+        self.login(self.alice)
+        self.assertContains(self.client.get(reverse("hq:board_part", args=[self.incident.pk, "shelters"])),
+                            "この災害で開設中の避難所はありません")
+
+
 class BoardPageTests(BoardTestCase):
     def setUp(self):
         super().setUp()
@@ -88,7 +121,7 @@ class BoardPageTests(BoardTestCase):
         self.fill(2)
         self.login(self.alice)
         response = self.client.get(reverse("hq:board", args=[self.incident.pk]))
-        self.assertContains(response, 'hx-trigger="every 10s"', count=4)  # with the possible calls for help
+        self.assertContains(response, 'hx-trigger="every 10s"', count=5)  # with the shelters and the calls for help
         self.assertContains(response, "instruction 1")
         self.assertContains(response, "entry 1")
         self.assertContains(response, 'data-item="casualties_injured_minor">2<')
@@ -139,7 +172,7 @@ class BoardPageTests(BoardTestCase):
         # session, user, memberships, incident, the municipality of the context processor, then the part itself:
         # the live aggregate (definition, districts, sums, peaks, report count) and the orders; the open
         # instructions and their count; the newest entries.
-        expected = {"summary": 11, "instructions": 7, "chronology": 6, "distress": 6}
+        expected = {"summary": 11, "shelters": 6, "instructions": 7, "chronology": 6, "distress": 6}
         for part, count in expected.items():
             url = reverse("hq:board_part", args=[self.incident.pk, part])
             cache.clear()
@@ -161,7 +194,7 @@ class BoardPageTests(BoardTestCase):
         for size in ("small", "large"):
             if size == "large":
                 self.fill(8)
-            for part in ("summary", "instructions", "chronology"):
+            for part in ("summary", "shelters", "instructions", "chronology"):
                 url = reverse("hq:board_part", args=[self.incident.pk, part])
                 cache.clear()
                 with CaptureQueriesContext(connection) as queries:

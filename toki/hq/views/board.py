@@ -24,12 +24,14 @@ from toki.hq.permissions import may_read_distress_messages
 
 POLL_SECONDS = 10
 PART_CACHE_SECONDS = 3
-PARTS = ("summary", "instructions", "chronology", "distress")
+PARTS = ("summary", "shelters", "instructions", "chronology", "distress")
 
 
 def _context(incident, part: str) -> dict:
     if part == "summary":
         return {"summary": board.board_summary(incident), "orders": board.board_orders(incident)}
+    if part == "shelters":
+        return {"shelters": board.board_shelter_table(incident)}
     if part == "instructions":
         return {"open_instructions": board.board_instructions(incident)}
     if part == "distress":

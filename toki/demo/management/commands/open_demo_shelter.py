@@ -10,11 +10,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from toki.accounts.models import OrgUnit, User
 from toki.areas.selectors import default_municipality
+from toki.demo.shelters import DEMO_SHELTER, DEMO_TEAM, demo_shelter, link_demo_team
 from toki.hq.actions import open_incident
 from toki.hq.models import Incident
-from toki.shelters.actions.master import link_shelter_team, update_shelter_details
+from toki.shelters.actions.master import update_shelter_details
 from toki.shelters.actions.openings import open_shelter
-from toki.shelters.models import OpeningStatus, Shelter, ShelterOpening
+from toki.shelters.models import OpeningStatus, ShelterOpening
 
 DRILL_NAME = "避難所開設訓練"
 REAL_NAME = "大雨（デモ）"
@@ -24,8 +25,8 @@ class Command(BaseCommand):
     help = "Open a shelter for a (drill) incident in the demo, with carol's team linked to it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--shelter", default="両津小学校体育館", help="shelter name (exact)")
-        parser.add_argument("--team", default="両津小学校 避難所運営班", help="org unit (kind shelter_team)")
+        parser.add_argument("--shelter", default=DEMO_SHELTER, help="shelter name (exact)")
+        parser.add_argument("--team", default=DEMO_TEAM, help="org unit (kind shelter_team)")
         parser.add_argument("--real", action="store_true", help="a real (non-drill) incident: shown publicly")
         parser.add_argument("--capacity", type=int, help="set the shelter's capacity (HQ master edit)")
 
@@ -33,17 +34,14 @@ class Command(BaseCommand):
         municipality = default_municipality()
         if municipality is None:
             raise CommandError("no municipality: run seed_demo first")
-        shelter = Shelter.objects.filter(municipality=municipality, name=options["shelter"]).order_by(
-            "-is_designated_shelter", "common_id").first()
+        shelter = demo_shelter(municipality, options["shelter"])
         if shelter is None:
             raise CommandError(f"no shelter named {options['shelter']!r}")
         hq_user = User.objects.filter(memberships__org_unit__kind=OrgUnit.Kind.HQ,
                                       memberships__role__in=("admin", "editor")).order_by("pk").first()
         if hq_user is None:
             raise CommandError("no HQ editor to open the incident (run seed_demo)")
-        team = OrgUnit.objects.filter(name=options["team"], kind=OrgUnit.Kind.SHELTER_TEAM).first()
-        if team is not None:
-            link_shelter_team(acting_user=None, org_unit=team, shelter=shelter)
+        team = link_demo_team(shelter, options["team"])
         if options["capacity"] is not None:
             update_shelter_details(acting_user=None, shelter=shelter, capacity=options["capacity"])
         name = REAL_NAME if options["real"] else DRILL_NAME

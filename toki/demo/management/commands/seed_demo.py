@@ -1,4 +1,5 @@
-"""Load the Sado demo: the municipality profile, the personas and the GSI shelter master."""
+"""Load the Sado demo: the municipality profile, the personas, the GSI shelter master (carol's team linked to its
+shelter) and the 第4号様式 damage form, so that the README's HQ drill and the shelter tablet work at once."""
 
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from toki.areas.actions import load_profile
 from toki.areas.models import Municipality
 from toki.demo.hq import create_hq_demo_users
 from toki.demo.personas import create_personas
+from toki.demo.shelters import demo_shelter, link_demo_team
 
 # Demo only: printed by `make run`. Production never runs seed_demo.
 DEMO_PASSWORD = "sado-demo-2026"  # noqa: S105 - demo-only, printed on purpose
@@ -32,6 +34,11 @@ class Command(BaseCommand):
         create_hq_demo_users(municipality, DEMO_PASSWORD)  # 相川支所 frank: a second branch for HQ
         for name in SHELTER_FILES:
             call_command("import_shelters", str(DATA_DIR / name), no_progress=True)
+        shelter = demo_shelter(municipality)
+        if shelter is not None:
+            link_demo_team(shelter)  # carol's team: /shelter-ops/ explains how its shelter opens
+        # The damage form HQ and the branch offices file into (loading it again changes nothing).
+        call_command("load_damage_form", "fdma-4-r8.json", activate=True, stdout=self.stdout)
         call_command("seed_lifelines_demo")
         call_command("seed_notices_demo")
         self.stdout.write(self.style.SUCCESS(f"loaded the {municipality.name} demo"))

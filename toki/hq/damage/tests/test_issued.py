@@ -91,20 +91,30 @@ class ExcelTests(DamageTestCase):
         self.assertEqual(header["災害名"], "令和8年7月豪雨")
         self.assertEqual(header["報告番号"], "第1報")
         self.assertEqual(header["報告者名"], "防災課 アリス")
-        self.assertEqual(header["様式"], "fdma-4 R8")
+        self.assertFalse(header["消防庁受信者氏名"])  # filled in by hand on the form
+        self.assertNotIn("様式", header)
         self.assertTrue(header["報告日時"].startswith(f"{timezone.localtime().year}年"))
         one = cells(part1)
-        self.assertEqual((one["死者"], one["負傷者（自動計算）"], one["計（自動計算）"]), (1, 5, 6))
+        self.assertEqual((one["死者"], one["負傷者"], one["計"]), (1, 5, 6))
         self.assertEqual(one["全壊"], 4)
         two = cells(part2)
         self.assertEqual((two["負傷者 重傷"], two["負傷者 軽傷"]), (2, 3))
-        self.assertEqual(two["電気（最大時）"], 1200)
-        self.assertEqual(two["り災世帯数（自動計算）"], 4)
+        self.assertEqual(two["電気"], 1200)
+        self.assertEqual(two["り災世帯数"], 4)
         units = {row[1]: row[2] for row in part2.iter_rows(values_only=True) if len(row) > 3 and row[1]}
-        self.assertEqual((units["死者"], units["電気（最大時）"], units["田 冠水"]), ("人", "戸", "ha"))
+        self.assertEqual((units["死者"], units["電気"], units["田 冠水"]), ("人", "戸", "ha"))
         texts = [c for row in part1.iter_rows(values_only=True) for c in row if isinstance(c, str)]
         self.assertIn("避難所3か所開設", texts)
         self.assertIn("人的被害", [row[0] for row in part2.iter_rows(values_only=True)])
+        # Issue 14 item 11: the official sheets print the form's wording only, none of Toki's own.
+        for sheet in (part1, part2):
+            printed = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+            for internal in ("fdma-4", "R8", "自動計算", "最大時", "Toki"):
+                self.assertNotIn(internal, printed, f"{sheet.title}: {internal}")
+        by_district = " ".join(str(c) for row in book["地区別"].iter_rows(values_only=True) for c in row if c)
+        self.assertIn("様式定義: fdma-4 R8", by_district)  # traceable on Toki's own sheet
+        self.assertIn("電気（最大時）", by_district)
+        self.assertEqual(book.properties.keywords, "fdma-4 R8")
 
     def test_it_writes_the_numbers_by_district(self):
         self.file({"sites_roads": 2})
