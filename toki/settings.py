@@ -360,6 +360,7 @@ TOKI_PERIODIC_JOBS = [
     ("prune_telegrams", 3600, []),
     ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),
+    ("prune_orphan_photos", 3600, []),  # damage photos a killed process wrote but never committed (issue 22)
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
     # Every 2 s: a fault (a worker killed, Redis restarted) must cost seconds, not a minute (issue 22). Each round is
     # one or two indexed queries when there is nothing to do.

@@ -14,7 +14,6 @@ from functools import partial
 from django.db import connections, transaction
 from django.tasks.base import DEFAULT_TASK_PRIORITY, DEFAULT_TASK_QUEUE_NAME, Task
 
-
 logger = logging.getLogger(__name__)
 
 
@@ -39,7 +38,7 @@ def enqueue_or_report(task, *args, on_failure: Callable[[], None], **kwargs) -> 
     answer False instead of raising: the caller's work is committed and a sweep owns the retry."""
     try:
         task.enqueue(*args, **kwargs)
-    except Exception as error:  # noqa: BLE001 - any queue failure; what it was is logged
+    except Exception as error:
         logger.warning("queue unreachable, %s%s left to its sweep (%s: %s)", task.name, args,
                        type(error).__name__, error)
         on_failure()
@@ -65,7 +64,7 @@ def heartbeat(every: float, beat: Callable[[], object]) -> Iterator[None]:
             while not stop.wait(every):
                 try:
                     beat()
-                except Exception:  # noqa: BLE001 - a missed beat only shortens the lease; the next one retries
+                except Exception:
                     logger.warning("heartbeat failed", exc_info=True)
         finally:
             connections.close_all()  # this thread's connections only

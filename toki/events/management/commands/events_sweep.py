@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="run forever")
         parser.add_argument("--interval", type=float, default=5.0, help="seconds between sweeps with --loop")
         parser.add_argument("--grace", type=float, default=None,
-                            help="seconds an event is left to its own delivery first (default: TOKI_EVENTS_REQUEUE_SECONDS)")
+                            help="seconds an event is left to its own delivery (default: TOKI_EVENTS_REQUEUE_SECONDS)")
 
     def handle(self, *args, loop=False, interval=5.0, grace=None, **options):
         while True:
