@@ -34,7 +34,7 @@ from pathlib import Path
 import psycopg
 import requests
 
-from tests_faults.services import REPO, OwnPostgres, OwnRedis, Processes, free_port, wait
+from tests_faults.services import REPO, OwnPostgres, OwnRedis, Processes, descendants, free_port, wait
 
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
 PUBLIC = ("/", "/shelters/")
@@ -313,7 +313,10 @@ def check_broadcast(site: Site, results: Results, name: str, alert_id: int, refe
     stats = site.line.client.stats()
     results.figures[name] = {"seconds": round(seconds, 2), "recipients": len(addresses), "lost": lost,
                              "doubled": doubled, "batches": done["batches"], "line": {
-                                 k: stats.get(k) for k in ("requests", "accepted", "conflicts", "truncated")}}
+                                 k: stats.get(k) for k in ("requests", "retry_conflicts", "truncated")},
+                             "attempts": site.sql("SELECT COALESCE(SUM(b.attempts), 0) FROM notify_deliverybatch b "
+                                                  "JOIN notify_notification n ON n.id = b.notification_id "
+                                                  "WHERE n.alert_id = %s", (alert_id,))[0][0]}
     return seconds
 
 
@@ -328,20 +331,47 @@ def order(site: Site, alice: Browser, level: int, **kwargs) -> tuple[int, reques
     return alert_id, response
 
 
-def first_batch_sent(site: Site, alert_id: int) -> None:
-    wait(lambda: site.sql("SELECT 1 FROM notify_deliverybatch b JOIN notify_notification n ON n.id = "
-                          "b.notification_id WHERE n.alert_id = %s AND b.state = 'accepted' LIMIT 1", (alert_id,)),
-         "the first batch accepted", 60, every=0.02)
+def unfinished_batches(site: Site, alert_id: int) -> dict:
+    return dict(site.sql("SELECT b.state, COUNT(*) FROM notify_deliverybatch b JOIN notify_notification n ON "
+                         "n.id = b.notification_id WHERE n.alert_id = %s AND b.state NOT IN ('accepted', 'failed', "
+                         "'dead') GROUP BY b.state", (alert_id,)))
 
 
-def busy_worker(site: Site) -> str:
-    """The worker that is running a job now (its work horse is alive), else the first."""
+def mid_broadcast(site: Site, alert_id: int) -> dict:
+    """Wait until batches are being sent while others are still to send (the fault must land mid-broadcast);
+    returns the unfinished batches by state at that moment."""
+    def moment():
+        left = unfinished_batches(site, alert_id)
+        return left if left.get("sending") and sum(left.values()) >= 3 else None
+    return wait(moment, "the broadcast under way", 60, every=0.02)
+
+
+def _sockets_to(port: int) -> set[str]:
+    """Inodes of the machine's TCP sockets connected to 127.0.0.1:`port` (/proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[2].endswith(f":{port:04X}") and fields[3] == "01":  # remote port, ESTABLISHED
+            found.add(fields[9])
+    return found
+
+
+def _holds_socket(pid: int, inodes: set[str]) -> bool:
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return any(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
+
+
+def sending_worker(site: Site) -> str | None:
+    """The worker whose job (RQ's work horse, a child process) has a request open to the LINE server now."""
+    inodes = _sockets_to(site.line.port)
     for name in ("worker-1", "worker-2"):
-        pid = site.processes.running[name].pid
-        children = Path(f"/proc/{pid}/task/{pid}/children")
-        if children.exists() and children.read_text().strip():
+        process = site.processes.running.get(name)
+        if process and any(_holds_socket(child, inodes) for child in descendants(process.pid)):
             return name
-    return "worker-1"
+    return None
 
 
 def no_fault(site: Site, results: Results, alice: Browser) -> float:
@@ -390,19 +420,28 @@ def redis_stopped(site: Site, results: Results, alice: Browser, carol: Browser, 
 
 
 def worker_killed(site: Site, results: Results, alice: Browser, reference: float) -> None:
+    name = "worker kill -9"
     alert_id, _ = order(site, alice, 5)
-    first_batch_sent(site, alert_id)
-    victim = busy_worker(site)
+    mid_broadcast(site, alert_id)
+    victim = wait(lambda: sending_worker(site), "a worker with a LINE request in flight", 30, every=0.01)
+    left = unfinished_batches(site, alert_id)
     site.processes.kill(victim)
-    check_broadcast(site, results, "worker kill -9", alert_id, reference)
+    results.check(f"{name}: the kill landed mid-request", bool(left),
+                  f"{victim} killed with a LINE request open; unfinished batches then: {left}")
+    check_broadcast(site, results, name, alert_id, reference)
+    line = results.figures[name]["line"]
+    results.check(f"{name}: the dead worker's batch was sent again with its retry key, and LINE did not repeat it",
+                  line["retry_conflicts"] + line["truncated"] >= 1, f"LINE: {line}")
     site.start_worker(int(victim[-1]))  # as systemd would; it warms up while the next fault runs
 
 
 def redis_restarted(site: Site, results: Results, alice: Browser, reference: float) -> None:
+    name = "Redis restarted"
     alert_id, _ = order(site, alice, 4, hazard="flood")
-    first_batch_sent(site, alert_id)
+    left = mid_broadcast(site, alert_id)
     site.redis.restart()
-    check_broadcast(site, results, "Redis restarted", alert_id, reference)
+    results.check(f"{name}: the restart landed mid-broadcast", bool(left), f"unfinished batches then: {left}")
+    check_broadcast(site, results, name, alert_id, reference)
 
 
 def checkins(site: Site, carol: Browser, households: int, fault=None) -> dict:
@@ -442,8 +481,8 @@ def checkins(site: Site, carol: Browser, households: int, fault=None) -> dict:
 
 def postgres_restarted(site: Site, results: Results, carol: Browser) -> None:
     name = "PostgreSQL restarted"
-    reference = checkins(site, carol, 20)
-    faulty = checkins(site, carol, 20, fault=site.pg.restart)
+    reference = checkins(site, carol, 15)
+    faulty = checkins(site, carol, 15, fault=site.pg.restart)
     for label, run in (("no fault", reference), ("fault", faulty)):
         results.check(f"{name}: check-ins {label}: every event stored exactly once",
                       run["stored"] == run["sent"] and run["answers"].count("applied") == run["sent"],
@@ -490,7 +529,8 @@ def rq_logs_tell_the_truth(site: Site, results: Results) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=int(os.environ.get("FAULTS_SUBSCRIBERS", 4000)))
-    parser.add_argument("--latency-ms", type=int, default=300, help="the local LINE server's answer time")
+    # LINE answering in a second keeps several requests in flight for long enough that a fault lands among them.
+    parser.add_argument("--latency-ms", type=int, default=1000, help="the local LINE server's answer time")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs stay in test-artifacts)")
     args = parser.parse_args()
     limit = int(os.environ.get("FAULTS_LIMIT_SECONDS", 300))

@@ -144,6 +144,13 @@ class OwnRedis:
         self.start()
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process under `pid` (from /proc), deepest first."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(p) for p in path.read_text().split()] if path.exists() else []
+    return [d for child in children for d in descendants(child)] + children
+
+
 class Processes:
     """The site's long-running processes, each in its own session (a kill takes its children)."""
 
@@ -162,10 +169,12 @@ class Processes:
         return process
 
     def kill(self, name: str) -> None:
-        """SIGKILL to the whole session: the worker and the job it forked (RQ's work horse)."""
+        """SIGKILL to the process and every descendant: RQ's work horse runs in a session of its own (setsid), so a
+        process-group kill would leave it finishing the job, which is not what a crash of the machine does."""
         process = self.running.pop(name)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        for pid in [*descendants(process.pid), process.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.wait()
 
     def stop_all(self) -> None:
