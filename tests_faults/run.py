@@ -40,6 +40,7 @@ BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/60
 PUBLIC = ("/", "/shelters/")
 FINAL = ("accepted", "failed", "dead")
 ARTIFACTS = REPO / "test-artifacts" / "faults"
+SEND_THREADS = 4  # NOTIFY_SEND_THREADS, the default, of each worker
 
 
 class Results:
@@ -74,8 +75,8 @@ class Site:
 
         shutil.rmtree(self.logs, ignore_errors=True)  # this run's logs only
         self.logs.mkdir(parents=True)
-        self.env: dict = {}
-        self.processes: Processes | None = None
+        self.env: dict = {}  # filled by start(); the processes read it then
+        self.processes = Processes(self.env, self.logs)
         self.world: dict = {}
 
     # --- set-up ---------------------------------------------------------------------------------------------
@@ -92,28 +93,29 @@ class Site:
         self.redis.start()
         self.line.start()
         drop = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "TOKI_TASKS"}
-        self.env = {k: v for k, v in os.environ.items() if k not in drop}
+        self.env.update({k: v for k, v in os.environ.items() if k not in drop})
         self.env.update(
             DJANGO_SETTINGS_MODULE="tests_faults.settings", DATABASE_URL=self.pg.url(), REDIS_URL=self.redis.url,
             TOKI_TASKS="rq", TOKI_VAR_DIR=str(self.root / "var"), MEDIA_ROOT=str(self.root / "var" / "media"),
             STATIC_ROOT=str(self.root / "static"), TOKI_DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", PYTHONUNBUFFERED="1", LOG_LEVEL="INFO",
             LINE_API_BASE_URL=self.line.base_url, LINE_CHANNEL_ACCESS_TOKEN="test-token",  # noqa: S106
-            NOTIFY_RETRY_BASE_SECONDS="1", FAULTS_PASSWORD=self.password,
+            NOTIFY_RETRY_BASE_SECONDS="1", NOTIFY_SEND_THREADS=str(SEND_THREADS), FAULTS_PASSWORD=self.password,
         )
-        self.processes = Processes(self.env, self.logs)
         self.step("PostgreSQL, Redis, LINE server")
         import subprocess
 
         collecting = subprocess.Popen([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=REPO,
-                                      env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                      env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True)
         self.manage("migrate", "--no-input", "-v0")
         self.step("migrate (collectstatic beside it)")
         out = self.run_python("-m", "tests_faults.world", "--subscribers", str(self.subscribers))
         self.world = json.loads(out.strip().splitlines()[-1])
         self.step("seed")
         if collecting.wait(timeout=120) != 0:
-            raise RuntimeError(f"collectstatic failed: {collecting.stderr.read()[-1500:]}")
+            error = collecting.stderr.read() if collecting.stderr else ""
+            raise RuntimeError(f"collectstatic failed: {error[-1500:]}")
         self.step("collectstatic")
         self.start_web()
         for n in (1, 2):
@@ -155,8 +157,7 @@ class Site:
              f"worker {n} warmed up", 90, every=0.2)
 
     def stop(self) -> None:
-        if self.processes is not None:
-            self.processes.stop_all()
+        self.processes.stop_all()
         self.line.stop()
         self.redis.stop()
         self.pg.stop()
@@ -234,7 +235,7 @@ class Browser:
         return self.session.post(
             f"{self.site.base}/api/v1/shelters/openings/{self.site.world['opening']}/events", timeout=15,
             json={"device_id": "faults-tablet", "events": events},
-            headers={"X-CSRFToken": self.session.cookies.get("csrftoken", ""), "Referer": self.origin + "/"})
+            headers={"X-CSRFToken": self.session.cookies.get("csrftoken") or "", "Referer": self.origin + "/"})
 
 
 def _csrf(html: str) -> str:
@@ -337,12 +338,13 @@ def unfinished_batches(site: Site, alert_id: int) -> dict:
                          "'dead') GROUP BY b.state", (alert_id,)))
 
 
-def mid_broadcast(site: Site, alert_id: int) -> dict:
-    """Wait until batches are being sent while others are still to send (the fault must land mid-broadcast);
-    returns the unfinished batches by state at that moment."""
+def mid_broadcast(site: Site, alert_id: int, sending: int = 1) -> dict:
+    """Wait until at least `sending` batches are being sent while others are still to send (the fault must land
+    mid-broadcast); returns the unfinished batches by state at that moment. More batches in flight than one worker
+    sends at once (NOTIFY_SEND_THREADS, 4) means that every worker has requests open."""
     def moment():
         left = unfinished_batches(site, alert_id)
-        return left if left.get("sending") and sum(left.values()) >= 3 else None
+        return left if left.get("sending", 0) >= sending and sum(left.values()) >= 3 else None
     return wait(moment, "the broadcast under way", 60, every=0.02)
 
 
@@ -422,7 +424,7 @@ def redis_stopped(site: Site, results: Results, alice: Browser, carol: Browser, 
 def worker_killed(site: Site, results: Results, alice: Browser, reference: float) -> None:
     name = "worker kill -9"
     alert_id, _ = order(site, alice, 5)
-    mid_broadcast(site, alert_id)
+    mid_broadcast(site, alert_id, sending=SEND_THREADS + 1)
     victim = wait(lambda: sending_worker(site), "a worker with a LINE request in flight", 30, every=0.01)
     left = unfinished_batches(site, alert_id)
     site.processes.kill(victim)
