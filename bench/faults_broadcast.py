@@ -34,9 +34,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from tests_faults.run import (
+        SEND_THREADS,
         Browser,
         Results,
-        SEND_THREADS,
         Site,
         check_broadcast,
         mid_broadcast,
