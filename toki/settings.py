@@ -145,7 +145,8 @@ else:
 
 CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A cache that cannot be reached misses instead of raising: pages never depend on Redis (toki/lib/cache.py).
+    CACHES = {"default": {"BACKEND": "toki.lib.cache.ForgivingRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Cached public pages (docs/page-cache.md): rendered once per language and public version, kept at most
@@ -339,13 +340,21 @@ LINE_API_TIMEOUT = env_int("LINE_API_TIMEOUT", 15)
 # Attempts of one batch (first send + retries) before it is dead and shown to staff.
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
 # A batch claimed by a worker that has not finished within this many seconds is taken over by `notify_sweep`
-# (the worker died); the same X-Line-Retry-Key makes the re-send harmless.
-NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 60)
+# (the worker died); the same X-Line-Retry-Key makes the re-send harmless. The sending worker renews the lease
+# every third of it while the request is in flight (a heartbeat), so the lease is short without cutting a slow
+# request short: a killed worker's batches are sent again within seconds (issue 22, docs/operations.md).
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 6)
+# A planned batch whose send task has not claimed it within this many seconds is enqueued again by the sweep: its
+# task was lost (Redis restarted without persistence, the worker that took it died before starting it) or is
+# still queued, in which case the repeat finds the batch taken and does nothing.
+NOTIFY_REQUEUE_SECONDS = env_int("NOTIFY_REQUEUE_SECONDS", 4)
 
-# Domain events (ADR 0007): a delivery's claim lasts this long, and the sweep leaves an event this long to its own
-# delivery before redelivering it; undelivered events older than the window are left alone (logged), done ones
-# deleted after TOKI_EVENTS_KEEP_DAYS.
-TOKI_EVENTS_LEASE_SECONDS = env_int("TOKI_EVENTS_LEASE_SECONDS", 60)
+# Domain events (ADR 0007): a delivery's claim lasts this long (renewed by a heartbeat while the subscriber runs),
+# and the sweep leaves an event this long to its own delivery before redelivering it (at once when its enqueue
+# failed); undelivered events older than the window are left alone (logged), done ones deleted after
+# TOKI_EVENTS_KEEP_DAYS.
+TOKI_EVENTS_LEASE_SECONDS = env_int("TOKI_EVENTS_LEASE_SECONDS", 10)
+TOKI_EVENTS_REQUEUE_SECONDS = env_int("TOKI_EVENTS_REQUEUE_SECONDS", 4)
 TOKI_EVENTS_REDELIVER_HOURS = env_int("TOKI_EVENTS_REDELIVER_HOURS", 24)
 TOKI_EVENTS_MAX_ATTEMPTS = env_int("TOKI_EVENTS_MAX_ATTEMPTS", 20)
 TOKI_EVENTS_KEEP_DAYS = env_int("TOKI_EVENTS_KEEP_DAYS", 7)
@@ -383,9 +392,12 @@ TOKI_PERIODIC_JOBS = [
     ("purge_distress_messages", 3600, []),  # possible calls for help are kept 30 days (docs/privacy.md)
     ("expire_warnings", 60, []),  # a 津波予報（若干の海面変動） ends at its ValidDateTime (docs/alerts.md)
     ("rotate_analytics", 3600, []),
+    ("prune_orphan_photos", 3600, []),  # damage photos a killed process wrote but never committed (issue 22)
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
-    ("events_sweep", 15, []),  # redelivers domain events a crash left undelivered (ADR 0007)
-    ("notify_sweep", 15, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
+    # Every 2 s: a fault (a worker killed, Redis restarted) must cost seconds, not a minute (issue 22). Each round is
+    # one or two indexed queries when there is nothing to do.
+    ("events_sweep", 2, []),  # redelivers domain events a crash left undelivered (ADR 0007)
+    ("notify_sweep", 2, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -170,6 +170,21 @@ class QueueMixin(_TestCaseBase):  # type: ignore[misc,valid-type]
         self.run_queued_tasks()
 
 
+def enqueued_on_commit(callbacks, task) -> list[tuple]:
+    """The arguments of each enqueue of `task` among captured on-commit callbacks (captureOnCommitCallbacks),
+    whichever way it was registered: `task.enqueue` itself, or through `toki.lib.tasks.enqueue_or_report`."""
+    from toki.lib.tasks import enqueue_or_report
+
+    found = []
+    for callback in callbacks:
+        func, args = getattr(callback, "func", None), getattr(callback, "args", ())
+        if getattr(func, "__self__", None) is task:
+            found.append(tuple(args))
+        elif func is enqueue_or_report and args and args[0] is task:
+            found.append(tuple(args[1:]))
+    return found
+
+
 def ensure_redis(url: str) -> None:
     """Make sure the local Redis answers; start it as the machine's services doc says if it is down."""
     import shutil

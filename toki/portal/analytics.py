@@ -10,8 +10,11 @@ covers the survey answers, which go through toki.portal.actions).
 """
 
 import hashlib
+import logging
 import re
 import secrets
+import threading
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
@@ -121,14 +124,74 @@ def last_seen(request) -> date | None:
         return None
 
 
-def _increment_views(day: date, group: str) -> None:
+def _increment_views(day: date, group: str, views: int = 1) -> None:
     table = connection.ops.quote_name(PageViewCount._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day, path_group, views) VALUES (%s, %s, 1) "  # noqa: S608 - model table
-            f"ON CONFLICT (day, path_group) DO UPDATE SET views = {table}.views + 1",
-            [day, group],
+            f"INSERT INTO {table} (day, path_group, views) VALUES (%s, %s, %s) "  # noqa: S608 - model table
+            f"ON CONFLICT (day, path_group) DO UPDATE SET views = {table}.views + EXCLUDED.views",
+            [day, group, views],
         )
+
+
+class PendingViews:
+    """Page views this process could not write (the database or the cache failed): kept in memory and added by
+    the next view that is written, so a short outage costs no count. Past `limit` views a view is dropped and
+    counted in `dropped` (logged), so a long outage costs memory no more than that. Per process: a process that
+    stops with views pending loses them (they are logged as pending when they are kept)."""
+
+    def __init__(self, limit: int = 10_000):
+        self.limit = limit
+        self.views: Counter = Counter()
+        self.dropped = 0
+        self._lock = threading.Lock()
+
+    def keep(self, day: date, group: str) -> bool:
+        with self._lock:
+            if self.views.total() >= self.limit:
+                self.dropped += 1
+                return False
+            self.views[(day, group)] += 1
+            return True
+
+    def take(self) -> Counter:
+        with self._lock:
+            views, self.views = self.views, Counter()
+        return views
+
+    def put_back(self, views: Counter) -> None:
+        with self._lock:
+            self.views.update(views)
+
+
+pending_views = PendingViews()
+log = logging.getLogger(__name__)
+
+
+def count_or_keep(request, response, group: str) -> None:
+    """The middleware's entry: count the view, or keep it for later when counting fails (never raises: a
+    counter must never cost the reader their page)."""
+    try:
+        count_page_view(request, response, group)
+    except Exception:
+        day = timezone.localdate()
+        if pending_views.keep(day, group):
+            log.warning("page view not counted yet: kept (%s pending)", pending_views.views.total(), exc_info=True)
+        else:
+            log.warning("page view dropped: %s dropped since start", pending_views.dropped)
+        return
+    _write_pending()
+
+
+def _write_pending() -> None:
+    if not pending_views.views:
+        return
+    views = pending_views.take()
+    try:
+        for (day, group), count in views.items():
+            _increment_views(day, group, count)
+    except Exception:
+        pending_views.put_back(views)
 
 
 def _record_visitor(day: date, key: str, *, is_repeat: bool, now: datetime) -> None:

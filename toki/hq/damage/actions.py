@@ -33,10 +33,10 @@ from toki.hq.damage.models import (
     FormDefinition,
     IssuedReport,
 )
+from toki.hq.damage.orphans import PHOTO_DIR
 from toki.hq.models import Incident
 from toki.posts.photos import CleanPhoto
 
-PHOTO_DIR = "damage"
 MAX_PHOTOS = 5
 TEXT_MAX = 4000
 CLOCK_SKEW = timedelta(minutes=5)
@@ -108,6 +108,8 @@ def set_agency_scope(*, acting_user, org_unit, categories) -> None:
 # --- Reports ---------------------------------------------------------------------------------------------------
 
 def _store_photos(photos) -> list[tuple[str, CleanPhoto]]:
+    """Written before the report's transaction (it stays short); removed again when the report is refused, and
+    by `prune_orphan_photos` when the process died before the COMMIT (toki/hq/damage/orphans.py)."""
     stored = []
     for photo in photos:
         token = secrets.token_hex(16)

@@ -17,6 +17,7 @@ import json
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -30,6 +31,7 @@ from toki.alerts.models import Alert
 from toki.alerts.rendering import render
 from toki.lib.site_links import site_link
 from toki.lib.tasks import enqueue_on_commit
+from toki.notify.actions.sending import forget_enqueue
 from toki.notify.channels import Content, registered_channels, transport_for
 from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
 
@@ -258,7 +260,8 @@ def fill_batches(notification_id: int) -> int:
                                                                              enqueued_at=timezone.now()):
                 from toki.notify.tasks import send_batches
 
-                enqueue_on_commit(send_batches, pks)
+                # Redis down: the batches stay planned with no enqueue time, and the next sweep sends them.
+                enqueue_on_commit(send_batches, pks, on_failure=partial(forget_enqueue, pks))
                 done += len(pks)
         step = FILL_STEP
 

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from toki.accounts import audit
+from toki.lib.tasks import heartbeat
 from toki.notify.channels import Outcome, SendResult, transport_for
 from toki.notify.models import Delivery, DeliveryBatch, DeliveryState, Subscriber
 
@@ -61,8 +62,48 @@ def claim(batch_id: int, *, now=None) -> DeliveryBatch | None:
     return DeliveryBatch.objects.get(pk=batch_id)
 
 
-def send_batch(batch_id: int) -> str:
+class Held:
+    """The batches this worker has claimed and not yet recorded, each with the attempt it claimed: a heartbeat
+    renews their leases (`renew`) while the process lives, so NOTIFY_LEASE_SECONDS can be a few seconds. A worker
+    killed mid-request stops renewing and its batches are due again a lease later; batches it never started were
+    never claimed (still `planned`), and the sweep enqueues them again after NOTIFY_REQUEUE_SECONDS."""
+
+    def __init__(self):
+        self._claims: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def add(self, batch: DeliveryBatch) -> None:
+        with self._lock:
+            self._claims[batch.pk] = batch.attempts
+
+    def discard(self, batch_id: int) -> None:
+        with self._lock:
+            self._claims.pop(batch_id, None)
+
+    def renew(self) -> int:
+        with self._lock:
+            claims = list(self._claims.items())
+        if not claims:
+            return 0
+        mine = Q()
+        for pk, attempts in claims:
+            mine |= Q(pk=pk, attempts=attempts)
+        until = timezone.now() + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+        return DeliveryBatch.objects.filter(mine, state=DeliveryState.SENDING).update(lease_until=until)
+
+
+def holding():
+    """A Held set and the heartbeat that renews it, for one task's run."""
+    held = Held()
+    return held, heartbeat(settings.NOTIFY_LEASE_SECONDS / 3, held.renew)
+
+
+def send_batch(batch_id: int, held: Held | None = None) -> str:
     """One attempt at one batch; returns what happened (for logs and tests). Safe to run any number of times."""
+    if held is None:
+        held, beating = holding()
+        with beating:
+            return send_batch(batch_id, held)
     batch = DeliveryBatch.objects.filter(pk=batch_id).only("channel").first()
     if batch is None:
         return "missing"
@@ -72,6 +113,14 @@ def send_batch(batch_id: int) -> str:
     batch = claim(batch_id)
     if batch is None:
         return "not due"
+    held.add(batch)
+    try:
+        return _send_claimed(batch, transport)
+    finally:
+        held.discard(batch.pk)
+
+
+def _send_claimed(batch: DeliveryBatch, transport) -> str:
     if batch.subscriber_ids:
         addresses = list(Subscriber.objects.filter(pk__in=batch.subscriber_ids).order_by("pk")
                          .values_list("address", flat=True))
@@ -86,9 +135,15 @@ def send_batches(batch_ids: list[int]) -> dict[str, int]:
     """Send several batches at once from one worker: up to NOTIFY_SEND_THREADS requests in flight (each thread
     has its own database connection, closed when it is done). Each batch goes through `send_batch` (claim, send,
     record): the guarantees are per batch, whoever sends it. Returns outcome → count."""
+    held, beating = holding()
+    with beating:
+        return _send_all(batch_ids, held)
+
+
+def _send_all(batch_ids: list[int], held: Held) -> dict[str, int]:
     threads = max(1, min(settings.NOTIFY_SEND_THREADS, len(batch_ids)))
     if threads == 1:
-        outcomes = [send_batch(pk) for pk in batch_ids]
+        outcomes = [send_batch(pk, held) for pk in batch_ids]
     else:
         pending = queue.SimpleQueue()
         for pk in batch_ids:
@@ -103,7 +158,7 @@ def send_batches(batch_ids: list[int]) -> dict[str, int]:
                     except queue.Empty:
                         return
                     try:
-                        outcomes.append(send_batch(pk))
+                        outcomes.append(send_batch(pk, held))
                     except Exception:
                         # The batch stays claimed until its lease runs out; notify_sweep enqueues it again.
                         logger.exception("batch %s: sending raised", pk)
@@ -169,6 +224,12 @@ def _schedule_retry(batch, result: SendResult, now, common) -> str:
         task = task.using(run_after=at)
     task.enqueue(batch.pk)  # notify_sweep re-enqueues it too if this is lost
     return "retry"
+
+
+def forget_enqueue(batch_ids: list[int]) -> None:
+    """Their send task could not be enqueued (the queue is unreachable): no enqueue time, so the next sweep
+    enqueues them at once instead of waiting NOTIFY_REQUEUE_SECONDS."""
+    DeliveryBatch.objects.filter(pk__in=batch_ids, state__in=ACTIVE).update(enqueued_at=None)
 
 
 def retry_batch(*, acting_user, batch: DeliveryBatch) -> bool:

@@ -16,7 +16,7 @@ from toki.notify.actions.sweep import requeue_batches, sweep
 from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
 from toki.notify.tasks import send_batches
 from toki.notify.tests.helpers import line_user_id, subscriber
-from toki.test import BaseTestCase
+from toki.test import BaseTestCase, enqueued_on_commit
 
 
 def recipients(notification) -> set[int]:
@@ -109,8 +109,8 @@ class PlanningTests(BaseTestCase):
                                             hazard="flood", reason="増水")
         self.assertFalse(Notification.objects.exists())  # nothing before the commit
         # notify's delivery of "alerts.alert_published", enqueued on commit (toki/notify/subscribers.py)
-        ours = [c.args for c in callbacks if getattr(c, "func", None) is not None
-                and getattr(c.func, "__self__", None) is deliver_event and c.args[1] == "notify.plan_alert_deliveries"]
+        ours = [args for args in enqueued_on_commit(callbacks, deliver_event)
+                if args[1] == "notify.plan_alert_deliveries"]
         self.assertEqual(len(ours), 1)
         with self.captureOnCommitCallbacks(execute=False):
             self.assertEqual(deliver_event.call(*ours[0]), "delivered")
@@ -128,8 +128,8 @@ class PlanningTests(BaseTestCase):
             notification = plan_alert(alert.pk)
         batches = list(DeliveryBatch.objects.filter(notification=notification))
         self.assertTrue(all(b.retry_key and b.state == DeliveryState.PLANNED for b in batches))
-        sent = [c for c in callbacks if getattr(getattr(c, "func", None), "__self__", None) is send_batches]
-        self.assertEqual(sorted(pk for c in sent for pk in c.args[0]), sorted(b.pk for b in batches))
+        sent = enqueued_on_commit(callbacks, send_batches)
+        self.assertEqual(sorted(pk for args in sent for pk in args[0]), sorted(b.pk for b in batches))
         self.assertTrue(all(b.ready and b.enqueued_at for b in batches))
 
 
@@ -165,7 +165,7 @@ class BatchingTests(BaseTestCase):
                 patch("toki.notify.actions.planning.FILL_STEP", 3), \
                 self.captureOnCommitCallbacks(execute=False) as callbacks:
             notification = plan_alert(alert.pk)
-        groups = [c.args[0] for c in callbacks if getattr(getattr(c, "func", None), "__self__", None) is send_batches]
+        groups = [args[0] for args in enqueued_on_commit(callbacks, send_batches)]
         self.assertEqual([len(g) for g in groups], [2, 3, 1])
         first = DeliveryBatch.objects.filter(pk__in=groups[0])
         self.assertEqual({b.language for b in first}, {"ja", "en"})  # every language's first batch goes first
@@ -189,8 +189,7 @@ class BatchingTests(BaseTestCase):
         Notification.objects.filter(pk=notification.pk).update(planning_until=timezone.now() - timedelta(seconds=1))
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             self.assertEqual(sweep()["planned"], 1)
-        sent = [pk for c in callbacks if getattr(getattr(c, "func", None), "__self__", None) is send_batches
-                for pk in c.args[0]]
+        sent = [pk for args in enqueued_on_commit(callbacks, send_batches) for pk in args[0]]
         self.assertEqual(sorted(sent), sorted(keys))
         self.assertEqual(dict(DeliveryBatch.objects.values_list("pk", "retry_key")), keys)  # same keys
         self.assertEqual(Delivery.objects.filter(notification=notification).count(), 1203)

@@ -3,12 +3,13 @@ acceptance, the fixed retry key, 409, 429/5xx/connection retries with backoff, f
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
 from toki.alerts.actions.orders import issue_evacuation_order
 from toki.notify.actions.planning import plan_alert
-from toki.notify.actions.sending import claim, send_batch, send_batches
+from toki.notify.actions.sending import Held, claim, send_batch, send_batches
 from toki.notify.actions.sweep import requeue_batches
 from toki.notify.line.localserver import LocalLineServer
 from toki.notify.models import Delivery, DeliveryBatch, DeliveryState
@@ -174,6 +175,38 @@ class SendingTests(BaseTestCase):
         self.assertEqual(requeue_batches(), 0)
         self.assertEqual(send_batch(self.batch.pk), DeliveryState.ACCEPTED)
         self.assert_each_received_once()
+
+    def test_it_enqueues_again_a_planned_batch_whose_job_was_lost_after_a_few_seconds(self):
+        # Its job went with a Redis restart, or with a worker killed before it started the group (issue 22).
+        ago = lambda seconds: timezone.now() - timedelta(seconds=seconds)  # noqa: E731
+        DeliveryBatch.objects.filter(pk=self.batch.pk).update(enqueued_at=ago(1))
+        self.assertEqual(requeue_batches(), 0)  # its job may still be queued
+        DeliveryBatch.objects.filter(pk=self.batch.pk).update(enqueued_at=ago(settings.NOTIFY_REQUEUE_SECONDS + 1))
+        self.assertEqual(requeue_batches(), 1)
+        DeliveryBatch.objects.filter(pk=self.batch.pk).update(enqueued_at=None)  # its enqueue failed
+        self.assertEqual(requeue_batches(), 1)
+
+    def test_a_batch_stays_due_when_the_queue_is_unreachable(self):
+        from toki.tests.test_redis_down import redis_down
+
+        DeliveryBatch.objects.filter(pk=self.batch.pk).update(enqueued_at=None)
+        with redis_down(), self.assertLogs("toki.lib.tasks", "WARNING"):
+            self.assertEqual(requeue_batches(), 0)
+        self.assertIsNone(self.reload().enqueued_at)  # the next round tries again at once
+        self.assertEqual(requeue_batches(), 1)
+
+    def test_a_live_worker_renews_its_lease_and_only_for_the_attempt_it_claimed(self):
+        held = Held()
+        held.add(claim(self.batch.pk))
+        DeliveryBatch.objects.filter(pk=self.batch.pk).update(lease_until=timezone.now())
+        self.assertEqual(held.renew(), 1)
+        self.assertGreater(self.reload().lease_until, timezone.now() + timedelta(seconds=50))
+        # Its lease ran out and another worker took the batch: the slow one's heartbeat must not renew that.
+        later = timezone.now() + timedelta(seconds=61)
+        self.assertEqual(claim(self.batch.pk, now=later).attempts, 2)
+        self.assertEqual(held.renew(), 0)
+        held.discard(self.batch.pk)
+        self.assertEqual(held.renew(), 0)
 
     def test_it_leaves_batches_planned_without_an_access_token(self):
         with override_settings(LINE_CHANNEL_ACCESS_TOKEN=""):

@@ -1,5 +1,10 @@
+import os
+import time
+from io import StringIO
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from PIL import Image
 
 from toki.accounts import actions as account_actions
@@ -132,6 +137,31 @@ class PhotoTests(TemporaryMediaMixin, DamageTestCase):
         with self.assertRaises(PermissionDenied):
             self.file({"sites_roads": 1}, photos=[photo], user=self.bob, district=self.aikawa)
         self.assertFalse(default_storage.exists("damage"))
+
+
+class OrphanPhotoTests(TemporaryMediaMixin, DamageTestCase):
+    """A process killed between writing a report's photos and its COMMIT leaves files no version holds (issue 22):
+    the hourly `prune_orphan_photos` deletes them once they are an hour old, and never a photo of a report."""
+
+    def age(self, name: str, hours: float) -> None:
+        path = default_storage.path(name)
+        then = time.time() - hours * 3600
+        os.utime(path, (then, then))
+
+    def test_it_deletes_photo_files_left_by_a_report_that_never_committed(self):
+        report = self.file({"sites_roads": 1}, photos=[clean_photo(upload(photo_bytes()))])
+        kept = report.photos.get().file.name
+        # What a SIGKILL between the write and the COMMIT leaves: the files, no row.
+        (old_orphan, _), = actions._store_photos([clean_photo(upload(photo_bytes()))])
+        (young_orphan, _), = actions._store_photos([clean_photo(upload(photo_bytes()))])
+        self.age(kept, 2)
+        self.age(old_orphan, 2)
+        out = StringIO()
+        call_command("prune_orphan_photos", stdout=out)
+        self.assertIn("deleted 1, kept 1, too young 1", out.getvalue())
+        self.assertEqual([default_storage.exists(n) for n in (kept, old_orphan, young_orphan)], [True, False, True])
+        call_command("prune_orphan_photos", stdout=StringIO())  # again: nothing more
+        self.assertTrue(default_storage.exists(kept))
 
 
 class ChronologyTests(DamageTestCase):

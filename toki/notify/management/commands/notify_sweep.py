@@ -2,10 +2,9 @@
 half-way (docs/notify.md; an alert whose planning never started is redelivered by events_sweep, ADR 0007).
 Idempotent; `--loop` runs it every few seconds (production: a systemd unit or the scheduler)."""
 
-import time
-
 from django.core.management.base import BaseCommand
 
+from toki.lib.periodic import every
 from toki.notify.actions.sweep import sweep
 
 
@@ -17,10 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=5.0, help="seconds between sweeps with --loop")
 
     def handle(self, *args, loop=False, interval=5.0, **options):
-        while True:
+        def once():
             found = sweep()
             if found["planned"] or found["requeued"] or options["verbosity"] > 1:
                 self.stdout.write(f"notify_sweep: planned {found['planned']}, requeued {found['requeued']}")
-            if not loop:
-                return
-            time.sleep(interval)
+
+        if loop:
+            every(interval, "notify_sweep", once)  # survives a database or Redis restart (toki/lib/periodic.py)
+        once()

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from toki.lib.periodic import run_step
+
 log = logging.getLogger(__name__)
 
 
@@ -35,10 +37,9 @@ class Command(BaseCommand):
             time.sleep(1)
 
     def _run(self, name, job_args):
-        try:
-            call_command(name, *job_args)
-        except Exception:  # one failing job must not stop the others; it is logged with its traceback
-            log.exception("periodic job %s failed", name)
+        # One failing job must not stop the others (logged with its traceback), and a connection broken by a
+        # database restart is replaced before the next job (toki/lib/periodic.py).
+        run_step(f"periodic job {name}", lambda: call_command(name, *job_args))
 
     def _stop(self, *_):
         self.stopping = True
