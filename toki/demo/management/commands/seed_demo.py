@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from toki.areas.actions import load_profile
 from toki.areas.models import Municipality
 from toki.demo.hq import create_hq_demo_users
+from toki.demo.kpi import create_kpi_demo, seed_portal_history
 from toki.demo.personas import create_personas
 
 # Demo only: printed by `make run`. Production never runs seed_demo.
@@ -34,4 +35,7 @@ class Command(BaseCommand):
             call_command("import_shelters", str(DATA_DIR / name), no_progress=True)
         call_command("seed_lifelines_demo")
         call_command("seed_notices_demo")
+        create_kpi_demo(DEMO_PASSWORD)  # the plan's KPIs and their owner hana (docs/kpi.md)
+        seed_portal_history()  # made-up portal traffic since 2024-10 for the measured KPIs
+        call_command("kpi_refresh")
         self.stdout.write(self.style.SUCCESS(f"loaded the {municipality.name} demo"))
