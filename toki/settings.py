@@ -361,9 +361,9 @@ TOKI_PERIODIC_JOBS = [
     ("rotate_analytics", 3600, []),
     ("publish_static", 300, []),  # safety net: changes republish the 軽量版 at once (docs/static-site.md)
     ("events_sweep", 15, []),  # redelivers domain events a crash left undelivered (ADR 0007)
-    ("notify_sweep", 15, []),
+    ("notify_sweep", 15, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
     ("kpi_refresh", 3600, []),  # the plan's KPIs that Toki measures itself (docs/kpi.md)
-    ("kpi_remind", 86400, []),  # reminds owners of KPIs whose update is overdue (docs/kpi.md)  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
+    ("kpi_remind", 86400, []),  # reminds owners of KPIs whose update is overdue (docs/kpi.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -68,7 +68,8 @@ def instruction_minutes(municipality, period: Period) -> Measurement | Unavailab
     for incident in _incidents(municipality, period):
         for issued, acknowledged in Instruction.objects.filter(incident=incident, acknowledged_at__isnull=False
                                                                ).values_list("issued_at", "acknowledged_at"):
-            seconds.append((acknowledged - issued).total_seconds())
+            if acknowledged is not None:
+                seconds.append((acknowledged - issued).total_seconds())
     if not seconds:
         return Unavailable("no instruction of a real incident was acknowledged in this period")
     return Measurement(_median_minutes(seconds), denominator=Decimal(len(seconds)),

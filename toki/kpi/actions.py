@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.accounts.models import OrgUnit
@@ -100,28 +101,30 @@ def _write_kpi(plan: Plan, measure: Measure, position: int, kpi_data, department
 def _clean_value(kpi: Kpi, raw) -> Decimal:
     if kpi.direction == Kpi.Direction.STAGE:
         if raw not in kpi.stages:
-            raise ValidationError({"value": f"choose one of the stages: {'、'.join(kpi.stages)}"})
+            raise ValidationError({"value": _("choose one of the stages: %(stages)s") % {
+                "stages": "、".join(kpi.stages)}})
         return Decimal(kpi.stages.index(raw) + 1)
     try:
         value = Decimal(str(raw).replace(",", "").strip())
     except (InvalidOperation, TypeError):
-        raise ValidationError({"value": f"{raw!r} is not a number"}) from None
+        raise ValidationError({"value": _("“%(value)s” is not a number") % {"value": raw}}) from None
     if not value.is_finite() or abs(value) >= Decimal("1e12"):
-        raise ValidationError({"value": "the number is out of range"})
+        raise ValidationError({"value": _("the number is out of range")})
     if value < 0:
-        raise ValidationError({"value": "a result cannot be negative"})
+        raise ValidationError({"value": _("a result cannot be negative")})
     return value.quantize(Decimal("0.01"))
 
 
 def _check_year(plan: Plan, year: int) -> None:
     if not plan.first_year <= year <= plan.last_year:
-        raise ValidationError({"fiscal_year": f"the plan runs from {plan.first_year} to {plan.last_year}"})
+        raise ValidationError({"fiscal_year": _("the plan runs from %(first)s to %(last)s") % {
+            "first": plan.first_year, "last": plan.last_year}})
 
 
 def _check_evidence(url: str) -> str:
     url = (url or "").strip()
     if url and urlsplit(url).scheme not in ("http", "https"):
-        raise ValidationError({"evidence_url": "give an http(s) link"})
+        raise ValidationError({"evidence_url": _("give an http(s) link")})
     return url
 
 
@@ -133,11 +136,12 @@ def record_result(kpi: Kpi, *, fiscal_year: int, value, as_of: date | None = Non
     plan = kpi.measure.goal.plan
     _check_year(plan, fiscal_year)
     if len(note or "") > MAX_NOTE:
-        raise ValidationError({"note": f"at most {MAX_NOTE} characters"})
+        raise ValidationError({"note": _("at most %(n)d characters") % {"n": MAX_NOTE}})
     as_of = as_of or timezone.localdate()
     first, last = achievement.fiscal_year_bounds(fiscal_year, plan.fiscal_year_start_month)
     if not first <= as_of <= max(last, first):
-        raise ValidationError({"as_of": f"a date inside the fiscal year ({first} – {last})"})
+        raise ValidationError({"as_of": _("a date inside the fiscal year (%(first)s – %(last)s)") % {
+            "first": first, "last": last}})
     with transaction.atomic():
         result = Result.objects.create(
             kpi=kpi, fiscal_year=fiscal_year, value=_clean_value(kpi, value), source=Result.Source.MANUAL,
@@ -203,7 +207,7 @@ def write_note(kpi: Kpi, *, fiscal_year: int, analysis: str, improvement: str, a
     if not permissions.may_update_kpi(acting_user, kpi):
         raise PermissionDenied("only the KPI's owner or a plan administrator writes its notes")
     _check_year(kpi.measure.goal.plan, fiscal_year)
-    errors = {name: f"at most {MAX_NOTE} characters" for name, text in
+    errors = {name: _("at most %(n)d characters") % {"n": MAX_NOTE} for name, text in
               (("analysis", analysis), ("improvement", improvement)) if len(text or "") > MAX_NOTE}
     if errors:
         raise ValidationError(errors)
@@ -221,15 +225,15 @@ def set_note_stage(note: Note, *, stage: str, acting_user) -> Note:
     """Internal review, then external review (産官学金労言): only in that order, by a plan administrator."""
     if not permissions.may_review_notes(acting_user):
         raise PermissionDenied("reviews are recorded by a plan administrator")
-    order = [Note.Stage.DRAFT, Note.Stage.INTERNAL, Note.Stage.EXTERNAL]
+    order: list[str] = [Note.Stage.DRAFT, Note.Stage.INTERNAL, Note.Stage.EXTERNAL]
     if stage not in order:
         raise ValidationError({"stage": f"unknown stage {stage!r}"})
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         if order.index(stage) != order.index(note.stage) + 1:
-            raise ValidationError({"stage": "reviews go draft → internal → external, one step at a time"})
+            raise ValidationError({"stage": _("reviews go draft → internal → external, one step at a time")})
         if not (note.analysis or note.improvement):
-            raise ValidationError({"stage": "an empty note cannot be reviewed"})
+            raise ValidationError({"stage": _("an empty note cannot be reviewed")})
         note.stage = stage
         note.save(update_fields=["stage", "updated_at"])
         audit.record(actor=acting_user, action="kpi.note_reviewed", obj=note, changes={"stage": stage})
@@ -241,7 +245,7 @@ def set_baseline(kpi: Kpi, *, baseline: Decimal, acting_user) -> Kpi:
     if not permissions.may_administer_plan(acting_user):
         raise PermissionDenied("the baseline is recorded by a plan administrator")
     if baseline is None or baseline < 0 or not baseline.is_finite():
-        raise ValidationError({"baseline": "a number of minutes, zero or more"})
+        raise ValidationError({"baseline": _("a number of minutes, zero or more")})
     with transaction.atomic():
         old = kpi.baseline
         kpi.baseline = baseline
@@ -263,10 +267,10 @@ def remind_owners(plan: Plan, *, today: date | None = None, send) -> list[str]:
 
     today = today or timezone.localdate()
     reminded = []
-    columns, table = selectors.plan_table(plan, today)
+    _columns, table = selectors.plan_table(plan, today)
     for row in (row for g in table for m in g.measures for row in m.rows):
         kpi = row.kpi
-        if not row.stale or kpi.owner_id is None:
+        if not row.stale or kpi.owner is None:
             continue
         if kpi.reminded_at and (timezone.now() - kpi.reminded_at).days < REMIND_EVERY_DAYS:
             continue

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 from toki.kpi import achievement
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 24, 48
+LEFT, RIGHT, TOP, BOTTOM = 72, 16, 24, 48
 PATTERNS = {"S": "kpi-solid", "A": "kpi-dots", "B": "kpi-hatch", "C": "kpi-cross", achievement.NO_STATUS: "kpi-none"}
 
 
@@ -72,10 +72,17 @@ def _gridlines(top: Decimal, y_of, stages: list[str] | None) -> list[str]:
     ticks = [Decimal(i) for i in range(1, len(stages) + 1)] if stages else [top * i / 4 for i in range(1, 5)]
     for tick in ticks:
         y = y_of(tick)
-        label = stages[int(tick) - 1][:6] if stages else f"{tick:,.0f}"
+        label = stages[int(tick) - 1][:6] if stages else _tick_label(tick)
         lines.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" class="kpi-grid"/>')
         lines.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="kpi-tick">{escape(label)}</text>')
     return lines
+
+
+def _tick_label(value: Decimal) -> str:
+    """Axis labels short enough for the margin: 10,000 and more in 万 (1,825,000 → 183万)."""
+    if value >= 10000:
+        return f"{value / 10000:,.0f}万"
+    return f"{value:,.1f}".removesuffix(".0")
 
 
 def _patterns() -> str:

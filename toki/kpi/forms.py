@@ -18,7 +18,9 @@ class ResultForm(forms.Form):
 
     def __init__(self, *args, kpi: Kpi, years: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = years
+        year_field = self.fields["fiscal_year"]
+        assert isinstance(year_field, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
+        year_field.choices = years
         if kpi.direction == Kpi.Direction.STAGE:
             self.fields["value"] = forms.ChoiceField(label=_("Stage reached"),
                                                      choices=[(s, s) for s in kpi.stages])

@@ -73,6 +73,9 @@ class PlanAction(models.Model):
     class Meta:
         ordering = ["position"]
 
+    def __str__(self):
+        return self.title
+
 
 class Kpi(models.Model):
     class Direction(models.TextChoices):
@@ -125,6 +128,9 @@ class Target(models.Model):
     class Meta:
         ordering = ["first_year"]
 
+    def __str__(self):
+        return f"{self.kpi_id} {self.first_year}-{self.last_year}: {self.label or self.value}"
+
 
 class Result(models.Model):
     """A figure for one KPI and fiscal year. Append-only: the latest row per KPI and year is the result; the earlier
@@ -150,6 +156,9 @@ class Result(models.Model):
         ordering = ["kpi", "fiscal_year", "-recorded_at", "-id"]
         indexes = [models.Index(fields=["kpi", "fiscal_year", "-recorded_at"], name="kpi_result_latest_idx")]
 
+    def __str__(self):
+        return f"{self.kpi_id} {self.fiscal_year}: {self.value}"
+
 
 class Note(models.Model):
     """PDCA notes for one KPI and fiscal year: 要因分析 and 改善方針, through internal and external review."""
@@ -170,3 +179,6 @@ class Note(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="kpi_note_year_unique")]
+
+    def __str__(self):
+        return f"{self.kpi_id} {self.fiscal_year} ({self.stage})"

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.kpi import achievement, actions, permissions, selectors
 from toki.kpi.models import Kpi, Plan
@@ -77,18 +79,18 @@ class ImportProblems(ValueError):
 def _read_rows(upload) -> list[dict]:
     raw = upload.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportProblems([f"the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB"])
+        raise ImportProblems([_("the file is larger than %(n)d MB") % {"n": MAX_IMPORT_BYTES // 1_000_000}])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportProblems(["the file is not UTF-8 text (save it as CSV UTF-8)"]) from None
+        raise ImportProblems([_("the file is not UTF-8 text (save it as CSV UTF-8)")]) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [name for name in ("KPIコード", "年度", "結果") if name not in (reader.fieldnames or [])]
     if missing:
-        raise ImportProblems([f"row 1: missing column(s) {', '.join(missing)}"])
+        raise ImportProblems([_("row 1: missing column(s) %(columns)s") % {"columns": "、".join(missing)}])
     rows = list(reader)
     if len(rows) > MAX_ROWS:
-        raise ImportProblems([f"more than {MAX_ROWS} rows"])
+        raise ImportProblems([_("more than %(n)d rows") % {"n": MAX_ROWS}])
     return rows
 
 
@@ -102,16 +104,19 @@ def import_results(plan: Plan, upload, *, acting_user) -> int:
             continue
         kpi = kpis.get((row.get("KPIコード") or "").strip())
         if kpi is None:
-            problems.append(f"row {number}, KPIコード: {row.get('KPIコード')!r} is not a KPI of this plan")
+            problems.append(_("row %(row)d, KPIコード: “%(value)s” is not a KPI of this plan") % {
+                "row": number, "value": row.get("KPIコード")})
             continue
         if selectors.is_measured(kpi):
             continue  # Toki measures it; the exported figure is Toki's own
         year_text = (row.get("年度") or "").split("-")[-1].strip()
         if not year_text.isdigit():
-            problems.append(f"row {number}, 年度: {row.get('年度')!r} is not a fiscal year")
+            problems.append(_("row %(row)d, 年度: “%(value)s” is not a fiscal year") % {
+                "row": number, "value": row.get("年度")})
             continue
         if not permissions.may_update_kpi(acting_user, kpi):
-            problems.append(f"row {number}, KPIコード: you may not record results for {kpi.code}")
+            problems.append(_("row %(row)d, KPIコード: you may not record results for %(code)s") % {
+                "row": number, "code": kpi.code})
             continue
         writes.append((number, kpi, int(year_text), value))
     with transaction.atomic():
@@ -121,13 +126,14 @@ def import_results(plan: Plan, upload, *, acting_user) -> int:
             if latest is not None and _same(kpi, latest.value, value):
                 continue
             try:
-                first, last = achievement.fiscal_year_bounds(year, plan.fiscal_year_start_month)
-                actions.record_result(kpi, fiscal_year=year, value=value, as_of=min(last, date.today()),
+                _first, last = achievement.fiscal_year_bounds(year, plan.fiscal_year_start_month)
+                actions.record_result(kpi, fiscal_year=year, value=value, as_of=min(last, timezone.localdate()),
                                       note="CSV import", acting_user=acting_user)
                 count += 1
             except (ValidationError, PermissionDenied) as error:
                 reasons = error.message_dict.values() if isinstance(error, ValidationError) else [[str(error)]]
-                problems += [f"row {number}, 結果: {reason}" for group in reasons for reason in group]
+                problems += [_("row %(row)d, 結果: %(reason)s") % {"row": number, "reason": reason}
+                             for group in reasons for reason in group]
         if problems:
             transaction.set_rollback(True)
             raise ImportProblems(problems)

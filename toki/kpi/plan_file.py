@@ -235,7 +235,8 @@ def _kpi(reader: _Reader, data: dict, where: str, plan: PlanData) -> KpiData:
     if kpi.cadence and kpi.cadence not in CADENCES:
         reader.fail(f"{where}.cadence", f"one of {', '.join(CADENCES)}")
     if kpi.saved_against_baseline and not kpi.metric:
-        reader.fail(f"{where}.saved_against_baseline", "only a measured KPI (with a metric) is saved against a baseline")
+        reader.fail(f"{where}.saved_against_baseline",
+                    "only a measured KPI (with a metric) is saved against a baseline")
     if (kpi.direction == "stage") != bool(kpi.stages):
         reader.fail(f"{where}.stages", "a stage KPI lists its stages; other KPIs have none")
     for span, value in reader.mapping(data.get("targets") or {}, f"{where}.targets").items():

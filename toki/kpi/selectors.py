@@ -71,8 +71,14 @@ def _value_label(kpi: Kpi, value: Decimal | None) -> str:
     if kpi.direction == Kpi.Direction.STAGE:
         position = int(value)
         return kpi.stages[position - 1] if 1 <= position <= len(kpi.stages) else ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{text}{kpi.unit}"
+    return f"{number_text(value, kpi.unit)}{kpi.unit}"
+
+
+def number_text(value: Decimal, unit: str) -> str:
+    """1825000 → 「1,825,000」; a score keeps one decimal as the plan writes it (3.0p); others drop trailing zeros."""
+    if unit == "p":
+        return f"{value:,.1f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def year_figure(kpi: Kpi, targets: list[Target], latest_by_year: dict[int, Result], first: int, last: int,
@@ -171,7 +177,7 @@ def kpis_to_update(user, plan: Plan, today: date) -> list[KpiRow]:
     """The owner's to-do list: the manual KPIs this user may update, stale ones first."""
     from toki.kpi import permissions
 
-    columns, table = plan_table(plan, today)
+    _columns, table = plan_table(plan, today)
     rows = [row for g in table for m in g.measures for row in m.rows
             if not is_measured(row.kpi) and permissions.may_update_kpi(user, row.kpi)]
     return sorted(rows, key=lambda row: (not row.stale, row.kpi.position))

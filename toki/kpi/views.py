@@ -90,9 +90,9 @@ def _owner_post(request, code: str):
 
 
 def _say_errors(request, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
+    for problems in error.message_dict.values():
         for problem in problems:
-            messages.error(request, f"{field}: {problem}")
+            messages.error(request, problem)
 
 
 @login_required

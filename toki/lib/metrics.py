@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.functional import Promise
+
+Text = str | Promise  # plain or lazily translated
+
 
 @dataclass(frozen=True)
 class Period:
@@ -36,13 +40,13 @@ class Unavailable:
 @dataclass(frozen=True)
 class Metric:
     key: str  # "<app>.<name>", the KPI's `metric` in the plan file
-    title: str
+    title: Text
     unit: str
     # The written definition shown on the KPI's definitions page (デジタル庁 style): what is counted, over what,
     # from which data, as of when.
-    numerator: str
-    denominator: str
-    source: str
+    numerator: Text
+    denominator: Text
+    source: Text
     measure: Callable[..., "Measurement | Unavailable"] = field(repr=False)
     # A stage metric answers the 1-based position of the stage reached among the KPI's stages.
     is_stage: bool = False

@@ -28,5 +28,6 @@ def portal_publicity(municipality, period: Period) -> Measurement:
 METRICS = [
     Metric(key="notices.portal_publicity", title=_("Notices about the portal"), unit="回",
            numerator=_("Notices in the category 'About this site' first published in the period"),
-           denominator=_("None: a count"), source=_("Notices (docs/notices.md)"), measure=portal_publicity, since=notices_since),
+           denominator=_("None: a count"), source=_("Notices (docs/notices.md)"), measure=portal_publicity,
+           since=notices_since),
 ]

@@ -44,7 +44,8 @@ class KpiPagesTests(BaseTestCase):
         self.assertContains(page, "100.0%")
         self.assertContains(page, "両津・相川で提供")
         self.assertContains(page, 'role="img"')
-        self.assertContains(page, "防災関連情報配信、共助につなげるデジタル基盤活用: 令和8年度 結果 提供地域の拡大、達成率 100.0%（S）")
+        self.assertContains(
+            page, "防災関連情報配信、共助につなげるデジタル基盤活用: 令和8年度 結果 提供地域の拡大、達成率 100.0%（S）")
         self.assertTrue(AuditEvent.objects.filter(action="kpi.result_recorded").exists())
 
     def test_only_the_owner_or_the_plan_admin_records_and_bad_input_writes_nothing(self):
@@ -55,7 +56,7 @@ class KpiPagesTests(BaseTestCase):
         self.client.force_login(self.hana)
         self.assertEqual(self.record("portal-visits", value="5").status_code, 404)  # 防災課's, not hers
         page = self.client.get(reverse("kpi:kpi", args=["mutual-aid-platform"]))
-        self.assertContains(page, "Record a result")
+        self.assertContains(page, "結果を入力")
         self.record("mutual-aid-platform", value="全部")
         self.client.force_login(self.alice)
         self.assertEqual(self.record("elderly-tablets", value="-3").status_code, 302)
@@ -76,7 +77,7 @@ class KpiPagesTests(BaseTestCase):
         self.client.post(reverse("kpi:review_note", args=["mutual-aid-platform", 2026]), {"stage": "external"})
         response = self.client.post(reverse("kpi:review_note", args=["mutual-aid-platform", 2026]),
                                     {"stage": "internal"}, follow=True)
-        self.assertContains(response, "one step at a time")
+        self.assertContains(response, "1段階ずつ")
         self.client.logout()
         self.assertContains(self.client.get(reverse("kpi:kpi", args=["mutual-aid-platform"])), "公民館で説明会を開く")
 
@@ -103,7 +104,7 @@ class KpiPagesTests(BaseTestCase):
         self.assertContains(response, "nine")
         self.assertFalse(Result.objects.exists())
         response = upload(lambda t: fill(t, "support-registry", "2026", "一部地区で導入"))
-        self.assertContains(response, "1 results were recorded")
+        self.assertContains(response, "1 件の結果を記録しました")
         self.assertEqual(Result.objects.get(kpi__code="support-registry").fiscal_year, 2026)
         upload(lambda t: None)  # the same file again: nothing new
         self.assertEqual(Result.objects.count(), 1)
@@ -115,7 +116,7 @@ class KpiPagesTests(BaseTestCase):
         self.client.force_login(self.hana)
         page = self.client.get(reverse("kpi:mine"))
         self.assertContains(page, "防災関連情報配信、共助につなげるデジタル基盤活用")
-        self.assertContains(page, "Update overdue")
+        self.assertContains(page, "更新が遅れています")
         self.assertNotContains(page, "アクセス件数")
 
 
@@ -147,6 +148,6 @@ class MeasuredKpiTests(BaseTestCase):
         self.assertNotIn("shelter-reception", latest)  # nobody checked in through Toki yet: not measured
         self.assertNotIn("hq-use-rate", latest)  # no disaster: nothing guessed
         page = self.client.get(reverse("kpi:kpi", args=["publicity-count"]))
-        self.assertContains(page, "Automatically by Toki")
+        self.assertContains(page, "Tokiが1時間ごとに自動で測定")
         call_command("kpi_refresh", stdout=io.StringIO())
         self.assertEqual(Result.objects.filter(kpi__code="portal-visits").count(), 1)  # unchanged: not rewritten

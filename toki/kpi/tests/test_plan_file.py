@@ -20,9 +20,8 @@ def load(path) -> str:
 
 class PlanFileTests(BaseTestCase):
     def write(self, document) -> Path:
-        handle = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8")
-        yaml.safe_dump(document, handle, allow_unicode=True)
-        handle.close()
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as handle:
+            yaml.safe_dump(document, handle, allow_unicode=True)
         self.addCleanup(Path(handle.name).unlink)
         return Path(handle.name)
 

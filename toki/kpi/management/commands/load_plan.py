@@ -19,7 +19,7 @@ class Command(BaseCommand):
             data = read_plan(path)
             plan = load_plan(data, acting_user=None)
         except PlanFileError as error:
-            raise CommandError("\n".join([f"{path}: the plan was not loaded:"] + error.problems)) from None
+            raise CommandError("\n".join([f"{path}: the plan was not loaded:", *error.problems])) from None
         except ValidationError as error:
             raise CommandError(f"{path}: the plan was not loaded: {'; '.join(error.messages)}") from None
         kpis = sum(len(m.kpis) for g in data.goals for m in g.measures)
