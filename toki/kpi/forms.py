@@ -19,7 +19,7 @@ class ResultForm(forms.Form):
     def __init__(self, *args, kpi: Kpi, years: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         year_field = self.fields["fiscal_year"]
-        assert isinstance(year_field, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
+        assert isinstance(year_field, forms.TypedChoiceField)
         year_field.choices = years
         if kpi.direction == Kpi.Direction.STAGE:
             self.fields["value"] = forms.ChoiceField(label=_("Stage reached"),
