@@ -146,6 +146,17 @@ def kpi_row(kpi: Kpi, latest_by_year: dict[int, Result], columns, today: date, c
                   current=current_figure)
 
 
+def only_owner(table: list[GoalRows], owner: str) -> list[GoalRows]:
+    """The plan table cut down to one department's KPIs (measures without any are left out)."""
+    kept = []
+    for goal in table:
+        measures = [MeasureRows(m.measure, [r for r in m.rows if r.kpi.owner_name == owner]) for m in goal.measures]
+        measures = [m for m in measures if m.rows]
+        if measures:
+            kept.append(GoalRows(goal.goal, measures))
+    return kept
+
+
 def is_measured(kpi: Kpi) -> bool:
     """Toki measures the KPI itself: an installed app provides its metric. Otherwise its owner enters it."""
     return bool(kpi.metric) and providers.metric(kpi.metric) is not None

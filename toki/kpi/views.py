@@ -1,7 +1,6 @@
 """The plan's KPI pages (docs/kpi.md): the public plan table, one KPI with its chart, definition, history and
 reviewed PDCA notes; the owner's forms; open data. Permissions: toki/kpi/permissions.py."""
 
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality_or_404
-from toki.kpi import achievement, actions, charts, opendata, permissions, providers, selectors
+from toki.kpi import achievement, actions, charts, opendata, permissions, providers, reports, selectors
 from toki.kpi.forms import BaselineForm, NoteForm, ResultForm
-from toki.kpi.models import Kpi, Note
+from toki.kpi.models import Goal, Kpi, Note
+from toki.lib.spreadsheet import csv_writer
 
 
 def _plan_or_404():
@@ -33,20 +33,27 @@ def _kpi_or_404(plan, code: str) -> Kpi:
 
 
 def plan_page(request):
+    """The plan's tables; `?owner=防災課` shows one department's KPIs (the per-department view)."""
     plan = _plan_or_404()
     today = timezone.localdate()
     columns, table = selectors.plan_table(plan, today)
+    departments = sorted({row.kpi.owner_name for g in table for m in g.measures for row in m.rows
+                          if row.kpi.owner_name})
+    owner = request.GET.get("owner", "")
+    if owner in departments:
+        table = selectors.only_owner(table, owner)
+    else:
+        owner = ""
     return render(request, "kpi/plan.html", {
         "plan": plan, "columns": [_column_label(first, last) for first, last in columns], "table": table,
+        "departments": departments, "owner": owner, "year": achievement.fiscal_year_of(
+            today, plan.fiscal_year_start_month),
         "current_year": achievement.wareki_year(achievement.fiscal_year_of(today, plan.fiscal_year_start_month)),
         "may_administer": permissions.may_administer_plan(request.user),
     })
 
 
-def _column_label(first: int, last: int) -> str:
-    if first == last:
-        return achievement.wareki_year(first)
-    return f"{achievement.wareki_year(first).removesuffix('年度')}–{achievement.wareki_year(last).removeprefix('令和')}"
+_column_label = reports.column_label
 
 
 def _year_choices(plan) -> list[tuple[int, str]]:
@@ -185,7 +192,7 @@ def plan_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{plan.code}-kpi.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     for line in opendata.plan_rows(plan, timezone.localdate()):
         writer.writerow(line)
     return response
@@ -195,6 +202,30 @@ def plan_json(request):
     plan = _plan_or_404()
     return JsonResponse(opendata.plan_document(plan, timezone.localdate()),
                         json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def plan_xlsx(request):
+    plan = _plan_or_404()
+    response = HttpResponse(reports.plan_workbook(plan, timezone.localdate()),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{plan.code}-kpi.xlsx"'
+    return response
+
+
+def evaluation_pdf(request, number: int):
+    """評価調書 of one 基本目標 for a fiscal year (?year=2025; default this year). Only reviewed notes are in it."""
+    plan = _plan_or_404()
+    goal = Goal.objects.filter(plan=plan, number=number).first()
+    if goal is None:
+        raise Http404
+    today = timezone.localdate()
+    year = request.GET.get("year", "")
+    year_number = int(year) if year.isdigit() else achievement.fiscal_year_of(today, plan.fiscal_year_start_month)
+    if not plan.first_year <= year_number <= plan.last_year:
+        raise Http404("the plan has no such fiscal year")
+    response = HttpResponse(reports.evaluation_pdf(plan, goal, year_number, today), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{plan.code}-goal{number}-{year_number}.pdf"'
+    return response
 
 
 @login_required

@@ -79,7 +79,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
             ("shelter-ops/supplies/", "request_id"): supplies.pk,
             ("shelter-ops/shelters/", "shelter_id"): cls.shelter.pk,
             ("api/v1/", "incident_id"): cls.incident.pk, ("api/v1/", "instruction_id"): instruction.pk,
-            ("kpi/", "code"): "mutual-aid-platform", ("kpi/", "year"): 2026,
+            ("kpi/", "code"): "mutual-aid-platform", ("kpi/", "year"): 2026, ("kpi/goals/", "number"): 1,
             ("api/v1/", "report_id"): report.pk, ("api/v1/", "opening_id"): cls.opening.pk,
         }
 

@@ -7,6 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from toki.accounts.models import AuditEvent
 from toki.demo.kpi import create_kpi_demo
@@ -151,3 +153,51 @@ class MeasuredKpiTests(BaseTestCase):
         self.assertContains(page, "Tokiが1時間ごとに自動で測定")
         call_command("kpi_refresh", stdout=io.StringIO())
         self.assertEqual(Result.objects.filter(kpi__code="portal-visits").count(), 1)  # unchanged: not rewritten
+
+
+class KpiPaperTests(BaseTestCase):
+    """The 評価調書 PDF and the Excel, opened and read back as the 審議会's secretary would."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan, cls.hana = create_kpi_demo(PERSONA_PASSWORD)
+
+    def test_the_evaluation_sheet_pdf_carries_the_figures_and_only_reviewed_notes(self):
+        self.client.force_login(self.hana)
+        self.client.post(reverse("kpi:record_result", args=["mutual-aid-platform"]), {
+            "fiscal_year": 2026, "value": "提供地域の拡大", "as_of": timezone.localdate().isoformat()})
+        self.client.post(reverse("kpi:write_note", args=["mutual-aid-platform", 2026]),
+                         {"analysis": "両津と相川で提供を始めた", "improvement": "公民館で説明会を開く"})
+        self.client.logout()
+        response = self.client.get(reverse("kpi:evaluation_pdf", args=[1]) + "?year=2026")
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        for expected in ("評価調書（令和8年度）", "基本目標1", "避難所での受付システム整備", "1,825,000件",
+                         "提供地域の拡大", "100.0%"):
+            self.assertIn(expected, text)
+        self.assertNotIn("説明会", text)  # a draft note is not published
+        self.client.force_login(self.alice)
+        self.client.post(reverse("kpi:review_note", args=["mutual-aid-platform", 2026]), {"stage": "internal"})
+        response = self.client.get(reverse("kpi:evaluation_pdf", args=[1]) + "?year=2026")
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        self.assertIn("説明会", text)
+        self.assertEqual(self.client.get(reverse("kpi:evaluation_pdf", args=[1]) + "?year=1999").status_code, 404)
+        self.assertEqual(self.client.get(reverse("kpi:evaluation_pdf", args=[7])).status_code, 404)
+
+    def test_the_excel_has_the_plans_table_layout(self):
+        response = self.client.get(reverse("kpi:plan_xlsx"))
+        sheet = load_workbook(io.BytesIO(response.content))["基本目標1"]
+        cells = [[c.value for c in row] for row in sheet.iter_rows()]
+        header = next(row for row in cells if row[0] == "重要業績成果指数 KPI")
+        self.assertEqual(header[2:5], ["令和5年度", "令和6年度", "令和7年度"])
+        self.assertEqual(header[-1], "令和11–13年度")
+        visits = next(i for i, row in enumerate(cells) if row[0] == "災害関連情報集約サイトのアクセス件数")
+        self.assertEqual([cells[visits + k][1] for k in range(3)], ["目標", "結果", "達成率"])
+        self.assertEqual(cells[visits][3], "318,000件")
+
+    def test_one_departments_view(self):
+        page = self.client.get(reverse("kpi:plan") + "?owner=地域づくり課")
+        self.assertContains(page, "防災関連情報配信、共助につなげるデジタル基盤活用")
+        self.assertNotContains(page, "災害関連情報集約サイトのアクセス件数")
+        self.assertContains(self.client.get(reverse("kpi:plan") + "?owner=nobody"), "アクセス件数")
