@@ -17,6 +17,7 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORTS = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    "tablet": {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     # What Chromium's own 200% zoom of a 1280x800 window gives the page: 640x400 CSS px, devicePixelRatio 2.
     "zoom200": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
@@ -27,7 +28,7 @@ NAVIGATION_TIMEOUT_MS = 20_000
 SCREENSHOTS_DIR = server.ARTIFACTS_DIR / "screenshots"
 LANGUAGES = ("ja", "en")  # every page in Japanese (the default) and once in English
 PUBLIC_PAGES = ("/", "/shelters/", "/warnings/", "/tourist/", "/lifelines/", "/notices/", "/posts/", "/posts/new/",
-                "/opendata/", "/prepare/", "/accounts/login/")
+                "/opendata/", "/prepare/", "/accounts/login/", "/kpi/", "/kpi/portal-visits/")
 STAFF_PAGES = ("/accounts/", "/alerts/", "/alerts/orders/", "/accounts/audit/", "/lifelines/manage/",
                "/notices/manage/", "/posts/moderate/", "/portal/mode/", "/portal/kpi/")  # as alice, the HQ admin
 STAFF_USER = "alice"

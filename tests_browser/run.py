@@ -15,6 +15,7 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   nearest shelter open now (home, 'nearest sites' with the position set, the visitors' page);
 - hq (hq.py): the disaster-HQ path: incident, reports from two branches, the live board, 第1報 and its Excel,
   an instruction acknowledged and done by its recipient, the chronology;
+- kpi (kpi.py): the plan's KPIs: a KPI owner records a result in a few clicks, the public sees its grade;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
@@ -37,7 +38,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests_browser import a11y, hq, nojs, scenario, server, shelter_pwa, walkthrough, zoom
+from tests_browser import a11y, hq, kpi, nojs, scenario, server, shelter_pwa, walkthrough, zoom
 from tests_browser.common import (
     NAVIGATION_TIMEOUT_MS,
     SCREENSHOTS_DIR,
@@ -55,7 +56,7 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "walkthrough", "scenario", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "hq", "kpi", "walkthrough", "scenario", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -203,6 +204,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 hq.check_hq(report, browser, DEMO_PASSWORD)
                 print(f"(hq: {time.monotonic() - started:.1f}s)", flush=True)
+            if "kpi" in groups:
+                started = time.monotonic()
+                kpi.check_kpi(report, browser, DEMO_PASSWORD)
+                print(f"(kpi: {time.monotonic() - started:.1f}s)", flush=True)
             if "walkthrough" in groups and site is not None:
                 started = time.monotonic()
                 walkthrough.check_walkthrough(report, browser, site)

@@ -72,9 +72,13 @@ def _gridlines(top: Decimal, y_of, stages: list[str] | None) -> list[str]:
     ticks = [Decimal(i) for i in range(1, len(stages) + 1)] if stages else [top * i / 4 for i in range(1, 5)]
     for tick in ticks:
         y = y_of(tick)
-        label = stages[int(tick) - 1][:6] if stages else _tick_label(tick)
         lines.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" class="kpi-grid"/>')
-        lines.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="kpi-tick">{escape(label)}</text>')
+        if stages:  # a stage's name is long: written above its line, from the left edge of the plot
+            lines.append(f'<text x="{LEFT + 4}" y="{y - 4:.1f}" class="kpi-tick">{int(tick)}. '
+                         f'{escape(stages[int(tick) - 1])}</text>')
+        else:
+            lines.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="kpi-tick">'
+                         f'{escape(_tick_label(tick))}</text>')
     return lines
 
 

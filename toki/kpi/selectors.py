@@ -176,7 +176,11 @@ def takeaway(row: KpiRow) -> str:
 
 
 def kpi_history(kpi: Kpi) -> list[Result]:
-    return list(kpi.results.select_related("recorded_by").order_by("-fiscal_year", "-recorded_at", "-id")[:200])
+    """The latest 200 results, each with `label`: the figure as the plan writes it (the stage's name, 1,200世帯)."""
+    results = list(kpi.results.select_related("recorded_by").order_by("-fiscal_year", "-recorded_at", "-id")[:200])
+    for result in results:
+        result.label = _value_label(kpi, result.value)  # type: ignore[attr-defined]
+    return results
 
 
 def notes_for(kpi: Kpi, *, include_drafts: bool) -> list[Note]:
