@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.db.models import Max, Prefetch
 
 from toki.kpi import achievement, providers
 from toki.kpi.models import Goal, Kpi, Measure, Note, Plan, Result, Target
@@ -106,6 +107,27 @@ def _latest_results(kpis: list[Kpi]) -> dict[int, dict[int, Result]]:
     for result in Result.objects.filter(kpi__in=kpis).order_by("kpi_id", "fiscal_year", "-recorded_at", "-id"):
         latest.setdefault(result.kpi_id, {}).setdefault(result.fiscal_year, result)
     return latest
+
+
+TABLE_CACHE_SECONDS = 3600
+
+
+def plan_table_cached(plan: Plan, today: date):
+    """`plan_table` through the cache, keyed by what changes it: the newest result, the plan's last load and the
+    day (interim targets move daily). One query to build the key; a cache that fails is skipped, never fatal."""
+    newest = Result.objects.filter(kpi__measure__goal__plan=plan).aggregate(newest=Max("pk"))["newest"] or 0
+    key = f"kpi:table:{plan.pk}:{newest}:{plan.loaded_at.timestamp():.0f}:{today.isoformat()}"
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not take the page down
+        found = None
+    if found is None:
+        found = plan_table(plan, today)
+        try:
+            cache.set(key, found, TABLE_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001, S110 - as above: the page is served from the database
+            pass
+    return found
 
 
 def plan_table(plan: Plan, today: date) -> tuple[list[tuple[int, int]], list[GoalRows]]:

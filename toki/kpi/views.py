@@ -36,7 +36,7 @@ def plan_page(request):
     """The plan's tables; `?owner=防災課` shows one department's KPIs (the per-department view)."""
     plan = _plan_or_404()
     today = timezone.localdate()
-    columns, table = selectors.plan_table(plan, today)
+    columns, table = selectors.plan_table_cached(plan, today)
     departments = sorted({row.kpi.owner_name for g in table for m in g.measures for row in m.rows
                           if row.kpi.owner_name})
     owner = request.GET.get("owner", "")

@@ -37,6 +37,7 @@ class KpiPagesTests(BaseTestCase):
             self.assertContains(page, text)
 
     def test_an_owner_records_a_stage_and_everyone_sees_the_grade(self):
+        self.assertNotContains(self.client.get(reverse("kpi:plan")), "100.0%")  # the table is cached now
         self.client.force_login(self.hana)
         response = self.record("mutual-aid-platform", value="提供地域の拡大", note="両津・相川で提供",
                                evidence_url="https://www.city.sado.niigata.jp/example")
@@ -45,6 +46,7 @@ class KpiPagesTests(BaseTestCase):
         page = self.client.get(reverse("kpi:kpi", args=["mutual-aid-platform"]))
         self.assertContains(page, "100.0%")
         self.assertContains(page, "両津・相川で提供")
+        self.assertContains(self.client.get(reverse("kpi:plan")), "100.0%")  # a new result is a new cache key
         self.assertContains(page, 'role="img"')
         self.assertContains(
             page, "防災関連情報配信、共助につなげるデジタル基盤活用: 令和8年度 結果 提供地域の拡大、達成率 100.0%（S）")
