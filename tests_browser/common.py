@@ -29,7 +29,7 @@ NAVIGATION_TIMEOUT_MS = 20_000
 SCREENSHOTS_DIR = server.ARTIFACTS_DIR / "screenshots"
 LANGUAGES = ("ja", "en")  # every page in Japanese (the default) and once in English
 PUBLIC_PAGES = ("/", "/shelters/", "/warnings/", "/tourist/", "/lifelines/", "/notices/", "/posts/", "/posts/new/",
-                "/opendata/", "/prepare/", "/accounts/login/")
+                "/opendata/", "/prepare/", "/accounts/login/", "/kpi/", "/kpi/portal-visits/")
 STAFF_PAGES = ("/accounts/", "/alerts/", "/alerts/orders/", "/accounts/audit/", "/lifelines/manage/",
                "/notices/manage/", "/posts/moderate/", "/portal/mode/", "/portal/kpi/")  # as alice, the HQ admin
 STAFF_USER = "alice"

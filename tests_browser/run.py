@@ -23,6 +23,7 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   time, reason, the open shelter with address and directions), all navigation links on screen;
 - tourist (tourist.py): issue 14's tourist in Chinese and Korean on a phone during a tsunami order: the nearest
   open shelter designated for tsunamis first, its name in Latin letters, its address and directions;
+- kpi (kpi.py): the plan's KPIs: a KPI owner records a result in a few clicks, the public sees its grade;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
@@ -48,6 +49,7 @@ from urllib.parse import urlsplit
 from tests_browser import (
     a11y,
     hq,
+    kpi,
     nojs,
     resident,
     scenario,
@@ -75,7 +77,8 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "walkthrough", "resident", "tourist", "scenario", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "walkthrough", "resident", "tourist", "scenario",
+          "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -227,6 +230,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 hq.check_hq(report, browser, DEMO_PASSWORD)
                 print(f"(hq: {time.monotonic() - started:.1f}s)", flush=True)
+            if "kpi" in groups:
+                started = time.monotonic()
+                kpi.check_kpi(report, browser, DEMO_PASSWORD)
+                print(f"(kpi: {time.monotonic() - started:.1f}s)", flush=True)
             if "walkthrough" in groups and site is not None:
                 started = time.monotonic()
                 walkthrough.check_walkthrough(report, browser, site)

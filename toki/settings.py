@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "toki.notify",
     "toki.portal",
     "toki.linebot",
+    "toki.kpi",
     "toki.demo",
 ]
 
@@ -193,6 +194,13 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "toki@localhost")
+
+# The plan's KPIs (docs/kpi.md): grade bands on the achievement rate (NAME:PERCENT, highest first), the minutes
+# within which a warning or order must reach LINE to count for the 情報発信率, and the org units (besides HQ)
+# whose admins administer the plan.
+TOKI_KPI_BANDS = env_str("TOKI_KPI_BANDS", "S:100,A:80,B:60,C:0")
+TOKI_KPI_PUBLISH_MINUTES = env_int("TOKI_KPI_PUBLISH_MINUTES", 10)
+TOKI_KPI_ADMIN_UNITS = env_list("TOKI_KPI_ADMIN_UNITS", ["企画課"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -398,6 +406,8 @@ TOKI_PERIODIC_JOBS = [
     # one or two indexed queries when there is nothing to do.
     ("events_sweep", 2, []),  # redelivers domain events a crash left undelivered (ADR 0007)
     ("notify_sweep", 2, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
+    ("kpi_refresh", 3600, []),  # the plan's KPIs that Toki measures itself (docs/kpi.md)
+    ("kpi_remind", 86400, []),  # reminds owners of KPIs whose update is overdue (docs/kpi.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cap/", include("toki.alerts.urls_cap")),
     path("lifelines/", include("toki.lifelines.urls")),
     path("notices/", include("toki.notices.urls")),
+    path("kpi/", include("toki.kpi.urls")),
     path("posts/", include("toki.posts.urls")),
     path("portal/", include("toki.portal.urls_staff")),
     path("hq/damage/", include("toki.hq.damage.urls")),

@@ -15,6 +15,8 @@ class Notice(models.Model):
         LIFE = "life", _("Daily life")
         HEALTH = "health", _("Health")
         TRANSPORT = "transport", _("Transport")
+        # Publicity for the portal itself (the plan's 周知回数 KPI counts these: toki/notices/metrics.py).
+        PORTAL = "portal", _("About this site")
         OTHER = "other", _("Other")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="notices")

@@ -35,13 +35,15 @@ def latest_notices(municipality, limit: int = 5, *, district=None) -> list[Notic
     return list(public_notices(municipality, district=district)[:limit])
 
 
-def notices_published_between(municipality, start, end) -> int:
-    """How many notices were first published in [start, end): the 情報発信率 numerator.
+def notices_published_between(municipality, start, end, *, category: str | None = None) -> int:
+    """How many notices (of `category`, when given) were first published in [start, end): the 情報発信率
+    numerator, and with the portal category the 周知回数.
 
     A notice counts once, at its first publication, even when it is later withdrawn or edited: it reached
     residents then. Drafts never count.
     """
-    return Notice.objects.filter(municipality=municipality, published_at__gte=start, published_at__lt=end).count()
+    notices = Notice.objects.filter(municipality=municipality, published_at__gte=start, published_at__lt=end)
+    return (notices.filter(category=category) if category else notices).count()
 
 
 def notices_for_staff(user, municipality) -> QuerySet[Notice]:

@@ -40,6 +40,18 @@ RULES = {
     'alerts/': ORDER_ISSUERS,
     'alerts/orders/': ORDER_ISSUERS,
     'alerts/orders/lift/': HQ_ONLY,
+    'kpi/': PUBLIC,
+    'kpi/<slug:code>/': PUBLIC,
+    'kpi/<slug:code>/baseline/': HQ_ONLY,  # plan administrators (HQ admins, TOKI_KPI_ADMIN_UNITS)
+    'kpi/<slug:code>/notes/<int:year>/': HQ_ONLY,  # the KPI's owning department (hana's 地域づくり課) and HQ
+    'kpi/<slug:code>/notes/<int:year>/review/': HQ_ONLY,
+    'kpi/<slug:code>/result/': HQ_ONLY,  # the KPI's owning department and HQ
+    'kpi/goals/<int:number>/evaluation.pdf': PUBLIC,
+    'kpi/import/': LOGIN,  # each row is checked against who may update that KPI
+    'kpi/mine/': LOGIN,
+    'kpi/plan.csv': PUBLIC,
+    'kpi/plan.json': PUBLIC,
+    'kpi/plan.xlsx': PUBLIC,
     'api/v1/': PUBLIC,
     'api/v1/alerts': PUBLIC,
     'api/v1/alerts/<alert_id>': PUBLIC,

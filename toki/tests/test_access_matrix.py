@@ -10,6 +10,7 @@ from django.shortcuts import resolve_url
 from django.urls import URLResolver, get_resolver
 
 from toki.accounts.models import OrgUnit
+from toki.demo.kpi import create_kpi_demo
 from toki.hq.actions import chronology
 from toki.hq.actions.instructions import give_instruction
 from toki.hq.damage import actions as damage_actions
@@ -19,7 +20,7 @@ from toki.notices import actions as notice_actions
 from toki.posts.actions import submit_post
 from toki.shelters.actions.supplies import request_supplies
 from toki.shelters.tests.world import ShelterWorldMixin, register_and_check_in
-from toki.test import BaseTestCase, wrong_place_personas
+from toki.test import PERSONA_PASSWORD, BaseTestCase, wrong_place_personas
 from toki.tests.access_rules import DEBUG_ONLY, LOGIN, PUBLIC, RULES, SIGNED, TOKEN
 
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -63,6 +64,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
                            device_hash="access-matrix", address_key="access-matrix")
         lifeline = lifeline_actions.save_lifeline(acting_user=cls.alice, municipality=cls.municipality,
                                                   code="ferry-test", kind="ferry", name="両津航路")
+        create_kpi_demo(PERSONA_PASSWORD)
         household = register_and_check_in(cls.carol, cls.opening)
         supplies = request_supplies(acting_user=cls.carol, opening=cls.opening, items=[("水", 10, "箱")])
         cls.values = {  # (route prefix, argument name) → value; the longest matching prefix wins
@@ -77,6 +79,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
             ("shelter-ops/supplies/", "request_id"): supplies.pk,
             ("shelter-ops/shelters/", "shelter_id"): cls.shelter.pk,
             ("api/v1/", "incident_id"): cls.incident.pk, ("api/v1/", "instruction_id"): instruction.pk,
+            ("kpi/", "code"): "mutual-aid-platform", ("kpi/", "year"): 2026, ("kpi/goals/", "number"): 1,
             ("api/v1/", "report_id"): report.pk, ("api/v1/", "opening_id"): cls.opening.pk,
         }
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from toki.areas.actions import load_profile
 from toki.areas.models import Municipality
 from toki.demo.hq import create_hq_demo_users
+from toki.demo.kpi import create_kpi_demo, seed_portal_history
 from toki.demo.personas import create_personas
 from toki.demo.shelters import demo_shelter, link_demo_team
 
@@ -41,4 +42,7 @@ class Command(BaseCommand):
         call_command("load_damage_form", "fdma-4-r8.json", activate=True, stdout=self.stdout)
         call_command("seed_lifelines_demo")
         call_command("seed_notices_demo")
+        create_kpi_demo(DEMO_PASSWORD)  # the plan's KPIs and their owner hana (docs/kpi.md)
+        seed_portal_history()  # made-up portal traffic since 2024-10 for the measured KPIs
+        call_command("kpi_refresh")
         self.stdout.write(self.style.SUCCESS(f"loaded the {municipality.name} demo"))

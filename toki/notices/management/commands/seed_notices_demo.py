@@ -1,4 +1,4 @@
-"""Two realistic Sado notices in Japanese and English, published. Idempotent: a notice whose Japanese title
+"""Three realistic Sado notices in Japanese and English, published. Idempotent: a notice whose Japanese title
 already exists is left alone. Called by the demo's seed_demo."""
 
 from django.core.management.base import BaseCommand, CommandError
@@ -53,6 +53,25 @@ NOTICES = (
                 "(<strong>訓練</strong>) are not a real disaster.</p>"
                 "<p>The date is announced in the city newsletter and on the <a href=\"https://www.city.sado.niigata.jp/\">"
                 "Sado City website</a>. Questions: Sado City Disaster Prevention Division.</p>")),
+        },
+    },
+    {
+        # Publicity for the portal itself: the plan's 周知回数 KPI counts notices of this category.
+        "category": Notice.Category.PORTAL, "is_important": False, "districts": (),
+        "versions": {
+            "ja": ("災害のときは、この防災情報サイトをご覧ください", (
+                "<p>警報、避難指示、開いている避難所、停電や断水の情報を、このサイトにまとめてお知らせします。</p>"
+                "<ul><li>市公式LINEの「防災メニュー」からも開けます。</li>"
+                "<li>通信が混み合うときは、画面の下にある「軽量版」をご利用ください。</li>"
+                "<li>英語・中国語・韓国語・やさしい日本語でも読めます。</li></ul>"
+                "<p>ご家族や近所の方にもお伝えください。問い合わせ：佐渡市 防災課</p>")),
+            "en": ("In a disaster, use this disaster information site", (
+                "<p>Warnings, evacuation orders, open shelters, power and water outages: this site brings them "
+                "together.</p>"
+                "<ul><li>Open it from the city's LINE account (防災メニュー) too.</li>"
+                "<li>When the network is busy, use the light version linked at the bottom of the page.</li>"
+                "<li>It is in English, Chinese, Korean, Japanese and easy Japanese.</li></ul>"
+                "<p>Please tell your family and neighbours. Questions: Sado City Disaster Prevention Division.</p>")),
         },
     },
 )

@@ -1,0 +1,96 @@
+"""The HQ module's figures for the plan's KPIs (toki.lib.metrics; docs/kpi.md), over the real (not drill)
+incidents that started in the period, from the same functions as the per-incident KPI (toki/hq/kpi.py):
+対策本部での利用率, アカウント利用率, and the minutes damage reports and instructions take (the KPI module turns
+minutes into minutes saved against the baseline the city recorded)."""
+
+from decimal import Decimal
+from statistics import median
+
+from django.utils.translation import gettext_lazy as _
+
+from toki.hq import kpi
+from toki.hq.models import ChronologyEntry, Incident, Instruction
+from toki.lib.date_range import local_bounds
+from toki.lib.metrics import Measurement, Metric, Period, Unavailable, ratio_percent
+
+NO_INCIDENT = "no disaster (real incident) started in this period"
+
+
+def _incidents(municipality, period: Period) -> list[Incident]:
+    since, until = local_bounds(period.start, period.end)
+    return list(Incident.objects.filter(municipality=municipality, is_drill=False, started_at__gte=since,
+                                        started_at__lt=until).order_by("started_at"))
+
+
+def _hq_worked_in_toki(incident: Incident) -> bool:
+    """HQ used Toki for the incident: someone wrote to its chronology, issued an instruction or a 第N報."""
+    return (ChronologyEntry.objects.filter(incident=incident, is_automatic=False).exists()
+            or Instruction.objects.filter(incident=incident).exists()
+            or incident.issued_damage_reports.exists())
+
+
+def incident_use_rate(municipality, period: Period) -> Measurement | Unavailable:
+    incidents = _incidents(municipality, period)
+    if not incidents:
+        return Unavailable(NO_INCIDENT)
+    used = sum(1 for incident in incidents if _hq_worked_in_toki(incident))
+    return Measurement(ratio_percent(used, len(incidents)), numerator=Decimal(used),
+                       denominator=Decimal(len(incidents)))
+
+
+def account_use_rate(municipality, period: Period) -> Measurement | Unavailable:
+    incidents = _incidents(municipality, period)
+    rates = [kpi.usage_rate(incident) for incident in incidents]
+    rates = [rate for rate in rates if rate["all_accounts"]]
+    if not rates:
+        return Unavailable(NO_INCIDENT)
+    used = sum(rate["used_accounts"] for rate in rates)
+    total = sum(rate["all_accounts"] for rate in rates)
+    return Measurement(ratio_percent(used, total), numerator=Decimal(used), denominator=Decimal(total),
+                       note=f"{len(rates)} incident(s)")
+
+
+def _median_minutes(seconds: list[float]) -> Decimal:
+    return (Decimal(median(seconds)) / 60).quantize(Decimal("0.1"))
+
+
+def damage_report_minutes(municipality, period: Period) -> Measurement | Unavailable:
+    seconds = [row["seconds"] for incident in _incidents(municipality, period)
+               for row in kpi.report_latency(incident)["reports"] if row["seconds"] is not None]
+    if not seconds:
+        return Unavailable("no 第N報 was issued for a real incident in this period")
+    return Measurement(_median_minutes(seconds), denominator=Decimal(len(seconds)),
+                       note=f"median over {len(seconds)} issued reports")
+
+
+def instruction_minutes(municipality, period: Period) -> Measurement | Unavailable:
+    seconds = []
+    for incident in _incidents(municipality, period):
+        for issued, acknowledged in Instruction.objects.filter(incident=incident, acknowledged_at__isnull=False
+                                                               ).values_list("issued_at", "acknowledged_at"):
+            if acknowledged is not None:
+                seconds.append((acknowledged - issued).total_seconds())
+    if not seconds:
+        return Unavailable("no instruction of a real incident was acknowledged in this period")
+    return Measurement(_median_minutes(seconds), denominator=Decimal(len(seconds)),
+                       note=f"median over {len(seconds)} instructions")
+
+
+METRICS = [
+    Metric(key="hq.incident_use_rate", title=_("Incidents handled in Toki"), unit="%",
+           numerator=_("Real incidents for which HQ wrote to the chronology, issued an instruction or a 第N報"),
+           denominator=_("Real incidents that started in the period (drills excluded)"),
+           source=_("HQ records (docs/hq.md)"), measure=incident_use_rate),
+    Metric(key="hq.account_use_rate", title=_("Accounts used in incidents"), unit="%",
+           numerator=_("Accounts that did something recorded in the audit log during each real incident"),
+           denominator=_("Active accounts, once per real incident"), source=_("The audit log (docs/security.md)"),
+           measure=account_use_rate),
+    Metric(key="hq.damage_report_minutes", title=_("Minutes to compile a damage report"), unit="分",
+           numerator=_("Median minutes from the last damage report a 第N報 contains to its issue"),
+           denominator=_("Issued 第N報 of real incidents"), source=_("Damage reports (docs/damage-reports.md)"),
+           measure=damage_report_minutes),
+    Metric(key="hq.instruction_minutes", title=_("Minutes until an instruction is acknowledged"), unit="分",
+           numerator=_("Median minutes from an instruction's issue to its acknowledgement"),
+           denominator=_("Acknowledged instructions of real incidents"), source=_("HQ instructions (docs/hq.md)"),
+           measure=instruction_minutes),
+]

@@ -1,0 +1,61 @@
+"""The shape of a metric provider (docs/kpi.md): how an app tells the plan's KPI module what it can measure,
+without either importing the other.
+
+An app lists its providers in `<app>/metrics.py` as `METRICS = [Metric(...), ...]`; the KPI module finds them
+through Django's app registry (`autodiscover_modules("metrics")`) and keys them by `Metric.key`. A provider gets
+the municipality and a period of local days and answers a `Measurement`, or `Unavailable` with the reason in words
+(nothing is guessed: a provider that lacks data says so)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.functional import Promise
+
+Text = str | Promise  # plain or lazily translated
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local days `start`..`end`, both included (a fiscal year, or its part up to today)."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Measurement:
+    value: Decimal
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    note: str = ""  # what the figure rests on, in words (e.g. "3 incidents, 2 with HQ work in Toki")
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # "<app>.<name>", the KPI's `metric` in the plan file
+    title: Text
+    unit: str
+    # The written definition shown on the KPI's definitions page (デジタル庁 style): what is counted, over what,
+    # from which data, as of when.
+    numerator: Text
+    denominator: Text
+    source: Text
+    measure: Callable[..., "Measurement | Unavailable"] = field(repr=False)
+    # A stage metric answers the 1-based position of the stage reached among the KPI's stages.
+    is_stage: bool = False
+    # For a count: the first local day Toki holds data for (None: none yet). Periods that end before it are not
+    # measured (a year before Toki counted is not a year of zero), and a period that begins before it is
+    # measured from that day, which the result says.
+    since: Callable[..., date | None] | None = field(default=None, repr=False)
+
+
+def ratio_percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal:
+    """numerator ÷ denominator as a percentage with two decimals (the caller checks the denominator)."""
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
