@@ -1,6 +1,7 @@
 """Reads of the plan's KPIs: the plan table (目標 / 結果 / 達成率 per fiscal year), one KPI with its history, the
 owners' to-do list. Public reads only show notes that passed internal review (permissions.may_see_draft_notes)."""
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -112,21 +113,33 @@ def _latest_results(kpis: list[Kpi]) -> dict[int, dict[int, Result]]:
 TABLE_CACHE_SECONDS = 3600
 
 
-def plan_table_cached(plan: Plan, today: date):
-    """`plan_table` through the cache, keyed by what changes it: the newest result, the plan's last load and the
-    day (interim targets move daily). One query to build the key; a cache that fails is skipped, never fatal."""
+def table_version(plan: Plan, today: date) -> str:
+    """What the plan table depends on: its newest result, the plan's last load and the day (interim targets move
+    daily). One query."""
     newest = Result.objects.filter(kpi__measure__goal__plan=plan).aggregate(newest=Max("pk"))["newest"] or 0
-    key = f"kpi:table:{plan.pk}:{newest}:{plan.loaded_at.timestamp():.0f}:{today.isoformat()}"
+    return f"{plan.pk}:{newest}:{plan.loaded_at.timestamp():.0f}:{today.isoformat()}"
+
+
+def cached(key: str):
+    """The cache's value, or None; a cache that fails is skipped, never fatal (Redis down: the database serves)."""
     try:
-        found = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage must not take the page down
-        found = None
+        return cache.get(key)
+    except Exception:  # a cache outage must not take the page down
+        return None
+
+
+def keep(key: str, value) -> None:
+    with contextlib.suppress(Exception):  # as above: the page is served from the database
+        cache.set(key, value, TABLE_CACHE_SECONDS)
+
+
+def plan_table_cached(plan: Plan, today: date):
+    """`plan_table` through the cache, keyed by `table_version`."""
+    key = f"kpi:table:{table_version(plan, today)}"
+    found = cached(key)
     if found is None:
         found = plan_table(plan, today)
-        try:
-            cache.set(key, found, TABLE_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001, S110 - as above: the page is served from the database
-            pass
+        keep(key, found)
     return found
 
 

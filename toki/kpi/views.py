@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,9 +34,23 @@ def _kpi_or_404(plan, code: str) -> Kpi:
 
 
 def plan_page(request):
-    """The plan's tables; `?owner=防災課` shows one department's KPIs (the per-department view)."""
+    """The plan's tables; `?owner=防災課` shows one department's KPIs (the per-department view). Anonymous readers
+    get the page from the cache while no result has changed (the key: selectors.table_version)."""
     plan = _plan_or_404()
     today = timezone.localdate()
+    key = None
+    if not request.user.is_authenticated and not request.COOKIES.get("messages"):
+        key = f"kpi:page:{selectors.table_version(plan, today)}:{get_language()}:{request.GET.get('owner', '')[:40]}"
+        html = selectors.cached(key)
+        if html is not None:
+            return HttpResponse(html)
+    response = _render_plan_page(request, plan, today)
+    if key is not None:
+        selectors.keep(key, response.content)
+    return response
+
+
+def _render_plan_page(request, plan, today):
     columns, table = selectors.plan_table_cached(plan, today)
     departments = sorted({row.kpi.owner_name for g in table for m in g.measures for row in m.rows
                           if row.kpi.owner_name})

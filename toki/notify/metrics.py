@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from toki.lib.date_range import local_bounds
 from toki.lib.metrics import Measurement, Metric, Period, Unavailable, ratio_percent
-from toki.notify.kpi import line_subscribers_by_day
 from toki.notify.models import Category, Channel, DeliveryState, Notification, Subscriber
 
 # Warnings and orders are what the 情報発信率 is about; shelters, lifelines and notices are not time-critical.
@@ -20,12 +20,17 @@ URGENT = (Category.EVACUATION_ORDERS, Category.WARNINGS, Category.QUAKE_TSUNAMI)
 
 def line_since(municipality):
     first = Subscriber.objects.filter(municipality=municipality, channel=Channel.LINE).aggregate(
-        first=Min("created_at"))["first"]
+        first=Min(Coalesce("followed_at", "created_at")))["first"]
     return timezone.localdate(first) if first else None
 
 
 def line_friends(municipality, period: Period) -> Measurement:
-    at_end = line_subscribers_by_day(municipality, period.end, period.end)[period.end]
+    """Following at the end of the period: joined before it ended and not left by then (one count query; the
+    same rule as the per-day figures of toki/notify/kpi.py)."""
+    _since, until = local_bounds(period.end, period.end)
+    at_end = (Subscriber.objects.filter(municipality=municipality, channel=Channel.LINE)
+              .annotate(joined=Coalesce("followed_at", "created_at"))
+              .filter(Q(joined__lt=until) & (Q(unfollowed_at__isnull=True) | Q(unfollowed_at__gte=until))).count())
     return Measurement(Decimal(at_end), note=f"on {period.end}")
 
 

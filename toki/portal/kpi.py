@@ -39,7 +39,7 @@ def notices_published_by_day(municipality, start: date, end: date) -> dict[date,
     return found
 
 
-def visitors_by_day(start: date, end: date) -> dict[date, list[int]]:
+def _visitors_by_day(start: date, end: date) -> dict[date, list[int]]:
     """[unique, repeat] per day: the folded counts of past days plus the keys of the days not yet folded."""
     found: dict[date, list[int]] = {}
     for row in DailyVisitorCount.objects.filter(day__range=(start, end)).values_list(
@@ -67,7 +67,7 @@ def kpi_report(user, *, municipality, start: date, end: date) -> dict | None:
     for day, group, n in PageViewCount.objects.filter(day__range=(start, end)).values_list(
             "day", "path_group", "views"):
         views.setdefault(day, {})[group] = n
-    visitors = visitors_by_day(start, end)
+    visitors = _visitors_by_day(start, end)
     survey = {row["day"]: row for row in SurveyAnswer.objects.filter(day__range=(start, end)).values("day")
               .annotate(n=Count("id"), total=Sum("rating")).order_by()}
     alerts = alerts_published_by_day(municipality, start, end)

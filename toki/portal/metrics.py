@@ -3,12 +3,11 @@ computed by the same functions as the staff KPI page (toki/portal/kpi.py), so th
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Min, Sum
+from django.db.models import Avg, Count, Min, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from toki.lib.metrics import Measurement, Metric, Period, Unavailable, ratio_percent
-from toki.portal.kpi import visitors_by_day
-from toki.portal.models import PageViewCount, SurveyAnswer
+from toki.portal.models import DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
 
 
 def counting_since(municipality):
@@ -25,9 +24,14 @@ def visits(municipality, period: Period) -> Measurement:
 
 
 def repeat_rate(municipality, period: Period) -> Measurement | Unavailable:
-    days = visitors_by_day(period.start, period.end).values()
-    unique = sum(day[0] for day in days)
-    repeat = sum(day[1] for day in days)
+    """The period's totals of what `portal.kpi._visitors_by_day` gives per day: the folded daily counts plus the
+    keys of the days not yet folded (two aggregate queries)."""
+    folded = DailyVisitorCount.objects.filter(day__range=(period.start, period.end)).aggregate(
+        unique=Sum("unique_visitors"), repeat=Sum("repeat_visitors"))
+    live = VisitorDay.objects.filter(day__range=(period.start, period.end)).aggregate(
+        unique=Count("id"), repeat=Count("id", filter=Q(is_repeat=True)))
+    unique = (folded["unique"] or 0) + live["unique"]
+    repeat = (folded["repeat"] or 0) + live["repeat"]
     if not unique:
         return Unavailable("no visitors were counted in this period")
     return Measurement(ratio_percent(repeat, unique), numerator=Decimal(repeat), denominator=Decimal(unique))
