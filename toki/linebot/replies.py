@@ -78,8 +78,8 @@ def city_name(municipality=None) -> str:
 def place_lines(shelter) -> tuple[str, str]:
     """(name, address) as a card shows them: Japanese for Japanese readers; otherwise the municipality's own
     translation or the Latin reading first and the Japanese after it (to match the sign at the door, or to show a
-    local person or a taxi driver): toki.shelters.readings, as the public shelter pages show them."""
-    from toki.shelters.readings import local_text
+    local person or a taxi driver): toki.lib.readings, as the public shelter pages show them."""
+    from toki.lib.readings import local_text
 
     return (str(local_text(shelter.name, shelter.translations, "name")),
             str(local_text(shelter.address, shelter.translations, "address")))
