@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from toki.alerts.models import Alert, EvacuationOrder
+from toki.alerts.tests.order_pages import issue_through_pages
 from toki.hq.models import ChronologyEntry
 from toki.portal import analytics
 from toki.portal.models import PageViewCount
@@ -123,9 +124,9 @@ class RedisDownTests(QueueMixin, ShelterWorldMixin, BaseTestCase):
         self.login(self.alice)
         district = self.districts["ryotsu"]
         with self.assertLogs("toki.lib.tasks", "WARNING"), self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post("/alerts/orders/", {
-                "districts": [district.pk], "level": 4, "hazard": "landslide", "reason": "土砂災害の危険",
-            }, follow=True)
+            response = issue_through_pages(self.client, districts=[district.pk], level=4, hazard="landslide",
+                                           reason="土砂災害の危険")
+            response = self.client.get(response["Location"])
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "両津")
         self.assertEqual(EvacuationOrder.objects.filter(district=district, lifted_at=None).count(), 1)

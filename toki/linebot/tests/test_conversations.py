@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from toki.alerts.tests.order_pages import issue_through_pages
 from toki.hq.models import DistressMessage
 from toki.linebot.webhook import signature_for
 from toki.notify.line.localserver import LocalLineServer
@@ -156,8 +157,8 @@ class ConversationTestCase(BaseTransactionTestCase):
 
     def issue(self, district: str, level: int, hazard: str = "landslide", reason: str = "裏山の崖崩れの危険"):
         self.login(self.alice)
-        response = self.client.post(reverse("alerts:orders"), {
-            "districts": [self.districts[district].pk], "level": level, "hazard": hazard, "reason": reason})
+        response = issue_through_pages(self.client, districts=[self.districts[district].pk], level=level,
+                                       hazard=hazard, reason=reason)
         self.assertEqual(response.status_code, 302, response.content[:500])
         self.client.logout()
         self.run_tasks()
@@ -425,8 +426,8 @@ class TestAudienceConversationTests(ConversationTestCase):
         self.assertIn("無効", self.last_reply(RESIDENT)[0]["text"])
 
         self.login(self.alice)
-        self.client.post(reverse("alerts:orders"), {"districts": [self.districts["aikawa"].pk], "level": 4,
-                                                    "hazard": "landslide", "reason": "訓練", "is_drill": "on"})
+        issue_through_pages(self.client, districts=[self.districts["aikawa"].pk], level=4, hazard="landslide",
+                            reason="訓練", drill=True)
         self.client.logout()
         self.run_tasks()
         self.assertTrue(self.pushed(staff_phone)[-1].startswith("これは訓練です。"), self.pushed(staff_phone))

@@ -6,6 +6,7 @@ import re
 
 from django.utils import timezone
 
+from toki.alerts.tests.order_pages import issue_through_pages
 from toki.hq.actions import open_incident
 from toki.portal.actions import set_disaster_mode
 from toki.portal.static_site.build import build_snapshot
@@ -44,8 +45,8 @@ class OrderCardTests(BaseTestCase):
     def issue(self, level=4, hazard="landslide", reason=REASON, **extra):
         """Issue through the real order page, as HQ staff do."""
         self.login(self.alice)
-        response = self.client.post("/alerts/orders/", {"districts": [self.districts["ryotsu"].pk], "level": level,
-                                                        "hazard": hazard, "reason": reason, **extra})
+        response = issue_through_pages(self.client, districts=[self.districts["ryotsu"].pk], level=level,
+                                       hazard=hazard, reason=reason, **extra)
         self.assertEqual(response.status_code, 302)
         self.client.logout()
 
@@ -135,7 +136,7 @@ class OrderCardTests(BaseTestCase):
         self.assertNotIn('id="survey"', self.page())
 
     def test_it_never_shows_a_drill(self):
-        self.issue(is_drill="on")
+        self.issue(drill=True)
         self.assertEqual(card_of(self.page()), "")
 
     def test_it_leaves_staff_pages_to_their_own_views(self):
@@ -204,8 +205,8 @@ class LiveVersionTests(BaseTestCase):
         before = self.version()
         self.assertEqual(self.version(), before)
         self.login(self.alice)
-        self.client.post("/alerts/orders/", {"districts": [self.districts["ryotsu"].pk], "level": 4,
-                                             "hazard": "flood", "reason": "川の水位が上がっています"})
+        issue_through_pages(self.client, districts=[self.districts["ryotsu"].pk], level=4, hazard="flood",
+                            reason="川の水位が上がっています")
         self.client.logout()
         self.assertNotEqual(self.version(), before)
 

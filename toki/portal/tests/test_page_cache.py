@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from toki.alerts.models import EvacuationOrder
+from toki.alerts.tests.order_pages import issue_through_pages
 from toki.portal import page_cache
 from toki.portal.actions import set_disaster_mode
 from toki.portal.models import PageViewCount
@@ -68,8 +69,8 @@ class PageCacheTests(QueueMixin, BaseTestCase):
         staff = self.client_class()
         staff.force_login(self.alice)
         with self.committed():  # the worker delivers the domain events, as `make run` does within a second
-            staff.post(reverse("alerts:orders"), {"districts": [self.districts["ogi"].pk], "level": "3",
-                                                  "hazard": "flood", "reason": "川が増水しています"})
+            issue_through_pages(staff, districts=[self.districts["ogi"].pk], level=3, hazard="flood",
+                                reason="川が増水しています")
         home = self.get()
         self.assertEqual(home[HEADER], "miss")
         self.assertContains(home, "高齢者等避難")
@@ -78,8 +79,8 @@ class PageCacheTests(QueueMixin, BaseTestCase):
         staff = self.client_class()
         staff.force_login(self.alice)
         with self.committed():
-            staff.post(reverse("alerts:orders"), {"districts": [self.districts["ogi"].pk], "level": "3",
-                                                  "hazard": "flood", "reason": "訓練です", "is_drill": "on"})
+            issue_through_pages(staff, districts=[self.districts["ogi"].pk], level=3, hazard="flood",
+                                reason="訓練です", drill=True)
         self.assertEqual(EvacuationOrder.objects.count(), 1)
         staff.get("/")  # staff render the home page first: never stored
         for _ in range(2):

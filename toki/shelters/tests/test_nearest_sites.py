@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management import call_command
 from django.urls import reverse
 
+from toki.alerts.tests.order_pages import issue_through_pages
 from toki.hq.actions import open_incident
 from toki.shelters.hazards import hazards_of_order, hazards_of_warning
 from toki.shelters.models import Shelter
@@ -46,11 +47,8 @@ class NearestSitesTests(BaseTestCase):
 
     def issue_order(self, hazard: str, district: str = "ryotsu", *, drill: bool = False):
         self.login(self.alice)
-        data = {"districts": [self.districts[district].pk], "level": 4, "hazard": hazard,
-                "reason": "危険な場所から全員避難"}
-        if drill:
-            data["is_drill"] = "on"
-        response = self.client.post(reverse("alerts:orders"), data)
+        response = issue_through_pages(self.client, districts=[self.districts[district].pk], level=4, hazard=hazard,
+                                       reason="危険な場所から全員避難", drill=drill)
         self.assertEqual(response.status_code, 302, response.content[:500])
 
     def open_site(self, name: str) -> Shelter:
