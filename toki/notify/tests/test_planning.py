@@ -7,10 +7,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
+from toki.alerts.announce import announce_alert as plan_alert
 from toki.alerts.models import Alert
 from toki.alerts.rendering import facts_for_evacuation
 from toki.events.tasks import deliver_event
-from toki.alerts.announce import announce_alert as plan_alert
 from toki.notify.actions.planning import fill_batches
 from toki.notify.actions.sending import claim
 from toki.notify.actions.sweep import requeue_batches, sweep
@@ -107,9 +107,10 @@ class PlanningTests(BaseTestCase):
             orders = issue_evacuation_order(acting_user=self.alice, districts=[self.districts["aikawa"]], level=3,
                                             hazard="flood", reason="増水")
         self.assertFalse(Notification.objects.exists())  # nothing before the commit
-        # alerts. own delivery of "alerts.alert_published" (toki/alerts/subscribers.py) announces it to notify
+        # alerts' own delivery of "alerts.alert_published" (toki/alerts/subscribers.py) announces it to notify
         ours = [c.args for c in callbacks if getattr(c, "func", None) is not None
-                and getattr(c.func, "__self__", None) is deliver_event and c.args[1] == "alerts.announce_published_alert"]
+                and getattr(c.func, "__self__", None) is deliver_event
+                and c.args[1] == "alerts.announce_published_alert"]
         self.assertEqual(len(ours), 1)
         with self.captureOnCommitCallbacks(execute=False):
             self.assertEqual(deliver_event.call(*ours[0]), "delivered")
