@@ -2,27 +2,23 @@
 in every language, from the alerts renderer; to whom (the alert's category and districts; drills and tests only
 to the test audience). Run by alerts' own subscriber of "alerts.alert_published" (toki/alerts/subscribers.py).
 
-Not announced: alerts older than MAX_ALERT_AGE when their turn comes (a back-fill of the long JMA feeds after
-downtime must not push yesterday's warnings to every phone; they stay on the portal) and warning telegrams that
-change nothing for the municipality (継続 only).
+Not announced: alerts older than notify's DELIVERY_WINDOW (3 hours) when their turn comes (a back-fill of the
+long JMA feeds after downtime must not push yesterday's warnings to every phone; they stay on the portal) and
+warning telegrams that change nothing for the municipality (継続 only).
 """
 
 import logging
-from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from toki.alerts.models import Alert
 from toki.alerts.rendering import render
 from toki.lib.links import public_link
 from toki.notify.actions.planning import announce
-from toki.notify.announcements import Announcement, Category, Content, Kind, languages
+from toki.notify.announcements import Announcement, Category, Content, Kind, is_fresh, languages
 from toki.notify.models import Notification
 
 logger = logging.getLogger(__name__)
-
-MAX_ALERT_AGE = timedelta(hours=3)
 
 CATEGORY_OF_ALERT = {
     Alert.Category.EVACUATION: Category.EVACUATION_ORDERS,
@@ -60,8 +56,7 @@ def district_codes_for(alert: Alert) -> list[str]:
 
 def skip_reason(alert: Alert, *, now=None) -> str:
     """Why `alert` is not sent to anyone ("" when it is)."""
-    now = now or timezone.now()
-    if alert.sent_at < now - MAX_ALERT_AGE:
+    if not is_fresh(alert.sent_at, now=now):
         return "older than the delivery window"
     warnings = (alert.facts or {}).get("warnings")
     if alert.msg_type == Alert.MsgType.ALERT and warnings and not any(w.get("changed") for w in warnings):

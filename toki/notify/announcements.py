@@ -15,24 +15,44 @@ audience); and its dedupe key: announcing the same key twice plans once, so a pr
 after a crash. Every channel renders the same Content its own way (toki.notify.channels).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone, translation
 
 from toki.notify.channels import Content
 from toki.notify.models import Category, Notification
 
-__all__ = ["Announcement", "Category", "Content", "Kind", "languages"]
+__all__ = ["DELIVERY_WINDOW", "Announcement", "Category", "Content", "Kind", "in_every_language", "is_fresh",
+           "languages"]
 
 Kind = Notification.Kind  # new / update / cancel: what the staff page shows for it
 KEY_MAX = 100  # Notification.source_key
 SHORT_MAX = 100  # characters of a preview line (LINE shows about this much on a lock screen)
+# What happened longer ago than this when its producer's subscriber runs is not pushed (a back-fill after downtime,
+# an event redelivered hours later, an old notice edited): it stays on the portal.
+DELIVERY_WINDOW = timedelta(hours=3)
 
 
 def languages() -> list[str]:
     """The languages a producer writes an announcement in: every site language."""
     return [code for code, _name in settings.LANGUAGES]
+
+
+def in_every_language(content: Callable[[str], Content]) -> dict[str, Content]:
+    """`content(language)` for every site language, each called with that language active (gettext)."""
+    texts = {}
+    for language in languages():
+        with translation.override(language):
+            texts[language] = content(language)
+    return texts
+
+
+def is_fresh(happened_at: datetime, *, now: datetime | None = None) -> bool:
+    """Whether something that happened at `happened_at` is still news to push (see DELIVERY_WINDOW)."""
+    return happened_at >= (now or timezone.now()) - DELIVERY_WINDOW
 
 
 @dataclass(frozen=True)
