@@ -92,12 +92,12 @@ def announcement_for(alert: Alert) -> Announcement:
 
 def announce_alert(alert_id: int) -> Notification | None:
     """Tell residents of one Alert version (idempotent: one Notification per alert). None when it is not sent
-    (see `skip_reason`): nothing is written."""
+    (see `skip_reason`): nothing is written. One planned already is handed over again: notify returns it (and
+    resumes it if its planner died)."""
     alert = Alert.objects.get(pk=alert_id)
-    if Notification.objects.filter(source_key=dedupe_key(alert)).exists():
-        return announce(announcement_for(alert))  # planned already: notify returns it (resuming a dead planner)
-    reason = skip_reason(alert)
-    if reason:
-        logger.info("alert %s not delivered: %s", alert.pk, reason)
-        return None
+    if not Notification.objects.filter(source_key=dedupe_key(alert)).exists():
+        reason = skip_reason(alert)
+        if reason:
+            logger.info("alert %s not delivered: %s", alert.pk, reason)
+            return None
     return announce(announcement_for(alert))
