@@ -20,7 +20,7 @@ from toki.notify.models import Notification
 
 logger = logging.getLogger(__name__)
 
-CATEGORY_OF_ALERT = {
+CATEGORY_OF_ALERT: dict[str, str] = {
     Alert.Category.EVACUATION: Category.EVACUATION_ORDERS,
     Alert.Category.WEATHER: Category.WARNINGS,
     Alert.Category.LANDSLIDE: Category.WARNINGS,
@@ -32,7 +32,7 @@ CATEGORY_OF_ALERT = {
     Alert.Category.FIRE: Category.NOTICES,
     Alert.Category.OTHER: Category.NOTICES,
 }
-KIND_OF_MSG_TYPE = {Alert.MsgType.ALERT: Kind.NEW, Alert.MsgType.UPDATE: Kind.UPDATE,
+KIND_OF_MSG_TYPE: dict[str, str] = {Alert.MsgType.ALERT: Kind.NEW, Alert.MsgType.UPDATE: Kind.UPDATE,
                     Alert.MsgType.CANCEL: Kind.CANCEL}
 
 

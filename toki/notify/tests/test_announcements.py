@@ -2,6 +2,7 @@
 districts and category, the test audience for drills, one Notification per dedupe key, and a clear refusal of an
 announcement that could not be delivered."""
 
+from toki.areas.models import Municipality
 from toki.notify.actions.planning import announce
 from toki.notify.announcements import Announcement, Category, Content, Kind
 from toki.notify.models import Delivery, DeliveryBatch, Notification
@@ -20,6 +21,7 @@ def announcement(**changes) -> dict:
 
 
 class AnnounceTests(BaseTestCase):
+    municipality: Municipality
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -32,7 +34,9 @@ class AnnounceTests(BaseTestCase):
 
     def announce(self, **changes) -> Notification:
         with self.captureOnCommitCallbacks(execute=False):
-            return announce(Announcement(municipality_id=self.municipality.pk, **announcement(**changes)))
+            notification = announce(Announcement(municipality_id=self.municipality.pk, **announcement(**changes)))
+        assert notification is not None
+        return notification
 
     def recipients(self, notification) -> set[int]:
         return set(Delivery.objects.filter(notification=notification).values_list("subscriber_id", flat=True))

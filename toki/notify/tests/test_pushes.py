@@ -8,9 +8,12 @@ tasks run as a worker would, right after the request's commit."""
 from django.test import override_settings
 from django.urls import reverse
 
+from toki.accounts.models import User
 from toki.hq.actions import open_incident
+from toki.lifelines.models import Lifeline
 from toki.lifelines.tests.helpers import LifelinesMixin
 from toki.linebot.tests.line_webhook_support import LineWebhookTestCase
+from toki.notify.line.localserver import LocalLineServer
 from toki.notify.models import Category, Notification
 from toki.notify.tests.helpers import subscriber
 from toki.shelters.models import Shelter
@@ -24,6 +27,8 @@ class PushTestCase(LineWebhookTestCase):
     audience (who gets real messages too), one who left."""
 
     category: str = ""
+    line: LocalLineServer
+    alice: User
 
     @classmethod
     def setUpTestData(cls):
@@ -45,7 +50,7 @@ class PushTestCase(LineWebhookTestCase):
     def pushed(self) -> dict[str, list[str]]:
         """user id → the texts of the multicasts the local LINE server accepted for them."""
         self.assertEqual(self.line.invalid_requests, [])
-        return {user: [m["text"] for d in deliveries if d.operation == "multicast" for m in d.messages]
+        return {user: [m["text"] for d in deliveries if d.operation == "multicast" for m in d.messages or ()]
                 for user, deliveries in self.line.received.items()}
 
     def assert_pushed_to(self, *subscribers) -> dict[str, str]:
@@ -105,13 +110,16 @@ class ShelterOpeningPushTests(PushTestCase):
 
 class LifelinePushTests(LifelinesMixin, PushTestCase):
     category = Category.LIFELINES
+    pat: User
+    ferry: Lifeline
+    power: Lifeline
 
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
         cls.create_lifelines()  # the ferry is 両津's; the power line has no district (the whole city)
 
-    def report(self, lifeline, status: str, detail: str = ""):
+    def report_through_url(self, lifeline, status: str, detail: str = ""):
         self.login(self.pat if lifeline == self.ferry else self.alice)
         response = self.post(reverse("lifelines:update_status", args=[lifeline.pk]), {
             "status": status, "detail": detail, "source": "佐渡汽船", "source_url": "",
@@ -119,7 +127,7 @@ class LifelinePushTests(LifelinesMixin, PushTestCase):
         self.assertRedirects(response, reverse("lifelines:manage"))
 
     def test_it_pushes_a_suspension_to_the_lifelines_district_subscribers_in_their_language(self):
-        self.report(self.ferry, "suspended", "欠航（高波のため）")
+        self.report_through_url(self.ferry, "suspended", "欠航（高波のため）")
         texts = self.assert_pushed_to(self.ryotsu_ja, self.ryotsu_en, self.city_ko, self.tester)
         self.assertEqual(texts["ja"].splitlines()[0], "【船】佐渡汽船 両津–新潟 カーフェリー：× 運休・停止")
         self.assertIn("欠航（高波のため）", texts["ja"])
@@ -128,20 +136,20 @@ class LifelinePushTests(LifelinesMixin, PushTestCase):
         self.assertTrue(texts["en"].endswith(f"\n{SITE}/language/en/?next=/lifelines/"))
 
     def test_it_pushes_a_change_once_and_a_repeat_never(self):
-        self.report(self.ferry, "suspended")
-        self.report(self.ferry, "suspended", "変わらず欠航")  # the same status again: not news
+        self.report_through_url(self.ferry, "suspended")
+        self.report_through_url(self.ferry, "suspended", "変わらず欠航")  # the same status again: not news
         self.assert_pushed_to(self.ryotsu_ja, self.ryotsu_en, self.city_ko, self.tester)
         self.line.reset()
-        self.report(self.ferry, "normal")  # back in service: news
+        self.report_through_url(self.ferry, "normal")  # back in service: news
         texts = self.assert_pushed_to(self.ryotsu_ja, self.ryotsu_en, self.city_ko, self.tester)
         self.assertIn("○ 通常", texts["ja"].splitlines()[0])
 
     def test_it_pushes_a_lifeline_of_the_whole_city_to_every_district(self):
-        self.report(self.power, "partly_disrupted", "一部地域で停電")
+        self.report_through_url(self.power, "partly_disrupted", "一部地域で停電")
         self.assert_pushed_to(self.ryotsu_ja, self.ryotsu_en, self.city_ko, self.aikawa_ja, self.tester)
 
     def test_it_pushes_nothing_for_a_first_report_that_all_is_normal(self):
-        self.report(self.ferry, "normal")
+        self.report_through_url(self.ferry, "normal")
         self.assertEqual(self.pushed(), {})
 
 
