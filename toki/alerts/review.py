@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.alerts.actions.orders import evacuation_facts
+from toki.alerts.announce import category_of_alert
 from toki.alerts.models import Alert, EvacuationOrder
 from toki.alerts.rendering import render
 from toki.lib import audience
@@ -21,7 +22,7 @@ def order_review(*, municipality, districts, level: int, hazard: str, reason: st
         rendered = render(facts, code, is_drill=is_drill)
         texts.append({"code": code, "name": name, "title": rendered.title, "body": rendered.body})
     reach = audience.estimate(municipality_id=municipality.pk, district_codes=[d.code for d in districts],
-                              category=Alert.Category.EVACUATION, test_audience_only=is_drill)
+                              category=category_of_alert(Alert.Category.EVACUATION), test_audience_only=is_drill)
     return {
         "is_drill": is_drill,
         "districts": districts,

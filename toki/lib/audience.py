@@ -3,7 +3,7 @@ how many recipients each channel would reach. The delivery app (notify) register
 producer (alerts) asks here without importing it (alerts must not import notify: notify already plans alerts).
 
     register("notify", estimator)     # in an AppConfig.ready()
-    estimate(municipality_id=…, district_codes=[…], category="evacuation", test_audience_only=False)
+    estimate(municipality_id=…, district_codes=[…], category="evacuation_orders", test_audience_only=False)
         -> {"line": {"ja": 120, "en": 4}, …}   # channel → language → recipients; {} when nothing is registered
 """
 
@@ -20,8 +20,8 @@ def register(name: str, estimator: Estimator) -> None:
 
 def estimate(*, municipality_id: int, district_codes: list[str], category: str,
              test_audience_only: bool) -> dict[str, dict[str, int]]:
-    """Recipients by channel and language of an announcement of `category` (an alert category, e.g.
-    "evacuation") for `district_codes` ([] = the whole municipality); drills go to the test audience only."""
+    """Recipients by channel and language of an announcement of `category` (a delivery category, e.g.
+    "evacuation_orders") for `district_codes` ([] = the whole municipality); drills go to the test audience only."""
     totals: dict[str, dict[str, int]] = {}
     for estimator in _ESTIMATORS.values():
         found = estimator(municipality_id=municipality_id, district_codes=district_codes, category=category,

@@ -40,7 +40,7 @@ class SendResult:
 
 @dataclass(frozen=True)
 class Content:
-    """What a notification says in one language, ready for any channel: from the alert renderer."""
+    """What an announcement says in one language, ready for any channel (toki.notify.announcements)."""
 
     language: str
     title: str

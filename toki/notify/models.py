@@ -89,8 +89,8 @@ FINAL_STATES = (DeliveryState.ACCEPTED, DeliveryState.FAILED, DeliveryState.DEAD
 
 
 class Notification(models.Model):
-    """One message to send: made once from its source (an Alert version), keyed on `source_key`, so planning the
-    same source twice finds it instead of making another."""
+    """One message to send: made once from an Announcement (toki.notify.announcements), keyed on its dedupe key
+    (`source_key`), so announcing the same thing twice finds it instead of making another."""
 
     class Kind(models.TextChoices):
         NEW = "new", _("new")
@@ -98,15 +98,14 @@ class Notification(models.Model):
         CANCEL = "cancel", _("cancellation")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="notifications")
-    source_key = models.CharField(_("source"), max_length=100, unique=True)  # "alert:<pk>"
-    alert = models.ForeignKey("alerts.Alert", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="notifications")
+    # The announcement's dedupe key: "alert:<pk>", "shelter_opening:<pk>", "lifeline_report:<pk>", "notice:<pk>".
+    source_key = models.CharField(_("source"), max_length=100, unique=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices, default=Kind.NEW)
     is_drill = models.BooleanField(_("drill"), default=False)
     # Drills and test messages go only to the test audience (Subscriber.is_test_audience).
     test_audience_only = models.BooleanField(_("test audience only"), default=False)
-    title = models.CharField(_("title"), max_length=200)  # staff-facing (the alert's Japanese title)
+    title = models.CharField(_("title"), max_length=200)  # staff-facing (the announcement's Japanese title)
     district_codes = models.JSONField(_("districts"), default=list, blank=True)  # [] = the whole municipality
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
     planned_at = models.DateTimeField(_("planned"), auto_now_add=True)

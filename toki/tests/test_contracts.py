@@ -84,10 +84,10 @@ class ImportContractTests(SimpleTestCase):
         forbidden = {name.removeprefix("toki.") for name in contracts()["forbidden:toki.lib"]["forbidden_modules"]}
         self.assertEqual(apps() - {"lib"}, forbidden)
 
-    def test_it_forbids_notify_every_app_but_the_foundation(self):
+    def test_it_forbids_notify_every_app_but_lib_accounts_and_areas(self):
         forbidden = {name.removeprefix("toki.") for name in contracts()["forbidden:toki.notify"]["forbidden_modules"]}
-        # toki.linebot is named here once it exists (import-linter refuses an absent module in this list).
-        self.assertEqual(apps() - FOUNDATION - {"notify"}, forbidden)
+        # Not even toki.events: the producers' own subscribers hand notify their Announcements (ADR 0008).
+        self.assertEqual(apps() - {"lib", "accounts", "areas", "notify"}, forbidden)
 
     def test_it_forbids_cycles_between_apps_and_inside_hq(self):
         acyclic = contracts()["acyclic_siblings"]

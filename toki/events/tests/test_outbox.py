@@ -46,7 +46,7 @@ class OutboxTests(QueueMixin, HqTestCase):
         return {
             "republishes": DBTaskResult.objects.filter(task_path=PUBLISH_TASK).count(),
             "plans": AuditEvent.objects.filter(action="notify.planned", changes__alert=alert_id).count(),
-            "notifications": Notification.objects.filter(alert_id=alert_id).count(),
+            "notifications": Notification.objects.filter(source_key=f"alert:{alert_id}").count(),
             "chronology": ChronologyEntry.objects.filter(incident=self.incident, category="evacuation").count(),
         }
 
@@ -71,7 +71,7 @@ class OutboxTests(QueueMixin, HqTestCase):
         self.assertEqual(events, [("alerts.alert_recorded", self.municipality.pk, {"alert_id": alert_id}),
                                   ("alerts.public_situation_changed", self.municipality.pk, {}),
                                   ("alerts.alert_published", self.municipality.pk, {"alert_id": alert_id})])
-        # One delivery task per subscriber, enqueued only on commit: HQ, the portal, notify.
+        # One delivery task per subscriber, enqueued only on commit: HQ, the portal, alerts (announcing to notify).
         self.assertEqual(len([c for c in callbacks if "deliver_event" in repr(c)]), 3)
 
     def test_it_runs_each_subscriber_once_however_often_it_is_delivered(self):

@@ -83,7 +83,7 @@ class ReportStatusTests(LifelinesMixin, BaseTestCase):
             self.report(self.ferry, "suspended")
         event = Event.objects.order_by("pk")[before:].get()
         self.assertEqual((event.municipality_id, event.ids), (self.municipality.pk, {"lifeline_ids": [self.ferry.pk]}))
-        self.assertEqual(len(callbacks), 1)  # its delivery to the portal, enqueued on commit
+        self.assertEqual(len(callbacks), 2)  # its deliveries to the portal and to lifelines' own push, on commit
 
 
 class SaveLifelineTests(LifelinesMixin, BaseTestCase):

@@ -1,16 +1,19 @@
-"""Planning deliveries of an Alert (docs/notify.md): who gets it, in which language, in which batches.
+"""Planning deliveries of an Announcement (docs/notify.md): who gets it, in which language, in which batches.
 
-    plan_alert(alert_id)   # notify's subscriber of "alerts.alert_published" (toki/notify/subscribers.py, ADR 0007)
-                           # runs it in its own task after the alert's commit: idempotent and resumable
-                           # (events_sweep redelivers a lost one, notify_sweep resumes a dead planner)
+    announce(announcement)  # called by the producing app's own subscriber (alerts/subscribers.py, …, ADR 0008),
+                            # in its own task after the producer's commit: idempotent and resumable
+                            # (events_sweep redelivers a lost one, notify_sweep resumes a dead planner)
 
-Targeting: active subscribers of the alert's municipality on a channel that has a transport, whose districts
-include one of the alert's districts (or who chose the whole municipality; JMA alerts concern every district),
-and whose categories include the alert's category. Drills (訓練) and tests go only to the test audience.
-Recipients with the same rendered message share batches of at most the channel's batch size (LINE: 500), each
-with its X-Line-Retry-Key fixed here. Planning the same alert twice finds its Notification (unique source key)
-and creates nothing. The Delivery rows are written a few batches per transaction, each group enqueued for sending
-as it commits (docs/notify.md, "Planning in steps").
+notify reads no producer's data: the Announcement (toki.notify.announcements) says what to tell in each language,
+to which districts and category, whether it is a drill or test, and its dedupe key.
+
+Targeting: active subscribers of the announcement's municipality on a channel that has a transport, whose
+districts include one of its districts (or who chose the whole municipality; no districts means every district),
+and whose categories include its category. Drills (訓練) and tests go only to the test audience. Recipients with
+the same rendered message share batches of at most the channel's batch size (LINE: 500), each with its
+X-Line-Retry-Key fixed here. Announcing the same dedupe key twice finds its Notification (unique source key) and
+creates nothing. The Delivery rows are written a few batches per transaction, each group enqueued for sending as
+it commits (docs/notify.md, "Planning in steps").
 """
 
 import json
@@ -23,92 +26,22 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
-from django.urls import reverse
 from django.utils import timezone
 
 from toki.accounts import audit
-from toki.alerts.models import Alert
-from toki.alerts.rendering import render
-from toki.lib.site_links import site_link
 from toki.lib.tasks import enqueue_on_commit
 from toki.notify.actions.sending import forget_enqueue
-from toki.notify.channels import Content, registered_channels, transport_for
-from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
+from toki.notify.announcements import Announcement
+from toki.notify.channels import registered_channels, transport_for
+from toki.notify.models import Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# Alerts older than this when planned are not sent (a back-fill of the long JMA feeds after downtime must not
-# push yesterday's warnings to every phone); they stay on the portal.
-MAX_ALERT_AGE = timedelta(hours=3)
 # Batches whose Delivery rows one planning transaction writes: the first group small (the first multicasts go out
 # within a fraction of a second), then larger (fewer commits and send tasks). 8 × 500 rows take ~50 ms on SQLite.
 FIRST_FILL_STEP = 2
 FILL_STEP = 8
 INSERT_ROWS = 1000  # Delivery rows per INSERT statement
-
-CATEGORY_OF_ALERT = {
-    Alert.Category.EVACUATION: Category.EVACUATION_ORDERS,
-    Alert.Category.WEATHER: Category.WARNINGS,
-    Alert.Category.LANDSLIDE: Category.WARNINGS,
-    Alert.Category.RIVER: Category.WARNINGS,
-    Alert.Category.RAIN: Category.WARNINGS,
-    Alert.Category.VOLCANO: Category.WARNINGS,
-    Alert.Category.EARTHQUAKE: Category.QUAKE_TSUNAMI,
-    Alert.Category.TSUNAMI: Category.QUAKE_TSUNAMI,
-    Alert.Category.FIRE: Category.NOTICES,
-    Alert.Category.OTHER: Category.NOTICES,
-}
-KIND_OF_MSG_TYPE = {Alert.MsgType.ALERT: Notification.Kind.NEW, Alert.MsgType.UPDATE: Notification.Kind.UPDATE,
-                    Alert.MsgType.CANCEL: Notification.Kind.CANCEL}
-
-
-def source_key(alert: Alert) -> str:
-    return f"alert:{alert.pk}"
-
-
-def category_for(alert: Alert) -> str:
-    return CATEGORY_OF_ALERT.get(alert.category, Category.NOTICES)
-
-
-def district_codes_for(alert: Alert) -> list[str]:
-    """The districts the alert names; [] means the whole municipality."""
-    facts = alert.facts or {}
-    if facts.get("source") == "city":
-        return sorted(d["code"] for d in (facts.get("evacuation") or {}).get("districts", []))
-    if facts.get("source") == "cap":
-        return sorted(facts.get("district_codes") or [])
-    return []  # JMA: the municipality's own area (佐渡市 is one JMA area)
-
-
-def skip_reason(alert: Alert, *, now=None) -> str:
-    """Why `alert` is not sent to anyone ("" when it is)."""
-    now = now or timezone.now()
-    if alert.sent_at < now - MAX_ALERT_AGE:
-        return "older than the delivery window"
-    warnings = (alert.facts or {}).get("warnings")
-    if alert.msg_type == Alert.MsgType.ALERT and warnings and not any(w.get("changed") for w in warnings):
-        return "no change for the municipality (継続)"  # a warning telegram that only repeats what is in force
-    return ""
-
-
-def portal_url(language: str) -> str:
-    return site_link(reverse("portal:warnings"), language)
-
-
-def content_for(alert: Alert, language: str) -> Content:
-    """The alert in `language` from the alerts renderer; an update says so, a cancellation says what it
-    withdraws, a drill or test is marked as a drill."""
-    is_drill = alert.status != Alert.Status.ACTUAL
-    try:
-        rendered = render(alert.facts, language, msg_type=alert.msg_type, is_drill=is_drill)
-    except ValueError:
-        # Alerts without renderer facts (imported CAP): their own Japanese texts.
-        marker = "【訓練】" if is_drill else ""
-        title = marker + alert.title
-        body = "\n\n".join(part for part in (title, alert.headline) if part)
-        return Content(language=language, title=title, short=title[:100], body=body, url=portal_url(language))
-    return Content(language=language, title=rendered.title, short=rendered.short, body=rendered.body,
-                   url=portal_url(language))
 
 
 def _recipients(municipality_id: int, category: str, codes: list[str], test_only: bool) -> list[tuple[int, str, str]]:
@@ -131,12 +64,11 @@ def _recipients(municipality_id: int, category: str, codes: list[str], test_only
 
 def estimate_recipients(*, municipality_id: int, district_codes: list[str], category: str,
                         test_audience_only: bool) -> dict[str, dict[str, int]]:
-    """Who planning would choose now for an alert of `category` (an Alert category) for `district_codes`, by
-    channel and language: the estimator notify registers with toki.lib.audience (the review step of an
+    """Who planning would choose now for an announcement of `category` (a notify category) for `district_codes`,
+    by channel and language: the estimator notify registers with toki.lib.audience (the review step of an
     evacuation order shows it before anything is sent). Channels by the name people know them by."""
     counts: dict[str, dict[str, int]] = {str(Channel(channel).label): {} for channel in registered_channels()}
-    wanted = CATEGORY_OF_ALERT.get(Alert.Category(category), Category.NOTICES)
-    for _pk, channel, language in _recipients(municipality_id, wanted, sorted(district_codes), test_audience_only):
+    for _pk, channel, language in _recipients(municipality_id, category, sorted(district_codes), test_audience_only):
         by_language = counts.setdefault(str(Channel(channel).label), {})
         by_language[language] = by_language.get(language, 0) + 1
     return counts
@@ -146,41 +78,33 @@ def _lease():
     return timezone.now() + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
 
 
-def plan_alert(alert_id: int) -> Notification | None:
-    """Plan the deliveries of one Alert version. Idempotent: a planned alert returns its Notification (resuming
-    its planning if the planner died half-way); an alert that is not sent (see `skip_reason`) returns None and
-    writes nothing.
+def announce(announcement: Announcement) -> Notification | None:
+    """Plan the deliveries of one Announcement. Idempotent: an announcement whose dedupe key was planned returns
+    that Notification (resuming its planning if the planner died half-way).
 
     Two steps: one short transaction decides everything (Notification, recipients, rendered messages, batches
     with their recipients and retry keys, not ready yet); then `fill_batches` writes the Delivery rows a few
     batches per transaction and enqueues each group for sending as it commits, so the first multicasts go out
     while the rest is still being written."""
-    alert = Alert.objects.select_related("municipality").get(pk=alert_id)
-    existing = Notification.objects.filter(source_key=source_key(alert)).first()
+    existing = Notification.objects.filter(source_key=announcement.dedupe_key).first()
     if existing is not None:
         if existing.planning_until is not None and existing.planning_until < timezone.now():
             fill_batches(existing.pk)  # its planner died: carry on where it stopped
         return existing
-    reason = skip_reason(alert)
-    if reason:
-        logger.info("alert %s not delivered: %s", alert.pk, reason)
-        return None
-    category = category_for(alert)
-    codes = district_codes_for(alert)
-    test_only = alert.status != Alert.Status.ACTUAL
     # Read (and render) before the transaction: on SQLite a transaction holds the one write lock from its start.
-    groups = _groups(alert, _recipients(alert.municipality_id, category, codes, test_only))
+    groups = _groups(announcement, _recipients(announcement.municipality_id, announcement.category,
+                                               announcement.district_codes, announcement.test_audience_only))
     try:
         with transaction.atomic():
-            notification = _plan(alert, category, codes, test_only, groups)
+            notification = _plan(announcement, groups)
     except IntegrityError:
-        # Another planner committed the same alert first (unique source key): theirs is the plan.
-        return Notification.objects.get(source_key=source_key(alert))
+        # Another planner committed the same announcement first (unique source key): theirs is the plan.
+        return Notification.objects.get(source_key=announcement.dedupe_key)
     fill_batches(notification.pk)
     return notification
 
 
-def _groups(alert: Alert, recipients) -> list[dict]:
+def _groups(announcement: Announcement, recipients) -> list[dict]:
     """Recipients by identical message: [{"channel", "language", "messages", "pks", "batch_size"}]; each
     (channel, message key) rendered once."""
     groups: dict[tuple[str, str], dict] = {}
@@ -190,7 +114,7 @@ def _groups(alert: Alert, recipients) -> list[dict]:
         transport = transports.get(channel) or transports.setdefault(channel, transport_for(channel))
         key = (channel, transport.message_key(language))
         if key not in rendered:
-            rendered[key] = json.dumps(transport.render(content_for(alert, language)), sort_keys=True,
+            rendered[key] = json.dumps(transport.render(announcement.text_in(language)), sort_keys=True,
                                        ensure_ascii=False)
         # Recipients whose messages are identical share batches, whatever their language setting.
         group = groups.get((channel, rendered[key]))
@@ -202,11 +126,12 @@ def _groups(alert: Alert, recipients) -> list[dict]:
     return list(groups.values())
 
 
-def _plan(alert: Alert, category: str, codes: list[str], test_only: bool, groups: list[dict]) -> Notification:
+def _plan(announcement: Announcement, groups: list[dict]) -> Notification:
     notification = Notification.objects.create(
-        municipality=alert.municipality, source_key=source_key(alert), alert=alert, category=category,
-        kind=KIND_OF_MSG_TYPE[alert.msg_type], is_drill=alert.status == Alert.Status.EXERCISE,
-        test_audience_only=test_only, title=alert.title[:200], district_codes=codes, planning_until=_lease(),
+        municipality_id=announcement.municipality_id, source_key=announcement.dedupe_key,
+        category=announcement.category, kind=announcement.kind, is_drill=announcement.is_drill,
+        test_audience_only=announcement.test_audience_only, title=announcement.title[:200],
+        district_codes=list(announcement.district_codes), planning_until=_lease(),
     )
     batches = []
     for group in groups:
@@ -222,8 +147,9 @@ def _plan(alert: Alert, category: str, codes: list[str], test_only: bool, groups
     notification.recipients = sum(batch.size for batch in batches)
     notification.save(update_fields=["recipients"])
     audit.record(actor=None, action="notify.planned", obj=notification, changes={
-        "alert": alert.pk, "category": category, "recipients": notification.recipients, "batches": len(batches),
-        "test_audience_only": test_only,
+        **announcement.extra, "source": announcement.dedupe_key, "category": announcement.category,
+        "recipients": notification.recipients, "batches": len(batches),
+        "test_audience_only": announcement.test_audience_only,
     })
     return notification
 

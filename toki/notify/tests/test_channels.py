@@ -53,7 +53,7 @@ class RegisteredChannelTests(BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             orders = issue_evacuation_order(acting_user=self.alice, districts=[self.districts["ryotsu"]], level=4,
                                             hazard="landslide", reason="土砂災害の危険")
-        return Notification.objects.get(alert=orders[0].issue_alert)
+        return Notification.objects.get(source_key=f"alert:{orders[0].issue_alert_id}")
 
     def test_it_plans_claims_and_sends_to_a_registered_channel(self):
         self.register()

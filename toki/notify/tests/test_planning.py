@@ -7,10 +7,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
+from toki.alerts.announce import announce_alert as plan_alert
 from toki.alerts.models import Alert
 from toki.alerts.rendering import facts_for_evacuation
 from toki.events.tasks import deliver_event
-from toki.notify.actions.planning import fill_batches, plan_alert
+from toki.notify.actions.planning import fill_batches
 from toki.notify.actions.sending import claim
 from toki.notify.actions.sweep import requeue_batches, sweep
 from toki.notify.models import Category, Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
@@ -101,20 +102,20 @@ class PlanningTests(BaseTestCase):
         again = plan_alert(alert.pk)
         self.assertEqual(first.pk, again.pk)
         self.assertEqual((Delivery.objects.count(), DeliveryBatch.objects.count()), counts)
-        self.assertEqual(Notification.objects.filter(alert=alert).count(), 1)
+        self.assertEqual(Notification.objects.filter(source_key=f"alert:{alert.pk}").count(), 1)
 
     def test_it_plans_an_order_when_its_event_is_delivered_after_commit(self):
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             orders = issue_evacuation_order(acting_user=self.alice, districts=[self.districts["aikawa"]], level=3,
                                             hazard="flood", reason="増水")
         self.assertFalse(Notification.objects.exists())  # nothing before the commit
-        # notify's delivery of "alerts.alert_published", enqueued on commit (toki/notify/subscribers.py)
+        # alerts' own delivery of "alerts.alert_published" (toki/alerts/subscribers.py) announces it to notify
         ours = [args for args in enqueued_on_commit(callbacks, deliver_event)
-                if args[1] == "notify.plan_alert_deliveries"]
+                if args[1] == "alerts.announce_published_alert"]
         self.assertEqual(len(ours), 1)
         with self.captureOnCommitCallbacks(execute=False):
             self.assertEqual(deliver_event.call(*ours[0]), "delivered")
-        self.assertEqual(Notification.objects.get().alert_id, orders[0].issue_alert_id)
+        self.assertEqual(Notification.objects.get().source_key, f"alert:{orders[0].issue_alert_id}")
 
     def test_it_plans_nothing_for_an_alert_older_than_the_delivery_window(self):
         alert = self.order()

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from toki.alerts.actions.orders import issue_evacuation_order
-from toki.notify.actions.planning import plan_alert
+from toki.alerts.announce import announce_alert as plan_alert
 from toki.notify.actions.sending import Held, claim, send_batch, send_batches
 from toki.notify.actions.sweep import requeue_batches
 from toki.notify.line.localserver import LocalLineServer

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from toki.accounts.models import AuditEvent
 from toki.alerts.actions.orders import issue_evacuation_order
-from toki.notify.actions.planning import plan_alert
+from toki.alerts.announce import announce_alert as plan_alert
 from toki.notify.kpi import line_subscribers_by_day
 from toki.notify.models import Delivery, DeliveryBatch, DeliveryState, Subscriber
 from toki.notify.tests.helpers import subscriber
