@@ -8,7 +8,6 @@ pre-registrations move to it; a pair whose rows both have a live opening for the
 from django.db import transaction
 
 from toki.shelters import sites
-from toki.shelters.actions.master import DETAIL_FIELDS
 
 
 def _models(apps):
@@ -93,7 +92,7 @@ def merge_site(keep, others, apps=None) -> str:
                     Team.objects.filter(pk=team.pk).update(shelter_id=keep.pk)
             Household.objects.filter(planned_shelter_id=other.pk).update(planned_shelter_id=keep.pk)
             Designation.objects.filter(shelter_id=other.pk).update(shelter_id=keep.pk)
-            for field in DETAIL_FIELDS:  # what HQ entered on either row is kept
+            for field in sites.DETAIL_FIELDS:  # what HQ entered on either row is kept
                 if getattr(keep, field) in ("", None) and getattr(other, field) not in ("", None):
                     setattr(keep, field, getattr(other, field))
             Shelter.objects.filter(pk=other.pk).delete()

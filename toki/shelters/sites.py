@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 from toki.lib.geo import haversine_km
 
+# What HQ enters about a site by hand (the edit page); kept when two rows of one site are merged.
+DETAIL_FIELDS = ("kind", "capacity", "phone", "contact_name", "contact_email", "accessibility_notes", "translations")
+
 DESIGNATED_SHELTER = "designated_shelter"  # 指定避難所
 EMERGENCY_SITE = "emergency_site"  # 指定緊急避難場所
 # Two rows without the same address are still one site when their points are this close: GSI lists 8 of Sado's 64

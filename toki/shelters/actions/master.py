@@ -10,8 +10,7 @@ from toki.shelters import events
 from toki.shelters.actions.errors import NotAllowed
 from toki.shelters.models import Shelter, ShelterKind, ShelterTeam
 from toki.shelters.permissions import is_hq_manager
-
-DETAIL_FIELDS = ("kind", "capacity", "phone", "contact_name", "contact_email", "accessibility_notes", "translations")
+from toki.shelters.sites import DETAIL_FIELDS
 
 
 def update_shelter_details(*, acting_user, shelter: Shelter, **values) -> Shelter:
