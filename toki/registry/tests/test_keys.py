@@ -50,7 +50,7 @@ class KeyRingTests(BaseTestCase):
                              [p.name for p in Person.objects.order_by("id")])
             self.assertEqual("佐渡 一郎", Consent.objects.get().proxy_name)
         event = AuditEvent.objects.filter(action="registry.keys_rotated").order_by("id").first()
-        self.assertEqual({"rows": 4, "values": 3 * 9 + 1, "primary": "v2", "reindexed": False}, event.changes)
+        self.assertEqual({"rows": 4, "values": 3 * 11 + 1, "primary": "v2", "reindexed": False}, event.changes)
 
     def test_a_value_under_a_key_not_in_the_ring_fails_loudly(self):
         with override_settings(**KEYS_V1):
