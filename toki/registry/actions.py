@@ -64,11 +64,13 @@ def rotate_keys(*, actor, batch_size: int = 500, reindex: bool = False) -> dict[
         columns = _encrypted_columns(model)
         table = model._meta.db_table
         quote = connection.ops.quote_name
-        select = f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)} WHERE id > %s ORDER BY id"
+        # Table and column names come from the model, never from input.
+        select = (f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)} "  # noqa: S608
+                  "WHERE id > %s ORDER BY id")
         last_id = 0
         while True:
             with connection.cursor() as cursor:
-                cursor.execute(select + f" LIMIT {int(batch_size)}", [last_id])  # noqa: S608 (names from the model)
+                cursor.execute(select + f" LIMIT {int(batch_size)}", [last_id])
                 rows = cursor.fetchall()
             if not rows:
                 break

@@ -77,14 +77,14 @@ class RegistryImportTests(BaseTestCase):
         self.assertFalse(AuditEvent.objects.filter(action="registry.imported").exists())
 
     def test_a_file_with_a_my_number_column_is_refused(self):
-        header = ["個人番号", *[h for h in csv_bytes([]).decode("utf-8-sig").strip().split(",")]]
+        header = ["個人番号", *csv_bytes([]).decode("utf-8-sig").strip().split(",")]
         rows = [{**person_row("A1"), "個人番号": "123456789012"}]
         errors = self.import_errors(csv_bytes(rows, header=header))
         self.assertIn("welfare.csv:1: 個人番号: 個人番号 is never imported", errors)
         self.assertEqual(0, Person.objects.count())
 
     def test_missing_and_unknown_columns_are_refused(self):
-        errors = self.import_errors("source_id,name,colour\r\nA1,x,red\r\n".encode())
+        errors = self.import_errors(b"source_id,name,colour\r\nA1,x,red\r\n")
         self.assertIn("colour: is not a column of the layout", errors)
         self.assertIn("birth_date: column is missing", errors)
 

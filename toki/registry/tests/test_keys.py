@@ -69,14 +69,14 @@ class KeyRingTests(BaseTestCase):
             Person.objects.get().name  # noqa: B018
 
     def test_a_missing_or_malformed_ring_fails_loudly(self):
-        with override_settings(TOKI_REGISTRY_KEYS="", TOKI_REGISTRY_INDEX_KEY=KEYS_V1["TOKI_REGISTRY_INDEX_KEY"]):
-            with self.assertRaisesMessage(RegistryKeyError, "TOKI_REGISTRY_KEYS is not set"):
-                call_command("registry_import", str(write_csv(csv_bytes([person_row("A1")]))), "--by", "alice")
-        with override_settings(TOKI_REGISTRY_KEYS="v1=not-a-key", TOKI_REGISTRY_INDEX_KEY="x" * 40):
-            with self.assertRaisesMessage(RegistryKeyError, "key 'v1' is not a Fernet key"):
-                call_command("registry_import", str(write_csv(csv_bytes([person_row("A1")]))), "--by", "alice")
-        with override_settings(TOKI_REGISTRY_KEYS=f"v1={KEY_1}", TOKI_REGISTRY_INDEX_KEY="short"):
-            with self.assertRaisesMessage(RegistryKeyError, "TOKI_REGISTRY_INDEX_KEY"):
+        index = KEYS_V1["TOKI_REGISTRY_INDEX_KEY"]
+        cases = ((("", index), "TOKI_REGISTRY_KEYS is not set"),
+                 (("v1=not-a-key", index), "key 'v1' is not a Fernet key"),
+                 ((f"v1={KEY_1}", "short"), "TOKI_REGISTRY_INDEX_KEY"))
+        for (keys, index_key), message in cases:
+            with self.subTest(message=message), override_settings(
+                    TOKI_REGISTRY_KEYS=keys, TOKI_REGISTRY_INDEX_KEY=index_key), \
+                    self.assertRaisesMessage(RegistryKeyError, message):
                 call_command("registry_import", str(write_csv(csv_bytes([person_row("A1")]))), "--by", "alice")
         self.assertEqual(0, Person.objects.count())
 
