@@ -52,7 +52,7 @@ def register_recipient(*, actor, org_unit, recipient_class: str, agreement_on: d
 
 
 def _encrypted_columns(model) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+    return [f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField) and f.column]
 
 
 def rotate_keys(*, actor, batch_size: int = 500, reindex: bool = False) -> dict[str, int]:

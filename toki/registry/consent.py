@@ -22,7 +22,7 @@ def is_current(consent: Consent | None, today: date) -> bool:
 def sharing_allowed(mode: str, consent: Consent | None, today: date) -> bool:
     """May the person's data (of the consent's scope) go to the recipient class now? `consent` is the latest
     record for that person, class and scope, or None; an expired record counts as none."""
-    state = consent.state if is_current(consent, today) else None
+    state = consent.state if consent is not None and is_current(consent, today) else None
     if mode == "not_required":
         return True
     if mode == "opt_out":

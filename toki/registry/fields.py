@@ -4,6 +4,7 @@ indexes make sense on these columns: search goes through the blind-index columns
 
 import json
 from datetime import date
+from typing import Any
 
 from django.db import models
 
@@ -35,6 +36,10 @@ class EncryptedTextField(models.TextField):
 
 
 class EncryptedDateField(EncryptedTextField):
+    # For django-stubs: what the attribute holds in Python.
+    _pyi_private_set_type: date | None
+    _pyi_private_get_type: date | None
+
     def to_plain(self, value) -> str:
         return value.isoformat() if isinstance(value, date) else (value or "")
 
@@ -44,6 +49,9 @@ class EncryptedDateField(EncryptedTextField):
 
 class EncryptedJSONField(EncryptedTextField):
     """A list or dict (emergency contacts, disabilities, devices)."""
+
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def to_plain(self, value) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -96,7 +97,7 @@ def _decode(data: bytes, encoding: str, file: str) -> str:
         raise RegistryImportError([RowError(file, 0, "(file)", f"cannot be read as {encoding}: {error}")]) from None
 
 
-def _check_header(header: list[str], file: str) -> None:
+def _check_header(header, file: str) -> None:
     errors = []
     names = [h.strip() for h in header]
     for name in names:
@@ -111,8 +112,9 @@ def _check_header(header: list[str], file: str) -> None:
         raise RegistryImportError(errors)
 
 
-def _parse(row: _Row, districts: dict[str, District]) -> dict:
-    values = {"source_id": row.text("source_id", required=True), "name": row.text("name", required=True)}
+def _parse(row: _Row, districts: dict[str, District]) -> dict[str, Any]:
+    values: dict[str, Any] = {"source_id": row.text("source_id", required=True),
+                              "name": row.text("name", required=True)}
     kana = row.text("name_kana", required=True)
     if kana and not KANA.match(crypto.normalise_kana(kana) or " "):
         row.fail("name_kana", "is not written in kana")
@@ -197,7 +199,8 @@ def import_csv(*, actor, data: bytes, file_name: str, municipality, encoding: st
     districts = {d.code: d for d in District.objects.filter(municipality=municipality)}
     criteria = conf.criteria()
     errors: list[RowError] = []
-    parsed, seen = [], {}
+    parsed: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for line, raw in enumerate(reader, start=2):
         if None in raw:
             errors.append(RowError(file, line, "(row)", "has more cells than the header"))

@@ -116,3 +116,14 @@ def accesses_to(user, person_id: int):
     if not may_keep_register(user):
         return AccessLog.objects.none()
     return AccessLog.objects.filter(person_id=person_id).order_by("-at", "-id")
+
+
+def districts_for(user, municipality) -> list:
+    """The districts whose list `user` may open (an officer or a municipality-wide recipient: all of them)."""
+    from toki.areas.models import District
+
+    grants = grants_of(user)
+    districts = District.objects.filter(municipality=municipality).defer("boundary")
+    if any(grant.district_id is None for grant in grants):
+        return list(districts)
+    return list(districts.filter(pk__in={grant.district_id for grant in grants}))

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from toki.accounts.models import AuditEvent
+from toki.accounts.models import AuditEvent, User
 from toki.registry import actions
 from toki.registry.crypto_errors import RegistryKeyError
 from toki.registry.models import Consent, Person, RecipientClass, Scope
@@ -25,7 +25,7 @@ class KeyRingTests(BaseTestCase):
         rows = [person_row(f"A{i}", name=f"佐渡 太郎{i}", phone=f"0259-00-000{i}") for i in range(count)]
         call_command("registry_import", str(write_csv(csv_bytes(rows))), "--by", "alice", stdout=StringIO())
         with override_settings(**KEYS_V1):
-            actions.record_consent(actor=self.alice, person=Person.objects.first(),
+            actions.record_consent(actor=User.objects.get(username="alice"), person=Person.objects.earliest("id"),
                                    recipient_class=RecipientClass.MINSEI, scope=Scope.ROSTER,
                                    state=Consent.State.CONSENTED, text_version="2026-1", method=Consent.Method.PROXY,
                                    proxy_name="佐渡 一郎", proxy_relation="長男", proxy_takes_responsibility=True)

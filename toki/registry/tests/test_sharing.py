@@ -10,6 +10,7 @@ from django.db import DatabaseError, transaction
 from django.test import SimpleTestCase, override_settings
 
 from toki.accounts.models import AuditEvent, OrgUnit
+from toki.areas.models import District
 from toki.registry import actions, selectors
 from toki.registry.consent import sharing_allowed
 from toki.registry.models import AccessLog, Consent, Person, RecipientClass, Scope
@@ -81,7 +82,7 @@ class WhoSeesWhomTests(BaseTestCase):
                                       method=Consent.Method.MAIL, **extra)
 
     def names(self, user, district="aikawa") -> list[str]:
-        views = selectors.district_list(user, self.districts[district].pk, purpose="support_planning")
+        views = selectors.district_list(user, District.objects.get(code=district).pk, purpose="support_planning")
         return sorted(view.values["name"] for view in views)
 
     def test_opt_in_the_statutes_default_shows_the_minsei_only_consented_people_of_his_district(self):
@@ -175,7 +176,7 @@ class WhoSeesWhomTests(BaseTestCase):
 
     def test_an_unknown_purpose_is_refused(self):
         with self.assertRaises(ValueError):
-            selectors.district_list(self.dave, self.districts["aikawa"].pk, purpose="curiosity")
+            selectors.district_list(self.dave, District.objects.get(code="aikawa").pk, purpose="curiosity")
 
     def test_consent_audit_names_ids_only(self):
         event = AuditEvent.objects.filter(action="registry.consent_recorded").order_by("id").first()
