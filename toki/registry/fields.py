@@ -14,6 +14,10 @@ from toki.registry import crypto
 class EncryptedTextField(models.TextField):
     """A string (the empty string stays empty, unencrypted: it says nothing)."""
 
+    # For django-stubs: the Python value's type; the subclasses narrow it.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def to_plain(self, value) -> str:
         return "" if value is None else str(value)
 

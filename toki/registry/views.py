@@ -39,7 +39,7 @@ def district(request, district_id: int):
                                                          "purposes": selectors.PURPOSES})
     people = selectors.district_list(request.user, district_id, purpose=purpose)
     shown = [name for name in PERSON_FIELDS if any(name in view.values for view in people)]
-    labels = {name: Person._meta.get_field(name).verbose_name for name in shown}
+    labels = {f.name: f.verbose_name for f in Person._meta.concrete_fields}
     rows = [[view.values.get(name, "") for name in shown] for view in people]
     return render(request, "registry/district.html", {
         "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown], "rows": rows})
