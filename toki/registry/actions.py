@@ -27,6 +27,8 @@ def record_consent(*, actor, person: Person, recipient_class: str, scope: str, s
     _require_keeper(actor)
     if method == Consent.Method.PROXY and not (proxy_name and proxy_relation):
         raise ValueError("a proxy answer names the proxy and their relation")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ValueError("a consent cannot end before it starts")
     consent = Consent(
         person=person, recipient_class=recipient_class, scope=scope, state=state, text_version=text_version,
         method=method, valid_from=valid_from or timezone.localdate(), valid_until=valid_until,

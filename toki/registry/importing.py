@@ -1,8 +1,9 @@
 """The validated CSV import from the welfare and resident systems (layout: docs/registry.md).
 
 The whole file is checked first; any bad row refuses the whole file (file, row, field, reason for each problem)
-and nothing is written. A file carrying a 個人番号 column is refused outright (registry.md §7.2.4: Toki never
-holds マイナンバー). Rows that do not meet the municipality's inclusion criteria are counted, not stored.
+and nothing is written. A reason never repeats the cell's value (the output may end up in a log). A file
+carrying a 個人番号 column is refused outright (registry.md §7.2.4: Toki never holds マイナンバー). Rows that do
+not meet the municipality's inclusion criteria are counted, not stored.
 """
 
 import csv
@@ -80,13 +81,13 @@ class _Row:
     def choice(self, name: str, choices: dict):
         value = self.text(name)
         if value not in choices:
-            self.fail(name, f"{value!r} is not one of {', '.join(repr(c) for c in choices)}")
+            self.fail(name, f"is not one of {', '.join(repr(c) for c in choices)}")
         return choices.get(value)
 
     def grade(self, name: str, allowed: str) -> str:
         value = self.text(name).upper()
         if value and value[:1] not in allowed:
-            self.fail(name, f"{value!r} is not a grade ({', '.join(allowed)})")
+            self.fail(name, f"is not a grade ({', '.join(allowed)})")
         return value[:1]
 
 
@@ -123,18 +124,18 @@ def _parse(row: _Row, districts: dict[str, District]) -> dict[str, Any]:
     try:
         values["birth_date"] = date.fromisoformat(birth) if birth else None
         if values["birth_date"] and not date(1890, 1, 1) <= values["birth_date"] <= date.today():
-            row.fail("birth_date", f"{birth} is out of range")
+            row.fail("birth_date", "is out of range (1890 to today)")
     except ValueError:
-        row.fail("birth_date", f"{birth!r} is not a date (YYYY-MM-DD)")
+        row.fail("birth_date", "is not a date (YYYY-MM-DD)")
     sex = row.text("sex") or "0"
     if sex not in SEX:
-        row.fail("sex", f"{sex!r} is not a sex code (0, 1, 2, 9)")
+        row.fail("sex", "is not a sex code (0, 1, 2, 9)")
     values["sex"] = SEX.get(sex, "")
     values["address"] = row.text("address", required=True)
     code = row.text("district", required=True)
     values["district"] = districts.get(code)
     if code and values["district"] is None:
-        row.fail("district", f"{code!r} is not a district code of the municipality")
+        row.fail("district", "is not a district code of the municipality")
     phone = row.text("phone")
     if phone and not PHONE.match(phone):
         row.fail("phone", "is not a phone number")
@@ -143,7 +144,7 @@ def _parse(row: _Row, districts: dict[str, District]) -> dict[str, Any]:
     care = row.text("care_level")
     match = CARE.match(care) if care else None
     if care and not match:
-        row.fail("care_level", f"{care!r} is not 要支援1–2 or 要介護1–5")
+        row.fail("care_level", "is not 要支援1–2 or 要介護1–5")
     values["care_level"] = care
     values["care_number"] = int(match["care"]) if match and match["care"] else 0
     values["physical_grade"] = row.grade("physical_grade", "123456")
@@ -163,7 +164,7 @@ def _parse(row: _Row, districts: dict[str, District]) -> dict[str, Any]:
     values["emergency_contacts"] = contacts
     language = row.text("language") or "ja"
     if not LANGUAGE.match(language.lower()):
-        row.fail("language", f"{language!r} is not a language code")
+        row.fail("language", "is not a language code")
     values["language"] = language.lower()
     return values
 
