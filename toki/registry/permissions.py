@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from toki.accounts.models import OrgUnit, Role
 from toki.accounts.selectors import has_role, memberships_of
-from toki.registry.models import PERSON_FIELDS, RecipientClass
+from toki.registry.models import PERSON_FIELDS, Recipient, RecipientClass
 
 STATUTORY = ("name", "name_kana", "birth_date", "sex", "address", "phone", "support_reason")
 # registry.md §5.4: a 自主防災組織 sees name, address, phone, reason; not the 病歴 details.
@@ -49,8 +49,6 @@ def grants_of(user) -> list[Grant]:
     if cached is not None:
         return cached
     grants = [Grant(None, None, PERSON_FIELDS)] if is_registry_officer(user) else []
-    from toki.registry.models import Recipient
-
     memberships = [m for m in memberships_of(user) if m.allows(Role.VIEWER)]
     recipients = {r.org_unit_id: r for r in Recipient.objects.filter(
         org_unit_id__in=[m.org_unit_id for m in memberships])}

@@ -4,6 +4,8 @@ with only the people and fields the user may see now. Thin: permission and loggi
 Nothing personal goes into a URL (district ids and a purpose code only); every page is `no-store`; the purpose
 of a look is asked before any data is shown, and logged with each person shown."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -13,6 +15,18 @@ from toki.areas.selectors import default_municipality_or_404
 from toki.registry import selectors
 from toki.registry.models import PERSON_FIELDS, Person
 from toki.registry.permissions import may_use_registry
+
+PARTS = ("kind", "grade", "name", "relation", "phone")  # of a disability or an emergency contact, in reading order
+
+
+def _shown(value) -> str:
+    """One cell: lists joined (contacts as "name relation phone"), dates in ISO, nothing for empty."""
+    if isinstance(value, list):
+        return "; ".join(" ".join(str(item[key]) for key in PARTS if key in item) if isinstance(item, dict)
+                         else str(item) for item in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 
 def _require_registry_user(request):
@@ -40,6 +54,6 @@ def district(request, district_id: int):
     people = selectors.district_list(request.user, district_id, purpose=purpose)
     shown = [name for name in PERSON_FIELDS if any(name in view.values for view in people)]
     labels = {f.name: f.verbose_name for f in Person._meta.concrete_fields}
-    rows = [[view.values.get(name, "") for name in shown] for view in people]
+    rows = [[_shown(view.values.get(name)) for name in shown] for view in people]
     return render(request, "registry/district.html", {
         "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown], "rows": rows})

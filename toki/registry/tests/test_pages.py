@@ -47,7 +47,8 @@ class RegistryPageTests(BaseTestCase):
         self.assertNotContains(index, self.ryotsu.name)
         page = self.client.get(self.district_url(self.aikawa))
         self.assertContains(page, "相川 一")
-        self.assertContains(page, "人工呼吸器")  # a 民生委員 may see the devices
+        self.assertContains(page, "<td>人工呼吸器</td>", html=False)  # a 民生委員 may see the devices
+        self.assertContains(page, "<td>佐渡 一郎 長男 090-0000-0001</td>")
         self.assertNotContains(page, "相川 二")  # no consent under opt-in
         self.assertIn("no-store", page["Cache-Control"])
         self.assertEqual(404, self.client.get(self.district_url(self.ryotsu)).status_code)
