@@ -11,6 +11,7 @@ source): Django settings first, then the environment. Nothing here is read from 
 """
 
 import os
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -37,15 +38,20 @@ def _raw(name: str):
 
 def _pairs(name: str) -> list[tuple[str, str]]:
     raw = _raw(name)
-    if isinstance(raw, dict):
-        return list(raw.items())
+    return list(raw.items()) if isinstance(raw, dict) else list(_parse_pairs(name, str(raw)))
+
+
+@lru_cache(maxsize=16)
+def _parse_pairs(name: str, raw: str) -> tuple[tuple[str, str], ...]:
+    """Parsed once per distinct value: the key ring is read for every value decrypted (a district list of 500
+    people decrypts thousands), and parsing it each time cost more than the decryption itself (bench/registry.py)."""
     pairs = []
     for item in [part.strip() for part in str(raw).split(",") if part.strip()]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
             raise RegistryKeyError(f"{name}: {key.strip()!r} is not written as id=value")
         pairs.append((key.strip(), value.strip()))
-    return pairs
+    return tuple(pairs)
 
 
 def key_ring() -> list[tuple[str, str]]:
