@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "toki.hq",
     "toki.hq.damage",
     "toki.notify",
+    "toki.registry",
     "toki.portal",
     "toki.linebot",
     "toki.kpi",

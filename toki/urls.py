@@ -26,6 +26,7 @@ urlpatterns = [
     path("notify/", include("toki.notify.urls")),
     path("line/", include("toki.linebot.urls")),
     path("shelter-ops/", include("toki.shelters.urls_ops")),
+    path("registry/", include("toki.registry.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -152,6 +152,8 @@ RULES = {
     'posts/new/': PUBLIC,
     'posts/thanks/': PUBLIC,
     'prepare/': PUBLIC,
+    'registry/': HQ_ONLY,  # registry officers and cleared recipients (the matrix has none: toki/registry/tests)
+    'registry/districts/<int:district_id>/': HQ_ONLY,
     'shelter-ops/': SHELTER_TEAMS,
     'shelter-ops/duplicates/': SHELTER_TEAMS,
     'shelter-ops/duplicates/<int:candidate_id>/': SHELTER_TEAMS,

@@ -1,0 +1,43 @@
+"""Test keys and CSV files for the registry tests (made-up people only)."""
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+KEY_1, KEY_2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+INDEX_KEY = "test-index-key-0123456789abcdef-0123456789"
+KEYS_V1 = {"TOKI_REGISTRY_KEYS": f"v1={KEY_1}", "TOKI_REGISTRY_INDEX_KEY": INDEX_KEY}
+KEYS_V2_V1 = {"TOKI_REGISTRY_KEYS": f"v2={KEY_2},v1={KEY_1}", "TOKI_REGISTRY_INDEX_KEY": INDEX_KEY}
+KEYS_V2 = {"TOKI_REGISTRY_KEYS": f"v2={KEY_2}", "TOKI_REGISTRY_INDEX_KEY": INDEX_KEY}
+
+HEADER = ["source_id", "name", "name_kana", "birth_date", "sex", "address", "district", "phone", "support_reason",
+          "care_level", "physical_grade", "intellectual_grade", "mental_grade", "intractable_disease", "in_facility",
+          "lives_alone", "medical_devices", "emergency_contacts", "language"]
+
+
+def person_row(source_id: str, **values) -> dict:
+    row = {"source_id": source_id, "name": "佐渡 花子", "name_kana": "サド ハナコ", "birth_date": "1938-04-01",
+           "sex": "2", "address": "佐渡市相川一町目1", "district": "aikawa", "phone": "0259-00-0001",
+           "support_reason": "歩行困難", "care_level": "要介護3", "physical_grade": "", "intellectual_grade": "",
+           "mental_grade": "", "intractable_disease": "0", "in_facility": "0", "lives_alone": "1",
+           "medical_devices": "", "emergency_contacts": "佐渡 一郎|長男|090-0000-0001", "language": "ja"}
+    row.update(values)
+    return row
+
+
+def csv_bytes(rows: list[dict], header: list[str] | None = None, encoding: str = "utf-8-sig") -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header or HEADER, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def write_csv(data: bytes, name: str = "welfare.csv") -> Path:
+    directory = Path(tempfile.mkdtemp(prefix="toki-registry-"))
+    path = directory / name
+    path.write_bytes(data)
+    return path

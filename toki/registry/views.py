@@ -1,0 +1,59 @@
+"""Staff pages of the register (a first, minimal part): the districts a user may open, and one district's list
+with only the people and fields the user may see now. Thin: permission and logging live in the selectors.
+
+Nothing personal goes into a URL (district ids and a purpose code only); every page is `no-store`; the purpose
+of a look is asked before any data is shown, and logged with each person shown."""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from toki.areas.selectors import default_municipality_or_404
+from toki.registry import selectors
+from toki.registry.models import PERSON_FIELDS, Person
+from toki.registry.permissions import may_use_registry
+
+PARTS = ("kind", "grade", "name", "relation", "phone")  # of a disability or an emergency contact, in reading order
+
+
+def _shown(value) -> str:
+    """One cell: lists joined (contacts as "name relation phone"), dates in ISO, nothing for empty."""
+    if isinstance(value, list):
+        return "; ".join(" ".join(str(item[key]) for key in PARTS if key in item) if isinstance(item, dict)
+                         else str(item) for item in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _require_registry_user(request):
+    if not may_use_registry(request.user):
+        raise Http404
+
+@never_cache
+@login_required
+def index(request):
+    _require_registry_user(request)
+    districts = selectors.districts_for(request.user, default_municipality_or_404())
+    return render(request, "registry/index.html", {"districts": districts, "purposes": selectors.PURPOSES})
+
+@never_cache
+@login_required
+def district(request, district_id: int):
+    _require_registry_user(request)
+    allowed = {d.pk: d for d in selectors.districts_for(request.user, default_municipality_or_404())}
+    if district_id not in allowed:
+        raise Http404
+    purpose = request.GET.get("purpose", "")
+    if purpose not in selectors.PURPOSES:  # ask why before showing anyone
+        return render(request, "registry/purpose.html", {"district": allowed[district_id],
+                                                         "purposes": selectors.PURPOSES})
+    people = selectors.district_list(request.user, district_id, purpose=purpose)
+    shown = [name for name in PERSON_FIELDS if any(name in view.values for view in people)]
+    labels = {f.name: f.verbose_name for f in Person._meta.concrete_fields}
+    rows = [[_shown(view.values.get(name)) for name in shown] for view in people]
+    return render(request, "registry/district.html", {
+        "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown], "rows": rows})
