@@ -367,3 +367,18 @@ def run_main(main) -> None:
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)
+
+
+def fresh_postgres(url: str) -> str:
+    """Drop and create the benchmark's own PostgreSQL database named in `url` (loopback, trust auth), so every run
+    starts empty. Never a shared one: the name must start with toki_ (it is dropped)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    if not name.startswith("toki_"):
+        raise BenchError("the benchmark database name must start with toki_ (it is dropped)")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url

@@ -31,7 +31,17 @@ import time
 from pathlib import Path
 from unittest import mock
 
-from _common import REPO, BenchError, django_world, format_table, machine_info, percentile, run_main, write_results
+from _common import (
+    REPO,
+    BenchError,
+    django_world,
+    format_table,
+    fresh_postgres,
+    machine_info,
+    percentile,
+    run_main,
+    write_results,
+)
 
 NAME = "events_overhead"
 TARGET_MS = 1.0
@@ -132,16 +142,6 @@ def measure(database_url: str, args) -> dict:
         raise BenchError(f"the {database_url.split(':')[0]} run failed: {done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
-
-def fresh_postgres(url: str) -> str:
-    """Drop and create the database named in `url` (loopback, trust auth), so every run starts empty."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
 
 
 def main() -> int:

@@ -39,7 +39,17 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from _common import REPO, BenchError, django_world, format_table, machine_info, percentile, run_main, write_results
+from _common import (
+    REPO,
+    BenchError,
+    django_world,
+    format_table,
+    fresh_postgres,
+    machine_info,
+    percentile,
+    run_main,
+    write_results,
+)
 
 NAME = "kpi_recompute"
 FIRST_DAY, LAST_DAY = date(2023, 4, 1), date(2028, 3, 31)
@@ -290,15 +300,6 @@ def measure(database_url: str, tmp: str) -> dict:
         raise BenchError(f"the {database_url.split(':')[0]} run failed: {done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
-
-def fresh_postgres(url: str) -> str:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
 
 
 def main() -> int:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import REPO, format_table, machine_info, run_main, write_results
+from _common import REPO, format_table, fresh_postgres, machine_info, run_main, write_results
 
 NAME = "line_delivery"
 PORT = 18160
@@ -75,17 +75,6 @@ def wait_for_warm_workers(log: Path, workers: int, timeout: float = 300) -> None
         time.sleep(0.5)
     raise TimeoutError("the workers did not start")
 
-
-def fresh_postgres(url: str) -> None:
-    """Drop and create the benchmark's own PostgreSQL database (never a shared one: its name is in the URL)."""
-    import psycopg
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    if not name.startswith("toki_"):
-        raise SystemExit("the benchmark database name must start with toki_ (it is dropped)")
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        db.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> int:

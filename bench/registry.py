@@ -181,7 +181,7 @@ def main() -> int:
         args.tmp = tmp
         results.append(measure(f"sqlite:///{Path(tmp) / 'registry.sqlite3'}", args))
         if args.postgres:
-            from events_overhead import fresh_postgres
+            from _common import fresh_postgres
 
             results.append(measure(fresh_postgres(args.postgres), args))
     rows, ok = [], True
