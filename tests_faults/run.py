@@ -177,8 +177,10 @@ class Site:
         def finished():
             rows = self.sql(
                 "SELECT b.state, COUNT(*), MAX(b.finished_at), a.sent_at FROM notify_deliverybatch b "
-                "JOIN notify_notification n ON n.id = b.notification_id JOIN alerts_alert a ON a.id = n.alert_id "
-                "WHERE n.alert_id = %s AND n.planning_until IS NULL GROUP BY b.state, a.sent_at", (alert_id,))
+                "JOIN notify_notification n ON n.id = b.notification_id "
+                "JOIN alerts_alert a ON 'alert:' || a.id = n.source_key "  # notify's dedupe key of an alert
+                "WHERE n.source_key = %s AND n.planning_until IS NULL GROUP BY b.state, a.sent_at",
+                (f"alert:{alert_id}",))
             if not rows or any(state not in FINAL for state, *_ in rows):
                 return None
             last = max(r[2] for r in rows)
@@ -188,7 +190,8 @@ class Site:
 
     def deliveries(self, alert_id: int) -> dict:
         return dict(self.sql("SELECT d.state, COUNT(*) FROM notify_delivery d JOIN notify_notification n "
-                             "ON n.id = d.notification_id WHERE n.alert_id = %s GROUP BY d.state", (alert_id,)))
+                             "ON n.id = d.notification_id WHERE n.source_key = %s GROUP BY d.state",
+                             (f"alert:{alert_id}",)))
 
     def addresses(self) -> set:
         return {row[0] for row in self.sql("SELECT address FROM notify_subscriber")}
@@ -317,7 +320,7 @@ def check_broadcast(site: Site, results: Results, name: str, alert_id: int, refe
                                  k: stats.get(k) for k in ("requests", "retry_conflicts", "truncated")},
                              "attempts": site.sql("SELECT COALESCE(SUM(b.attempts), 0) FROM notify_deliverybatch b "
                                                   "JOIN notify_notification n ON n.id = b.notification_id "
-                                                  "WHERE n.alert_id = %s", (alert_id,))[0][0]}
+                                                  "WHERE n.source_key = %s", (f"alert:{alert_id}",))[0][0]}
     return seconds
 
 
@@ -334,8 +337,8 @@ def order(site: Site, alice: Browser, level: int, **kwargs) -> tuple[int, reques
 
 def unfinished_batches(site: Site, alert_id: int) -> dict:
     return dict(site.sql("SELECT b.state, COUNT(*) FROM notify_deliverybatch b JOIN notify_notification n ON "
-                         "n.id = b.notification_id WHERE n.alert_id = %s AND b.state NOT IN ('accepted', 'failed', "
-                         "'dead') GROUP BY b.state", (alert_id,)))
+                         "n.id = b.notification_id WHERE n.source_key = %s AND b.state NOT IN ('accepted', 'failed', "
+                         "'dead') GROUP BY b.state", (f"alert:{alert_id}",)))
 
 
 def mid_broadcast(site: Site, alert_id: int, sending: int = 1) -> dict:

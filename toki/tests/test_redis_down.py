@@ -137,6 +137,6 @@ class RedisDownTests(QueueMixin, ShelterWorldMixin, BaseTestCase):
         self.assertEqual(entries.count(), 1)
         from toki.notify.models import Notification
 
-        self.assertEqual(Notification.objects.filter(alert=alert).count(), 1)  # LINE planned, from the outbox
+        self.assertEqual(Notification.objects.filter(source_key=f"alert:{alert.pk}").count(), 1)  # LINE planned, from the outbox
         self.redis_back()  # a second sweep changes nothing
-        self.assertEqual((entries.count(), Notification.objects.filter(alert=alert).count()), (1, 1))
+        self.assertEqual((entries.count(), Notification.objects.filter(source_key=f"alert:{alert.pk}").count()), (1, 1))

@@ -84,7 +84,7 @@ class ShelterOpeningPushTests(PushTestCase):
         texts = self.assert_pushed_to(self.ryotsu_ja, self.ryotsu_en, self.city_ko, self.tester)
         self.assertEqual(texts["ja"].splitlines()[0], "【避難所開設】両津小学校体育館")  # the lock-screen line
         self.assertIn("住所：佐渡市両津夷1", texts["ja"])
-        self.assertIn("対象の災害：洪水", texts["ja"])
+        self.assertIn("対応する災害：洪水", texts["ja"])
         self.assertTrue(texts["ja"].endswith(f"\n{SITE}/shelters/"))
         self.assertEqual(texts["en"].splitlines()[0], "Shelter opened: 両津小学校体育館")
         self.assertIn("Designated for: Flood", texts["en"])
