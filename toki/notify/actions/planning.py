@@ -19,6 +19,7 @@ it commits (docs/notify.md, "Planning in steps").
 import json
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -44,7 +45,8 @@ FILL_STEP = 8
 INSERT_ROWS = 1000  # Delivery rows per INSERT statement
 
 
-def _recipients(municipality_id: int, category: str, codes: list[str], test_only: bool) -> list[tuple[int, str, str]]:
+def _recipients(municipality_id: int, category: str, codes: Sequence[str], test_only: bool
+                ) -> list[tuple[int, str, str]]:
     """(pk, channel, language) of every recipient, ascending pk, in one query. The categories are read as JSON
     text and matched on the quoted value (category values are identifiers, none inside another): decoding
     50,000 JSON lists costs more than the query."""
