@@ -269,3 +269,15 @@ def log_in(page, username: str, password: str):
     with page.expect_navigation(wait_until="load") as navigation:
         form.locator("[type=submit]").first.click()
     return navigation.value
+
+
+def submit_order_through_review(page, form) -> None:
+    """The evacuation order form filled in by the caller: say it is real (the form has no default), ask for the
+    review, then confirm what goes out (alerts/views.py's review step)."""
+    form.locator("input[name=is_drill][value=real]").check()
+    with page.expect_navigation(wait_until="load"):
+        form.locator("button[type=submit]").first.click()
+    settle(page)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("form.order-review__confirm button[value=confirm]").click()
+    settle(page)

@@ -106,7 +106,9 @@ def check_shelter_staff(report: Report, browser: Browser, password: str) -> None
             text = page.locator("main").inner_text()
             expect("受付を始めるには" in text, "the page does not say to open the shelter")
             form = page.locator("form[action='/shelter-ops/open/']")
-            form.locator("select[name=shelter]").select_option(label=SHELTER)
+            # One option per site, its label the name then district, designations and address (shelters/forms.py).
+            option = form.locator("select[name=shelter] option").filter(has_text=SHELTER).first
+            form.locator("select[name=shelter]").select_option(option.get_attribute("value"))
             incident = form.locator("select[name=incident] option", has_text="避難所開設訓練").first
             form.locator("select[name=incident]").select_option(incident.get_attribute("value"))
             screenshot(report, page, "shelter-3-open-form")

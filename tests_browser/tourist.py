@@ -17,7 +17,17 @@ Screenshots: tourist-<language>-shelters, tourist-<language>-nearest, tourist-<l
 import re
 from urllib.parse import urlsplit
 
-from tests_browser.common import Browser, Report, expect, log_in, open_page, screenshot, settle, short
+from tests_browser.common import (
+    Browser,
+    Report,
+    expect,
+    log_in,
+    open_page,
+    screenshot,
+    settle,
+    short,
+    submit_order_through_review,
+)
 from tests_browser.hq import open_incident
 from tests_browser.walkthrough import TEARDOWN, shell
 
@@ -48,9 +58,7 @@ def seed(report: Report, browser: Browser, password: str) -> bool:
             form.locator("input[name=level][value='4']").check()
             form.locator("select[name=hazard]").select_option("tsunami")
             form.locator("[name=reason]").fill(REASON)
-            with page.expect_navigation(wait_until="load"):
-                form.locator("button[type=submit]").first.click()
-            settle(page)
+            submit_order_through_review(page, form)
             expect(page.locator(".errorlist").count() == 0, "the order form has errors")
             expect(page.locator(".message--success").count() > 0, "no success message after issuing")
             screenshot(report, page, "tourist-seed-order")

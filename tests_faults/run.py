@@ -228,11 +228,18 @@ class Browser:
         return self.session.get(self.site.base + path, timeout=kwargs.pop("timeout", 15), **kwargs)
 
     def issue_order(self, level: int = 4, hazard: str = "landslide", fault: str = "") -> requests.Response:
+        """As HQ does it: the form (its CSRF token and idempotency key), the review step, the confirmation (the one
+        that commits, and the one the fault header applies to)."""
         page = self.get("/alerts/orders/")
-        return self.session.post(self.site.base + "/alerts/orders/", timeout=30, data={
-            "csrfmiddlewaretoken": _csrf(page.text), "districts": self.site.world["districts"], "level": level,
-            "hazard": hazard, "reason": "大雨により土砂災害の危険が高まっています（障害試験）"},
-            headers={"Referer": self.origin + "/alerts/orders/", **({"X-Fault": fault} if fault else {})})
+        data = {"csrfmiddlewaretoken": _csrf(page.text), "districts": self.site.world["districts"], "level": level,
+                "hazard": hazard, "reason": "大雨により土砂災害の危険が高まっています（障害試験）", "is_drill": "real",
+                "idempotency_key": _field(page.text, "idempotency_key")}
+        headers = {"Referer": self.origin + "/alerts/orders/"}
+        review = self.session.post(self.site.base + "/alerts/orders/", timeout=30, data={**data, "step": "review"},
+                                   headers=headers)
+        review.raise_for_status()
+        return self.session.post(self.site.base + "/alerts/orders/", timeout=30, data={**data, "step": "confirm"},
+                                 headers={**headers, **({"X-Fault": fault} if fault else {})})
 
     def sync(self, events: list[dict]) -> requests.Response:
         return self.session.post(
@@ -245,6 +252,13 @@ def _csrf(html: str) -> str:
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     if not found:
         raise RuntimeError("no CSRF token on the page")
+    return found.group(1)
+
+
+def _field(html: str, name: str) -> str:
+    found = re.search(r'name="' + re.escape(name) + r'" value="([^"]+)"', html)
+    if not found:
+        raise RuntimeError(f"no {name} field on the page")
     return found.group(1)
 
 
