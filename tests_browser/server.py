@@ -43,6 +43,7 @@ class Site:
     env: dict = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None  # the task worker, as `make run` and production run one
     log_path: Path = ARTIFACTS_DIR / "browser-server.log"
 
     @property
@@ -124,6 +125,11 @@ def start(site: Site) -> None:
         # A session of its own, so that stop() ends gunicorn's workers along with their master.
         site.process = subprocess.Popen(command, cwd=BASE_DIR, env=site.env, stdout=log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        # The domain events' subscribers (the page cache told of a new order, the chronology, LINE) run in the
+        # worker after each commit, within a second: without it a cached public page would wait for its expiry.
+        site.worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], cwd=BASE_DIR, env=site.env,
+                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
 
 
 def log_tail(site: Site, lines: int = 20) -> str:
@@ -154,6 +160,13 @@ def wait_healthy(site: Site) -> None:
 
 
 def stop(site: Site) -> None:
+    if site.worker is not None and site.worker.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(site.worker.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            site.worker.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(site.worker.pid, signal.SIGKILL)
     process = site.process
     if process is None or process.poll() is not None:
         return
