@@ -88,7 +88,7 @@ def main() -> int:
     if args.database_url:
         fresh_postgres(args.database_url)
 
-    from toki.notify.line.localserver import LocalLineProcess
+    from toki.notify.line.localserver_process import LocalLineProcess
     from toki.notify.tests.broadcast_scenario import Scenario
 
     machine = machine_info()

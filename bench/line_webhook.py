@@ -99,7 +99,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: a fresh SQLite file)")
     args = parser.parse_args()
 
-    from toki.notify.line.localserver import LocalLineProcess
+    from toki.notify.line.localserver_process import LocalLineProcess
 
     machine = machine_info()
     with tempfile.TemporaryDirectory(prefix="toki-bench-webhook-") as workdir, \

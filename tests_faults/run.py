@@ -60,7 +60,7 @@ class Results:
 
 class Site:
     def __init__(self, root: Path, subscribers: int, latency_ms: int):
-        from toki.notify.line.localserver import LocalLineProcess
+        from toki.notify.line.localserver_process import LocalLineProcess
 
         self.root = root
         self.subscribers = subscribers

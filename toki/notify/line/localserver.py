@@ -40,11 +40,8 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
@@ -54,8 +51,7 @@ from urllib.parse import parse_qs, urlsplit
 from toki.notify.line.localserver_ops import Call, Delivery, LineError, LineOperations, Reply
 from toki.notify.line.openapi_check import SPEC_PATH, MethodNotAllowed, RouteNotFound, Spec
 
-__all__ = ["LINE_RATE_LIMITS", "Delivery", "LocalLineClient", "LocalLineProcess", "LocalLineServer",
-           "RecordedRequest"]
+__all__ = ["LINE_RATE_LIMITS", "Delivery", "LocalLineServer", "RecordedRequest"]
 
 HOUR, MINUTE = 3600.0, 60.0
 # LINE's published rate limits per channel and endpoint (reference line.md §5): operationId → (requests, seconds).
@@ -644,116 +640,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.flush_headers()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-
-
-class LocalLineClient:
-    """Drives a local LINE server in another process through its /__local__/ endpoints."""
-
-    def __init__(self, base_url: str, timeout: float = 30.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-
-    def _call(self, method: str, name: str, data: dict | None = None) -> dict:
-        body = json.dumps(data).encode() if data is not None else None
-        request = urllib.request.Request(  # noqa: S310 - http on loopback
-            self.base_url + LOCAL_PREFIX + name, data=body, method=method, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - loopback
-            return json.loads(response.read())
-
-    def stats(self) -> dict:
-        return self._call("GET", "stats")
-
-    def delivery_counts(self) -> dict[str, int]:
-        return self._call("GET", "received")["counts"]
-
-    def deliveries(self, user_id: str) -> list[dict]:
-        return self._call("GET", f"received?user={user_id}")["deliveries"]
-
-    def invalid_requests(self) -> list[dict]:
-        return self._call("GET", "invalid")["invalid"]
-
-    def reset(self) -> None:
-        self._call("POST", "reset", {})
-
-    def fail_next(self, n: int = 1, status: int = 500, *, deliver: bool = False, operation: str | None = None):
-        self._call("POST", "fail_next", {"n": n, "status": status, "deliver": deliver, "operation": operation})
-
-    def drop_next(self, n: int = 1, *, deliver: bool = False, operation: str | None = None):
-        self._call("POST", "drop_next", {"n": n, "deliver": deliver, "operation": operation})
-
-    def configure(self, **settings) -> dict:
-        return self._call("POST", "config", settings)
-
-    def issue_reply_token(self, user_id: str) -> str:
-        return self._call("POST", "reply_token", {"userId": user_id})["replyToken"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class LocalLineProcess:
-    """The CLI server in a child process (it outlives killed workers); a context manager. `port=0` takes a port
-    that is free now, so that two test runs on one machine never collide."""
-
-    def __init__(self, port: int = 0, *, token: str = "test-token", latency_ms: float = 0,  # noqa: S107
-                 rate_limit: int | None = None, line_rate_limits: bool = False, record_bodies: bool = False,
-                 startup_timeout: float = 20.0, user_languages: dict[str, str] | None = None):
-        self.port = port or _free_port()
-        port = self.port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.args = [sys.executable, "-m", "toki.notify.line.localserver", "--port", str(port), "--token", token,
-                     "--latency-ms", str(latency_ms), "--exit-with-parent"]
-        if rate_limit:
-            self.args += ["--rate-limit", str(rate_limit)]
-        if line_rate_limits:
-            self.args.append("--line-rate-limits")
-        if record_bodies:
-            self.args.append("--record-bodies")
-        for user_id, tag in (user_languages or {}).items():
-            self.args += ["--user-language", f"{user_id}={tag}"]
-        self.startup_timeout = startup_timeout
-        self.client = LocalLineClient(self.base_url)
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "LocalLineProcess":
-        with socket.socket() as probe:  # another server answering on the port would be taken for ours
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError:
-                raise RuntimeError(f"port {self.port} is already in use") from None
-        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603 - our own module
-        deadline = time.monotonic() + self.startup_timeout
-        while True:
-            try:
-                self.client.stats()
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the local LINE server on port {self.port} exited")
-                return self
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"the local LINE server did not start on port {self.port}") from None
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __enter__(self) -> "LocalLineProcess":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def _watch_parent(parent: int, server: LocalLineServer) -> None:

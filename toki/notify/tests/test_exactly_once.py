@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase, tag
 
-from toki.notify.line.localserver import LocalLineProcess
+from toki.notify.line.localserver_process import LocalLineProcess
 from toki.notify.tests.broadcast_scenario import Scenario
 
 SUBSCRIBERS = 20_000

@@ -35,8 +35,9 @@ from linebot.v3.messaging import (
 from PIL import Image
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from toki.notify.line.localserver import LocalLineProcess, LocalLineServer, load_spec
+from toki.notify.line.localserver import LocalLineServer, load_spec
 from toki.notify.line.localserver_ops import image_dimensions
+from toki.notify.line.localserver_process import LocalLineProcess
 
 TOKEN = "test-token"
 USERS = [f"U{i:032x}" for i in range(1, 601)]
