@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -57,6 +58,8 @@ class ConversationTestCase(BaseTransactionTestCase):
 
     def setUp(self):
         super().setUp()
+        # A fresh LINE server knows none of the rich menus an earlier test's server created: forget their cached ids.
+        cache.clear()
         self.line = LocalLineServer(channel_access_token=TOKEN)
         self.line.start()
         self.addCleanup(self.line.stop)
