@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "toki.portal",
     "toki.linebot",
     "toki.kpi",
+    "toki.transport.fares",
     "toki.demo",
 ]
 
@@ -409,7 +410,29 @@ TOKI_PERIODIC_JOBS = [
     ("notify_sweep", 2, []),  # re-sends batches whose worker died or whose retry is due (docs/notify.md)
     ("kpi_refresh", 3600, []),  # the plan's KPIs that Toki measures itself (docs/kpi.md)
     ("kpi_remind", 86400, []),  # reminds owners of KPIs whose update is overdue (docs/kpi.md)
+    ("fares_reconcile", 600, []),  # payments paid at the provider but not recorded here (docs/fares.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
+
+# --- Island fares (docs/fares.md, issue 20) ---------------------------------------------------------------
+# The デジタル認証アプリ (OpenID Connect): issuer (its discovery document is read from there), client id and secret.
+TOKI_FARES_OIDC_ISSUER = env_str("TOKI_FARES_OIDC_ISSUER")
+TOKI_FARES_OIDC_CLIENT_ID = env_str("TOKI_FARES_OIDC_CLIENT_ID", "toki-fares")
+TOKI_FARES_OIDC_CLIENT_SECRET = env_str("TOKI_FARES_OIDC_CLIENT_SECRET")
+TOKI_FARES_ADDRESS_PREFIX = env_str("TOKI_FARES_ADDRESS_PREFIX", "新潟県佐渡市")
+TOKI_FARES_RESIDENCY_DAYS = env_int("TOKI_FARES_RESIDENCY_DAYS", 365)
+# Keyed hash of the provider's subject, and the Ed25519 signing keys "kid:base64url-seed,…" (first signs; every
+# one is published). Debug sites derive both from SECRET_KEY; with TOKI_DEBUG off, fares refuses to sign or
+# verify residency until they are set (toki/transport/fares/conf.py).
+TOKI_FARES_PSEUDONYM_KEY = env_str("TOKI_FARES_PSEUDONYM_KEY")
+TOKI_FARES_SIGNING_KEYS = env_list("TOKI_FARES_SIGNING_KEYS")
+# Resident prices in yen.
+TOKI_FARES_PRICE_SUB30 = env_int("TOKI_FARES_PRICE_SUB30", 5000)
+TOKI_FARES_PRICE_DAY = env_int("TOKI_FARES_PRICE_DAY", 1000)
+TOKI_FARES_PRICE_SINGLE = env_int("TOKI_FARES_PRICE_SINGLE", 300)
+TOKI_FARES_PAYMENT_PROVIDER = env_str("TOKI_FARES_PAYMENT_PROVIDER", "stripe")
+TOKI_FARES_STRIPE_API_BASE = env_str("TOKI_FARES_STRIPE_API_BASE", "https://api.stripe.com")
+TOKI_FARES_STRIPE_SECRET_KEY = env_str("TOKI_FARES_STRIPE_SECRET_KEY")
+TOKI_FARES_STRIPE_WEBHOOK_SECRET = env_str("TOKI_FARES_STRIPE_WEBHOOK_SECRET")
 
 TEST_RUNNER = "toki.test.TokiTestRunner"

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from toki.api import api
 from toki.portal.views import lite_preview
+from toki.transport.fares.views_public import jwks as fares_jwks
 
 # Error pages in the reader's language with the site header (toki/portal/errors.py).
 handler400 = "toki.portal.errors.bad_request"
@@ -27,6 +28,8 @@ urlpatterns = [
     path("line/", include("toki.linebot.urls")),
     path("shelter-ops/", include("toki.shelters.urls_ops")),
     path("registry/", include("toki.registry.urls")),
+    path("fares/", include("toki.transport.fares.urls")),
+    path(".well-known/toki-fares-jwks.json", fares_jwks, name="fares_jwks"),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,108 @@
+"""The checker page (PWA) for the ferry window, bus drivers and the demand-rides driver: verifies credentials in
+the browser against the published key, offline; records each use in IndexedDB and syncs it later
+(docs/fares.md "Checker"). Like the shelter tablet, the page is a shell and its service worker is rendered here
+(scope /fares/checker/, the hashed static URLs of this deployment in its bytes)."""
+
+import hashlib
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
+
+from toki.transport.fares import selectors, uses
+from toki.transport.fares.permissions import may_check
+
+CHECKER_SCRIPTS = ("vendor/jsqr-1.4.0/jsQR.js", "shelterops/scanner.js", "fares/verify.js", "fares/checker.js")
+CHECKER_STATIC = ("fares/checker.css", *CHECKER_SCRIPTS)
+MAX_BODY = 512 * 1024
+
+
+def strings() -> dict:
+    return {
+        "valid": _("Valid"), "invalid": _("Not valid"), "resident": _("Island resident"),
+        "kind_card": _("Resident card"), "kind_day": _("Day pass"), "kind_sub30": _("30-day pass"),
+        "kind_single": _("Single ride"), "until": _("Valid until %(time)s"),
+        "error_malformed": _("This is not a Toki fare code."), "error_unknown_key": _("Signed by an unknown key."),
+        "error_bad_signature": _("The signature is wrong (forged or damaged)."),
+        "error_expired": _("Expired."), "error_revoked": _("Revoked."),
+        "error_used": _("This single ride was already used on this device."),
+        "offline": _("Offline: verifying with the saved key"), "online": _("Connected"),
+        "unsent": _("%(count)s uses not sent yet"), "all_sent": _("All uses sent"),
+        "no_keys": _("No key saved yet: connect once to download it."),
+        "login": _("Please log in again. The uses wait on this device."),
+        "double_use": _("Double use found when synced"),
+    }
+
+
+@require_GET
+@login_required
+@never_cache
+@ensure_csrf_cookie
+def checker(request):
+    if not may_check(request.user):
+        raise PermissionDenied
+    config = {"jwksUrl": reverse("fares_jwks"), "revokedUrl": reverse("fares:revoked"),
+              "usesUrl": reverse("fares:uses"), "serviceWorker": reverse("fares:checker_sw"),
+              "scope": reverse("fares:checker"), "batch": uses.MAX_EVENTS, "strings": strings()}
+    return render(request, "fares/checker.html", {"config": config, "scripts": CHECKER_SCRIPTS})
+
+
+@require_GET
+def service_worker(request):
+    precache = [reverse("fares:checker"), reverse("fares_jwks")] + [static(p) for p in CHECKER_STATIC]
+    version = hashlib.sha256(json.dumps(precache).encode()).hexdigest()[:16]
+    with open(_static_path("fares/sw.js"), encoding="utf-8") as handle:
+        body = handle.read()
+    script = (f"const TOKI_CACHE_VERSION = {json.dumps(version)};\nconst TOKI_PRECACHE = {json.dumps(precache)};\n"
+              f"const TOKI_CHECKER_URL = {json.dumps(reverse('fares:checker'))};\n"
+              f"const TOKI_JWKS_URL = {json.dumps(reverse('fares_jwks'))};\n{body}")
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = reverse("fares:checker")
+    return response
+
+
+def _static_path(name: str) -> str:
+    from django.contrib.staticfiles import finders
+
+    found = finders.find(name)
+    if not found:
+        raise FileNotFoundError(name)
+    return found if isinstance(found, str) else found[0]
+
+
+@require_GET
+@login_required
+@never_cache
+def revoked(request):
+    return JsonResponse({"revoked": selectors.revocation_list(request.user)})
+
+
+@require_POST
+@login_required
+def record_uses(request):
+    if not may_check(request.user):
+        return JsonResponse({"detail": "Not found"}, status=404)
+    if len(request.body) > MAX_BODY:
+        return JsonResponse({"detail": "Request body too large"}, status=413)
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return JsonResponse({"detail": "Cannot parse request body"}, status=400)
+    device = body.get("device_id") if isinstance(body, dict) else None
+    events = body.get("events") if isinstance(body, dict) else None
+    if (not isinstance(device, str) or not 1 <= len(device) <= 64 or not device.isascii()
+            or not device.isprintable() or not isinstance(events, list) or not 1 <= len(events) <= uses.MAX_EVENTS):
+        return JsonResponse({"detail": [{"loc": ["body"], "msg": "device_id (1-64 printable ASCII) and 1-"
+                                         f"{uses.MAX_EVENTS} events are required"}]}, status=422)
+    results = uses.apply_uses(acting_user=request.user, device_id=device, events=events)
+    return JsonResponse({"results": results})
+
