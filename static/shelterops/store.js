@@ -10,7 +10,9 @@
 (function () {
   "use strict";
 
-  const DB_NAME = "toki-shelter-ops";
+  // The fares checker page reuses this store under its own database (<html data-toki-store="…">); the shelter
+  // tablet sets no attribute and keeps its database.
+  const DB_NAME = document.documentElement.dataset.tokiStore || "toki-shelter-ops";
   const DB_VERSION = 1;
   let opened = null;
 

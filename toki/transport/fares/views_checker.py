@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from toki.transport.fares import selectors, uses
 from toki.transport.fares.permissions import may_check
 
-CHECKER_SCRIPTS = ("vendor/jsqr-1.4.0/jsQR.js", "shelterops/scanner.js", "fares/verify.js", "fares/checker.js")
+# The shelter tablet's store and sync loop, reused (docs/fares.md "Sync"); then this page's own.
+CHECKER_SCRIPTS = ("vendor/jsqr-1.4.0/jsQR.js", "shelterops/scanner.js", "shelterops/store.js", "shelterops/sync.js",
+                   "fares/verify.js", "fares/checker.js")
 CHECKER_STATIC = ("fares/checker.css", *CHECKER_SCRIPTS)
 MAX_BODY = 512 * 1024
 
@@ -57,13 +59,13 @@ def checker(request):
 
 @require_GET
 def service_worker(request):
-    precache = [reverse("fares:checker"), reverse("fares_jwks")] + [static(p) for p in CHECKER_STATIC]
+    precache = [reverse("fares:checker")] + [static(p) for p in CHECKER_STATIC]
     version = hashlib.sha256(json.dumps(precache).encode()).hexdigest()[:16]
     with open(_static_path("fares/sw.js"), encoding="utf-8") as handle:
         body = handle.read()
     script = (f"const TOKI_CACHE_VERSION = {json.dumps(version)};\nconst TOKI_PRECACHE = {json.dumps(precache)};\n"
               f"const TOKI_CHECKER_URL = {json.dumps(reverse('fares:checker'))};\n"
-              f"const TOKI_JWKS_URL = {json.dumps(reverse('fares_jwks'))};\n{body}")
+              f"{body}")
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = reverse("fares:checker")
@@ -79,18 +81,28 @@ def _static_path(name: str) -> str:
     return found if isinstance(found, str) else found[0]
 
 
+def _refused(request) -> JsonResponse | None:
+    """Program endpoints answer 401 without a session and 403 to a stranger: the page then asks to log in again
+    and keeps its uses (the shelter tablet's rule, docs/shelter-pwa.md)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Unauthorized"}, status=401)
+    if not may_check(request.user):
+        return JsonResponse({"detail": "Forbidden"}, status=403)
+    return None
+
+
 @require_GET
-@login_required
 @never_cache
 def revoked(request):
+    if (refusal := _refused(request)) is not None:
+        return refusal
     return JsonResponse({"revoked": selectors.revocation_list(request.user)})
 
 
 @require_POST
-@login_required
 def record_uses(request):
-    if not may_check(request.user):
-        return JsonResponse({"detail": "Not found"}, status=404)
+    if (refusal := _refused(request)) is not None:
+        return refusal
     if len(request.body) > MAX_BODY:
         return JsonResponse({"detail": "Request body too large"}, status=413)
     try:
