@@ -2,7 +2,8 @@
 
 import logging
 
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,12 @@ logger = logging.getLogger(__name__)
 @require_GET
 @cache_control(public=True, max_age=3600)
 def jwks(request):
-    response = JsonResponse(credentials.jwks())
+    try:
+        keys = credentials.jwks()
+    except ImproperlyConfigured as error:
+        logger.error("fares: %s", error)  # published empty: nothing signed here can be verified anyway
+        keys = {"keys": []}
+    response = JsonResponse(keys)
     response["Access-Control-Allow-Origin"] = "*"  # public keys: any verifier may fetch them
     return response
 
@@ -27,7 +33,7 @@ def webhook(request, provider: str):
     try:
         payment_provider = get_provider(provider)
     except ProviderError:
-        return HttpResponse(status=404)
+        return HttpResponseBadRequest("webhook refused: unknown provider")
     try:
         event = payment_provider.parse_webhook(request.body, request.headers)
     except BadSignature as error:

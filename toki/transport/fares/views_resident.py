@@ -5,7 +5,8 @@ browser session holds the holder's id (and nothing else about the person)."""
 import logging
 
 import segno
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.conf import settings
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +35,7 @@ def _callback(request) -> str:
 @never_cache
 def home(request):
     holder = selectors.holder_of_session(request.session)
-    context = {"holder": holder, "products": [(p, price_yen(p)) for p in PRODUCTS], "now": timezone.now()}
+    context = {"holder": holder, "login_offered": bool(settings.TOKI_FARES_OIDC_ISSUER), "products": [(p, price_yen(p)) for p in PRODUCTS], "now": timezone.now()}
     if holder is not None:
         eligible = holder.eligible_at(timezone.now())
         context["eligible"] = eligible
@@ -50,6 +51,8 @@ def home(request):
 
 @require_POST
 def start(request):
+    if not settings.TOKI_FARES_OIDC_ISSUER:
+        raise Http404("the My Number login is not configured on this site")
     try:
         return HttpResponseRedirect(oidc.start(request.session, _callback(request)))
     except oidc.OidcError as error:

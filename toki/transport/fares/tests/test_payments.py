@@ -71,9 +71,9 @@ class PaymentTests(ProviderMixin, BaseTestCase):
                                     headers={"Stripe-Signature": header})
         self.assertEqual(response.status_code, 400)
 
-    def test_it_answers_404_for_an_unknown_provider(self):
+    def test_it_refuses_a_webhook_for_an_unknown_provider(self):
         self.assertEqual(self.client.post("/fares/webhooks/paypal/", data=b"{}",
-                                          content_type="application/json").status_code, 404)
+                                          content_type="application/json").status_code, 400)
 
     def test_the_sweep_records_a_payment_whose_webhook_was_lost_and_only_once(self):
         from django.core.management import call_command
