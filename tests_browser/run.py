@@ -24,6 +24,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - tourist (tourist.py): issue 14's tourist in Chinese and Korean on a phone during a tsunami order: the nearest
   open shelter designated for tsunamis first, its name in Latin letters, its address and directions;
 - kpi (kpi.py): the plan's KPIs: a KPI owner records a result in a few clicks, the public sees its grade;
+- fares (fares.py): issue 20's resident proving residency through the local OpenID provider, buying a 30-day
+  pass through the local Stripe server, and the checker page verifying card and pass with the network cut;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
@@ -48,6 +50,7 @@ from urllib.parse import urlsplit
 
 from tests_browser import (
     a11y,
+    fares,
     hq,
     kpi,
     nojs,
@@ -78,7 +81,7 @@ from tests_browser.common import (
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "walkthrough", "resident", "tourist", "scenario",
-          "pwa")
+          "fares", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -250,6 +253,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 scenario.check_scenario(report, browser, site)
                 print(f"(scenario: {time.monotonic() - started:.1f}s)", flush=True)
+            if "fares" in groups and site is not None:
+                started = time.monotonic()
+                fares.check_fares(report, browser, site, DEMO_PASSWORD)
+                print(f"(fares: {time.monotonic() - started:.1f}s)", flush=True)
             if "pwa" in groups and site is not None:  # last: it stops and restarts the server
                 started = time.monotonic()
                 shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)
@@ -288,6 +295,8 @@ def main(argv: list[str]) -> int:
     site = None
     try:
         site = server.create_site(workdir)
+        if "fares" in groups:  # the local OpenID provider and Stripe server the site is pointed at
+            site.env.update(fares.site_env())
         for key in server.NOT_INHERITED:
             os.environ.pop(key, None)
         os.environ.update(site.env)
@@ -308,6 +317,7 @@ def main(argv: list[str]) -> int:
         signal.alarm(0)
         if site is not None:
             server.stop(site)
+        fares.stop_servers()
         shutil.rmtree(workdir, ignore_errors=True)
     shots = sorted(p.relative_to(server.BASE_DIR).as_posix() for p in SCREENSHOTS_DIR.glob("*.png"))
     print(f"screenshots: {', '.join(shots) or 'none'}; server log: "

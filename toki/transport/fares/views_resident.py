@@ -3,6 +3,7 @@ and passes as QR codes, buying a pass, applying as 準住民. A resident has no 
 browser session holds the holder's id (and nothing else about the person)."""
 
 import logging
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -17,7 +18,7 @@ from toki.transport.fares import actions, oidc, selectors
 from toki.transport.fares.conf import PRODUCTS, price_yen
 from toki.transport.fares.forms import BuyForm, QuasiForm
 from toki.transport.fares.models import Credential
-from toki.transport.fares.payments import ProviderError
+from toki.transport.fares.payments import ProviderError, checkout_origin
 
 logger = logging.getLogger(__name__)
 HOLDER = "fares_holder"
@@ -46,7 +47,23 @@ def home(request):
             context["card"] = {"token": token, "qr": _qr_svg(token), "valid_until": holder.expires_at}
             context["passes"] = [{"credential": c, "token": (t := actions.token_for(c)), "qr": _qr_svg(t)}
                                  for c in selectors.passes_of(holder)]
-    return render(request, "fares/home.html", context)
+    response = render(request, "fares/home.html", context)
+    response._csp_config = _csp_with_redirects()  # type: ignore[attr-defined]  # Django's csp_override attribute
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _csp_with_redirects() -> dict:
+    """The site's CSP, with the two places this page's forms are redirected to allowed in form-action (Chromium
+    checks form-action on the redirect after a POST): the OpenID provider and the payment page."""
+    config = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+    extra = [origin for origin in (_origin(settings.TOKI_FARES_OIDC_ISSUER), checkout_origin()) if origin]
+    config["form-action"] = [*config.get("form-action", []), *extra]
+    return config
 
 
 @require_POST

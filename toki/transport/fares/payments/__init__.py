@@ -38,6 +38,7 @@ class PaymentEvent:
 
 class Provider(Protocol):
     name: str
+    checkout_origin: str  # where create_checkout sends the buyer (the page's CSP form-action must allow it)
 
     def create_checkout(self, *, purchase, success_url: str, cancel_url: str) -> Checkout: ...
 
@@ -58,3 +59,10 @@ def get_provider(name: str | None = None) -> Provider:
     if chosen not in providers:
         raise ProviderError(f"TOKI_FARES_PAYMENT_PROVIDER={chosen!r}: unknown provider (known: {sorted(providers)})")
     return providers[chosen]()
+
+
+def checkout_origin() -> str:
+    try:
+        return get_provider().checkout_origin
+    except ProviderError:
+        return ""

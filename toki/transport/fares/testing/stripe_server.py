@@ -16,11 +16,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from django.conf import settings
 
 from toki.transport.fares.payments.stripe.provider import signature_header
 
-FIXTURES = Path(settings.BASE_DIR).parent / "shared" / "data" / "stripe" / "fixtures3.json"
+# shared/ sits beside the repository (no Django settings read here: the browser tests start this server before
+# the throwaway site's settings exist).
+FIXTURES = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "stripe" / "fixtures3.json"
 
 
 def load_fixtures() -> dict:
