@@ -68,10 +68,13 @@ def public_keys() -> dict[str, Ed25519PublicKey]:
     return {key.kid: key.private.public_key() for key in conf.signing_keys()}
 
 
+def jwks_x(public: Ed25519PublicKey) -> str:
+    return b64u(public.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
 def jwks() -> dict:
     """The published key set (RFC 8037 OKP keys)."""
-    return {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig", "alg": "EdDSA",
-                      "x": b64u(public.public_bytes(Encoding.Raw, PublicFormat.Raw))}
+    return {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig", "alg": "EdDSA", "x": jwks_x(public)}
                      for kid, public in public_keys().items()]}
 
 

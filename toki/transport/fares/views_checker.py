@@ -23,7 +23,7 @@ from toki.transport.fares.permissions import may_check
 # The shelter tablet's store and sync loop, reused (docs/fares.md "Sync"); then this page's own.
 CHECKER_SCRIPTS = ("vendor/jsqr-1.4.0/jsQR.js", "shelterops/scanner.js", "shelterops/store.js", "shelterops/sync.js",
                    "fares/verify.js", "fares/checker.js")
-CHECKER_STATIC = ("fares/checker.css", *CHECKER_SCRIPTS)
+CHECKER_STATIC = ("fares/checker.css", "shelterops/icon-192.png", *CHECKER_SCRIPTS)
 MAX_BODY = 512 * 1024
 
 
