@@ -127,7 +127,7 @@ class ResidencyTests(ProviderMixin, BaseTestCase):
         self.prove_residency()
         Holder.objects.update(expires_at=timezone.now() - timedelta(days=1))
         page = self.client.get("/fares/")
-        self.assertContains(page, "Verify again")
+        self.assertContains(page, 'data-state="verify-again"')
         self.assertNotContains(page, 'data-kind="card"')
         self.prove_residency()
         holder = Holder.objects.get()
