@@ -16,7 +16,6 @@ Usage: python bench/fares_credentials.py [--count 10000] [--browser-runs 200] [-
 import argparse
 import functools
 import http.server
-import json
 import os
 import shutil
 import statistics
@@ -30,7 +29,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toki.settings")
 
-from _common import REPO, BenchError, format_table, machine_info, package_version, percentile, run_main, write_results
+from _common import (
+    REPO,
+    BenchError,
+    format_table,
+    machine_info,
+    package_version,
+    percentile,
+    run_main,
+    write_results,
+)
 
 NAME = "fares_credentials"
 TARGET_MS = 50.0
@@ -47,12 +55,14 @@ IN_PAGE = """async ({jwks, tokens}) => {
   const b64 = (t) => Uint8Array.from(atob(t.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((t.length + 3) % 4)),
                                      (c) => c.charCodeAt(0));
   let valid = 0;
+  const all0 = performance.now();
   for (const token of tokens) {
     const t0 = performance.now();
     const result = await window.TokiFareVerify.verify(token, keys, revoked, Date.now());
     page.push(performance.now() - t0);
     if (result.ok) valid += 1;
   }
+  const pageTotal = performance.now() - all0;
   const key = keys.values().next().value;
   for (const token of tokens) {
     const [h, p, s] = token.split(".");
@@ -61,7 +71,7 @@ IN_PAGE = """async ({jwks, tokens}) => {
     await crypto.subtle.verify({name: "Ed25519"}, key, sig, data);
     raw.push(performance.now() - t0);
   }
-  return {page, raw, valid, online: navigator.onLine};
+  return {page, raw, valid, pageTotal, online: navigator.onLine};
 }"""
 
 
@@ -85,30 +95,36 @@ def key_and_claims(count: int):
     return key, claims
 
 
-def python_throughput(count: int) -> dict:
+def _rate(count: int, step) -> float:
+    started = time.perf_counter()
+    step()
+    return count / (time.perf_counter() - started)
+
+
+def python_throughput(count: int, rounds: int = 3) -> dict:
+    """Best of `rounds` for each of the four, the library and the raw calls alternating (the machine is shared
+    and noisy: the best round is the one least disturbed)."""
     from toki.transport.fares import credentials
 
     key, claims = key_and_claims(count)
     public = key.private.public_key()
     keys = {key.kid: public}
-    started = time.perf_counter()
     tokens = [credentials.sign(c, key) for c in claims]
-    sign_s = time.perf_counter() - started
-    started = time.perf_counter()
-    for token in tokens:
-        credentials.verify(token, keys=keys)
-    verify_s = time.perf_counter() - started
     inputs = [t.rsplit(".", 1)[0].encode() for t in tokens]
-    started = time.perf_counter()
     signatures = [key.private.sign(data) for data in inputs]
-    raw_sign_s = time.perf_counter() - started
-    started = time.perf_counter()
-    for data, signature in zip(inputs, signatures, strict=True):
-        public.verify(signature, data)
-    raw_verify_s = time.perf_counter() - started
-    return {"count": count, "sign_per_s": count / sign_s, "verify_per_s": count / verify_s,
-            "raw_sign_per_s": count / raw_sign_s, "raw_verify_per_s": count / raw_verify_s,
-            "sign_vs_raw": raw_sign_s / sign_s, "verify_vs_raw": raw_verify_s / verify_s,
+    best = {"sign": 0.0, "verify": 0.0, "raw_sign": 0.0, "raw_verify": 0.0}
+    steps = {
+        "sign": lambda: [credentials.sign(c, key) for c in claims],
+        "raw_sign": lambda: [key.private.sign(data) for data in inputs],
+        "verify": lambda: [credentials.verify(t, keys=keys) for t in tokens],
+        "raw_verify": lambda: [public.verify(sig, data) for data, sig in zip(inputs, signatures, strict=True)],
+    }
+    for _round in range(rounds):
+        for name, step in steps.items():
+            best[name] = max(best[name], _rate(count, step))
+    return {"count": count, "rounds": rounds, "sign_per_s": best["sign"], "verify_per_s": best["verify"],
+            "raw_sign_per_s": best["raw_sign"], "raw_verify_per_s": best["raw_verify"],
+            "sign_vs_raw": best["sign"] / best["raw_sign"], "verify_vs_raw": best["verify"] / best["raw_verify"],
             "token_bytes": statistics.mean(len(t) for t in tokens)}
 
 
@@ -158,7 +174,8 @@ def browser_verification(runs: int, throttle: float) -> dict:
         raise BenchError(f"{result['valid']} of {runs} valid, online={result['online']}")
     page_ms, raw_ms = result["page"], result["raw"]
     return {"runs": runs, "throttle": throttle, "chromium": version,
-            "median_ms": statistics.median(page_ms), "p95_ms": percentile(page_ms, 95), "max_ms": max(page_ms),
+            "mean_ms": result["pageTotal"] / runs, "median_ms": statistics.median(page_ms),
+            "p95_ms": percentile(page_ms, 95), "max_ms": max(page_ms),
             "raw_median_ms": statistics.median(raw_ms), "raw_p95_ms": percentile(raw_ms, 95),
             "raw_max_ms": max(raw_ms), "target_ms": TARGET_MS, "under_target": max(page_ms) < TARGET_MS}
 
@@ -172,11 +189,14 @@ def main(argv=None) -> int:
     django.setup()
     browser = browser_verification(args.browser_runs, args.throttle)
     python = python_throughput(args.count)
-    print(format_table(["offline check in Chromium (CPU ×%g)" % args.throttle, "median ms", "p95 ms", "max ms"], [
-        ["checker verifier (verify.js)", f"{browser['median_ms']:.2f}", f"{browser['p95_ms']:.2f}",
-         f"{browser['max_ms']:.2f}"],
-        ["reference: crypto.subtle.verify", f"{browser['raw_median_ms']:.2f}", f"{browser['raw_p95_ms']:.2f}",
+    print(format_table([f"offline check in Chromium (CPU ×{args.throttle:g})", "mean ms", "median ms", "p95 ms",
+                        "max ms"], [
+        ["checker verifier (verify.js)", f"{browser['mean_ms']:.3f}", f"{browser['median_ms']:.2f}",
+         f"{browser['p95_ms']:.2f}", f"{browser['max_ms']:.2f}"],
+        ["reference: crypto.subtle.verify", "", f"{browser['raw_median_ms']:.2f}", f"{browser['raw_p95_ms']:.2f}",
          f"{browser['raw_max_ms']:.2f}"]]))
+    print("(performance.now() is coarsened to 0.1 ms in a page that is not cross-origin isolated: "
+          "the mean is the whole run's time over the checks)")
     print()
     print(format_table([f"{args.count} credentials in Python", "per second", "raw cryptography per second",
                         "share of raw"], [

@@ -37,7 +37,8 @@ def site_env() -> dict:
     stripe = stack.enter_context(LocalStripe())
     _SERVERS.update(op=op, stripe=stripe, stack=stack)
     return {"TOKI_FARES_OIDC_ISSUER": op.issuer, "TOKI_FARES_STRIPE_API_BASE": stripe.base,
-            "TOKI_FARES_STRIPE_SECRET_KEY": stripe.secret_key, "TOKI_FARES_STRIPE_WEBHOOK_SECRET": stripe.webhook_secret,
+            "TOKI_FARES_STRIPE_SECRET_KEY": stripe.secret_key,
+            "TOKI_FARES_STRIPE_WEBHOOK_SECRET": stripe.webhook_secret,
             "TOKI_FARES_PSEUDONYM_KEY": TEST_KEYS["TOKI_FARES_PSEUDONYM_KEY"],
             "TOKI_FARES_SIGNING_KEYS": ",".join(TEST_KEYS["TOKI_FARES_SIGNING_KEYS"])}
 

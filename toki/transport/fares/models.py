@@ -22,6 +22,9 @@ class Holder(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"holder {self.pk}"
+
     def eligible_at(self, when) -> bool:
         return bool(self.is_resident and self.expires_at and self.expires_at > when)
 
@@ -31,6 +34,9 @@ class UsedNonce(models.Model):
 
     digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the nonce
     used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"nonce {self.digest[:8]}"
 
 
 class QuasiApplication(models.Model):
@@ -57,6 +63,9 @@ class QuasiApplication(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"application {self.pk} ({self.status})"
+
 
 class Purchase(models.Model):
     """A product bought through a payment provider. `idempotency_key` is sent with every provider call that
@@ -82,6 +91,9 @@ class Purchase(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"purchase {self.pk} {self.product} ({self.status})"
+
 
 class Credential(models.Model):
     """A signed credential issued (the resident card, or a pass of a purchase). The token itself is not kept:
@@ -102,6 +114,9 @@ class Credential(models.Model):
     issued_at = models.DateTimeField()
     valid_until = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.jti}"
 
 
 class UseEvent(models.Model):
@@ -124,6 +139,9 @@ class UseEvent(models.Model):
     error = models.CharField(max_length=40, blank=True)
     double_use = models.BooleanField(default=False)  # a second use of a single ride
 
+    def __str__(self) -> str:
+        return f"use {self.event_id} ({self.status})"
+
 
 class ProviderEvent(models.Model):
     """A payment provider's event handled once (webhook or the reconciliation sweep), keyed on its id."""
@@ -135,3 +153,6 @@ class ProviderEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="fares_provider_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"

@@ -36,7 +36,8 @@ def _callback(request) -> str:
 @never_cache
 def home(request):
     holder = selectors.holder_of_session(request.session)
-    context = {"holder": holder, "login_offered": bool(settings.TOKI_FARES_OIDC_ISSUER), "products": [(p, price_yen(p)) for p in PRODUCTS], "now": timezone.now()}
+    context = {"holder": holder, "login_offered": bool(settings.TOKI_FARES_OIDC_ISSUER),
+               "products": [(p, price_yen(p)) for p in PRODUCTS], "now": timezone.now()}
     if holder is not None:
         eligible = holder.eligible_at(timezone.now())
         context["eligible"] = eligible
@@ -106,7 +107,7 @@ def buy(request):
     if not form.is_valid():
         return HttpResponseBadRequest("product: choose one of " + ", ".join(PRODUCTS))
     try:
-        purchase, url = actions.start_purchase(
+        _purchase, url = actions.start_purchase(
             holder=holder, product=form.cleaned_data["product"],
             success_url=request.build_absolute_uri(reverse("fares:bought", args=["PLACEHOLDER"])).replace(
                 "PLACEHOLDER", "{CHECKOUT_SESSION_ID}"),

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 import requests
 from django.test import override_settings
 
-from toki.transport.fares.testing.oidc_provider import LocalOpenIdProvider
 from toki.transport.fares.testing.keys import TEST_KEYS
+from toki.transport.fares.testing.oidc_provider import LocalOpenIdProvider
 from toki.transport.fares.testing.stripe_server import LocalStripe
 
 

@@ -1,3 +1,4 @@
+import io
 import time
 from urllib.parse import urlsplit
 
@@ -81,8 +82,10 @@ class PaymentTests(ProviderMixin, BaseTestCase):
         self.stripe.drop_webhooks = True
         self.pay(self.buy())
         self.assertEqual(Purchase.objects.get().status, "pending")
-        call_command("fares_reconcile", stdout=open("/dev/null", "w"))
-        call_command("fares_reconcile", stdout=open("/dev/null", "w"))
+        out = io.StringIO()
+        call_command("fares_reconcile", stdout=out)
+        call_command("fares_reconcile", stdout=out)
+        self.assertEqual(out.getvalue().splitlines(), ["fares_reconcile: applied 1", "fares_reconcile: duplicate 1"])
         self.assertEqual(Purchase.objects.get().status, "paid")
         self.assertEqual(Credential.objects.filter(kind="sub30").count(), 1)
         self.stripe.drop_webhooks = False
