@@ -97,6 +97,8 @@ def review_quasi(*, acting_user, application: QuasiApplication, approve: bool, v
 # --- credentials ----------------------------------------------------------------------------------------------
 def _valid_until(kind: str, start: datetime, holder: Holder) -> datetime:
     if kind == Credential.Kind.CARD:
+        if holder.expires_at is None:
+            raise FaresError("residency is not verified or has expired: verify again")
         return holder.expires_at
     if kind == Credential.Kind.SUB30:
         return start + timedelta(days=PASS_DAYS["sub30"])

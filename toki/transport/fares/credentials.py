@@ -90,7 +90,8 @@ def verify(token: str, *, now: datetime | None = None, keys: dict | None = None)
         raise InvalidCredential("malformed") from None
     if not isinstance(header, dict) or header.get("alg") != "EdDSA" or header.get("typ") != TYP:
         raise InvalidCredential("malformed")
-    public = (keys if keys is not None else public_keys()).get(header.get("kid"))
+    kid = header.get("kid")
+    public = (keys if keys is not None else public_keys()).get(kid) if isinstance(kid, str) else None
     if public is None:
         raise InvalidCredential("unknown_key")
     try:

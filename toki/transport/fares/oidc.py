@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -123,7 +124,10 @@ def finish(session, redirect_uri: str, params) -> Verified:
 
 
 def verify_id_token(id_token: str, document: dict, *, nonce: str, access_token: str) -> CodeIDToken:
-    keys = KeySet.import_key_set(_get_json(document["jwks_uri"]))
+    try:
+        keys = KeySet.import_key_set(cast(Any, _get_json(document["jwks_uri"])))
+    except (JoseError, ValueError, TypeError, KeyError):
+        raise OidcError("bad_jwks") from None
     try:
         decoded = jwt.decode(id_token, keys, algorithms=ALGORITHMS)
     except BadSignatureError:

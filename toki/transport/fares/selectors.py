@@ -18,6 +18,8 @@ def holder_of_session(session) -> Holder | None:
 def card_of(holder: Holder) -> Credential | None:
     """The holder's current resident card, if one was issued for the present residency period."""
     now = timezone.now()
+    if holder.expires_at is None:
+        return None
     return (holder.credentials.filter(kind=Credential.Kind.CARD, revoked_at__isnull=True, valid_until__gt=now,
                                       valid_until=holder.expires_at).order_by("-issued_at").first())
 

@@ -6,6 +6,7 @@ rejection final. A second use of a single ride is detected here, whichever devic
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,8 +29,8 @@ def _read(raw) -> tuple[str, uuid.UUID | None, dict, str]:
     """(id as sent, UUID, fields, problem) of one event as sent; never raises."""
     if not isinstance(raw, dict):
         return "", None, {}, "invalid_event"
-    sent = raw.get("id") if isinstance(raw.get("id"), str) else ""
-    sent = sent[:80]
+    raw_id = raw.get("id")
+    sent = raw_id[:80] if isinstance(raw_id, str) else ""
     try:
         event_id = uuid.UUID(sent)
     except ValueError:
@@ -46,7 +47,7 @@ def _read(raw) -> tuple[str, uuid.UUID | None, dict, str]:
         when = None
     if when is None or when.tzinfo is None or when > timezone.now() + FUTURE_TOLERANCE or when.year < 2000:
         return sent, event_id, {}, "invalid_time"
-    fields = {"occurred_at": when}
+    fields: dict[str, Any] = {"occurred_at": when}
     try:
         fields["jti"] = uuid.UUID(payload.get("jti")) if isinstance(payload.get("jti"), str) else None
     except ValueError:

@@ -3,6 +3,8 @@ and passes as QR codes, buying a pass, applying as 準住民. A resident has no 
 browser session holds the holder's id (and nothing else about the person)."""
 
 import logging
+from collections.abc import Iterable
+from typing import cast
 from urllib.parse import urlsplit
 
 import segno
@@ -61,7 +63,7 @@ def _origin(url: str) -> str:
 def _csp_with_redirects() -> dict:
     """The site's CSP, with the two places this page's forms are redirected to allowed in form-action (Chromium
     checks form-action on the redirect after a POST): the OpenID provider and the payment page."""
-    config = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+    config: dict[str, list] = {key: list(cast(Iterable, value)) for key, value in settings.SECURE_CSP.items()}
     extra = [origin for origin in (_origin(settings.TOKI_FARES_OIDC_ISSUER), checkout_origin()) if origin]
     config["form-action"] = [*config.get("form-action", []), *extra]
     return config

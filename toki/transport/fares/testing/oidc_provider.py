@@ -14,6 +14,7 @@ import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
@@ -27,8 +28,10 @@ class LocalOpenIdProvider:
     def __init__(self, *, client_id: str = "toki-fares", client_secret: str = ""):
         self.client_id = client_id
         self.client_secret = client_secret
-        self.keys = {"RS256": RSAKey.generate_key(2048, parameters={"kid": "rsa-1", "use": "sig", "alg": "RS256"}),
-                     "ES256": ECKey.generate_key("P-256", parameters={"kid": "ec-1", "use": "sig", "alg": "ES256"})}
+        self.keys: dict[str, Any] = {
+            "RS256": RSAKey.generate_key(2048, parameters={"kid": "rsa-1", "use": "sig", "alg": "RS256"}),
+            "ES256": ECKey.generate_key("P-256", parameters={"kid": "ec-1", "use": "sig", "alg": "ES256"}),
+        }
         self.stranger = RSAKey.generate_key(2048, parameters={"kid": "rsa-1"})  # same kid, not published
         self.alg = "RS256"
         self.person = {"sub": "jpki-" + secrets.token_hex(8), "address": dict(SADO_ADDRESS),
@@ -61,7 +64,7 @@ class LocalOpenIdProvider:
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "none"],
                 "grant_types_supported": ["authorization_code"]}
 
-    def jwks(self) -> dict:
+    def jwks(self) -> Any:
         return KeySet(list(self.keys.values())).as_dict(private=False)
 
     def authorize(self, query: dict) -> tuple[int, dict]:

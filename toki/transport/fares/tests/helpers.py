@@ -4,7 +4,7 @@ the real URLconf (POST start → the provider's authorize endpoint over HTTP →
 from urllib.parse import urlsplit
 
 import requests
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from toki.transport.fares.testing.keys import TEST_KEYS
 from toki.transport.fares.testing.oidc_provider import LocalOpenIdProvider
@@ -13,6 +13,8 @@ from toki.transport.fares.testing.stripe_server import LocalStripe
 
 class ProviderMixin:
     """Starts a LocalOpenIdProvider (self.op) and a LocalStripe (self.stripe) for each test."""
+
+    client: Client  # the TestCase's
 
     def setUp(self):
         super().setUp()

@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.test import override_settings
 
@@ -11,7 +12,8 @@ from toki.transport.fares.testing.keys import TEST_KEYS, seed
 
 def claims(**changes) -> Claims:
     now = int(datetime.now(UTC).timestamp())
-    values = {"sub": "4f5c3e1a-0000-4000-8000-000000000001", "kind": "card", "elig": True, "exp": now + 3600,
+    values: dict[str, Any] = {"sub": "4f5c3e1a-0000-4000-8000-000000000001", "kind": "card", "elig": True,
+                              "exp": now + 3600,
               "iat": now, "jti": "9d1e6c3a-0000-4000-8000-000000000002"}
     values.update(changes)
     return Claims(**values)

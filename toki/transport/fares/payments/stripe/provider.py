@@ -54,7 +54,7 @@ def to_event(data: dict) -> PaymentEvent:
     kind = EVENT_TYPES.get(data["type"], "other")
     if kind == "paid" and obj.get("payment_status") != "paid":
         kind = "other"  # completed but not yet paid (a delayed method): the async_payment_succeeded event follows
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    metadata: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
     reference = obj.get("client_reference_id") or metadata.get("toki_purchase") or ""
     payment = obj.get("payment_intent") if kind != "refunded" else obj.get("payment_intent") or obj.get("id")
     return PaymentEvent(event_id=data["id"], type=kind, raw_type=data["type"], purchase_ref=str(reference),
@@ -122,7 +122,7 @@ class StripeProvider:
             if starting_after:
                 params["starting_after"] = starting_after
             page = self._call("GET", "/v1/events", params=params)
-            rows = page.get("data") if isinstance(page.get("data"), list) else []
+            rows: list = page["data"] if isinstance(page.get("data"), list) else []
             for row in rows:
                 try:
                     events.append(to_event(row))
