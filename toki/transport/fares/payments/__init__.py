@@ -39,6 +39,7 @@ class PaymentEvent:
 class Provider(Protocol):
     name: str
     checkout_origin: str  # where create_checkout sends the buyer (the page's CSP form-action must allow it)
+    configured: bool  # has its credentials (the sweep skips a provider that has none)
 
     def create_checkout(self, *, purchase, success_url: str, cancel_url: str) -> Checkout: ...
 

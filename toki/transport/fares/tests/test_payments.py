@@ -92,6 +92,15 @@ class PaymentTests(ProviderMixin, BaseTestCase):
         self.stripe.send_webhook(self.stripe.events[0])  # Stripe's late retry
         self.assertEqual(self.deliver_webhooks()[0].json()["outcome"], "duplicate")
 
+    def test_the_sweep_does_nothing_without_a_configured_provider(self):
+        from django.core.management import call_command
+        from django.test import override_settings
+
+        out = io.StringIO()
+        with override_settings(TOKI_FARES_STRIPE_SECRET_KEY=""):
+            call_command("fares_reconcile", stdout=out)
+        self.assertIn("no payment provider configured", out.getvalue())
+
     def test_a_retried_checkout_request_creates_one_session(self):
         purchase_key = "toki-fixed-key"
         form = {"mode": "payment", "success_url": "http://x/s", "cancel_url": "http://x/c",

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from toki.lib.periodic import every
 from toki.transport.fares.actions import reconcile
-from toki.transport.fares.payments import ProviderError
+from toki.transport.fares.payments import ProviderError, get_provider
 
 
 class Command(BaseCommand):
@@ -25,6 +25,9 @@ class Command(BaseCommand):
             raise CommandError("--days: between 1 and 30 (Stripe keeps events for 30 days)")
 
         def once():
+            if not get_provider(provider).configured:
+                self.stdout.write("fares_reconcile: no payment provider configured, nothing to do")
+                return
             try:
                 counts = reconcile(provider_name=provider, since=int(time.time()) - days * 86400)
             except ProviderError as error:

@@ -70,6 +70,7 @@ class StripeProvider:
         self.base = settings.TOKI_FARES_STRIPE_API_BASE.rstrip("/")
         self.secret_key = settings.TOKI_FARES_STRIPE_SECRET_KEY
         self.webhook_secret = settings.TOKI_FARES_STRIPE_WEBHOOK_SECRET
+        self.configured = bool(self.secret_key)
         # Stripe's hosted Checkout page; a local server (tests, the demo) hosts its own at its API origin.
         self.checkout_origin = ("https://checkout.stripe.com" if self.base == "https://api.stripe.com"
                                 else self.base)
