@@ -110,7 +110,7 @@ def finish(session, redirect_uri: str, params) -> Verified:
     try:
         token = client.fetch_token(document["token_endpoint"], code=code, code_verifier=flow["verifier"],
                                    grant_type="authorization_code", timeout=TIMEOUT)
-    except (RequestException, ValueError, Exception) as error:  # authlib raises OAuthError subclasses
+    except Exception as error:  # Authlib's OAuthError (invalid_grant …), requests' errors, a body not JSON
         raise OidcError("token_refused") from error
     if not isinstance(token.get("id_token"), str) or not isinstance(token.get("access_token"), str):
         raise OidcError("token_refused")

@@ -101,6 +101,8 @@ def _apply_one(user, device_id: str, event_id, fields: dict, problem: str) -> di
         credential = Credential.objects.filter(jti=fields["jti"]).first()
         if credential is None:
             row.status, row.error = UseEvent.Status.REJECTED, "unknown_credential"
+        elif credential.kind != row.kind:  # the device read the kind from the signed credential: not this one
+            row.status, row.error = UseEvent.Status.REJECTED, "kind_mismatch"
         elif credential.revoked_at is not None and credential.revoked_at <= occurred:
             warnings.append("revoked")
         if row.status == UseEvent.Status.APPLIED and fields["kind"] == Credential.Kind.SINGLE:

@@ -89,14 +89,15 @@ class UseSyncTests(BaseTestCase):
             dict(self.use(), type="delete"),
             dict(self.use(), payload=[1]),
             self.use(jti=str(uuid.uuid4())),
+            self.use(kind="sub30"),
             good,
         ]
         results = self.send(batch).json()["results"]
-        self.assertEqual([r["status"] for r in results], ["rejected"] * 10 + ["applied"])
-        self.assertEqual([r["error"] for r in results[:10]], [
+        self.assertEqual([r["status"] for r in results], ["rejected"] * 11 + ["applied"])
+        self.assertEqual([r["error"] for r in results[:11]], [
             "invalid_event", "invalid_event:id", "invalid_payload:place", "invalid_payload:kind",
             "invalid_payload:jti", "invalid_time", "invalid_time", "invalid_event:type", "invalid_payload",
-            "unknown_credential"])
+            "unknown_credential", "kind_mismatch"])
         self.assertEqual(results[1]["id"], "not-a-uuid")
 
     def test_a_rejected_event_is_answered_duplicate_rejected_on_a_retry(self):
