@@ -11,8 +11,16 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from toki.lib.env import (database_from_url, env_bool, env_choice, env_int, env_list, env_networks, env_str,
-                          url_with_query)
+from toki.lib.env import (
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    url_with_query,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOKI_VAR_DIR", str(BASE_DIR / "var")))
