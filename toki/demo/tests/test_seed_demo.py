@@ -19,9 +19,12 @@ from toki.shelters.models import ShelterTeam
 
 # The KPIs of 基本目標1 Toki measures from the demo's history (the rest are entered by hand or need a part of Toki
 # that is not installed yet).
-MEASURED = ("公式LINE登録者数", "災害関連情報集約サイトのアクセス件数", "災害関連情報集約サイトの市民向け周知回数",
-            "災害関連情報集約サイトの利用満足度", "災害関連情報集約サイトのリピート率", "災害発生時の対策本部での利用率", "災害発生時のアカウント利用率", "被害報告・集計作業の短縮時間",
-            "災害対応指示作業の短縮時間", "避難所での受付システム整備")
+MEASURED = (
+    "公式LINE登録者数", "災害関連情報集約サイトのアクセス件数", "災害関連情報集約サイトの市民向け周知回数",
+    "災害関連情報集約サイトの利用満足度", "災害関連情報集約サイトのリピート率", "災害発生時の対策本部での利用率",
+    "災害発生時のアカウント利用率", "被害報告・集計作業の短縮時間", "災害対応指示作業の短縮時間",
+    "避難所での受付システム整備",
+)
 
 
 class SeedDemoTests(TestCase):
