@@ -124,6 +124,26 @@ class KpiPagesTests(BaseTestCase):
         self.assertNotContains(page, "アクセス件数")
 
 
+class KpiLanguagesTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan, cls.hana = create_kpi_demo(PERSONA_PASSWORD)
+
+    def test_the_definitions_and_the_owners_pages_read_in_every_language(self):
+        expected = {"ko": "공개 포털의 페이지 조회 수", "zh-hans": "公开门户的页面浏览量",
+                    "ja-easy": "こうかい ポータルを みた かず", "ja": "公開ポータルの閲覧数"}
+        for language, definition in expected.items():
+            with self.subTest(language=language):
+                self.client.cookies["toki_language"] = language
+                page = self.client.get(reverse("kpi:kpi", args=["portal-visits"]))
+                self.assertContains(page, definition)
+                self.assertNotContains(page, "Page views of the public portal")
+        self.client.cookies["toki_language"] = "ko"
+        self.client.force_login(self.hana)
+        self.assertContains(self.client.get(reverse("kpi:mine")), "내가 갱신하는 KPI")
+
+
 class MeasuredKpiTests(BaseTestCase):
     """Figures Toki measures, fed through the doors the world uses: page views and survey answers through the
     portal, a notice published through the staff pages, then the hourly `kpi_refresh`."""
