@@ -15,6 +15,7 @@ statistics are not computed yet, "out_of_service" (no figures) for a day before 
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from toki.notify.line.localserver_ops import Call, LineError, Reply
@@ -29,7 +30,13 @@ def line_today() -> date:
 
 
 class InsightOperations:
-    """Mixed into LocalLineServer; `friendship_log` and `insight_lag_days` are set by its reset()."""
+    """Mixed into LocalLineServer, which sets these (`friendship_log` in its reset())."""
+
+    _lock: Any
+    friends: set[str]
+    blocked: set[str]
+    friendship_log: list[tuple[date, str, str]]
+    insight_lag_days: int
 
     def _log_friendship(self, user_id: str, event: str, on: date | None) -> None:
         if event not in EVENTS:
