@@ -69,10 +69,6 @@ def seed_kpi_history(municipality: Municipality, *, today: date | None = None) -
     return incident
 
 
-def _at(clock, moment: datetime) -> None:
-    clock.move_to(moment)
-
-
 def _line_followers(municipality, clock, *, until: date) -> int:
     """Residents following day by day: 2–5 a day, 40 more on each day of the rain; one in twelve blocks the account
     within four months. Returns the follows."""
@@ -92,7 +88,7 @@ def _line_followers(municipality, clock, *, until: date) -> int:
     for moment, what, user_id in sorted(happenings):
         if moment.date() >= until:
             continue
-        _at(clock, moment)
+        clock.move_to(moment)
         if what == "follow":
             follow_line_user(municipality=municipality, user_id=user_id)
         else:
@@ -170,7 +166,7 @@ def _rain(municipality, users, clock) -> Incident:
         (30.2, lambda: close_incident(acting_user=alice, incident=done["incident"])),
     ]
     for hours, step in sorted(timeline, key=lambda row: row[0]):
-        _at(clock, RAIN_STARTS + timedelta(hours=hours))
+        clock.move_to(RAIN_STARTS + timedelta(hours=hours))
         step()
     return done["incident"]
 
