@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 Text = str | Promise  # plain or lazily translated
 
@@ -64,6 +65,17 @@ def ratio_percent(numerator: int | Decimal, denominator: int | Decimal) -> Decim
 # The plan's district ladder 導入検討 → 一部地区で導入 → 導入地区の拡大 → 市内全域の整備, by the share of districts
 # where something is in use (the shelters' reception, the registry's sharing).
 SOME_DISTRICTS_UP_TO = Decimal(1) / 3
+
+
+# The definition's denominator of a district-ladder metric.
+DISTRICT_LADDER = _("All districts; none → 導入検討, up to a third → 一部地区で導入, more → 導入地区の拡大, "
+                    "all → 市内全域の整備")
+
+
+def district_stage_measurement(in_use: int, districts: int) -> Measurement:
+    """The stage reached by `in_use` of `districts` districts, with the counts it rests on."""
+    return Measurement(Decimal(district_stage(in_use, districts)), numerator=Decimal(in_use),
+                       denominator=Decimal(districts), note=f"{in_use} of {districts} districts")
 
 
 def district_stage(in_use: int, districts: int) -> int:

@@ -4,7 +4,6 @@
 — the register reaching 共助, not only kept by the city. Counted from the access log (AccessLog rows with a
 recipient class), which every read of a person writes; nothing personal is read."""
 
-from decimal import Decimal
 
 from django.db.models import Min
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from toki.areas.models import District
 from toki.lib.date_range import local_bounds
-from toki.lib.metrics import Measurement, Metric, Period, district_stage
+from toki.lib.metrics import DISTRICT_LADDER, Measurement, Metric, Period, district_stage_measurement
 from toki.registry.models import AccessLog
 
 
@@ -31,16 +30,14 @@ def registry_stage(municipality, period: Period) -> Measurement:
     in_use = (_supporter_reads(municipality).filter(at__gte=since, at__lt=until)
               .values("person__district").distinct().count())
     districts = District.objects.filter(municipality=municipality).count()
-    return Measurement(Decimal(district_stage(in_use, districts)), numerator=Decimal(in_use),
-                       denominator=Decimal(districts), note=f"{in_use} of {districts} districts")
+    return district_stage_measurement(in_use, districts)
 
 
 METRICS = [
     Metric(key="registry.registry_stage", title=_("Register shared with evacuation supporters"), unit="stage",
            numerator=_("Districts where an evacuation supporter outside city hall (民生委員, 自主防災組織, 消防団, "
                        "社協 …) read the register through Toki"),
-           denominator=_("All districts; none → 導入検討, up to a third → 一部地区で導入, more → 導入地区の拡大, "
-                         "all → 市内全域の整備"),
+           denominator=DISTRICT_LADDER,
            source=_("The register's access log (docs/registry.md)"), measure=registry_stage, is_stage=True,
            since=registry_since),
 ]
