@@ -10,8 +10,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from toki.accounts.models import AuditEvent
+from toki.accounts.models import AuditEvent, OrgUnit
 from toki.demo.kpi import create_kpi_demo
+from toki.hq.actions.incidents import open_incident
+from toki.hq.actions.instructions import acknowledge_instruction, give_instruction
 from toki.kpi.models import Result
 from toki.test import PERSONA_PASSWORD, BaseTestCase
 
@@ -177,6 +179,26 @@ class MeasuredKpiTests(BaseTestCase):
         self.assertContains(page, "Tokiが1時間ごとに自動で測定")
         call_command("kpi_refresh", stdout=io.StringIO())
         self.assertEqual(Result.objects.filter(kpi__code="portal-visits").count(), 1)  # unchanged: not rewritten
+
+
+class BaselineTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan, cls.hana = create_kpi_demo(PERSONA_PASSWORD)
+        incident = open_incident(acting_user=cls.alice, municipality=cls.municipality, name="大雨", kind="heavy_rain")
+        instruction = give_instruction(acting_user=cls.alice, incident=incident, title="被害状況を報告してください",
+                                       to_org_unit=OrgUnit.objects.get(name="両津支所"))
+        acknowledge_instruction(acting_user=cls.bob, instruction=instruction)
+
+    def test_a_baseline_recorded_once_gives_one_result_however_often_it_is_refreshed(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("kpi:set_baseline", args=["instruction-minutes-saved"]), {"baseline": "180"})
+        for _ in range(2):
+            call_command("kpi_refresh", stdout=io.StringIO())
+        results = Result.objects.filter(kpi__code="instruction-minutes-saved")
+        self.assertEqual(results.count(), 1)
+        self.assertEqual(results.get().value, 180)  # acknowledged at once: 180 − 0.0 minutes saved
 
 
 class KpiPaperTests(BaseTestCase):
