@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 from _common import (
     REPO,
     BenchError,
-    format_table,
     http_get,
     log_tail,
     machine_info,
@@ -42,7 +41,7 @@ from _common import (
     wait_http,
     write_results,
 )
-from home_page import app_env, load_parser, measure, prepare_app, start_gunicorn
+from _served_app import load_parser, measure_server, prepared_app, start_gunicorn, throughput_table
 
 NAME = "cached_home"
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Version/17.4 Mobile Safari"
@@ -101,13 +100,6 @@ def time_to_visible(port: int, env: dict[str, str], tmp: Path) -> float:
         stop_process(worker)
 
 
-def measure_page(label, port, path, proc, log, args, headers) -> dict:
-    result = measure(f"http://127.0.0.1:{port}{path}", args, proc.pid, headers=headers)
-    if proc.poll() is not None:
-        raise BenchError(f"{label} exited during the run:\n{log_tail(log)}")
-    return result
-
-
 def combine(rounds: list[dict]) -> dict:
     """One page's rounds as one figure: requests and CPU summed, the median round's p50, the worst p99."""
     requests = sum(r["requests"] for r in rounds)
@@ -133,11 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     headers = reader_headers(args.as_bot)
     with tempfile.TemporaryDirectory(prefix="toki-bench-cached-") as tmp_name:
         tmp = Path(tmp_name)
-        env = app_env(tmp)
-        env.update(DJANGO_SETTINGS_MODULE="_reference_settings",
-                   PYTHONPATH=os.pathsep.join([str(REPO / "bench"), str(REPO)]))
-        print(f"preparing the app in {tmp} ...", flush=True)
-        prepare_timings = prepare_app(env)
+        env, prepare_timings = prepared_app(tmp, DJANGO_SETTINGS_MODULE="_reference_settings",
+                                            PYTHONPATH=os.pathsep.join([str(REPO / "bench"), str(REPO)]))
         uncached_env = {**env, "TOKI_PAGE_CACHE_SECONDS": "0"}
         servers = []
         try:
@@ -161,12 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             for number in range(1, args.rounds + 1):
                 for label, port, path, proc, log in pair:
                     print(f"round {number}/{args.rounds}: {label} on 127.0.0.1:{port}{path} ...", flush=True)
-                    rounds[label].append(measure_page(label, port, path, proc, log, args, headers))
+                    rounds[label].append(measure_server(label, port, path, proc, log, args, headers))
             results = [{"page": label, "path": path, "body_bytes": size, **combine(rounds[label])}
                        for label, _port, path, *_ in pair]
-            print(f"measuring home, no page cache on 127.0.0.1:{u_port}/ ...", flush=True)
             results.append({"page": "home, no page cache", "path": "/", "body_bytes": size,
-                            **measure_page("home, no page cache", u_port, "/", uncached, u_log, args, headers)})
+                            **measure_server("home, no page cache", u_port, "/", uncached, u_log, args, headers)})
             stop_process(uncached)
             print("issuing an order and waiting for the home page to show it ...", flush=True)
             visible_s = time_to_visible(c_port, env, tmp)
@@ -179,10 +167,8 @@ def main(argv: list[str] | None = None) -> int:
 def report(args, tools, machine, prepare_timings, results, visible_s, elapsed) -> int:
     trivial, cached, uncached = results
     ratio = cached["requests_per_sec"] / trivial["requests_per_sec"] if trivial["requests_per_sec"] else 0.0
-    rows = [[r["page"], f"{r['requests_per_sec']:.0f}", f"{r['latency_ms']['p50']:.2f}",
-             f"{r['latency_ms']['p99']:.2f}", r["errors"], r["server_cpu_ms_per_request"]] for r in results]
     print()
-    print(format_table(["page", "req/s", "p50 ms", "p99 ms", "errors", "server CPU ms/req"], rows))
+    print(throughput_table(results, "page", with_bytes=False))
     checks = {
         f"cached home ≥ {TARGET_RATIO}× the trivial view": ratio >= TARGET_RATIO,
         f"cached home < {TARGET_CPU_MS} ms CPU per request":

@@ -22,28 +22,30 @@ from pathlib import Path
 from _common import (
     REPO,
     BenchError,
-    format_table,
     free_port,
-    http_get,
-    isolated_app_env,
     log_tail,
     machine_info,
     nginx_conf,
     package_version,
-    process_tree_cpu_s,
     require_tools,
-    run_checked,
     run_main,
-    run_wrk,
     start_process,
     stop_process,
     tool_version,
     wait_http,
     write_results,
 )
+from _served_app import (
+    GUNICORN_CONF,
+    fetch,
+    load_parser,
+    measure_server,
+    prepared_app,
+    start_gunicorn,
+    throughput_table,
+)
 
 NAME = "home_page"
-GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
 NGINX_SERVERS = """\
     server {{
         listen 127.0.0.1:{port};
@@ -52,55 +54,10 @@ NGINX_SERVERS = """\
     }}"""
 
 
-def load_parser(description: str, *, connections: int, duration: float, what: str) -> argparse.ArgumentParser:
-    """The wrk and gunicorn options of a benchmark that drives gunicorn (this one and bench/cached_home.py)."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("-t", "--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("-c", "--connections", type=int, default=connections,
-                        help=f"wrk open connections (default {connections})")
-    parser.add_argument("-d", "--duration", type=float, default=duration, help=f"{what} (default {duration:g})")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of unmeasured load first (default 2)")
-    parser.add_argument("--workers", type=int, help="override the gunicorn worker count of the config file")
-    parser.add_argument("--gunicorn-threads", type=int, help="override the gunicorn threads of the config file")
-    return parser
-
-
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = load_parser(__doc__.splitlines()[0], connections=32, duration=10, what="seconds measured per server")
     parser.add_argument("--path", default="/", help="the page to measure (default /)")
     return parser.parse_args(argv)
-
-
-def app_env(tmp: Path) -> dict[str, str]:
-    return isolated_app_env(tmp, ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", STATIC_ROOT=str(tmp / "static"),
-                            LOG_LEVEL="WARNING")
-
-
-def prepare_app(env: dict[str, str]) -> dict[str, float]:
-    """Translations, database, demo data and static files, as a deployment does; returns seconds per step."""
-    steps = {
-        "compile_translations": ["compile_translations"],
-        "migrate": ["migrate", "--no-input"],
-        "seed_demo": ["seed_demo"],
-        "collectstatic": ["collectstatic", "--no-input"],
-    }
-    timings = {}
-    for name, args in steps.items():
-        started = time.monotonic()
-        run_checked([sys.executable, "manage.py", *args], what=f"manage.py {' '.join(args)}", env=env)
-        timings[name] = round(time.monotonic() - started, 2)
-    return timings
-
-
-def start_gunicorn(tmp: Path, env: dict[str, str], args: argparse.Namespace):
-    port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"]
-    if args.workers:
-        cmd += ["--workers", str(args.workers)]
-    if args.gunicorn_threads:
-        cmd += ["--threads", str(args.gunicorn_threads)]
-    log = tmp / "gunicorn.log"
-    return start_process(cmd, log_path=log, env=env), port, log
 
 
 def start_nginx(nginx: str, tmp: Path, body: bytes, path: str):
@@ -124,25 +81,6 @@ def start_nginx(nginx: str, tmp: Path, body: bytes, path: str):
     return start_process([nginx, "-p", str(tmp), "-c", str(conf)], log_path=log), port, log
 
 
-def fetch(port: int, path: str, server: str) -> bytes:
-    status, _headers, body = http_get("127.0.0.1", port, path)
-    if status != 200:
-        raise BenchError(f"{server} answered {path} with HTTP {status}, not 200; the benchmark would measure that")
-    return body
-
-
-def measure(url: str, args: argparse.Namespace, server_pid: int, headers: dict[str, str] | None = None) -> dict:
-    if args.warmup > 0:
-        run_wrk(url, threads=args.threads, connections=args.connections, duration=args.warmup, headers=headers)
-    cpu_before = process_tree_cpu_s(server_pid)
-    result = run_wrk(url, threads=args.threads, connections=args.connections, duration=args.duration,
-                     headers=headers)
-    cpu_s = process_tree_cpu_s(server_pid) - cpu_before
-    result["server_cpu_s"] = round(cpu_s, 2)
-    result["server_cpu_ms_per_request"] = round(cpu_s * 1000 / result["requests"], 3) if result["requests"] else None
-    return result
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     tools = require_tools("nginx", "wrk")
@@ -152,9 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     with (tempfile.TemporaryDirectory(prefix="toki-bench-home-") as tmp_name,
           tempfile.TemporaryDirectory(prefix="toki-bench-nginx-") as nginx_tmp):
         tmp = Path(tmp_name)
-        env = app_env(tmp)
-        print(f"preparing the app in {tmp} ...", flush=True)
-        prepare_timings = prepare_app(env)
+        env, prepare_timings = prepared_app(tmp)
         gunicorn = nginx = None
         try:
             gunicorn, g_port, g_log = start_gunicorn(tmp, env, args)
@@ -167,10 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             servers = [("gunicorn + Django", g_port, g_log, gunicorn), ("nginx, static copy", n_port, n_log, nginx)]
             results = []
             for label, port, log, proc in servers:
-                print(f"measuring {label} on 127.0.0.1:{port}{args.path} ...", flush=True)
-                result = measure(f"http://127.0.0.1:{port}{args.path}", args, proc.pid)
-                if proc.poll() is not None:
-                    raise BenchError(f"{label} exited during the run:\n{log_tail(log)}")
+                result = measure_server(label, port, args.path, proc, log, args)
                 results.append({"server": label, "body_bytes": len(body), **result})
             server_log = log_tail(g_log, 20)
         finally:
@@ -182,11 +115,8 @@ def main(argv: list[str] | None = None) -> int:
 def report(args, tools, conf, machine, prepare_timings, results, server_log, elapsed) -> int:
     app, reference = results
     ratio = app["requests_per_sec"] / reference["requests_per_sec"] if reference["requests_per_sec"] else 0.0
-    rows = [[r["server"], f"{r['requests_per_sec']:.0f}", f"{r['latency_ms']['p50']:.2f}",
-             f"{r['latency_ms']['p99']:.2f}", r["errors"], r["body_bytes"], r["server_cpu_ms_per_request"]]
-            for r in results]
     print()
-    print(format_table(["server", "req/s", "p50 ms", "p99 ms", "errors", "bytes", "server CPU ms/req"], rows))
+    print(throughput_table(results))
     workers = args.workers or conf["workers"]
     threads = args.gunicorn_threads or conf["threads"]
     times = f"; nginx served {1 / ratio:.0f}× as many" if ratio else ""

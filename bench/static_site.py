@@ -26,7 +26,6 @@ from pathlib import Path
 from _common import (
     REPO,
     BenchError,
-    format_table,
     free_port,
     log_tail,
     machine_info,
@@ -41,7 +40,7 @@ from _common import (
     wait_http,
     write_results,
 )
-from home_page import app_env, fetch, measure, prepare_app, start_gunicorn
+from _served_app import fetch, measure_server, prepared_app, start_gunicorn, throughput_table
 
 NAME = "static_site"
 SNIPPET = REPO / "deploy" / "nginx" / "toki-static.conf"
@@ -111,10 +110,7 @@ def throughput(args, tools, tmp: Path, nginx_tmp: Path, env: dict, site_dir: Pat
                    ("gunicorn + Django, dynamic home", g_port, "/", gunicorn, g_log)]
         results = []
         for label, port, path, proc, log in servers:
-            print(f"measuring {label} on 127.0.0.1:{port}{path} ...", flush=True)
-            result = measure(f"http://127.0.0.1:{port}{path}", args, proc.pid)
-            if proc.poll() is not None:
-                raise BenchError(f"{label} exited during the run:\n{log_tail(log)}")
+            result = measure_server(label, port, path, proc, log, args)
             body = fetch(port, path, label)
             result.pop("raw", None)
             results.append({"server": label, "path": path, "body_bytes": len(body), **result})
@@ -194,11 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     with (tempfile.TemporaryDirectory(prefix="toki-bench-lite-") as tmp_name,
           tempfile.TemporaryDirectory(prefix="toki-bench-lite-nginx-") as nginx_tmp):
         tmp = Path(tmp_name)
-        env = app_env(tmp)
-        env["TOKI_TASKS"] = "db"
+        env, prepare = prepared_app(tmp, TOKI_TASKS="db")
         site_dir = tmp / "var" / "static-site"
-        print(f"preparing the app in {tmp} ...", flush=True)
-        prepare = prepare_app(env)
         begin = time.monotonic()
         run_checked([sys.executable, "manage.py", "publish_static"], what="manage.py publish_static", env=env)
         prepare["publish_static"] = round(time.monotonic() - begin, 2)
@@ -211,11 +204,8 @@ def main(argv: list[str] | None = None) -> int:
 def report(args, tools, machine, prepare, results, delays, elapsed) -> int:
     lite, plain, app = results
     ratio = lite["requests_per_sec"] / plain["requests_per_sec"] if plain["requests_per_sec"] else 0.0
-    rows = [[r["server"], f"{r['requests_per_sec']:.0f}", f"{r['latency_ms']['p50']:.2f}",
-             f"{r['latency_ms']['p99']:.2f}", r["errors"], r["body_bytes"], r["server_cpu_ms_per_request"]]
-            for r in results]
     print()
-    print(format_table(["server", "req/s", "p50 ms", "p99 ms", "errors", "bytes", "server CPU ms/req"], rows))
+    print(throughput_table(results))
     median, worst = statistics.median(delays), max(delays)
     checks = {
         "lite_at_least_0.9_of_plain": ratio >= TARGET_RATIO,

@@ -11,7 +11,16 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from toki.lib.env import database_from_url, env_bool, env_choice, env_int, env_list, env_networks, env_str
+from toki.lib.env import (
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    url_with_query,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOKI_VAR_DIR", str(BASE_DIR / "var")))
@@ -136,7 +145,16 @@ TOKI_TASKS = env_choice("TOKI_TASKS", ("db", "rq", "immediate"), "db")
 # RQ is always configured (its apps are cheap to load) so that a worker or a test can reach it; it is the
 # queue engine only when TOKI_TASKS=rq.
 INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
+# A web request enqueues on commit: a Redis that accepts the connection but never answers must fail it in seconds,
+# not hang it. django-rq 4.2 builds the connection with `redis.Redis.from_url(URL)` and ignores
+# REDIS_CLIENT_KWARGS when a URL is given, so the timeouts travel in the URL's query (redis-py reads them there). An
+# RQ worker raises socket_timeout itself above its blocking dequeue (rq.worker.base._set_connection).
+TOKI_RQ_SOCKET_TIMEOUT = env_int("TOKI_RQ_SOCKET_TIMEOUT", 5)
+TOKI_RQ_CONNECT_TIMEOUT = env_int("TOKI_RQ_CONNECT_TIMEOUT", 2)
+RQ_QUEUES = {"default": {"URL": url_with_query(REDIS_URL or "redis://127.0.0.1:6379/0",
+                                               socket_timeout=TOKI_RQ_SOCKET_TIMEOUT,
+                                               socket_connect_timeout=TOKI_RQ_CONNECT_TIMEOUT),
+                         "DEFAULT_TIMEOUT": 300}}
 if TOKI_TASKS == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TOKI_TASKS=rq needs REDIS_URL")

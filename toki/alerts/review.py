@@ -10,7 +10,7 @@ from toki.alerts.actions.orders import evacuation_facts
 from toki.alerts.announce import category_of_alert
 from toki.alerts.models import Alert, EvacuationOrder
 from toki.alerts.rendering import render
-from toki.lib import audience
+from toki.notify.actions.planning import estimate_recipients
 
 
 def order_review(*, municipality, districts, level: int, hazard: str, reason: str, is_drill: bool) -> dict:
@@ -21,8 +21,8 @@ def order_review(*, municipality, districts, level: int, hazard: str, reason: st
     for code, name in settings.LANGUAGES:
         rendered = render(facts, code, is_drill=is_drill)
         texts.append({"code": code, "name": name, "title": rendered.title, "body": rendered.body})
-    reach = audience.estimate(municipality_id=municipality.pk, district_codes=[d.code for d in districts],
-                              category=category_of_alert(Alert.Category.EVACUATION), test_audience_only=is_drill)
+    reach = estimate_recipients(municipality_id=municipality.pk, district_codes=[d.code for d in districts],
+                                category=category_of_alert(Alert.Category.EVACUATION), test_audience_only=is_drill)
     return {
         "is_drill": is_drill,
         "districts": districts,

@@ -183,8 +183,11 @@ def _against_baseline(kpi: Kpi, answer):
     if kpi.baseline is None:
         return Unavailable(f"Toki measured {answer.value} minutes, but the city has not recorded the baseline "
                            "(the minutes the work took before) yet")
-    return Measurement(kpi.baseline - answer.value, numerator=answer.value, denominator=kpi.baseline,
-                       note=f"baseline {kpi.baseline} − measured {answer.value} ({answer.note})")
+    # As stored (two decimals): the baseline just set (Decimal("180")) and the one read back ("180.00") must give
+    # the same details, or the unchanged figure would be recorded again.
+    baseline = kpi.baseline.quantize(Decimal("0.01"))
+    return Measurement(baseline - answer.value, numerator=answer.value, denominator=baseline,
+                       note=f"baseline {baseline} − measured {answer.value} ({answer.note})")
 
 
 def _record_computed(kpi: Kpi, year: int, answer: Measurement, *, as_of: date) -> Result | None:

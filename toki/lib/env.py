@@ -5,7 +5,7 @@ variable's name, instead of surfacing later as an odd behaviour.
 """
 
 import os
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlparse, urlsplit, urlunsplit
 
 
 class EnvError(ValueError):
@@ -67,6 +67,16 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise EnvError(f"{name}={value!r} must be one of {', '.join(choices)}")
     return value
+
+
+def url_with_query(url: str, **defaults) -> str:
+    """`url` with `defaults` added to its query string; a parameter the URL already has is kept as written (an
+    operator's REDIS_URL?socket_timeout=10 wins)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {name for name, _value in query}
+    query += [(name, str(value)) for name, value in defaults.items() if name not in present]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def database_from_url(url: str) -> dict:

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 Text = str | Promise  # plain or lazily translated
 
@@ -59,3 +60,28 @@ class Metric:
 def ratio_percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal:
     """numerator ÷ denominator as a percentage with two decimals (the caller checks the denominator)."""
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+# The plan's district ladder 導入検討 → 一部地区で導入 → 導入地区の拡大 → 市内全域の整備, by the share of districts
+# where something is in use (the shelters' reception, the registry's sharing).
+SOME_DISTRICTS_UP_TO = Decimal(1) / 3
+
+
+# The definition's denominator of a district-ladder metric.
+DISTRICT_LADDER = _("All districts; none → 導入検討, up to a third → 一部地区で導入, more → 導入地区の拡大, "
+                    "all → 市内全域の整備")
+
+
+def district_stage_measurement(in_use: int, districts: int) -> Measurement:
+    """The stage reached by `in_use` of `districts` districts, with the counts it rests on."""
+    return Measurement(Decimal(district_stage(in_use, districts)), numerator=Decimal(in_use),
+                       denominator=Decimal(districts), note=f"{in_use} of {districts} districts")
+
+
+def district_stage(in_use: int, districts: int) -> int:
+    """The 1-based stage: none in use → 1, up to a third → 2, more → 3, all → 4."""
+    if in_use == 0 or districts == 0:
+        return 1
+    if in_use >= districts:
+        return 4
+    return 2 if Decimal(in_use) / districts <= SOME_DISTRICTS_UP_TO else 3

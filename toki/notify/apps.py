@@ -37,13 +37,10 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from toki.lib import audience
         from toki.notify import channels
-        from toki.notify.actions.planning import estimate_recipients
 
         for channel, transport in CHANNELS.items():
             channels.register(channel, transport)
-        audience.register("notify", estimate_recipients)
         # A task worker imports the SDK and the URLconf in the background while it waits for work, so that the
         # first batch of an alert is not delayed by the imports (2–5 s on a small machine). Other processes never
         # load the SDK.

@@ -5,7 +5,7 @@ Registrations are counted from Subscriber.followed_at / unfollowed_at: a subscri
 followed (its creation when no follow time is known) until the day it unfollowed. A re-follow moves followed_at,
 so the history before a re-follow is approximate. `notify_kpi_report` takes the user: HQ staff only."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,12 +19,23 @@ from toki.notify.permissions import may_view_deliveries
 ZONE = ZoneInfo(settings.TIME_ZONE)
 
 
+def _line_subscribers(municipality):
+    return Subscriber.objects.filter(municipality=municipality, channel=Channel.LINE).annotate(
+        joined=Coalesce("followed_at", "created_at"))
+
+
+def line_following_at(municipality, moment: datetime) -> int:
+    """LINE subscribers following at `moment`: joined before it and not left by then. One count query; the rule of
+    both the per-day figures below and the plan's 公式LINE登録者数 (toki/notify/metrics.py)."""
+    return _line_subscribers(municipality).filter(
+        Q(joined__lt=moment) & (Q(unfollowed_at__isnull=True) | Q(unfollowed_at__gte=moment))).count()
+
+
 def line_subscribers_by_day(municipality, start: date, end: date) -> dict[date, int]:
     """Active LINE subscribers at the end of each day from `start` to `end`. Three queries."""
     since, until = local_bounds(start, end)
-    line = Subscriber.objects.filter(municipality=municipality, channel=Channel.LINE).annotate(
-        joined=Coalesce("followed_at", "created_at"))
-    baseline = line.filter(Q(joined__lt=since) & (Q(unfollowed_at__isnull=True) | Q(unfollowed_at__gte=since))).count()
+    line = _line_subscribers(municipality)
+    baseline = line_following_at(municipality, since)
     joins = dict(line.filter(joined__gte=since, joined__lt=until).annotate(day=TruncDate("joined", tzinfo=ZONE))
                  .values("day").annotate(n=Count("id")).values_list("day", "n").order_by())
     leaves = dict(line.filter(unfollowed_at__gte=since, unfollowed_at__lt=until, joined__lt=until)

@@ -1,7 +1,7 @@
 """notify's figures for the plan's KPIs (toki.lib.metrics; docs/kpi.md): 公式LINE登録者数 and 情報発信率, from the
 same rows as notify's staff KPI report (toki/notify/kpi.py)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from toki.lib.date_range import local_bounds
 from toki.lib.metrics import Measurement, Metric, Period, Unavailable, ratio_percent
+from toki.notify.kpi import line_following_at
+from toki.notify.line import client as line_client
 from toki.notify.models import Category, Channel, DeliveryState, Notification, Subscriber
 
 # Warnings and orders are what the 情報発信率 is about; shelters, lifelines and notices are not time-critical.
@@ -25,13 +27,44 @@ def line_since(municipality):
 
 
 def line_friends(municipality, period: Period) -> Measurement:
-    """Following at the end of the period: joined before it ended and not left by then (one count query; the
-    same rule as the per-day figures of toki/notify/kpi.py)."""
+    """Friends at the end of the period as LINE counts them: the Insight API's followers − blocks
+    (GET /v2/bot/insight/followers). LINE computes a day's figures about a day later ("unready" until then), so for
+    a period ending today the latest ready day is used, and the note says which day. Toki's own count (follows −
+    unfollows it received, toki/notify/kpi.py) when LINE is not configured, cannot be reached or has no figure."""
     _since, until = local_bounds(period.end, period.end)
-    at_end = (Subscriber.objects.filter(municipality=municipality, channel=Channel.LINE)
-              .annotate(joined=Coalesce("followed_at", "created_at"))
-              .filter(Q(joined__lt=until) & (Q(unfollowed_at__isnull=True) | Q(unfollowed_at__gte=until))).count())
-    return Measurement(Decimal(at_end), note=f"on {period.end}")
+    local = line_following_at(municipality, until)
+    answer = insight_followers(period.end)
+    if isinstance(answer, str):
+        return Measurement(Decimal(local), note=f"on {period.end}: Toki's own count ({answer})")
+    day, followers, blocks = answer
+    return Measurement(Decimal(followers - blocks), note=f"on {day}: LINE Insight, {followers} followers − {blocks} "
+                                                         f"blocks (Toki's own count on {period.end}: {local})")
+
+
+def insight_followers(day: date) -> tuple[date, int, int] | str:
+    """(the day, followers, blocks) from LINE's Insight API for `day`, or for the day before when `day` is not
+    ready yet (at most two requests: LINE allows 60 an hour); or why there is none, in words."""
+    if not line_client.is_configured():
+        return "LINE is not configured"
+    from linebot.v3.insight import ApiException
+    from urllib3.exceptions import HTTPError
+
+    status = "missing"
+    for asked in (day, day - timedelta(days=1)):
+        try:
+            with line_client.insight_api() as api:
+                found = api.get_number_of_followers(var_date=asked.strftime("%Y%m%d"),
+                                                    _request_timeout=line_client.request_timeout())
+        except ApiException as error:
+            return f"LINE's figure could not be read: HTTP {error.status}"
+        except (HTTPError, OSError) as error:
+            return f"LINE's figure could not be read: {type(error).__name__}"
+        if found.status == "ready" and found.followers is not None and found.blocks is not None:
+            return asked, found.followers, found.blocks
+        status = found.status or status
+        if status != "unready":
+            break
+    return f"LINE's figure for the day is {status}"
 
 
 def publishing_rate(municipality, period: Period) -> Measurement | Unavailable:
@@ -58,8 +91,10 @@ def publishing_rate(municipality, period: Period) -> Measurement | Unavailable:
 
 METRICS = [
     Metric(key="notify.line_friends", title=_("LINE friends"), unit="人",
-           numerator=_("LINE users following the city's account at the end of the period (follows minus blocks)"),
-           denominator=_("None: a count"), source=_("LINE follow and unfollow events received by Toki"),
+           numerator=_("LINE users following the city's account at the end of the period: followers minus blocks"),
+           denominator=_("None: a count"),
+           source=_("LINE's Insight API (number of followers); Toki's own count of the follow and unfollow events "
+                    "it received when LINE has no figure for the day"),
            measure=line_friends, since=line_since),
     Metric(key="notify.publishing_rate", title=_("Warnings and orders published in time"), unit="%",
            numerator=_("Warnings, earthquake and tsunami information and evacuation orders that were on the portal "

@@ -39,18 +39,23 @@ def notices_published_by_day(municipality, start: date, end: date) -> dict[date,
     return found
 
 
-def _visitors_by_day(start: date, end: date) -> dict[date, list[int]]:
-    """[unique, repeat] per day: the folded counts of past days plus the keys of the days not yet folded."""
-    found: dict[date, list[int]] = {}
-    for row in DailyVisitorCount.objects.filter(day__range=(start, end)).values_list(
-            "day", "unique_visitors", "repeat_visitors"):
-        found[row[0]] = [row[1], row[2]]
-    live = (VisitorDay.objects.filter(day__range=(start, end)).values("day")
-            .annotate(total=Count("id"), repeat=Count("id", filter=Q(is_repeat=True))).order_by())
-    for row in live:
-        counts = found.setdefault(row["day"], [0, 0])
-        counts[0] += row["total"]
-        counts[1] += row["repeat"]
+def visitor_totals(start: date, end: date, *, per_day: bool = False) -> dict[date | None, list[int]]:
+    """[unique, repeat] visitors from `start` to `end`: the folded counts of past days plus the keys of the days
+    not yet folded; per day (keyed by day) or for the whole range (keyed None). Two queries. The staff KPI page
+    and the plan's リピート率 (toki/portal/metrics.py) both count through here."""
+    found: dict[date | None, list[int]] = {}
+    counted = ((DailyVisitorCount.objects.filter(day__range=(start, end)), Sum("unique_visitors"),
+                Sum("repeat_visitors")),
+               (VisitorDay.objects.filter(day__range=(start, end)), Count("id"), Count("id", filter=Q(is_repeat=True))))
+    for rows, unique, repeat in counted:
+        if per_day:
+            grouped = rows.values("day").annotate(unique=unique, repeat=repeat).order_by()
+        else:
+            grouped = [dict(rows.aggregate(unique=unique, repeat=repeat), day=None)]
+        for row in grouped:
+            counts = found.setdefault(row["day"], [0, 0])
+            counts[0] += row["unique"] or 0
+            counts[1] += row["repeat"] or 0
     return found
 
 
@@ -67,7 +72,7 @@ def kpi_report(user, *, municipality, start: date, end: date) -> dict | None:
     for day, group, n in PageViewCount.objects.filter(day__range=(start, end)).values_list(
             "day", "path_group", "views"):
         views.setdefault(day, {})[group] = n
-    visitors = _visitors_by_day(start, end)
+    visitors = visitor_totals(start, end, per_day=True)
     survey = {row["day"]: row for row in SurveyAnswer.objects.filter(day__range=(start, end)).values("day")
               .annotate(n=Count("id"), total=Sum("rating")).order_by()}
     alerts = alerts_published_by_day(municipality, start, end)

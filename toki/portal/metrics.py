@@ -3,11 +3,12 @@ computed by the same functions as the staff KPI page (toki/portal/kpi.py), so th
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Min, Q, Sum
+from django.db.models import Avg, Count, Min, Sum
 from django.utils.translation import gettext_lazy as _
 
 from toki.lib.metrics import Measurement, Metric, Period, Unavailable, ratio_percent
-from toki.portal.models import DailyVisitorCount, PageViewCount, SurveyAnswer, VisitorDay
+from toki.portal.kpi import visitor_totals
+from toki.portal.models import PageViewCount, SurveyAnswer
 
 
 def counting_since(municipality):
@@ -24,14 +25,8 @@ def visits(municipality, period: Period) -> Measurement:
 
 
 def repeat_rate(municipality, period: Period) -> Measurement | Unavailable:
-    """The period's totals of what `portal.kpi._visitors_by_day` gives per day: the folded daily counts plus the
-    keys of the days not yet folded (two aggregate queries)."""
-    folded = DailyVisitorCount.objects.filter(day__range=(period.start, period.end)).aggregate(
-        unique=Sum("unique_visitors"), repeat=Sum("repeat_visitors"))
-    live = VisitorDay.objects.filter(day__range=(period.start, period.end)).aggregate(
-        unique=Count("id"), repeat=Count("id", filter=Q(is_repeat=True)))
-    unique = (folded["unique"] or 0) + live["unique"]
-    repeat = (folded["repeat"] or 0) + live["repeat"]
+    """The period's total of the visitor counts the staff KPI page shows per day (portal.kpi.visitor_totals)."""
+    unique, repeat = visitor_totals(period.start, period.end)[None]
     if not unique:
         return Unavailable("no visitors were counted in this period")
     return Measurement(ratio_percent(repeat, unique), numerator=Decimal(repeat), denominator=Decimal(unique))

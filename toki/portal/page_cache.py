@@ -64,6 +64,7 @@ CACHED_PAGES: dict[str, frozenset[str]] = {
     "lifelines:index": frozenset(),
     "notices:list": frozenset({"category", "page"}),
     "notices:detail": frozenset(),
+    "posts:list": frozenset({"page"}),
 }
 
 _version_memo: tuple[int, float] = (0, float("-inf"))  # (number, time.monotonic() it was read)

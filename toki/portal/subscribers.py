@@ -28,6 +28,12 @@ def republish(event) -> None:
     request_republish()  # raises if the queue is down: the delivery fails and events_sweep redelivers it
 
 
+@subscriber("posts.public_post_changed", app="portal")
+def invalidate_for_posts(event) -> None:
+    """A post published or hidden changes the cached posts page only (the 軽量版 shows no posts)."""
+    public_changed()
+
+
 @subscriber(*OPENING_CHANGES, app="portal")
 def republish_for_opening(event) -> None:
     """Shelter openings (open, status, crowding) show on the public pages; drills never do, so they need nothing."""

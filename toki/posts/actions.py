@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from toki.accounts import audit, ratelimit
 from toki.lib.tasks import enqueue_on_commit
 from toki.lib.text import plain_text
-from toki.posts import photos
+from toki.posts import events, photos
 from toki.posts.models import TEXT_MAX_LENGTH, Post
 from toki.posts.permissions import may_moderate
 from toki.posts.selectors import (
@@ -140,6 +140,8 @@ def _moderate(*, acting_user, post: Post, expected: str, new_status: str, action
         audit.record(actor=acting_user, action=action, obj=locked, changes={
             "status": [expected, new_status], "reason_given": bool(reason),
         })
+        if Post.Status.PUBLISHED in (expected, new_status):  # published or hidden: the public list changed
+            events.public_post_changed(locked)
     return locked
 
 

@@ -2,7 +2,6 @@
 reached, from the districts where shelters checked evacuees in through Toki (drills count: a district whose staff
 have run the reception in a drill has it in place)."""
 
-from decimal import Decimal
 
 from django.db.models import Min
 from django.utils import timezone
@@ -10,19 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from toki.areas.models import District
 from toki.lib.date_range import local_bounds
-from toki.lib.metrics import Measurement, Metric, Period
+from toki.lib.metrics import DISTRICT_LADDER, Measurement, Metric, Period, district_stage_measurement
 from toki.shelters.models import Registration
-
-# The plan's ladder 導入検討 → 一部地区で導入 → 導入地区の拡大 → 市内全域の整備, by the share of districts in use.
-SOME_DISTRICTS_UP_TO = Decimal(1) / 3
-
-
-def stage_of(in_use: int, districts: int) -> int:
-    if in_use == 0 or districts == 0:
-        return 1
-    if in_use >= districts:
-        return 4
-    return 2 if Decimal(in_use) / districts <= SOME_DISTRICTS_UP_TO else 3
 
 
 def reception_since(municipality):
@@ -38,15 +26,13 @@ def reception_stage(municipality, period: Period) -> Measurement:
                                           checked_in_at__lt=until, opening__shelter__district__isnull=False)
               .values("opening__shelter__district").distinct().count())
     districts = District.objects.filter(municipality=municipality).count()
-    return Measurement(Decimal(stage_of(in_use, districts)), numerator=Decimal(in_use),
-                       denominator=Decimal(districts), note=f"{in_use} of {districts} districts")
+    return district_stage_measurement(in_use, districts)
 
 
 METRICS = [
     Metric(key="shelters.reception_stage", title=_("Shelter reception in use"), unit="stage",
            numerator=_("Districts with a shelter that checked evacuees in through Toki (drills included)"),
-           denominator=_("All districts; none → 導入検討, up to a third → 一部地区で導入, more → 導入地区の拡大, "
-                         "all → 市内全域の整備"),
+           denominator=DISTRICT_LADDER,
            source=_("Shelter check-ins (docs/shelter-ops.md)"), measure=reception_stage, is_stage=True,
            since=reception_since),
 ]

@@ -147,13 +147,14 @@ def lift_evacuation_orders(*, acting_user, orders, reason: str) -> Alert:
     districts = [o.district for o in orders]
     _check(acting_user, districts, reason)
     if len({(o.hazard, o.is_drill) for o in orders}) != 1:
-        raise ValidationError({"orders": "lift orders of one hazard at a time"})
+        raise ValidationError({"orders": _("Lift the orders of one hazard at a time.")})
     first = orders[0]
     with transaction.atomic():
         locked = list(EvacuationOrder.objects.select_for_update().filter(pk__in=[o.pk for o in orders],
                                                                          lifted_at=None))
         if len(locked) != len(orders):
-            raise ValidationError({"orders": "some of these orders were lifted meanwhile; reload and try again"})
+            raise ValidationError({"orders": _("Some of these orders were lifted meanwhile: reload the page and try "
+                                               "again.")})
         alert = _city_alert(municipality=first.municipality, level=max(o.level for o in locked),
                             hazard=first.hazard, districts=districts, reason=reason, lifted=True,
                             is_drill=first.is_drill, references=sorted({o.issue_alert for o in locked},

@@ -124,6 +124,16 @@ class OrdersPageTests(BaseTestCase):
         order.refresh_from_db()
         self.assertIsNotNone(order.lifted_at)
 
+    def test_it_says_in_japanese_why_orders_of_two_hazards_are_not_lifted_together(self):
+        self.login(self.alice)
+        self.post_issue()
+        self.post_issue(districts=[self.districts["ryotsu"].pk], hazard="landslide")
+        orders = list(EvacuationOrder.objects.values_list("pk", flat=True))
+        response = self.client.post(reverse("alerts:lift_orders"), {"orders": orders, "reason": "水位が下がりました"},
+                                    follow=True)
+        self.assertContains(response, "解除は災害の種類ごとに行ってください。")
+        self.assertFalse(EvacuationOrder.objects.filter(lifted_at__isnull=False).exists())
+
     def test_it_pins_the_query_count_of_the_page(self):
         self.login(self.alice)
         self.post_issue()

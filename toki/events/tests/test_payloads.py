@@ -13,6 +13,8 @@ from toki.events.models import Event
 from toki.lifelines.actions import report_status, save_lifeline
 from toki.notices.tests.helpers import make_notice
 from toki.portal.actions import set_disaster_mode
+from toki.posts.actions import approve_post
+from toki.posts.models import Post
 from toki.shelters.actions import import_shelters
 from toki.shelters.actions.master import update_shelter_details
 from toki.shelters.actions.openings import close_opening, confirm_status, set_crowding, set_opening_status
@@ -57,6 +59,9 @@ class EventPayloadTests(ShelterWorldMixin, BaseTestCase):
         report_status(acting_user=self.alice, lifeline=lifeline, status="suspended", source="東北電力 佐渡営業所",
                       as_of=timezone.now())
         make_notice(self)
+        post = Post.objects.create(municipality=self.municipality, category=Post.Category.FLOODING,
+                                   text="佐渡 花子さん宅の前が冠水", created_at=timezone.now(), device_hash="d" * 64)
+        approve_post(acting_user=self.alice, post=post)
         set_disaster_mode(acting_user=self.alice, municipality=self.municipality, on=True,
                           message="佐渡 花子さんの地区は避難してください")
         member = household["members"][0]

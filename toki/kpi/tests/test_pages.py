@@ -10,8 +10,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from toki.accounts.models import AuditEvent
+from toki.accounts.models import AuditEvent, OrgUnit
 from toki.demo.kpi import create_kpi_demo
+from toki.hq.actions.incidents import open_incident
+from toki.hq.actions.instructions import acknowledge_instruction, give_instruction
 from toki.kpi.models import Result
 from toki.test import PERSONA_PASSWORD, BaseTestCase
 
@@ -103,13 +105,15 @@ class KpiPagesTests(BaseTestCase):
             row = next(r for r in table if r[3] == code and r[8] == year)
             row[12] = value
 
-        response = upload(lambda t: (fill(t, "support-registry", "2026", "一部地区で導入"),
+        response = upload(lambda t: (fill(t, "mutual-aid-platform", "2026", "提供地域の拡大"),
                                      fill(t, "elderly-tablets", "2025", "nine")))
         self.assertContains(response, "nine")
         self.assertFalse(Result.objects.exists())
-        response = upload(lambda t: fill(t, "support-registry", "2026", "一部地区で導入"))
+        # A KPI Toki measures (the registry's stage) is skipped: its figure comes from the register, not a file.
+        response = upload(lambda t: (fill(t, "mutual-aid-platform", "2026", "提供地域の拡大"),
+                                     fill(t, "support-registry", "2026", "一部地区で導入")))
         self.assertContains(response, "1 件の結果を記録しました")
-        self.assertEqual(Result.objects.get(kpi__code="support-registry").fiscal_year, 2026)
+        self.assertEqual(Result.objects.get(kpi__code="mutual-aid-platform").fiscal_year, 2026)
         upload(lambda t: None)  # the same file again: nothing new
         self.assertEqual(Result.objects.count(), 1)
 
@@ -122,6 +126,26 @@ class KpiPagesTests(BaseTestCase):
         self.assertContains(page, "防災関連情報配信、共助につなげるデジタル基盤活用")
         self.assertContains(page, "更新が遅れています")
         self.assertNotContains(page, "アクセス件数")
+
+
+class KpiLanguagesTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan, cls.hana = create_kpi_demo(PERSONA_PASSWORD)
+
+    def test_the_definitions_and_the_owners_pages_read_in_every_language(self):
+        expected = {"ko": "공개 포털의 페이지 조회 수", "zh-hans": "公开门户的页面浏览量",
+                    "ja-easy": "こうかい ポータルを みた かず", "ja": "公開ポータルの閲覧数"}
+        for language, definition in expected.items():
+            with self.subTest(language=language):
+                self.client.cookies["toki_language"] = language
+                page = self.client.get(reverse("kpi:kpi", args=["portal-visits"]))
+                self.assertContains(page, definition)
+                self.assertNotContains(page, "Page views of the public portal")
+        self.client.cookies["toki_language"] = "ko"
+        self.client.force_login(self.hana)
+        self.assertContains(self.client.get(reverse("kpi:mine")), "내가 갱신하는 KPI")
 
 
 class MeasuredKpiTests(BaseTestCase):
@@ -155,6 +179,26 @@ class MeasuredKpiTests(BaseTestCase):
         self.assertContains(page, "Tokiが1時間ごとに自動で測定")
         call_command("kpi_refresh", stdout=io.StringIO())
         self.assertEqual(Result.objects.filter(kpi__code="portal-visits").count(), 1)  # unchanged: not rewritten
+
+
+class BaselineTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan, cls.hana = create_kpi_demo(PERSONA_PASSWORD)
+        incident = open_incident(acting_user=cls.alice, municipality=cls.municipality, name="大雨", kind="heavy_rain")
+        instruction = give_instruction(acting_user=cls.alice, incident=incident, title="被害状況を報告してください",
+                                       to_org_unit=OrgUnit.objects.get(name="両津支所"))
+        acknowledge_instruction(acting_user=cls.bob, instruction=instruction)
+
+    def test_a_baseline_recorded_once_gives_one_result_however_often_it_is_refreshed(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("kpi:set_baseline", args=["instruction-minutes-saved"]), {"baseline": "180"})
+        for _ in range(2):
+            call_command("kpi_refresh", stdout=io.StringIO())
+        results = Result.objects.filter(kpi__code="instruction-minutes-saved")
+        self.assertEqual(results.count(), 1)
+        self.assertEqual(results.get().value, 180)  # acknowledged at once: 180 − 0.0 minutes saved
 
 
 class KpiPaperTests(BaseTestCase):

@@ -76,3 +76,45 @@ class WsgiTests(SimpleTestCase):
                                 env={**os.environ, "TOKI_DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
                                      "ALLOWED_HOSTS": "bousai.example.jp"})
         self.assertEqual(result.stdout.strip(), "True", result.stderr)
+
+
+class RQConnectionTimeoutTests(SimpleTestCase):
+    """A Redis that accepts the connection and never answers (a hung server, a half-open link) must fail an
+    enqueue within the socket timeout of the settings, not hang the web request that commits (issue 18 e)."""
+
+    def test_an_enqueue_to_a_silent_redis_fails_within_the_socket_timeout(self):
+        import socket
+        import threading
+
+        listener = socket.create_server(("127.0.0.1", 0))
+        held = []
+
+        def accept_and_say_nothing():
+            while True:
+                try:
+                    held.append(listener.accept()[0])
+                except OSError:
+                    return
+
+        threading.Thread(target=accept_and_say_nothing, daemon=True).start()
+        port = listener.getsockname()[1]
+        script = ("import time, django_rq\n"
+                  "queue = django_rq.get_queue('default')\n"
+                  "kwargs = queue.connection.connection_pool.connection_kwargs\n"
+                  "print('timeouts', kwargs.get('socket_timeout'), kwargs.get('socket_connect_timeout'))\n"
+                  "started = time.monotonic()\n"
+                  "try:\n"
+                  "    queue.enqueue('builtins.print', 'never')\n"
+                  "except Exception as error:\n"
+                  "    print('failed', type(error).__name__, round(time.monotonic() - started, 1))\n")
+        try:
+            result = manage("shell", "-c", script, REDIS_URL=f"redis://127.0.0.1:{port}/8", TOKI_TASKS="rq",
+                            TOKI_RQ_SOCKET_TIMEOUT="1", TOKI_RQ_CONNECT_TIMEOUT="1")
+        finally:
+            listener.close()
+            for connection in held:
+                connection.close()
+        self.assertIn("timeouts 1.0 1.0", result.stdout, result.stderr)
+        failed = result.stdout.split("failed ")[1].split()
+        self.assertEqual(failed[0], "TimeoutError")
+        self.assertLess(float(failed[1]), 5)  # one read timeout (1 s), not the 300 s a hung Redis would cost

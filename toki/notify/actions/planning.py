@@ -67,8 +67,8 @@ def _recipients(municipality_id: int, category: str, codes: Sequence[str], test_
 def estimate_recipients(*, municipality_id: int, district_codes: list[str], category: str,
                         test_audience_only: bool) -> dict[str, dict[str, int]]:
     """Who planning would choose now for an announcement of `category` (a notify category) for `district_codes`,
-    by channel and language: the estimator notify registers with toki.lib.audience (the review step of an
-    evacuation order shows it before anything is sent). Channels by the name people know them by."""
+    by channel and language: the review step of an evacuation order (toki/alerts/review.py) calls it before
+    anything is sent (ADR 0008: a producer may import notify). Channels by the name people know them by."""
     counts: dict[str, dict[str, int]] = {str(Channel(channel).label): {} for channel in registered_channels()}
     for _pk, channel, language in _recipients(municipality_id, category, sorted(district_codes), test_audience_only):
         by_language = counts.setdefault(str(Channel(channel).label), {})

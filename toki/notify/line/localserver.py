@@ -17,6 +17,7 @@ Python API (tests)::
         line.drop_next(1, deliver=True)         # delivered, then the connection is closed without an answer
         line.monthly_limit_reached = True       # 429 "You have reached your monthly limit."
         line.friends = {...}; line.blocked = {...}; line.profiles[user_id] = {"displayName": ...}
+        line.follow(user_id, on=date); line.block(user_id, on=date)   # GET /v2/bot/insight/followers counts these
         token = line.issue_reply_token(user_id) # for /v2/bot/message/reply
         line.richmenus, line.richmenu_images, line.default_richmenu_id, line.user_richmenus, line.richmenu_aliases
         line.stats(); line.reset()
@@ -48,8 +49,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from toki.notify.line.localserver_insight import InsightOperations
 from toki.notify.line.localserver_ops import Call, Delivery, LineError, LineOperations, Reply
-from toki.notify.line.openapi_check import SPEC_PATH, MethodNotAllowed, RouteNotFound, Spec
+from toki.notify.line.openapi_check import INSIGHT_SPEC_PATH, SPEC_PATH, MethodNotAllowed, RouteNotFound, Spec
 
 __all__ = ["LINE_RATE_LIMITS", "Delivery", "LocalLineServer", "RecordedRequest"]
 
@@ -64,6 +66,7 @@ LINE_RATE_LIMITS: dict[str, tuple[int, float]] = {
     "getNumberOfSentMulticastMessages": (60, HOUR),
     "getNumberOfSentBroadcastMessages": (60, HOUR),
     "testWebhookEndpoint": (60, HOUR),
+    "getNumberOfFollowers": (60, HOUR),  # insight (reference line.md §5: "follower statistics, insight")
     "setWebhookEndpoint": (1000, MINUTE),
     "getWebhookEndpoint": (1000, MINUTE),
     "createRichMenu": (100, HOUR),
@@ -131,7 +134,7 @@ def load_spec(path=SPEC_PATH) -> Spec:
     """The parsed spec, once per process (parsing the 6,000-line YAML takes a while)."""
     with _SPEC_LOCK:
         if str(path) not in _SPEC_CACHE:
-            _SPEC_CACHE[str(path)] = Spec.load(path)
+            _SPEC_CACHE[str(path)] = Spec.load(path, INSIGHT_SPEC_PATH)
         return _SPEC_CACHE[str(path)]
 
 
@@ -141,7 +144,7 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = 1024
 
 
-class LocalLineServer(LineOperations):
+class LocalLineServer(LineOperations, InsightOperations):
     def __init__(self, channel_access_token: str = "test-token", latency: float = 0.0,  # noqa: S107
                  rate_limit_per_second: int | None = None, port: int = 0, *, host: str = "127.0.0.1",
                  rate_limits: dict | str | None = None, record_bodies: bool = True, strict_ids: bool = True,
@@ -156,6 +159,7 @@ class LocalLineServer(LineOperations):
         self.max_logged_requests = max_logged_requests
         self.retry_key_ttl = retry_key_ttl
         self.spec = load_spec(spec_path)
+        self.insight_lag_days = 1  # a day's follower statistics are ready this many days after it
         self.configure_rate_limits(rate_limit_per_second, rate_limits)
         self._lock = threading.RLock()
         self._httpd: _HTTPServer | None = None
@@ -201,6 +205,7 @@ class LocalLineServer(LineOperations):
             self.monthly_limit_reached = False
             self._windows = {}
             self._message_serial = 0
+            self.friendship_log: list = []  # (LINE day, user id, "follow" | "block" | "unblock"): insight figures
 
     def fail_next(self, n: int = 1, status: int = 500, *, deliver: bool = False, operation: str | None = None):
         """Answer the next n valid requests (of `operation`, an operationId, if given) with `status`.
@@ -526,6 +531,7 @@ class LocalLineServer(LineOperations):
                 setattr(self, name, set(data[name]))
         if "monthly_limit_reached" in data:
             self.monthly_limit_reached = bool(data["monthly_limit_reached"])
+        self.configure_friendships(data)
         for user_id, language in (data.get("user_languages") or {}).items():
             self.set_user_language(user_id, language)
         return {"latency": self.latency, "rate_limits": self.rate_limits}

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import yaml
 
 SPEC_PATH = Path(__file__).resolve().parent / "openapi" / "messaging-api.yml"
+# Other LINE API documents the local server also answers (same host, same token): the followers statistics.
+INSIGHT_SPEC_PATH = Path(__file__).resolve().parent / "openapi" / "insight.yml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -103,9 +105,19 @@ class Spec:
         self.by_id = {op.operation_id: op for op in self.operations}
 
     @classmethod
-    def load(cls, path: Path | str = SPEC_PATH) -> "Spec":
-        with open(path, encoding="utf-8") as handle:
-            return cls(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506
+    def load(cls, path: Path | str = SPEC_PATH, *more: Path | str) -> "Spec":
+        """One document, or several merged (their paths and schemas; a name in two of them is refused)."""
+        document = _read(path)
+        for extra in more:
+            added = _read(extra)
+            for section, into in (("paths", document["paths"]),
+                                  ("schemas", document.setdefault("components", {}).setdefault("schemas", {}))):
+                found = added["paths"] if section == "paths" else added.get("components", {}).get("schemas", {})
+                clash = sorted(set(found) & set(into))
+                if clash:
+                    raise ValueError(f"{extra}: {section} {', '.join(clash)} already defined in {path}")
+                into.update(found)
+        return cls(document)
 
     def _apply_documented_limits(self):
         for (name, prop), extra in DOCUMENTED_LIMITS.items():
@@ -316,6 +328,11 @@ class Spec:
         fmt = schema.get("format")
         if fmt == "int32" and not -(2**31) <= value < 2**31:
             errors.append(Detail(prop, "must be a 32-bit integer"))
+
+
+def _read(path: Path | str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
 
 
 def _find_property(schema: dict, prop: str) -> dict | None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from toki.alerts.models import EvacuationOrder
 from toki.alerts.tests.order_pages import issue_through_pages
@@ -86,6 +87,30 @@ class PageCacheTests(QueueMixin, BaseTestCase):
         for _ in range(2):
             self.assertNotContains(self.get(), "高齢者等避難")
 
+    def test_a_post_approved_or_hidden_through_moderation_is_on_the_next_posts_page(self):
+        from toki.posts.models import Post
+
+        post = Post.objects.create(municipality=self.municipality, category=Post.Category.choices[0][0],
+                                   text="道路に倒木があります", created_at=timezone.now(), device_hash="d" * 64)
+        for language in ("ja", "en"):
+            self.client.cookies["toki_language"] = language
+            self.get("/posts/")
+            self.assertEqual(self.get("/posts/")[HEADER], "hit")
+            self.assertNotContains(self.get("/posts/"), "道路に倒木があります")
+        staff = self.client_class()
+        staff.force_login(self.alice)
+        with self.committed():
+            staff.post(reverse("posts:approve", args=[post.pk]))
+        for language in ("ja", "en"):
+            self.client.cookies["toki_language"] = language
+            page = self.get("/posts/")
+            self.assertEqual(page[HEADER], "miss")
+            self.assertContains(page, "道路に倒木があります")
+        self.assertEqual(self.get("/posts/")[HEADER], "hit")
+        with self.committed():
+            staff.post(reverse("posts:hide", args=[post.pk]), {"reason": "個人情報を含むため"})
+        self.assertNotContains(self.get("/posts/"), "道路に倒木があります")
+
     def test_switching_disaster_mode_shows_at_once(self):
         self.get()
         set_disaster_mode(acting_user=self.alice, municipality=self.municipality, on=True, message="高台へ避難して")
@@ -125,7 +150,7 @@ class PageCacheTests(QueueMixin, BaseTestCase):
 
     def test_every_cached_page_is_served_from_the_cache(self):
         for name in ("portal:home", "portal:warnings", "portal:shelters", "portal:tourist", "portal:preparedness",
-                     "portal:opendata", "lifelines:index", "notices:list"):
+                     "portal:opendata", "lifelines:index", "notices:list", "posts:list"):
             with self.subTest(page=name):
                 url = reverse(name)
                 self.assertEqual(self.get(url)[HEADER], "miss")

@@ -11,6 +11,7 @@ from toki.areas.actions import load_profile
 from toki.areas.models import Municipality
 from toki.demo.hq import create_hq_demo_users
 from toki.demo.kpi import create_kpi_demo, seed_portal_history
+from toki.demo.kpi_history import seed_kpi_history
 from toki.demo.personas import create_personas
 from toki.demo.shelters import demo_shelter, link_demo_team
 
@@ -44,5 +45,6 @@ class Command(BaseCommand):
         call_command("seed_notices_demo")
         create_kpi_demo(DEMO_PASSWORD)  # the plan's KPIs and their owner hana (docs/kpi.md)
         seed_portal_history()  # made-up portal traffic since 2024-10 for the measured KPIs
+        seed_kpi_history(municipality)  # LINE follows since 2025-06 and the July 2026 rain, through the actions
         call_command("kpi_refresh")
         self.stdout.write(self.style.SUCCESS(f"loaded the {municipality.name} demo"))
