@@ -153,3 +153,10 @@ def boardings_by_route(municipality, since: datetime, until: datetime) -> dict[s
     rows = (Boarding.objects.filter(vehicle__municipality=municipality, boarded_at__gte=since, boarded_at__lt=until)
             .values("route_gtfs_id").annotate(total=Sum("count")).order_by("route_gtfs_id"))
     return {row["route_gtfs_id"]: row["total"] for row in rows}
+
+
+def route_names(feed: Feed, language: str) -> dict[str, str]:
+    """route id → its short name (or long name) in the site language."""
+    names = translations_for(feed, language)
+    return {r.gtfs_id: names.get(("routes", "route_short_name", r.short_name), r.short_name or r.long_name)
+            for r in feed.routes.all()}
