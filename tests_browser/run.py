@@ -24,6 +24,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - tourist (tourist.py): issue 14's tourist in Chinese and Korean on a phone during a tsunami order: the nearest
   open shelter designated for tsunamis first, its name in Latin letters, its address and directions;
 - kpi (kpi.py): the plan's KPIs: a KPI owner records a result in a few clicks, the public sees its grade;
+- transit (transit.py): issue 20's departures pages on the demo feed at phone, tablet and laptop size, in English
+  and Korean on the phone;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
@@ -57,6 +59,7 @@ from tests_browser import (
     shelter_pwa,
     shelter_staff,
     tourist,
+    transit,
     walkthrough,
     zoom,
 )
@@ -78,7 +81,7 @@ from tests_browser.common import (
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "walkthrough", "resident", "tourist", "scenario",
-          "pwa")
+          "transit", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -246,6 +249,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 tourist.check_tourist(report, browser, site, DEMO_PASSWORD)
                 print(f"(tourist: {time.monotonic() - started:.1f}s)", flush=True)
+            if "transit" in groups:
+                started = time.monotonic()
+                transit.check_transit(report, browser)
+                print(f"(transit: {time.monotonic() - started:.1f}s)", flush=True)
             if "scenario" in groups and site is not None:
                 started = time.monotonic()
                 scenario.check_scenario(report, browser, site)

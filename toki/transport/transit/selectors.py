@@ -4,7 +4,7 @@ GTFS and GTFS-RT feeds publish); the vehicle list is for transit managers only."
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from toki.transport.transit.models import (Boarding, Feed, Route, ServiceAlert, Stop, StopTime, Translation,
@@ -76,8 +76,8 @@ def _local_midnight_minus_noon(day: date) -> datetime:
 
 def next_departures(feed: Feed, stop: Stop, *, now: datetime | None = None, limit: int = 8,
                     language: str = "ja") -> list[Departure]:
-    """The next departures from `stop` (today's service, and yesterday's trips still running after midnight),
-    with the live delay of a vehicle reporting on the trip and whether the route is suspended."""
+    """The next departures from `stop` (today's service, and yesterday's trips still running after midnight; not
+    at a trip's last stop, where it only arrives), with the live delay of a vehicle reporting on the trip and whether the route is suspended."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     suspended = set(ServiceAlert.objects.filter(municipality_id=feed.municipality_id, ended_at=None,
@@ -92,7 +92,8 @@ def next_departures(feed: Feed, stop: Stop, *, now: datetime | None = None, limi
         after = max(0, int((now - base).total_seconds()) - 60)
         if after >= SERVICE_DAY_SECONDS:
             continue
-        times = (StopTime.objects.filter(stop=stop, trip__service_id__in=services_on(feed, day),
+        later = StopTime.objects.filter(trip=OuterRef("trip"), sequence__gt=OuterRef("sequence"))
+        times = (StopTime.objects.filter(Exists(later), stop=stop, trip__service_id__in=services_on(feed, day),
                                          departure__gte=after, pickup_type__in=(0, 2, 3))
                  .select_related("trip__route").order_by("departure")[:limit])
         for stop_time in times:

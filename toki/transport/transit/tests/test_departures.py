@@ -114,3 +114,7 @@ class DeparturesTests(QueueMixin, BaseTestCase):
         measured = boardings(self.municipality, Period(date(2026, 4, 1), date(2027, 3, 31)))
         self.assertEqual((measured.value, measured.note), (6, "aikawa_av 2, honsen 4"))
         self.assertEqual(boardings(self.municipality, Period(date(2025, 4, 1), date(2026, 3, 31))).value, 0)
+
+    def test_a_terminus_lists_no_arrivals_as_departures(self):
+        found = next_departures(self.feed, self.feed.stops.get(gtfs_id="aikawa"), now=MONDAY_8)
+        self.assertEqual({d.headsign for d in found}, {"両津港"})
