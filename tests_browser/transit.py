@@ -49,7 +49,10 @@ def check_transit(report: Report, browser: Browser) -> None:
 
             if report.check(f"transit stop departures ({viewport})", stop):
                 screenshot(report, page, f"transit-stop-{viewport}")
-            report.check(f"transit no console errors ({viewport})", lambda watch=watch: watch.expect_clean("console"))
+            def clean(watch=watch) -> None:
+                watch.expect_clean("console")
+
+            report.check(f"transit no console errors ({viewport})", clean)
         finally:
             context.close()
     for language, (name, caption) in NAMES.items():

@@ -13,9 +13,23 @@ from django.utils import timezone
 
 from toki.accounts import audit
 from toki.areas.selectors import district_locator
-from toki.transport.transit.models import (Agency, Boarding, Fare, FareRule, Feed, Office, Route, Service,
-                                           ServiceException,
-                                           Stop, StopTime, Translation, Trip, Vehicle, VehiclePosition)
+from toki.transport.transit.models import (
+    Agency,
+    Boarding,
+    Fare,
+    FareRule,
+    Feed,
+    Office,
+    Route,
+    Service,
+    ServiceException,
+    Stop,
+    StopTime,
+    Translation,
+    Trip,
+    Vehicle,
+    VehiclePosition,
+)
 from toki.transport.transit.permissions import may_manage_transit
 from toki.transport.transit.reading import ParsedFeed, read_zip
 

@@ -45,7 +45,7 @@ def feed_tables(feed: Feed) -> dict[str, list[dict]]:
     }
     services = list(feed.services.prefetch_related("exceptions").order_by("gtfs_id"))
     days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    tables["calendar"] = [{"service_id": s.gtfs_id, **dict(zip(days, s.weekdays)),
+    tables["calendar"] = [{"service_id": s.gtfs_id, **dict(zip(days, s.weekdays, strict=True)),
                            "start_date": _date(s.start_date), "end_date": _date(s.end_date)}
                           for s in services if s.has_calendar]
     tables["calendar_dates"] = [{"service_id": s.gtfs_id, "date": _date(e.date),

@@ -54,6 +54,9 @@ class Agency(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "gtfs_id"], name="transit_agency_unique")]
 
+    def __str__(self):
+        return self.name
+
 
 class Office(models.Model):
     """office_jp.txt: the operator's branch (営業所) that runs a trip."""
@@ -66,6 +69,9 @@ class Office(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "gtfs_id"], name="transit_office_unique")]
+
+    def __str__(self):
+        return self.name
 
 
 class Stop(models.Model):
@@ -126,6 +132,9 @@ class Service(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "gtfs_id"], name="transit_service_unique")]
 
+    def __str__(self):
+        return self.gtfs_id
+
 
 class ServiceException(models.Model):
     """calendar_dates.txt: 1 adds the service on the date, 2 removes it."""
@@ -136,6 +145,9 @@ class ServiceException(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["service", "date"], name="transit_exception_unique")]
+
+    def __str__(self):
+        return f"{self.service_id} {self.date} {self.exception_type}"
 
 
 class Trip(models.Model):
@@ -157,6 +169,9 @@ class Trip(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "gtfs_id"], name="transit_trip_unique")]
 
+    def __str__(self):
+        return self.gtfs_id
+
 
 class StopTime(models.Model):
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stop_times")
@@ -174,6 +189,9 @@ class StopTime(models.Model):
         indexes = [models.Index(fields=["stop", "departure"], name="transit_stop_departure_idx")]
         ordering = ["trip", "sequence"]
 
+    def __str__(self):
+        return f"{self.trip_id}#{self.sequence}"
+
 
 class Fare(models.Model):
     """fare_attributes.txt (mandatory in GTFS-JP 第2版) with its fare_rules.txt rows in `rules`."""
@@ -190,6 +208,9 @@ class Fare(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "gtfs_id"], name="transit_fare_unique")]
 
+    def __str__(self):
+        return self.gtfs_id
+
 
 class FareRule(models.Model):
     fare = models.ForeignKey(Fare, on_delete=models.CASCADE, related_name="rules")
@@ -197,6 +218,9 @@ class FareRule(models.Model):
     origin_id = models.CharField(max_length=100, blank=True)
     destination_id = models.CharField(max_length=100, blank=True)
     contains_id = models.CharField(max_length=100, blank=True)
+
+    def __str__(self):
+        return f"{self.fare_id} {self.route_gtfs_id}"
 
 
 class Translation(models.Model):
@@ -213,6 +237,9 @@ class Translation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["feed", "table_name", "field_name"], name="transit_translation_idx")]
+
+    def __str__(self):
+        return self.translation
 
 
 class Vehicle(models.Model):
@@ -248,6 +275,9 @@ class VehiclePosition(models.Model):
     measured_at = models.DateTimeField()
     received_at = models.DateTimeField()
 
+    def __str__(self):
+        return f"{self.vehicle_id} {self.measured_at:%H:%M:%S}"
+
 
 class Boarding(models.Model):
     """Passengers who boarded at a stop, counted by the vehicle's tablet (ridership by route, docs/transit.md).
@@ -264,6 +294,9 @@ class Boarding(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vehicle", "report_key"], name="transit_boarding_once")]
         indexes = [models.Index(fields=["boarded_at"], name="transit_boarding_time_idx")]
+
+    def __str__(self):
+        return f"{self.route_gtfs_id} +{self.count}"
 
 
 class SuspensionRule(models.Model):
@@ -286,6 +319,9 @@ class SuspensionRule(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="transit_rule_unique")]
 
+    def __str__(self):
+        return self.key
+
 
 class ServiceAlert(models.Model):
     """A GTFS-RT ServiceAlert. `key` is "suspension:<route>" for those the rules raise; `ended_at` set when the
@@ -305,3 +341,6 @@ class ServiceAlert(models.Model):
         constraints = [models.UniqueConstraint(fields=["municipality", "key"], condition=models.Q(ended_at=None),
                                                name="transit_alert_one_open")]
         ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return self.key

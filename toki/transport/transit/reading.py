@@ -102,7 +102,8 @@ def _read_table(table: Table, raw: bytes, problems: _Collector) -> list[dict]:
             problems.add(file, 1, column.name, "required column missing")
     if len(set(header)) != len(header):
         problems.add(file, 1, "", "a column appears twice")
-    rows, seen = [], {}
+    rows: list[dict] = []
+    seen: dict[tuple, int] = {}
     try:
         for line_number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -110,7 +111,7 @@ def _read_table(table: Table, raw: bytes, problems: _Collector) -> list[dict]:
             if len(cells) != len(header):
                 problems.add(file, line_number, "", f"{len(cells)} fields where the header has {len(header)}")
                 continue
-            row = _read_row(table, dict(zip(header, cells)), file, line_number, problems)
+            row = _read_row(table, dict(zip(header, cells, strict=True)), file, line_number, problems)
             if table.key:
                 key = tuple(row.get(name) for name in table.key)
                 if key in seen:

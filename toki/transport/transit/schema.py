@@ -1,5 +1,6 @@
-"""The GTFS-JP files Toki reads and writes, their columns and the type of each (国土交通省「標準的なバス情報フォーマット」
-第2版/第3版 = GTFS plus agency_jp.txt, office_jp.txt and the jp_ columns; translations.txt in GTFS's table form).
+"""The GTFS-JP files Toki reads and writes, their columns and the type of each
+(国土交通省「標準的なバス情報フォーマット」 第2版/第3版 = GTFS plus agency_jp.txt, office_jp.txt and the jp_
+columns; translations.txt in GTFS's table form).
 
 Pure data and pure parsing: no Django, no database. `parse_value` turns one CSV cell into a Python value or raises
 ValueError with the reason a reader can act on.
@@ -30,7 +31,7 @@ class Table:
         return next((c for c in self.columns if c.name == name), None)
 
 
-def C(name, kind="text", required=False):  # noqa: N802 - a table row, read like one
+def C(name, kind="text", required=False):
     return Column(name, kind, required)
 
 
@@ -149,12 +150,12 @@ def parse_value(kind: str, text: str):
         return parse_date(text)
     if kind == "price":
         try:
-            number = Decimal(text)
+            amount = Decimal(text)
         except InvalidOperation:
             raise ValueError("not a number") from None
-        if not number.is_finite() or number < 0 or number >= Decimal("1e8"):
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e8"):
             raise ValueError("not a price between 0 and 99,999,999")
-        return number
+        return amount
     if kind == "currency":
         if not re.fullmatch(r"[A-Z]{3}", text):
             raise ValueError("not an ISO 4217 currency code such as JPY")

@@ -7,8 +7,17 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from toki.transport.transit.models import (Boarding, Feed, Route, ServiceAlert, Stop, StopTime, Translation,
-                                           Vehicle, VehiclePosition)
+from toki.transport.transit.models import (
+    Boarding,
+    Feed,
+    Route,
+    ServiceAlert,
+    Stop,
+    StopTime,
+    Translation,
+    Vehicle,
+    VehiclePosition,
+)
 from toki.transport.transit.permissions import may_manage_transit
 from toki.transport.transit.schema import SITE_LANGUAGES
 
@@ -33,7 +42,8 @@ def services_on(feed: Feed, day: date) -> set[int]:
     """The ids of the services that run on `day` (calendar.txt and calendar_dates.txt)."""
     running = set()
     for service in feed.services.prefetch_related("exceptions"):
-        runs = (service.has_calendar and service.start_date <= day <= service.end_date
+        runs = (service.has_calendar and service.start_date is not None and service.end_date is not None
+                and service.start_date <= day <= service.end_date
                 and service.weekdays[day.weekday()] == "1")
         for exception in service.exceptions.all():
             if exception.date == day:
@@ -77,7 +87,8 @@ def _local_midnight_minus_noon(day: date) -> datetime:
 def next_departures(feed: Feed, stop: Stop, *, now: datetime | None = None, limit: int = 8,
                     language: str = "ja") -> list[Departure]:
     """The next departures from `stop` (today's service, and yesterday's trips still running after midnight; not
-    at a trip's last stop, where it only arrives), with the live delay of a vehicle reporting on the trip and whether the route is suspended."""
+    at a trip's last stop, where it only arrives), with the live delay of a vehicle reporting on the trip and
+    whether the route is suspended."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     suspended = set(ServiceAlert.objects.filter(municipality_id=feed.municipality_id, ended_at=None,

@@ -111,12 +111,15 @@ def _read_rules(text: str, districts: dict) -> list[dict]:
         effect = rule.get("effect", "NO_SERVICE")
         if effect not in EFFECTS:
             raise RulesInvalid(f"{where}: effect: one of {', '.join(sorted(EFFECTS))}")
-        kind_codes, min_level, codes = [], None, []
+        kind_codes: list[str] = []
+        min_level: int | None = None
+        codes: list[str] = []
         if trigger == "warning":
-            kind_codes = rule.get("kind_codes")
-            if not isinstance(kind_codes, list) or not kind_codes or not all(
-                    isinstance(c, str) and c.isdigit() and len(c) == 2 for c in kind_codes):
+            given = rule.get("kind_codes")
+            if not isinstance(given, list) or not given or not all(
+                    isinstance(c, str) and c.isdigit() and len(c) == 2 for c in given):
                 raise RulesInvalid(f"{where}: kind_codes: a list of two-digit JMA warning codes")
+            kind_codes = given
         else:
             min_level = rule.get("min_level", 3)
             if min_level not in (3, 4, 5):

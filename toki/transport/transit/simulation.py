@@ -2,6 +2,7 @@
 benchmark's source of positions."""
 
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ def position_on_trip(trip, stop_times: list, now: datetime, day: date, delay: in
     seconds = (now - base).total_seconds()
     if not stop_times or not stop_times[0].departure <= seconds <= stop_times[-1].arrival:
         return None
-    for before, after in zip(stop_times, stop_times[1:]):
+    for before, after in pairwise(stop_times):
         if before.departure <= seconds <= after.arrival:
             span = max(1, after.arrival - before.departure)
             share = (seconds - before.departure) / span

@@ -14,7 +14,6 @@ from toki.transport.transit.tests.helpers import demo_zip, load_demo
 from toki.transport.transit.validation import errors_of, validate_static
 
 
-
 class ExportTests(BaseTestCase):
     def setUp(self):
         super().setUp()

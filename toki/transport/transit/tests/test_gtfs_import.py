@@ -1,12 +1,15 @@
 """GTFS-JP import through the managers' page and the command: a good feed replaces the old one; a bad one names
 file, row and field, and changes nothing."""
 
+from io import StringIO
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from toki.accounts.models import AuditEvent
+from toki.accounts.models import AuditEvent, User
+from toki.areas.models import Municipality
 from toki.test import BaseTestCase
 from toki.transport.transit.models import Agency, Feed, Stop, StopTime, Translation, Trip
 from toki.transport.transit.tests.helpers import DEMO, demo_files, demo_zip, load_demo
@@ -18,6 +21,9 @@ def replace_line(text: str, old: str, new: str) -> str:
 
 
 class ImportTests(BaseTestCase):
+    alice: User
+    municipality: Municipality
+
     def upload(self, data: bytes, user=None):
         self.login(user or self.alice)
         return self.client.post(reverse("transit:manage_import"),
@@ -63,7 +69,8 @@ class ImportTests(BaseTestCase):
 
     def test_it_refuses_a_trip_of_an_unknown_route(self):
         trips = replace_line(demo_files()["trips.txt"], "honsen,daily,honsen_out_01", "nosuch,daily,honsen_out_01")
-        self.assert_refused(demo_zip(trips=trips), "trips.txt, row 2, route_id: &#x27;nosuch&#x27; is not in routes.txt")
+        self.assert_refused(demo_zip(trips=trips),
+                            "trips.txt, row 2, route_id: &#x27;nosuch&#x27; is not in routes.txt")
 
     def test_it_refuses_times_that_go_backwards(self):
         times = replace_line(demo_files()["stop_times.txt"], "honsen_out_01,07:00:00,07:00:00",
@@ -95,7 +102,7 @@ class ImportTests(BaseTestCase):
         self.assertFalse(Feed.objects.exists())
 
     def test_it_imports_a_folder_with_the_command_and_refuses_a_bad_one_naming_the_problem(self):
-        call_command("import_gtfs", str(DEMO), demo=True, stdout=open("/dev/null", "w"))
+        call_command("import_gtfs", str(DEMO), demo=True, stdout=StringIO())
         self.assertTrue(Feed.objects.get().is_demo)
         with self.assertRaisesMessage(CommandError, "no such file or folder"):
             call_command("import_gtfs", "/nonexistent/feed.zip")
