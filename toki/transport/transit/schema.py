@@ -95,6 +95,15 @@ _COLOR = re.compile(r"^[0-9A-Fa-f]{6}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# kind → (pattern, what the value should be): the kinds checked by a pattern alone.
+_PATTERNS = {
+    "currency": (re.compile(r"^[A-Z]{3}$"), "not an ISO 4217 currency code such as JPY"),
+    "color": (_COLOR, "not a colour RRGGBB"),
+    "lang": (_LANG, "not a language tag (BCP 47) such as ja or en"),
+    "url": (_URL, "not an http(s) URL"),
+    "email": (_EMAIL, "not an e-mail address"),
+    "zip": (re.compile(r"^\d{7}$"), "not a 7-digit postal code without a hyphen"),
+}
 
 
 def parse_time(text: str) -> int:
@@ -156,30 +165,11 @@ def parse_value(kind: str, text: str):
         if not amount.is_finite() or amount < 0 or amount >= Decimal("1e8"):
             raise ValueError("not a price between 0 and 99,999,999")
         return amount
-    if kind == "currency":
-        if not re.fullmatch(r"[A-Z]{3}", text):
-            raise ValueError("not an ISO 4217 currency code such as JPY")
-        return text
-    if kind == "color":
-        if not _COLOR.match(text):
-            raise ValueError("not a colour RRGGBB")
-        return text.upper()
-    if kind == "lang":
-        if not _LANG.match(text):
-            raise ValueError("not a language tag (BCP 47) such as ja or en")
-        return text
-    if kind == "url":
-        if not _URL.match(text):
-            raise ValueError("not an http(s) URL")
-        return text
-    if kind == "email":
-        if not _EMAIL.match(text):
-            raise ValueError("not an e-mail address")
-        return text
-    if kind == "zip":
-        if not re.fullmatch(r"\d{7}", text):
-            raise ValueError("not a 7-digit postal code without a hyphen")
-        return text
+    if kind in _PATTERNS:
+        pattern, reason = _PATTERNS[kind]
+        if not pattern.match(text):
+            raise ValueError(reason)
+        return text.upper() if kind == "color" else text
     if kind == "tz":
         try:
             ZoneInfo(text)
