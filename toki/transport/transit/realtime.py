@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from google.transit import gtfs_realtime_pb2 as rt
 
 from toki.transport.transit.models import ServiceAlert, VehiclePosition
-from toki.transport.transit.selectors import feed_of, live_positions, open_service_alerts, translations_for
+from toki.transport.transit.selectors import (feed_of, live_positions, open_service_alerts, suspended_trips,
+                                              translations_for)
 
 # The languages of the alert texts: the site's five, under the tags riders' apps know (やさしい日本語 has none in
 # BCP 47; "ja-x-easy" is a private-use tag an app that does not know it skips).
@@ -49,10 +50,22 @@ def build_vehicle_positions(positions: list[VehiclePosition], now: datetime) -> 
     return message.SerializeToString()
 
 
-def build_trip_updates(positions: list[VehiclePosition], now: datetime) -> bytes:
+def build_trip_updates(positions: list[VehiclePosition], now: datetime,
+                       cancelled: list[tuple[str, str, str]] = ()) -> bytes:
     """One TripUpdate per vehicle reporting a trip and a delay: the delay from its current stop on (GTFS-RT
-    propagates a StopTimeUpdate's delay to the later stops)."""
+    propagates a StopTimeUpdate's delay to the later stops); and one CANCELED TripUpdate per (trip, route,
+    service day YYYYMMDD) in `cancelled` that no vehicle reports on (the suspended routes' trips still to run)."""
     message = _header(now)
+    reported = {p.trip_gtfs_id for p in positions}
+    for trip_id, route_id, start_date in cancelled:
+        if trip_id in reported:
+            continue
+        entity = message.entity.add()
+        entity.id = f"cancel-{trip_id}-{start_date}"
+        entity.trip_update.trip.trip_id = trip_id
+        entity.trip_update.trip.route_id = route_id
+        entity.trip_update.trip.start_date = start_date
+        entity.trip_update.trip.schedule_relationship = rt.TripDescriptor.CANCELED
     for position in positions:
         if not position.trip_gtfs_id or position.delay is None:
             continue
@@ -137,7 +150,7 @@ def vehicle_positions_feed(municipality, now: datetime | None = None) -> bytes:
 
 def trip_updates_feed(municipality, now: datetime | None = None) -> bytes:
     now = now or timezone.now()
-    return build_trip_updates(list(live_positions(municipality, now=now)), now)
+    return build_trip_updates(list(live_positions(municipality, now=now)), now, suspended_trips(municipality, now))
 
 
 def service_alerts_feed(municipality, now: datetime | None = None) -> bytes:

@@ -4,7 +4,7 @@ GTFS and GTFS-RT feeds publish); the vehicle list is for transit managers only."
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from toki.transport.transit.models import (
@@ -172,3 +172,21 @@ def route_names(feed: Feed, language: str) -> dict[str, str]:
     names = translations_for(feed, language)
     return {r.gtfs_id: names.get(("routes", "route_short_name", r.short_name), r.short_name or r.long_name)
             for r in feed.routes.all()}
+
+
+def suspended_trips(municipality, now: datetime) -> list[tuple[str, str, str]]:
+    """(trip id, route id, service day YYYYMMDD) of today's trips not yet finished on the routes a NO_SERVICE
+    alert suspends now: what the TripUpdates feed marks CANCELED."""
+    feed = feed_of(municipality)
+    routes = set(ServiceAlert.objects.filter(municipality=municipality, ended_at=None, effect="NO_SERVICE")
+                 .values_list("route_gtfs_id", flat=True))
+    if feed is None or not routes:
+        return []
+    found = []
+    for day in (timezone.localdate(now) - timedelta(days=1), timezone.localdate(now)):
+        elapsed = int((now - _local_midnight_minus_noon(day)).total_seconds())
+        trips = (feed.trips.filter(route__gtfs_id__in=routes, service_id__in=services_on(feed, day))
+                 .annotate(end=Max("stop_times__arrival")).filter(end__gte=elapsed)
+                 .values_list("gtfs_id", "route__gtfs_id").order_by("gtfs_id"))
+        found += [(trip, route, day.strftime("%Y%m%d")) for trip, route in trips]
+    return found

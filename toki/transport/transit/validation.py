@@ -51,8 +51,9 @@ def check_realtime(body: bytes, *, kind: str, trip_ids: set[str], route_ids: set
     gtfs_realtime_version 2.0, FULL_DATASET and a timestamp not in the future nor older than 10 minutes; entity ids
     are present and unique; every entity carries the one kind of the feed; vehicle positions have latitude and
     longitude in range, a bearing 0–360, a speed ≥ 0, a timestamp not after the header's; trip and route ids
-    exist in the static feed; trip updates have a trip and at least one stop time update; alerts name at least
-    one informed entity, have header text, an active period whose start ≤ end, and a cause and effect."""
+    exist in the static feed; trip updates have a trip and at least one stop time update unless the trip is
+    CANCELED; alerts name at least one informed entity, have header text, an active period whose start ≤ end, and
+    a cause and effect."""
     message = rt.FeedMessage()
     try:
         message.ParseFromString(body)
@@ -111,8 +112,8 @@ def _entity_problems(entity, field, trip_ids, route_ids, stamp) -> list[str]:
         problems = _trip_problems(update.trip, trip_ids, route_ids)
         if not update.trip.trip_id:
             problems.append("trip_update without a trip_id")
-        if not update.stop_time_update:
-            problems.append("trip_update without a stop_time_update")
+        if not update.stop_time_update and update.trip.schedule_relationship != rt.TripDescriptor.CANCELED:
+            problems.append("trip_update without a stop_time_update (and not CANCELED)")
         return problems
     alert = entity.alert
     problems = []

@@ -97,3 +97,25 @@ class ServiceAlertTests(QueueMixin, BaseTestCase):
             with self.subTest(message=message), self.assertRaisesMessage(RulesInvalid, message):
                 load_suspension_rules(acting_user=None, municipality=self.municipality, text=text)
         self.assertEqual(self.municipality.transit_rules.count(), 5)
+
+    def test_a_suspended_route_has_its_remaining_trips_cancelled_in_trip_updates(self):
+        from datetime import datetime
+        from unittest import mock
+        from zoneinfo import ZoneInfo
+
+        with self.committed():
+            issue_evacuation_order(acting_user=self.alice, districts=[self.districts["aikawa"]], level=4,
+                                   hazard="flood", reason="洪水")
+        noon = datetime(2026, 12, 7, 12, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+        cache.clear()
+        with mock.patch("django.utils.timezone.now", return_value=noon):
+            message = rt.FeedMessage()
+            message.ParseFromString(self.client.get(reverse("transit:rt_trip_updates")).content)
+        cancelled = {e.trip_update.trip.trip_id for e in message.entity
+                     if e.trip_update.trip.schedule_relationship == rt.TripDescriptor.CANCELED}
+        # 本線: departures from 11:40 on (5 out, 5 back; 11:10 back still runs until 12:10); 相川 bus: 13:30 x2
+        self.assertIn("honsen_out_04", cancelled)
+        self.assertIn("av_out_02", cancelled)
+        self.assertNotIn("honsen_out_01", cancelled)  # finished at 07:40
+        self.assertNotIn("av_out_01", cancelled)  # 09:00–10:15, over
+        self.assertEqual({e.trip_update.trip.start_date for e in message.entity}, {"20261207"})
