@@ -10,8 +10,13 @@ from django.utils.translation import gettext as _
 from google.transit import gtfs_realtime_pb2 as rt
 
 from toki.transport.transit.models import ServiceAlert, VehiclePosition
-from toki.transport.transit.selectors import (feed_of, live_positions, open_service_alerts, suspended_trips,
-                                              translations_for)
+from toki.transport.transit.selectors import (
+    feed_of,
+    live_positions,
+    open_service_alerts,
+    suspended_trips,
+    translations_for,
+)
 
 # The languages of the alert texts: the site's five, under the tags riders' apps know (やさしい日本語 has none in
 # BCP 47; "ja-x-easy" is a private-use tag an app that does not know it skips).
