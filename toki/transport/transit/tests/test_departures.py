@@ -118,3 +118,8 @@ class DeparturesTests(QueueMixin, BaseTestCase):
     def test_a_terminus_lists_no_arrivals_as_departures(self):
         found = next_departures(self.feed, self.feed.stops.get(gtfs_id="aikawa"), now=MONDAY_8)
         self.assertEqual({d.headsign for d in found}, {"両津港"})
+
+    def test_a_stop_page_takes_a_fixed_number_of_queries(self):
+        self.page()  # warm the profile and translation caches
+        with self.assertNumQueries(14):  # the same for 1 or 8 departures (routes joined, translations once)
+            self.page()

@@ -146,3 +146,14 @@ class RealtimeTests(BaseTestCase):
 
     def test_the_position_endpoint_takes_only_post(self):
         self.assertEqual(self.client.get(reverse("transit:vehicle_position")).status_code, 405)
+
+    def test_building_the_feeds_takes_a_fixed_number_of_queries_whatever_the_number_of_vehicles(self):
+        from toki.transport.transit.realtime import FEEDS
+
+        for n in range(3):
+            _vehicle, token = register_vehicle(acting_user=None, municipality=self.municipality,
+                                               gtfs_id=f"extra-{n}", label=str(n))
+            self.report(self.body(), token=token)
+        for kind, queries in (("vehicle-positions", 1), ("trip-updates", 3), ("service-alerts", 2)):
+            with self.subTest(kind=kind), self.assertNumQueries(queries):
+                FEEDS[kind](self.municipality)
