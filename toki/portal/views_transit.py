@@ -32,6 +32,8 @@ def departures(request):
 def stop_departures(request, stop_id: str):
     municipality = default_municipality_or_404()
     feed = _feed(municipality)
+    if len(stop_id) > 100 or not stop_id.isprintable():  # a GTFS id never is; PostgreSQL refuses NUL in a query
+        raise Http404
     try:
         stop = selectors.get_public_stop(feed, stop_id)
     except Stop.DoesNotExist:

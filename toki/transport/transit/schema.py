@@ -132,6 +132,8 @@ def parse_date(text: str) -> date:
 
 def parse_value(kind: str, text: str):
     """The value of a non-empty cell of `kind`; ValueError naming what is wrong."""
+    if not text.isprintable():
+        raise ValueError("contains a control character")
     if kind in ("text", "id"):
         if len(text) > 500:
             raise ValueError("longer than 500 characters")

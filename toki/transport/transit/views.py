@@ -151,7 +151,8 @@ def manage_import(request):
 def manage_vehicle(request):
     municipality = _manager_municipality(request)
     gtfs_id, label = request.POST.get("vehicle_id", "").strip(), request.POST.get("label", "").strip()
-    if not gtfs_id or len(gtfs_id) > 50 or not gtfs_id.isprintable() or not label or len(label) > 100:
+    if not gtfs_id or len(gtfs_id) > 50 or not gtfs_id.isprintable() or not label or len(label) > 100 \
+            or not label.isprintable():
         messages.error(request, _("A vehicle id (up to 50 characters) and a label (up to 100) are needed."))
         return redirect("transit:manage")
     vehicle, token = actions.register_vehicle(acting_user=request.user, municipality=municipality,

@@ -106,3 +106,7 @@ class ImportTests(BaseTestCase):
         self.assertTrue(Feed.objects.get().is_demo)
         with self.assertRaisesMessage(CommandError, "no such file or folder"):
             call_command("import_gtfs", "/nonexistent/feed.zip")
+
+    def test_it_refuses_a_control_character_in_a_value(self):
+        stops = replace_line(demo_files()["stops.txt"], "kanai,金井", "kanai,金\x00井")
+        self.assert_refused(demo_zip(stops=stops), "stops.txt, row 3, stop_name: contains a control character")
