@@ -21,11 +21,11 @@ def departures(request):
     municipality = default_municipality_or_404()
     feed = selectors.feed_of(municipality)
     language = get_language() or "ja"
-    stops = [(stop, selectors.stop_name(stop, language)) for stop in selectors.public_stops(feed)] if feed else []
+    routes = selectors.stops_by_route(feed, language) if feed else []
     alerts = list(selectors.open_service_alerts(municipality)) if feed else []
     names = selectors.route_names(feed, language) if feed else {}
     return render(request, "portal/departures.html", {
-        "feed": feed, "stops": stops, "alerts": [(alert, names.get(alert.route_gtfs_id, alert.route_gtfs_id))
+        "feed": feed, "routes": routes, "alerts": [(alert, names.get(alert.route_gtfs_id, alert.route_gtfs_id))
                                                  for alert in alerts]})
 
 

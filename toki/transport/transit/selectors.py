@@ -190,3 +190,28 @@ def suspended_trips(municipality, now: datetime) -> list[tuple[str, str, str]]:
                  .values_list("gtfs_id", "route__gtfs_id").order_by("gtfs_id"))
         found += [(trip, route, day.strftime("%Y%m%d")) for trip, route in trips]
     return found
+
+
+def stops_by_route(feed: Feed, language: str) -> list[tuple[str, list[tuple[Stop, str]]]]:
+    """Each route's name and its stops in travel order (the longest trip of direction 0), names in `language`:
+    how a rider looks for a stop. Two queries and the translations."""
+    names = translations_for(feed, language)
+    longest: dict[int, list[StopTime]] = {}
+    times = (StopTime.objects.filter(trip__feed=feed).select_related("stop", "trip")
+             .order_by("trip__route_id", "trip_id", "sequence"))
+    by_trip: dict[int, list[StopTime]] = {}
+    for stop_time in times:
+        by_trip.setdefault(stop_time.trip_id, []).append(stop_time)
+    for trip_times in by_trip.values():
+        trip = trip_times[0].trip
+        best = longest.get(trip.route_id)
+        rank = (trip.direction_id in (0, None), len(trip_times))
+        if best is None or rank > (best[0].trip.direction_id in (0, None), len(best)):
+            longest[trip.route_id] = trip_times
+    found = []
+    for route in feed.routes.all():
+        route_name = route.short_name or route.long_name
+        stops = [(st.stop, names.get(("stops", "stop_name", st.stop.name), st.stop.name))
+                 for st in longest.get(route.pk, []) if st.stop.location_type == 0]
+        found.append((names.get(("routes", "route_short_name", route_name), route_name), stops))
+    return found

@@ -123,3 +123,12 @@ class DeparturesTests(QueueMixin, BaseTestCase):
         self.page()  # warm the profile and translation caches
         with self.assertNumQueries(14):  # the same for 1 or 8 departures (routes joined, translations once)
             self.page()
+
+    def test_the_stop_list_shows_each_route_in_travel_order_in_the_readers_language(self):
+        from toki.transport.transit.selectors import stops_by_route
+
+        routes = dict(stops_by_route(self.feed, "en"))
+        self.assertEqual([name for _stop, name in routes["Main Line"]],
+                         ["Ryotsu Port (Sado Kisen)", "Kanai", "Sawata Bus Station", "Aikawa"])
+        self.assertEqual([stop.gtfs_id for stop, _name in routes["Aikawa autonomous bus"]],
+                         ["kirarium", "senkakuwan", "iwayaguchi"])
