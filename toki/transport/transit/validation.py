@@ -20,7 +20,7 @@ from pathlib import Path
 from google.protobuf.message import DecodeError
 from google.transit import gtfs_realtime_pb2 as rt
 
-VALIDATOR = Path(sys.executable).with_name("gtfs-validator")
+VALIDATOR = [sys.executable, "-m", "gtfs_validator.cli"]  # its console script, run with this interpreter
 
 
 def validate_static(zip_bytes: bytes, *, on: date, country: str = "JP") -> list[dict]:
@@ -30,7 +30,7 @@ def validate_static(zip_bytes: bytes, *, on: date, country: str = "JP") -> list[
         feed, out = Path(folder) / "feed.zip", Path(folder) / "out"
         feed.write_bytes(zip_bytes)
         completed = subprocess.run(  # noqa: S603 - our own pinned tool, arguments we build
-            [str(VALIDATOR), "-i", str(feed), "-o", str(out), "-c", country, "-d", on.isoformat()],
+            [*VALIDATOR, "-i", str(feed), "-o", str(out), "-c", country, "-d", on.isoformat()],
             capture_output=True, text=True, timeout=300, check=False)
         report = out / "report.json"
         if completed.returncode != 0 or not report.exists():
