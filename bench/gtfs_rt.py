@@ -2,9 +2,10 @@
 
 A child process migrates a fresh SQLite database, loads the Sado profile and the DEMO GTFS-JP feed, registers 50
 vehicles and gives each a position on a trip (with a delay, so TripUpdates have 50 entities) and opens two
-service alerts (an evacuation order in 相川 through the real action and the suspension rules; TripUpdates then also
-marks the suspended routes' trips still to run that day CANCELED, when the run is in their service hours). Then, interleaved
-round by round in the same run, it times (CPU time of the process, `time.process_time`):
+service alerts (an evacuation order in 相川 through the real action and the suspension rules; TripUpdates then
+also marks the suspended routes' trips still to run that day CANCELED, when the run is in their service hours).
+Then, interleaved round by round in the same run, it
+times (CPU time of the process, `time.process_time`):
 
     reference     serialising the same three FeedMessages from objects already in memory (no database): the
                   protobuf work alone, what any implementation must pay

@@ -2,6 +2,7 @@
 reports, ServiceAlerts from the rule-made suspensions. `build_*` take plain rows (pure, benchmarked against the
 serialisation alone in bench/gtfs_rt.py); `*_feed(municipality)` reads them from the database."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,7 +57,7 @@ def build_vehicle_positions(positions: list[VehiclePosition], now: datetime) -> 
 
 
 def build_trip_updates(positions: list[VehiclePosition], now: datetime,
-                       cancelled: list[tuple[str, str, str]] = ()) -> bytes:
+                       cancelled: Sequence[tuple[str, str, str]] = ()) -> bytes:
     """One TripUpdate per vehicle reporting a trip and a delay: the delay from its current stop on (GTFS-RT
     propagates a StopTimeUpdate's delay to the later stops); and one CANCELED TripUpdate per (trip, route,
     service day YYYYMMDD) in `cancelled` that no vehicle reports on (the suspended routes' trips still to run)."""
