@@ -110,3 +110,14 @@ class ImportTests(BaseTestCase):
     def test_it_refuses_a_control_character_in_a_value(self):
         stops = replace_line(demo_files()["stops.txt"], "kanai,金井", "kanai,金\x00井")
         self.assert_refused(demo_zip(stops=stops), "stops.txt, row 3, stop_name: contains a control character")
+
+    def test_it_asks_for_a_file_when_none_or_a_huge_one_is_sent(self):
+        self.login(self.alice)
+        self.client.cookies["toki_language"] = "en"
+        response = self.client.post(reverse("transit:manage_import"), {})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Choose a GTFS-JP zip file.", response.content.decode())
+        huge = SimpleUploadedFile("feed.zip", b"\0" * (20 * 1024 * 1024 + 1), content_type="application/zip")
+        response = self.client.post(reverse("transit:manage_import"), {"feed": huge})
+        self.assertIn("The file is larger than 20 MB.", response.content.decode())
+        self.assertFalse(Feed.objects.exists())

@@ -157,3 +157,10 @@ class RealtimeTests(BaseTestCase):
         for kind, queries in (("vehicle-positions", 1), ("trip-updates", 3), ("service-alerts", 2)):
             with self.subTest(kind=kind), self.assertNumQueries(queries):
                 FEEDS[kind](self.municipality)
+
+    def test_the_feeds_take_only_get_and_ignore_unknown_parameters(self):
+        for name in ("rt_vehicle_positions", "rt_trip_updates", "rt_service_alerts"):
+            with self.subTest(name=name):
+                self.assertEqual(self.client.post(reverse(f"transit:{name}")).status_code, 405)
+                response = self.client.get(reverse(f"transit:{name}") + "?debug=%00&x=" + "y" * 3000)
+                self.assertEqual(response["Content-Type"], "application/x-protobuf")
