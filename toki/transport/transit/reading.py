@@ -6,7 +6,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from toki.transport.transit.schema import BY_NAME, TABLES, Table, parse_value
+from toki.transport.transit.schema import BY_NAME, TABLES, TRANSLATIONS_V2, V2_FIELDS, Table, parse_value
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024  # the upload itself
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all members together (a zip bomb is refused before it is read)
@@ -69,7 +69,11 @@ def read_zip(data: bytes) -> ParsedFeed:
                 if table.required:
                     problems.add(f"{table.name}.txt", None, "", "required file missing")
                 continue
-            feed.rows[table.name] = _read_table(table, archive.read(info), problems)
+            raw = archive.read(info)
+            if table.name == "translations" and b"trans_id" in raw.split(b"\n", 1)[0]:
+                feed.rows[table.name] = v2_translations(feed, _read_table(TRANSLATIONS_V2, raw, problems))
+                continue
+            feed.rows[table.name] = _read_table(table, raw, problems)
         if not feed.table("calendar") and not feed.table("calendar_dates"):
             problems.add("calendar.txt", None, "", "calendar.txt or calendar_dates.txt must define the services")
         if not problems.problems:
@@ -139,6 +143,20 @@ def _read_row(table: Table, cells: dict, file: str, line_number: int, problems: 
             problems.add(file, line_number, column.name, f"{error}: {text[:40]!r}")
             row[column.name] = None
     return row
+
+
+def v2_translations(feed: ParsedFeed, rows: list[dict]) -> list[dict]:
+    """GTFS-JP 第2版 rows (trans_id, lang, translation) as table-form rows: one per field of V2_FIELDS that holds
+    the value `trans_id` somewhere in the feed (translations.txt is read after the tables it translates)."""
+    values = {(table, name): {row[name] for row in feed.table(table)} for table, name in V2_FIELDS}
+    found = []
+    for row in rows:
+        for (table, name), held in values.items():
+            if row["trans_id"] in held:
+                found.append({"_row": row["_row"], "table_name": table, "field_name": name, "language": row["lang"],
+                              "translation": row["translation"], "record_id": None, "record_sub_id": None,
+                              "field_value": row["trans_id"]})
+    return found
 
 
 def _ids(feed: ParsedFeed, table: str, column: str) -> set:

@@ -85,6 +85,13 @@ TABLES = (
                                  C("record_sub_id", "id"), C("field_value"))),
 )
 BY_NAME = {table.name: table for table in TABLES}
+# GTFS-JP 第2版's translations.txt: a translation of every field whose value is `trans_id`. Read, then turned into
+# the table form for the fields riders see (`reading.v2_translations`); written back in the table form.
+TRANSLATIONS_V2 = Table("translations", True, (C("trans_id", required=True), C("lang", "lang", True),
+                                               C("translation", required=True)))
+V2_FIELDS = (("agency", "agency_name"), ("office_jp", "office_name"), ("stops", "stop_name"),
+             ("routes", "route_short_name"), ("routes", "route_long_name"), ("trips", "trip_headsign"),
+             ("stop_times", "stop_headsign"))
 TRANSLATABLE_TABLES = {"agency", "stops", "routes", "trips", "stop_times", "feed_info", "office_jp"}
 # The five languages of the site and the GTFS language each reads (やさしい日本語 reads the kana reading).
 SITE_LANGUAGES = {"ja": "ja", "ja-easy": "ja-Hrkt", "en": "en", "zh-hans": "zh-Hans", "ko": "ko"}

@@ -121,3 +121,18 @@ class ImportTests(BaseTestCase):
         response = self.client.post(reverse("transit:manage_import"), {"feed": huge})
         self.assertIn("The file is larger than 20 MB.", response.content.decode())
         self.assertFalse(Feed.objects.exists())
+
+    def test_it_reads_the_gtfs_jp_v2_translations_and_exports_them_in_the_table_form(self):
+        v2 = "trans_id,lang,translation\r\n相川,en,Aikawa\r\n相川,ja-Hrkt,あいかわ\r\n本線,en,Main Line\r\n"
+        response = self.upload(demo_zip(translations=v2))
+        self.assertEqual(response.status_code, 302)
+        found = set(Translation.objects.values_list("table_name", "field_name", "language", "field_value"))
+        # 相川 is a stop's name and a trip's headsign; 本線 a route's short name.
+        self.assertEqual(found, {("stops", "stop_name", "en", "相川"), ("trips", "trip_headsign", "en", "相川"),
+                                 ("stops", "stop_name", "ja-Hrkt", "相川"),
+                                 ("trips", "trip_headsign", "ja-Hrkt", "相川"),
+                                 ("routes", "route_short_name", "en", "本線")})
+
+    def test_it_names_the_row_of_a_bad_v2_translation(self):
+        v2 = "trans_id,lang,translation\r\n相川,english!,Aikawa\r\n"
+        self.assert_refused(demo_zip(translations=v2), "translations.txt, row 2, lang: not a language tag")
