@@ -26,6 +26,9 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - kpi (kpi.py): the plan's KPIs: a KPI owner records a result in a few clicks, the public sees its grade;
 - fares (fares.py): issue 20's resident proving residency through the local OpenID provider, buying a 30-day
   pass through the local Stripe server, and the checker page verifying card and pass with the network cut;
+
+- transit (transit.py): issue 20's departures pages on the demo feed at phone, tablet and laptop size, in English
+  and Korean on the phone;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
@@ -60,6 +63,7 @@ from tests_browser import (
     shelter_pwa,
     shelter_staff,
     tourist,
+    transit,
     walkthrough,
     zoom,
 )
@@ -81,7 +85,7 @@ from tests_browser.common import (
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "walkthrough", "resident", "tourist", "scenario",
-          "fares", "pwa")
+          "fares", "transit", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -249,6 +253,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 tourist.check_tourist(report, browser, site, DEMO_PASSWORD)
                 print(f"(tourist: {time.monotonic() - started:.1f}s)", flush=True)
+            if "transit" in groups:
+                started = time.monotonic()
+                transit.check_transit(report, browser)
+                print(f"(transit: {time.monotonic() - started:.1f}s)", flush=True)
             if "scenario" in groups and site is not None:
                 started = time.monotonic()
                 scenario.check_scenario(report, browser, site)

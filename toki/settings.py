@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "toki.hq.damage",
     "toki.notify",
     "toki.registry",
+    "toki.transport.transit",
     "toki.portal",
     "toki.linebot",
     "toki.kpi",

@@ -30,6 +30,8 @@ urlpatterns = [
     path("registry/", include("toki.registry.urls")),
     path("fares/", include("toki.transport.fares.urls")),
     path(".well-known/toki-fares-jwks.json", fares_jwks, name="fares_jwks"),
+
+    path("transit/", include("toki.transport.transit.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from toki.portal import views, views_alerts, views_shelters, views_tourist
+from toki.portal import views, views_alerts, views_shelters, views_tourist, views_transit
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("shelters/register/card.png", views_shelters.preregistration_qr_png, name="preregistration_qr_png"),
     path("shelters/safety/", views_shelters.safety_search, name="safety_search"),
     path("warnings/", views_alerts.warnings_page, name="warnings"),
+    path("departures/", views_transit.departures, name="departures"),
+    path("departures/<str:stop_id>/", views_transit.stop_departures, name="stop_departures"),
     path("tourist/", views_tourist.tourist, name="tourist"),
     path("tourist/<str:code>/", views_tourist.tourist_in, name="tourist_in"),
     path("live.json", views.live_version, name="live"),

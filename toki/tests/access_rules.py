@@ -16,9 +16,11 @@ wrong district); grace shelter team of 相川中学校 (the wrong shelter).
 - TOKEN: anyone with a secret in the URL (a bogus one: 404).
 - SIGNED: POST only, refused without a valid signature (400/405), whoever sends it.
 - DEBUG_ONLY: routed only when DEBUG is on (development); production serves these from nginx.
+- DEVICE: POST only, with a device's bearer token (a vehicle's tablet); without one 401, whoever is logged in.
 """
 
 PUBLIC, LOGIN, TOKEN, SIGNED, DEBUG_ONLY = "public", "login", "token", "signed", "debug-only"
+DEVICE = "device"
 
 HQ_ONLY = ("eve", "bob", "carol", "dave", "frank", "grace")  # HQ (alice) only
 INCIDENT_READERS = ("eve", "dave")  # incident work: HQ, branch offices and shelter teams read; welfare does not
@@ -202,6 +204,17 @@ RULES = {
     'fares/checker/uses': HQ_ONLY,
     'fares/webhooks/<slug:provider>/': SIGNED,
     '.well-known/toki-fares-jwks.json': PUBLIC,
+
+    'departures/': PUBLIC,
+    'departures/<str:stop_id>/': PUBLIC,
+    'transit/gtfs/gtfs-jp.zip': PUBLIC,
+    'transit/gtfs-rt/vehicle-positions.pb': PUBLIC,
+    'transit/gtfs-rt/trip-updates.pb': PUBLIC,
+    'transit/gtfs-rt/service-alerts.pb': PUBLIC,
+    'transit/vehicles/position': DEVICE,  # a vehicle's token (toki/transport/transit/tests/test_realtime.py)
+    'transit/manage/': HQ_ONLY,  # transit managers: editors of HQ or a department
+    'transit/manage/import/': HQ_ONLY,
+    'transit/manage/vehicles/': HQ_ONLY,
     "lite/": DEBUG_ONLY,
     "lite/<path:path>": DEBUG_ONLY,
     "^media/(?P<path>.*)$": DEBUG_ONLY,

@@ -21,7 +21,7 @@ from toki.posts.actions import submit_post
 from toki.shelters.actions.supplies import request_supplies
 from toki.shelters.tests.world import ShelterWorldMixin, register_and_check_in
 from toki.test import PERSONA_PASSWORD, BaseTestCase, wrong_place_personas
-from toki.tests.access_rules import DEBUG_ONLY, LOGIN, PUBLIC, RULES, SIGNED, TOKEN
+from toki.tests.access_rules import DEBUG_ONLY, DEVICE, LOGIN, PUBLIC, RULES, SIGNED, TOKEN
 
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 VALUES = {"int": "1", "uuid": "00000000-0000-4000-8000-000000000001", "slug": "sites_roads", "path": "x"}
@@ -142,6 +142,9 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
                     self.assertEqual(self.answer(url)[1], 404)
                 elif rule == SIGNED:
                     self.assertIn(self.answer(url)[1], {400, 503})  # unsigned; 503 when no channel is configured
+                elif rule == DEVICE:
+                    self.assertEqual(self.answer(url)[1], 401)
+                    self.assertEqual(self.answer(url, self.eve)[1], 401)
                 else:
                     self.assert_sent_to_login(url)
                     for name in rule:

@@ -22,7 +22,7 @@ SHELTER_FILES = ("shitei_hinanjo_152242.geojson", "shitei_kinkyu_hinanbasho_1522
 
 
 class Command(BaseCommand):
-    help = "Load the Sado demo data (profile, demo users, shelters). Idempotent."
+    help = "Load the Sado demo data (profile, demo users, shelters, demo bus timetables). Idempotent."
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when a municipality exists.")
@@ -43,6 +43,7 @@ class Command(BaseCommand):
         call_command("load_damage_form", "fdma-4-r8.json", activate=True, stdout=self.stdout)
         call_command("seed_lifelines_demo")
         call_command("seed_notices_demo")
+        call_command("seed_transit_demo", stdout=self.stdout)  # DEMO bus timetables (docs/transit.md)
         create_kpi_demo(DEMO_PASSWORD)  # the plan's KPIs and their owner hana (docs/kpi.md)
         seed_portal_history()  # made-up portal traffic since 2024-10 for the measured KPIs
         seed_kpi_history(municipality)  # LINE follows since 2025-06 and the July 2026 rain, through the actions
