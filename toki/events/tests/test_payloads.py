@@ -22,9 +22,11 @@ from toki.shelters.importing.rows import ShelterRow
 from toki.shelters.models import Shelter, ShelterOpening
 from toki.shelters.tests.world import ShelterWorldMixin, register_and_check_in
 from toki.test import BaseTestCase
+from toki.transport.fares.models import Purchase
+from toki.transport.fares.tests.helpers import ProviderMixin
 
 
-class EventPayloadTests(ShelterWorldMixin, BaseTestCase):
+class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
     alice: User
     carol: User
     municipality: Municipality
@@ -64,6 +66,11 @@ class EventPayloadTests(ShelterWorldMixin, BaseTestCase):
         approve_post(acting_user=self.alice, post=post)
         set_disaster_mode(acting_user=self.alice, municipality=self.municipality, on=True,
                           message="佐渡 花子さんの地区は避難してください")
+        self.prove_residency()  # fares: through the local OpenID provider, then a pass bought, paid and refunded
+        self.pay(self.buy())
+        self.deliver_webhooks()
+        self.login(self.alice)
+        self.client.post(f"/fares/staff/purchases/{Purchase.objects.get().pk}/refund/")
         member = household["members"][0]
         return [household["address"], household["phone"], member["name"], member["name_kana"], member["birth_date"],
                 "佐渡 花子", "0259-00-1234", "避難所 担当 太郎", "東北電力", "両津小学校", "亀裂"]

@@ -41,6 +41,18 @@ class ProviderMixin:
     def prove_residency(self):
         return self.client.get(self.authorize())
 
+    def buy(self, product="sub30") -> str:
+        """The resident starts a purchase on the site; returns the local Stripe checkout URL."""
+        response = self.client.post("/fares/buy/", {"product": product})
+        assert response.status_code == 302, response.status_code
+        return response["Location"]
+
+    def pay(self, url: str) -> str:
+        """The resident pays on the local checkout page; returns the session id."""
+        session_id = urlsplit(url).path.rsplit("/", 1)[1]
+        self.stripe.pay(session_id)
+        return session_id
+
     def deliver_webhooks(self):
         """Post the webhooks the local Stripe server signed to the site's endpoint, as Stripe would."""
         answers = []

@@ -17,16 +17,6 @@ class PaymentTests(ProviderMixin, BaseTestCase):
         super().setUp()
         self.prove_residency()
 
-    def buy(self, product="sub30"):
-        response = self.client.post("/fares/buy/", {"product": product})
-        self.assertEqual(response.status_code, 302)
-        return response["Location"]
-
-    def pay(self, url):
-        session_id = urlsplit(url).path.rsplit("/", 1)[1]
-        self.stripe.pay(session_id)
-        return session_id
-
     def test_it_sells_a_30_day_pass_through_checkout_and_the_signed_webhook(self):
         url = self.buy()
         self.assertTrue(url.startswith(self.stripe.base + "/pay/cs_test_"))
