@@ -161,7 +161,7 @@ class TransportTests(SimpleTestCase):
         [message] = self.transport().render(self.content(body="避難してください。" * 400))
         self.assertLessEqual(len(_payload(message)), PAYLOAD_MAX)
         self.assertGreater(len(_payload(message)), PAYLOAD_MAX - 200)
-        subscriptions, addresses = self.addresses(1)
+        _subscriptions, addresses = self.addresses(1)
         result = self.transport().send(addresses, [message], retry_key=RETRY_KEY)
         self.assertEqual(result.outcome, Outcome.ACCEPTED, result.error)
 

@@ -15,6 +15,8 @@ RFC 8291 §3.3–3.4, with the user agent's key pair (ua) and the application se
 The record is AES-128-GCM(CEK, NONCE) of plaintext ‖ 0x02 ‖ zero padding (the last record's delimiter).
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -25,13 +27,26 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from toki.notify.webpush.subscription import b64url_decode, b64url_encode
 
 KEY_INFO = b"WebPush: info\x00"
 CEK_INFO = b"Content-Encoding: aes128gcm\x00\x01"
 NONCE_INFO = b"Content-Encoding: nonce\x00\x01"
 HEADER_MIN = 16 + 4 + 1
 TAG = 16
+
+
+def b64url_decode(value: str) -> bytes:
+    """base64url with or without padding; raises ValueError for anything else."""
+    if not isinstance(value, str) or not value or any(c in value for c in "+/ \n"):
+        raise ValueError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("not base64url") from None
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 class DecryptError(ValueError):

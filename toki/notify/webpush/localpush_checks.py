@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from toki.notify.webpush.subscription import b64url_decode
+from toki.notify.webpush.ece import b64url_decode
 
 MAX_TOKEN_LIFETIME = 24 * 3600  # RFC 8292 §2: exp no more than 24 hours after the request
 URGENCIES = ("very-low", "low", "normal", "high")  # RFC 8030 §5.3

@@ -7,8 +7,6 @@ whose keys to encrypt for, RFC 8291), in the one channel-neutral column every ch
 ADDRESS_MAX. The address is personal data like a LINE user id: never logged, never in a task argument.
 """
 
-import base64
-import binascii
 import ipaddress
 import json
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from toki.notify.models import ADDRESS_MAX
+from toki.notify.webpush.ece import b64url_decode
 
 ENDPOINT_MAX = 1500  # characters: room for any push service's endpoint within ADDRESS_MAX
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04 ‖ X ‖ Y
@@ -48,20 +47,6 @@ class PushSubscription:
 def address_prefix(endpoint: str) -> str:
     """What every address of `endpoint` starts with (the lookup of register/unregister by endpoint)."""
     return json.dumps({"endpoint": endpoint}, separators=(",", ":"), ensure_ascii=False)[:-1] + ","
-
-
-def b64url_decode(value: str) -> bytes:
-    """base64url with or without padding; raises ValueError for anything else."""
-    if not isinstance(value, str) or not value or any(c in value for c in "+/ \n"):
-        raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        raise ValueError("not base64url") from None
-
-
-def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _host_allowed(scheme: str, host: str, port: int | None) -> bool:

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from py_vapid import Vapid, VapidException
 
-from toki.notify.webpush.subscription import b64url_encode
+from toki.notify.webpush.ece import b64url_encode
 
 TOKEN_LIFETIME = 12 * 3600  # seconds; RFC 8292 §2 allows up to 24 h, push services refuse more
 RENEW_BEFORE = 3600  # a cached token is signed anew when it has less than this left
