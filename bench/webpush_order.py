@@ -25,7 +25,6 @@ as many requests in flight as the workers have (workers × send threads × push 
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -84,7 +83,8 @@ def encryption_cost(samples: int = 2000) -> dict:
     from toki.notify.webpush import vapid
     from toki.notify.webpush.ece import BrowserKeys, subscription_json
 
-    payload = json.dumps({"title": "【避難指示】警戒レベル4 両津・相川・佐和田", "short": "土砂災害の危険", "body": "避難してください。" * 40,
+    payload = json.dumps({"title": "【避難指示】警戒レベル4 両津・相川・佐和田", "short": "土砂災害の危険",
+                          "body": "避難してください。" * 40,
                           "url": "https://bousai.example.jp/alerts/1", "category": "evacuation_orders",
                           "key": "alert:1", "kind": "new"}, ensure_ascii=False).encode()
     browsers = [BrowserKeys.generate() for _ in range(50)]
@@ -228,8 +228,8 @@ def main() -> int:
         ["VAPID ES256 signature (per origin and batch, not per message)", f"{costs['vapid_sign_us']:.0f} µs"],
         ["RFC 8291 decryption in the local service (per message)", f"{decrypt_us:.0f} µs"],
         ["payload", f"{costs['payload_bytes']} bytes"],
-        ["subscriptions with a message / most messages held by one", f"{stats['subscriptions_with_messages']} of "
-                                                                     f"{args.subscribers} / {stats['max_per_subscription']}"],
+        ["subscriptions with a message / most messages held by one",
+         f"{stats['subscriptions_with_messages']} of {args.subscribers} / {stats['max_per_subscription']}"],
     ]
     print(f"\nWeb Push of an evacuation order, {args.subscribers} subscriptions, push service latency "
           f"{args.latency_ms:.0f} ms ({machine['cores']} cores, {machine['cpu']}; shared machine; preparation "

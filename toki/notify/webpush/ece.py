@@ -27,7 +27,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-
 KEY_INFO = b"WebPush: info\x00"
 CEK_INFO = b"Content-Encoding: aes128gcm\x00\x01"
 NONCE_INFO = b"Content-Encoding: nonce\x00\x01"
