@@ -19,7 +19,7 @@ Reference in the same run: the same number of requests sent straight from this p
 as many requests in flight as the workers have (workers × send threads × push threads), no database: the floor.
 
     .venv/bin/python bench/webpush_order.py [--subscribers 3000] [--workers 2] [--threads 4] [--push-threads 16]
-        [--latency-ms 50]
+        [--latency-ms 50] [--rq redis://127.0.0.1:6379/1]
 """
 
 import argparse
@@ -150,6 +150,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="NOTIFY_SEND_THREADS of each worker")
     parser.add_argument("--push-threads", type=int, default=16, help="TOKI_WEBPUSH_THREADS (per batch)")
     parser.add_argument("--latency-ms", type=float, default=50)
+    parser.add_argument("--rq", default="", metavar="REDIS_URL",
+                        help="run the tasks on RQ with this Redis database (flushed first), not the database queue")
     args = parser.parse_args()
 
     from toki.notify.tests.broadcast_scenario import Scenario
@@ -167,6 +169,11 @@ def main() -> int:
                "TOKI_WEBPUSH_VAPID_PRIVATE_KEY": private_key, "TOKI_WEBPUSH_VAPID_SUBJECT": SUBJECT,
                "TOKI_WEBPUSH_ENDPOINT_HOSTS": push.base_url, "TOKI_WEBPUSH_THREADS": str(args.push_threads),
                "TOKI_WEBPUSH_TTL": "3600"}
+        if args.rq:
+            import redis
+
+            redis.Redis.from_url(args.rq).flushdb()
+            env.update({"TOKI_TASKS": "rq", "REDIS_URL": args.rq})
         scenario = Scenario(Path(workdir), line_url="http://127.0.0.1:9", lease_seconds=30, extra_env=env)
         prepare = time.monotonic()
         subscriptions = push.client.subscribe(args.subscribers, public_key)
@@ -186,10 +193,12 @@ def main() -> int:
                 time.sleep(0.5)
             time.sleep(2)
             prepare_s = time.monotonic() - prepare
-            cpu_before = [process_tree_cpu_s(p.pid) for p in (*scenario.workers, push.process)]
+            assert push.process is not None
+            service = push.process
+            cpu_before = [process_tree_cpu_s(p.pid) for p in (*scenario.workers, service)]
             seeded = scenario.seed(0)  # alice issues the order: committed_at
             final = scenario.wait_until_done(timeout=300)
-            cpu_after = [process_tree_cpu_s(p.pid) for p in (*scenario.workers, push.process)]
+            cpu_after = [process_tree_cpu_s(p.pid) for p in (*scenario.workers, service)]
         finally:
             scenario.stop_all()
         stats = push.client.stats()
@@ -211,6 +220,7 @@ def main() -> int:
     workers_cpu_ms, service_cpu_ms = sum(cpu[:-1]) * 1000 / args.subscribers, cpu[-1] * 1000 / args.subscribers
     rows = [
         ["subscribers (web push subscriptions)", args.subscribers],
+        ["task queue", f"RQ ({args.rq})" if args.rq else "database (SQLite, polled every 0.5 s)"],
         ["workers × send threads × push threads", f"{args.workers} × {args.threads} × {args.push_threads}"
                                                   f" = {in_flight} requests in flight at most"],
         ["batches (≤ 100 subscriptions, one request each)", batches],

@@ -46,6 +46,7 @@
   }
 
   function subscribe(publicKey) {
+    if (!supported()) return Promise.reject(fail("unsupported", "this browser cannot receive push messages"));
     if (!publicKey) return Promise.reject(fail("no-key", "web push is not configured on the server"));
     return permission().then(registration).then(function (reg) {
       return reg.pushManager.getSubscription().then(function (existing) {

@@ -8,7 +8,7 @@ None (the browser); the audit names fields and ids, never the endpoint or keys (
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from toki.accounts import audit
@@ -43,12 +43,19 @@ def register_subscription(*, municipality, subscription: dict, district_codes: l
     (missing, not base64url, wrong length, not a P-256 point), "language", "districts"."""
     parsed = push_subscription.parse(subscription)
     codes = list(dict.fromkeys(district_codes or []))
+    try:
+        return _register(municipality, parsed, codes, language)
+    except IntegrityError:
+        # The same browser registered twice at once and the other request created the row first: update it.
+        return _register(municipality, parsed, codes, language)
+
+
+def _register(municipality, parsed, codes: list[str], language: str) -> Subscriber:
     with transaction.atomic():
-        subscriber = _find(parsed.endpoint, lock=True)
-        created = subscriber is None
-        if created:
-            subscriber = Subscriber(municipality=municipality, channel=Channel.WEBPUSH)
-        elif subscriber.municipality_id != municipality.pk:
+        found = _find(parsed.endpoint, lock=True)
+        created = found is None
+        subscriber = found if found is not None else Subscriber(municipality=municipality, channel=Channel.WEBPUSH)
+        if not created and subscriber.municipality_id != municipality.pk:
             raise ValidationError({"subscription.endpoint": "registered with another municipality"})
         values = _validated(subscriber, language=language, audience=Subscriber.Audience.RESIDENT,
                             all_districts=not codes, district_codes=codes, categories=None)

@@ -21,6 +21,8 @@ RETRY_KEY = "6f1c2b1e-8a2b-4f7e-9a51-1d0f3c1d2e3f"
 
 
 class LocalPushServiceTests(SimpleTestCase):
+    push: LocalPushService
+    keys: vapid.Vapid
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -119,6 +121,8 @@ class DecryptTests(SimpleTestCase):
 
 
 class TransportTests(SimpleTestCase):
+    push: LocalPushService
+    keys: vapid.Vapid
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -122,6 +122,7 @@ def parse(subscription) -> PushSubscription:
                 errors[f"subscription.keys.{name}"] = message
     if errors:
         raise ValidationError(errors)
+    assert isinstance(endpoint, str) and isinstance(keys, dict)
     parsed = PushSubscription(endpoint=endpoint, p256dh=keys["p256dh"].rstrip("="), auth=keys["auth"].rstrip("="))
     if len(parsed.as_address()) > ADDRESS_MAX:
         raise ValidationError({"subscription.endpoint": f"the subscription is longer than {ADDRESS_MAX} characters"})

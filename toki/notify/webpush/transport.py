@@ -23,6 +23,7 @@ import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import urllib3
 from django.conf import settings
@@ -170,7 +171,7 @@ class WebPushTransport(ChannelTransport):
 def summarise(results: list[_One], sha: str, size: int) -> SendResult:
     """The batch's SendResult: the addresses settled on their own (accepted while others wait for a retry,
     failed, gone) are listed; `outcome` is what happened to the rest."""
-    common = {"body_sha256": sha, "body_size": size}
+    common: dict[str, Any] = {"body_sha256": sha, "body_size": size}
     by_outcome: dict[Outcome, list[_One]] = {outcome: [] for outcome in Outcome}
     for one in results:
         by_outcome[one.outcome].append(one)
