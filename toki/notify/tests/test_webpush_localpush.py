@@ -10,9 +10,9 @@ from django.test import SimpleTestCase, override_settings
 from pywebpush import WebPusher
 
 from toki.notify.channels import Content, Outcome
+from toki.notify.tests.webpush_support import LocalPushMixin
 from toki.notify.webpush import vapid
 from toki.notify.webpush.ece import BrowserKeys, DecryptError, subscription_json
-from toki.notify.webpush.localpush import LocalPushService
 from toki.notify.webpush.subscription import parse
 from toki.notify.webpush.transport import PAYLOAD_MAX, WebPushTransport, _payload
 
@@ -20,18 +20,15 @@ SUBJECT = "mailto:bousai@example.jp"
 RETRY_KEY = "6f1c2b1e-8a2b-4f7e-9a51-1d0f3c1d2e3f"
 
 
-class LocalPushServiceTests(SimpleTestCase):
-    push: LocalPushService
-    keys: vapid.Vapid
+class LocalPushServiceTests(LocalPushMixin, SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.push = LocalPushService().start()
-        cls.addClassCleanup(cls.push.stop)
-        cls.keys = vapid.generate()
+        cls.start_push_service()
 
     def setUp(self):
-        self.push.reset()
+        super().setUp()
+        self.keys = self.vapid
         self.subscription = self.push.subscribe(vapid.public_key(self.keys))
 
     def post(self, data=b'{"title": "t"}', *, ttl=60, keys=None, claims=None, drop=(), subscription=None,
@@ -120,22 +117,15 @@ class DecryptTests(SimpleTestCase):
             browser.decrypt(bytes(body))
 
 
-class TransportTests(SimpleTestCase):
-    push: LocalPushService
-    keys: vapid.Vapid
+class TransportTests(LocalPushMixin, SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.push = LocalPushService().start()
-        cls.addClassCleanup(cls.push.stop)
-        cls.keys = vapid.generate()
+        cls.start_push_service()
         cls.enterClassContext(override_settings(TOKI_WEBPUSH_ENDPOINT_HOSTS=[cls.push.base_url]))
 
-    def setUp(self):
-        self.push.reset()
-
     def transport(self, **overrides) -> WebPushTransport:
-        options = {"private_key": vapid.private_key_b64(self.keys), "subject": SUBJECT, "ttl": 600, "timeout": 5,
+        options = {"private_key": vapid.private_key_b64(self.vapid), "subject": SUBJECT, "ttl": 600, "timeout": 5,
                    "threads": 4, **overrides}
         return WebPushTransport(**options)
 

@@ -28,14 +28,13 @@ import json
 import os
 import secrets
 import signal
-import socket
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from toki.notify.localhttp import LocalHandler, LocalHTTPServer, ServedInThread
 from toki.notify.webpush.ece import BrowserKeys, DecryptError, subscription_json
 from toki.notify.webpush.localpush_checks import PushError, check_headers, check_vapid
 
@@ -63,18 +62,12 @@ class _Fault:
     retry_after: float | None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024
+class LocalPushService(ServedInThread):
+    thread_name = "local-push-service"
 
-
-class LocalPushService:
     def __init__(self, *, latency: float = 0.0, port: int = 0, host: str = "127.0.0.1"):
         self.latency, self.host, self.port = latency, host, port
         self._lock = threading.Lock()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._verified: dict[str, object] = {}  # Authorization header → Vapid (a token is verified once)
         self.reset(subscriptions=True)
 
@@ -93,12 +86,6 @@ class LocalPushService:
             self.faults: list[_Fault] = []
             self.first_accepted_at: float | None = None
             self.last_accepted_at: float | None = None
-
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the service is not started")
-        return f"http://{self.host}:{self._httpd.server_address[1]}"
 
     def subscribe(self, application_server_key: str = "") -> dict:
         """A new subscription as `PushSubscription.toJSON()` gives it. With `application_server_key` (base64url),
@@ -214,35 +201,11 @@ class LocalPushService:
             self.faults[0].remaining -= 1
             return self.faults[0]
 
-    # --- lifecycle ------------------------------------------------------------------------------------------
-    def _make_server(self) -> _Server:
+    # --- lifecycle (localhttp.ServedInThread: start, stop, serve_forever, base_url) ----------------------------
+    def make_server(self) -> LocalHTTPServer:
         handler = type("PushHandler", (_Handler,), {"service": self})
-        self._httpd = _Server((self.host, self.port), handler)
+        self._httpd = LocalHTTPServer((self.host, self.port), handler)
         return self._httpd
-
-    def start(self) -> "LocalPushService":
-        server = self._make_server()
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="local-push-service", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-            self._httpd = None
-
-    def __enter__(self) -> "LocalPushService":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def serve_forever(self) -> None:
-        self._make_server().serve_forever(poll_interval=0.2)
 
     # --- the private endpoints (/__local__/) for another process ---------------------------------------------
     def local(self, method: str, name: str, data: dict) -> tuple[int, object]:
@@ -272,17 +235,9 @@ class LocalPushService:
         return 404, {"error": f"no local endpoint {method} {name}"}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LocalHandler):
     service: LocalPushService
-    protocol_version = "HTTP/1.1"
     server_version = "toki-local-push/1"
-
-    def setup(self):
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format, *args):
-        pass
 
     def do_GET(self):
         self._serve("GET")

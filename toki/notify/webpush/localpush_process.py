@@ -2,11 +2,10 @@
 `LocalPushProcess` starts and stops it, `LocalPushClient` drives it through its /__local__/ endpoints."""
 
 import json
-import subprocess
 import sys
-import time
 import urllib.request
 
+from toki.notify.localhttp import ChildServer
 from toki.notify.webpush.localpush import LOCAL_PREFIX
 
 
@@ -40,39 +39,19 @@ class LocalPushClient:
         self._call("POST", "reset", {})
 
 
-class LocalPushProcess:
+class LocalPushProcess(ChildServer):
+    name = "local push service"
+
     def __init__(self, port: int, *, latency_ms: float = 0, startup_timeout: float = 20.0):
         self.base_url = f"http://127.0.0.1:{port}"
         self.args = [sys.executable, "-m", "toki.notify.webpush.localpush", "--port", str(port),
                      "--latency-ms", str(latency_ms)]
         self.startup_timeout = startup_timeout
         self.client = LocalPushClient(self.base_url)
-        self.process: subprocess.Popen | None = None
+
+    def probe(self) -> object:
+        return self.client.stats()
 
     def start(self) -> "LocalPushProcess":
-        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603 - our own module
-        deadline = time.monotonic() + self.startup_timeout
-        while True:
-            try:
-                self.client.stats()
-                return self
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"the local push service did not start on {self.base_url}") from None
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __enter__(self) -> "LocalPushProcess":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        self.start_child()
+        return self
