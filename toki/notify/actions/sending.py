@@ -153,8 +153,10 @@ def _settle_each(batch: DeliveryBatch, result: SendResult, ids: dict[str, int], 
         settled = {*accepted, *failed, *gone}
         if batch.subscriber_ids and result.outcome == Outcome.RETRY:
             remaining = [pk for pk in batch.subscriber_ids if pk not in settled]
-            DeliveryBatch.objects.filter(pk=batch.pk).update(subscriber_ids=remaining)
-            batch.subscriber_ids = remaining
+            # Only while the attempt is still this one (the fencing token, see `claim`): a newer attempt narrows
+            # the list itself, from the list it sent to.
+            if _mine(batch).update(subscriber_ids=remaining):
+                batch.subscriber_ids = remaining
         addresses_gone(subscriber_ids=gone, channel=batch.channel)
 
 
