@@ -4,12 +4,15 @@ keys; drills go to the test audience only; 410 deactivates; a retry sends nothin
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
 from toki.accounts.models import AuditEvent
 from toki.alerts.tests.order_pages import issue_through_pages
+from toki.notify.actions.sending import claim, record
 from toki.notify.actions.test_audience import join_code, join_with_code
+from toki.notify.channels import Outcome, SendResult
 from toki.notify.models import Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
 from toki.notify.tests.webpush_support import WebPushTestCase
 from toki.notify.webpush.transport import topic
@@ -121,3 +124,23 @@ class OrderPushTests(WebPushTestCase):
         self.assertIn("webpush is not configured", "\n".join(logs.output))
         self.assertFalse(DeliveryBatch.objects.filter(notification=notification, channel=Channel.WEBPUSH).exists())
         self.assertEqual(self.push.stats()["posts"], 0)
+
+
+class StaleAttemptTests(WebPushTestCase):
+    def test_an_expired_attempt_records_its_acceptances_but_does_not_narrow_the_batch(self):
+        subscribers = [self.browser(["ryotsu"])[1] for _ in range(3)]
+        self.push.fail_next(3, status=429, retry_after=120)
+        self.login(self.alice)
+        with self.captureOnCommitCallbacks(execute=True):
+            issue_through_pages(self.client, districts=[self.districts["ryotsu"].pk], level=4, hazard="flood",
+                                reason="川が増水しています")
+        batch = DeliveryBatch.objects.get(channel=Channel.WEBPUSH)
+        later = timezone.now() + timedelta(seconds=121)
+        stale = claim(batch.pk, now=later)  # a worker takes it, then stalls past its lease
+        newer = claim(batch.pk, now=later + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS + 1))
+        self.assertEqual((stale.attempts, newer.attempts), (2, 3))
+        first = subscribers[0]
+        result = SendResult(Outcome.RETRY, status=429, error="429", accepted=(first.address,))
+        self.assertEqual(record(stale, result, ids={s.address: s.pk for s in subscribers}), "superseded")
+        self.assertEqual(Delivery.objects.get(subscriber=first).state, DeliveryState.ACCEPTED)
+        self.assertEqual(DeliveryBatch.objects.get(pk=batch.pk).subscriber_ids, [s.pk for s in subscribers])
