@@ -182,3 +182,39 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} person {self.person_id} by {self.actor_id}"
+
+
+class Activation(models.Model):
+    """A disaster activation (災害対策基本法 第49条の11第3項): while it runs, every cleared recipient whose area lies
+    in one of its districts sees everyone on the register there, without consent, each look tagged 49-11-3.
+    Declared by HQ with a reason and an expiry; it can be extended or ended early; it is reviewed afterwards."""
+
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("declared by"))
+    declared_at = models.DateTimeField(_("declared at"))
+    districts = models.ManyToManyField("areas.District", related_name="+", verbose_name=_("affected districts"))
+    reason = models.TextField(_("why sharing is widened"), max_length=500)
+    expires_at = models.DateTimeField(_("expires at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("ended by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    review_note = models.TextField(_("review"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("disaster activation")
+        verbose_name_plural = _("disaster activations")
+        ordering = ["-declared_at", "-id"]
+        indexes = [models.Index(fields=["ended_at", "expires_at"], name="registry_activation_live")]
+
+    def __str__(self):
+        return f"activation {self.pk} ({self.declared_at:%Y-%m-%d %H:%M})"
+
+    def is_live(self, now) -> bool:
+        return self.ended_at is None and self.declared_at <= now < self.expires_at
+
+    def closed_at(self):
+        """When it stopped (ended early or expired), or None while live."""
+        return self.ended_at or self.expires_at

@@ -5,10 +5,12 @@ Nothing personal goes into a URL (district ids and a purpose code only); every p
 of a look is asked before any data is shown, and logged with each person shown."""
 
 from datetime import date
+from html import escape
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 
 from toki.areas.selectors import default_municipality_or_404
@@ -29,6 +31,18 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
+def table_body(rows: list[list[str]]) -> SafeString:
+    """The <tr> rows of a list, every cell escaped. Built here rather than by two nested template loops: for 500
+    people × 13 fields the template engine took longer than decrypting them (docs/benchmarks.md, issue 16 part 2)."""
+    return mark_safe("".join(  # noqa: S308 — every cell goes through html.escape just above
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>\n" for row in rows))
+
+
+def render_registry(request, template: str, context: dict):
+    """Every registry page shows the live disaster activations (第49条の11第3項) in a banner."""
+    return render(request, template, {**context, "activations": selectors.live_activations()})
+
+
 def _require_registry_user(request):
     if not may_use_registry(request.user):
         raise Http404
@@ -38,7 +52,7 @@ def _require_registry_user(request):
 def index(request):
     _require_registry_user(request)
     districts = selectors.districts_for(request.user, default_municipality_or_404())
-    return render(request, "registry/index.html", {"districts": districts, "purposes": selectors.PURPOSES})
+    return render_registry(request, "registry/index.html", {"districts": districts, "purposes": selectors.PURPOSES})
 
 @never_cache
 @login_required
@@ -49,11 +63,11 @@ def district(request, district_id: int):
         raise Http404
     purpose = request.GET.get("purpose", "")
     if purpose not in selectors.PURPOSES:  # ask why before showing anyone
-        return render(request, "registry/purpose.html", {"district": allowed[district_id],
+        return render_registry(request, "registry/purpose.html", {"district": allowed[district_id],
                                                          "purposes": selectors.PURPOSES})
     people = selectors.district_list(request.user, district_id, purpose=purpose)
     shown = [name for name in PERSON_FIELDS if any(name in view.values for view in people)]
     labels = {f.name: f.verbose_name for f in Person._meta.concrete_fields}
     rows = [[_shown(view.values.get(name)) for name in shown] for view in people]
-    return render(request, "registry/district.html", {
-        "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown], "rows": rows})
+    return render_registry(request, "registry/district.html", {
+        "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown], "body": table_body(rows), "count": len(rows)})
