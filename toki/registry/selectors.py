@@ -149,3 +149,34 @@ def districts_for(user, municipality) -> list:
     if any(grant.district_id is None for grant in grants):
         return list(districts)
     return list(districts.filter(pk__in={grant.district_id for grant in grants}))
+
+
+def activations_for(user) -> list[Activation]:
+    """Every disaster activation, newest first, for those who declare them (others: none)."""
+    from toki.registry.permissions import may_declare_activation
+
+    if not may_declare_activation(user):
+        return []
+    return list(Activation.objects.select_related("declared_by", "ended_by", "reviewed_by")
+                .prefetch_related(Prefetch("districts", queryset=District.objects.defer("boundary")))[:200])
+
+
+def get_activation_for(user, pk: int) -> Activation | None:
+    from toki.registry.permissions import may_declare_activation
+
+    if not may_declare_activation(user):
+        return None
+    return (Activation.objects.select_related("declared_by", "ended_by", "reviewed_by")
+            .prefetch_related(Prefetch("districts", queryset=District.objects.defer("boundary")))
+            .filter(pk=pk).first())
+
+
+def looks_under(activation: Activation) -> list[dict]:
+    """For the review: who looked at how many people under this activation (basis 49-11-3, in its window)."""
+    from django.db.models import Count
+
+    return list(AccessLog.objects.filter(basis=AccessLog.Basis.DISASTER, at__gte=activation.declared_at,
+                                         at__lte=activation.closed_at())
+                .values("actor__username", "recipient_class").annotate(looks=Count("id"),
+                                                                        people=Count("person", distinct=True))
+                .order_by("actor__username"))

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from toki.areas.selectors import default_municipality_or_404
 from toki.registry import selectors
 from toki.registry.models import PERSON_FIELDS, Person
-from toki.registry.permissions import may_use_registry
+from toki.registry.permissions import may_declare_activation, may_use_registry
 
 PARTS = ("kind", "grade", "name", "relation", "phone")  # of a disability or an emergency contact, in reading order
 
@@ -38,9 +38,10 @@ def table_body(rows: list[list[str]]) -> SafeString:
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>\n" for row in rows))
 
 
-def render_registry(request, template: str, context: dict):
+def render_registry(request, template: str, context: dict, status: int = 200):
     """Every registry page shows the live disaster activations (第49条の11第3項) in a banner."""
-    return render(request, template, {**context, "activations": selectors.live_activations()})
+    return render(request, template, {**context, "activations": selectors.live_activations(),
+                                      "may_declare": may_declare_activation(request.user)}, status=status)
 
 
 def _require_registry_user(request):

@@ -153,6 +153,8 @@ RULES = {
     'posts/thanks/': PUBLIC,
     'prepare/': PUBLIC,
     'registry/': HQ_ONLY,  # registry officers and cleared recipients (the matrix has none: toki/registry/tests)
+    'registry/activations/': HQ_ONLY,
+    'registry/activations/<int:pk>/': HQ_ONLY,
     'registry/districts/<int:district_id>/': HQ_ONLY,
     'shelter-ops/': SHELTER_TEAMS,
     'shelter-ops/duplicates/': SHELTER_TEAMS,
