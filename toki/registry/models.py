@@ -218,3 +218,11 @@ class Activation(models.Model):
     def closed_at(self):
         """When it stopped (ended early or expired), or None while live."""
         return self.ended_at or self.expires_at
+
+
+from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
+    LADDER, Safety, SafetyReport, SafetyRound, SafetyStatus, Source, Step,
+)
+
+__all__ = ["PERSON_FIELDS", "AccessLog", "Activation", "Consent", "LADDER", "Person", "Recipient", "RecipientClass",
+           "Safety", "SafetyReport", "SafetyRound", "SafetyStatus", "Scope", "Source", "Step"]
