@@ -9,9 +9,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from toki.registry.bulk import db_datetime, insert_many
 from toki.registry.models import AccessLog
 
 COLUMNS = ("at", "actor_id", "person_id", "action", "fields", "purpose", "basis", "recipient_class")
@@ -31,7 +32,7 @@ def record(actor, looks: Iterable[Look], *, action: str, purpose: str) -> int:
     """Append one access-log row per look; returns how many."""
     if action not in AccessLog.Action.values:
         raise ValueError(f"unknown access-log action {action!r}")
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = db_datetime(timezone.now())
     fields_json: dict[tuple[str, ...], str] = {}
     rows = []
     for look in looks:
@@ -41,12 +42,6 @@ def record(actor, looks: Iterable[Look], *, action: str, purpose: str) -> int:
         if encoded is None:
             encoded = fields_json[look.fields] = json.dumps(sorted(look.fields))
         rows.append((now, actor.pk, look.person_id, action, encoded, purpose, look.basis, look.recipient_class))
-    if not rows:
-        return 0
-    quote = connection.ops.quote_name
-    # Table and column names come from the model, never from input.
-    sql = (f"INSERT INTO {quote(AccessLog._meta.db_table)} ({', '.join(quote(c) for c in COLUMNS)}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(COLUMNS))})")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    with transaction.atomic():
+        insert_many(AccessLog, COLUMNS, rows)
     return len(rows)

@@ -13,7 +13,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from toki.accounts import audit
-from toki.registry import crypto
+from toki.registry import bulk, crypto
+from toki.registry.bulk import db_datetime
 from toki.registry.models import (
     LADDER, Person, Safety, SafetyReport, SafetyRound, SafetyStatus, Source, Step,
 )
@@ -170,21 +171,20 @@ def _match_chunk(keyed: dict) -> tuple[int, int]:
     rows = list(SafetyStatus.objects.select_for_update().filter(
         person_id__in=list(arrival_of), round__closed_at__isnull=True).exclude(status=Safety.CASUALTY))
     changed, reports = [], []
+    stamp = db_datetime(now)
     for row in rows:
         arrival = arrival_of[row.person_id]
         if row.registration_id == arrival["id"] and row.status == Safety.EVACUATED:
             continue
-        row.status, row.source, row.relation = Safety.EVACUATED, Source.SHELTER, ""
-        row.registration_id, row.shelter_name = arrival["id"], arrival["opening__shelter__name"][:200]
-        row.match_confirmed_at, row.match_confirmed_by, row.updated_at = None, None, now
-        changed.append(row)
-        reports.append(SafetyReport(round_id=row.round_id, person_id=row.person_id, status=Safety.EVACUATED,
-                                    source=Source.SHELTER, at=arrival["checked_in_at"] or now,
-                                    registration_id=arrival["id"]))
-    SafetyStatus.objects.bulk_update(changed, ["status", "source", "relation", "registration_id", "shelter_name",
-                                               "match_confirmed_at", "match_confirmed_by", "updated_at"],
-                                     batch_size=500)
-    SafetyReport.objects.bulk_create(reports, batch_size=500)
+        changed.append((Safety.EVACUATED.value, Source.SHELTER.value, "", None, None, stamp, arrival["id"],
+                        arrival["opening__shelter__name"][:200], row.pk))
+        reports.append((row.round_id, row.person_id, Safety.EVACUATED.value, Source.SHELTER.value, "", "",
+                        db_datetime(arrival["checked_in_at"] or now), arrival["id"]))
+    # The same status for all, each its own check-in: bulk_update's CASE per row cost 1.7 s per 1,000 rows.
+    bulk.update_many(SafetyStatus, ("status", "source", "relation", "match_confirmed_at", "match_confirmed_by_id",
+                                    "updated_at", "registration_id", "shelter_name"), changed)
+    bulk.insert_many(SafetyReport, ("round_id", "person_id", "status", "source", "step", "relation", "at",
+                                    "registration_id"), reports)
     if changed:
         audit.record(actor=None, action="registry.safety_matched", changes={"matched": len(changed),
                                                                             "ambiguous": ambiguous})
