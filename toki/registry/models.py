@@ -29,6 +29,9 @@ class Person(models.Model):
                                  verbose_name=_("district"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     language = models.CharField(_("language"), max_length=10, default="ja")
+    # Why and when the person left the register (an approved refresh): moved, died, facility, criteria, absent.
+    left_reason = models.CharField(_("why the person left"), max_length=10, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     # Statutory items (第49条の10第2項).
     name = EncryptedTextField(_("name"))
     name_kana = EncryptedTextField(_("name (kana)"))
@@ -220,9 +223,10 @@ class Activation(models.Model):
         return self.ended_at or self.expires_at
 
 
+from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
 from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
     LADDER, Safety, SafetyReport, SafetyRound, SafetyStatus, Source, Step,
 )
 
 __all__ = ["PERSON_FIELDS", "AccessLog", "Activation", "Consent", "LADDER", "Person", "Recipient", "RecipientClass",
-           "Safety", "SafetyReport", "SafetyRound", "SafetyStatus", "Scope", "Source", "Step"]
+           "Refresh", "RefreshChange", "Safety", "SafetyReport", "SafetyRound", "SafetyStatus", "Scope", "Source", "Step"]

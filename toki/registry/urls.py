@@ -1,6 +1,6 @@
 from django.urls import path
 
-from toki.registry import views, views_activation, views_safety
+from toki.registry import views, views_activation, views_refresh, views_safety
 
 app_name = "registry"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("districts/<int:district_id>/", views.district, name="district"),
     path("activations/", views_activation.activations, name="activations"),
     path("activations/<int:pk>/", views_activation.activation, name="activation"),
+    path("refreshes/", views_refresh.refreshes, name="refreshes"),
+    path("refreshes/<int:pk>/", views_refresh.refresh_page, name="refresh"),
     path("safety/", views_safety.rounds, name="safety_rounds"),
     path("safety/<int:pk>/", views_safety.round_page, name="safety_round"),
     path("safety/<int:pk>/districts/<int:district_id>/", views_safety.round_district, name="safety_district"),

@@ -156,6 +156,8 @@ RULES = {
     'registry/activations/': HQ_ONLY,
     'registry/activations/<int:pk>/': HQ_ONLY,
     'registry/districts/<int:district_id>/': HQ_ONLY,
+    'registry/refreshes/': HQ_ONLY,
+    'registry/refreshes/<int:pk>/': HQ_ONLY,
     'registry/safety/': HQ_ONLY,
     'registry/safety/<int:pk>/': HQ_ONLY,
     'registry/safety/<int:pk>/districts/<int:district_id>/': HQ_ONLY,
