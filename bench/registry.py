@@ -213,7 +213,7 @@ def child(residents: int, lookups: int, lists: int, check_ins: int) -> dict:
 
     from toki.registry import crypto, selectors
     from toki.registry.importing import import_csv
-    from toki.registry.models import PERSON_FIELDS, Person
+    from toki.registry.models import Person
 
     rng = random.Random(16)
     # The listed district gets exactly the 500 bulk-loaded people (no imported ones).
@@ -298,8 +298,8 @@ def measure(database_url: str, args) -> dict:
            "TOKI_REGISTRY_INDEX_KEY": "bench-index-key-" + "0" * 32}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run([sys.executable, __file__, "--child", "--residents", str(args.residents), "--lookups",
-                           str(args.lookups), "--lists", str(args.lists), "--check-ins", str(args.check_ins)], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=1800)
+                           str(args.lookups), "--lists", str(args.lists), "--check-ins", str(args.check_ins)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         raise BenchError(f"the {database_url.split(':')[0]} run failed: {done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -16,7 +16,14 @@ from toki.accounts import audit
 from toki.registry import bulk, crypto
 from toki.registry.bulk import db_datetime
 from toki.registry.models import (
-    LADDER, Person, Safety, SafetyReport, SafetyRound, SafetyStatus, Source, Step,
+    LADDER,
+    Person,
+    Safety,
+    SafetyReport,
+    SafetyRound,
+    SafetyStatus,
+    Source,
+    Step,
 )
 from toki.registry.permissions import is_registry_officer
 
@@ -39,12 +46,11 @@ def open_round(*, actor, municipality, districts, alert_id: int | None = None, i
     if not districts:
         raise ValueError("districts: name at least one district")
     now = timezone.now()
-    round_ = (SafetyRound.objects.select_for_update().filter(municipality=municipality, is_drill=is_drill,
-                                                            closed_at__isnull=True).first())
-    created = round_ is None
-    if created:
-        round_ = SafetyRound.objects.create(municipality=municipality, alert_id=alert_id, is_drill=is_drill,
-                                            opened_at=now, opened_by=actor)
+    existing = (SafetyRound.objects.select_for_update().filter(municipality=municipality, is_drill=is_drill,
+                                                              closed_at__isnull=True).first())
+    created = existing is None
+    round_ = existing if existing is not None else SafetyRound.objects.create(
+        municipality=municipality, alert_id=alert_id, is_drill=is_drill, opened_at=now, opened_by=actor)
     round_.districts.add(*districts)
     people = Person.objects.filter(district__in=districts, status=Person.Status.ACTIVE).values_list(
         "id", "district_id")
@@ -142,7 +148,7 @@ def match_check_ins(registration_ids) -> dict[str, int]:
     for start in range(0, len(ids), MATCH_CHUNK):
         arrivals = arrivals_for_matching(ids[start:start + MATCH_CHUNK])
         counts["check_ins"] += len(arrivals)
-        keyed = {}
+        keyed: dict[tuple[str, str], dict] = {}
         for arrival in arrivals:
             if arrival["member__name_kana"] and arrival["member__birth_date"]:
                 key = (crypto.kana_index(arrival["member__name_kana"]),

@@ -12,7 +12,8 @@ from toki.registry.models import Safety, Step
 class ActivationForm(forms.Form):
     districts = forms.ModelMultipleChoiceField(queryset=District.objects.none(), widget=forms.CheckboxSelectMultiple,
                                                label=_("Affected districts"))
-    reason = forms.CharField(label=_("Why sharing is widened"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Why sharing is widened"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))
     hours = forms.IntegerField(label=_("For how many hours"), min_value=1, max_value=MAX_ACTIVATION_HOURS, initial=24)
 
     def __init__(self, *args, municipality, **kwargs):

@@ -225,8 +225,31 @@ class Activation(models.Model):
 
 from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
 from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
-    LADDER, Safety, SafetyReport, SafetyRound, SafetyStatus, Source, Step,
+    LADDER,
+    Safety,
+    SafetyReport,
+    SafetyRound,
+    SafetyStatus,
+    Source,
+    Step,
 )
 
-__all__ = ["PERSON_FIELDS", "AccessLog", "Activation", "Consent", "LADDER", "Person", "Recipient", "RecipientClass",
-           "Refresh", "RefreshChange", "Safety", "SafetyReport", "SafetyRound", "SafetyStatus", "Scope", "Source", "Step"]
+__all__ = [
+    "LADDER",
+    "PERSON_FIELDS",
+    "AccessLog",
+    "Activation",
+    "Consent",
+    "Person",
+    "Recipient",
+    "RecipientClass",
+    "Refresh",
+    "RefreshChange",
+    "Safety",
+    "SafetyReport",
+    "SafetyRound",
+    "SafetyStatus",
+    "Scope",
+    "Source",
+    "Step",
+]

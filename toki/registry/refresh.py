@@ -55,24 +55,27 @@ def stage_refresh(*, actor, data: bytes, file_name: str, municipality, encoding:
         source = crypto.source_index(values["source_id"])
         seen.add(source)
         person = people.get(source)
-        active = person is not None and person["status"] == Person.Status.ACTIVE
         excluded = excluded_by(values, criteria)
+        if person is not None and person["status"] == Person.Status.ACTIVE:
+            active: dict | None = person
+        else:
+            active = None
         if excluded:
-            if active:
-                changes.append(RefreshChange(kind=Kind.LEFT, person_id=person["id"], source_index=source,
-                                             district_id=person["district_id"], left_reason=excluded))
+            if active is not None:
+                changes.append(RefreshChange(kind=Kind.LEFT, person_id=active["id"], source_index=source,
+                                             district_id=active["district_id"], left_reason=excluded))
             else:
                 counts["not_listed"] += 1
             continue
         after = _plain(person_values(values, inclusion_reasons(values, criteria)))
-        if not active:
+        if active is None:
             changes.append(RefreshChange(kind=Kind.NEW, person_id=person["id"] if person else None,
                                          source_index=source, district_id=after["district_id"], values=after))
             continue
-        before = _plain(person)
+        before = _plain(active)
         differ = sorted(name for name in after if after[name] != before[name])
         if differ:
-            changes.append(RefreshChange(kind=Kind.CHANGED, person_id=person["id"], source_index=source,
+            changes.append(RefreshChange(kind=Kind.CHANGED, person_id=active["id"], source_index=source,
                                          district_id=after["district_id"], changed_fields=differ, values=after))
         else:
             counts["unchanged"] += 1

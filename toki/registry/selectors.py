@@ -20,7 +20,7 @@ from toki.registry.permissions import Grant, grants_of
 # Why someone looks (logged with every access). A code, never free text: free text could carry personal data.
 PURPOSES = ("support_planning", "consent_followup", "drill", "disaster_response", "register_upkeep")
 # When several grants reach a person, the log names the narrowest legal basis that allowed the look.
-BASIS_RANK = {AccessLog.Basis.INTERNAL: 0, AccessLog.Basis.NORMAL: 1, AccessLog.Basis.DISASTER: 2}
+BASIS_RANK: dict[str, int] = {AccessLog.Basis.INTERNAL: 0, AccessLog.Basis.NORMAL: 1, AccessLog.Basis.DISASTER: 2}
 
 
 @dataclass
@@ -180,7 +180,7 @@ def get_activation_for(user, pk: int) -> Activation | None:
             .filter(pk=pk).first())
 
 
-def looks_under(activation: Activation) -> list[dict]:
+def looks_under(activation: Activation) -> list:
     """For the review: who looked at how many people under this activation (basis 49-11-3, in its window)."""
     from django.db.models import Count
 

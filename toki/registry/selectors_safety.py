@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from toki.registry.models import LADDER, AccessLog, Person, Safety, SafetyRound, SafetyStatus
+from toki.registry.models import AccessLog, Person, Safety, SafetyRound, SafetyStatus
 from toki.registry.permissions import may_use_registry
 from toki.registry.selectors import PersonView, _read
 
@@ -65,7 +65,7 @@ def safety_list(user, round_: SafetyRound, district_id: int, *, purpose: str) ->
     statuses = {s.person_id: s for s in SafetyStatus.objects.filter(round=round_, district_id=district_id)}
     candidates = list(Person.objects.filter(pk__in=list(statuses)).values_list("id", "district_id"))
     views = _read(user, candidates, action=AccessLog.Action.LIST, purpose=purpose, only=SHOWN_FIELDS)
-    order = {s: i for i, s in enumerate((Safety.NEEDS_RESCUE, Safety.UNREACHABLE, Safety.UNCONFIRMED))}
+    order: dict[str, int] = {s: i for i, s in enumerate((Safety.NEEDS_RESCUE, Safety.UNREACHABLE, Safety.UNCONFIRMED))}
     lines = [SafetyLine(view, statuses[view.id]) for view in views]
     lines.sort(key=lambda line: (order.get(line.status.status, 9), -line.status.steps_tried, line.person.id))
     return lines

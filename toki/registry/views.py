@@ -71,4 +71,5 @@ def district(request, district_id: int):
     labels = {f.name: f.verbose_name for f in Person._meta.concrete_fields}
     rows = [[_shown(view.values.get(name)) for name in shown] for view in people]
     return render_registry(request, "registry/district.html", {
-        "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown], "body": table_body(rows), "count": len(rows)})
+        "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown],
+        "body": table_body(rows), "count": len(rows)})

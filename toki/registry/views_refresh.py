@@ -8,7 +8,8 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from toki.registry import accesslog, refresh as refreshing
+from toki.registry import accesslog
+from toki.registry import refresh as refreshing
 from toki.registry.models import AccessLog, Person, Refresh, RefreshChange
 from toki.registry.permissions import may_keep_register
 from toki.registry.views import render_registry
@@ -66,8 +67,8 @@ def _groups(user, found: Refresh) -> list[dict]:
             "id", "name")) if kind == RefreshChange.Kind.LEFT else {}
         rows = []
         for change in changes:
-            name = change.values.get("name", "") if change.values else names.get(change.person_id, "")
-            rows.append({"name": name, "district": districts.get(change.district_id, ""),
+            name = change.values.get("name", "") if change.values else names.get(change.person_id or 0, "")
+            rows.append({"name": name, "district": districts.get(change.district_id or 0, ""),
                          "fields": change.changed_fields, "reason": change.get_left_reason_display()})
             if change.person_id:
                 looks.append(accesslog.Look(change.person_id, ("name", *change.changed_fields),

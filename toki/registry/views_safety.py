@@ -2,6 +2,8 @@
 confirmed first, the next rung of the ladder), and recording an answer, an attempt or a shelter match's
 confirmation. Officers open and close rounds; recipients see and record only the people they may see."""
 
+from contextlib import suppress
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -53,10 +55,8 @@ def round_page(request, pk: int):
     if request.method == "POST":
         if not is_registry_officer(request.user):
             raise Http404
-        try:
+        with suppress(ValueError):  # already closed: the page says so
             actions_safety.close_round(actor=request.user, round_=round_)
-        except ValueError:
-            pass  # already closed: the page says so
         return redirect("registry:safety_round", pk=pk)
     mine = {d.pk for d in selectors.districts_for(request.user, default_municipality_or_404())}
     counts = selectors_safety.safety_counts(round_)

@@ -603,7 +603,7 @@ def hazards_in_force_at(point: tuple[float, float], municipality: Municipality |
     return hazards_in_force(municipality, district)
 
 
-def arrivals_for_matching(registration_ids) -> list[dict]:
+def arrivals_for_matching(registration_ids) -> list:
     """A system read for the registry's 安否 matching (its subscriber to shelters.people_checked_in; the registry
     matches by its own keyed hashes and keeps nothing of this but the ids): each registration still checked in,
     with its opening, shelter, time of arrival and the member's kana name and date of birth. One query."""

@@ -18,7 +18,15 @@ from toki.alerts.actions.orders import issue_evacuation_order
 from toki.areas.models import District
 from toki.registry import actions
 from toki.registry.models import (
-    AccessLog, Consent, Person, RecipientClass, Safety, SafetyReport, SafetyRound, SafetyStatus, Scope,
+    AccessLog,
+    Consent,
+    Person,
+    RecipientClass,
+    Safety,
+    SafetyReport,
+    SafetyRound,
+    SafetyStatus,
+    Scope,
 )
 from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
 from toki.shelters.tests.world import ShelterWorldMixin, household_payload
