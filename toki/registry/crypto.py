@@ -99,9 +99,12 @@ def normalise_phone(value: str) -> str:
 
 def blind_index(kind: str, normalised: str) -> str:
     """HMAC-SHA256 of `normalised` under the index key, domain-separated by `kind`; "" for an empty value."""
-    if not normalised:
-        return ""
-    return hmac.new(_index_key(), f"{kind}\x1f{normalised}".encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(kind, normalised) if normalised else ""
+
+
+def keyed_hash(kind: str, content: str) -> str:
+    """HMAC-SHA256 of `content` under the index key, domain-separated by `kind` (e.g. the access log's chain)."""
+    return hmac.new(_index_key(), f"{kind}\x1f{content}".encode(), hashlib.sha256).hexdigest()
 
 
 def kana_index(value: str) -> str:

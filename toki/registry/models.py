@@ -177,6 +177,10 @@ class AccessLog(models.Model):
     purpose = models.CharField(max_length=40)
     basis = models.CharField(max_length=10, choices=Basis.choices)
     recipient_class = models.CharField(max_length=20, blank=True)
+    # Hash chain (tamper evidence): HMAC over the previous row's hash and this row's content (accesslog.py);
+    # `manage.py registry_verify_access_log` recomputes it. Rows written before the chain existed have "".
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    entry_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("registry access")
@@ -185,6 +189,17 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} person {self.person_id} by {self.actor_id}"
+
+
+class AccessLogHead(models.Model):
+    """The end of the access log's hash chain: one row, locked by each writer so the chain has one order."""
+
+    last_hash = models.CharField(max_length=64, blank=True, default="")
+    last_id = models.BigIntegerField(default=0)
+    entries = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"access log head ({self.entries} entries)"
 
 
 class Activation(models.Model):

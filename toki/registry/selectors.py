@@ -189,3 +189,29 @@ def looks_under(activation: Activation) -> list:
                 .values("actor__username", "recipient_class").annotate(looks=Count("id"),
                                                                         people=Count("person", distinct=True))
                 .order_by("actor__username"))
+
+
+LOG_PAGE = 200
+
+
+def access_log_page(user, *, person_id: int | None = None, actor: str = "", basis: str = "",
+                    before_id: int | None = None) -> dict:
+    """One page of the access log for officers (none for anyone else), newest first. Two queries."""
+    from toki.registry.models import AccessLogHead
+    from toki.registry.permissions import may_keep_register
+
+    if not may_keep_register(user):
+        return {"rows": [], "head": None, "older": None, "bases": AccessLog.Basis.choices}
+    rows = AccessLog.objects.select_related("actor").order_by("-id")
+    if person_id is not None:
+        rows = rows.filter(person_id=person_id)
+    if actor:
+        rows = rows.filter(actor__username=actor)
+    if basis in AccessLog.Basis.values:
+        rows = rows.filter(basis=basis)
+    if before_id is not None:
+        rows = rows.filter(id__lt=before_id)
+    page = list(rows[:LOG_PAGE + 1])
+    older = page[LOG_PAGE - 1].pk if len(page) > LOG_PAGE else None
+    return {"rows": page[:LOG_PAGE], "head": AccessLogHead.objects.filter(pk=1).first(), "older": older,
+            "bases": AccessLog.Basis.choices}

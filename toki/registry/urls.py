@@ -1,6 +1,6 @@
 from django.urls import path
 
-from toki.registry import views, views_activation, views_refresh, views_safety
+from toki.registry import views, views_activation, views_log, views_refresh, views_safety
 
 app_name = "registry"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("districts/<int:district_id>/", views.district, name="district"),
     path("activations/", views_activation.activations, name="activations"),
     path("activations/<int:pk>/", views_activation.activation, name="activation"),
+    path("access-log/", views_log.access_log, name="access_log"),
     path("refreshes/", views_refresh.refreshes, name="refreshes"),
     path("refreshes/<int:pk>/", views_refresh.refresh_page, name="refresh"),
     path("safety/", views_safety.rounds, name="safety_rounds"),

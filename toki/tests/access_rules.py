@@ -153,6 +153,7 @@ RULES = {
     'posts/thanks/': PUBLIC,
     'prepare/': PUBLIC,
     'registry/': HQ_ONLY,  # registry officers and cleared recipients (the matrix has none: toki/registry/tests)
+    'registry/access-log/': HQ_ONLY,
     'registry/activations/': HQ_ONLY,
     'registry/activations/<int:pk>/': HQ_ONLY,
     'registry/districts/<int:district_id>/': HQ_ONLY,
