@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from toki.registry.models import AccessLog, Person, Safety, SafetyRound, SafetyStatus
+from toki.registry.models import AccessLog, Person, Safety, SafetyRound, SafetyStatus, Step
 from toki.registry.permissions import may_use_registry
 from toki.registry.selectors import PersonView, _read
 
@@ -57,6 +57,10 @@ class SafetyLine:
     @property
     def next_step(self) -> str:
         return self.status.next_step() if self.status.status in (Safety.UNCONFIRMED, Safety.UNREACHABLE) else ""
+
+    @property
+    def next_step_label(self) -> str:
+        return Step(self.next_step).label if self.next_step else ""
 
 
 def safety_list(user, round_: SafetyRound, district_id: int, *, purpose: str) -> list[SafetyLine]:

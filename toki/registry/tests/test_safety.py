@@ -146,7 +146,7 @@ class SafetyTests(QueueMixin, ShelterWorldMixin, BaseTestCase):
         self.client.post(url, {"status": Safety.UNREACHABLE, "source": "staff", "step": "call"})
         page = self.client.get(reverse("registry:safety_district", args=[round_.pk, self.ryotsu.pk]))
         section = page.content.decode().split(f'data-person="{person.pk}"')[1].split("</section>")[0]
-        self.assertIn("visit", section)  # the next rung
+        self.assertIn('data-next="visit"', section)  # the next rung
         self.assertIn('data-status="unreachable"', page.content.decode())
 
     def test_a_supporter_sees_and_records_only_the_people_he_may_see_each_look_logged(self):
