@@ -8,6 +8,7 @@ source): Django settings first, then the environment. Nothing here is read from 
 - TOKI_REGISTRY_CONSENT_MODE: opt_in (the statute's default), opt_out, presumed, not_required or mixed.
 - TOKI_REGISTRY_CONSENT_MODES: for mixed, "class=mode,class=mode" (unlisted classes fall back to opt_in).
 - TOKI_REGISTRY_CRITERIA: inclusion criteria of the CSV import (a dict; missing keys take DEFAULT_CRITERIA).
+- TOKI_REGISTRY_EXPORT_HOURS: how long a print or CSV of a list can be downloaded (1–168, default 24).
 """
 
 import os
@@ -88,3 +89,10 @@ def criteria() -> dict:
     if unknown:
         raise ValueError(f"TOKI_REGISTRY_CRITERIA: unknown keys {sorted(unknown)}")
     return {**DEFAULT_CRITERIA, **configured}
+
+
+def export_hours() -> int:
+    raw = str(_raw("TOKI_REGISTRY_EXPORT_HOURS") or "24").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 168:
+        raise ValueError(f"TOKI_REGISTRY_EXPORT_HOURS: {raw!r} is not a number of hours from 1 to 168")
+    return int(raw)

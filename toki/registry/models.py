@@ -268,3 +268,27 @@ __all__ = [
     "Source",
     "Step",
 ]
+
+
+class Export(models.Model):
+    """A print or a CSV of one district's list: numbered, for one person only, expiring. Every download is
+    counted and every person in it logged (action print/export)."""
+
+    class Kind(models.TextChoices):
+        PRINT = "print", _("Print")
+        CSV = "csv", _("CSV")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    district = models.ForeignKey("areas.District", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    downloads = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"export {self.pk} ({self.kind})"

@@ -60,7 +60,7 @@ class SafetyLine:
 
     @property
     def next_step_label(self) -> str:
-        return Step(self.next_step).label if self.next_step else ""
+        return str(Step(self.next_step).label) if self.next_step else ""
 
 
 def safety_list(user, round_: SafetyRound, district_id: int, *, purpose: str) -> list[SafetyLine]:

@@ -8,14 +8,15 @@ from datetime import date
 from html import escape
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality_or_404
-from toki.registry import selectors
-from toki.registry.models import PERSON_FIELDS, Person
+from toki.registry import exports, selectors
+from toki.registry.models import PERSON_FIELDS, Export, Person
 from toki.registry.permissions import may_declare_activation, may_use_registry
 
 PARTS = ("kind", "grade", "name", "relation", "phone")  # of a disability or an emergency contact, in reading order
@@ -67,9 +68,51 @@ def district(request, district_id: int):
         return render_registry(request, "registry/purpose.html", {"district": allowed[district_id],
                                                          "purposes": selectors.PURPOSES})
     people = selectors.district_list(request.user, district_id, purpose=purpose)
+    labels, rows = _table(people)
+    return render_registry(request, "registry/district.html", {
+        "district": allowed[district_id], "purpose": purpose, "labels": labels, "body": table_body(rows),
+        "count": len(rows), "export_kinds": Export.Kind.choices})
+
+
+def _table(people) -> tuple[list, list[list[str]]]:
+    """The column labels and the cells of a list (only the fields some row may show)."""
     shown = [name for name in PERSON_FIELDS if any(name in view.values for view in people)]
     labels = {f.name: f.verbose_name for f in Person._meta.concrete_fields}
-    rows = [[_shown(view.values.get(name)) for name in shown] for view in people]
-    return render_registry(request, "registry/district.html", {
-        "district": allowed[district_id], "purpose": purpose, "labels": [labels[n] for n in shown],
-        "body": table_body(rows), "count": len(rows)})
+    return [labels[n] for n in shown], [[_shown(view.values.get(name)) for name in shown] for view in people]
+
+
+@never_cache
+@login_required
+@require_POST
+def export(request, district_id: int):
+    """Make a numbered, expiring print or CSV of the list (asked with the purpose, like the list)."""
+    _require_registry_user(request)
+    allowed = {d.pk: d for d in selectors.districts_for(request.user, default_municipality_or_404())}
+    if district_id not in allowed:
+        raise Http404
+    try:
+        made = exports.create_export(actor=request.user, district=allowed[district_id],
+                                     kind=request.POST.get("kind", ""), purpose=request.POST.get("purpose", ""))
+    except ValueError as refused:
+        return HttpResponseBadRequest(str(refused))
+    return redirect("registry:export", pk=made.pk)
+
+
+@never_cache
+@login_required
+def export_download(request, pk: int):
+    found = exports.export_for(request.user, pk)
+    if found is None:
+        raise Http404
+    try:
+        found, people = exports.download(request.user, found)
+    except ValueError:
+        return render_registry(request, "registry/export_expired.html", {"export": found}, status=410)
+    labels, rows = _table(people)
+    if found.kind == Export.Kind.CSV:
+        response = HttpResponse(exports.as_csv(found, [str(label) for label in labels], rows),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="registry-{found.pk}.csv"'
+        return response
+    return render(request, "registry/print.html", {"export": found, "mark": exports.watermark(found),
+                                                   "labels": labels, "body": table_body(rows), "count": len(rows)})

@@ -157,6 +157,8 @@ RULES = {
     'registry/activations/': HQ_ONLY,
     'registry/activations/<int:pk>/': HQ_ONLY,
     'registry/districts/<int:district_id>/': HQ_ONLY,
+    'registry/districts/<int:district_id>/export/': HQ_ONLY,
+    'registry/exports/<int:pk>/': HQ_ONLY,
     'registry/refreshes/': HQ_ONLY,
     'registry/refreshes/<int:pk>/': HQ_ONLY,
     'registry/safety/': HQ_ONLY,
