@@ -161,6 +161,7 @@ RULES = {
     'registry/exports/<int:pk>/': HQ_ONLY,
     'registry/refreshes/': HQ_ONLY,
     'registry/refreshes/<int:pk>/': HQ_ONLY,
+    'registry/second-factor/': HQ_ONLY,
     'registry/safety/': HQ_ONLY,
     'registry/safety/<int:pk>/': HQ_ONLY,
     'registry/safety/<int:pk>/districts/<int:district_id>/': HQ_ONLY,

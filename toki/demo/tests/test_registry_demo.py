@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from toki.accounts.models import User
 from toki.areas.models import District
-from toki.registry.tests.helpers import KEYS_V1
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin
 from toki.test import BaseTestCase
 
 
-class RegistryDemoTests(BaseTestCase):
+class RegistryDemoTests(RegistryLoginMixin, BaseTestCase):
     @override_settings(**KEYS_V1)
     def test_mina_sees_the_consented_people_of_aikawa_only(self):
         call_command("seed_registry_demo", stdout=StringIO())

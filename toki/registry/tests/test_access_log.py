@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from toki.accounts.migrations import _append_only
 from toki.registry.models import AccessLog, Person
-from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
 from toki.test import BaseTestCase
 
 TABLE = "registry_accesslog"
@@ -33,7 +33,7 @@ def guard_lifted():
 
 
 @override_settings(**KEYS_V1)
-class AccessLogTests(BaseTestCase):
+class AccessLogTests(RegistryLoginMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

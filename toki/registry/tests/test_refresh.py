@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from toki.registry.models import AccessLog, Person, Refresh, RefreshChange
 from toki.registry.tests.helpers import HEADER as BASE_HEADER
-from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
 from toki.test import BaseTestCase
 
 HEADER = [*BASE_HEADER, "left_reason"]
@@ -29,7 +29,7 @@ def rows(**overrides):
 
 
 @override_settings(**KEYS_V1)
-class RefreshTests(BaseTestCase):
+class RefreshTests(RegistryLoginMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -28,7 +28,7 @@ from toki.registry.models import (
     SafetyStatus,
     Scope,
 )
-from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
 from toki.shelters.tests.world import ShelterWorldMixin, household_payload
 from toki.test import DATABASE_TASKS, BaseTestCase, QueueMixin
 
@@ -40,7 +40,7 @@ def sync_event(type_, payload):
 
 
 @override_settings(TASKS=DATABASE_TASKS, **KEYS_V1)
-class SafetyTests(QueueMixin, ShelterWorldMixin, BaseTestCase):
+class SafetyTests(RegistryLoginMixin, QueueMixin, ShelterWorldMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
