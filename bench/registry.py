@@ -66,6 +66,25 @@ def resident_csv(count: int, districts: list[str], rng: random.Random) -> bytes:
     return out.getvalue().encode()
 
 
+def registry_client(user):
+    """A test client logged in as `user` with the registry's second factor given (toki/registry/second_factor.py):
+    what a browser holds after the TOTP page."""
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from toki.registry.second_factor import SESSION_KEY
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="bench", confirmed=True)
+    session = client.session
+    session[SESSION_KEY] = {"device": device.pk, "at": timezone.now().isoformat()}
+    session.save()
+    return client
+
+
 def timed_ms(run, repeat: int = 5) -> float:
     """The median of `repeat` runs of `run()`, in ms."""
     runs = []
@@ -168,7 +187,6 @@ def list_parts(alice, district, url: str) -> dict:
     """The district list's parts, each alone: SQL fetch without decryption, decryption, the access-log rows,
     the table body; and the queries per page."""
     from django.db import connection, transaction
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from toki.registry import accesslog, crypto
@@ -195,8 +213,7 @@ def list_parts(alice, district, url: str) -> dict:
             accesslog.record(alice, [accesslog.Look(pid, tuple(PERSON_FIELDS), AccessLog.Basis.INTERNAL)
                                      for pid in ids], action="list", purpose="drill")
 
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(alice)
+    client = registry_client(alice)
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     return {"fetch_ms": timed_ms(fetch), "decrypt_ms": timed_ms(lambda: [crypto.decrypt(v) for v in stored]),
@@ -209,7 +226,6 @@ def child(residents: int, lookups: int, lists: int, check_ins: int) -> dict:
     assert keys.get("TOKI_REGISTRY_KEYS") and keys.get("TOKI_REGISTRY_INDEX_KEY")
     municipality, alice = django_world()
     from django.db import connection
-    from django.test import Client
 
     from toki.registry import crypto, selectors
     from toki.registry.importing import import_csv
@@ -262,8 +278,7 @@ def child(residents: int, lookups: int, lists: int, check_ins: int) -> dict:
         bare_ms.append((time.perf_counter() - began) * 1000)
 
     in_district = Person.objects.filter(district=district).count()
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(alice)
+    client = registry_client(alice)
     url = f"/registry/districts/{district.pk}/?purpose=drill"
     client.get(url)  # warm-up
     list_ms = []
