@@ -8,6 +8,11 @@ from toki.accounts.migrations import _append_only
 TABLE = "registry_accesslog"
 
 
+def create_head(apps, schema_editor):
+    """The chain's head exists from the start, so concurrent first writers lock it instead of racing to create it."""
+    apps.get_model("registry", "AccessLogHead").objects.get_or_create(pk=1)
+
+
 def reguard(apps, schema_editor):
     _append_only.drop_replace_guard(schema_editor, TABLE)
     _append_only.drop(schema_editor, TABLE)
@@ -42,4 +47,5 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, default='', max_length=64),
         ),
         migrations.RunPython(reguard, migrations.RunPython.noop),
+        migrations.RunPython(create_head, migrations.RunPython.noop),
     ]
