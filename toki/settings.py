@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves its Swagger UI from static files, not a CDN
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # the registry's second factor (toki/registry/second_factor.py)
     "toki.accounts",
     "toki.areas",
     "toki.events",

@@ -1,6 +1,6 @@
 """Writes to the register, each audited with ids only (never a name, a date of birth or a consent's content)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -9,8 +9,8 @@ from django.utils import timezone
 from toki.accounts import audit
 from toki.registry import crypto
 from toki.registry.fields import EncryptedTextField
-from toki.registry.models import Consent, Person, Recipient
-from toki.registry.permissions import may_keep_register
+from toki.registry.models import Activation, Consent, Person, Recipient
+from toki.registry.permissions import may_declare_activation, may_keep_register
 
 
 def _require_keeper(actor) -> None:
@@ -98,3 +98,91 @@ def rotate_keys(*, actor, batch_size: int = 500, reindex: bool = False) -> dict[
     audit.record(actor=actor, action="registry.keys_rotated",
                  changes={**counts, "primary": crypto.primary_key_id(), "reindexed": reindex})
     return counts
+
+
+# Disaster activation (第49条の11第3項) ------------------------------------------------------------------------
+
+MAX_ACTIVATION_HOURS = 72  # time-boxed (registry.md §5.6): renewable, never open-ended
+
+
+def _require_declarer(actor) -> None:
+    if not may_declare_activation(actor):
+        raise PermissionDenied("only HQ administrators declare or end a disaster activation")
+
+
+def _check_expiry(expires_at, now) -> None:
+    if expires_at <= now:
+        raise ValueError("expires_at: the expiry must be in the future")
+    if expires_at > now + timedelta(hours=MAX_ACTIVATION_HOURS):
+        raise ValueError(f"expires_at: at most {MAX_ACTIVATION_HOURS} hours ahead (extend it when needed)")
+
+
+@transaction.atomic
+def declare_activation(*, actor, districts, reason: str, expires_at) -> Activation:
+    """Widen sharing to everyone on the register in `districts` until `expires_at` (or an earlier end)."""
+    _require_declarer(actor)
+    now = timezone.now()
+    districts = list(districts)
+    reason = (reason or "").strip()
+    if not districts:
+        raise ValueError("districts: name at least one affected district")
+    if not reason:
+        raise ValueError("reason: say why sharing is widened")
+    if len(reason) > 500:
+        raise ValueError("reason: at most 500 characters")
+    _check_expiry(expires_at, now)
+    activation = Activation.objects.create(declared_by=actor, declared_at=now, reason=reason, expires_at=expires_at)
+    activation.districts.set(districts)
+    audit.record(actor=actor, action="registry.activation_declared", obj=activation,
+                 changes={"districts": sorted(d.pk for d in districts), "expires_at": expires_at.isoformat()})
+    return activation
+
+
+@transaction.atomic
+def extend_activation(*, actor, activation: Activation, expires_at) -> Activation:
+    _require_declarer(actor)
+    activation = Activation.objects.select_for_update().get(pk=activation.pk)
+    now = timezone.now()
+    if not activation.is_live(now):
+        raise ValueError("this activation has ended: declare a new one")
+    _check_expiry(expires_at, now)
+    before = activation.expires_at
+    activation.expires_at = expires_at
+    activation.save(update_fields=["expires_at"])
+    audit.record(actor=actor, action="registry.activation_extended", obj=activation,
+                 changes={"expires_at": [before.isoformat(), expires_at.isoformat()]})
+    return activation
+
+
+@transaction.atomic
+def end_activation(*, actor, activation: Activation) -> Activation:
+    _require_declarer(actor)
+    activation = Activation.objects.select_for_update().get(pk=activation.pk)
+    now = timezone.now()
+    if not activation.is_live(now):
+        raise ValueError("this activation has already ended")
+    activation.ended_at, activation.ended_by = now, actor
+    activation.save(update_fields=["ended_at", "ended_by"])
+    audit.record(actor=actor, action="registry.activation_ended", obj=activation)
+    return activation
+
+
+@transaction.atomic
+def review_activation(*, actor, activation: Activation, note: str) -> Activation:
+    """The after-the-fact review: who looked at whom under it is on the activation's page; the note says whether
+    the widening was needed and proportionate. Only once it has stopped, only once."""
+    _require_declarer(actor)
+    activation = Activation.objects.select_for_update().get(pk=activation.pk)
+    note = (note or "").strip()
+    if activation.is_live(timezone.now()):
+        raise ValueError("an activation is reviewed after it has ended or expired")
+    if activation.reviewed_at is not None:
+        raise ValueError("this activation has already been reviewed")
+    if not note:
+        raise ValueError("note: write the review")
+    if len(note) > 2000:
+        raise ValueError("note: at most 2,000 characters")
+    activation.reviewed_at, activation.reviewed_by, activation.review_note = timezone.now(), actor, note
+    activation.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    audit.record(actor=actor, action="registry.activation_reviewed", obj=activation)
+    return activation

@@ -8,6 +8,9 @@ source): Django settings first, then the environment. Nothing here is read from 
 - TOKI_REGISTRY_CONSENT_MODE: opt_in (the statute's default), opt_out, presumed, not_required or mixed.
 - TOKI_REGISTRY_CONSENT_MODES: for mixed, "class=mode,class=mode" (unlisted classes fall back to opt_in).
 - TOKI_REGISTRY_CRITERIA: inclusion criteria of the CSV import (a dict; missing keys take DEFAULT_CRITERIA).
+- TOKI_REGISTRY_EXPORT_HOURS: how long a print or CSV of a list can be downloaded (1–168, default 24).
+- TOKI_REGISTRY_OTP_HOURS: how long a TOTP verification holds for the registry pages (1–24, default 8).
+- TOKI_REGISTRY_IDLE_MINUTES: a registry user's session ends after this long without a request (5–240, default 30).
 """
 
 import os
@@ -88,3 +91,22 @@ def criteria() -> dict:
     if unknown:
         raise ValueError(f"TOKI_REGISTRY_CRITERIA: unknown keys {sorted(unknown)}")
     return {**DEFAULT_CRITERIA, **configured}
+
+
+def _bounded(name: str, default: int, low: int, high: int, unit: str) -> int:
+    raw = str(_raw(name) or default).strip()
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValueError(f"{name}: {raw!r} is not a number of {unit} from {low} to {high}")
+    return int(raw)
+
+
+def export_hours() -> int:
+    return _bounded("TOKI_REGISTRY_EXPORT_HOURS", 24, 1, 168, "hours")
+
+
+def otp_hours() -> int:
+    return _bounded("TOKI_REGISTRY_OTP_HOURS", 8, 1, 24, "hours")
+
+
+def idle_minutes() -> int:
+    return _bounded("TOKI_REGISTRY_IDLE_MINUTES", 30, 5, 240, "minutes")

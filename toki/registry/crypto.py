@@ -10,9 +10,11 @@ import hashlib
 import hmac
 import unicodedata
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from toki.registry import conf
 from toki.registry.crypto_errors import RegistryKeyError
@@ -31,9 +33,25 @@ def _fernets(ring: tuple[tuple[str, str], ...]) -> dict[str, Fernet]:
     return fernets
 
 
+@cache
 def _ring() -> tuple[str, dict[str, Fernet]]:
+    """The key ring, resolved once per process (and again after a change of the Django setting). Reading it for
+    every value cost more than the decryption: a district list of 500 people decrypts 6,500 values
+    (docs/benchmarks.md, issue 16 part 2). A changed environment variable takes effect at the next start."""
     ring = tuple(conf.key_ring())
     return ring[0][0], _fernets(ring)
+
+
+@cache
+def _index_key() -> bytes:
+    return conf.index_key()
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting: str, **kwargs) -> None:
+    if setting.startswith("TOKI_REGISTRY_"):
+        _ring.cache_clear()
+        _index_key.cache_clear()
 
 
 def primary_key_id() -> str:
@@ -81,9 +99,12 @@ def normalise_phone(value: str) -> str:
 
 def blind_index(kind: str, normalised: str) -> str:
     """HMAC-SHA256 of `normalised` under the index key, domain-separated by `kind`; "" for an empty value."""
-    if not normalised:
-        return ""
-    return hmac.new(conf.index_key(), f"{kind}\x1f{normalised}".encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(kind, normalised) if normalised else ""
+
+
+def keyed_hash(kind: str, content: str) -> str:
+    """HMAC-SHA256 of `content` under the index key, domain-separated by `kind` (e.g. the access log's chain)."""
+    return hmac.new(_index_key(), f"{kind}\x1f{content}".encode(), hashlib.sha256).hexdigest()
 
 
 def kana_index(value: str) -> str:

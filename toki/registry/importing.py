@@ -24,7 +24,12 @@ from toki.registry.models import Person
 
 REQUIRED = ("source_id", "name", "name_kana", "birth_date", "address", "district")
 OPTIONAL = ("sex", "phone", "support_reason", "care_level", "physical_grade", "intellectual_grade", "mental_grade",
-            "intractable_disease", "in_facility", "lives_alone", "medical_devices", "emergency_contacts", "language")
+            "intractable_disease", "in_facility", "lives_alone", "medical_devices", "emergency_contacts", "language",
+            "left_reason")
+LEFT_REASONS = {"": "", "moved": "moved", "died": "died"}  # 転出, 死亡 as the resident system reports them
+# The parsed values a Person takes as they are (the rest is derived: disabilities, household, reasons).
+REGISTER_ITEMS = ("name", "name_kana", "birth_date", "sex", "address", "phone", "support_reason", "care_level",
+                  "medical_devices", "emergency_contacts", "district", "language")
 FORBIDDEN = ("my_number", "mynumber", "individual_number", "個人番号", "マイナンバー")
 MAX_LENGTH = 200
 SEX = {"0": "unknown", "1": "male", "2": "female", "9": "not_applicable"}
@@ -58,6 +63,7 @@ class ImportResult:
     updated: int = 0
     not_meeting_criteria: int = 0
     in_facility: int = 0
+    left: int = 0  # rows the resident system marks as moved away or died
     person_ids: list[int] = field(default_factory=list)
 
 
@@ -166,6 +172,7 @@ def _parse(row: _Row, districts: dict[str, District]) -> dict[str, Any]:
     if not LANGUAGE.match(language.lower()):
         row.fail("language", "is not a language code")
     values["language"] = language.lower()
+    values["left_reason"] = row.choice("left_reason", LEFT_REASONS) or ""
     return values
 
 
@@ -194,11 +201,16 @@ def _disabilities(values: dict) -> list[dict]:
 def import_csv(*, actor, data: bytes, file_name: str, municipality, encoding: str = "utf-8") -> ImportResult:
     """Check the whole file, then write it in one transaction (new people created, known ones updated by the
     source system's id). Raises RegistryImportError listing every problem; then nothing is written."""
+    return _write(actor, read_csv(data=data, file_name=file_name, municipality=municipality, encoding=encoding),
+                  conf.criteria())
+
+
+def read_csv(*, data: bytes, file_name: str, municipality, encoding: str = "utf-8") -> list[dict[str, Any]]:
+    """Every row of the file parsed and checked, or RegistryImportError with every problem."""
     file = Path(file_name).name
     reader = csv.DictReader(io.StringIO(_decode(data, encoding, file), newline=""))
     _check_header(reader.fieldnames or [], file)
-    districts = {d.code: d for d in District.objects.filter(municipality=municipality)}
-    criteria = conf.criteria()
+    districts = {d.code: d for d in District.objects.filter(municipality=municipality).defer("boundary")}
     errors: list[RowError] = []
     parsed: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -214,7 +226,22 @@ def import_csv(*, actor, data: bytes, file_name: str, municipality, encoding: st
         parsed.append(values)
     if errors:
         raise RegistryImportError(errors)
-    return _write(actor, parsed, criteria)
+    return parsed
+
+
+def person_values(values: dict, reasons: list[str]) -> dict[str, Any]:
+    """What a parsed row sets on a Person (the register's fields, district as the model)."""
+    return {**{name: values[name] for name in REGISTER_ITEMS}, "disabilities": _disabilities(values),
+            "lives_with": "alone" if values["lives_alone"] else "others", "inclusion_reasons": reasons}
+
+
+def excluded_by(values: dict, criteria: dict) -> str:
+    """Why a parsed row is not on the register: "moved", "died", "facility", "criteria", or "" (it belongs)."""
+    if values["left_reason"]:
+        return values["left_reason"]
+    if values["in_facility"] and criteria["exclude_in_facility"]:
+        return "facility"
+    return "" if inclusion_reasons(values, criteria) else "criteria"
 
 
 @transaction.atomic
@@ -223,21 +250,20 @@ def _write(actor, parsed: list[dict], criteria: dict) -> ImportResult:
     indexes = {crypto.source_index(v["source_id"]): v for v in parsed}
     existing = {p.source_index: p for p in Person.objects.filter(source_index__in=list(indexes))}
     for source, values in indexes.items():
-        if values["in_facility"] and criteria["exclude_in_facility"]:
-            result.in_facility += 1
+        excluded = excluded_by(values, criteria)
+        if excluded:
+            if excluded == "facility":
+                result.in_facility += 1
+            elif excluded == "criteria":
+                result.not_meeting_criteria += 1
+            else:
+                result.left += 1
             continue
         reasons = inclusion_reasons(values, criteria)
-        if not reasons:
-            result.not_meeting_criteria += 1
-            continue
         person = existing.get(source) or Person(source_index=source)
         created = person.pk is None
-        for name in ("name", "name_kana", "birth_date", "sex", "address", "phone", "support_reason", "care_level",
-                     "medical_devices", "emergency_contacts", "district", "language"):
-            setattr(person, name, values[name])
-        person.disabilities = _disabilities(values)
-        person.lives_with = "alone" if values["lives_alone"] else "others"
-        person.inclusion_reasons = reasons
+        for name, value in person_values(values, reasons).items():
+            setattr(person, name, value)
         person.status = Person.Status.ACTIVE
         person.refresh_indexes()
         person.save()

@@ -29,6 +29,9 @@ class Person(models.Model):
                                  verbose_name=_("district"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     language = models.CharField(_("language"), max_length=10, default="ja")
+    # Why and when the person left the register (an approved refresh): moved, died, facility, criteria, absent.
+    left_reason = models.CharField(_("why the person left"), max_length=10, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     # Statutory items (第49条の10第2項).
     name = EncryptedTextField(_("name"))
     name_kana = EncryptedTextField(_("name (kana)"))
@@ -174,6 +177,10 @@ class AccessLog(models.Model):
     purpose = models.CharField(max_length=40)
     basis = models.CharField(max_length=10, choices=Basis.choices)
     recipient_class = models.CharField(max_length=20, blank=True)
+    # Hash chain (tamper evidence): HMAC over the previous row's hash and this row's content (accesslog.py);
+    # `manage.py registry_verify_access_log` recomputes it. Rows written before the chain existed have "".
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    entry_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("registry access")
@@ -182,3 +189,106 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} person {self.person_id} by {self.actor_id}"
+
+
+class AccessLogHead(models.Model):
+    """The end of the access log's hash chain: one row, locked by each writer so the chain has one order."""
+
+    last_hash = models.CharField(max_length=64, blank=True, default="")
+    last_id = models.BigIntegerField(default=0)
+    entries = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"access log head ({self.entries} entries)"
+
+
+class Activation(models.Model):
+    """A disaster activation (災害対策基本法 第49条の11第3項): while it runs, every cleared recipient whose area lies
+    in one of its districts sees everyone on the register there, without consent, each look tagged 49-11-3.
+    Declared by HQ with a reason and an expiry; it can be extended or ended early; it is reviewed afterwards."""
+
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("declared by"))
+    declared_at = models.DateTimeField(_("declared at"))
+    districts = models.ManyToManyField("areas.District", related_name="+", verbose_name=_("affected districts"))
+    reason = models.TextField(_("why sharing is widened"), max_length=500)
+    expires_at = models.DateTimeField(_("expires at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("ended by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    review_note = models.TextField(_("review"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("disaster activation")
+        verbose_name_plural = _("disaster activations")
+        ordering = ["-declared_at", "-id"]
+        indexes = [models.Index(fields=["ended_at", "expires_at"], name="registry_activation_live")]
+
+    def __str__(self):
+        return f"activation {self.pk} ({self.declared_at:%Y-%m-%d %H:%M})"
+
+    def is_live(self, now) -> bool:
+        return self.ended_at is None and self.declared_at <= now < self.expires_at
+
+    def closed_at(self):
+        """When it stopped (ended early or expired), or None while live."""
+        return self.ended_at or self.expires_at
+
+
+from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
+from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
+    LADDER,
+    Safety,
+    SafetyReport,
+    SafetyRound,
+    SafetyStatus,
+    Source,
+    Step,
+)
+
+__all__ = [
+    "LADDER",
+    "PERSON_FIELDS",
+    "AccessLog",
+    "Activation",
+    "Consent",
+    "Person",
+    "Recipient",
+    "RecipientClass",
+    "Refresh",
+    "RefreshChange",
+    "Safety",
+    "SafetyReport",
+    "SafetyRound",
+    "SafetyStatus",
+    "Scope",
+    "Source",
+    "Step",
+]
+
+
+class Export(models.Model):
+    """A print or a CSV of one district's list: numbered, for one person only, expiring. Every download is
+    counted and every person in it logged (action print/export)."""
+
+    class Kind(models.TextChoices):
+        PRINT = "print", _("Print")
+        CSV = "csv", _("CSV")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    district = models.ForeignKey("areas.District", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    downloads = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"export {self.pk} ({self.kind})"

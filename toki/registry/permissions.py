@@ -70,3 +70,8 @@ def may_use_registry(user) -> bool:
 def may_keep_register(user) -> bool:
     """Import, record consent, rotate keys: registry officers only."""
     return is_registry_officer(user)
+
+
+def may_declare_activation(user) -> bool:
+    """Declare, extend, end and review a disaster activation (第49条の11第3項): HQ administrators."""
+    return is_registry_officer(user)

@@ -8,16 +8,19 @@ unread); search narrows by blind index first.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from toki.registry import conf, crypto
+from toki.areas.models import District
+from toki.registry import accesslog, conf, crypto
 from toki.registry.consent import latest_consents, sharing_allowed
-from toki.registry.models import AccessLog, Person, Scope
+from toki.registry.models import AccessLog, Activation, Person, Scope
 from toki.registry.permissions import Grant, grants_of
 
 # Why someone looks (logged with every access). A code, never free text: free text could carry personal data.
 PURPOSES = ("support_planning", "consent_followup", "drill", "disaster_response", "register_upkeep")
+# When several grants reach a person, the log names the narrowest legal basis that allowed the look.
+BASIS_RANK: dict[str, int] = {AccessLog.Basis.INTERNAL: 0, AccessLog.Basis.NORMAL: 1, AccessLog.Basis.DISASTER: 2}
 
 
 @dataclass
@@ -36,43 +39,73 @@ def may_recipient_class_see(person: Person, recipient_class: str, scope: str = S
         conf.consent_mode_for(recipient_class), consent, today)
 
 
-def _visible(user, candidates: list[tuple[int, int]], today: date) -> dict[int, tuple[set[str], Grant]]:
-    """For (person id, district id) candidates: the fields `user` may see of each, and the grant that allows it
-    (an officer's grant wins: its basis is internal use)."""
-    visible: dict[int, tuple[set[str], Grant]] = {}
+def live_activations(now=None) -> list[Activation]:
+    """The disaster activations running now (第49条の11第3項), with their districts."""
+    now = now or timezone.now()
+    return list(Activation.objects.filter(ended_at__isnull=True, declared_at__lte=now, expires_at__gt=now)
+                .prefetch_related(Prefetch("districts", queryset=District.objects.defer("boundary"))))
+
+
+def _activated_districts(now) -> set[int]:
+    return {district.pk for activation in live_activations(now) for district in activation.districts.all()}
+
+
+def _visible(user, candidates: list[tuple[int, int]], today: date) -> dict[int, tuple[set[str], Grant, str]]:
+    """For (person id, district id) candidates: the fields `user` may see of each, the grant that allows it and
+    the legal basis. An officer's grant wins (internal use, 第1項); then consent or ordinance (第2項); then a live
+    disaster activation of the person's district (第3項), which needs no consent."""
+    visible: dict[int, tuple[set[str], Grant, str]] = {}
+    activated: set[int] | None = None
     for grant in grants_of(user):
-        in_area = [pid for pid, district_id in candidates if grant.district_id in (None, district_id)]
-        if grant.recipient_class is not None:
+        in_area = [(pid, district_id) for pid, district_id in candidates if grant.district_id in (None, district_id)]
+        if grant.recipient_class is None:
+            allowed = {pid: AccessLog.Basis.INTERNAL for pid, _ in in_area}
+        else:
             mode = conf.consent_mode_for(grant.recipient_class)
-            latest = latest_consents(in_area, grant.recipient_class, Scope.ROSTER)
-            in_area = [pid for pid in in_area if sharing_allowed(mode, latest.get(pid), today)]
-        for pid in in_area:
-            fields, first = visible.get(pid, (set(), grant))
+            latest = latest_consents([pid for pid, _ in in_area], grant.recipient_class, Scope.ROSTER)
+            if activated is None:
+                activated = _activated_districts(timezone.now())
+            allowed = {}
+            for pid, district_id in in_area:
+                if sharing_allowed(mode, latest.get(pid), today):
+                    allowed[pid] = AccessLog.Basis.NORMAL
+                elif district_id in activated:
+                    allowed[pid] = AccessLog.Basis.DISASTER
+        for pid, basis in allowed.items():
+            fields, first, first_basis = visible.get(pid, (set(), grant, basis))
             fields.update(grant.fields)
-            visible[pid] = (fields, first if first.recipient_class is None else grant)
+            if first.recipient_class is not None and BASIS_RANK[basis] < BASIS_RANK[first_basis]:
+                first, first_basis = grant, basis
+            visible[pid] = (fields, first, first_basis)
     return visible
 
 
-def _read(user, people_ids_districts: list[tuple[int, int]], *, action: str, purpose: str) -> list[PersonView]:
+def visible_people(user, candidates: list[tuple[int, int]]) -> set[int]:
+    """Which of these (person id, district id) `user` may see now (no data read, nothing logged)."""
+    return set(_visible(user, candidates, timezone.localdate()))
+
+
+def _read(user, people_ids_districts: list[tuple[int, int]], *, action: str, purpose: str,
+          only: tuple[str, ...] | None = None) -> list[PersonView]:
+    """Decrypt and log. `only`: at most these fields (a page that needs fewer reads and logs fewer)."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r} (one of {', '.join(PURPOSES)})")
     today = timezone.localdate()
     visible = _visible(user, people_ids_districts, today)
+    if only is not None:
+        visible = {pid: (fields & set(only), grant, basis) for pid, (fields, grant, basis) in visible.items()}
     if not visible:
         return []
-    all_fields = sorted(set().union(*(fields for fields, _ in visible.values())))
-    people = Person.objects.filter(pk__in=list(visible)).only("id", "district_id", *all_fields).order_by("id")
-    views, logs = [], []
-    for person in people:
-        fields, grant = visible[person.pk]
-        views.append(PersonView(person.pk, person.district_id,
-                                {name: getattr(person, name) for name in sorted(fields)}))
-        logs.append(AccessLog(
-            actor=user, person_id=person.pk, action=action, fields=sorted(fields), purpose=purpose,
-            basis=AccessLog.Basis.INTERNAL if grant.recipient_class is None else AccessLog.Basis.NORMAL,
-            recipient_class=grant.recipient_class or ""))
-    with transaction.atomic():
-        AccessLog.objects.bulk_create(logs)
+    all_fields = sorted(set().union(*(fields for fields, _, _ in visible.values())))
+    # values_list, not model instances: the same decryption (the fields' converters) without building 500 models.
+    rows = Person.objects.filter(pk__in=list(visible)).order_by("id").values_list("id", "district_id", *all_fields)
+    views, looks = [], []
+    for pid, district_id, *values in rows:
+        fields, grant, basis = visible[pid]
+        views.append(PersonView(pid, district_id, {name: value for name, value in zip(all_fields, values, strict=True)
+                                                   if name in fields}))
+        looks.append(accesslog.Look(pid, tuple(sorted(fields)), basis, grant.recipient_class or ""))
+    accesslog.record(user, looks, action=action, purpose=purpose)
     return views
 
 
@@ -120,10 +153,65 @@ def accesses_to(user, person_id: int):
 
 def districts_for(user, municipality) -> list:
     """The districts whose list `user` may open (an officer or a municipality-wide recipient: all of them)."""
-    from toki.areas.models import District
-
     grants = grants_of(user)
     districts = District.objects.filter(municipality=municipality).defer("boundary")
     if any(grant.district_id is None for grant in grants):
         return list(districts)
     return list(districts.filter(pk__in={grant.district_id for grant in grants}))
+
+
+def activations_for(user) -> list[Activation]:
+    """Every disaster activation, newest first, for those who declare them (others: none)."""
+    from toki.registry.permissions import may_declare_activation
+
+    if not may_declare_activation(user):
+        return []
+    return list(Activation.objects.select_related("declared_by", "ended_by", "reviewed_by")
+                .prefetch_related(Prefetch("districts", queryset=District.objects.defer("boundary")))[:200])
+
+
+def get_activation_for(user, pk: int) -> Activation | None:
+    from toki.registry.permissions import may_declare_activation
+
+    if not may_declare_activation(user):
+        return None
+    return (Activation.objects.select_related("declared_by", "ended_by", "reviewed_by")
+            .prefetch_related(Prefetch("districts", queryset=District.objects.defer("boundary")))
+            .filter(pk=pk).first())
+
+
+def looks_under(activation: Activation) -> list:
+    """For the review: who looked at how many people under this activation (basis 49-11-3, in its window)."""
+    from django.db.models import Count
+
+    return list(AccessLog.objects.filter(basis=AccessLog.Basis.DISASTER, at__gte=activation.declared_at,
+                                         at__lte=activation.closed_at())
+                .values("actor__username", "recipient_class").annotate(looks=Count("id"),
+                                                                        people=Count("person", distinct=True))
+                .order_by("actor__username"))
+
+
+LOG_PAGE = 200
+
+
+def access_log_page(user, *, person_id: int | None = None, actor: str = "", basis: str = "",
+                    before_id: int | None = None) -> dict:
+    """One page of the access log for officers (none for anyone else), newest first. Two queries."""
+    from toki.registry.models import AccessLogHead
+    from toki.registry.permissions import may_keep_register
+
+    if not may_keep_register(user):
+        return {"rows": [], "head": None, "older": None, "bases": AccessLog.Basis.choices}
+    rows = AccessLog.objects.select_related("actor").order_by("-id")
+    if person_id is not None:
+        rows = rows.filter(person_id=person_id)
+    if actor:
+        rows = rows.filter(actor__username=actor)
+    if basis in AccessLog.Basis.values:
+        rows = rows.filter(basis=basis)
+    if before_id is not None:
+        rows = rows.filter(id__lt=before_id)
+    page = list(rows[:LOG_PAGE + 1])
+    older = page[LOG_PAGE - 1].pk if len(page) > LOG_PAGE else None
+    return {"rows": page[:LOG_PAGE], "head": AccessLogHead.objects.filter(pk=1).first(), "older": older,
+            "bases": AccessLog.Basis.choices}

@@ -12,6 +12,8 @@ OPENING_CHANGES = {
     "confirmed": declare("shelters.opening_confirmed", ids=("opening_id",), doc="staff confirmed it is current"),
     "closed": declare("shelters.opening_closed", ids=("opening_id",), doc="a shelter opening closed"),
 }
+PEOPLE_CHECKED_IN = declare("shelters.people_checked_in", ids=("opening_id", "registration_ids"),
+                            doc="people arrived at an opening (the registry matches them to its register)")
 MASTER_CHANGED = declare("shelters.master_changed",
                          doc="the shelter master changed (an import created or updated shelters, HQ edited one)")
 
@@ -27,3 +29,11 @@ def master_changed(municipality_id: int) -> None:
     from toki.events.outbox import publish
 
     publish(MASTER_CHANGED, municipality_id=municipality_id)
+
+
+def people_checked_in(opening, registration_ids: list[int]) -> None:
+    """Announce arrivals (Registration ids, never names) inside the sync action's transaction."""
+    from toki.events.outbox import publish
+
+    publish(PEOPLE_CHECKED_IN, municipality_id=opening.shelter.municipality_id, opening_id=opening.pk,
+            registration_ids=sorted(set(registration_ids)))

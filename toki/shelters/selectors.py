@@ -601,3 +601,12 @@ def hazards_in_force_at(point: tuple[float, float], municipality: Municipality |
     if district is None:
         return hazards_in_force(municipality)
     return hazards_in_force(municipality, district)
+
+
+def arrivals_for_matching(registration_ids) -> list:
+    """A system read for the registry's 安否 matching (its subscriber to shelters.people_checked_in; the registry
+    matches by its own keyed hashes and keeps nothing of this but the ids): each registration still checked in,
+    with its opening, shelter, time of arrival and the member's kana name and date of birth. One query."""
+    return list(Registration.objects.filter(pk__in=list(registration_ids), state=Registration.State.CHECKED_IN)
+                .values("id", "opening_id", "opening__shelter__name", "checked_in_at", "member__name_kana",
+                        "member__birth_date"))

@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from toki.accounts.models import User
 from toki.areas.models import District
-from toki.registry.tests.helpers import KEYS_V1
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin
 from toki.test import BaseTestCase
 
 
-class RegistryDemoTests(BaseTestCase):
+class RegistryDemoTests(RegistryLoginMixin, BaseTestCase):
     @override_settings(**KEYS_V1)
     def test_mina_sees_the_consented_people_of_aikawa_only(self):
         call_command("seed_registry_demo", stdout=StringIO())
@@ -27,3 +27,26 @@ class RegistryDemoTests(BaseTestCase):
     def test_without_keys_it_says_so(self):
         with self.assertRaisesMessage(CommandError, "is not set"):
             call_command("seed_registry_demo", stdout=StringIO())
+
+    @override_settings(**KEYS_V1)
+    def test_after_an_activation_mina_sees_everyone_in_aikawa_each_look_logged(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from toki.registry import actions
+        from toki.registry.models import AccessLog
+
+        call_command("seed_registry_demo", stdout=StringIO())
+        aikawa = District.objects.get(code="aikawa")
+        actions.declare_activation(actor=self.alice, districts=[aikawa], reason="地震 震度6強",
+                                   expires_at=timezone.now() + timedelta(hours=6))
+        mina = User.objects.get(username="mina")
+        self.login(mina)
+        page = self.client.get(reverse("registry:district", args=[aikawa.pk]) + "?purpose=disaster_response")
+        for shown in ("相川 ハナ", "相川 トメ", "相川 ゲン", "相川 キヨ", "相川 サブロウ"):
+            self.assertContains(page, shown)
+        self.assertNotContains(page, "両津 ミツ")
+        logged = AccessLog.objects.filter(actor=mina)
+        self.assertEqual(5, logged.count())
+        self.assertEqual(3, logged.filter(basis=AccessLog.Basis.DISASTER).count())

@@ -72,8 +72,8 @@ class OutboxTests(QueueMixin, HqTestCase):
                                   ("alerts.public_situation_changed", self.municipality.pk, {}),
                                   ("alerts.alert_published", self.municipality.pk, {"alert_id": alert_id})])
         # One delivery task per subscriber, enqueued only on commit: HQ, the portal, alerts (announcing to notify),
-        # transit (route suspensions, issue 20).
-        self.assertEqual(len([c for c in callbacks if "deliver_event" in repr(c)]), 4)
+        # transit (route suspensions, issue 20) and the registry (a 安否確認 round for the order).
+        self.assertEqual(len([c for c in callbacks if "deliver_event" in repr(c)]), 5)
 
     def test_it_runs_each_subscriber_once_however_often_it_is_delivered(self):
         with self.captureOnCommitCallbacks(execute=True):

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 
 from toki.hq import board, selectors
 from toki.hq.kpi import incident_kpi
+from toki.hq.panels import board_panels
 from toki.hq.permissions import may_read_distress_messages
 
 POLL_SECONDS = 10
@@ -28,6 +29,9 @@ PARTS = ("summary", "shelters", "instructions", "chronology", "distress")
 
 
 def _context(incident, part: str) -> dict:
+    panel = board_panels().get(part)
+    if panel is not None:  # another app's panel (toki.hq.panels)
+        return {"panel": panel.context(incident)}
     if part == "summary":
         return {"summary": board.board_summary(incident), "orders": board.board_orders(incident)}
     if part == "shelters":
@@ -49,20 +53,25 @@ def board_page(request, pk):
     for part in PARTS:
         if part != "distress" or show_distress:
             context.update(_context(incident, part))
+    context["panels"] = [render_to_string(panel.template, {"incident": incident, "poll": POLL_SECONDS,
+                                                           **_context(incident, key)}, request=request)
+                         for key, panel in board_panels().items()]
     return render(request, "hq/board.html", context)
 
 
 @login_required
 @never_cache
 def board_part(request, pk, part):
-    if part not in PARTS or (part == "distress" and not may_read_distress_messages(request.user)):
+    panel = board_panels().get(part)
+    if (part not in PARTS and panel is None) or (part == "distress" and not may_read_distress_messages(request.user)):
         raise Http404
     incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
     key = f"hq:board:{incident.pk}:{part}:{get_language()}"
     html = cache.get(key)
     if html is None:
         context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
-        html = render_to_string(f"hq/board/{part}.html", context, request=request)
+        template = panel.template if panel is not None else f"hq/board/{part}.html"
+        html = render_to_string(template, context, request=request)
         cache.set(key, html, PART_CACHE_SECONDS)
     return HttpResponse(html)
 

@@ -41,3 +41,26 @@ def write_csv(data: bytes, name: str = "welfare.csv") -> Path:
     path = directory / name
     path.write_bytes(data)
     return path
+
+
+class RegistryLoginMixin:
+    """Log a persona in as a registry user would be after giving the second factor (a confirmed TOTP device and
+    the registry's session entry); others are simply logged in. toki/registry/tests/test_second_factor.py tests
+    the factor itself."""
+
+    def login(self, user):
+        from django.utils import timezone
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from toki.registry.permissions import may_use_registry
+        from toki.registry.second_factor import SESSION_KEY
+
+        super().login(user)  # type: ignore[misc]
+        user.__dict__.pop("_toki_registry_grants", None)
+        if may_use_registry(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+                user=user, name="test", confirmed=True)
+            session = self.client.session  # type: ignore[attr-defined]
+            session[SESSION_KEY] = {"device": device.pk, "at": timezone.now().isoformat()}
+            session.save()
+        user.__dict__.pop("_toki_registry_grants", None)

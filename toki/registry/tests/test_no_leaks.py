@@ -13,7 +13,7 @@ from toki.areas.models import District
 from toki.events.models import Event
 from toki.registry import actions
 from toki.registry.models import AccessLog, Consent, Person, RecipientClass, Scope
-from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
 from toki.test import BaseTestCase
 
 SENTINELS = ("ゼンチネル", "センチネル", "1933-03-03", "0259-99-9999", "歩行困難センチネル", "センチネル町",
@@ -21,7 +21,7 @@ SENTINELS = ("ゼンチネル", "センチネル", "1933-03-03", "0259-99-9999",
 
 
 @override_settings(**KEYS_V1)
-class NoLeakTests(BaseTestCase):
+class NoLeakTests(RegistryLoginMixin, BaseTestCase):
     def test_import_consent_pages_and_search_leave_no_value_behind(self):
         handler_stream = StringIO()
         handler = logging.StreamHandler(handler_stream)

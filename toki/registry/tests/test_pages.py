@@ -12,12 +12,12 @@ from toki.accounts.models import OrgUnit
 from toki.areas.models import District
 from toki.registry import actions
 from toki.registry.models import AccessLog, Consent, Person, RecipientClass, Scope
-from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
 from toki.test import BaseTestCase
 
 
 @override_settings(**KEYS_V1)
-class RegistryPageTests(BaseTestCase):
+class RegistryPageTests(RegistryLoginMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

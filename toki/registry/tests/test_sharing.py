@@ -14,7 +14,7 @@ from toki.areas.models import District
 from toki.registry import actions, selectors
 from toki.registry.consent import sharing_allowed
 from toki.registry.models import AccessLog, Consent, Person, RecipientClass, Scope
-from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
 from toki.test import BaseTestCase
 
 State = Consent.State
@@ -25,7 +25,7 @@ def consent(state, valid_until=None) -> Consent:
     return Consent(state=state, valid_from=TODAY - timedelta(days=30), valid_until=valid_until)
 
 
-class SharingRuleTests(SimpleTestCase):
+class SharingRuleTests(RegistryLoginMixin, SimpleTestCase):
     """The rule against a small reference table: (mode, state or None) → shared?"""
 
     EXPECTED = {

@@ -93,6 +93,7 @@ class _Outcome:
     people_delta: int = 0
     households_delta: int = 0
     occupancy_changed: bool = False
+    checked_in_ids: list = field(default_factory=list)  # Registration ids that arrived (for shelters.people_checked_in)
 
 
 def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events: list[EventIn],
@@ -107,6 +108,7 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
     known = _stored_events(events)
     with _writer_turn(), transaction.atomic():
         occupancy_changed, people_delta, households_delta = False, 0, 0
+        arrivals: list[int] = []
         for event in events:
             stored = known.get(event.id)
             if event.id is None:  # nothing to store it under: answered, never stored
@@ -116,6 +118,8 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
             else:
                 result, stored, outcome = _apply_one(acting_user, opening, device_id, event, source)
                 known[event.id] = stored
+                if outcome is not None:
+                    arrivals.extend(outcome.checked_in_ids)
                 if outcome is not None and outcome.occupancy_changed:
                     occupancy_changed = True
                     people_delta += outcome.people_delta
@@ -129,6 +133,8 @@ def apply_events(*, acting_user, opening: ShelterOpening, device_id: str, events
                               "rejected": counts["rejected"], "source": source})
         if occupancy_changed:
             _add_occupancy(opening, people_delta, households_delta)
+        if arrivals:
+            shelter_events.people_checked_in(opening, arrivals)
     return results
 
 
@@ -409,7 +415,7 @@ def _check_in(opening, payload, occurred_at, source) -> _Outcome:
     registrations = {r.member_id: r for r in read if r.member_id in wanted}
     present_before = {household_id: sum(r.household_id == household_id and r.state == Registration.State.CHECKED_IN
                                         for r in read)}
-    warnings, arrived, new = set(), Counter(), []
+    warnings, arrived, new, arrived_ids = set(), Counter(), [], []
     for member in members:
         reg = registrations.get(member.pk)
         if reg is None:
@@ -426,11 +432,13 @@ def _check_in(opening, payload, occurred_at, source) -> _Outcome:
             reg.checked_out_at, reg.destination, reg.destination_note, reg.transfer_opening = None, "", "", None
             reg.save()
             arrived[reg.household_id] += 1
+            arrived_ids.append(reg.pk)
     if new:
         Registration.objects.bulk_create(new)
+        arrived_ids += [reg.pk for reg in new]
     return _Outcome(household_id, [m.pk for m in members], {"via": via}, sorted(warnings),
                     people_delta=arrived.total(), households_delta=_households_delta(opening, arrived, present_before),
-                    occupancy_changed=bool(arrived))
+                    occupancy_changed=bool(arrived), checked_in_ids=arrived_ids)
 
 
 def _check_out(opening, payload, occurred_at, source) -> _Outcome:

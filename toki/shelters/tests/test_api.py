@@ -70,8 +70,9 @@ class ApiTests(ShelterWorldMixin, BaseTestCase):
         self.post_events([self.sync_event("check_out", {"household_id": household_id})])
         # session, user, memberships, teams, opening; the transaction (a savepoint inside the test's own, where
         # production has BEGIN … COMMIT); the event's savepoint; household lock + touch; members; registrations;
-        # registration saved; event stored; its savepoint released; audit; opening's counts added and read back.
-        with self.assertNumQueries(16):
+        # registration saved; event stored; its savepoint released; audit; opening's counts added and read back;
+        # the arrival announced for the registry's 安否 matching (shelters.people_checked_in: one outbox INSERT).
+        with self.assertNumQueries(17):
             response = self.post_events([self.sync_event("check_in", {"household_id": household_id})])
         self.assertEqual(response.json()["results"][0]["status"], "applied")
         self.assertEqual(response.json()["people_in"], 1)

@@ -234,5 +234,8 @@ class SyncTests(ShelterWorldMixin, BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             register_and_check_in(self.carol, self.opening, extra=7)  # 8 of 10 → 混雑
         self.assertEqual(ShelterOpening.objects.get(pk=self.opening.pk).crowding, "crowded")
+        registrations = sorted(Registration.objects.filter(opening=self.opening).values_list("pk", flat=True))
         self.assertEqual(list(Event.objects.order_by("pk")[before:].values_list("name", "ids")),
-                         [("shelters.opening_crowding_changed", {"opening_id": self.opening.pk})])
+                         [("shelters.opening_crowding_changed", {"opening_id": self.opening.pk}),
+                          ("shelters.people_checked_in", {"opening_id": self.opening.pk,
+                                                          "registration_ids": registrations})])
