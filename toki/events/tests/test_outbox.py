@@ -81,7 +81,7 @@ class OutboxTests(QueueMixin, HqTestCase):
         self.run_queued_tasks()
         once = {"republishes": 1, "plans": 1, "notifications": 1, "chronology": 1}
         self.assertEqual(self.side_effects(alert_id), once)
-        self.assertEqual(Delivery.objects.filter(done_at__isnull=False).count(), 4)
+        self.assertEqual(Delivery.objects.filter(done_at__isnull=False).count(), 5)
         self.assertFalse(Event.objects.filter(done_at__isnull=True).exists())
         # Delivered again: by hand, by the queue (a task run twice), by the sweep.
         from toki.events.tasks import deliver_event
@@ -98,7 +98,7 @@ class OutboxTests(QueueMixin, HqTestCase):
         # The order commits; the process dies before any on-commit hook runs (the callbacks are dropped).
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             alert_id = self.issue()[0].issue_alert_id
-        self.assertEqual(len(callbacks), 4)
+        self.assertEqual(len(callbacks), 5)
         self.run_queued_tasks()
         nothing = {"republishes": 0, "plans": 0, "notifications": 0, "chronology": 0}
         self.assertEqual(self.side_effects(alert_id), nothing)

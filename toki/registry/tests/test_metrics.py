@@ -16,14 +16,14 @@ from toki.kpi.achievement import fiscal_year_of
 from toki.kpi.models import Result
 from toki.registry import actions
 from toki.registry.models import Consent, Person, RecipientClass, Scope
-from toki.registry.tests.helpers import KEYS_V1, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
 from toki.test import PERSONA_PASSWORD, BaseTestCase
 
 TODAY = date(2026, 12, 6)
 
 
 @override_settings(**KEYS_V1)
-class RegistryStageTests(BaseTestCase):
+class RegistryStageTests(RegistryLoginMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -41,7 +41,7 @@ class RegistryStageTests(BaseTestCase):
                                        method=Consent.Method.MAIL)
 
     def read_district(self, user, code):
-        self.client.force_login(user)
+        self.login(user)  # with the registry's second factor given
         url = reverse("registry:district", args=[District.objects.get(code=code).pk])
         page = self.client.get(url, {"purpose": "support_planning"})
         self.assertEqual(page.status_code, 200)
