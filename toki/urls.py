@@ -27,6 +27,8 @@ urlpatterns = [
     path("line/", include("toki.linebot.urls")),
     path("shelter-ops/", include("toki.shelters.urls_ops")),
     path("registry/", include("toki.registry.urls")),
+    path("community/", include("toki.community.urls")),
+    path("tablet/", include("toki.community.urls_tablet")),
     path("api/v1/", api.urls),
 ]
 

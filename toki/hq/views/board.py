@@ -18,13 +18,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
+from toki.community.selectors import safety_summary
 from toki.hq import board, selectors
 from toki.hq.kpi import incident_kpi
 from toki.hq.permissions import may_read_distress_messages
 
 POLL_SECONDS = 10
 PART_CACHE_SECONDS = 3
-PARTS = ("summary", "shelters", "instructions", "chronology", "distress")
+PARTS = ("summary", "shelters", "instructions", "chronology", "distress", "safety")
 
 
 def _context(incident, part: str) -> dict:
@@ -36,6 +37,8 @@ def _context(incident, part: str) -> dict:
         return {"open_instructions": board.board_instructions(incident)}
     if part == "distress":
         return {"distress_messages": board.board_distress(incident)}
+    if part == "safety":  # household tablets' 無事です / 助けが必要 (docs/community.md)
+        return {"safety": safety_summary(incident.municipality, since=incident.started_at)}
     return {"entries": board.board_chronology(incident)}
 
 
