@@ -177,13 +177,13 @@ def note_household_used(device: Device) -> None:
 
 def _validate_attachment(upload) -> None:
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"attachments": f"{upload.name}: larger than 20 MB"})
+        raise ValidationError({"attachment": f"{upload.name}: larger than 20 MB"})
     if upload.content_type not in ATTACHMENT_TYPES:
-        raise ValidationError({"attachments": f"{upload.name}: only PDF, JPEG or PNG"})
+        raise ValidationError({"attachment": f"{upload.name}: only PDF, JPEG or PNG"})
     head = upload.read(8)
     upload.seek(0)
     if upload.content_type == "application/pdf" and not head.startswith(b"%PDF"):
-        raise ValidationError({"attachments": f"{upload.name}: not a PDF file"})
+        raise ValidationError({"attachment": f"{upload.name}: not a PDF file"})
 
 
 def publish_item(*, acting_user, municipality, kind: str, title: str, body: str, jichikai=None, han=None,

@@ -46,12 +46,14 @@ def compute_district_alerts(municipality, district_id: int, language: str) -> li
     return alerts
 
 
-def district_alerts(municipality, district_id: int, language: str) -> list[dict]:
+def district_alerts(household, language: str) -> list[dict]:
+    """The alerts for `household`'s district, from the cache when another tablet of the district asked within
+    POLL_CACHE_SECONDS (the municipality is read only when they are computed)."""
     seconds = settings.TOKI_COMMUNITY_POLL_CACHE_SECONDS
-    key = f"community:alerts:{municipality.pk}:{district_id}:{language}"
+    key = f"community:alerts:{household.municipality_id}:{household.district_id}:{language}"
     found = cache.get(key) if seconds else None
     if found is None:
-        found = compute_district_alerts(municipality, district_id, language)
+        found = compute_district_alerts(household.municipality, household.district_id, language)
         if seconds:
             cache.set(key, found, seconds)
     return found

@@ -28,7 +28,7 @@ def device_of(request) -> Device | None:
     if not secret or len(secret) > 100:
         return None
     return (Device.objects.select_related("household", "member")
-            .filter(token_sha256=digest(secret), signed_out_at=None).first())
+            .filter(token_sha256=digest(secret), signed_out_at=None).order_by().first())
 
 
 def set_cookie(response, secret: str) -> None:

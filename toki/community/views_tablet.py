@@ -43,7 +43,7 @@ def _page(request, template: str, context: dict, *, used: bool = True):
     if used:
         actions.note_household_used(request.device)
     household = request.device.household
-    alerts = district_alerts(household.municipality, household.district_id, request.LANGUAGE_CODE)
+    alerts = district_alerts(household, request.LANGUAGE_CODE)
     latest = selectors.items_for_household(household).values_list("pk", flat=True).first()
     context = {"device": request.device, "household": household, "alerts": alerts, "latest_item_id": latest,
                "config": tablet_config(request.device), **context}
@@ -213,7 +213,7 @@ def poll(request):
     actions.note_device_seen(device, app_version=request.GET.get("v", "")[:APP_VERSION_MAX],
                              battery=int(battery) if battery.isdigit() else None)
     household = device.household
-    alerts = district_alerts(household.municipality, household.district_id, request.LANGUAGE_CODE)
+    alerts = district_alerts(household, request.LANGUAGE_CODE)
     latest = (selectors.items_for_household(household).values_list("pk", flat=True).first())
     watch = household.watch_over and selectors.open_watch_flag(household) is not None
     body, etag = poll_body(alerts, latest_item=latest, watch_message=watch)
