@@ -64,8 +64,6 @@ def home(request):
     })
 
 
-KIND_TITLES = {"newsletter": "City newsletter 広報さど", "circular": "Circulars", "event": "Events"}
-
 
 @require_GET
 @never_cache
