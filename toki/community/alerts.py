@@ -59,6 +59,21 @@ def district_alerts(household, language: str) -> list[dict]:
     return found
 
 
+def latest_item(household) -> int | None:
+    """The newest item addressed to the household, shared in the cache by every household of the same 自治会 and
+    班 for POLL_CACHE_SECONDS (so an unchanged poll reads only its device)."""
+    from toki.community.selectors import latest_item_id
+
+    seconds = settings.TOKI_COMMUNITY_POLL_CACHE_SECONDS
+    key = f"community:latest:{household.municipality_id}:{household.jichikai_id}:{household.han_id}"
+    found = cache.get(key) if seconds else None
+    if found is None:
+        found = {"id": latest_item_id(household)}
+        if seconds:
+            cache.set(key, found, seconds)
+    return found["id"]
+
+
 def poll_body(alerts: list[dict], *, latest_item: int | None, watch_message: bool) -> tuple[bytes, str]:
     """The poll's JSON and its ETag (a hash of the JSON: an unchanged state gives the same tag)."""
     body = json.dumps({"alerts": alerts, "latest_item": latest_item, "watch_message": watch_message},

@@ -48,6 +48,12 @@ def items_for_household(household: Household, *, kind: str = "", query: str = ""
     return items.order_by("-published_at", "-pk")
 
 
+def latest_item_id(household: Household) -> int | None:
+    """The newest item addressed to `household` (one indexed query): the poll tells the tablet something new came."""
+    return (Item.objects.filter(municipality_id=household.municipality_id).filter(audience_q(household))
+            .order_by("-published_at", "-pk").values_list("pk", flat=True).first())
+
+
 def get_item_for_household(household: Household, pk) -> Item:
     return _get(items_for_household(household).prefetch_related("attachments"), pk)
 

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from toki.community import actions, devices, selectors
-from toki.community.alerts import district_alerts, poll_body
+from toki.community.alerts import district_alerts, latest_item, poll_body
 from toki.community.models import Item, SafetyReply
 from toki.community.qr import qr_svg
 from toki.community.strings import tablet_config
@@ -44,7 +44,7 @@ def _page(request, template: str, context: dict, *, used: bool = True):
         actions.note_household_used(request.device)
     household = request.device.household
     alerts = district_alerts(household, request.LANGUAGE_CODE)
-    latest = selectors.items_for_household(household).values_list("pk", flat=True).first()
+    latest = selectors.latest_item_id(household)
     context = {"device": request.device, "household": household, "alerts": alerts, "latest_item_id": latest,
                "config": tablet_config(request.device), **context}
     return render(request, template, context)
@@ -212,7 +212,7 @@ def poll(request):
                              battery=int(battery) if battery.isdigit() else None)
     household = device.household
     alerts = district_alerts(household, request.LANGUAGE_CODE)
-    latest = (selectors.items_for_household(household).values_list("pk", flat=True).first())
+    latest = latest_item(household)
     watch = household.watch_over and selectors.open_watch_flag(household) is not None
     body, etag = poll_body(alerts, latest_item=latest, watch_message=watch)
     if etag in request.headers.get("If-None-Match", ""):

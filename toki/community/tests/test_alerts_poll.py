@@ -25,10 +25,10 @@ class PollTests(CommunityTestCase):
         self.assertEqual(again.status_code, 304)
         self.assertEqual(again.content, b"")
 
-    def test_it_costs_two_queries_for_an_unchanged_poll(self):
+    def test_it_costs_one_query_for_an_unchanged_poll(self):
         tablet = self.tablet(self.households[1])  # no watch-over (with it: one more, the open flag)
         etag = tablet.get("/tablet/poll.json")["ETag"]
-        with self.assertNumQueries(2):  # the device; the newest item (the alert state is shared in the cache)
+        with self.assertNumQueries(1):  # the device (the alerts and the newest item are shared in the cache)
             tablet.get("/tablet/poll.json", HTTP_IF_NONE_MATCH=etag)
 
     def test_it_brings_an_order_for_the_households_district(self):

@@ -62,11 +62,13 @@ def board_part(request, pk, part):
         raise Http404
     incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
     key = f"hq:board:{incident.pk}:{part}:{get_language()}"
-    html = cache.get(key)
+    seconds = 0 if part == "safety" else PART_CACHE_SECONDS  # two queries; a safety reply shows at the next poll
+    html = cache.get(key) if seconds else None
     if html is None:
         context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
         html = render_to_string(f"hq/board/{part}.html", context, request=request)
-        cache.set(key, html, PART_CACHE_SECONDS)
+        if seconds:
+            cache.set(key, html, seconds)
     return HttpResponse(html)
 
 
