@@ -312,7 +312,7 @@ def main(argv=None) -> int:
             server_log = log_tail(log, 20)
         finally:
             stop_process(gunicorn)
-    health, unchanged, full = runs
+    health, unchanged, _full = runs
     ratio = unchanged["server_cpu_ms_per_request"] / health["server_cpu_ms_per_request"]
     print()
     print(format_table(["request", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU ms/req"],

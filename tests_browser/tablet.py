@@ -47,7 +47,8 @@ for incident in Incident.objects.filter(ended_at__isnull=True, name="タブレ�
 # Decodes the first <svg> QR of the page as a camera would: drawn on a canvas, read by jsQR.
 DECODE_QR = """async () => {
   const svg = document.querySelector('#enrol-qr svg');
-  const url = 'data:image/svg+xml;base64,' + btoa(unescape(encodeURIComponent(new XMLSerializer().serializeToString(svg))));
+  const xml = new XMLSerializer().serializeToString(svg);
+  const url = 'data:image/svg+xml;base64,' + btoa(unescape(encodeURIComponent(xml)));
   const img = new Image();
   await new Promise((ok, fail) => { img.onload = ok; img.onerror = fail; img.src = url; });
   const canvas = document.createElement('canvas');
@@ -153,9 +154,9 @@ def circular(report: Report, browser: Browser, tablet, password: str) -> None:
             expect(HOUSEHOLD in leader.locator("#seen-list").inner_text(), "the household is not in the seen list")
             screenshot(report, leader, "tablet-4-leader-receipts")
 
-        if report.check("tablet: kenji publishes a circular to 夷自治会", publish):
-            if report.check("tablet: the tablet reads it (large text, axe clean) and taps 見ました", read):
-                report.check("tablet: kenji's page shows the household's receipt", receipt)
+        if (report.check("tablet: kenji publishes a circular to 夷自治会", publish)
+                and report.check("tablet: the tablet reads it (large text, axe clean) and taps 見ました", read)):
+            report.check("tablet: kenji's page shows the household's receipt", receipt)
     finally:
         context.close()
 
@@ -199,9 +200,9 @@ def alert_and_reply(report: Report, browser: Browser, tablet, site, password: st
         finally:
             context.close()
 
-    if report.check("tablet: a Lv4 order for 両津 takes the whole screen in purple, axe clean", takes_screen):
-        if report.check("tablet: 「無事です」 is sent", reply):
-            report.check("tablet: the reply reaches the HQ board", board)
+    if (report.check("tablet: a Lv4 order for 両津 takes the whole screen in purple, axe clean", takes_screen)
+            and report.check("tablet: 「無事です」 is sent", reply)):
+        report.check("tablet: the reply reaches the HQ board", board)
 
 
 def offline(report: Report, tablet) -> None:

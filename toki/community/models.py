@@ -86,6 +86,9 @@ class EnrolmentCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"enrolment code {self.pk} of household {self.household_id}"
+
 
 class Device(models.Model):
     """An enrolled tablet or phone. Its cookie holds a secret whose SHA-256 is `token_sha256`."""
@@ -103,6 +106,9 @@ class Device(models.Model):
     class Meta:
         ordering = ["household", "pk"]
         indexes = [models.Index(fields=["last_seen_at"], name="community_device_seen_idx")]
+
+    def __str__(self):
+        return f"device {self.pk} of household {self.household_id}"
 
     @property
     def is_family(self) -> bool:
@@ -142,6 +148,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
 
+    def __str__(self):
+        return self.name
+
 
 class Receipt(models.Model):
     """「見ました」: the household has seen the item (once per household; who tapped is kept)."""
@@ -153,6 +162,9 @@ class Receipt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "household"], name="receipt_once_per_household")]
+
+    def __str__(self):
+        return f"item {self.item_id} seen by household {self.household_id}"
 
 
 class Attendance(models.Model):
@@ -167,6 +179,9 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "household"], name="attendance_once_per_household")]
+
+    def __str__(self):
+        return f"item {self.item_id}: household {self.household_id} {self.answer}"
 
 
 class SafetyReply(models.Model):
@@ -187,6 +202,9 @@ class SafetyReply(models.Model):
     class Meta:
         ordering = ["-replied_at", "-pk"]
 
+    def __str__(self):
+        return f"household {self.household_id}: {self.status}"
+
 
 class ActiveDay(models.Model):
     """A local day on which the household used Toki on a device (the KPI counts active households)."""
@@ -199,12 +217,18 @@ class ActiveDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["household", "day"], name="active_day_unique")]
         indexes = [models.Index(fields=["day"], name="community_active_day_idx")]
 
+    def __str__(self):
+        return f"household {self.household_id} on {self.day}"
+
 
 class WellnessTap(models.Model):
     """The morning 「元気です」."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="taps")
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"household {self.household_id} at {self.at}"
 
 
 class WatchFlag(models.Model):
@@ -229,6 +253,9 @@ class WatchFlag(models.Model):
         constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(resolved_at=None),
                                                name="one_open_watch_flag")]
 
+    def __str__(self):
+        return f"household {self.household_id}: {self.stage}"
+
 
 class HelpNote(models.Model):
     """A help-desk note about a household ("called: the volume was off")."""
@@ -240,3 +267,6 @@ class HelpNote(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"note {self.pk} on household {self.household_id}"

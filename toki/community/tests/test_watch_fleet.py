@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from toki.community.actions import sweep_watch_over
 from toki.community.metrics import active_households
-from toki.community.models import ActiveDay, Household, HelpNote, WatchFlag
+from toki.community.models import ActiveDay, HelpNote, Household, WatchFlag
 from toki.community.tests.support import CommunityTestCase
 from toki.lib.metrics import Period
 

@@ -121,7 +121,7 @@ class BoardPageTests(BoardTestCase):
         self.fill(2)
         self.login(self.alice)
         response = self.client.get(reverse("hq:board", args=[self.incident.pk]))
-        self.assertContains(response, 'hx-trigger="every 10s"', count=6)  # with the shelters, the calls for help and the tablets' safety replies
+        self.assertContains(response, 'hx-trigger="every 10s"', count=6)  # + the tablets' safety replies
         self.assertContains(response, "instruction 1")
         self.assertContains(response, "entry 1")
         self.assertContains(response, 'data-item="casualties_injured_minor">2<')

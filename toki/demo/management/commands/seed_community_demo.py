@@ -22,9 +22,9 @@ class Command(BaseCommand):
     help = "Load the household-tablet demo. Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default="sado-demo-2026")
+        parser.add_argument("--password", required=True, help="the demo leaders' password (seed_demo passes its own)")
 
-    def handle(self, *args, password="sado-demo-2026", **options):
+    def handle(self, *args, password, **options):
         municipality = default_municipality_or_404()
         world = create_community_world(municipality, password)
         staff = User.objects.filter(username="alice").first()
