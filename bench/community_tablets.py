@@ -292,7 +292,7 @@ def main(argv=None) -> int:
             if status != 200 or not etag:
                 raise BenchError(f"the poll answered {status} without an ETag")
             secrets_lua = ", ".join(f'"{s}"' for s in data["secrets"])
-            runs = []
+            runs: list[dict] = []
             print("saturated: health, unchanged poll, full poll ...", flush=True)
             for label, lua, path in (
                     ("health check (reference)", P95_LUA, "/api/v1/health"),

@@ -154,7 +154,7 @@ def note_device_seen(device: Device, *, app_version: str = "", battery: int | No
     now = timezone.now()
     if device.last_seen_at and now - device.last_seen_at < SEEN_WRITE_EVERY:
         return
-    fields = {"last_seen_at": now}
+    fields: dict[str, object] = {"last_seen_at": now}
     if app_version:
         fields["app_version"] = app_version[:40]
     if battery is not None and 0 <= battery <= 100:

@@ -27,7 +27,7 @@ def _warning_level(kind_name: str) -> int | None:
 
 
 def compute_district_alerts(municipality, district_id: int, language: str) -> list[dict]:
-    alerts = []
+    alerts: list[dict] = []
     for order in orders_in_force(municipality).filter(district_id=district_id):
         words = order_words(order, language)
         alerts.append({"key": f"order:{order.pk}", "kind": "order", "level": int(order.level),
@@ -42,7 +42,7 @@ def compute_district_alerts(municipality, district_id: int, language: str) -> li
                            "css": LEVEL_CLASS[level], "title": title,
                            "action": "、".join(dict.fromkeys(s.kind_name for s in own)), "hazard": "",
                            "issued": ""})
-    alerts.sort(key=lambda a: -a["level"])
+    alerts.sort(key=lambda a: -int(a["level"]))
     return alerts
 
 

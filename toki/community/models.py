@@ -112,7 +112,7 @@ class Device(models.Model):
 
     @property
     def is_family(self) -> bool:
-        return bool(self.member_id and self.member.is_family)
+        return self.member is not None and self.member.is_family
 
 
 class Item(models.Model):

@@ -59,7 +59,8 @@ def get_item_for_household(household: Household, pk) -> Item:
 
 
 def unread_circulars(household: Household) -> int:
-    return items_for_household(household).exclude(kind=Item.Kind.NEWSLETTER).filter(seen=False).count()
+    seen = Receipt.objects.filter(household=household).values("item_id")
+    return items_for_household(household).exclude(kind=Item.Kind.NEWSLETTER).exclude(pk__in=seen).count()
 
 
 def open_watch_flag(household: Household) -> WatchFlag | None:
@@ -97,7 +98,7 @@ def get_item_for_publisher(user, pk) -> Item:
 def audience_of(item: Item) -> QuerySet[Household]:
     households = Household.objects.filter(municipality_id=item.municipality_id).select_related("district", "han")
     if item.kind != Item.Kind.NEWSLETTER:
-        households = households.filter(jichikai_id=item.jichikai_id)
+        households = households.filter(jichikai=item.jichikai)
         if item.han_id:
             households = households.filter(han_id=item.han_id)
     return households
@@ -106,7 +107,8 @@ def audience_of(item: Item) -> QuerySet[Household]:
 def readers_of(item: Item) -> dict:
     """Who has seen `item`, who has not, and (after `days`) whom to visit or hand paper to."""
     receipts = {r.household_id: r for r in Receipt.objects.filter(item=item).select_related("member")}
-    seen, unseen = [], []
+    seen: list[dict] = []
+    unseen: list[dict] = []
     for household in audience_of(item).order_by("han__name", "label"):
         receipt = receipts.get(household.pk)
         (seen if receipt else unseen).append({"household": household, "receipt": receipt})

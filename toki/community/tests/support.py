@@ -2,6 +2,7 @@
 the real pages (staff makes the QR, the device opens its link)."""
 
 import re
+from typing import Any
 
 from django.core.cache import cache
 from django.test import Client
@@ -14,6 +15,15 @@ LINK = re.compile(r'id="enrol-url" href="https?://[^/]+(/tablet/enrol/[^/]+/)"')
 
 
 class CommunityTestCase(BaseTestCase):
+    alice: Any  # the personas and districts of PersonasMixin.create_world, and the world below
+    kenji: Any
+    michiko: Any
+    ebisu: Any
+    orito: Any
+    hana: Any
+    nakagawa: Any
+    households: list
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -35,7 +45,10 @@ class CommunityTestCase(BaseTestCase):
         data = {"family_name": family_name} if family_name else {}
         response = staff.post(f"/community/households/{household.pk}/enrol/", data)
         self.assertEqual(response.status_code, 200)
-        return LINK.search(response.content.decode()).group(1)
+        found = LINK.search(response.content.decode())
+        self.assertIsNotNone(found, "no enrolment link on the page")
+        assert found is not None
+        return found.group(1)
 
     def tablet(self, household, family_name: str = "") -> Client:
         """A device of `household`, enrolled through the QR link."""
