@@ -110,6 +110,7 @@ def enrol(report: Report, browser: Browser, tablet, password: str) -> bool:
             link = page.evaluate(DECODE_QR)
             expect(bool(link) and "/tablet/enrol/" in link, f"the QR holds {link!r}")
             screenshot(report, page, "tablet-0-staff-qr")
+            axe_clean(page, "staff QR page")
             tablet.goto(link, wait_until="load")
             screenshot(report, tablet, "tablet-1-enrol")
             tablet.get_by_role("button", name="始める").click()
@@ -153,10 +154,11 @@ def circular(report: Report, browser: Browser, tablet, password: str) -> None:
                    f"read count: {leader.locator('#read-count').inner_text()}")
             expect(HOUSEHOLD in leader.locator("#seen-list").inner_text(), "the household is not in the seen list")
             screenshot(report, leader, "tablet-4-leader-receipts")
+            axe_clean(leader, "leader's item page")
 
         if (report.check("tablet: kenji publishes a circular to 夷自治会", publish)
                 and report.check("tablet: the tablet reads it (large text, axe clean) and taps 見ました", read)):
-            report.check("tablet: kenji's page shows the household's receipt", receipt)
+            report.check("tablet: kenji's page shows the household's receipt (axe clean)", receipt)
     finally:
         context.close()
 
