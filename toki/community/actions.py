@@ -84,8 +84,8 @@ def create_enrolment_code(*, acting_user, household: Household, family_name: str
                           device: Device | None = None) -> tuple[EnrolmentCode, str]:
     """A one-time QR for the household's tablet, or (with `family_name`) for a family member's own phone. Made by
     city staff, or by the household itself from its tablet (`device`, family codes only). Returns the secret once."""
-    if device is not None:
-        _require(device.household_id == household.pk and bool(family_name.strip()))
+    if device is not None:  # the household's own tablet (not a family phone) invites family
+        _require(device.household_id == household.pk and not device.is_family and bool(family_name.strip()))
     else:
         _require(is_city_staff(acting_user))
     secret = devices.new_secret()

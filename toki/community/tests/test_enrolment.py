@@ -47,6 +47,11 @@ class EnrolmentTests(CommunityTestCase):
         self.assertTrue(device.is_family)
         self.assertTrue(phone.get("/tablet/").context["device"].is_family)
 
+    def test_it_lets_only_the_household_tablet_invite_family(self):
+        phone = self.tablet(self.hana, family_name="佐渡 次郎")
+        self.assertEqual(phone.post("/tablet/family/", {"name": "他人"}).status_code, 403)
+        self.assertFalse(self.hana.members.filter(name="他人").exists())
+
     def test_it_signs_a_device_out_remotely(self):
         tablet = self.tablet(self.hana)
         device = Device.objects.get(household=self.hana)
