@@ -381,6 +381,24 @@ NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 600)
 # connection). Workers × threads × LINE latency bounds the rate: 4 × 4 at 50 ms is 320/s, above LINE's 200/s.
 NOTIFY_SEND_THREADS = env_int("NOTIFY_SEND_THREADS", 4)
 
+# --- Web Push (docs/webpush.md) -----------------------------------------------------------------------------
+# The VAPID key pair (RFC 8292): the private key as base64url (the raw 32-byte P-256 scalar, or DER), made by
+# `manage.py webpush_keys`; the subject is a mailto: or https: contact for the push services. Empty key: the
+# channel is not configured and planning skips it (its subscribers keep their registrations).
+TOKI_WEBPUSH_VAPID_PRIVATE_KEY = env_str("TOKI_WEBPUSH_VAPID_PRIVATE_KEY")
+TOKI_WEBPUSH_VAPID_SUBJECT = env_str("TOKI_WEBPUSH_VAPID_SUBJECT", "")
+# How long (seconds) a push service keeps a message for a browser that is offline (the TTL header).
+TOKI_WEBPUSH_TTL = env_int("TOKI_WEBPUSH_TTL", 6 * 3600)
+# Seconds one push request may take (connect + read) before it counts as a timeout and is retried.
+TOKI_WEBPUSH_TIMEOUT = env_int("TOKI_WEBPUSH_TIMEOUT", 10)
+# Requests one batch of subscriptions has in flight at once (a bounded thread pool inside the transport).
+TOKI_WEBPUSH_THREADS = env_int("TOKI_WEBPUSH_THREADS", 16)
+# Where browsers' push endpoints may point (host names, a leading "." for a whole domain): the endpoint comes from
+# the browser, and Toki POSTs to it, so only the known push services are accepted (no requests to inner hosts).
+# An entry "http://host:port" allows that one origin without TLS (the local push service in tests and demos).
+TOKI_WEBPUSH_ENDPOINT_HOSTS = env_list("TOKI_WEBPUSH_ENDPOINT_HOSTS", [
+    "fcm.googleapis.com", ".push.services.mozilla.com", ".push.apple.com", ".notify.windows.com"])
+
 # --- Logging --------------------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # Every record goes to the one console handler of the root logger. Django's own default configuration gives the

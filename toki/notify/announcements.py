@@ -16,7 +16,7 @@ after a crash. Every channel renders the same Content its own way (toki.notify.c
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -91,5 +91,7 @@ class Announcement:
         return self.is_drill or self.is_test
 
     def text_in(self, language: str) -> Content:
-        """What a reader of `language` gets: its own text, else the default language's."""
-        return self.texts.get(language) or self.texts[settings.LANGUAGE_CODE]
+        """What a reader of `language` gets: its own text, else the default language's, with the announcement's
+        category, dedupe key and kind."""
+        content = self.texts.get(language) or self.texts[settings.LANGUAGE_CODE]
+        return replace(content, category=self.category, key=self.dedupe_key, kind=self.kind)

@@ -9,6 +9,7 @@ from django.apps import AppConfig
 # under toki/notify/ and one line here.
 CHANNELS = {
     "line": "toki.notify.line.transport.LineTransport",  # Channel.LINE
+    "webpush": "toki.notify.webpush.transport.WebPushTransport",  # Channel.WEBPUSH (docs/webpush.md)
 }
 
 # Processes that send: they import the LINE SDK at start-up rather than when the first alert arrives.

@@ -15,10 +15,13 @@ registered channel, and nothing else in the outbox names a channel (docs/notify.
 """
 
 import enum
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 
 class Outcome(enum.Enum):
@@ -36,6 +39,13 @@ class SendResult:
     retry_after: float | None = None  # seconds, when the channel said how long to wait
     body_sha256: str = ""
     body_size: int = 0
+    # Channels with one request per address (Web Push) settle some addresses on their own; `outcome` is then what
+    # happened to the others. `accepted`: taken although others wait for a retry (they are not sent again);
+    # `failed`: refused for good; `gone`: the channel says the address no longer exists (the browser
+    # unsubscribed): failed, and the outbox deactivates its subscriber (actions.subscriptions.addresses_gone).
+    accepted: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    gone: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,11 @@ class Content:
     body: str
     url: str  # the portal page with the details
     extra: dict = field(default_factory=dict)
+    # The announcement's envelope, set by Announcement.text_in (channels that carry data, such as Web Push, send it
+    # along; text channels ignore it): its category, dedupe key and kind (new / update / cancel).
+    category: str = ""
+    key: str = ""
+    kind: str = ""
 
 
 class ChannelTransport(ABC):
@@ -65,6 +80,11 @@ class ChannelTransport(ABC):
     @abstractmethod
     def send(self, addresses: list[str], messages: list[dict], *, retry_key: str) -> SendResult:
         """Send one batch. Never raises for a network or protocol failure: it returns the outcome."""
+
+    # What planning does while the channel is not configured: True → plan its deliveries anyway, they wait
+    # (planned) until it is (LINE: a token set later sends them); False → leave its subscribers out, with a log line
+    # (Web Push: without the VAPID key no message can be signed).
+    plans_while_unconfigured: bool = True
 
     def is_configured(self) -> bool:
         return True
@@ -95,6 +115,19 @@ def unregister(channel: str) -> None:
 def registered_channels() -> tuple[str, ...]:
     """The channels planning sends to, in registration order."""
     return tuple(_registry)
+
+
+def planned_channels() -> tuple[str, ...]:
+    """The registered channels planning sends to now: a channel that is not configured and does not plan while
+    unconfigured is left out, and says so in the log."""
+    chosen = []
+    for channel in _registry:
+        transport = transport_for(channel)
+        if transport.plans_while_unconfigured or transport.is_configured():
+            chosen.append(channel)
+        else:
+            logger.warning("channel %s is not configured: planning leaves its subscribers out", channel)
+    return tuple(chosen)
 
 
 def transport_for(channel: str) -> ChannelTransport:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from toki.areas.models import District, Municipality
 
 MAX_DISTRICTS = 3  # issue 5: up to three districts, or all of the municipality
+ADDRESS_MAX = 2000  # characters of Subscriber.address
 
 
 class Channel(models.TextChoices):
@@ -42,7 +43,9 @@ class Subscriber(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="subscribers")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    address = models.CharField(_("address"), max_length=500)  # LINE userId "U" + 32 hex, endpoint URL, …
+    # LINE: the userId ("U" + 32 hex). Web Push: the subscription as compact JSON {"endpoint", "keys": {"p256dh",
+    # "auth"}} (toki.notify.webpush.subscription), up to ~700 characters for real push services.
+    address = models.CharField(_("address"), max_length=ADDRESS_MAX)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
                                 default=settings.LANGUAGE_CODE)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices,

@@ -65,3 +65,14 @@ def tourist_line_user_ids() -> list[str]:
     """The LINE user ids of the active tourist subscribers (their rich menu is linked one by one)."""
     return list(Subscriber.objects.filter(channel=Channel.LINE, is_active=True,
                                           audience=Subscriber.Audience.TOURIST).values_list("address", flat=True))
+
+
+def webpush_public_key() -> str:
+    """The VAPID application server key (base64url of the uncompressed P-256 point) browsers subscribe with:
+    `PushManager.subscribe({applicationServerKey})`. "" when Web Push is not configured (docs/webpush.md)."""
+    from toki.notify.webpush import vapid
+
+    try:
+        return vapid.public_key(vapid.from_settings())
+    except vapid.NotConfigured:
+        return ""

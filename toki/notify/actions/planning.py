@@ -33,7 +33,7 @@ from toki.accounts import audit
 from toki.lib.tasks import enqueue_on_commit
 from toki.notify.actions.sending import forget_enqueue
 from toki.notify.announcements import Announcement
-from toki.notify.channels import registered_channels, transport_for
+from toki.notify.channels import planned_channels, registered_channels, transport_for
 from toki.notify.models import Channel, Delivery, DeliveryBatch, DeliveryState, Notification, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _recipients(municipality_id: int, category: str, codes: Sequence[str], test_
     text and matched on the quoted value (category values are identifiers, none inside another): decoding
     50,000 JSON lists costs more than the query."""
     subscribers = Subscriber.objects.filter(municipality_id=municipality_id, is_active=True,
-                                            channel__in=registered_channels())
+                                            channel__in=planned_channels())
     if test_only:
         subscribers = subscribers.filter(is_test_audience=True)
     if codes:

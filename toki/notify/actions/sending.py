@@ -122,13 +122,42 @@ def send_batch(batch_id: int, held: Held | None = None) -> str:
 
 def _send_claimed(batch: DeliveryBatch, transport) -> str:
     if batch.subscriber_ids:
-        addresses = list(Subscriber.objects.filter(pk__in=batch.subscriber_ids).order_by("pk")
-                         .values_list("address", flat=True))
+        rows = list(Subscriber.objects.filter(pk__in=batch.subscriber_ids).order_by("pk").values_list("pk", "address"))
     else:  # planned before batches carried their recipients
-        addresses = list(Delivery.objects.filter(batch=batch).order_by("subscriber_id")
-                         .values_list("subscriber__address", flat=True))
-    result = transport.send(addresses, batch.messages, retry_key=str(batch.retry_key))
-    return record(batch, result)
+        rows = list(Delivery.objects.filter(batch=batch).order_by("subscriber_id")
+                    .values_list("subscriber_id", "subscriber__address"))
+    result = transport.send([address for _pk, address in rows], batch.messages, retry_key=str(batch.retry_key))
+    return record(batch, result, ids={address: pk for pk, address in rows})
+
+
+def _settle_each(batch: DeliveryBatch, result: SendResult, ids: dict[str, int], now) -> None:
+    """The addresses the channel settled on their own (SendResult.accepted/failed/gone): their Delivery rows take
+    their own state, gone subscribers are deactivated, and the batch keeps only the others as its recipients, so a
+    retry does not send again to those accepted (nothing twice)."""
+    from toki.notify.actions.subscriptions import addresses_gone
+
+    accepted = [ids[a] for a in result.accepted if a in ids]
+    failed = [ids[a] for a in result.failed if a in ids]
+    gone = [ids[a] for a in result.gone if a in ids]
+    with transaction.atomic():
+        active = Delivery.objects.filter(batch=batch, state__in=ACTIVE)
+        if accepted:
+            active.filter(subscriber_id__in=accepted).update(state=DeliveryState.ACCEPTED, attempts=batch.attempts,
+                                                             last_error="", updated_at=now)
+        if failed or gone:
+            active.filter(subscriber_id__in=failed).update(state=DeliveryState.FAILED, attempts=batch.attempts,
+                                                           last_error=result.error[:300], updated_at=now)
+            active.filter(subscriber_id__in=gone).update(state=DeliveryState.FAILED, attempts=batch.attempts,
+                                                         last_error="gone: the address no longer exists",
+                                                         updated_at=now)
+        settled = {*accepted, *failed, *gone}
+        if batch.subscriber_ids and result.outcome == Outcome.RETRY:
+            remaining = [pk for pk in batch.subscriber_ids if pk not in settled]
+            # Only while the attempt is still this one (the fencing token, see `claim`): a newer attempt narrows
+            # the list itself, from the list it sent to.
+            if _mine(batch).update(subscriber_ids=remaining):
+                batch.subscriber_ids = remaining
+        addresses_gone(subscriber_ids=gone, channel=batch.channel)
 
 
 def send_batches(batch_ids: list[int]) -> dict[str, int]:
@@ -174,8 +203,12 @@ def _send_all(batch_ids: list[int], held: Held) -> dict[str, int]:
     return dict(Counter(outcomes))
 
 
-def record(batch: DeliveryBatch, result: SendResult, *, now=None) -> str:
+def record(batch: DeliveryBatch, result: SendResult, *, now=None, ids: dict[str, int] | None = None) -> str:
+    """Record one attempt's outcome. `ids` (address → subscriber id) lets the addresses a channel settled on their
+    own (Web Push: one request each) take their own state first."""
     now = now or timezone.now()
+    if result.accepted or result.failed or result.gone:
+        _settle_each(batch, result, ids or {}, now)
     common = {"response_status": result.status, "body_sha256": result.body_sha256 or batch.body_sha256,
               "body_size": result.body_size or batch.body_size}
     if result.outcome == Outcome.ACCEPTED:

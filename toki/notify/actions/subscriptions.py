@@ -56,6 +56,23 @@ def unfollow_line_user(*, user_id: str) -> Subscriber | None:
     return subscriber
 
 
+def addresses_gone(*, subscriber_ids: list[int], channel: str) -> int:
+    """A channel answered that these subscribers' addresses no longer exist (Web Push: 404/410, the browser
+    unsubscribed or the subscription expired): nothing more is planned for them. Channel-neutral; called by the
+    outbox when it records a send (actions.sending). Returns how many were active."""
+    if not subscriber_ids:
+        return 0
+    with transaction.atomic():
+        gone = list(Subscriber.objects.select_for_update().filter(pk__in=subscriber_ids, is_active=True))
+        now = timezone.now()
+        for subscriber in gone:
+            subscriber.is_active, subscriber.unfollowed_at = False, now
+            subscriber.save(update_fields=["is_active", "unfollowed_at", "updated_at"])
+            audit.record(actor=None, action="notify.subscriber_gone", obj=subscriber,
+                         changes={"channel": channel, "is_active": [True, False]})
+    return len(gone)
+
+
 def ensure_line_subscriber(*, municipality, user_id: str) -> Subscriber:
     """The subscriber of a LINE user who writes to the account. A friend from before Toki listened to the webhook
     has no row yet: they are a friend (only friends can write), so they become an active subscriber with the

@@ -45,11 +45,11 @@ import time
 import uuid
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from toki.notify.line.localserver_ops import Call, Delivery, LineError, LineOperations, Reply
 from toki.notify.line.openapi_check import SPEC_PATH, MethodNotAllowed, RouteNotFound, Spec
+from toki.notify.localhttp import LocalHandler, LocalHTTPServer, ServedInThread
 
 __all__ = ["LINE_RATE_LIMITS", "Delivery", "LocalLineServer", "RecordedRequest"]
 
@@ -135,13 +135,9 @@ def load_spec(path=SPEC_PATH) -> Spec:
         return _SPEC_CACHE[str(path)]
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024
+class LocalLineServer(ServedInThread, LineOperations):
+    thread_name = "local-line-server"
 
-
-class LocalLineServer(LineOperations):
     def __init__(self, channel_access_token: str = "test-token", latency: float = 0.0,  # noqa: S107
                  rate_limit_per_second: int | None = None, port: int = 0, *, host: str = "127.0.0.1",
                  rate_limits: dict | str | None = None, record_bodies: bool = True, strict_ids: bool = True,
@@ -158,8 +154,6 @@ class LocalLineServer(LineOperations):
         self.spec = load_spec(spec_path)
         self.configure_rate_limits(rate_limit_per_second, rate_limits)
         self._lock = threading.RLock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.reset()
 
     # --- configuration and state ----------------------------------------------------------------------------
@@ -252,39 +246,11 @@ class LocalLineServer(LineOperations):
                 "by_operation": {op: {str(k): v for k, v in c.items()} for op, c in self.by_operation.items()},
             }
 
-    # --- lifecycle ----------------------------------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the server is not started")
-        return f"http://{self.host}:{self._httpd.server_address[1]}"
-
-    def start(self) -> "LocalLineServer":
+    # --- lifecycle (localhttp.ServedInThread: start, stop, serve_forever, base_url) ----------------------------
+    def make_server(self) -> LocalHTTPServer:
         handler = type("LineHandler", (_Handler,), {"line": self})
-        self._httpd = _HTTPServer((self.host, self.port), handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="local-line-server", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._thread.join(timeout=5)
-            self._httpd = None
-
-    def __enter__(self) -> "LocalLineServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def serve_forever(self) -> None:
-        """For the CLI: serve in the calling thread until shutdown() from another thread or a signal."""
-        handler = type("LineHandler", (_Handler,), {"line": self})
-        self._httpd = _HTTPServer((self.host, self.port), handler)
-        self._httpd.serve_forever(poll_interval=0.2)
+        self._httpd = LocalHTTPServer((self.host, self.port), handler)
+        return self._httpd
 
     # --- the request pipeline -----------------------------------------------------------------------------
     def handle(self, method: str, target: str, headers: dict, raw: bytes) -> _Outcome:
@@ -538,19 +504,9 @@ def _is_uuid(value: str) -> bool:
         return False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LocalHandler):
     line: LocalLineServer
-    protocol_version = "HTTP/1.1"
     server_version = "toki-local-line/1"
-
-    def setup(self):
-        super().setup()
-        # Headers and body go out in one write (see _send) and without Nagle's delay: otherwise each answer waits
-        # for the client's delayed ACK (40 ms on Linux), which would swamp the configured latency.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format, *args):
-        pass
 
     def do_GET(self):
         self._serve("GET")

@@ -4,12 +4,11 @@ of its /__local__/ endpoints (`LocalLineClient`). The server is localserver.py (
 
 import json
 import socket
-import subprocess
 import sys
-import time
 import urllib.request
 
 from toki.notify.line.localserver import LOCAL_PREFIX
+from toki.notify.localhttp import ChildServer
 
 
 class LocalLineClient:
@@ -61,7 +60,8 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-class LocalLineProcess:
+class LocalLineProcess(ChildServer):
+    name = "local LINE server"
     """The CLI server in a child process (it outlives killed workers); a context manager. `port=0` takes a port
     that is free now, so that two test runs on one machine never collide."""
 
@@ -83,7 +83,9 @@ class LocalLineProcess:
             self.args += ["--user-language", f"{user_id}={tag}"]
         self.startup_timeout = startup_timeout
         self.client = LocalLineClient(self.base_url)
-        self.process: subprocess.Popen | None = None
+
+    def probe(self) -> object:
+        return self.client.stats()
 
     def start(self) -> "LocalLineProcess":
         with socket.socket() as probe:  # another server answering on the port would be taken for ours
@@ -92,31 +94,10 @@ class LocalLineProcess:
                 probe.bind(("127.0.0.1", self.port))
             except OSError:
                 raise RuntimeError(f"port {self.port} is already in use") from None
-        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603 - our own module
-        deadline = time.monotonic() + self.startup_timeout
-        while True:
-            try:
-                self.client.stats()
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the local LINE server on port {self.port} exited")
-                return self
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"the local LINE server did not start on port {self.port}") from None
-                time.sleep(0.05)
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        def still_running() -> None:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"the local LINE server on port {self.port} exited")
 
-    def __enter__(self) -> "LocalLineProcess":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        self.start_child(still_running)
+        return self

@@ -13,6 +13,7 @@ through the SDK's ApiClient directly (see `LineTransport.send`), as `multicast_w
 import hashlib
 import json
 import logging
+from typing import Any
 
 import urllib3
 from django.conf import settings
@@ -115,7 +116,7 @@ class LineTransport(ChannelTransport):
     def _refused(self, error, sha: str, size: int) -> SendResult:
         status = error.status or None
         message = _error_message(error.body)
-        common = {"status": status, "body_sha256": sha, "body_size": size}
+        common: dict[str, Any] = {"status": status, "body_sha256": sha, "body_size": size}
         if status == 409:
             # The retry key was accepted before (a retry after a lost answer, or after a worker died).
             return SendResult(Outcome.ACCEPTED, request_id=_header(error.headers, "x-line-accepted-request-id"),
