@@ -239,8 +239,12 @@ def push_subscribe(request):
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "body: a PushSubscription as JSON with an https endpoint"}, status=400)
     household = request.device.household
-    webpush.register_subscription(municipality=household.municipality, subscription=subscription,
-                                  district_codes=[household.district.code], language=request.LANGUAGE_CODE)
+    try:
+        webpush.register_subscription(municipality=household.municipality, subscription=subscription,
+                                      district_codes=[household.district.code], language=request.LANGUAGE_CODE)
+    except ValidationError as error:
+        return JsonResponse({"error": error.message_dict if hasattr(error, "error_dict") else error.messages},
+                            status=400)
     actions.note_push_endpoint(request.device, endpoint)
     return JsonResponse({"ok": True})
 
