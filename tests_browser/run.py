@@ -23,6 +23,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   time, reason, the open shelter with address and directions), all navigation links on screen;
 - tourist (tourist.py): issue 14's tourist in Chinese and Korean on a phone during a tsunami order: the nearest
   open shelter designated for tsunamis first, its name in Latin letters, its address and directions;
+- tablet (tablet.py): issue 17's household tablet at 800x1280: enrol by QR, a circular read and its receipt on
+  the 自治会 leader's page, a Lv4 order taking the screen and 「無事です」 on the HQ board, an offline reload;
 - kpi (kpi.py): the plan's KPIs: a KPI owner records a result in a few clicks, the public sees its grade;
 - fares (fares.py): issue 20's resident proving residency through the local OpenID provider, buying a 30-day
   pass through the local Stripe server, and the checker page verifying card and pass with the network cut;
@@ -62,6 +64,7 @@ from tests_browser import (
     server,
     shelter_pwa,
     shelter_staff,
+    tablet,
     tourist,
     transit,
     walkthrough,
@@ -85,7 +88,7 @@ from tests_browser.common import (
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "walkthrough", "resident", "tourist", "scenario",
-          "fares", "transit", "pwa")
+          "fares", "transit", "tablet", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -265,6 +268,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 fares.check_fares(report, browser, site, DEMO_PASSWORD)
                 print(f"(fares: {time.monotonic() - started:.1f}s)", flush=True)
+            if "tablet" in groups and site is not None:
+                started = time.monotonic()
+                tablet.check_tablet(report, browser, site, DEMO_PASSWORD)
+                print(f"(tablet: {time.monotonic() - started:.1f}s)", flush=True)
             if "pwa" in groups and site is not None:  # last: it stops and restarts the server
                 started = time.monotonic()
                 shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)

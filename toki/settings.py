@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "toki.notify",
     "toki.registry",
     "toki.transport.transit",
+    "toki.community",
     "toki.portal",
     "toki.linebot",
     "toki.kpi",
@@ -332,6 +333,11 @@ TOKI_STATIC_SITE_KEEP = env_int("TOKI_STATIC_SITE_KEEP", 2)
 TOKI_PREREGISTRATIONS_PER_ADDRESS = env_int("TOKI_PREREGISTRATIONS_PER_ADDRESS", 5)
 TOKI_PREREGISTRATIONS_PER_HOUR = env_int("TOKI_PREREGISTRATIONS_PER_HOUR", 300)
 TOKI_SHELTER_TABLET_IDLE_MINUTES = env_int("TOKI_SHELTER_TABLET_IDLE_MINUTES", 30)
+# Household tablets (docs/community.md): how often a tablet polls for alerts when push is off, how long the
+# per-district alert state is shared between polls, after how many days a circular's unread households are listed.
+TOKI_COMMUNITY_POLL_SECONDS = env_int("TOKI_COMMUNITY_POLL_SECONDS", 30)
+TOKI_COMMUNITY_POLL_CACHE_SECONDS = env_int("TOKI_COMMUNITY_POLL_CACHE_SECONDS", 3)
+TOKI_COMMUNITY_UNREAD_DAYS = env_int("TOKI_COMMUNITY_UNREAD_DAYS", 3)
 if TOKI_SHELTER_TABLET_IDLE_MINUTES < 1:
     raise ImproperlyConfigured("TOKI_SHELTER_TABLET_IDLE_MINUTES must be at least 1")
 

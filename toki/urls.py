@@ -32,6 +32,8 @@ urlpatterns = [
     path(".well-known/toki-fares-jwks.json", fares_jwks, name="fares_jwks"),
 
     path("transit/", include("toki.transport.transit.urls")),
+    path("community/", include("toki.community.urls")),
+    path("tablet/", include("toki.community.urls_tablet")),
     path("api/v1/", api.urls),
 ]
 

@@ -36,7 +36,9 @@ _GROUPS = {
 }
 # Never counted: staff, API, files, feeds and redirects. Staff pages are also left out because they are only ever
 # shown to logged-in users, and views by logged-in users are not counted at all.
-_EXCLUDED_PREFIXES = ("/portal/", "/accounts/", "/api/", "/static/", "/media/", "/admin/", "/cap/", "/language/")
+# /tablet/: the household tablets count their own use (toki.community, docs/community.md), not as portal visits.
+_EXCLUDED_PREFIXES = ("/portal/", "/accounts/", "/api/", "/static/", "/media/", "/admin/", "/cap/", "/language/",
+                      "/tablet/")
 _EXCLUDED_SEGMENTS = {"staff", "moderation", "manage"}
 _BOT = re.compile(
     r"bot|crawl|spider|slurp|archiver|fetch|scan|monitor|preview|headless|lighthouse|pagespeed|curl|wget|"

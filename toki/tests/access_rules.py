@@ -30,7 +30,41 @@ RYOTSU_OFFICE = ("eve", "carol", "dave", "frank", "grace")  # bob's district or 
 SHELTER_TEAMS = ("eve", "bob", "dave", "frank")  # any shelter team (carol, grace) and HQ
 CAROLS_SHELTER = ("eve", "bob", "dave", "frank", "grace")  # only the team of this shelter (and HQ)
 
+# Household tablets (docs/community.md): city staff (HQ, departments); 自治会 leaders publish; welfare reads the
+# watch-over call list. The /tablet/ pages answer only an enrolled device's cookie (without one: 403 with the
+# "not set up" page), so for the matrix they are public pages that refuse everyone without a device.
+CITY_STAFF = ("eve", "bob", "carol", "dave", "frank", "grace")
+COMMUNITY_DASHBOARD = ("eve", "bob", "carol", "frank", "grace")  # dave (welfare) reads the call list
+
 RULES = {
+    'community/': COMMUNITY_DASHBOARD,
+    'community/devices/<int:pk>/sign-out/': CITY_STAFF,
+    'community/fleet/': CITY_STAFF,
+    'community/households/': CITY_STAFF,
+    'community/households/<int:pk>/': CITY_STAFF,
+    'community/households/<int:pk>/enrol/': CITY_STAFF,
+    'community/households/<int:pk>/note/': CITY_STAFF,
+    'community/households/<int:pk>/watch/': CITY_STAFF,
+    'community/items/': CITY_STAFF,
+    'community/items/<int:pk>/': CITY_STAFF,
+    'community/watch/': COMMUNITY_DASHBOARD,
+    'community/watch/<int:pk>/resolve/': COMMUNITY_DASHBOARD,
+    'tablet/': PUBLIC,
+    'tablet/alert/': PUBLIC,
+    'tablet/enrol/<str:token>/': TOKEN,
+    'tablet/family/': PUBLIC,
+    'tablet/items/': PUBLIC,
+    'tablet/items/<int:pk>/': PUBLIC,
+    'tablet/items/<int:pk>/attend/': PUBLIC,
+    'tablet/items/<int:pk>/files/<int:attachment_pk>/': PUBLIC,
+    'tablet/items/<int:pk>/seen/': PUBLIC,
+    'tablet/manifest.webmanifest': PUBLIC,
+    'tablet/poll.json': PUBLIC,
+    'tablet/push/subscribe/': PUBLIC,
+    'tablet/reply/': PUBLIC,
+    'tablet/search/': PUBLIC,
+    'tablet/sw.js': PUBLIC,
+    'tablet/well/': PUBLIC,
     '': PUBLIC,
     'accounts/': LOGIN,
     'accounts/audit/': HQ_ONLY,

@@ -2,12 +2,15 @@
 phone number or free text of a resident, a shelter or a notice ever reaches the outbox."""
 
 import json
+from datetime import timedelta
 
 from django.utils import timezone
 
 from toki.accounts.models import User
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.areas.models import District, Municipality
+from toki.community import actions as community_actions
+from toki.community.world import create_community_world
 from toki.events import registry
 from toki.events.models import Event
 from toki.lifelines.actions import report_status, save_lifeline
@@ -66,6 +69,7 @@ class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
         approve_post(acting_user=self.alice, post=post)
         set_disaster_mode(acting_user=self.alice, municipality=self.municipality, on=True,
                           message="佐渡 花子さんの地区は避難してください")
+        tablet_household = self.produce_community_events()
         self.prove_residency()  # fares: through the local OpenID provider, then a pass bought, paid and refunded
         self.pay(self.buy())
         self.deliver_webhooks()
@@ -73,7 +77,21 @@ class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
         self.client.post(f"/fares/staff/purchases/{Purchase.objects.get().pk}/refund/")
         member = household["members"][0]
         return [household["address"], household["phone"], member["name"], member["name_kana"], member["birth_date"],
-                "佐渡 花子", "0259-00-1234", "避難所 担当 太郎", "東北電力", "両津小学校", "亀裂"]
+                "佐渡 花子", "0259-00-1234", "避難所 担当 太郎", "東北電力", "両津小学校", "亀裂", tablet_household,
+                "集会所"]
+
+    def produce_community_events(self) -> str:
+        """Household tablets: a circular, a safety reply, a watch-over flag (issue 17)."""
+        world = create_community_world(self.municipality, "community-password-1")
+        household = world["households"][0]
+        community_actions.publish_item(acting_user=world["leaders"]["kenji"], municipality=self.municipality,
+                                       kind="circular", title="集会所の清掃", body="佐渡 花子さんの当番",
+                                       jichikai=world["jichikai"][0])
+        _code, secret = community_actions.create_enrolment_code(acting_user=self.alice, household=household)
+        device, _cookie = community_actions.enrol_device(token=secret)
+        community_actions.record_safety_reply(device=device, status="help")
+        community_actions.sweep_watch_over(now=timezone.now() + timedelta(days=2))
+        return household.label
 
     def test_it_carries_only_ids_in_every_registered_event_type(self):
         texts = self.produce_every_event()

@@ -121,8 +121,8 @@ class BoardPageTests(BoardTestCase):
         self.fill(2)
         self.login(self.alice)
         response = self.client.get(reverse("hq:board", args=[self.incident.pk]))
-        # with the shelters, the calls for help and the registry's 安否 panel (toki.hq.panels)
-        self.assertContains(response, 'hx-trigger="every 10s"', count=6)
+        # with the shelters, the calls for help, the registry's 安否 panel (toki.hq.panels) and the tablets' replies
+        self.assertContains(response, 'hx-trigger="every 10s"', count=7)
         self.assertContains(response, "instruction 1")
         self.assertContains(response, "entry 1")
         self.assertContains(response, 'data-item="casualties_injured_minor">2<')

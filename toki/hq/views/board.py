@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
+from toki.community.selectors import safety_summary
 from toki.hq import board, selectors
 from toki.hq.kpi import incident_kpi
 from toki.hq.panels import board_panels
@@ -25,7 +26,7 @@ from toki.hq.permissions import may_read_distress_messages
 
 POLL_SECONDS = 10
 PART_CACHE_SECONDS = 3
-PARTS = ("summary", "shelters", "instructions", "chronology", "distress")
+PARTS = ("summary", "shelters", "instructions", "chronology", "distress", "safety")
 
 
 def _context(incident, part: str) -> dict:
@@ -40,6 +41,8 @@ def _context(incident, part: str) -> dict:
         return {"open_instructions": board.board_instructions(incident)}
     if part == "distress":
         return {"distress_messages": board.board_distress(incident)}
+    if part == "safety":  # household tablets' 無事です / 助けが必要 (docs/community.md)
+        return {"safety": safety_summary(incident.municipality, since=incident.started_at)}
     return {"entries": board.board_chronology(incident)}
 
 
@@ -67,12 +70,14 @@ def board_part(request, pk, part):
         raise Http404
     incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
     key = f"hq:board:{incident.pk}:{part}:{get_language()}"
-    html = cache.get(key)
+    seconds = 0 if part == "safety" else PART_CACHE_SECONDS  # two queries; a safety reply shows at the next poll
+    html = cache.get(key) if seconds else None
     if html is None:
         context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
         template = panel.template if panel is not None else f"hq/board/{part}.html"
         html = render_to_string(template, context, request=request)
-        cache.set(key, html, PART_CACHE_SECONDS)
+        if seconds:
+            cache.set(key, html, seconds)
     return HttpResponse(html)
 
 
