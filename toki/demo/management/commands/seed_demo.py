@@ -42,6 +42,7 @@ class Command(BaseCommand):
         call_command("load_damage_form", "fdma-4-r8.json", activate=True, stdout=self.stdout)
         call_command("seed_lifelines_demo")
         call_command("seed_notices_demo")
+        call_command("seed_rides_demo")  # the shared-ride areas (docs/rides.md)
         create_kpi_demo(DEMO_PASSWORD)  # the plan's KPIs and their owner hana (docs/kpi.md)
         seed_portal_history()  # made-up portal traffic since 2024-10 for the measured KPIs
         call_command("kpi_refresh")
