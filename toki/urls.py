@@ -27,6 +27,7 @@ urlpatterns = [
     path("line/", include("toki.linebot.urls")),
     path("shelter-ops/", include("toki.shelters.urls_ops")),
     path("registry/", include("toki.registry.urls")),
+    path("rides/", include("toki.transport.rides.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from toki.transport.rides import plans
 from toki.transport.rides.models import Booking, Vehicle, VehicleDay
 from toki.transport.rides.travel import TravelError, travel_for
 
@@ -67,12 +66,10 @@ def at(day_start: datetime, minutes: float) -> datetime:
 
 def offer(area, days: list[VehicleDay], booking: Booking, *, now: datetime) -> Offer | Refusal:
     """Where the new booking fits (the cheapest insertion into the locked plans), or why it does not."""
+    from toki.transport.rides import solver
+
     if not days:
         return Refusal(_("No vehicle runs that day."))
-    try:
-        from toki.transport.rides import solver
-    except ImportError:
-        return Refusal(_("The dispatcher is not installed: the phone desk will call you back."))
     try:
         return solver.insert(area, days, booking, now=now)
     except TravelError as exc:
@@ -83,7 +80,3 @@ def improve(area, days: list[VehicleDay], *, now: datetime, seconds: float, seed
     from toki.transport.rides import solver
 
     return solver.improve(area, days, now=now, seconds=seconds, seed=seed)
-
-
-def stops_for(booking: Booking, pickup_at: datetime, dropoff_at: datetime) -> tuple[dict, dict]:
-    return plans.stop(booking, "pickup", pickup_at), plans.stop(booking, "dropoff", dropoff_at)

@@ -79,7 +79,7 @@ def request_problems(request: RideRequest, *, now: datetime, exceptions: dict[da
     running = [s for s in shifts if s.runs_on(day)]
     local = timezone.localtime(request.anchor).time()
     if not any(s.start <= local <= s.end for s in running):
-        hours = ", ".join(f"{s.start:%H:%M}–{s.end:%H:%M}" for s in running) or "—"
+        hours = ", ".join(sorted({f"{s.start:%H:%M}–{s.end:%H:%M}" for s in running})) or "—"
         problems.append(_("No vehicle runs at that time (hours that day: %(hours)s).") % {"hours": hours})
     fitting = [v for v in vehicles if v.seats >= request.passengers and v.wheelchair_spaces >= request.wheelchairs]
     if not fitting:

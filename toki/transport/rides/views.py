@@ -2,10 +2,12 @@
 the booking's secret link, and the GTFS-Flex feed. No JavaScript needed."""
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -65,7 +67,14 @@ def booking(request, reference: str):
     alternatives = [datetime.fromisoformat(t) for t in request.session.get("rides_alternatives", [])] \
         if found.status == Booking.Status.REJECTED else []
     return render(request, "rides/booking.html", {"booking": found, "alternatives": alternatives,
-                                                  "area": found.area})
+                                                  "area": found.area, "alt_url": alternative_url(found)})
+
+
+def alternative_url(booking: Booking) -> str:
+    """The booking form filled with the same trip; the template adds the alternative's date and time."""
+    query = urlencode({"mode": "pickup" if booking.earliest_pickup else "arrival", "origin": booking.origin_id or "",
+                       "destination": booking.destination_id or "", "passengers": booking.passengers})
+    return f"{reverse('rides:book_area', args=[booking.area.code])}?{query}"
 
 
 @require_POST
