@@ -99,8 +99,12 @@ class Osrm:
         try:
             with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310 - configured URL
                 body = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            raise TravelError(f"OSRM answered HTTP {exc.code}") from None
+        except urllib.error.HTTPError as exc:  # OSRM answers its errors as JSON with a code (NoRoute, InvalidUrl …)
+            try:
+                code = json.loads(exc.read()).get("code", "")
+            except (ValueError, AttributeError):
+                code = ""
+            raise TravelError(f"OSRM answered HTTP {exc.code} {code}".strip()) from None
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
             raise TravelError(f"OSRM could not be read ({exc.__class__.__name__})") from None
         if body.get("code") != "Ok":
