@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
         def once():
             improved = reoptimise(seconds=budget, seed=seed)
-            if any(improved.values()) or options["verbosity"] > 1:
+            if options["verbosity"] > 1 or (options["verbosity"] and any(improved.values())):
                 self.stdout.write(f"rides_reoptimise: improved {improved}")
 
         if loop:
