@@ -27,6 +27,7 @@ ORDER_ISSUERS = ("eve", "carol", "dave", "grace")  # alerts and evacuation order
 RYOTSU_OFFICE = ("eve", "carol", "dave", "frank", "grace")  # bob's district or org unit only (and HQ)
 SHELTER_TEAMS = ("eve", "bob", "dave", "frank")  # any shelter team (carol, grace) and HQ
 CAROLS_SHELTER = ("eve", "bob", "dave", "frank", "grace")  # only the team of this shelter (and HQ)
+RIDES_DESKS = ("eve", "carol", "dave", "grace")  # shared rides' phone desks: branch offices (any area) and HQ
 
 RULES = {
     '': PUBLIC,
@@ -154,6 +155,20 @@ RULES = {
     'prepare/': PUBLIC,
     'registry/': HQ_ONLY,  # registry officers and cleared recipients (the matrix has none: toki/registry/tests)
     'registry/districts/<int:district_id>/': HQ_ONLY,
+    'rides/': PUBLIC,  # the large-type booking page (anyone, also from the LINE menu)
+    'rides/<slug:area_code>/': PUBLIC,
+    'rides/b/<str:reference>/': TOKEN,  # the rider's own booking: the secret reference is the permission
+    'rides/b/<str:reference>/cancel/': TOKEN,
+    'rides/gtfs-flex.zip': PUBLIC,
+    'rides/desk/': RIDES_DESKS,
+    'rides/desk/<slug:area_code>/': RYOTSU_OFFICE,  # the area's branch office (bob for 両津) and HQ
+    'rides/desk/<slug:area_code>/bookings/<int:pk>/cancel/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/bookings/<int:pk>/no-show/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/riders/<int:pk>/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/riders/<int:pk>/trips/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/riders/new/': RYOTSU_OFFICE,
+    'rides/ops/<slug:area_code>/': RYOTSU_OFFICE,
+    'rides/ops/<slug:area_code>/kpis.csv': RYOTSU_OFFICE,
     'shelter-ops/': SHELTER_TEAMS,
     'shelter-ops/duplicates/': SHELTER_TEAMS,
     'shelter-ops/duplicates/<int:candidate_id>/': SHELTER_TEAMS,
