@@ -75,6 +75,8 @@ RULES = {
     'api/v1/lifelines': PUBLIC,
     'api/v1/notices': PUBLIC,
     'api/v1/openapi.json': PUBLIC,
+    'api/v1/rides/areas': PUBLIC,
+    'api/v1/rides/bookings': RIDES_DESKS,  # POST: the area's desk (checked per body: 400 for a body-less try)
     'api/v1/shelters/openings': PUBLIC,
     'api/v1/shelters/openings/<opening_id>/counts': CAROLS_SHELTER,
     'api/v1/shelters/openings/<opening_id>/events': CAROLS_SHELTER,
