@@ -4,7 +4,7 @@ The app runs as in production (gunicorn with deploy/gunicorn.conf.py, TOKI_DEBUG
 database (and/or SQLite) with the Sado demo (two areas, five vehicles); `manage.py rides_reoptimise --loop` runs
 beside it the whole time. An open-loop client (as shelter_checkin.py: latency counts from when a request was due)
 POSTs /api/v1/rides/bookings as the HQ persona: random meeting points of a random area, a random earliest pickup
-between 08:30 and 16:30 of the next service day, 1–3 passengers. Reference in the same run: GET /api/v1/health
+between 08:30 and 16:30 of one of the next five service days, 1–3 passengers. Reference in the same run: GET /api/v1/health
 at the same rate (no session, no database).
 
 Afterwards the database is checked: every accepted booking is on exactly one vehicle plan, no plan is ever over
@@ -88,18 +88,22 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def service_day() -> date:
-    day = datetime.now(TOKYO).date() + timedelta(days=1)
-    while day.isoweekday() == 7:
+def service_days(count: int = 5) -> list[date]:
+    """The next `count` days the demo runs (Monday to Saturday), from tomorrow: the booking rule opens 7 days."""
+    days, day = [], datetime.now(TOKYO).date()
+    while len(days) < count:
         day += timedelta(days=1)
-    return day
+        if day.isoweekday() != 7:
+            days.append(day)
+    return days
 
 
 def requests_for(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
-    day = service_day()
+    days = service_days()
     out = []
     for _ in range(count):
+        day = rng.choice(days)
         area = rng.choice(sorted(POINTS))
         origin, destination = rng.sample(POINTS[area], 2)
         minutes = rng.randrange(8 * 60 + 30, 16 * 60 + 30, 5)

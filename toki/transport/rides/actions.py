@@ -30,9 +30,9 @@ from toki.transport.rides.models import (
     VehicleDay,
 )
 from toki.transport.rides.rules import RideRequest, request_problems
-from toki.transport.rides.travel import travel_for
+from toki.transport.rides.travel import matrix_for
 
-ALTERNATIVE_SHIFTS = (30, -30, 60, -60, 90, -90)  # minutes: the other times offered when a time is full
+ALTERNATIVE_SHIFTS = (30, -30, 60, -60)  # minutes: the other times offered when a time is full
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,8 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
     rule = getattr(area, "booking_rule", None)
     problems = request_problems(request, now=now, exceptions=exceptions, rule=rule, vehicles=vehicles,
                                 shifts=shifts)
-    direct = travel_for(area).matrix([(request.origin.lat, request.origin.lon),
-                                      (request.destination.lat, request.destination.lon)])
+    direct = matrix_for(area, [(request.origin.lat, request.origin.lon),
+                               (request.destination.lat, request.destination.lon)])
     booking = Booking(
         area=area, rider=rider, channel=channel, service_date=day, origin=request.origin.point,
         destination=request.destination.point, origin_lat=request.origin.lat, origin_lon=request.origin.lon,
@@ -83,7 +83,7 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
         fare_yen=_fare(area, rider, request.passengers),
         created_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
     if not problems:
-        plans.ensure_days(area, day)
+        plans.ensure_days(area, day, vehicles, shifts)
     alternatives: list[datetime] = []
     with transaction.atomic():
         if problems:
@@ -134,6 +134,7 @@ def _alternatives(area, days, booking: Booking, now: datetime) -> list[datetime]
 def _apply(area, days: list[VehicleDay], routes: dict[int, list[dict]], *, now: datetime) -> list[VehicleDay]:
     """Write the new stops of the plans that changed (locked by the caller), with their distances."""
     changed = []
+    before = _planned_times(days)
     for vehicle_day in days:
         stops = routes.get(vehicle_day.pk)
         if stops is None or stops == vehicle_day.stops:
@@ -143,16 +144,22 @@ def _apply(area, days: list[VehicleDay], routes: dict[int, list[dict]], *, now: 
         vehicle_day.km_total, vehicle_day.km_empty = distance.km_total, distance.km_empty
         vehicle_day.save(update_fields=["stops", "version", "km_total", "km_empty", "updated_at"])
         changed.append(vehicle_day)
-    _sync_planned_times(changed)
+    after = _planned_times(days)
+    moved = [pk for pk, times in after.items() if before.get(pk) != times]
+    for booking in Booking.objects.filter(pk__in=moved).only("pk"):
+        booking.vehicle_id, booking.planned_pickup, booking.planned_dropoff = after[booking.pk]
+        booking.save(update_fields=["vehicle", "planned_pickup", "planned_dropoff"])
     return changed
 
 
-def _sync_planned_times(days: list[VehicleDay]) -> None:
+def _planned_times(days: list[VehicleDay]) -> dict[int, tuple]:
+    """booking id → (vehicle id, planned pickup, planned drop-off) as the plans say."""
+    times: dict[int, list] = {}
     for vehicle_day in days:
         for item in vehicle_day.stops:
-            field = "planned_pickup" if item["kind"] == "pickup" else "planned_dropoff"
-            Booking.objects.filter(pk=item["booking"]).update(
-                **{field: datetime.fromisoformat(item["at"]), "vehicle": vehicle_day.vehicle_id})
+            entry = times.setdefault(item["booking"], [vehicle_day.vehicle_id, None, None])
+            entry[1 if item["kind"] == "pickup" else 2] = datetime.fromisoformat(item["at"])
+    return {pk: tuple(entry) for pk, entry in times.items()}
 
 
 def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now: datetime | None = None) -> Booking:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.transport.rides.models import Booking, Vehicle, VehicleDay
-from toki.transport.rides.travel import TravelError, travel_for
+from toki.transport.rides.travel import TravelError
 
 
 @dataclass(frozen=True)

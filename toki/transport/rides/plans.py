@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from toki.transport.rides.models import Shift, Vehicle, VehicleDay
-from toki.transport.rides.travel import travel_for
+from toki.transport.rides.travel import matrix_for
 
 
 def shift_bounds(vehicle: Vehicle, shifts: list[Shift], day: date) -> tuple[datetime, datetime] | None:
@@ -21,12 +21,14 @@ def shift_bounds(vehicle: Vehicle, shifts: list[Shift], day: date) -> tuple[date
     return (timezone.make_aware(datetime.combine(day, start)), timezone.make_aware(datetime.combine(day, end)))
 
 
-def ensure_days(area, day: date) -> None:
+def ensure_days(area, day: date, vehicles: list[Vehicle] | None = None, shifts: list[Shift] | None = None) -> None:
     """A VehicleDay for every active vehicle with a shift on `day` (created once; two processes may race, the
-    unique constraint keeps one)."""
-    vehicles = list(Vehicle.objects.filter(area=area, active=True))
-    shifts = list(Shift.objects.filter(vehicle__in=vehicles))
-    existing = set(VehicleDay.objects.filter(vehicle__in=vehicles, day=day).values_list("vehicle_id", flat=True))
+    unique constraint keeps one). One query when they exist."""
+    if vehicles is None:
+        vehicles = list(Vehicle.objects.filter(area=area, active=True))
+    if shifts is None:
+        shifts = list(Shift.objects.filter(vehicle__in=vehicles))
+    existing = set(VehicleDay.objects.filter(vehicle__area=area, day=day).values_list("vehicle_id", flat=True))
     for vehicle in vehicles:
         bounds = shift_bounds(vehicle, shifts, day)
         if vehicle.pk in existing or bounds is None:
@@ -57,7 +59,7 @@ def route_distance(area, vehicle: Vehicle, stops: list[dict]) -> RouteDistance:
         [(vehicle.depot_lat, vehicle.depot_lon)]
     if len(points) == 2:
         return RouteDistance(0.0, 0.0)
-    km = travel_for(area).matrix(points).km
+    km = matrix_for(area, points).km
     total = empty = 0.0
     load = 0
     for i in range(len(points) - 1):

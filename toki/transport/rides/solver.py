@@ -21,7 +21,7 @@ from toki.transport.rides.dispatch import (
     request_windows,
 )
 from toki.transport.rides.models import Booking, VehicleDay
-from toki.transport.rides.travel import travel_for
+from toki.transport.rides.travel import matrix_for
 
 
 
@@ -48,7 +48,7 @@ class DayModel:
         for pk in order:
             b = self.bookings[pk]
             points += [(b.origin_lat, b.origin_lon), (b.destination_lat, b.destination_lon)]
-        travel = travel_for(area).matrix(points).minutes
+        travel = matrix_for(area, points).minutes
         vehicles = tuple(darp.Vehicle(
             id=str(vd.pk), capacity=vd.vehicle.seats, wheelchair_spaces=vd.vehicle.wheelchair_spaces,
             start_depot=i, end_depot=i, shift_start=minutes_of(self.day_start, vd.start),

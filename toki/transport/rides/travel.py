@@ -122,6 +122,16 @@ def _square(rows, n: int) -> bool:
     return isinstance(rows, list) and len(rows) == n and all(isinstance(r, list) and len(r) == n for r in rows)
 
 
+def matrix_for(area, points: list[Point]) -> Matrix:
+    """The area's source asked once per distinct point (a day's plan visits the same few meeting points many
+    times), expanded back to one row and column per point given."""
+    distinct = list(dict.fromkeys((round(lat, 7), round(lon, 7)) for lat, lon in points))
+    index = {p: i for i, p in enumerate(distinct)}
+    small = travel_for(area).matrix(distinct)
+    rows = [index[(round(lat, 7), round(lon, 7))] for lat, lon in points]
+    return Matrix([[small.minutes[i][j] for j in rows] for i in rows], [[small.km[i][j] for j in rows] for i in rows])
+
+
 def travel_for(area):
     source = settings.TOKI_RIDES_TRAVEL
     if source == "straight":
