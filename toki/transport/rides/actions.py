@@ -287,3 +287,25 @@ def rider_for_web(*, area, name: str, phone: str) -> Rider:
     if existing is not None:
         return existing
     return save_rider(acting_user=None, area=area, name=name.strip(), phone=phone.strip())
+
+
+def sync_evacuation_state(*, municipality_id: int) -> list[str]:
+    """Each area's evacuation state as the orders in force say (drills excluded); answers the codes of the areas
+    whose state changed. Run by the subscriber of every published alert."""
+    from toki.alerts.selectors import orders_in_force
+    from toki.areas.models import Municipality
+
+    municipality = Municipality.objects.get(pk=municipality_id)
+    districts = {order.district_id for order in orders_in_force(municipality)}
+    changed = []
+    with transaction.atomic():
+        for area in ServiceArea.objects.select_for_update().filter(municipality=municipality):
+            in_force = area.district_id in districts
+            if in_force == (area.evacuation_since is not None):
+                continue
+            area.evacuation_since = timezone.now() if in_force else None
+            area.save(update_fields=["evacuation_since"])
+            audit.record(actor=None, action="rides.evacuation_started" if in_force else "rides.evacuation_ended",
+                         obj=area)
+            changed.append(area.code)
+    return changed

@@ -41,7 +41,8 @@ def request_windows(area, booking: Booking, day_start: datetime) -> tuple[tuple[
                                                                          float]:
     """(pickup window, drop-off window, maximum ride minutes) of a new request, in minutes after midnight."""
     max_ride = area.max_ride_alpha * booking.direct_minutes + area.max_ride_beta_minutes
-    wait = area.max_wait_minutes
+    # An evacuation ride waits longer rather than not being carried (its rider is told the window).
+    wait = area.max_wait_minutes * (2 if booking.evacuation else 1)
     if booking.earliest_pickup is not None:
         e = minutes_of(day_start, booking.earliest_pickup)
         return (e, e + wait), (e + booking.direct_minutes, e + wait + max_ride), max_ride

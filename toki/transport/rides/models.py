@@ -32,6 +32,9 @@ class ServiceArea(models.Model):
     phone_number = models.CharField(max_length=20, blank=True)
     # 運行日: ISO weekdays the service runs (1 = Monday … 7 = Sunday), with exceptions in ServiceException.
     weekdays = models.CharField(max_length=7, default="12345")
+    # Set while an evacuation order (not a drill) is in force for the area's district (subscribers.py): the day's
+    # seats are kept for evacuation rides.
+    evacuation_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="rides_area_code_unique")]

@@ -73,7 +73,12 @@ def request_problems(request: RideRequest, *, now: datetime, exceptions: dict[da
     if problems:
         return problems
     day = request.service_date
-    if not area.runs_on(day, exceptions):
+    if request.evacuation and area.evacuation_since is None:
+        return [_("No evacuation order is in force for this area.")]
+    if (area.evacuation_since is not None and not request.evacuation
+            and day == timezone.localdate(now)):
+        return [_("An evacuation order is in force: today's rides are kept for evacuation. Call the phone desk.")]
+    if not area.runs_on(day, exceptions) and not request.evacuation:
         return [_("The service does not run on %(day)s.") % {"day": day.isoformat()}]
     problems += _rule_problems(request, now=now, rule=rule)
     running = [s for s in shifts if s.runs_on(day)]
