@@ -2,10 +2,10 @@
 
 The app runs as in production (gunicorn with deploy/gunicorn.conf.py, TOKI_DEBUG=0) on its own fresh PostgreSQL
 database (and/or SQLite) with the Sado demo (two areas, five vehicles); `manage.py rides_reoptimise --loop` runs
-beside it the whole time. An open-loop client (as shelter_checkin.py: latency counts from when a request was due)
-POSTs /api/v1/rides/bookings as the HQ persona: random meeting points of a random area, a random earliest pickup
-between 08:30 and 16:30 of one of the next five service days, 1–3 passengers. Reference in the same run: GET /api/v1/health
-at the same rate (no session, no database).
+beside it the whole time. An open-loop client (as shelter_checkin.py: latency counts from when a request was
+due) POSTs /api/v1/rides/bookings as the HQ persona: random meeting points of a random area, a random earliest
+pickup between 08:30 and 16:30 of one of the next five service days, 1–3 passengers. Reference in the same run:
+GET /api/v1/health at the same rate (no session, no database).
 
 Afterwards the database is checked: every accepted booking is on exactly one vehicle plan, no plan is ever over
 its seats or wheelchair spaces (no seat sold twice), and every planned pickup lies inside the promised window (no

@@ -59,7 +59,7 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
     the reason and (when the time was full) other times that have room now. A refused request is kept too: the
     acceptance rate counts it."""
     area = request.area
-    if channel == Booking.Channel.PHONE or rider is not None and channel != Booking.Channel.WEB:
+    if channel == Booking.Channel.PHONE or (rider is not None and channel != Booking.Channel.WEB):
         _require_operator(acting_user, area)
     if channel not in Booking.Channel.values:
         raise ValidationError({"channel": f"unknown channel {channel!r}"})

@@ -95,9 +95,9 @@ def check_feed(files: dict[str, str]) -> list[str]:
             problems.append(f"trips.txt row {i}: service_id {row.get('service_id')!r} is not in the calendar")
     stop_ids = _unique(stops, "stops.txt", "stop_id", problems)
     for i, row in enumerate(stops, 1):
-        if row.get("location_type", "0") in ("", "0", "1", "2"):
-            if not row.get("stop_name") or not row.get("stop_lat") or not row.get("stop_lon"):
-                problems.append(f"stops.txt row {i}: stop_name, stop_lat and stop_lon are required")
+        if row.get("location_type", "0") in ("", "0", "1", "2") and not (
+                row.get("stop_name") and row.get("stop_lat") and row.get("stop_lon")):
+            problems.append(f"stops.txt row {i}: stop_name, stop_lat and stop_lon are required")
     group_ids = _unique(groups, "location_groups.txt", "location_group_id", problems)
     shared = [stop_ids, group_ids, location_ids]
     for a in range(3):

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from toki.transport.rides.models import Booking, ServiceArea, ServiceException, Shift, Vehicle, VehicleDay
 
 SERVED = (Booking.Status.ACCEPTED, Booking.Status.BOARDED, Booking.Status.COMPLETED)
-ANSWERED_YES = SERVED + (Booking.Status.CANCELLED, Booking.Status.NO_SHOW)
+ANSWERED_YES = (*SERVED, Booking.Status.CANCELLED, Booking.Status.NO_SHOW)
 
 
 @dataclass(frozen=True)

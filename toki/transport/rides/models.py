@@ -60,6 +60,9 @@ class ServiceException(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area", "day"], name="rides_exception_unique")]
 
+    def __str__(self):
+        return f"{self.day} {'runs' if self.runs else 'no service'}"
+
 
 class MeetingPoint(models.Model):
     """A 乗降ポイント: where riders board and alight when the area is not door to door."""
@@ -98,6 +101,9 @@ class BookingRule(models.Model):
     no_show_limit = models.PositiveSmallIntegerField(default=3, help_text="no-shows in 90 days before phone only")
     message = models.CharField(max_length=300, blank=True)
 
+    def __str__(self):
+        return f"{self.area_id}: {self.get_kind_display()}"
+
 
 class FareCategory(models.Model):
     """A rider category and its price per ride (payment is the fares app's business)."""
@@ -110,6 +116,9 @@ class FareCategory(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area", "code"], name="rides_fare_code_unique")]
         ordering = ["area", "price_yen"]
+
+    def __str__(self):
+        return f"{self.name} {self.price_yen}円"
 
 
 class Driver(models.Model):
@@ -151,6 +160,9 @@ class Shift(models.Model):
     class Meta:
         ordering = ["vehicle", "start"]
 
+    def __str__(self):
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
     def runs_on(self, day: date) -> bool:
         return str(day.isoweekday()) in self.weekdays
 
@@ -186,6 +198,9 @@ class UsualTrip(models.Model):
     usual_time = models.TimeField(null=True, blank=True)
     by_arrival = models.BooleanField(default=False)
     passengers = models.PositiveSmallIntegerField(default=1)
+
+    def __str__(self):
+        return self.label
 
 
 def new_reference() -> str:
@@ -247,6 +262,9 @@ class Booking(models.Model):
         indexes = [models.Index(fields=["area", "service_date", "status"])]
         ordering = ["service_date", "planned_pickup", "pk"]
 
+    def __str__(self):
+        return f"#{self.pk} {self.service_date} {self.status}"
+
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.ACCEPTED, self.Status.BOARDED)
@@ -278,6 +296,9 @@ class VehicleDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vehicle", "day"], name="rides_vehicle_day_unique")]
         ordering = ["day", "vehicle"]
+
+    def __str__(self):
+        return f"{self.vehicle_id} {self.day}"
 
     def stop_times(self) -> list[datetime]:
         return [datetime.fromisoformat(stop["at"]) for stop in self.stops]

@@ -24,7 +24,6 @@ from toki.transport.rides.models import Booking, VehicleDay
 from toki.transport.rides.travel import matrix_for
 
 
-
 def reason_text(reason: str) -> str:
     if reason == darp.insertion.TOO_BIG:
         return _("No vehicle has room for this group.")

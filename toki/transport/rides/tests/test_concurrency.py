@@ -49,7 +49,7 @@ class ConcurrentBookingTests(BaseTransactionTestCase):
                 request = RideRequest(area=area, origin=Place.of(office), destination=Place.of(hospital),
                                       earliest_pickup=local(day, 10), latest_arrival=None, passengers=3)
                 actions.book_ride(acting_user=None, request=request, channel="web", now=local(day, 6))
-            except Exception as exc:  # noqa: BLE001 - reported below
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 connections.close_all()

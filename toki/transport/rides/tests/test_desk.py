@@ -14,8 +14,8 @@ from toki.transport.rides.tests.base import RidesTestCase, local
 class DeskTests(RidesTestCase):
     def setUp(self):
         super().setUp()
-        self.rider = actions.save_rider(acting_user=None, area=self.ryotsu, name="両津 太郎", name_kana="りょうつ たろう",
-                                        phone="0259-23-0000")
+        self.rider = actions.save_rider(acting_user=None, area=self.ryotsu, name="両津 太郎",
+                                        name_kana="りょうつ たろう", phone="0259-23-0000")
 
     def desk_url(self, name, *args):
         return reverse(f"rides:{name}", args=["ryotsu", *args])

@@ -21,8 +21,9 @@ class OperationsTests(RidesTestCase):
         super().setUp()
         now = local(self.day, 7)
         self.now = now
-        for origin, destination, hh in (("ryotsu-office", "ryotsu-hospital", 10), ("ryotsu-office", "ryotsu-hospital", 10),
-                                        ("ryotsu-office", "ryotsu-hospital", 22)):
+        trips = (("ryotsu-office", "ryotsu-hospital", 10), ("ryotsu-office", "ryotsu-hospital", 10),
+                 ("ryotsu-office", "ryotsu-hospital", 22))
+        for origin, destination, hh in trips:
             request = RideRequest(area=self.ryotsu, origin=Place.of(self.point(origin)),
                                   destination=Place.of(self.point(destination)), earliest_pickup=local(self.day, hh),
                                   latest_arrival=None)

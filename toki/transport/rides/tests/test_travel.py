@@ -22,7 +22,7 @@ class LocalOsrm(BaseHTTPRequestHandler):
 
     calls: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         LocalOsrm.calls.append(self.path)
         path, _, query = self.path.partition("?")
         prefix = "/table/v1/driving/"
