@@ -90,7 +90,8 @@ def parse_args(argv):
 
 def service_days(count: int = 5) -> list[date]:
     """The next `count` days the demo runs (Monday to Saturday), from tomorrow: the booking rule opens 7 days."""
-    days, day = [], datetime.now(TOKYO).date()
+    days: list[date] = []
+    day = datetime.now(TOKYO).date()
     while len(days) < count:
         day += timedelta(days=1)
         if day.isoweekday() != 7:

@@ -5,6 +5,7 @@ points are the GSI designated shelter and evacuation site data for 佐渡市 (�
 the towns' outskirts, not official boundaries."""
 
 from datetime import time
+from typing import Any
 
 from django.db import transaction
 
@@ -25,7 +26,7 @@ def _box(south: float, west: float, north: float, east: float) -> dict:
                                                 [west, south]]]}
 
 
-AREAS = [
+AREAS: list[dict[str, Any]] = [
     {
         "code": "ryotsu", "name": "両津地区", "district": "ryotsu", "box": (38.04, 138.38, 38.12, 138.47),
         "depot": (38.080515, 138.43526),  # 市役所両津支所

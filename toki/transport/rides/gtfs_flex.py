@@ -38,11 +38,11 @@ def _booking_rule(area) -> dict:
            "booking_url": f"{settings.SITE_URL.rstrip('/')}/rides/{area.code}/"}
     kind = rule.kind if rule else BookingRule.Kind.REAL_TIME
     row["booking_type"] = int(kind)
-    if kind == BookingRule.Kind.SAME_DAY:
+    if rule is not None and kind == BookingRule.Kind.SAME_DAY:
         row["prior_notice_duration_min"] = rule.min_notice_minutes
         if rule.max_notice_minutes is not None:
             row["prior_notice_duration_max"] = rule.max_notice_minutes
-    elif kind == BookingRule.Kind.PRIOR_DAY:
+    elif rule is not None and kind == BookingRule.Kind.PRIOR_DAY:
         row["prior_notice_last_day"] = 1
         row["prior_notice_last_time"] = rule.prior_day_cutoff.strftime("%H:%M:%S")
         row["prior_notice_start_day"] = rule.max_days_ahead

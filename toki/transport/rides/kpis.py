@@ -101,7 +101,7 @@ def measure(areas: list[ServiceArea], start: date, end: date) -> Kpis:
     waits = []
     for b in served:
         asked = b.earliest_pickup or b.promised_pickup_from
-        if asked is not None:
+        if asked is not None and b.planned_pickup is not None:
             waits.append(max(0.0, (b.planned_pickup - asked).total_seconds() / 60))
     rides = [b.ride_minutes() or 0.0 for b in served]
     detours = [(b.ride_minutes() or 0.0) / b.direct_minutes for b in served if b.direct_minutes > 0]

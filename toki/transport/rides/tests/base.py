@@ -22,6 +22,10 @@ def local(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 class RidesTestCase(BaseTestCase):
+    ryotsu: ServiceArea
+    aikawa: ServiceArea
+    day: date
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
