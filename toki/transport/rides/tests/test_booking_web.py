@@ -45,7 +45,7 @@ class WebBookingTests(RidesTestCase):
         booking = Booking.objects.get()
         self.assertEqual(booking.status, Booking.Status.REJECTED)
         page = self.client.get(response["Location"])
-        self.assertContains(page, "No vehicle runs at that time (hours that day: 08:00–17:00, 09:00–18:00)")
+        self.assertContains(page, "その時刻に運行する車両がありません（その日の運行時間：08:00–17:00, 09:00–18:00）")
         self.assertIsNone(booking.vehicle)
 
     def test_it_refuses_a_form_with_a_bad_phone_number_and_books_nothing(self):

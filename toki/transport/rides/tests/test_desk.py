@@ -97,7 +97,7 @@ class DeskTests(RidesTestCase):
         answer = actions.book_ride(acting_user=self.bob, request=_request(self), channel="phone", rider=self.rider,
                                    now=local(self.day, 10, 50))
         self.assertEqual(answer.booking.status, Booking.Status.REJECTED)
-        self.assertEqual(answer.booking.reason, "Book at least 30 minutes ahead.")
+        self.assertEqual(answer.booking.reason, "30分以上前にご予約ください。")
 
     def test_it_refuses_a_prior_day_booking_after_the_cut_off(self):
         rule = self.ryotsu.booking_rule
@@ -105,7 +105,7 @@ class DeskTests(RidesTestCase):
         rule.save()
         answer = actions.book_ride(acting_user=self.bob, request=_request(self), channel="phone", rider=self.rider,
                                    now=local(self.day, 7) - timedelta(hours=12))
-        self.assertEqual(answer.booking.reason, "Rides must be booked by 17:00 the day before.")
+        self.assertEqual(answer.booking.reason, "前日の17:00までにご予約ください。")
         on_time = actions.book_ride(acting_user=self.bob, request=_request(self), channel="phone", rider=self.rider,
                                     now=local(self.day, 7) - timedelta(hours=16))
         self.assertEqual(on_time.booking.status, Booking.Status.ACCEPTED)

@@ -35,7 +35,7 @@ class EvacuationTests(QueueMixin, RidesTestCase):
         ordinary = actions.book_ride(acting_user=self.bob, request=self.request(evacuation=False), channel="phone",
                                      now=self.now)
         self.assertEqual(ordinary.booking.status, Booking.Status.REJECTED)
-        self.assertIn("evacuation", ordinary.booking.reason)
+        self.assertIn("避難のために確保", ordinary.booking.reason)
         self.assertIsNone(ServiceArea.objects.get(code="aikawa").evacuation_since)
 
     def test_it_takes_an_evacuation_ride_at_short_notice(self):
@@ -47,7 +47,7 @@ class EvacuationTests(QueueMixin, RidesTestCase):
     def test_it_refuses_an_evacuation_ride_with_no_order(self):
         answer = actions.book_ride(acting_user=self.bob, request=self.request(evacuation=True), channel="phone",
                                    now=self.now)
-        self.assertEqual(answer.booking.reason, "No evacuation order is in force for this area.")
+        self.assertEqual(answer.booking.reason, "この地区には避難指示等が出ていません。")
 
     def test_it_ends_when_the_order_is_lifted(self):
         orders = self.issue()
