@@ -83,6 +83,7 @@ def parse_args(argv):
     parser.add_argument("-d", "--duration", type=float, default=30, help="seconds of load (default 30)")
     parser.add_argument("--engines", default="postgres", help="comma-separated: postgres, sqlite")
     parser.add_argument("--reoptimise-seconds", type=float, default=1.0, help="search time per area and day")
+    parser.add_argument("--reoptimise-interval", type=float, default=2.0, help="seconds between re-optimiser rounds")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/toki_rides_bench")
     parser.add_argument("--seed", type=int, default=19)
     return parser.parse_args(argv)
@@ -147,7 +148,7 @@ def run_engine(engine: str, args) -> dict:
             wait_http(port, gunicorn, log, "/api/v1/health")
             reopt_log = tmp / "reoptimise.log"
             reoptimiser = start_process([sys.executable, "manage.py", "rides_reoptimise", "--loop", "--interval",
-                                         "1", "--seconds", str(args.reoptimise_seconds), "-v", "2"],
+                                         str(args.reoptimise_interval), "--seconds", str(args.reoptimise_seconds), "-v", "2"],
                                         log_path=reopt_log, env=env)
             cookies = login(port, "alice")
             client = BookingClient(port, cookies, None)

@@ -21,7 +21,7 @@ from toki.transport.rides.dispatch import (
     request_windows,
 )
 from toki.transport.rides.models import Booking, VehicleDay
-from toki.transport.rides.travel import matrix_for
+from toki.transport.rides.travel import travel_for
 
 
 def reason_text(reason: str) -> str:
@@ -42,26 +42,31 @@ class DayModel:
         self.bookings = {b.pk: b for b in Booking.objects.filter(pk__in=ids)}
         if new is not None:
             self.bookings[new.pk] = new
-        points = [(vd.vehicle.depot_lat, vd.vehicle.depot_lon) for vd in days]
+        # One node per distinct place: a day's plan visits the same few meeting points many times, and darp's
+        # requests may share nodes, so the matrix stays the size of the area's points, not of the bookings.
+        nodes: dict[tuple[float, float], int] = {}
+
+        def node(lat: float, lon: float) -> int:
+            return nodes.setdefault((round(lat, 7), round(lon, 7)), len(nodes))
+
+        depots = [node(vd.vehicle.depot_lat, vd.vehicle.depot_lon) for vd in days]
         order = sorted(self.bookings)
-        for pk in order:
-            b = self.bookings[pk]
-            points += [(b.origin_lat, b.origin_lon), (b.destination_lat, b.destination_lon)]
-        travel = matrix_for(area, points).minutes
+        ends = {pk: (node(self.bookings[pk].origin_lat, self.bookings[pk].origin_lon),
+                     node(self.bookings[pk].destination_lat, self.bookings[pk].destination_lon)) for pk in order}
+        travel = travel_for(area).matrix(list(nodes)).minutes
         vehicles = tuple(darp.Vehicle(
             id=str(vd.pk), capacity=vd.vehicle.seats, wheelchair_spaces=vd.vehicle.wheelchair_spaces,
-            start_depot=i, end_depot=i, shift_start=minutes_of(self.day_start, vd.start),
+            start_depot=depots[i], end_depot=depots[i], shift_start=minutes_of(self.day_start, vd.start),
             shift_end=minutes_of(self.day_start, vd.end)) for i, vd in enumerate(days))
         requests = []
         promises = {}
-        base = len(days)
-        for k, pk in enumerate(order):
+        for pk in order:
             b = self.bookings[pk]
             pickup_window, dropoff_window, max_ride = request_windows(area, b, self.day_start)
             if b.promised_pickup_from is not None and pk != getattr(new, "pk", None):
                 promises[str(pk)] = promised_windows(b, self.day_start)
             requests.append(darp.Request(
-                id=str(pk), pickup=base + 2 * k, dropoff=base + 2 * k + 1, pickup_window=pickup_window,
+                id=str(pk), pickup=ends[pk][0], dropoff=ends[pk][1], pickup_window=pickup_window,
                 dropoff_window=dropoff_window, load=b.passengers - b.wheelchairs, wheelchair=b.wheelchairs,
                 service_time=float(area.stop_minutes), max_ride_time=max_ride))
         self.instance = darp.Instance(tuple(requests), vehicles, tuple(tuple(row) for row in travel),
