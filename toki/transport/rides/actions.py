@@ -145,10 +145,9 @@ def _apply(area, days: list[VehicleDay], routes: dict[int, list[dict]], *, now: 
         vehicle_day.save(update_fields=["stops", "version", "km_total", "km_empty", "updated_at"])
         changed.append(vehicle_day)
     after = _planned_times(days)
-    moved = [pk for pk, times in after.items() if before.get(pk) != times]
-    for booking in Booking.objects.filter(pk__in=moved).only("pk"):
-        booking.vehicle_id, booking.planned_pickup, booking.planned_dropoff = after[booking.pk]
-        booking.save(update_fields=["vehicle", "planned_pickup", "planned_dropoff"])
+    moved = [Booking(pk=pk, vehicle_id=times[0], planned_pickup=times[1], planned_dropoff=times[2])
+             for pk, times in after.items() if before.get(pk) != times]
+    Booking.objects.bulk_update(moved, ["vehicle", "planned_pickup", "planned_dropoff"], batch_size=500)
     return changed
 
 

@@ -31,6 +31,11 @@ def reason_text(reason: str) -> str:
         return _("Every vehicle is busy at that time.")
     return _("No vehicle can make this trip at that time.")
 
+# What the instance is built from (the rest of a booking is not read here).
+MODEL_FIELDS = ("id", "origin_lat", "origin_lon", "destination_lat", "destination_lon", "earliest_pickup",
+                "latest_arrival", "passengers", "wheelchairs", "evacuation", "direct_minutes",
+                "promised_pickup_from", "promised_pickup_until")
+
 
 class DayModel:
     """The instance, the current plan and the lookups between them."""
@@ -39,7 +44,7 @@ class DayModel:
         self.area, self.days, self.now = area, days, now
         self.day_start = day_start_of(days)
         ids = {s["booking"] for vd in days for s in vd.stops}
-        self.bookings = {b.pk: b for b in Booking.objects.filter(pk__in=ids)}
+        self.bookings = {b.pk: b for b in Booking.objects.filter(pk__in=ids).only(*MODEL_FIELDS)}
         if new is not None:
             self.bookings[new.pk] = new
         # One node per distinct place: a day's plan visits the same few meeting points many times, and darp's
