@@ -90,6 +90,8 @@ def check_rides(report: Report, browser: Browser, password: str) -> None:
             plans = page.locator("section:has(ol) ol")
             counts = [plans.nth(i).locator("li", has_text="乗車").count() for i in range(plans.count())]
             expect(sorted(counts)[-1] == 2, f"pickups per vehicle plan: {counts}")
+            shapes = page.locator("#rides-map path.leaflet-interactive").count()
+            expect(shapes >= 3, f"the map draws {shapes} shapes (area, bookings, vehicles)")
             screenshot(report, page, "rides-board-desktop")
 
         report.check("rides the web and the phone booking are on one vehicle plan", one_plan)

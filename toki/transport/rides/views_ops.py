@@ -2,7 +2,6 @@
 and their CSV export. Operators of the area only."""
 
 import csv
-import json
 from datetime import date, datetime
 
 from django.conf import settings
@@ -50,7 +49,7 @@ def board(request, area_code: str):
         rows.append({"plan": vehicle_day, "stops": stops})
     month_start, month_end = kpis.month_bounds(day)
     return render(request, "rides/board.html", {
-        "area": area, "day": day, "plans": rows, "map_data": json.dumps(_map_data(area, day_plans, bookings)),
+        "area": area, "day": day, "plans": rows, "map_data": _map_data(area, day_plans, bookings),
         "kpi_sets": [(_("This day"), kpis.measure([area], day, day)),
                      (_("This month"), kpis.measure([area], month_start, month_end))],
         "tile_url": settings.TOKI_TILE_URL,
