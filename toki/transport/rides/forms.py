@@ -13,12 +13,12 @@ MODES = [("pickup", _("Pick me up from")), ("arrival", _("I must arrive by"))]
 
 
 class RideRequestForm(forms.Form):
-    origin = forms.ModelChoiceField(label=_("From"), queryset=MeetingPoint.objects.none(),
+    origin = forms.ModelChoiceField(label=_("Where you get on"), queryset=MeetingPoint.objects.none(),
                                     empty_label=_("Choose where you get on"))
-    destination = forms.ModelChoiceField(label=_("To"), queryset=MeetingPoint.objects.none(),
+    destination = forms.ModelChoiceField(label=_("Where you get off"), queryset=MeetingPoint.objects.none(),
                                          empty_label=_("Choose where you get off"))
     date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(label=_("Time of the ride"), widget=forms.TimeInput(attrs={"type": "time"}))
     mode = forms.ChoiceField(label=_("The time is"), choices=MODES, initial="pickup", widget=forms.RadioSelect)
     passengers = forms.IntegerField(label=_("People"), min_value=1, max_value=9, initial=1)
     wheelchair = forms.BooleanField(label=_("With a wheelchair"), required=False)
@@ -74,8 +74,8 @@ class RiderForm(forms.Form):
 
 class UsualTripForm(forms.Form):
     label = forms.CharField(label=_("Name of the trip"), max_length=60)
-    origin = forms.ModelChoiceField(label=_("From"), queryset=MeetingPoint.objects.none())
-    destination = forms.ModelChoiceField(label=_("To"), queryset=MeetingPoint.objects.none())
+    origin = forms.ModelChoiceField(label=_("Where you get on"), queryset=MeetingPoint.objects.none())
+    destination = forms.ModelChoiceField(label=_("Where you get off"), queryset=MeetingPoint.objects.none())
     usual_time = forms.TimeField(label=_("Usual time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     by_arrival = forms.BooleanField(label=_("The time is an arrival time"), required=False)
 
