@@ -147,8 +147,9 @@ def run_engine(engine: str, args) -> dict:
                                       f"127.0.0.1:{port}"], log_path=log, env=env)
             wait_http(port, gunicorn, log, "/api/v1/health")
             reopt_log = tmp / "reoptimise.log"
-            reoptimiser = start_process([sys.executable, "manage.py", "rides_reoptimise", "--loop", "--interval",
-                                         str(args.reoptimise_interval), "--seconds", str(args.reoptimise_seconds), "-v", "2"],
+            reoptimiser = start_process([sys.executable, "manage.py", "rides_reoptimise", "--loop",
+                                         "--interval", str(args.reoptimise_interval),
+                                         "--seconds", str(args.reoptimise_seconds), "-v", "2"],
                                         log_path=reopt_log, env=env)
             cookies = login(port, "alice")
             client = BookingClient(port, cookies, None)
