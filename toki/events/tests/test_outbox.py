@@ -71,8 +71,9 @@ class OutboxTests(QueueMixin, HqTestCase):
         self.assertEqual(events, [("alerts.alert_recorded", self.municipality.pk, {"alert_id": alert_id}),
                                   ("alerts.public_situation_changed", self.municipality.pk, {}),
                                   ("alerts.alert_published", self.municipality.pk, {"alert_id": alert_id})])
-        # One delivery task per subscriber, enqueued only on commit: HQ, the portal, alerts (announcing to notify).
-        self.assertEqual(len([c for c in callbacks if "deliver_event" in repr(c)]), 3)
+        # One delivery task per subscriber, enqueued only on commit: HQ, the portal, alerts (announcing to notify),
+        # rides (the areas' evacuation state).
+        self.assertEqual(len([c for c in callbacks if "deliver_event" in repr(c)]), 4)
 
     def test_it_runs_each_subscriber_once_however_often_it_is_delivered(self):
         with self.captureOnCommitCallbacks(execute=True):
@@ -80,7 +81,7 @@ class OutboxTests(QueueMixin, HqTestCase):
         self.run_queued_tasks()
         once = {"republishes": 1, "plans": 1, "notifications": 1, "chronology": 1}
         self.assertEqual(self.side_effects(alert_id), once)
-        self.assertEqual(Delivery.objects.filter(done_at__isnull=False).count(), 3)
+        self.assertEqual(Delivery.objects.filter(done_at__isnull=False).count(), 4)
         self.assertFalse(Event.objects.filter(done_at__isnull=True).exists())
         # Delivered again: by hand, by the queue (a task run twice), by the sweep.
         from toki.events.tasks import deliver_event
@@ -97,12 +98,12 @@ class OutboxTests(QueueMixin, HqTestCase):
         # The order commits; the process dies before any on-commit hook runs (the callbacks are dropped).
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             alert_id = self.issue()[0].issue_alert_id
-        self.assertEqual(len(callbacks), 3)
+        self.assertEqual(len(callbacks), 4)
         self.run_queued_tasks()
         nothing = {"republishes": 0, "plans": 0, "notifications": 0, "chronology": 0}
         self.assertEqual(self.side_effects(alert_id), nothing)
         # A restarted scheduler runs the sweep: every side effect happens, once.
-        self.assertIn("redelivered 3", self.sweep())
+        self.assertIn("redelivered 4", self.sweep())
         self.run_queued_tasks()
         once = {"republishes": 1, "plans": 1, "notifications": 1, "chronology": 1}
         self.assertEqual(self.side_effects(alert_id), once)
