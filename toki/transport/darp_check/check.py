@@ -12,6 +12,7 @@ for a drop-off j whose pickup lies before i (P_j its ride time so far).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from .reader import CheckInstance
@@ -110,7 +111,7 @@ def check(inst: CheckInstance, routes: list[list[int]]) -> Verdict:
         if not route:
             continue
         path = [0, *route, 2 * n + 1]
-        cost += sum(inst.distance(a, b) for a, b in zip(path, path[1:], strict=False))
+        cost += sum(inst.distance(a, b) for a, b in itertools.pairwise(path))
         if any(not 1 <= node <= 2 * n for node in route):
             continue
         where = {node: pos for pos, node in enumerate(route)}
