@@ -34,8 +34,13 @@ class Problem:
         self.instance = instance
         self.n = n
         self.index = {r.id: i for i, r in enumerate(reqs)}
-        self.t = [list(row) for row in instance.travel]
-        self.c = [list(row) for row in instance.arc_cost]
+        self.t, self.c = instance.matrices
+        arrays = instance.__dict__.get("arrays")
+        if arrays is None:
+            arrays = instance.__dict__["arrays"] = (
+                np.array(self.t, dtype=np.float64).reshape(len(self.t), len(self.t)),
+                np.array(self.c, dtype=np.float64).reshape(len(self.c), len(self.c)),
+            )
         t = self.t
         self.node = [r.pickup for r in reqs] + [r.dropoff for r in reqs]
         self.d = [float(r.service_time) for r in reqs] * 2
@@ -70,8 +75,8 @@ class Problem:
         self.vcap = [v.capacity for v in vs]
         self.vwc = [v.wheelchair_spaces for v in vs]
         self.A = (
-            np.array(self.t, dtype=np.float64).reshape(len(self.t), len(self.t)),
-            np.array(self.c, dtype=np.float64).reshape(len(self.c), len(self.c)),
+            arrays[0],
+            arrays[1],
             np.array(self.node, dtype=np.int64),
             np.array(self.e, dtype=np.float64),
             np.array(self.l, dtype=np.float64),
@@ -95,6 +100,11 @@ class Problem:
         if self.e[stop] < time:
             self.e[stop] = time
             self.A[3][stop] = time
+
+    def narrow(self, stop: int, low: float, high: float) -> None:
+        """Intersect a stop's window with [low, high] (a promise)."""
+        self.e[stop] = self.A[3][stop] = max(self.e[stop], low)
+        self.l[stop] = self.A[4][stop] = min(self.l[stop], high)
 
     def route_cost(self, v: int, seq: list[int]) -> float:
         c, node = self.c, self.node

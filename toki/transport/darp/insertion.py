@@ -92,14 +92,14 @@ def insert(
     pos_p = new.index(r)
     pos_d = new.index(r + P.n)
     predicted = route.times[pos_p]
-    promised = promise_window(predicted, (P.e[r], P.l[r]), promise_width)
-    promises = {**plan.promises, request.id: promised}
+    window = (P.e[r], P.l[r])
+    promised = promise_window(predicted, window, promise_width)
+    P.narrow(r, *promised)
     try:
-        final = build_plan(Problem(instance, promises), routes, promises, instance)
+        final = build_plan(P, routes, {**plan.promises, request.id: promised}, instance)
     except PlanError:  # the 8-step schedule found no schedule inside the narrow promise: promise the whole window
-        promised = (P.e[r], P.l[r])
-        promises = {**plan.promises, request.id: promised}
-        final = build_plan(Problem(instance, promises), routes, promises, instance)
+        promised = window
+        final = Plan(tentative.routes, tentative.unassigned, {**plan.promises, request.id: promised})
     return InsertionResult(
         plan=final,
         vehicle_id=instance.vehicles[v].id,
