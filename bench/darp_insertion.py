@@ -3,8 +3,9 @@
 The plan: a8-96 (8 vehicles, 96 requests, ~24 stops per route) solved for 3 CPU seconds. Each measured request is
 taken out of the plan and `toki.transport.darp.insert` puts it back (the whole call: the problem built from the
 Instance, every vehicle, the 8-step check, the new plan with its schedule and promise; the Instance's travel matrices
-are built on its first use, measured separately as "new Instance each time"). Reference in the same run: the exhaustive insertion of reference/mobility.md §4.4 — every pickup/drop-off position pair of every route checked
-by an 8-step schedule in pure Python (the independent checker's), which must find the same cheapest cost.
+are built on its first use, measured separately as "new Instance each time"). Reference in the same run: the
+exhaustive insertion of reference/mobility.md §4.4 - every pickup/drop-off position pair of every route checked by
+an 8-step schedule in pure Python (the independent checker's), which must find the same cheapest cost.
 """
 
 import argparse
