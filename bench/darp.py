@@ -15,6 +15,7 @@ complete; groups follow mobility.md: up to 32 requests, 36-60, 64-96.
 import argparse
 import csv
 import json
+import os
 import subprocess
 import sys
 import time
@@ -71,6 +72,10 @@ def run_ortools(path: Path, seconds: float) -> dict:
     return out
 
 
+def fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:6.2f} %"
+
+
 def gap(result: dict, bks: float) -> float | None:
     verdict = result.get("check")
     if not verdict or not verdict["feasible"] or not verdict["complete"]:
@@ -99,7 +104,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="CPU seconds per solver and instance")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", help="instance names (default: all 48)")
-    parser.add_argument("--jobs", type=int, choices=(1, 2), default=2, help="run the two solvers side by side")
+    parser.add_argument("--jobs", type=int, choices=(1, 2, 4), default=2, help="solver processes at once")
     parser.add_argument("--no-ortools", action="store_true")
     args = parser.parse_args()
     with BKS.open() as fh:
@@ -109,13 +114,24 @@ def main() -> int:
         ortools_python()
     # Compile (or load) the numba kernel once, outside the measured runs.
     run_toki(DATA / "a2-16.txt", 0.2, 0)
-    rows = []
+    rows: list[dict] = []
     started = time.perf_counter()
+    load_start = list(os.getloadavg())
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.seconds == 10 and not args.only else f"_{int(args.seconds)}s" + ("_subset" if args.only else "")
+    out = RESULTS_DIR / f"darp{suffix}.json"
+    # Toki and OR-Tools of an instance run side by side (--jobs 2), or two instances at once (--jobs 4); every run
+    # is budgeted in CPU seconds of its own process, so running them together does not change what each gets.
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for name in names:
-            path = DATA / f"{name}.txt"
-            toki_f = pool.submit(run_toki, path, args.seconds, args.seed)
-            or_f = None if args.no_ortools else pool.submit(run_ortools, path, args.seconds)
+        futures = [
+            (
+                name,
+                pool.submit(run_toki, DATA / f"{name}.txt", args.seconds, args.seed),
+                None if args.no_ortools else pool.submit(run_ortools, DATA / f"{name}.txt", args.seconds),
+            )
+            for name in names
+        ]
+        for name, toki_f, or_f in futures:
             toki = toki_f.result()
             ort = or_f.result() if or_f else {}
             toki.pop("routes", None)
@@ -123,23 +139,29 @@ def main() -> int:
             toki["gap"], ort["gap"] = gap(toki, bks[name]), gap(ort, bks[name])
             n = int(name.split("-")[1])
             rows.append({"instance": name, "requests": n, "bks": bks[name], "toki": toki, "ortools": ort})
-            fmt = lambda g: "-" if g is None else f"{g:6.2f} %"  # noqa: E731
             print(
                 f"{name:7} toki {fmt(toki['gap'])} ({toki.get('cpu_seconds', '?')} s cpu, "
                 f"check {toki.get('check', {}).get('feasible')})  ortools {fmt(ort.get('gap'))} "
                 f"(served {ort.get('served', '-')}/{n}, {ort.get('cpu_seconds', '-')} s cpu)",
                 flush=True,
             )
+            partial = {"seconds_cpu": args.seconds, "seed": args.seed, "jobs": args.jobs, "done": len(rows)}
+            out.write_text(json.dumps({"summary": partial, "rows": rows}, indent=1))
     table = summarise(rows, "toki") + ([] if args.no_ortools else summarise(rows, "ortools"))
     header = ["solver", "group", "instances", "mean gap", "max gap", "optimum hit", "incomplete", "infeasible"]
     print(format_table(header, table))
     all_gaps = [r["toki"]["gap"] for r in rows]
     overall = sum(g for g in all_gaps if g is not None) / max(1, sum(g is not None for g in all_gaps))
     print(f"toki mean gap over {len(rows)}: {overall:.2f} % ({sum(g is None for g in all_gaps)} incomplete)")
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.seconds == 10 and not args.only else f"_{int(args.seconds)}s" + ("_subset" if args.only else "")
-    out = RESULTS_DIR / f"darp{suffix}.json"
-    summary = {"seconds_cpu": args.seconds, "seed": args.seed, "jobs": args.jobs, "wall": time.perf_counter() - started}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
+    summary = {
+        "seconds_cpu": args.seconds,
+        "seed": args.seed,
+        "jobs": args.jobs,
+        "wall_seconds": round(time.perf_counter() - started),
+        "load_average_start_end": [load_start, list(os.getloadavg())],
+        "commit": commit.strip(),
+    }
     out.write_text(json.dumps({"summary": summary, "groups": table, "rows": rows}, indent=1))
     print(f"wrote {out.relative_to(REPO)}")
     clean = all(r["toki"].get("check", {}).get("feasible") for r in rows)
