@@ -29,13 +29,21 @@ class _Sol:
 
     __slots__ = ("costs", "dirty", "lens", "mat", "routes", "unassigned", "where")
 
-    def __init__(self, routes, costs, mat, lens, unassigned, where):
-        self.routes: list[list[int]] = routes
-        self.costs: list[float] = costs
-        self.mat: np.ndarray = mat
-        self.lens: np.ndarray = lens
-        self.unassigned: set[int] = unassigned
-        self.where: dict[int, int] = where
+    def __init__(
+        self,
+        routes: list[list[int]],
+        costs: list[float],
+        mat: np.ndarray,
+        lens: np.ndarray,
+        unassigned: set[int],
+        where: dict[int, int],
+    ) -> None:
+        self.routes = routes
+        self.costs = costs
+        self.mat = mat
+        self.lens = lens
+        self.unassigned = unassigned
+        self.where = where
         self.dirty: set[int] = set()
 
     def copy(self) -> _Sol:
