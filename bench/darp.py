@@ -99,6 +99,36 @@ def summarise(rows: list[dict], solver: str) -> list[list[str]]:
     return out
 
 
+def report(rows: list[dict], with_ortools: bool) -> list[list[str]]:
+    """Print the per-group table and the overall mean gap; return the table."""
+    table = summarise(rows, "toki") + (summarise(rows, "ortools") if with_ortools else [])
+    header = ["solver", "group", "instances", "mean gap", "max gap", "optimum hit", "incomplete", "infeasible"]
+    print(format_table(header, table))
+    for solver in ("toki", "ortools") if with_ortools else ("toki",):
+        gaps = [r[solver]["gap"] for r in rows]
+        done = [g for g in gaps if g is not None]
+        mean = sum(done) / max(1, len(done))
+        print(f"{solver} mean gap over {len(done)} of {len(rows)}: {mean:.2f} % ({len(rows) - len(done)} not counted)")
+    return table
+
+
+def combine(paths: list[Path]) -> int:
+    """One table from the rows of several runs (e.g. the a and b sets run at once), first row per instance wins."""
+    rows: dict[str, dict] = {}
+    summaries = []
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        summaries.append({"file": path.name, **data["summary"]})
+        for row in data["rows"]:
+            rows.setdefault(row["instance"], row)
+    ordered = sorted(rows.values(), key=lambda r: (r["instance"][0], r["requests"], r["instance"]))
+    table = report(ordered, True)
+    out = RESULTS_DIR / "darp.json"
+    out.write_text(json.dumps({"summary": {"combined": summaries}, "groups": table, "rows": ordered}, indent=1))
+    print(f"wrote {out.relative_to(REPO)} ({len(ordered)} instances)")
+    return 0 if all(r["toki"].get("check", {}).get("feasible") for r in ordered) else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="CPU seconds per solver and instance")
@@ -106,7 +136,11 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="instance names (default: all 48)")
     parser.add_argument("--jobs", type=int, choices=(1, 2, 4), default=2, help="solver processes at once")
     parser.add_argument("--no-ortools", action="store_true")
+    parser.add_argument("--out", type=Path, help="result file (default bench/results/darp[_<s>s][_subset].json)")
+    parser.add_argument("--combine", nargs="+", type=Path, help="only merge the rows of these result files")
     args = parser.parse_args()
+    if args.combine:
+        return combine(args.combine)
     with BKS.open() as fh:
         bks = {r["instance"]: float(r["bks_cost"]) for r in csv.DictReader(fh)}
     names = args.only or sorted(bks, key=lambda n: (n[0], int(n[1:].split("-")[0]), int(n.split("-")[1])))
@@ -119,7 +153,7 @@ def main() -> int:
     load_start = list(os.getloadavg())
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.seconds == 10 and not args.only else f"_{int(args.seconds)}s" + ("_subset" if args.only else "")
-    out = RESULTS_DIR / f"darp{suffix}.json"
+    out = args.out or RESULTS_DIR / f"darp{suffix}.json"
     # Toki and OR-Tools of an instance run side by side (--jobs 2), or two instances at once (--jobs 4); every run
     # is budgeted in CPU seconds of its own process, so running them together does not change what each gets.
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -147,12 +181,7 @@ def main() -> int:
             )
             partial = {"seconds_cpu": args.seconds, "seed": args.seed, "jobs": args.jobs, "done": len(rows)}
             out.write_text(json.dumps({"summary": partial, "rows": rows}, indent=1))
-    table = summarise(rows, "toki") + ([] if args.no_ortools else summarise(rows, "ortools"))
-    header = ["solver", "group", "instances", "mean gap", "max gap", "optimum hit", "incomplete", "infeasible"]
-    print(format_table(header, table))
-    all_gaps = [r["toki"]["gap"] for r in rows]
-    overall = sum(g for g in all_gaps if g is not None) / max(1, sum(g is not None for g in all_gaps))
-    print(f"toki mean gap over {len(rows)}: {overall:.2f} % ({sum(g is None for g in all_gaps)} incomplete)")
+    table = report(rows, not args.no_ortools)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
     summary = {
         "seconds_cpu": args.seconds,
@@ -163,7 +192,7 @@ def main() -> int:
         "commit": commit.strip(),
     }
     out.write_text(json.dumps({"summary": summary, "groups": table, "rows": rows}, indent=1))
-    print(f"wrote {out.relative_to(REPO)}")
+    print(f"wrote {out}")
     clean = all(r["toki"].get("check", {}).get("feasible") for r in rows)
     return 0 if clean else 1
 

