@@ -16,30 +16,57 @@ import random
 import time
 from collections.abc import Mapping
 
+import numpy as np
+
+from . import kernel
 from .convert import build_plan, locks_of, routes_of
-from .core import EPS, Problem, RouteInfo, best_insertion, route_info, schedule
+from .core import EPS, Problem, schedule, with_request
 from .model import Instance, Plan, empty_plan
 
 
 class _Sol:
-    __slots__ = ("costs", "dirty", "infos", "routes", "unassigned", "where")
+    """A solution: routes as lists (and as rows of `mat` for the kernel), their costs, where each request is."""
 
-    def __init__(self, routes, costs, infos, unassigned, where):
-        self.routes: list[list[int]] = routes
-        self.costs: list[float] = costs
-        self.infos: list[RouteInfo] = infos
-        self.unassigned: set[int] = unassigned
-        self.where: dict[int, int] = where
+    __slots__ = ("costs", "dirty", "lens", "mat", "routes", "unassigned", "where")
+
+    def __init__(
+        self,
+        routes: list[list[int]],
+        costs: list[float],
+        mat: np.ndarray,
+        lens: np.ndarray,
+        unassigned: set[int],
+        where: dict[int, int],
+    ) -> None:
+        self.routes = routes
+        self.costs = costs
+        self.mat = mat
+        self.lens = lens
+        self.unassigned = unassigned
+        self.where = where
         self.dirty: set[int] = set()
 
     def copy(self) -> _Sol:
-        return _Sol(list(self.routes), list(self.costs), list(self.infos), set(self.unassigned), dict(self.where))
+        return _Sol(
+            list(self.routes),
+            list(self.costs),
+            self.mat.copy(),
+            self.lens.copy(),
+            set(self.unassigned),
+            dict(self.where),
+        )
 
 
 class Search:
     """One ALNS run over a Problem."""
 
     DESTROY = ("random", "worst", "related", "related", "band")
+    # Simulated annealing: a start temperature at which a solution `start_worse` (share) worse is accepted with
+    # probability 1/2, cooling geometrically in CPU time to `end_ratio` of it; at most `q_share` of the requests
+    # are removed in one iteration.
+    start_worse = 0.01
+    end_ratio = 0.002
+    q_share = 0.25
     REPAIR = ("greedy", "regret2", "regret3", "greedy_noise", "regret2_noise")
 
     def __init__(self, P: Problem, routes: list[list[int]], locks: list[int], seed: int, promised: set[int]):
@@ -53,13 +80,20 @@ class Search:
         big = max((max(row) for row in P.c), default=1.0) + 1.0
         self.penalty = [big * 4 * (10 * n if r in promised else 1) for r in range(n)]
         where = {s: v for v, seq in enumerate(routes) for s in seq if s < n}
+        mat = np.zeros((P.K, 2 * n + 2), dtype=np.int64)
+        lens = np.zeros(P.K, dtype=np.int64)
+        for v, seq in enumerate(routes):
+            mat[v, : len(seq)] = seq
+            lens[v] = len(seq)
         sol = _Sol(
             [list(seq) for seq in routes],
             [P.route_cost(v, seq) for v, seq in enumerate(routes)],
-            [route_info(P, v, seq) for v, seq in enumerate(routes)],
+            mat,
+            lens,
             {r for r in range(n) if r not in where},
             where,
         )
+        self.lock_arr = np.array(locks, dtype=np.int64)
         self.cur = sol
         # Related removal: distance between pickups and drop-offs plus the gap between their windows.
         t, node, e, late = P.t, P.node, P.e, P.l
@@ -82,7 +116,8 @@ class Search:
     def _set_route(self, sol: _Sol, v: int, seq: list[int]) -> None:
         sol.routes[v] = seq
         sol.costs[v] = self.P.route_cost(v, seq)
-        sol.infos[v] = route_info(self.P, v, seq)
+        sol.mat[v, : len(seq)] = seq
+        sol.lens[v] = len(seq)
 
     # --- destroy ---------------------------------------------------------------------------------------------
 
@@ -138,7 +173,7 @@ class Search:
         c, node = P.c, P.node
         gains = [0.0] * n
         for v, seq in enumerate(sol.routes):
-            nodes = sol.infos[v].nodes
+            nodes = [P.vstart[v], *(node[x] for x in seq), P.vend[v]]
             pos = {s: i for i, s in enumerate(seq, start=1)}
             for s in seq:
                 if s >= n:
@@ -156,63 +191,73 @@ class Search:
 
     # --- repair ----------------------------------------------------------------------------------------------
 
-    def _best(self, sol: _Sol, v: int, r: int) -> tuple[float, list[int]] | None:
-        return best_insertion(self.P, v, sol.routes[v], sol.infos[v], r, self.locks[v])
+    def _batch(self, sol: _Sol, vs: np.ndarray, rs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Best insertion cost and positions for each pair (vs[k], rs[k]); positions -1 when none."""
+        size = vs.shape[0]
+        cost = np.empty(size)
+        ii = np.empty(size, dtype=np.int64)
+        jj = np.empty(size, dtype=np.int64)
+        kernel.best_many(sol.mat, sol.lens, self.lock_arr, vs, rs, self.P.A, self.P.V, cost, ii, jj)
+        return cost, ii, jj
 
-    def _apply(self, sol: _Sol, v: int, r: int, seq: list[int]) -> None:
-        self._set_route(sol, v, seq)
+    def _apply(self, sol: _Sol, v: int, r: int, i: int, j: int) -> None:
+        self._set_route(sol, v, with_request(sol.routes[v], r, self.n, i, j))
         sol.where[r] = v
         sol.unassigned.discard(r)
         sol.dirty.discard(v)
 
     def repair(self, sol: _Sol, name: str) -> None:
         pending = list(sol.unassigned)
-        noise = 0.1 if name.endswith("_noise") else 0.0
-        maxc = self._max_cost
+        if not pending:
+            return
+        noise = 0.1 * self._max_cost if name.endswith("_noise") else 0.0
         rng = self.rng
         K = self.P.K
+        all_v = np.arange(K, dtype=np.int64)
         if name.startswith("greedy"):
-            order = rng.random()
-            if order < 0.5:
+            if rng.random() < 0.5:
                 rng.shuffle(pending)
             else:
                 pending.sort(key=self.mid.__getitem__)
             for r in pending:
-                best = None
-                for v in range(K):
-                    found = self._best(sol, v, r)
-                    if found is None:
-                        continue
-                    score = found[0] + (noise * maxc * (2 * rng.random() - 1) if noise else 0.0)
-                    if best is None or score < best[0]:
-                        best = (score, v, found[1])
-                if best is not None:
-                    self._apply(sol, best[1], r, best[2])
+                cost, ii, jj = self._batch(sol, all_v, np.full(K, r, dtype=np.int64))
+                cost[ii < 0] = np.inf
+                if noise:
+                    cost += noise * (2 * np.random.default_rng(rng.getrandbits(32)).random(K) - 1)
+                v = int(np.argmin(cost))
+                if np.isfinite(cost[v]):
+                    self._apply(sol, v, r, int(ii[v]), int(jj[v]))
             return
         k = 3 if name.startswith("regret3") else 2
-        cache: dict[int, list[tuple[float, list[int]] | None]] = {
-            r: [self._best(sol, v, r) for v in range(K)] for r in pending
-        }
-        while cache:
-            pick = None
-            for r, options in cache.items():
-                costs = sorted(o[0] for o in options if o is not None)
-                if not costs:
-                    continue
-                regret = sum(x - costs[0] for x in costs[1:k]) + (k - min(k, len(costs))) * 1e6
-                if noise:
-                    regret += noise * maxc * (2 * rng.random() - 1)
-                key = (regret, -costs[0])
-                if pick is None or key > pick[0]:
-                    pick = (key, r)
-            if pick is None:
+        reqs = np.array(pending, dtype=np.int64)
+        p = len(pending)
+        cost, ii, jj = self._batch(sol, np.tile(all_v, p), np.repeat(reqs, K))
+        cost[ii < 0] = np.inf
+        D, Pi, Pj = cost.reshape(p, K), ii.reshape(p, K), jj.reshape(p, K)
+        alive = np.ones(p, dtype=bool)
+        nrng = np.random.default_rng(rng.getrandbits(32)) if noise else None
+        while alive.any():
+            S = np.sort(D, axis=1)
+            best = S[:, 0]
+            ok = alive & np.isfinite(best)
+            if not ok.any():
                 break
-            r = pick[1]
-            options = cache.pop(r)
-            v = min((i for i in range(K) if options[i] is not None), key=lambda i: options[i][0])  # type: ignore[index]
-            self._apply(sol, v, r, options[v][1])  # type: ignore[index]
-            for other, opts in cache.items():
-                opts[v] = self._best(sol, v, other)
+            extra = S[:, 1:k]
+            base = np.where(np.isfinite(best), best, 0.0)
+            regret = np.where(np.isfinite(extra), extra - base[:, None], 1e6).sum(axis=1)
+            if nrng is not None:
+                regret = regret + noise * (2 * nrng.random(p) - 1)
+            regret[~ok] = -np.inf
+            row = int(np.argmax(regret))
+            v = int(np.argmin(D[row]))
+            self._apply(sol, v, int(reqs[row]), int(Pi[row, v]), int(Pj[row, v]))
+            alive[row] = False
+            D[row, :] = np.inf
+            rest = np.flatnonzero(alive)
+            if rest.size:
+                c2, i2, j2 = self._batch(sol, np.full(rest.size, v, dtype=np.int64), reqs[rest])
+                c2[i2 < 0] = np.inf
+                D[rest, v], Pi[rest, v], Pj[rest, v] = c2, i2, j2
 
     # --- main loop -------------------------------------------------------------------------------------------
 
@@ -240,11 +285,11 @@ class Search:
         ud, ur = [0] * nd, [0] * nr
         start = time.process_time()
         span = max(deadline - start, 1e-3)
-        t0 = 0.01 * max(sum(cur.costs), 1.0) / math.log(2)
-        t_end = t0 / 500
+        t0 = self.start_worse * max(sum(cur.costs), 1.0) / math.log(2)
+        t_end = t0 * self.end_ratio
         n_rem = len(self.removable)
         qlo = max(2, n_rem // 20)
-        qhi = max(qlo, min(40, max(4, n_rem // 4)))
+        qhi = max(qlo, min(40, max(4, int(n_rem * self.q_share))))
         seen: set[int] = set()
         while True:
             now = time.process_time()

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .convert import PlanError, build_plan, locks_of, routes_of
-from .core import Problem, best_insertion, route_info
+from .core import Problem, as_array, best_insertion
 from .model import Instance, Plan, Request
 
 NOT_IN_INSTANCE = "not_in_instance"
@@ -75,12 +75,12 @@ def insert(
         return InsertionResult(None, ALREADY_PLANNED)
     if all(request.load > cap or request.wheelchair > wc for cap, wc in zip(P.vcap, P.vwc, strict=True)):
         return InsertionResult(None, TOO_BIG)
-    if now is not None and P.e[r] < now:
-        P.e[r] = now
+    if now is not None:
+        P.set_earliest(r, now)
     locks = locks_of(P, locked, routes)
     best: tuple[float, int, list[int]] | None = None
     for v, seq in enumerate(routes):
-        found = best_insertion(P, v, seq, route_info(P, v, seq), r, locks[v])
+        found = best_insertion(P, v, seq, as_array(seq), r, locks[v])
         if found is not None and (best is None or found[0] < best[0]):
             best = (found[0], v, found[1])
     if best is None:
@@ -92,14 +92,14 @@ def insert(
     pos_p = new.index(r)
     pos_d = new.index(r + P.n)
     predicted = route.times[pos_p]
-    promised = promise_window(predicted, (P.e[r], P.l[r]), promise_width)
-    promises = {**plan.promises, request.id: promised}
+    window = (P.e[r], P.l[r])
+    promised = promise_window(predicted, window, promise_width)
+    P.narrow(r, *promised)
     try:
-        final = build_plan(Problem(instance, promises), routes, promises, instance)
+        final = build_plan(P, routes, {**plan.promises, request.id: promised}, instance)
     except PlanError:  # the 8-step schedule found no schedule inside the narrow promise: promise the whole window
-        promised = (P.e[r], P.l[r])
-        promises = {**plan.promises, request.id: promised}
-        final = build_plan(Problem(instance, promises), routes, promises, instance)
+        promised = window
+        final = Plan(tentative.routes, tentative.unassigned, {**plan.promises, request.id: promised})
     return InsertionResult(
         plan=final,
         vehicle_id=instance.vehicles[v].id,

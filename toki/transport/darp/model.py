@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -104,6 +105,12 @@ class Instance:
     def arc_cost(self) -> tuple[tuple[float, ...], ...]:
         return self.cost if self.cost is not None else self.travel
 
+    @cached_property
+    def matrices(self) -> tuple[list[list[float]], list[list[float]]]:
+        """Travel and cost as lists of lists, made once per instance (and shared by `with_request`)."""
+        travel = [list(row) for row in self.travel]
+        return travel, (travel if self.cost is None else [list(row) for row in self.cost])
+
     def request(self, request_id: str) -> Request:
         for req in self.requests:
             if req.id == request_id:
@@ -113,7 +120,11 @@ class Instance:
     def with_request(self, request: Request) -> Instance:
         """A copy with `request` added (or replacing the request of the same id)."""
         others = tuple(r for r in self.requests if r.id != request.id)
-        return Instance((*others, request), self.vehicles, self.travel, self.cost, self.horizon, self.name)
+        copy = Instance((*others, request), self.vehicles, self.travel, self.cost, self.horizon, self.name)
+        for cached in ("matrices", "arrays"):
+            if cached in self.__dict__:
+                copy.__dict__[cached] = self.__dict__[cached]
+        return copy
 
 
 @dataclass(frozen=True)
