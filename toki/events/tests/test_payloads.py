@@ -66,7 +66,7 @@ class EventPayloadTests(ShelterWorldMixin, BaseTestCase):
                 "0259-99-8765"]
 
     def book_and_cancel_a_ride(self) -> None:
-        from datetime import timedelta
+        from datetime import datetime, time, timedelta
 
         from toki.transport.rides import actions as rides
         from toki.transport.rides.demo import seed_rides_demo
@@ -78,7 +78,7 @@ class EventPayloadTests(ShelterWorldMixin, BaseTestCase):
         day = timezone.localdate() + timedelta(days=1)
         while day.isoweekday() == 7:
             day += timedelta(days=1)
-        when = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(hours=10)
+        when = timezone.make_aware(datetime.combine(day, time(10)))
         answer = rides.book_ride(acting_user=None, channel="web", rider=rider, request=RideRequest(
             area=area, origin=Place.of(points[0]), destination=Place.of(points[1]), earliest_pickup=when,
             latest_arrival=None))

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from toki.accounts.models import User
 from toki.test import BaseTestCase
 from toki.transport.rides.demo import seed_rides_demo
 from toki.transport.rides.models import MeetingPoint, ServiceArea
@@ -22,6 +23,9 @@ def local(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 class RidesTestCase(BaseTestCase):
+    alice: User
+    bob: User
+    eve: User
     ryotsu: ServiceArea
     aikawa: ServiceArea
     day: date
