@@ -104,8 +104,8 @@ def pg_database(url: str, action: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def login(port: int) -> dict:
-    """Log carol in as the tablet does; return the cookies (session, csrftoken)."""
+def login(port: int, username: str = "carol") -> dict:
+    """Log a demo persona (carol) in as the tablet does; return the cookies (session, csrftoken)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", "/accounts/login/")
     response = conn.getresponse()
@@ -117,7 +117,7 @@ def login(port: int) -> dict:
     if "csrftoken" not in cookies:
         raise BenchError(f"the login page set no csrftoken cookie (HTTP {response.status})")
     csrf = cookies["csrftoken"].value
-    body = urllib.parse.urlencode({"username": "carol", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf})
+    body = urllib.parse.urlencode({"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf})
     conn.request("POST", "/accounts/login/", body=body, headers={
         "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
         "Referer": f"http://127.0.0.1:{port}/accounts/login/"})
@@ -127,7 +127,7 @@ def login(port: int) -> dict:
         if header.lower() == "set-cookie":
             cookies.load(value)
     if "sessionid" not in cookies:
-        raise BenchError(f"login as carol failed (HTTP {response.status})")
+        raise BenchError(f"login as {username} failed (HTTP {response.status})")
     return {name: morsel.value for name, morsel in cookies.items()}
 
 

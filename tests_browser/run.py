@@ -60,6 +60,7 @@ from tests_browser import (
     kpi,
     nojs,
     resident,
+    rides,
     scenario,
     server,
     shelter_pwa,
@@ -87,8 +88,8 @@ from tests_browser.common import (
 )
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
-GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "walkthrough", "resident", "tourist", "scenario",
-          "fares", "transit", "tablet", "pwa")
+GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "rides", "walkthrough", "resident", "tourist",
+          "scenario", "fares", "transit", "tablet", "pwa")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -244,6 +245,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 kpi.check_kpi(report, browser, DEMO_PASSWORD)
                 print(f"(kpi: {time.monotonic() - started:.1f}s)", flush=True)
+            if "rides" in groups:
+                started = time.monotonic()
+                rides.check_rides(report, browser, DEMO_PASSWORD)
+                print(f"(rides: {time.monotonic() - started:.1f}s)", flush=True)
             if "walkthrough" in groups and site is not None:
                 started = time.monotonic()
                 walkthrough.check_walkthrough(report, browser, site)

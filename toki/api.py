@@ -130,6 +130,7 @@ def _add_routers() -> None:
     from toki.lifelines.api import router as lifelines_router
     from toki.notices.api import router as notices_router
     from toki.shelters.api import router as shelters_router
+    from toki.transport.rides.api import router as rides_router
 
     api.add_router("/alerts", alerts_router)
     api.add_router("/lifelines", lifelines_router)
@@ -139,6 +140,7 @@ def _add_routers() -> None:
     # the nested app reads hq, so hq never imports it (no cycle). The tags are those it had as hq's sub-router.
     api.add_router("/hq/damage", damage_router, tags=["hq", "hq-damage"])
     api.add_router("/shelters", shelters_router)
+    api.add_router("/rides", rides_router)
 
 
 _add_routers()

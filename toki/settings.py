@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "toki.linebot",
     "toki.kpi",
     "toki.transport.fares",
+    "toki.transport.rides",
     "toki.demo",
 ]
 
@@ -439,6 +440,13 @@ LOGGING = {
     },
 }
 
+# --- On-demand shared rides (docs/rides.md) ---------------------------------------------------------------
+# Travel times: "straight" (haversine × the area's detour factor at its speed), "matrix:<path>" or "osrm:<url>".
+TOKI_RIDES_TRAVEL = env_str("TOKI_RIDES_TRAVEL", "straight")
+if not (TOKI_RIDES_TRAVEL == "straight" or TOKI_RIDES_TRAVEL.startswith(("matrix:", "osrm:"))):
+    raise ImproperlyConfigured("TOKI_RIDES_TRAVEL must be straight, matrix:<path> or osrm:<url>")
+# The re-optimiser's time budget per area and day, in seconds (manage.py rides_reoptimise).
+TOKI_RIDES_REOPTIMISE_SECONDS = env_int("TOKI_RIDES_REOPTIMISE_SECONDS", 2)
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,

@@ -34,6 +34,7 @@ urlpatterns = [
     path("transit/", include("toki.transport.transit.urls")),
     path("community/", include("toki.community.urls")),
     path("tablet/", include("toki.community.urls_tablet")),
+    path("rides/", include("toki.transport.rides.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -29,6 +29,7 @@ ORDER_ISSUERS = ("eve", "carol", "dave", "grace")  # alerts and evacuation order
 RYOTSU_OFFICE = ("eve", "carol", "dave", "frank", "grace")  # bob's district or org unit only (and HQ)
 SHELTER_TEAMS = ("eve", "bob", "dave", "frank")  # any shelter team (carol, grace) and HQ
 CAROLS_SHELTER = ("eve", "bob", "dave", "frank", "grace")  # only the team of this shelter (and HQ)
+RIDES_DESKS = ("eve", "carol", "dave", "grace")  # shared rides' phone desks: branch offices (any area) and HQ
 
 # Household tablets (docs/community.md): city staff (HQ, departments); 自治会 leaders publish; welfare reads the
 # watch-over call list. The /tablet/ pages answer only an enrolled device's cookie (without one: 403 with the
@@ -110,6 +111,8 @@ RULES = {
     'api/v1/lifelines': PUBLIC,
     'api/v1/notices': PUBLIC,
     'api/v1/openapi.json': PUBLIC,
+    'api/v1/rides/areas': PUBLIC,
+    'api/v1/rides/bookings': RIDES_DESKS,  # POST: the area's desk (checked per body: 400 for a body-less try)
     'api/v1/shelters/openings': PUBLIC,
     'api/v1/shelters/openings/<opening_id>/counts': CAROLS_SHELTER,
     'api/v1/shelters/openings/<opening_id>/events': CAROLS_SHELTER,
@@ -202,6 +205,20 @@ RULES = {
     'registry/safety/<int:pk>/': HQ_ONLY,
     'registry/safety/<int:pk>/districts/<int:district_id>/': HQ_ONLY,
     'registry/safety/<int:pk>/people/<int:person_id>/': HQ_ONLY,
+    'rides/': PUBLIC,  # the large-type booking page (anyone, also from the LINE menu)
+    'rides/<slug:area_code>/': PUBLIC,
+    'rides/b/<str:reference>/': TOKEN,  # the rider's own booking: the secret reference is the permission
+    'rides/b/<str:reference>/cancel/': TOKEN,
+    'rides/gtfs-flex.zip': PUBLIC,
+    'rides/desk/': RIDES_DESKS,
+    'rides/desk/<slug:area_code>/': RYOTSU_OFFICE,  # the area's branch office (bob for 両津) and HQ
+    'rides/desk/<slug:area_code>/bookings/<int:pk>/cancel/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/bookings/<int:pk>/no-show/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/riders/<int:pk>/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/riders/<int:pk>/trips/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/riders/new/': RYOTSU_OFFICE,
+    'rides/ops/<slug:area_code>/': RYOTSU_OFFICE,
+    'rides/ops/<slug:area_code>/kpis.csv': RYOTSU_OFFICE,
     'shelter-ops/': SHELTER_TEAMS,
     'shelter-ops/duplicates/': SHELTER_TEAMS,
     'shelter-ops/duplicates/<int:candidate_id>/': SHELTER_TEAMS,

@@ -37,6 +37,24 @@ def routes(resolver=None, prefix=""):
             yield prefix + str(pattern.pattern)
 
 
+def _rides_objects(municipality):
+    """The 両津 shared-ride area with a rider and a booking, made through the rides actions."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from toki.transport.rides import actions as rides_actions
+    from toki.transport.rides.demo import seed_rides_demo
+    from toki.transport.rides.rules import Place, RideRequest
+
+    ryotsu = seed_rides_demo(municipality)[0]
+    rider = rides_actions.save_rider(acting_user=None, area=ryotsu, name="両津 太郎", phone="0259-23-0000")
+    points = list(ryotsu.points.all()[:2])
+    request = RideRequest(area=ryotsu, origin=Place.of(points[0]), destination=Place.of(points[1]),
+                          earliest_pickup=timezone.now() + timedelta(days=1), latest_arrival=None)
+    return rider, rides_actions.book_ride(acting_user=None, request=request, channel="web", rider=rider).booking
+
+
 class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -67,6 +85,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
         create_kpi_demo(PERSONA_PASSWORD)
         household = register_and_check_in(cls.carol, cls.opening)
         supplies = request_supplies(acting_user=cls.carol, opening=cls.opening, items=[("水", 10, "箱")])
+        rider, booking = _rides_objects(cls.municipality)
         cls.values = {  # (route prefix, argument name) → value; the longest matching prefix wins
             ("hq/incidents/", "pk"): cls.incident.pk, ("hq/incidents/", "entry_pk"): entry.pk,
             ("hq/incidents/", "part"): "summary", ("hq/instructions/", "pk"): instruction.pk,
@@ -81,6 +100,8 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
             ("api/v1/", "incident_id"): cls.incident.pk, ("api/v1/", "instruction_id"): instruction.pk,
             ("kpi/", "code"): "mutual-aid-platform", ("kpi/", "year"): 2026, ("kpi/goals/", "number"): 1,
             ("api/v1/", "report_id"): report.pk, ("api/v1/", "opening_id"): cls.opening.pk,
+            ("rides/", "area_code"): "ryotsu", ("rides/desk/<slug:area_code>/riders/", "pk"): rider.pk,
+            ("rides/desk/<slug:area_code>/bookings/", "pk"): booking.pk,
         }
 
     def url_of(self, route: str) -> tuple[str, bool]:

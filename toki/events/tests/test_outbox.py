@@ -72,8 +72,9 @@ class OutboxTests(QueueMixin, HqTestCase):
                                   ("alerts.public_situation_changed", self.municipality.pk, {}),
                                   ("alerts.alert_published", self.municipality.pk, {"alert_id": alert_id})])
         # One delivery task per subscriber, enqueued only on commit: HQ, the portal, alerts (announcing to notify),
-        # transit (route suspensions, issue 20) and the registry (a 安否確認 round for the order).
-        self.assertEqual(len([c for c in callbacks if "deliver_event" in repr(c)]), 5)
+        # transit (route suspensions, issue 20), the registry (a 安否確認 round for the order) and rides (the areas'
+        # evacuation state, issue 19).
+        self.assertEqual(len([c for c in callbacks if "deliver_event" in repr(c)]), 6)
 
     def test_it_runs_each_subscriber_once_however_often_it_is_delivered(self):
         with self.captureOnCommitCallbacks(execute=True):
@@ -81,7 +82,7 @@ class OutboxTests(QueueMixin, HqTestCase):
         self.run_queued_tasks()
         once = {"republishes": 1, "plans": 1, "notifications": 1, "chronology": 1}
         self.assertEqual(self.side_effects(alert_id), once)
-        self.assertEqual(Delivery.objects.filter(done_at__isnull=False).count(), 5)
+        self.assertEqual(Delivery.objects.filter(done_at__isnull=False).count(), 6)
         self.assertFalse(Event.objects.filter(done_at__isnull=True).exists())
         # Delivered again: by hand, by the queue (a task run twice), by the sweep.
         from toki.events.tasks import deliver_event
@@ -98,12 +99,12 @@ class OutboxTests(QueueMixin, HqTestCase):
         # The order commits; the process dies before any on-commit hook runs (the callbacks are dropped).
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             alert_id = self.issue()[0].issue_alert_id
-        self.assertEqual(len(callbacks), 5)
+        self.assertEqual(len(callbacks), 6)
         self.run_queued_tasks()
         nothing = {"republishes": 0, "plans": 0, "notifications": 0, "chronology": 0}
         self.assertEqual(self.side_effects(alert_id), nothing)
         # A restarted scheduler runs the sweep: every side effect happens, once.
-        self.assertIn("redelivered 5", self.sweep())
+        self.assertIn("redelivered 6", self.sweep())
         self.run_queued_tasks()
         once = {"republishes": 1, "plans": 1, "notifications": 1, "chronology": 1}
         self.assertEqual(self.side_effects(alert_id), once)

@@ -75,10 +75,11 @@ class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
         self.deliver_webhooks()
         self.login(self.alice)
         self.client.post(f"/fares/staff/purchases/{Purchase.objects.get().pk}/refund/")
+        self.book_and_cancel_a_ride()  # rides.booking_accepted, rides.booking_cancelled, rides.plan_changed
         member = household["members"][0]
         return [household["address"], household["phone"], member["name"], member["name_kana"], member["birth_date"],
                 "佐渡 花子", "0259-00-1234", "避難所 担当 太郎", "東北電力", "両津小学校", "亀裂", tablet_household,
-                "集会所"]
+                "集会所", "両津 乗客", "0259-99-8765"]
 
     def produce_community_events(self) -> str:
         """Household tablets: a circular, a safety reply, a watch-over flag (issue 17)."""
@@ -92,6 +93,25 @@ class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
         community_actions.record_safety_reply(device=device, status="help")
         community_actions.sweep_watch_over(now=timezone.now() + timedelta(days=2))
         return household.label
+
+    def book_and_cancel_a_ride(self) -> None:
+        from datetime import datetime, time, timedelta
+
+        from toki.transport.rides import actions as rides
+        from toki.transport.rides.demo import seed_rides_demo
+        from toki.transport.rides.rules import Place, RideRequest
+
+        area = seed_rides_demo(self.municipality)[0]
+        rider = rides.save_rider(acting_user=None, area=area, name="両津 乗客", phone="0259-99-8765")
+        points = list(area.points.all()[:2])
+        day = timezone.localdate() + timedelta(days=1)
+        while day.isoweekday() == 7:
+            day += timedelta(days=1)
+        when = timezone.make_aware(datetime.combine(day, time(10)))
+        answer = rides.book_ride(acting_user=None, channel="web", rider=rider, request=RideRequest(
+            area=area, origin=Place.of(points[0]), destination=Place.of(points[1]), earliest_pickup=when,
+            latest_arrival=None))
+        rides.cancel_booking(acting_user=None, booking=answer.booking, by_rider=True)
 
     def test_it_carries_only_ids_in_every_registered_event_type(self):
         texts = self.produce_every_event()

@@ -45,6 +45,7 @@ class Command(BaseCommand):
         call_command("seed_notices_demo")
         call_command("seed_transit_demo", stdout=self.stdout)  # DEMO bus timetables (docs/transit.md)
         call_command("seed_community_demo", password=DEMO_PASSWORD, stdout=self.stdout)  # docs/community.md
+        call_command("seed_rides_demo")  # the shared-ride areas (docs/rides.md)
         create_kpi_demo(DEMO_PASSWORD)  # the plan's KPIs and their owner hana (docs/kpi.md)
         seed_portal_history()  # made-up portal traffic since 2024-10 for the measured KPIs
         seed_kpi_history(municipality)  # LINE follows since 2025-06 and the July 2026 rain, through the actions

@@ -1,0 +1,310 @@
+"""Every change to shared rides: booking (any channel), cancelling, no-shows, the re-optimiser's plans, saved
+riders and their usual trips. `acting_user` None is the system (commands, the demo, the web page's anonymous
+rider, whose permission is the booking's secret reference).
+
+Seats are sold in one place, `book_ride`: it locks the area's vehicle-day plans for the day (SELECT … FOR UPDATE,
+in id order), asks the dispatcher (`dispatch.py`, the darp solver) for a place, writes the plan and the booking and
+publishes the event, all in one transaction; a second booking for the same day waits for the first."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from toki.accounts import audit
+from toki.transport.rides import dispatch, permissions, plans
+from toki.transport.rides.events import BOOKING_ACCEPTED, BOOKING_CANCELLED, publish_booking, publish_plans
+from toki.transport.rides.models import (
+    Booking,
+    FareCategory,
+    MeetingPoint,
+    Rider,
+    ServiceArea,
+    ServiceException,
+    Shift,
+    UsualTrip,
+    Vehicle,
+    VehicleDay,
+)
+from toki.transport.rides.rules import RideRequest, request_problems
+from toki.transport.rides.travel import matrix_for
+
+ALTERNATIVE_SHIFTS = (30, -30, 60, -60)  # minutes: the other times offered when a time is full
+
+
+@dataclass(frozen=True)
+class Answer:
+    booking: Booking
+    alternatives: list[datetime]  # other times that would have worked (rejected bookings only)
+
+
+def _require_operator(acting_user, area) -> None:
+    if acting_user is not None and not permissions.may_operate(acting_user, area):
+        raise PermissionDenied("booking for riders needs the area's phone desk (HQ or its branch office)")
+
+
+def _fare(area: ServiceArea, rider: Rider | None, passengers: int) -> int:
+    category = rider.category if rider is not None and rider.category_id else None
+    if category is None:
+        category = FareCategory.objects.filter(area=area).order_by("-price_yen").first()
+    return (category.price_yen if category else 0) * passengers
+
+
+def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider | None = None,
+              now: datetime | None = None) -> Answer:
+    """Answer a request at once: accepted with a promised pickup window and a predicted arrival, or refused with
+    the reason and (when the time was full) other times that have room now. A refused request is kept too: the
+    acceptance rate counts it."""
+    area = request.area
+    if channel == Booking.Channel.PHONE or (rider is not None and channel != Booking.Channel.WEB):
+        _require_operator(acting_user, area)
+    if channel not in Booking.Channel.values:
+        raise ValidationError({"channel": f"unknown channel {channel!r}"})
+    now = now or timezone.now()
+    vehicles = list(Vehicle.objects.filter(area=area, active=True))
+    shifts = list(Shift.objects.filter(vehicle__in=vehicles))
+    day = request.service_date
+    exceptions = dict(ServiceException.objects.filter(area=area, day=day).values_list("day", "runs"))
+    rule = getattr(area, "booking_rule", None)
+    problems = request_problems(request, now=now, exceptions=exceptions, rule=rule, vehicles=vehicles,
+                                shifts=shifts)
+    direct = matrix_for(area, [(request.origin.lat, request.origin.lon),
+                               (request.destination.lat, request.destination.lon)])
+    booking = Booking(
+        area=area, rider=rider, channel=channel, service_date=day, origin=request.origin.point,
+        destination=request.destination.point, origin_lat=request.origin.lat, origin_lon=request.origin.lon,
+        destination_lat=request.destination.lat, destination_lon=request.destination.lon,
+        earliest_pickup=request.earliest_pickup, latest_arrival=request.latest_arrival,
+        passengers=request.passengers, wheelchairs=request.wheelchairs, evacuation=request.evacuation,
+        direct_minutes=round(direct.minutes[0][1], 2), direct_km=round(direct.km[0][1], 3),
+        fare_yen=_fare(area, rider, request.passengers),
+        created_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
+    if not problems:
+        plans.ensure_days(area, day, vehicles, shifts)
+    alternatives: list[datetime] = []
+    with transaction.atomic():
+        if problems:
+            booking.status, booking.reason = Booking.Status.REJECTED, " ".join(problems)[:200]
+            booking.save()
+        else:
+            days = plans.lock_days(area, day)
+            booking.status = Booking.Status.ACCEPTED  # provisional: the dispatcher's answer decides
+            booking.save()
+            offer = dispatch.offer(area, days, booking, now=now)
+            if isinstance(offer, dispatch.Refusal):
+                booking.status, booking.reason = Booking.Status.REJECTED, offer.reason[:200]
+                booking.save(update_fields=["status", "reason"])
+                alternatives = _alternatives(area, days, booking, now)
+            else:
+                _apply(area, days, offer.routes, now=now)
+                booking.vehicle = offer.vehicle
+                booking.promised_pickup_from, booking.promised_pickup_until = offer.pickup_window
+                booking.planned_pickup, booking.planned_dropoff = offer.pickup_at, offer.dropoff_at
+                booking.save()
+                publish_booking(BOOKING_ACCEPTED, booking)
+        audit.record(actor=acting_user, action=f"rides.booking_{booking.status}", obj=booking,
+                     changes={"channel": channel, "area": area.code, "vehicle": booking.vehicle_id})
+    return Answer(booking, alternatives)
+
+
+def _alternatives(area, days, booking: Booking, now: datetime) -> list[datetime]:
+    """Other times the same trip fits now (tried with the plans still locked; nothing is written)."""
+    found = []
+    base = booking.earliest_pickup or booking.latest_arrival
+    assert base is not None
+    for minutes in ALTERNATIVE_SHIFTS:
+        when = base + timedelta(minutes=minutes)
+        if when < now or timezone.localdate(when) != booking.service_date:
+            continue
+        if booking.earliest_pickup is not None:
+            booking.earliest_pickup = when
+        else:
+            booking.latest_arrival = when
+        if not isinstance(dispatch.offer(area, days, booking, now=now), dispatch.Refusal):
+            found.append(when)
+        if len(found) == 3:
+            break
+    booking.refresh_from_db(fields=["earliest_pickup", "latest_arrival"])
+    return sorted(found)
+
+
+def _apply(area, days: list[VehicleDay], routes: dict[int, list[dict]], *, now: datetime) -> list[VehicleDay]:
+    """Write the new stops of the plans that changed (locked by the caller), with their distances."""
+    changed = []
+    before = _planned_times(days)
+    for vehicle_day in days:
+        stops = routes.get(vehicle_day.pk)
+        if stops is None or stops == vehicle_day.stops:
+            continue
+        distance = plans.route_distance(area, vehicle_day.vehicle, stops)
+        vehicle_day.stops, vehicle_day.version = stops, vehicle_day.version + 1
+        vehicle_day.km_total, vehicle_day.km_empty = distance.km_total, distance.km_empty
+        vehicle_day.save(update_fields=["stops", "version", "km_total", "km_empty", "updated_at"])
+        changed.append(vehicle_day)
+    after = _planned_times(days)
+    moved = [Booking(pk=pk, vehicle_id=times[0], planned_pickup=times[1], planned_dropoff=times[2])
+             for pk, times in after.items() if before.get(pk) != times]
+    Booking.objects.bulk_update(moved, ["vehicle", "planned_pickup", "planned_dropoff"], batch_size=500)
+    return changed
+
+
+def _planned_times(days: list[VehicleDay]) -> dict[int, tuple]:
+    """booking id → (vehicle id, planned pickup, planned drop-off) as the plans say."""
+    times: dict[int, list] = {}
+    for vehicle_day in days:
+        for item in vehicle_day.stops:
+            entry = times.setdefault(item["booking"], [vehicle_day.vehicle_id, None, None])
+            entry[1 if item["kind"] == "pickup" else 2] = datetime.fromisoformat(item["at"])
+    return {pk: tuple(entry) for pk, entry in times.items()}
+
+
+def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now: datetime | None = None) -> Booking:
+    """Cancel a booked ride: its stops leave the plan (the others keep their times, so no promise moves). The
+    rider cancels through the booking's link (by_rider) until the pickup; the phone desk at any time. A
+    cancellation later than the area's rule is recorded as late."""
+    if not by_rider:
+        _require_operator(acting_user, booking.area)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status != Booking.Status.ACCEPTED:
+            raise ValidationError({"status": _("Only a booked ride that has not started can be cancelled.")})
+        if by_rider and locked.planned_pickup is not None and now >= locked.planned_pickup:
+            raise ValidationError({"status": _("The pickup time has passed: call the phone desk.")})
+        _remove_from_plan(locked)
+        rule = getattr(locked.area, "booking_rule", None)
+        late = (rule is not None and locked.planned_pickup is not None
+                and now > locked.planned_pickup - timedelta(minutes=rule.cancel_minutes_before))
+        locked.status, locked.cancelled_at = Booking.Status.CANCELLED, now
+        locked.reason = _("Cancelled late.") if late else ""
+        locked.save(update_fields=["status", "cancelled_at", "reason"])
+        audit.record(actor=acting_user, action="rides.booking_cancel", obj=locked,
+                     changes={"late": late, "by_rider": by_rider})
+        publish_booking(BOOKING_CANCELLED, locked)
+    return locked
+
+
+def mark_no_show(*, acting_user, booking: Booking, now: datetime | None = None) -> Booking:
+    """The rider was not at the meeting point: only after the promised window has closed."""
+    _require_operator(acting_user, booking.area)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status != Booking.Status.ACCEPTED:
+            raise ValidationError({"status": _("Only a booked ride can be marked as a no-show.")})
+        if locked.promised_pickup_until is None or now < locked.promised_pickup_until:
+            raise ValidationError({"status": _("A no-show can be marked only after the pickup window.")})
+        _remove_from_plan(locked)
+        locked.status = Booking.Status.NO_SHOW
+        locked.save(update_fields=["status"])
+        audit.record(actor=acting_user, action="rides.booking_no_show", obj=locked)
+        publish_booking(BOOKING_CANCELLED, locked)
+    return locked
+
+
+def _remove_from_plan(booking: Booking) -> None:
+    if booking.vehicle_id is None:
+        return
+    days = plans.lock_days(booking.area, booking.service_date)
+    routes = {vd.pk: [s for s in vd.stops if s["booking"] != booking.pk] for vd in days}
+    changed = _apply(booking.area, days, routes, now=timezone.now())
+    if changed:
+        publish_plans(booking.area.municipality_id, [vd.pk for vd in changed])
+
+
+def store_improved_plans(*, area, day, expected_versions: dict[int, int], routes: dict[int, list[dict]]) -> int:
+    """The re-optimiser's result: written only if no booking changed the plans since it read them (versions);
+    otherwise nothing is written and 0 is answered, and the next round starts from the new plans."""
+    with transaction.atomic():
+        days = plans.lock_days(area, day)
+        if {vd.pk: vd.version for vd in days} != expected_versions:
+            return 0
+        changed = _apply(area, days, routes, now=timezone.now())
+        if changed:
+            audit.record(actor=None, action="rides.plans_improved", obj=area,
+                         changes={"day": day.isoformat(), "vehicle_days": [vd.pk for vd in changed]})
+            publish_plans(area.municipality_id, [vd.pk for vd in changed])
+    return len(changed)
+
+
+RIDER_FIELDS = ("name", "name_kana", "phone", "category", "wheelchair", "home_lat", "home_lon", "note")
+
+
+def save_rider(*, acting_user, area, rider: Rider | None = None, **values) -> Rider:
+    _require_operator(acting_user, area)
+    unknown = set(values) - set(RIDER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown rider fields: {sorted(unknown)}")
+    target = rider or Rider(area=area, municipality_id=area.municipality_id)
+    for name, value in values.items():
+        setattr(target, name, value)
+    errors = {}
+    if not target.name.strip():
+        errors["name"] = _("Give the rider's name.")
+    if not target.phone.strip():
+        errors["phone"] = _("Give a phone number to call the rider back.")
+    if target.category is not None and target.category.area_id != area.pk:
+        errors["category"] = _("That fare category belongs to another area.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        creating = target.pk is None
+        target.save()
+        # Personal data stays out of the audit record: which fields changed, not their values.
+        audit.record(actor=acting_user, action="rides.rider_create" if creating else "rides.rider_update",
+                     obj=target, changes={"fields": sorted(values)})
+    return target
+
+
+def add_usual_trip(*, acting_user, rider: Rider, label: str, origin: MeetingPoint, destination: MeetingPoint,
+                   usual_time=None, by_arrival: bool = False, passengers: int = 1) -> UsualTrip:
+    _require_operator(acting_user, rider.area)
+    errors = {}
+    if not label.strip():
+        errors["label"] = _("Give the trip a name (e.g. 'to the clinic').")
+    for name, point in (("origin", origin), ("destination", destination)):
+        if point.area_id != rider.area_id:
+            errors[name] = _("That meeting point is in another area.")
+    if origin.pk == destination.pk:
+        errors["destination"] = _("The pickup and the drop-off are the same place.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        trip = UsualTrip.objects.create(rider=rider, label=label.strip(), origin=origin, destination=destination,
+                                        usual_time=usual_time, by_arrival=by_arrival, passengers=passengers)
+        audit.record(actor=acting_user, action="rides.usual_trip_create", obj=trip)
+    return trip
+
+
+def rider_for_web(*, area, name: str, phone: str) -> Rider:
+    """The web page's rider: the saved rider of the area with this name and phone, or a new one (the phone desk
+    sees web bookers among its riders and can call them)."""
+    existing = Rider.objects.filter(area=area, name=name.strip(), phone=phone.strip()).first()
+    if existing is not None:
+        return existing
+    return save_rider(acting_user=None, area=area, name=name.strip(), phone=phone.strip())
+
+
+def sync_evacuation_state(*, municipality_id: int) -> list[str]:
+    """Each area's evacuation state as the orders in force say (drills excluded); answers the codes of the areas
+    whose state changed. Run by the subscriber of every published alert."""
+    from toki.alerts.selectors import orders_in_force
+    from toki.areas.models import Municipality
+
+    municipality = Municipality.objects.get(pk=municipality_id)
+    districts = {order.district_id for order in orders_in_force(municipality)}
+    changed = []
+    with transaction.atomic():
+        for area in ServiceArea.objects.select_for_update().filter(municipality=municipality):
+            in_force = area.district_id in districts
+            if in_force == (area.evacuation_since is not None):
+                continue
+            area.evacuation_since = timezone.now() if in_force else None
+            area.save(update_fields=["evacuation_since"])
+            audit.record(actor=None, action="rides.evacuation_started" if in_force else "rides.evacuation_ended",
+                         obj=area)
+            changed.append(area.code)
+    return changed

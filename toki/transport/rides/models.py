@@ -1,0 +1,304 @@
+"""The on-demand shared-ride service as data (issue 19, deliverable 1): service areas and their meeting points,
+vehicles with shifts and drivers, the operating calendar, booking rules, fares; riders with their usual trips;
+bookings and each vehicle's plan for a day. No I/O here (DESIGN.md rule 5): travel times live in `travel.py`,
+the solver in `toki.transport.darp`."""
+
+import secrets
+from datetime import date, datetime, time
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceArea(models.Model):
+    """One zone the service runs in (a GTFS-Flex `locations.geojson` zone): a polygon, how trips are picked up
+    (at meeting points or door to door), the straight-line travel estimate's speed and detour factor, and the
+    request constraints (MATSim DRT: maximum wait, maximum ride time = alpha × direct time + beta)."""
+
+    municipality = models.ForeignKey("areas.Municipality", on_delete=models.PROTECT, related_name="ride_areas")
+    district = models.ForeignKey("areas.District", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="ride_areas", help_text="whose branch office runs the phone desk")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon, [lon, lat]")
+    door_to_door = models.BooleanField(default=False)
+    speed_kmh = models.FloatField(default=30.0)
+    detour_factor = models.FloatField(default=1.3)
+    stop_minutes = models.PositiveSmallIntegerField(default=2)
+    pickup_window_minutes = models.PositiveSmallIntegerField(default=15)
+    max_wait_minutes = models.PositiveSmallIntegerField(default=30)
+    max_ride_alpha = models.FloatField(default=1.5)
+    max_ride_beta_minutes = models.PositiveSmallIntegerField(default=15)
+    phone_number = models.CharField(max_length=20, blank=True)
+    # 運行日: ISO weekdays the service runs (1 = Monday … 7 = Sunday), with exceptions in ServiceException.
+    weekdays = models.CharField(max_length=7, default="12345")
+    # Set while an evacuation order (not a drill) is in force for the area's district (subscribers.py): the day's
+    # seats are kept for evacuation rides.
+    evacuation_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="rides_area_code_unique")]
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def runs_on(self, day: date, exceptions: dict[date, bool] | None = None) -> bool:
+        if exceptions and day in exceptions:
+            return exceptions[day]
+        return str(day.isoweekday()) in self.weekdays
+
+
+class ServiceException(models.Model):
+    """A day the calendar differs from the weekdays (a holiday off, an extra day on): GTFS calendar_dates."""
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="exceptions")
+    day = models.DateField()
+    runs = models.BooleanField()
+    note = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "day"], name="rides_exception_unique")]
+
+    def __str__(self):
+        return f"{self.day} {'runs' if self.runs else 'no service'}"
+
+
+class MeetingPoint(models.Model):
+    """A 乗降ポイント: where riders board and alight when the area is not door to door."""
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="points")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "code"], name="rides_point_code_unique")]
+        ordering = ["area", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BookingRule(models.Model):
+    """How far ahead a ride is booked (GTFS-Flex booking_rules.txt): 0 real time, 1 the same day with a minimum
+    (and maximum) notice, 2 up to the day before by a cut-off time, opening `max_days_ahead` days ahead."""
+
+    class Kind(models.IntegerChoices):
+        REAL_TIME = 0, _("Real time")
+        SAME_DAY = 1, _("Same day, with notice")
+        PRIOR_DAY = 2, _("By the day before")
+
+    area = models.OneToOneField(ServiceArea, on_delete=models.CASCADE, related_name="booking_rule")
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices, default=Kind.SAME_DAY)
+    min_notice_minutes = models.PositiveIntegerField(default=30)
+    max_notice_minutes = models.PositiveIntegerField(null=True, blank=True)
+    prior_day_cutoff = models.TimeField(default=time(17, 0))
+    max_days_ahead = models.PositiveSmallIntegerField(default=7)
+    cancel_minutes_before = models.PositiveSmallIntegerField(default=30, help_text="free cancellation until then")
+    no_show_limit = models.PositiveSmallIntegerField(default=3, help_text="no-shows in 90 days before phone only")
+    message = models.CharField(max_length=300, blank=True)
+
+    def __str__(self):
+        return f"{self.area_id}: {self.get_kind_display()}"
+
+
+class FareCategory(models.Model):
+    """A rider category and its price per ride (payment is the fares app's business)."""
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="fares")
+    code = models.SlugField(max_length=30)
+    name = models.CharField(_("name"), max_length=60)
+    price_yen = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "code"], name="rides_fare_code_unique")]
+        ordering = ["area", "price_yen"]
+
+    def __str__(self):
+        return f"{self.name} {self.price_yen}円"
+
+
+class Driver(models.Model):
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="drivers")
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(max_length=20, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Vehicle(models.Model):
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="vehicles")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    seats = models.PositiveSmallIntegerField()
+    wheelchair_spaces = models.PositiveSmallIntegerField(default=0)
+    depot_lat = models.FloatField()
+    depot_lon = models.FloatField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "code"], name="rides_vehicle_code_unique")]
+        ordering = ["area", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Shift(models.Model):
+    """When a vehicle runs on the weekdays given (ISO 1–7), with which driver."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="shifts")
+    driver = models.ForeignKey(Driver, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts")
+    weekdays = models.CharField(max_length=7, default="12345")
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["vehicle", "start"]
+
+    def __str__(self):
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    def runs_on(self, day: date) -> bool:
+        return str(day.isoweekday()) in self.weekdays
+
+
+class Rider(models.Model):
+    """A saved rider (the phone desk's card index; a web booker gets one too). Personal data: operators of the
+    area only (permissions.py); never in URLs, logs or task arguments."""
+
+    municipality = models.ForeignKey("areas.Municipality", on_delete=models.PROTECT, related_name="riders")
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="riders")
+    name = models.CharField(_("name"), max_length=60)
+    name_kana = models.CharField(max_length=60, blank=True)
+    phone = models.CharField(max_length=20)
+    category = models.ForeignKey(FareCategory, on_delete=models.PROTECT, null=True, blank=True)
+    wheelchair = models.BooleanField(default=False)
+    home_lat = models.FloatField(null=True, blank=True)
+    home_lon = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_kana", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UsualTrip(models.Model):
+    rider = models.ForeignKey(Rider, on_delete=models.CASCADE, related_name="usual_trips")
+    label = models.CharField(max_length=60)
+    origin = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+")
+    destination = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+")
+    usual_time = models.TimeField(null=True, blank=True)
+    by_arrival = models.BooleanField(default=False)
+    passengers = models.PositiveSmallIntegerField(default=1)
+
+    def __str__(self):
+        return self.label
+
+
+def new_reference() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Booking(models.Model):
+    """One request and what became of it. `reference` is the rider's secret link to see or cancel it."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Not possible")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+        BOARDED = "boarded", _("On board")
+        COMPLETED = "completed", _("Completed")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        WEB = "web", _("Web")
+        LINE = "line", "LINE"
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="bookings")
+    rider = models.ForeignKey(Rider, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings")
+    reference = models.CharField(max_length=20, unique=True, default=new_reference)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    service_date = models.DateField()
+    origin = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    destination = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    origin_lat = models.FloatField()
+    origin_lon = models.FloatField()
+    destination_lat = models.FloatField()
+    destination_lon = models.FloatField()
+    earliest_pickup = models.DateTimeField(null=True, blank=True)
+    latest_arrival = models.DateTimeField(null=True, blank=True)
+    passengers = models.PositiveSmallIntegerField(default=1)
+    wheelchairs = models.PositiveSmallIntegerField(default=0)
+    evacuation = models.BooleanField(default=False)
+    fare_yen = models.PositiveIntegerField(default=0)
+    # The answer: the promise made to the rider (never broken by the re-optimiser) and the plan's prediction.
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings")
+    promised_pickup_from = models.DateTimeField(null=True, blank=True)
+    promised_pickup_until = models.DateTimeField(null=True, blank=True)
+    planned_pickup = models.DateTimeField(null=True, blank=True)
+    planned_dropoff = models.DateTimeField(null=True, blank=True)
+    direct_minutes = models.FloatField(default=0)
+    direct_km = models.FloatField(default=0)
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminded_evening = models.BooleanField(default=False)
+    reminded_near = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["area", "service_date", "status"])]
+        ordering = ["service_date", "planned_pickup", "pk"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.service_date} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.ACCEPTED, self.Status.BOARDED)
+
+    def ride_minutes(self) -> float | None:
+        if self.planned_pickup is None or self.planned_dropoff is None:
+            return None
+        return (self.planned_dropoff - self.planned_pickup).total_seconds() / 60
+
+
+class VehicleDay(models.Model):
+    """A vehicle's plan for one service day: the row a booking locks (select_for_update) so that no seat is sold
+    twice. `stops` is the ordered route: [{"booking": id, "kind": "pickup"|"dropoff", "at": ISO time,
+    "lat": …, "lon": …}]; `version` grows with every change."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    stops = models.JSONField(default=list)
+    version = models.PositiveIntegerField(default=0)
+    km_total = models.FloatField(default=0)
+    km_empty = models.FloatField(default=0)
+    last_lat = models.FloatField(null=True, blank=True)
+    last_lon = models.FloatField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vehicle", "day"], name="rides_vehicle_day_unique")]
+        ordering = ["day", "vehicle"]
+
+    def __str__(self):
+        return f"{self.vehicle_id} {self.day}"
+
+    def stop_times(self) -> list[datetime]:
+        return [datetime.fromisoformat(stop["at"]) for stop in self.stops]

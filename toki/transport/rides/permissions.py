@@ -1,0 +1,24 @@
+"""Who may do what with shared rides, in one place (DESIGN.md).
+
+- Anyone (anonymous included) books a ride on the large-type web page and sees or cancels it through the secret
+  link of the booking (its reference).
+- The phone desk of an area (operators): HQ, and staff (reporter or above) of the branch office whose district the
+  area belongs to. They book for riders, keep the saved riders and their usual trips, cancel, mark no-shows, and
+  see the area's live map, plans and KPIs. Riders are personal data: only the area's operators read them.
+"""
+
+from toki.accounts.models import OrgUnit, Role
+from toki.accounts.selectors import has_role
+
+OPERATOR_KINDS = (OrgUnit.Kind.HQ, OrgUnit.Kind.BRANCH_OFFICE)
+
+
+def may_operate(user, area) -> bool:
+    """Runs the phone desk and the operations pages of `area`."""
+    if user is None:
+        return True  # the system itself (commands, the demo seed)
+    return has_role(user, Role.REPORTER, kinds=OPERATOR_KINDS, district=area.district)
+
+
+def may_operate_any(user) -> bool:
+    return has_role(user, Role.REPORTER, kinds=OPERATOR_KINDS)

@@ -1,0 +1,81 @@
+"""Vehicle-day plans: which vehicles run on a day (their shifts), the rows a booking locks, and the route's
+distances (vehicle-km and the empty share). Used by the actions and the re-optimiser; no permission checks here."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from toki.transport.rides.models import Shift, Vehicle, VehicleDay
+from toki.transport.rides.travel import matrix_for
+
+
+def shift_bounds(vehicle: Vehicle, shifts: list[Shift], day: date) -> tuple[datetime, datetime] | None:
+    """The first start and last end of the vehicle's shifts on `day` (None: it does not run)."""
+    running = [s for s in shifts if s.vehicle_id == vehicle.pk and s.runs_on(day)]
+    if not running:
+        return None
+    start = min(s.start for s in running)
+    end = max(s.end for s in running)
+    return (timezone.make_aware(datetime.combine(day, start)), timezone.make_aware(datetime.combine(day, end)))
+
+
+def ensure_days(area, day: date, vehicles: list[Vehicle] | None = None, shifts: list[Shift] | None = None) -> None:
+    """A VehicleDay for every active vehicle with a shift on `day` (created once; two processes may race, the
+    unique constraint keeps one). One query when they exist."""
+    if vehicles is None:
+        vehicles = list(Vehicle.objects.filter(area=area, active=True))
+    if shifts is None:
+        shifts = list(Shift.objects.filter(vehicle__in=vehicles))
+    existing = set(VehicleDay.objects.filter(vehicle__area=area, day=day).values_list("vehicle_id", flat=True))
+    for vehicle in vehicles:
+        bounds = shift_bounds(vehicle, shifts, day)
+        if vehicle.pk in existing or bounds is None:
+            continue
+        try:
+            with transaction.atomic():
+                VehicleDay.objects.create(vehicle=vehicle, day=day, start=bounds[0], end=bounds[1])
+        except IntegrityError:
+            pass  # another booking created it first
+
+
+def lock_days(area, day: date) -> list[VehicleDay]:
+    """The area's vehicle-day plans for `day`, row-locked until the transaction ends (always in id order, so two
+    bookings never deadlock): the one place where seats are sold."""
+    return list(VehicleDay.objects.select_for_update().filter(vehicle__area=area, day=day)
+                .select_related("vehicle").order_by("pk"))
+
+
+@dataclass(frozen=True)
+class RouteDistance:
+    km_total: float
+    km_empty: float
+
+
+def route_distance(area, vehicle: Vehicle, stops: list[dict]) -> RouteDistance:
+    """Depot → stops → depot, with the legs driven empty (nobody on board) counted apart."""
+    points = [(vehicle.depot_lat, vehicle.depot_lon)] + [(s["lat"], s["lon"]) for s in stops] + \
+        [(vehicle.depot_lat, vehicle.depot_lon)]
+    if len(points) == 2:
+        return RouteDistance(0.0, 0.0)
+    km = matrix_for(area, points).km
+    total = empty = 0.0
+    load = 0
+    for i in range(len(points) - 1):
+        leg = km[i][i + 1]
+        total += leg
+        if load == 0:
+            empty += leg
+        if i < len(stops):
+            load += stops[i]["pax"] if stops[i]["kind"] == "pickup" else -stops[i]["pax"]
+    return RouteDistance(round(total, 3), round(empty, 3))
+
+
+def stop(booking, kind: str, at: datetime) -> dict:
+    """One stop of a plan, as stored in VehicleDay.stops."""
+    pickup = kind == "pickup"
+    return {"booking": booking.pk, "kind": kind, "at": at.isoformat(), "pax": booking.passengers,
+            "wheelchairs": booking.wheelchairs,
+            "lat": booking.origin_lat if pickup else booking.destination_lat,
+            "lon": booking.origin_lon if pickup else booking.destination_lon}
