@@ -74,26 +74,13 @@ class Problem:
         self.vdur = [float(v.max_route_duration) for v in vs]
         self.vcap = [v.capacity for v in vs]
         self.vwc = [v.wheelchair_spaces for v in vs]
-        self.A = (
-            arrays[0],
-            arrays[1],
-            np.array(self.node, dtype=np.int64),
-            np.array(self.e, dtype=np.float64),
-            np.array(self.l, dtype=np.float64),
-            np.array(self.d, dtype=np.float64),
-            np.array(self.q, dtype=np.int64),
-            np.array(self.w, dtype=np.int64),
-            np.array(self.ride, dtype=np.float64),
-        )
-        self.V = (
-            np.array(self.vstart, dtype=np.int64),
-            np.array(self.vend, dtype=np.int64),
-            np.array(self.vopen, dtype=np.float64),
-            np.array(self.vclose, dtype=np.float64),
-            np.array(self.vdur, dtype=np.float64),
-            np.array(self.vcap, dtype=np.int64),
-            np.array(self.vwc, dtype=np.int64),
-        )
+        floats = [np.array(x, dtype=np.float64) for x in (self.e, self.l, self.d, self.ride)]
+        ints = [np.array(x, dtype=np.int64) for x in (self.node, self.q, self.w)]
+        # The kernel's layouts (kernel.py): A = (t, c, node, e, l, d, q, w, ride); V over vehicles.
+        self.A = (arrays[0], arrays[1], ints[0], floats[0], floats[1], floats[2], ints[1], ints[2], floats[3])
+        vf = [np.array(x, dtype=np.float64) for x in (self.vopen, self.vclose, self.vdur)]
+        vi = [np.array(x, dtype=np.int64) for x in (self.vstart, self.vend, self.vcap, self.vwc)]
+        self.V = (vi[0], vi[1], vf[0], vf[1], vf[2], vi[2], vi[3])
 
     def set_earliest(self, stop: int, time: float) -> None:
         """Move a stop's earliest start later (for example to now)."""

@@ -26,6 +26,20 @@ class InstanceError(ValueError):
     """An instance file or an Instance that cannot be solved as given (the message says what and where)."""
 
 
+def _unique(kind: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise InstanceError(f"{kind} id {item!r} appears twice")
+        seen.add(item)
+
+
+def _in_matrix(what: str, nodes: dict[str, int], size: int) -> None:
+    for label, node in nodes.items():
+        if not 0 <= node < size:
+            raise InstanceError(f"{what}: {label} node {node} outside the matrix (0..{size - 1})")
+
+
 @dataclass(frozen=True)
 class Request:
     """One ride: `load` seated passengers and `wheelchair` wheelchair users from `pickup` to `dropoff`.
@@ -82,24 +96,14 @@ class Instance:
                 raise InstanceError(f"travel matrix row {row_no} has {len(row)} entries, expected {size}")
         if self.cost is not None and (len(self.cost) != size or any(len(r) != size for r in self.cost)):
             raise InstanceError(f"cost matrix must be {size}x{size} like the travel matrix")
-        seen: set[str] = set()
+        _unique("request", [r.id for r in self.requests])
+        _unique("vehicle", [v.id for v in self.vehicles])
         for req in self.requests:
-            if req.id in seen:
-                raise InstanceError(f"request id {req.id!r} appears twice")
-            seen.add(req.id)
-            for label, node in (("pickup", req.pickup), ("dropoff", req.dropoff)):
-                if not 0 <= node < size:
-                    raise InstanceError(f"request {req.id!r}: {label} node {node} outside the matrix (0..{size - 1})")
+            _in_matrix(f"request {req.id!r}", {"pickup": req.pickup, "dropoff": req.dropoff}, size)
             if req.load < 0 or req.wheelchair < 0 or req.load + req.wheelchair == 0:
                 raise InstanceError(f"request {req.id!r}: load and wheelchair must be >= 0 and not both 0")
-        vseen: set[str] = set()
         for veh in self.vehicles:
-            if veh.id in vseen:
-                raise InstanceError(f"vehicle id {veh.id!r} appears twice")
-            vseen.add(veh.id)
-            for label, node in (("start_depot", veh.start_depot), ("end_depot", veh.end_depot)):
-                if not 0 <= node < size:
-                    raise InstanceError(f"vehicle {veh.id!r}: {label} node {node} outside the matrix")
+            _in_matrix(f"vehicle {veh.id!r}", {"start_depot": veh.start_depot, "end_depot": veh.end_depot}, size)
 
     @property
     def arc_cost(self) -> tuple[tuple[float, ...], ...]:
