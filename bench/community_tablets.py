@@ -45,7 +45,7 @@ from _common import (
     wait_http,
     write_results,
 )
-from home_page import GUNICORN_CONF, app_env, prepare_app, start_gunicorn
+from _served_app import GUNICORN_CONF, app_env, prepare_app, start_gunicorn
 
 NAME = "community_tablets"
 TARGET_REPLY_P95_MS = 2000

@@ -464,6 +464,8 @@ TOKI_PERIODIC_JOBS = [
     ("kpi_refresh", 3600, []),  # the plan's KPIs that Toki measures itself (docs/kpi.md)
     ("kpi_remind", 86400, []),  # reminds owners of KPIs whose update is overdue (docs/kpi.md)
     ("fares_reconcile", 600, []),  # payments paid at the provider but not recorded here (docs/fares.md)
+    ("watch_over", 300, []),  # households with watch-over that gave no sign: message, then the call list (issue 17)
+    ("rides_reoptimise", 60, []),  # improves each day's ride plans without breaking a promise (docs/rides.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

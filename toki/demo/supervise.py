@@ -42,12 +42,14 @@ if os.environ.get("TOKI_RUN_POLL_JMA") == "1":
 
 
 def banner() -> str:
+    from toki.community.world import JICHIKAI
     from toki.demo.hq import AIKAWA_REPORTER
     from toki.demo.kpi import OWNER as KPI_OWNER
     from toki.demo.management.commands.seed_demo import DEMO_PASSWORD
     from toki.demo.personas import PERSONAS
 
-    people = [(p.username, p.display_name) for p in PERSONAS] + [AIKAWA_REPORTER, KPI_OWNER[:2]]
+    leaders = [(leader, name) for _jichikai, _district, _han, leader, name in JICHIKAI]
+    people = [(p.username, p.display_name) for p in PERSONAS] + [AIKAWA_REPORTER, KPI_OWNER[:2], *leaders]
     logins = "\n".join(f"    {username:<6} {name}" for username, name in people)
     return (
         f"\nToki (Sado demo) on http://{ADDRESS}/   staff login: http://{ADDRESS}/accounts/login/\n"
