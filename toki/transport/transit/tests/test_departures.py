@@ -7,11 +7,12 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 
 from toki.alerts.actions.orders import issue_evacuation_order
 from toki.lib.metrics import Period
-from toki.test import BaseTestCase, QueueMixin
+from toki.test import DATABASE_TASKS, BaseTestCase, QueueMixin
 from toki.transport.transit.actions import register_vehicle
 from toki.transport.transit.metrics import boardings
 from toki.transport.transit.selectors import next_departures
@@ -21,6 +22,7 @@ from toki.transport.transit.tests.helpers import RULES, load_demo
 MONDAY_8 = datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
+@override_settings(TASKS=DATABASE_TASKS)  # the queue the test works off, whatever engine the run uses
 class DeparturesTests(QueueMixin, BaseTestCase):
     def setUp(self):
         super().setUp()

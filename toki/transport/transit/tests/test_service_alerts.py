@@ -2,18 +2,20 @@
 name, through the domain event and its subscriber; lifting it ends the alert. The rules file is checked."""
 
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from google.transit import gtfs_realtime_pb2 as rt
 
 from toki.alerts.actions.orders import issue_evacuation_order, lift_evacuation_orders
 from toki.alerts.actions.state import apply_telegram
 from toki.alerts.tests.telegram_fixtures import sado_warning, store
-from toki.test import BaseTestCase, QueueMixin
+from toki.test import DATABASE_TASKS, BaseTestCase, QueueMixin
 from toki.transport.transit.models import ServiceAlert
 from toki.transport.transit.service_alerts import RulesInvalid, load_suspension_rules, refresh_service_alerts
 from toki.transport.transit.tests.helpers import RULES, load_demo
 
 
+@override_settings(TASKS=DATABASE_TASKS)  # the queue the test works off, whatever engine the run uses
 class ServiceAlertTests(QueueMixin, BaseTestCase):
     def setUp(self):
         super().setUp()
