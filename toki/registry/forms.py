@@ -50,7 +50,7 @@ class SafetyForm(forms.Form):
 class HouseholdLinkForm(forms.Form):
     """Which tablet household (community app) a person on the register lives in: those of the person's district."""
 
-    household = forms.ModelChoiceField(queryset=None, label=_("Tablet household"))
+    household: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Tablet household"))
 
     def __init__(self, *args, households, **kwargs):
         super().__init__(*args, **kwargs)
