@@ -187,3 +187,8 @@ def safety_summary(municipality, *, since, limit: int = 50) -> dict:
     safe = sum(1 for r in newest.values() if r.status == SafetyReply.Status.SAFE)
     return {"safe": safe, "needs_help": len(needs), "needs_list": needs[:limit],
             "households": Household.objects.filter(municipality=municipality).count()}
+
+
+def safety_reply(reply_id) -> SafetyReply | None:
+    """One tablet answer by id, for the listeners of `community.safety_reply_recorded` (the registry's 安否確認)."""
+    return SafetyReply.objects.filter(pk=reply_id).first()

@@ -3,8 +3,8 @@ match shelter check-ins to the register by keyed hash, confirm a match, close th
 with an AuditEvent of ids and counts only.
 
 Sources of an answer are data (models.Source): the shelter match, the person, a relative (the 伊丹 drill: 32 of 41
-answers), a supporter, staff, and the household tablet — a tablet reply (e.g. the community app's
-`community.safety_reply_recorded`) is recorded with `record_safety(actor=None, source=Source.TABLET, ...)`.
+answers), a supporter, staff, and the household tablet: a person linked to a tablet household (`link_household`)
+gets the household's `community.safety_reply_recorded` answers through `record_tablet_reply` (the subscriber).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +17,7 @@ from toki.registry import bulk, crypto
 from toki.registry.bulk import db_datetime
 from toki.registry.models import (
     LADDER,
+    HouseholdLink,
     Person,
     Safety,
     SafetyReport,
@@ -85,7 +86,7 @@ def may_record_for(user, person_id: int, district_id: int) -> bool:
 
 @transaction.atomic
 def record_safety(*, actor, status_row: SafetyStatus, status: str, source: str, step: str = "",
-                  relation: str = "") -> SafetyStatus:
+                  relation: str = "", reply_id: int | None = None) -> SafetyStatus:
     """An answer (a status other than 未確認/連絡不能) or an attempt that reached nobody (those two, with the rung
     of the ladder tried). `actor` None: the system (a tablet reply through its subscriber)."""
     row = SafetyStatus.objects.select_for_update().select_related("round").get(pk=status_row.pk)
@@ -112,11 +113,70 @@ def record_safety(*, actor, status_row: SafetyStatus, status: str, source: str, 
     row.updated_at = now
     row.save()
     SafetyReport.objects.create(round_id=row.round_id, person_id=row.person_id, status=status, source=source,
-                                step=step, relation=relation, recorded_by=actor, at=now)
+                                step=step, relation=relation, recorded_by=actor, at=now, reply_id=reply_id)
     audit.record(actor=actor, action="registry.safety_recorded", obj=row,
                  changes={"round": row.round_id, "person": row.person_id, "status": status, "source": source,
-                          "step": step})
+                          "step": step, "reply": reply_id})
     return row
+
+
+@transaction.atomic
+def link_household(*, actor, person: Person, household_id: int) -> HouseholdLink:
+    """Officers say which tablet household a person on the register lives in (one household per person; linking
+    again moves the person). The household must be one the officer sees as city staff, in the person's district."""
+    from toki.community.selectors import households_for_staff
+
+    _require_officer(actor)
+    if not households_for_staff(actor).filter(pk=household_id, district_id=person.district_id).exists():
+        raise ValueError("household: not a tablet household of this person's district")
+    link, _created = HouseholdLink.objects.update_or_create(
+        person=person, defaults={"household_id": household_id, "linked_by": actor, "linked_at": timezone.now()})
+    audit.record(actor=actor, action="registry.household_linked", obj=link,
+                 changes={"person": person.pk, "household": household_id})
+    return link
+
+
+@transaction.atomic
+def unlink_household(*, actor, person: Person) -> None:
+    _require_officer(actor)
+    link = HouseholdLink.objects.select_for_update().filter(person=person).first()
+    if link is None:
+        raise ValueError("this person is not linked to a tablet household")
+    audit.record(actor=actor, action="registry.household_unlinked", obj=link,
+                 changes={"person": person.pk, "household": link.household_id})
+    link.delete()
+
+
+TABLET_STATUS = {"safe": Safety.SAFE_AT_HOME, "help": Safety.NEEDS_RESCUE}
+FAMILY = "家族"
+
+
+@transaction.atomic
+def record_tablet_reply(reply_id: int) -> int:
+    """A household's 「無事です」 → 在宅無事, 「助けが必要」 → 要救助 for each person linked to the household who has a
+    status in an open round (their district's), source tablet, relation 家族 when a family member's device
+    answered. Nothing without an open round; a reply older than the round, or a death or injury already
+    recorded, is not applied. Idempotent: a reply already recorded for the person in the round is skipped.
+    Returns how many statuses changed."""
+    from toki.community.selectors import safety_reply
+
+    reply = safety_reply(reply_id)
+    if reply is None or reply.status not in TABLET_STATUS:
+        return 0
+    person_ids = list(HouseholdLink.objects.filter(household_id=reply.household_id).values_list("person_id",
+                                                                                                 flat=True))
+    rows = list(SafetyStatus.objects.select_for_update().filter(  # a concurrent redelivery waits, then skips
+        person_id__in=person_ids, round__closed_at__isnull=True, round__opened_at__lte=reply.replied_at,
+    ).exclude(status=Safety.CASUALTY).order_by("pk"))
+    done = set(SafetyReport.objects.filter(reply_id=reply.pk).values_list("round_id", "person_id"))
+    changed = 0
+    for row in rows:
+        if (row.round_id, row.person_id) in done:
+            continue
+        record_safety(actor=None, status_row=row, status=TABLET_STATUS[reply.status], source=Source.TABLET,
+                      relation=FAMILY if reply.by_family else "", reply_id=reply.pk)
+        changed += 1
+    return changed
 
 
 @transaction.atomic

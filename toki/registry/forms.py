@@ -45,3 +45,13 @@ class SafetyForm(forms.Form):
     source = forms.ChoiceField(label=_("Who answered"), choices=[(s.value, s.label) for s in MANUAL_SOURCES])
     step = forms.ChoiceField(label=_("How (the ladder)"), choices=[("", "—"), *Step.choices], required=False)
     relation = forms.CharField(label=_("Relation of who answered"), max_length=40, required=False)
+
+
+class HouseholdLinkForm(forms.Form):
+    """Which tablet household (community app) a person on the register lives in: those of the person's district."""
+
+    household: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Tablet household"))
+
+    def __init__(self, *args, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households  # type: ignore[attr-defined]

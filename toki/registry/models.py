@@ -241,6 +241,7 @@ class Activation(models.Model):
 from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
 from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
     LADDER,
+    HouseholdLink,
     Safety,
     SafetyReport,
     SafetyRound,
@@ -255,6 +256,7 @@ __all__ = [
     "AccessLog",
     "Activation",
     "Consent",
+    "HouseholdLink",
     "Person",
     "Recipient",
     "RecipientClass",

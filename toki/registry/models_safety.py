@@ -101,9 +101,27 @@ class SafetyReport(models.Model):
                                     related_name="+")
     at = models.DateTimeField()
     registration_id = models.PositiveBigIntegerField(null=True, blank=True)
+    reply_id = models.PositiveBigIntegerField(null=True, blank=True)  # community.SafetyReply, by id (a tablet)
 
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"safety report {self.pk}"
+
+
+class HouseholdLink(models.Model):
+    """A person on the register lives in a household that has a Toki tablet (community.Household, by id): the
+    tablet's 「無事です」/「助けが必要」 answers for them in an open round."""
+
+    person = models.OneToOneField("registry.Person", on_delete=models.CASCADE, related_name="household_link")
+    household_id = models.PositiveBigIntegerField(_("tablet household"), db_index=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("tablet household link")
+        verbose_name_plural = _("tablet household links")
+
+    def __str__(self):
+        return f"person {self.person_id} → household {self.household_id}"

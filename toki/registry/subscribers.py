@@ -1,6 +1,7 @@
 """What the registry does when other apps change (toki.events, ADR 0007). Nothing upstream imports the registry:
 it listens. An evacuation order opens (or widens) a 安否確認 round for its districts; people checked in at a
-shelter are matched to the register by keyed hash. Both are idempotent, so a redelivery changes nothing."""
+shelter are matched to the register by keyed hash; a household tablet's 安否 answer is recorded for the people
+linked to that household. All are idempotent, so a redelivery changes nothing."""
 
 from toki.events.registry import subscriber
 
@@ -27,3 +28,10 @@ def match_arrivals(event) -> None:
     from toki.registry.actions_safety import match_check_ins
 
     match_check_ins(event.ids["registration_ids"])
+
+
+@subscriber("community.safety_reply_recorded", app="registry")
+def record_tablet_reply(event) -> None:
+    from toki.registry.actions_safety import record_tablet_reply as record
+
+    record(event.ids["reply_id"])

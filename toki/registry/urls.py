@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from toki.registry import views, views_activation, views_log, views_otp, views_refresh, views_safety
+from toki.registry import views, views_activation, views_household, views_log, views_otp, views_refresh, views_safety
 from toki.registry.second_factor import required
 
 app_name = "registry"
@@ -23,4 +23,6 @@ urlpatterns = [
     path("safety/<int:pk>/districts/<int:district_id>/", required(views_safety.round_district),
          name="safety_district"),
     path("safety/<int:pk>/people/<int:person_id>/", required(views_safety.record), name="safety_record"),
+    path("people/<int:person_id>/household/", required(views_household.person_household),
+         name="person_household"),
 ]

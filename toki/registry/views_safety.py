@@ -74,7 +74,8 @@ def round_district(request, pk: int, district_id: int):
         raise Http404
     lines = selectors_safety.safety_list(request.user, round_, district_id, purpose="disaster_response")
     return render_registry(request, "registry/safety_district.html", {
-        "round": round_, "district": allowed[district_id], "lines": lines, "form": SafetyForm()})
+        "round": round_, "district": allowed[district_id], "lines": lines, "form": SafetyForm(),
+        "officer": is_registry_officer(request.user)})
 
 
 @never_cache

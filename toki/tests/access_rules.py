@@ -198,6 +198,7 @@ RULES = {
     'registry/districts/<int:district_id>/': HQ_ONLY,
     'registry/districts/<int:district_id>/export/': HQ_ONLY,
     'registry/exports/<int:pk>/': HQ_ONLY,
+    'registry/people/<int:person_id>/household/': HQ_ONLY,
     'registry/refreshes/': HQ_ONLY,
     'registry/refreshes/<int:pk>/': HQ_ONLY,
     'registry/second-factor/': HQ_ONLY,
