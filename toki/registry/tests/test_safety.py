@@ -190,3 +190,32 @@ class SafetyTests(RegistryLoginMixin, QueueMixin, ShelterWorldMixin, BaseTestCas
             self.assertEqual(404, self.client.post(reverse("registry:safety_record", args=[round_.pk, person.pk]), {
                 "status": Safety.SAFE_AT_HOME, "source": "staff"}).status_code)
         self.assertEqual(Safety.UNCONFIRMED, SafetyStatus.objects.get(round=round_, person=person).status)
+
+
+@override_settings(TASKS=DATABASE_TASKS, TOKI_REGISTRY_KEYS="", TOKI_REGISTRY_INDEX_KEY="")
+class NoRegisterTests(QueueMixin, ShelterWorldMixin, BaseTestCase):
+    """A city whose register is kept elsewhere (no keys, nobody on it): an order still opens its round, and a
+    shelter check-in's event is delivered, not failed and retried for ever (found by the fault suite)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.create_shelter_world()
+
+    def test_a_check_in_is_delivered_without_keys_or_people(self):
+        from toki.events.models import Delivery
+
+        with self.committed():
+            issue_evacuation_order(acting_user=self.alice, districts=[self.districts["ryotsu"]], level=4,
+                                   hazard="flood", reason="洪水")
+        self.assertTrue(SafetyRound.objects.filter(closed_at__isnull=True).exists())
+        payload = household_payload(kana="りょうつ　はなこ", birth_date="1938-04-01")
+        self.login(self.carol)
+        with self.committed():
+            response = self.client.post(
+                f"{API}/openings/{self.opening.pk}/events", content_type="application/json",
+                data=json.dumps({"device_id": "tab-1", "events": [
+                    sync_event("register_household", payload),
+                    sync_event("check_in", {"household_id": payload["household_id"]})]}))
+        self.assertEqual(200, response.status_code, response.content)
+        self.assertFalse(Delivery.objects.filter(done_at__isnull=True).exists())
