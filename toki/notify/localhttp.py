@@ -5,6 +5,7 @@ import socket
 import subprocess
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -30,7 +31,7 @@ class LocalHandler(BaseHTTPRequestHandler):
         pass
 
 
-class ServedInThread:
+class ServedInThread(ABC):
     """A local server object that serves its HTTP server in a daemon thread (`start`/`stop`, a context manager) or
     in the calling thread (`serve_forever`, for a CLI). Subclasses make the server (`make_server`, which sets
     `_httpd`) and have `host`."""
@@ -40,8 +41,9 @@ class ServedInThread:
     _httpd: LocalHTTPServer | None = None
     _thread: threading.Thread | None = None
 
+    @abstractmethod
     def make_server(self) -> LocalHTTPServer:
-        raise NotImplementedError
+        """Bind the server (setting `_httpd`) and return it."""
 
     @property
     def base_url(self) -> str:
@@ -75,7 +77,7 @@ class ServedInThread:
         self.make_server().serve_forever(poll_interval=0.2)
 
 
-class ChildServer:
+class ChildServer(ABC):
     """A local server started as a child process (`args`), ready once `probe()` answers; a context manager."""
 
     args: list[str]
@@ -84,8 +86,9 @@ class ChildServer:
     name = "local server"
     process: subprocess.Popen | None = None
 
+    @abstractmethod
     def probe(self) -> object:
-        raise NotImplementedError
+        """One request to the child; raises OSError while it is not answering yet."""
 
     def start_child(self, check: Callable[[], None] | None = None) -> None:
         self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603 - our own module
@@ -114,8 +117,9 @@ class ChildServer:
     def __enter__(self):
         return self.start()
 
+    @abstractmethod
     def start(self):
-        raise NotImplementedError
+        """Start the child (through `start_child`) and return self."""
 
     def __exit__(self, *exc) -> None:
         self.stop()
