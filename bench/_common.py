@@ -278,6 +278,31 @@ def run_wrk(url: str, *, threads: int, connections: int, duration: float, timeou
     return result
 
 
+_WRK_P95_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format("P95-US %d\\n", latency:percentile(95)))
+end
+"""
+
+
+def run_wrk_script(tool: str, url: str, lua: str, script: Path, *, connections: int, duration: float,
+                   threads: int = 2, timeout: float = 10) -> dict:
+    """Drive url with wrk running the Lua `request` function in `lua` (written to `script`), and return parse_wrk's
+    dict with the p95 that the plain output lacks (a `done` hook prints it) and the raw output."""
+    script.write_text(lua + _WRK_P95_DONE)
+    cmd = [tool, "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", f"--timeout={timeout:g}s",
+           "-s", str(script), url]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed: {done.stdout}{done.stderr}")
+    result = parse_wrk(done.stdout)
+    for line in done.stdout.splitlines():
+        if line.startswith("P95-US "):
+            result["latency_ms"]["p95"] = round(int(line.split()[1]) / 1000, 2)
+    result["raw"] = done.stdout
+    return result
+
+
 # --- facts and results -----------------------------------------------------------------------------------
 def tool_version(cmd: list[str], pattern: str) -> str:
     """The first match of pattern in the command's stdout+stderr ('?' when it cannot be read)."""

@@ -21,7 +21,6 @@ import http.client
 import json
 import re
 import runpy
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,12 +34,12 @@ from _common import (
     log_tail,
     machine_info,
     package_version,
-    parse_wrk,
     percentile,
     process_tree_cpu_s,
     require_tools,
     run_checked,
     run_main,
+    run_wrk_script,
     stop_process,
     wait_http,
     write_results,
@@ -109,9 +108,6 @@ request = function()
   %(etag)s
   return wrk.format("GET", "/tablet/poll.json?v=1", headers)
 end
-done = function(summary, latency, requests)
-  io.write(string.format("P95-US %%d\\n", latency:percentile(95)))
-end
 """
 
 
@@ -152,20 +148,10 @@ def get(port: int, path: str, headers: dict) -> tuple[int, dict, bytes]:
 
 
 def wrk(tool: str, port: int, pid: int, args, tmp: Path, label: str, *, lua: str, path: str) -> dict:
-    cmd = [tool, "--latency", "-t2", f"-c{args.connections}", f"-d{args.wrk_duration:g}s", "--timeout=10s"]
-    script = tmp / "load.lua"
-    script.write_text(lua)
-    cmd += ["-s", str(script)]
-    cmd.append(f"http://127.0.0.1:{port}{path}")
     cpu_before = process_tree_cpu_s(pid)
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.wrk_duration + 60, check=False)
+    result = run_wrk_script(tool, f"http://127.0.0.1:{port}{path}", lua, tmp / "load.lua",
+                            connections=args.connections, duration=args.wrk_duration)
     cpu = process_tree_cpu_s(pid) - cpu_before
-    if done.returncode != 0:
-        raise BenchError(f"wrk failed: {done.stdout}{done.stderr}")
-    result = parse_wrk(done.stdout)
-    for line in done.stdout.splitlines():
-        if line.startswith("P95-US "):
-            result["latency_ms"]["p95"] = round(int(line.split()[1]) / 1000, 2)
     result.update({"label": label, "server_cpu_s": round(cpu, 2),
                    "server_cpu_ms_per_request": round(cpu * 1000 / result["requests"], 3)})
     return result

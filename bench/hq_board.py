@@ -20,7 +20,6 @@ import http.client
 import json
 import runpy
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,12 +33,12 @@ from _common import (
     log_tail,
     machine_info,
     package_version,
-    parse_wrk,
     percentile,
     process_tree_cpu_s,
     require_tools,
     run_checked,
     run_main,
+    run_wrk_script,
     stop_process,
     wait_http,
     write_results,
@@ -114,9 +113,6 @@ request = function()
   local path = paths[(counter %% #paths) + 1]
   local cookie = cookies[(math.floor(counter / #paths) %% #cookies) + 1]
   return wrk.format("GET", path, {["Cookie"] = "%(cookie_name)s=" .. cookie})
-end
-done = function(summary, latency, requests)
-  io.write(string.format("P95-US %%d\\n", latency:percentile(95)))
 end
 """
 
@@ -223,19 +219,9 @@ def warm_up(port: int, data: dict, rounds: int = 30) -> None:
 def saturate(wrk: str, port: int, data: dict, args, tmp: Path) -> dict:
     paths = ", ".join(f'"/hq/incidents/{data["incident"]}/board/{part}/"' for part in PARTS)
     cookies = ", ".join(f'"{c}"' for c in data["cookies"])
-    script = tmp / "board.lua"
-    script.write_text(WRK_LUA % {"paths": paths, "cookies": cookies, "cookie_name": data["cookie_name"]})
-    cmd = [wrk, "--latency", "-t2", f"-c{args.staff}", f"-d{args.wrk_duration:g}s", "--timeout=10s", "-s",
-           str(script), f"http://127.0.0.1:{port}/"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.wrk_duration + 60, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"wrk failed: {done.stdout}{done.stderr}")
-    result = parse_wrk(done.stdout)
-    for line in done.stdout.splitlines():
-        if line.startswith("P95-US "):
-            result["latency_ms"]["p95"] = round(int(line.split()[1]) / 1000, 2)
-    result["raw"] = done.stdout
-    return result
+    lua = WRK_LUA % {"paths": paths, "cookies": cookies, "cookie_name": data["cookie_name"]}
+    return run_wrk_script(wrk, f"http://127.0.0.1:{port}/", lua, tmp / "board.lua", connections=args.staff,
+                          duration=args.wrk_duration)
 
 
 def main(argv=None) -> int:
