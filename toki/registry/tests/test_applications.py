@@ -15,9 +15,18 @@ from django.utils import timezone
 
 from toki.accounts.models import AuditEvent
 from toki.areas.models import District
+from toki.registry import actions
 from toki.registry.applications import SELF_APPLICATION, TEXT_VERSION
 from toki.registry.models import AccessLog, Application, Consent, Person, RecipientClass, Scope
-from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
+from toki.registry.tests.helpers import (
+    KEYS_V1,
+    KEYS_V2,
+    KEYS_V2_V1,
+    RegistryLoginMixin,
+    csv_bytes,
+    person_row,
+    write_csv,
+)
 from toki.test import BaseTestCase
 
 State = Consent.State
@@ -212,3 +221,12 @@ class ApplicationTests(RegistryLoginMixin, BaseTestCase):
                                                        {"decision": "approve"}).status_code)
         self.assertFalse(Person.objects.exists())
         self.assertFalse(AccessLog.objects.exists())
+
+    def test_key_rotation_re_encrypts_pending_applications(self):
+        self.apply(applicant="proxy", proxy_name="手上 次郎", proxy_relation="次男", proxy_phone="090-3333-4444",
+                   proxy_takes_responsibility="on")
+        with override_settings(**KEYS_V2_V1):
+            actions.rotate_keys(actor=self.alice)
+        with override_settings(**KEYS_V2):  # the old key gone: everything still reads
+            application = Application.objects.get()
+            self.assertEqual(("手上 ハナ", "手上 次郎"), (application.values["name"], application.proxy_name))
