@@ -31,16 +31,29 @@ def consent_field_name(recipient_class: str, scope: str) -> str:
 CONSENT_KEYS = [(c, s) for c in RecipientClass.values for s in Scope.values]
 
 
+class BirthDateWidget(forms.SelectDateWidget):
+    """Year, month and day as three selects that start empty: a required date must not quietly default to the
+    first year of the list."""
+
+    def get_context(self, name, value, attrs):
+        required, self.is_required = self.is_required, False
+        try:
+            return super().get_context(name, value, attrs)
+        finally:
+            self.is_required = required
+
+
 def _clean_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
 class ApplicationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=MAX_TEXT)
+    name = forms.CharField(label=_("Full name"), max_length=MAX_TEXT)
     name_kana = forms.CharField(label=_("Name in kana (furigana)"), max_length=MAX_TEXT,
                                 help_text=_("In hiragana or katakana, e.g. さど はなこ"))
-    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text=_("Year, month, day, e.g. 1940-04-01"))
+    # Three large selects (year, month, day): easier for elderly hands than a date picker or a typed format.
+    birth_date = forms.DateField(label=_("Date of birth"), widget=BirthDateWidget(
+        years=range(1900, date.today().year + 1), empty_label=("—", "—", "—")))
     sex = forms.ChoiceField(label=_("Sex"), choices=[("0", _("Prefer not to say")), ("1", _("Male")),
                                                      ("2", _("Female"))], initial="0")
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(),

@@ -126,7 +126,7 @@ def mailing(request, pk: int):
 
 
 def _qr_svg(code: str) -> str:
-    return segno.make(code, error="m").svg_inline(scale=3, border=1, title=code)
+    return segno.make(code, error="m").svg_inline(scale=4, border=1, title=code)
 
 
 @never_cache
