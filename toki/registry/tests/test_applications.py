@@ -83,7 +83,7 @@ class ApplicationTests(RegistryLoginMixin, BaseTestCase):
         self.assertEqual(400, page.status_code)
         errors = page.context["form"].errors
         self.assertEqual({"name_kana", "birth_date", "phone", "district", "truthful"}, set(errors))
-        self.assertContains(page, "hiragana or katakana", status_code=400)
+        self.assertContains(page, "ひらがなかカタカナで書いてください", status_code=400)  # in the default language
         self.assertFalse(Application.objects.exists())
 
     def test_a_relative_applying_must_say_who_they_are_and_take_responsibility(self):
