@@ -41,10 +41,8 @@ def valid_until(start: date, years: int) -> date:
 def _apply_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
     """Per client address (toki/lib/client_address.py), then everyone together: a flood of made-up applications
     would bury the officers' queue."""
-    return (ratelimit.Limit("registry.apply", getattr(settings, "TOKI_REGISTRY_APPLICATIONS_PER_ADDRESS", 5),
-                            APPLY_WINDOW),
-            ratelimit.Limit("registry.apply.global", getattr(settings, "TOKI_REGISTRY_APPLICATIONS_PER_HOUR", 200),
-                            APPLY_WINDOW))
+    return (ratelimit.Limit("registry.apply", settings.TOKI_REGISTRY_APPLICATIONS_PER_ADDRESS, APPLY_WINDOW),
+            ratelimit.Limit("registry.apply.global", settings.TOKI_REGISTRY_APPLICATIONS_PER_HOUR, APPLY_WINDOW))
 
 
 def take_apply_slot(client_address: str) -> bool:
