@@ -224,6 +224,12 @@ class PaperApplicationForm(ApplicationForm):
         return data
 
 
+def add_refusal(form: forms.Form, refused: ValueError) -> None:
+    """Put an action's refusal ("field: reason") next to that field of the form, or above the form."""
+    field, _sep, message = str(refused).partition(": ")
+    form.add_error(field if field in form.fields else None, message or str(refused))
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     merge_into = forms.IntegerField(required=False, min_value=1)

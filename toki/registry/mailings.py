@@ -242,10 +242,10 @@ def printed_forms(user, mailing: Mailing, *, visits_only: bool = False) -> list[
     consent_followup, internal use)."""
     if not may_keep_register(user):
         return []
-    items = mailing.items.order_by("id")
+    chosen = mailing.items.order_by("id")
     if visits_only:
-        items = items.filter(~Q(visit_requested_at=None), answered_on__isnull=True)
-    items = list(items)
+        chosen = chosen.filter(~Q(visit_requested_at=None), answered_on__isnull=True)
+    items = list(chosen)
     people = {pid: (name, address) for pid, name, address in Person.objects.filter(
         pk__in=[i.person_id for i in items]).values_list("id", "name", "address")}
     accesslog.record(user, [accesslog.Look(i.person_id, PRINT_ITEMS, AccessLog.Basis.INTERNAL) for i in items],

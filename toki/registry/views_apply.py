@@ -75,7 +75,7 @@ def _received_at(day):
     return timezone.now() if day == timezone.localdate() else timezone.make_aware(datetime.combine(day, time(12)))
 
 
-def _answers(found: Application) -> list[tuple[str, str, str]]:
+def _answers(found: Application) -> list[tuple[object, object, object]]:
     """(recipient class, scope, answer) labels of the consent boxes, in the form's order."""
     given = found.consents or {}
     return [(RecipientClass(c).label, Scope(s).label, Consent.State(given[consent_key(c, s)]).label)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from toki.areas.models import District
 from toki.areas.selectors import default_municipality_or_404
 from toki.registry import mailings
+from toki.registry.forms_apply import add_refusal
 from toki.registry.models import Consent, RecipientClass, Scope
 from toki.registry.models_mailings import Mailing
 from toki.registry.permissions import may_keep_register
@@ -90,8 +91,7 @@ def mailing_list(request):
                                            days=data["days"], valid_years=data["valid_years"])
             return redirect("registry:mailing", pk=made.pk)
         except ValueError as refused:
-            field, _sep, message = str(refused).partition(": ")
-            form.add_error(field if field in form.fields else None, message or str(refused))
+            add_refusal(form, refused)
     rows = [(m, mailings.figures(m)) for m in mailings.mailings_for(request.user)]
     return render_registry(request, "registry/mailings.html", {"form": form, "rows": rows},
                            status=400 if form.errors else 200)
@@ -117,7 +117,7 @@ def mailing(request, pk: int):
                            how=form.cleaned_data["how"])
             return redirect("registry:mailing", pk=pk)
         except ValueError as refused:
-            form.add_error("after_days", str(refused).partition(": ")[2] or str(refused))
+            add_refusal(form, refused)
     after = form.cleaned_data["after_days"] if form.is_bound and form.is_valid() else 30
     return render_registry(request, "registry/mailing.html", {
         "mailing": found, "figures": mailings.figures(found), "form": form, "after_days": after,
@@ -172,7 +172,6 @@ def answers(request):
                                                              **recorded.outcome}
                 return redirect(f"{request.path}?received_on={form.cleaned_data['received_on'].isoformat()}")
             except ValueError as refused:
-                field, _sep, message = str(refused).partition(": ")
-                form.add_error(field if field in form.fields else None, message or str(refused))
+                add_refusal(form, refused)
     return render_registry(request, "registry/mailing_answers.html", {"form": form, "done": done},
                            status=400 if form.errors else 200)

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from toki.registry import modes
+from toki.registry.forms_apply import add_refusal
 from toki.registry.models import RecipientClass
 from toki.registry.permissions import may_keep_register
 from toki.registry.views import render_registry
@@ -54,8 +55,7 @@ def consent_mode(request):
                                       class_modes=form.class_modes())
             return redirect("registry:consent_mode")
         except ValueError as refused:
-            field, _sep, message = str(refused).partition(": ")
-            form.add_error(field if field in form.fields else None, message or str(refused))
+            add_refusal(form, refused)
     in_force = modes.mode_in_force()
     return render_registry(request, "registry/consent_mode.html", {
         "form": form, "history": modes.history(), "in_force": in_force,

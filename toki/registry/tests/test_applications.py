@@ -34,6 +34,8 @@ State = Consent.State
 
 @override_settings(**KEYS_V1, TOKI_REGISTRY_APPLICATIONS_PER_ADDRESS=3)
 class ApplicationTests(RegistryLoginMixin, BaseTestCase):
+    aikawa: District
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from toki.accounts.models import AuditEvent, OrgUnit
+from toki.accounts.models import AuditEvent, OrgUnit, User
 from toki.areas.models import District
 from toki.registry import actions, modes
 from toki.registry.models import Consent, ConsentMode, Person, RecipientClass, Scope
@@ -24,6 +24,9 @@ ORDINANCE = "佐渡市避難行動要支援者名簿情報の提供に関する�
 
 @override_settings(**KEYS_V1)
 class ConsentModeTests(RegistryLoginMixin, BaseTestCase):
+    aikawa: District
+    dave: User
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -23,6 +23,9 @@ State = Consent.State
 
 @override_settings(**KEYS_V1)
 class MailingTests(RegistryLoginMixin, BaseTestCase):
+    aikawa: District
+    people: dict[str, Person]
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
