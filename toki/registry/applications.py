@@ -95,6 +95,14 @@ def queue(user, *, state: str = Application.State.PENDING) -> list[Application]:
     return list(rows.order_by("submitted_at", "id") if state == Application.State.PENDING else rows[:200])
 
 
+def with_possible_duplicates(rows: list[Application]) -> list[tuple[Application, bool]]:
+    """Each application and whether someone on the register has its keyed hashes (one query for the list)."""
+    known = set(Person.objects.filter(kana_index__in={a.kana_index for a in rows},
+                                      birth_date_index__in={a.birth_date_index for a in rows})
+                .values_list("kana_index", "birth_date_index"))
+    return [(a, (a.kana_index, a.birth_date_index) in known) for a in rows]
+
+
 def duplicates(application: Application) -> list[int]:
     """People on the register with the same kana name and date of birth (keyed hashes: nothing decrypted)."""
     return list(Person.objects.filter(kana_index=application.kana_index,

@@ -210,7 +210,19 @@ class Figures:
 
 
 def figures(mailing: Mailing) -> Figures:
-    outcomes = list(mailing.items.values_list("answered_on", "outcome", "visit_requested_at"))
+    return figures_for([mailing])[mailing.pk]
+
+
+def figures_for(shown: list[Mailing]) -> dict[int, Figures]:
+    """The figures of each mailing (one query for all of them)."""
+    rows: dict[int, list] = {m.pk: [] for m in shown}
+    for mailing_id, *row in MailingItem.objects.filter(mailing__in=shown).values_list(
+            "mailing_id", "answered_on", "outcome", "visit_requested_at"):
+        rows[mailing_id].append(row)
+    return {pk: _figures(outcomes) for pk, outcomes in rows.items()}
+
+
+def _figures(outcomes: list) -> Figures:
     answered = [outcome for on, outcome, _ in outcomes if on is not None]
     agreed = sum(1 for outcome in answered if outcome.get(Consent.State.CONSENTED))
     return Figures(sent=len(outcomes), answered=len(answered), agreed=agreed, refused=len(answered) - agreed,

@@ -66,7 +66,7 @@ def queue(request):
         state = Application.State.PENDING
     rows = applications.queue(request.user, state=state)
     return render_registry(request, "registry/apply/queue.html", {
-        "rows": [(a, bool(applications.duplicates(a))) for a in rows], "state": state,
+        "rows": applications.with_possible_duplicates(rows), "state": state,
         "states": Application.State.choices})
 
 

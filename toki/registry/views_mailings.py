@@ -92,7 +92,9 @@ def mailing_list(request):
             return redirect("registry:mailing", pk=made.pk)
         except ValueError as refused:
             add_refusal(form, refused)
-    rows = [(m, mailings.figures(m)) for m in mailings.mailings_for(request.user)]
+    shown = mailings.mailings_for(request.user)
+    figures = mailings.figures_for(shown)
+    rows = [(m, figures[m.pk]) for m in shown]
     return render_registry(request, "registry/mailings.html", {"form": form, "rows": rows},
                            status=400 if form.errors else 200)
 

@@ -10,6 +10,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -232,3 +233,18 @@ class ApplicationTests(RegistryLoginMixin, BaseTestCase):
         with override_settings(**KEYS_V2):  # the old key gone: everything still reads
             application = Application.objects.get()
             self.assertEqual(("手上 ハナ", "手上 次郎"), (application.values["name"], application.proxy_name))
+
+    def test_the_queue_costs_the_same_queries_for_one_or_many(self):
+        self.apply()
+        self.login(self.alice)
+
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(200, self.client.get(reverse("registry:applications")).status_code)
+            return len(captured)
+
+        one = queries()
+        for n, kana in enumerate(("てあげ いち", "てあげ に")):
+            self.client.post(reverse("registry:apply"), self.form_data(name_kana=kana), REMOTE_ADDR=f"192.0.2.{20 + n}")
+        self.assertEqual(3, Application.objects.count())
+        self.assertEqual(one, queries())

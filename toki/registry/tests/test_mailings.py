@@ -7,7 +7,9 @@ from datetime import timedelta
 from io import StringIO
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -159,3 +161,17 @@ class MailingTests(RegistryLoginMixin, BaseTestCase):
                     "everything": "consented"}).status_code)
         self.assertFalse(AccessLog.objects.exists())
         self.assertFalse(Consent.objects.filter(text_version=TEXT_VERSION).exists())
+
+    def test_the_list_costs_the_same_queries_for_one_or_many_mailings(self):
+        self.make(cohort="unanswered")
+
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(200, self.client.get(reverse("registry:mailings")).status_code)
+            return len(captured)
+
+        one = queries()
+        self.make(cohort="unanswered", district=str(self.aikawa.pk))
+        self.make(cohort="expiring", days="30")
+        self.assertEqual(3, Mailing.objects.count())
+        self.assertEqual(one, queries())
