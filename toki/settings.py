@@ -333,6 +333,9 @@ TOKI_STATIC_SITE_KEEP = env_int("TOKI_STATIC_SITE_KEEP", 2)
 # shelter tablet deletes its offline roster.
 TOKI_PREREGISTRATIONS_PER_ADDRESS = env_int("TOKI_PREREGISTRATIONS_PER_ADDRESS", 5)
 TOKI_PREREGISTRATIONS_PER_HOUR = env_int("TOKI_PREREGISTRATIONS_PER_HOUR", 300)
+# 手上げ applications to the registry (toki/registry/applications.py): per client address, and everyone, per hour.
+TOKI_REGISTRY_APPLICATIONS_PER_ADDRESS = env_int("TOKI_REGISTRY_APPLICATIONS_PER_ADDRESS", 5)
+TOKI_REGISTRY_APPLICATIONS_PER_HOUR = env_int("TOKI_REGISTRY_APPLICATIONS_PER_HOUR", 200)
 TOKI_SHELTER_TABLET_IDLE_MINUTES = env_int("TOKI_SHELTER_TABLET_IDLE_MINUTES", 30)
 # Household tablets (docs/community.md): how often a tablet polls for alerts when push is off, how long the
 # per-district alert state is shared between polls, after how many days a circular's unread households are listed.

@@ -9,8 +9,10 @@ from toki.accounts import actions as account_actions
 from toki.accounts.models import OrgUnit, Role, User
 from toki.areas.models import District, Municipality
 from toki.registry import actions as registry_actions
+from toki.registry import applications, mailings, modes
+from toki.registry.forms_apply import PublicApplicationForm
 from toki.registry.importing import import_csv
-from toki.registry.models import Consent, Person, RecipientClass, Scope
+from toki.registry.models import Application, Consent, Mailing, Person, RecipientClass, Scope
 
 MINSEI_UNIT = "相川地区民生委員児童委員協議会"
 MINSEI = ("mina", "民生委員 ミナ")
@@ -60,4 +62,36 @@ def create_registry_demo(municipality: Municipality, password: str) -> dict:
         registry_actions.record_consent(actor=officer, person=person, recipient_class=RecipientClass.MINSEI,
                                         scope=Scope.ROSTER, state=state, text_version="sado-2026-1",
                                         method=Consent.Method.MAIL)
+    _applications_mailing_and_mode(officer, municipality, aikawa)
     return {username: user}
+
+
+# Two pending 手上げ applications (one by the person, one by a daughter for her father), as the web form takes them.
+APPLICATIONS = (
+    {"name": "相川 ミヨ", "name_kana": "あいかわ みよ", "birth_date": "1937-08-15", "sex": "2",
+     "address": "佐渡市デモ町21番地", "phone": "0259-00-0021", "support_reason": "耳が遠く、防災無線が聞こえない",
+     "lives_alone": "on", "applicant": "self", "consent_minsei_roster": "on", "consent_community_roster": "on"},
+    {"name": "相川 タダシ", "name_kana": "あいかわ ただし", "birth_date": "1933-12-01", "sex": "1",
+     "address": "佐渡市デモ町22番地", "phone": "0259-00-0022", "support_reason": "車いすを使っている",
+     "care_level": "要介護2", "medical_devices": "在宅酸素", "applicant": "proxy", "proxy_name": "新潟 ユキ",
+     "proxy_relation": "長女", "proxy_phone": "025-000-0022", "proxy_takes_responsibility": "on",
+     "consent_minsei_roster": "on", "consent_minsei_plan": "on", "consent_fire_roster": "on"},
+)
+
+
+def _applications_mailing_and_mode(officer, municipality, aikawa) -> None:
+    """The consent mode's first record (the setting's mode), two applications waiting for review and one
+    mailing to 相川's unanswered people. Each only once."""
+    modes.seed_from_setting(on=date(2026, 4, 1))
+    if not Application.objects.exists():
+        for data in APPLICATIONS:
+            form = PublicApplicationForm({**data, "district": str(aikawa.pk), "truthful": "on"},
+                                         municipality=municipality)
+            if not form.is_valid():
+                raise ValueError(f"demo application: {form.errors.as_text()}")
+            proxy = form.proxy()
+            applications.submit_application(values=form.values(), consents=form.consents(), proxy=proxy,
+                                            source=Application.Source.WEB,
+                                            consent_method=applications.web_consent_method(proxy))
+    if not Mailing.objects.exists():
+        mailings.create_mailing(actor=officer, kind=Mailing.Cohort.UNANSWERED, district=aikawa)

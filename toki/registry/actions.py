@@ -9,7 +9,7 @@ from django.utils import timezone
 from toki.accounts import audit
 from toki.registry import crypto
 from toki.registry.fields import EncryptedTextField
-from toki.registry.models import Activation, Consent, Person, Recipient
+from toki.registry.models import Activation, Application, Consent, Person, Recipient
 from toki.registry.permissions import may_declare_activation, may_keep_register
 
 
@@ -62,7 +62,7 @@ def rotate_keys(*, actor, batch_size: int = 500, reindex: bool = False) -> dict[
     stopped run resumes where it was). With `reindex`, recompute the people's blind indexes too (after a change
     of TOKI_REGISTRY_INDEX_KEY). Reads raw columns: only values that need it are decrypted."""
     counts = {"rows": 0, "values": 0}
-    for model in (Person, Consent):
+    for model in (Person, Consent, Application):
         columns = _encrypted_columns(model)
         table = model._meta.db_table
         quote = connection.ops.quote_name

@@ -25,10 +25,18 @@ class Person(models.Model):
         ACTIVE = "active", _("On the register")
         LEFT = "left", _("Left the register")
 
+    class Source(models.TextChoices):
+        IMPORT = "import", _("The city's systems (import)")
+        WEB = "web", _("Self-application on the web (手上げ)")
+        PAPER = "paper", _("Self-application on paper (紙)")
+
     district = models.ForeignKey("areas.District", on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("district"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     language = models.CharField(_("language"), max_length=10, default="ja")
+    # How the person came onto the register: the import, or their own application (models_applications.py).
+    source = models.CharField(_("how the person came onto the register"), max_length=10, choices=Source.choices,
+                              default=Source.IMPORT)
     # Why and when the person left the register (an approved refresh): moved, died, facility, criteria, absent.
     left_reason = models.CharField(_("why the person left"), max_length=10, blank=True)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
@@ -104,6 +112,7 @@ class Consent(models.Model):
         VISIT = "visit", _("Visit")
         COUNTER = "counter", _("At the counter")
         PROXY = "proxy", _("By proxy")
+        ONLINE = "online", _("On the web")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     recipient_class = models.CharField(_("recipient class"), max_length=20, choices=RecipientClass.choices)
@@ -238,6 +247,9 @@ class Activation(models.Model):
         return self.ended_at or self.expires_at
 
 
+from toki.registry.models_applications import Application  # noqa: E402 — in their own file
+from toki.registry.models_mailings import Mailing, MailingItem  # noqa: E402 — in their own file
+from toki.registry.models_mode import ConsentMode  # noqa: E402 — in their own file
 from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
 from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
     LADDER,
@@ -255,8 +267,12 @@ __all__ = [
     "PERSON_FIELDS",
     "AccessLog",
     "Activation",
+    "Application",
     "Consent",
+    "ConsentMode",
     "HouseholdLink",
+    "Mailing",
+    "MailingItem",
     "Person",
     "Recipient",
     "RecipientClass",

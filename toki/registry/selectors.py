@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from toki.areas.models import District
-from toki.registry import accesslog, conf, crypto
+from toki.registry import accesslog, crypto, modes
 from toki.registry.consent import latest_consents, sharing_allowed
 from toki.registry.models import AccessLog, Activation, Person, Scope
 from toki.registry.permissions import Grant, grants_of
@@ -36,7 +36,7 @@ def may_recipient_class_see(person: Person, recipient_class: str, scope: str = S
     today = today or timezone.localdate()
     consent = latest_consents([person.pk], recipient_class, scope).get(person.pk)
     return person.status == Person.Status.ACTIVE and sharing_allowed(
-        conf.consent_mode_for(recipient_class), consent, today)
+        modes.consent_mode_for(recipient_class, today), consent, today)
 
 
 def live_activations(now=None) -> list[Activation]:
@@ -61,7 +61,7 @@ def _visible(user, candidates: list[tuple[int, int]], today: date) -> dict[int, 
         if grant.recipient_class is None:
             allowed = {pid: AccessLog.Basis.INTERNAL for pid, _ in in_area}
         else:
-            mode = conf.consent_mode_for(grant.recipient_class)
+            mode = modes.consent_mode_for(grant.recipient_class, today)
             latest = latest_consents([pid for pid, _ in in_area], grant.recipient_class, Scope.ROSTER)
             if activated is None:
                 activated = _activated_districts(timezone.now())

@@ -3,12 +3,26 @@
 
 from django.urls import path
 
-from toki.registry import views, views_activation, views_household, views_log, views_otp, views_refresh, views_safety
+from toki.registry import (
+    views,
+    views_activation,
+    views_apply,
+    views_household,
+    views_log,
+    views_mailings,
+    views_mode,
+    views_otp,
+    views_refresh,
+    views_safety,
+)
 from toki.registry.second_factor import required
 
 app_name = "registry"
 urlpatterns = [
     path("second-factor/", views_otp.second_factor_page, name="second_factor"),
+    # 手上げ: the public form (anyone, no second factor: it reads nothing of the register).
+    path("apply/", views_apply.apply, name="apply"),
+    path("apply/sent/", views_apply.apply_sent, name="apply_sent"),
     path("", required(views.index), name="index"),
     path("districts/<int:district_id>/", required(views.district), name="district"),
     path("districts/<int:district_id>/export/", required(views.export), name="export_create"),
@@ -25,4 +39,13 @@ urlpatterns = [
     path("safety/<int:pk>/people/<int:person_id>/", required(views_safety.record), name="safety_record"),
     path("people/<int:person_id>/household/", required(views_household.person_household),
          name="person_household"),
+    path("applications/", required(views_apply.queue), name="applications"),
+    path("applications/paper/", required(views_apply.paper), name="application_paper"),
+    path("applications/<int:pk>/", required(views_apply.application), name="application"),
+    path("mailings/", required(views_mailings.mailing_list), name="mailings"),
+    path("mailings/answers/", required(views_mailings.answers), name="mailing_answers"),
+    path("mailings/<int:pk>/", required(views_mailings.mailing), name="mailing"),
+    path("mailings/<int:pk>/print/", required(views_mailings.mailing_print), name="mailing_print"),
+    path("mailings/<int:pk>/visits/", required(views_mailings.mailing_visits), name="mailing_visits"),
+    path("consent-mode/", required(views_mode.consent_mode), name="consent_mode"),
 ]

@@ -23,6 +23,19 @@ class RegistryDemoTests(RegistryLoginMixin, BaseTestCase):
         for hidden in ("相川 ゲン", "相川 キヨ", "相川 サブロウ", "両津 ミツ"):
             self.assertNotContains(page, hidden)
 
+    @override_settings(**KEYS_V1)
+    def test_two_applications_wait_and_one_mailing_goes_to_aikawas_unanswered(self):
+        from toki.registry.models import Application, ConsentMode, Mailing
+
+        call_command("seed_registry_demo", stdout=StringIO())
+        call_command("seed_registry_demo", stdout=StringIO())  # idempotent
+        self.assertEqual(2, Application.objects.filter(state=Application.State.PENDING).count())
+        self.login(User.objects.get(username="alice"))
+        self.assertContains(self.client.get(reverse("registry:applications")), "data-application=", count=2)
+        mailing = Mailing.objects.get()
+        self.assertEqual(2, mailing.items.count())  # 相川 キヨ (未回答) and 相川 サブロウ (never asked)
+        self.assertEqual("opt_in", ConsentMode.objects.get().mode)
+
     @override_settings(TOKI_REGISTRY_KEYS="", TOKI_REGISTRY_INDEX_KEY="")
     def test_without_keys_it_says_so(self):
         with self.assertRaisesMessage(CommandError, "is not set"):
