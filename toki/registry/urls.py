@@ -3,7 +3,16 @@
 
 from django.urls import path
 
-from toki.registry import views, views_activation, views_household, views_log, views_otp, views_refresh, views_safety
+from toki.registry import (
+    views,
+    views_activation,
+    views_household,
+    views_log,
+    views_otp,
+    views_plans,
+    views_refresh,
+    views_safety,
+)
 from toki.registry.second_factor import required
 
 app_name = "registry"
@@ -25,4 +34,14 @@ urlpatterns = [
     path("safety/<int:pk>/people/<int:person_id>/", required(views_safety.record), name="safety_record"),
     path("people/<int:person_id>/household/", required(views_household.person_household),
          name="person_household"),
+    # 個別避難計画 and the supporters' map (views_plans.py)
+    path("plans/", required(views_plans.index), name="plans"),
+    path("plans/districts/<int:district_id>/", required(views_plans.district), name="plans_district"),
+    path("plans/people/<int:person_id>/", required(views_plans.edit), name="plan_edit"),
+    path("plans/<int:pk>/", required(views_plans.plan), name="plan"),
+    path("plans/<int:pk>/print/", required(views_plans.print_plan), name="plan_print"),
+    path("plans/<int:pk>/supporters/", required(views_plans.add_supporter), name="plan_supporters"),
+    path("plans/supporters/<int:pk>/", required(views_plans.supporter), name="plan_supporter"),
+    path("plans/map/", required(views_plans.map_page), name="plan_map"),
+    path("plans/map.json", required(views_plans.map_data), name="plan_map_data"),
 ]
