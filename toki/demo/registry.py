@@ -8,6 +8,7 @@ from datetime import date
 from toki.accounts import actions as account_actions
 from toki.accounts.models import OrgUnit, Role, User
 from toki.areas.models import District, Municipality
+from toki.demo.registry_plans import create_plan_demo
 from toki.registry import actions as registry_actions
 from toki.registry.importing import import_csv
 from toki.registry.models import Consent, Person, RecipientClass, Scope
@@ -60,4 +61,5 @@ def create_registry_demo(municipality: Municipality, password: str) -> dict:
         registry_actions.record_consent(actor=officer, person=person, recipient_class=RecipientClass.MINSEI,
                                         scope=Scope.ROSTER, state=state, text_version="sado-2026-1",
                                         method=Consent.Method.MAIL)
+    create_plan_demo(municipality, officer=officer, minsei=user)
     return {username: user}
