@@ -22,6 +22,7 @@ from toki.registry.models_plans import (
     SupporterRelation,
 )
 from toki.registry.selectors_plans import may_write_plan
+from toki.shelters.models import Shelter
 
 MAX_WAYPOINTS = 200
 
@@ -32,7 +33,7 @@ class PlanInput:
     review_due: date
     start_level: int = AlertLevel.LEVEL_3
     author_name: str = ""
-    destination_shelter: object = None  # a shelters.Shelter of the person's municipality
+    destination_shelter: Shelter | None = None  # of the person's municipality
     destination_other: str = ""
     destination_point: list | None = None
     home_point: list | None = None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from toki.registry.actions_plans import MAX_WAYPOINTS, PlanInput
 from toki.registry.models import Consent
 from toki.registry.models_plans import AlertLevel, AuthorKind, Plan, SupporterRelation
+from toki.shelters.models import Shelter
 from toki.shelters.selectors import public_shelters
 
 MAX_LINES = 50
@@ -46,7 +47,8 @@ def _lines(text: str, label: str) -> list[str]:
 class PlanForm(forms.Form):
     author_kind = forms.ChoiceField(label=_("Written by"), choices=AuthorKind.choices)
     author_name = forms.CharField(label=_("Author's name"), max_length=100, required=False)
-    destination_shelter = forms.ModelChoiceField(label=_("Destination shelter"), queryset=None, required=False)
+    destination_shelter: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Destination shelter"), queryset=Shelter.objects.none(), required=False)
     destination_other = forms.CharField(label=_("Or another place"), max_length=200, required=False)
     destination_point = forms.CharField(label=_("Position of the other place (latitude, longitude)"),
                                         max_length=60, required=False)

@@ -241,7 +241,7 @@ def map_plans(user, municipality, *, purpose: str) -> list[dict]:
     people = Person.objects.filter(district__municipality=municipality, status=Person.Status.ACTIVE,
                                    plan__isnull=False)
     if None not in areas:
-        people = people.filter(district_id__in=areas)
+        people = people.filter(district_id__in=[area for area in areas if area is not None])
     visible = _plan_visible(user, list(people.values_list("id", "district_id")), timezone.localdate())
     if not visible:
         return []

@@ -21,7 +21,7 @@ from toki.registry.forms_plans import PlanForm, SupporterConsentForm, SupporterF
 from toki.registry.models import AccessLog
 from toki.registry.models_plans import Supporter
 from toki.registry.permissions import may_use_registry
-from toki.registry.views import render_registry
+from toki.registry.views import district_or_404, render_registry
 from toki.shelters.selectors import open_shelters_with_occupancy
 
 
@@ -56,16 +56,13 @@ def index(request):
 @never_cache
 @login_required
 def district(request, district_id: int):
-    _require_registry_user(request)
-    allowed = {d.pk: d for d in selectors.districts_for(request.user, default_municipality_or_404())}
-    if district_id not in allowed:
-        raise Http404
-    purpose, ask = _purpose_or_ask(request, allowed[district_id].name)
+    found = district_or_404(request, district_id)
+    purpose, ask = _purpose_or_ask(request, found.name)
     if ask is not None:
         return ask
     people = selectors_plans.district_planning(request.user, district_id, purpose=purpose)
     return render_registry(request, "registry/plans/district.html", {
-        "district": allowed[district_id], "purpose": purpose, "people": people})
+        "district": found, "purpose": purpose, "people": people})
 
 
 @never_cache
@@ -106,14 +103,20 @@ def _plan_or_404(request, pk: int, purpose: str, action: str = AccessLog.Action.
     return view
 
 
-@never_cache
-@login_required
-def plan(request, pk: int):
+def _asked_plan(request, pk: int, action: str):
+    """(purpose, the plan read and logged for it), or (None, the page asking why) when no purpose was given."""
     _require_registry_user(request)
     purpose, ask = _purpose_or_ask(request, "")
     if ask is not None:
-        return ask
-    return _plan_page(request, _plan_or_404(request, pk, purpose), purpose)
+        return None, ask
+    return purpose, _plan_or_404(request, pk, purpose, action)
+
+
+@never_cache
+@login_required
+def plan(request, pk: int):
+    purpose, view = _asked_plan(request, pk, AccessLog.Action.VIEW)
+    return view if purpose is None else _plan_page(request, view, purpose)
 
 
 def _plan_page(request, view, purpose: str, *, supporter_form=None, refused=None, status: int = 200):
@@ -133,11 +136,9 @@ def _plan_page(request, view, purpose: str, *, supporter_form=None, refused=None
 @login_required
 def print_plan(request, pk: int):
     """The plan on A4 portrait, large type; who it was printed for and when on every page. Logged as a print."""
-    _require_registry_user(request)
-    purpose, ask = _purpose_or_ask(request, "")
-    if ask is not None:
-        return ask
-    view = _plan_or_404(request, pk, purpose, AccessLog.Action.PRINT)
+    purpose, view = _asked_plan(request, pk, AccessLog.Action.PRINT)
+    if purpose is None:
+        return view
     who = getattr(request.user, "display_name", "") or request.user.get_username()
     mark = f"{who} {timezone.localtime():%Y-%m-%d %H:%M} ({purpose})"
     return render(request, "registry/plans/print.html", {"view": view, "mark": mark})

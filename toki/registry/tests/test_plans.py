@@ -45,6 +45,10 @@ def supporter_form(**overrides) -> dict:
 
 @override_settings(**KEYS_V1)
 class PlanTestCase(RegistryLoginMixin, BaseTestCase):
+    people: dict[str, Person]
+    aikawa: District
+    ryotsu: District
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -285,7 +289,7 @@ class ReadingTests(PlanTestCase):
         mark = f"民生委員 デイブ {timezone.localtime():%Y-%m-%d}"
         self.assertContains(page, mark, count=4)  # the title; top, bottom and diagonal: fixed, on every page
         self.assertContains(page, "お薬手帳")
-        self.assertEqual("no-cache, no-store, must-revalidate, private, max-age=0", page["Cache-Control"])
+        self.assertIn("no-store", page["Cache-Control"])
 
     def test_a_writer_sees_supporters_waiting_for_consent_and_a_reader_does_not(self):
         self.make_plan(self.alice, "両津 一", author_kind="city")

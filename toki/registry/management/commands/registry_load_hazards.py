@@ -5,15 +5,11 @@
 The whole file is checked first; every problem is printed as file: where: reason and nothing is written. A layer
 of the same name is replaced."""
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from toki.accounts.models import User
 from toki.registry.hazards import HazardFileError, load_layer
-from toki.registry.management.commands.registry_import import _municipality
+from toki.registry.management.commands.registry_import import _municipality, officer_and_file
 from toki.registry.models_plans import HazardKind
-from toki.registry.permissions import may_keep_register
 
 
 class Command(BaseCommand):
@@ -28,12 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="mark the layer as made-up demo data")
 
     def handle(self, *args, file, name, hazard, source, by, demo, **options):
-        actor = User.objects.filter(username=by, is_active=True).first()
-        if actor is None or not may_keep_register(actor):
-            raise CommandError(f"{by!r} is not an active registry officer")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{path.name}: no such file")
+        actor, path = officer_and_file(by, file)
         try:
             layer = load_layer(actor=actor, municipality=_municipality(), data=path.read_bytes(), name=name,
                                hazard=hazard, source=source, is_demo=demo)
