@@ -327,6 +327,19 @@ class CoverageTests(PlanTestCase):
         self.assertEqual([1, 1, 1, 0, 1], self.row(page, "ryotsu"))
         self.assertEqual([4, 3, 3, 1, 1], self.row(page, "total"))
 
+    def test_the_kpi_provider_counts_people_with_a_complete_plan_today_only(self):
+        from toki.kpi.providers import measure
+        from toki.lib.metrics import Period, Unavailable
+
+        self.make_plan(self.dave, "相川 一")
+        self.add_supporter(self.dave, self.plan_of("相川 一"))
+        self.make_plan(self.alice, "両津 一", author_kind="city")  # no supporter yet: not counted
+        today = timezone.localdate()
+        result = measure("registry.plan_coverage", self.municipality, Period(date(today.year, 4, 1), today))
+        self.assertEqual(("25.00", 1, 4), (str(result.value), result.numerator, result.denominator))
+        past = measure("registry.plan_coverage", self.municipality, Period(date(2025, 4, 1), date(2026, 3, 31)))
+        self.assertIsInstance(past, Unavailable)
+
     def test_a_minsei_sees_the_figures_of_his_district_only(self):
         self.login(self.dave)
         page = self.client.get(reverse("registry:plans"))
