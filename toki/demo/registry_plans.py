@@ -12,23 +12,31 @@ from toki.registry import actions as registry_actions
 from toki.registry import actions_plans
 from toki.registry.hazards import load_layer
 from toki.registry.models import Consent, HazardLayer, Person, Plan, RecipientClass, Scope
-from toki.shelters.selectors import public_shelters
+from toki.shelters.selectors import nearest_shelters
 
 DEMO_HAZARD = "両津 浸水想定区域 (デモ・架空)"
 # A made-up polygon around the 両津 harbour and 加茂湖 shore (longitude, latitude): not a real hazard map.
 DEMO_HAZARD_RING = [[138.425, 38.072], [138.452, 38.072], [138.452, 38.092], [138.425, 38.092], [138.425, 38.072]]
-# (kana, author, home, waypoints, supporter state or None, supporter name)
+# (kana, author, home, supporter state, supporter name); the route goes to the nearest designated shelter.
 PLANS = (
-    ("アイカワ ハナ", "local", [38.0365, 138.2395], [[38.0372, 138.2412], [38.0380, 138.2431]],
-     Consent.State.CONSENTED, "相川 シエン"),
-    ("アイカワ トメ", "city", [38.0342, 138.2378], [[38.0350, 138.2390]], Consent.State.NO_ANSWER, "相川 トナリ"),
-    ("リョウツ ミツ", "care", [38.0805, 138.4380], [[38.0812, 138.4395], [38.0820, 138.4410]],
-     Consent.State.CONSENTED, "両津 ケアマネ"),
+    ("アイカワ ハナ", "local", [38.0365, 138.2395], Consent.State.CONSENTED, "相川 シエン"),
+    ("アイカワ トメ", "city", [38.0342, 138.2378], Consent.State.NO_ANSWER, "相川 トナリ"),
+    ("リョウツ ミツ", "care", [38.0805, 138.4380], Consent.State.CONSENTED, "両津 ケアマネ"),
 )
 
 
-def _destination(person: Person):
-    return public_shelters(person.district.municipality).filter(district=person.district).first()
+def _destination(person: Person, home: list[float]):
+    nearest = nearest_shelters(home[0], home[1], limit=1, municipality=person.district.municipality)
+    return nearest[0].shelter if nearest else None
+
+
+def _waypoints(home: list[float], shelter) -> list[list[float]]:
+    """Two made-up bends between the home and the shelter (a demo route, not a road)."""
+    if shelter is None:
+        return []
+    lat, lon = shelter.lat - home[0], shelter.lon - home[1]
+    return [[round(home[0] + lat / 3, 6), round(home[1] + lon / 3 + 0.0006, 6)],
+            [round(home[0] + lat * 2 / 3 + 0.0006, 6), round(home[1] + lon * 2 / 3, 6)]]
 
 
 def create_plan_demo(municipality, *, officer, minsei) -> None:
@@ -38,7 +46,7 @@ def create_plan_demo(municipality, *, officer, minsei) -> None:
     people = {p.name_kana: p for p in Person.objects.filter(district__municipality=municipality)
               .select_related("district").only("id", "name_kana", "district", "status")
               if p.name_kana in kanas}
-    for kana, author, home, route, supporter_state, supporter in PLANS:
+    for kana, author, home, supporter_state, supporter in PLANS:
         person = people.get(kana)
         if person is None or Plan.objects.filter(person=person).exists():
             continue
@@ -47,7 +55,8 @@ def create_plan_demo(municipality, *, officer, minsei) -> None:
                                         state=Consent.State.CONSENTED, text_version="sado-plan-2026-1",
                                         method=Consent.Method.VISIT)
         writer = minsei if author == "local" else officer
-        shelter = _destination(person)
+        shelter = _destination(person, home)
+        route = _waypoints(home, shelter)
         plan = actions_plans.save_plan(actor=writer, person=person, data=actions_plans.PlanInput(
             author_kind=author, author_name="民生委員 ミナ" if author == "local" else "",
             review_due=today + timedelta(days=365), destination_shelter=shelter,

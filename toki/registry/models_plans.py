@@ -33,7 +33,7 @@ class AuthorKind(models.TextChoices):
 class AlertLevel(models.IntegerChoices):
     """警戒レベル at which the person starts to evacuate (避難情報に関するガイドライン)."""
 
-    LEVEL_3 = 3, _("Level 3: 高齢者等避難 (older people and those who need time evacuate)")
+    LEVEL_3 = 3, _("Level 3: 高齢者等避難 (older people and those who need time to evacuate)")
     LEVEL_4 = 4, _("Level 4: 避難指示 (evacuation order)")
     LEVEL_5 = 5, _("Level 5: 緊急安全確保 (secure safety at once)")
 

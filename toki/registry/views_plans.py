@@ -5,6 +5,8 @@ Every page that shows a plan or a person asks why first (a purpose code carried 
 each look); nothing personal goes into a URL (ids and codes only); every page is `no-store`; anyone who may not
 see something gets 404."""
 
+import math
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -141,7 +143,29 @@ def print_plan(request, pk: int):
         return view
     who = getattr(request.user, "display_name", "") or request.user.get_username()
     mark = f"{who} {timezone.localtime():%Y-%m-%d %H:%M} ({purpose})"
-    return render(request, "registry/plans/print.html", {"view": view, "mark": mark})
+    return render(request, "registry/plans/print.html", {"view": view, "mark": mark,
+                                                         "sketch": route_sketch(view.plan)})
+
+
+SKETCH_W, SKETCH_H, SKETCH_PAD = 300, 180, 12
+
+
+def route_sketch(plan) -> dict | None:
+    """The route as an SVG polyline for the paper plan (no tiles on paper): home → waypoints → destination,
+    scaled into the box with the longitude shortened by cos(latitude) so the shape stays true."""
+    shelter = plan.destination_shelter
+    end = [shelter.lat, shelter.lon] if shelter is not None else plan.destination_point or None
+    line = [p for p in [plan.home_point or None, *(plan.route or []), end] if p]
+    if len(line) < 2:
+        return None
+    squeeze = math.cos(math.radians(line[0][0]))
+    xs, ys = [p[1] * squeeze for p in line], [p[0] for p in line]
+    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * SKETCH_W / SKETCH_H, 1e-9)
+    scale = (SKETCH_W - 2 * SKETCH_PAD) / span
+    points = [(SKETCH_PAD + (x - min(xs)) * scale, SKETCH_H - SKETCH_PAD - (y - min(ys)) * scale)
+              for x, y in zip(xs, ys, strict=True)]
+    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in points), "start": points[0], "end": points[-1],
+            "has_home": bool(plan.home_point), "width": SKETCH_W, "height": SKETCH_H}
 
 
 @never_cache

@@ -289,6 +289,7 @@ class ReadingTests(PlanTestCase):
         mark = f"民生委員 デイブ {timezone.localtime():%Y-%m-%d}"
         self.assertContains(page, mark, count=4)  # the title; top, bottom and diagonal: fixed, on every page
         self.assertContains(page, "お薬手帳")
+        self.assertContains(page, "<polyline points=")  # the route sketch: paper has no map tiles
         self.assertIn("no-store", page["Cache-Control"])
 
     def test_a_writer_sees_supporters_waiting_for_consent_and_a_reader_does_not(self):
@@ -313,7 +314,7 @@ class CoverageTests(PlanTestCase):
         import re
 
         match = re.search(rf'<tr data-district="{code}">.*?</tr>', page.content.decode(), re.S)
-        return [int(n) for n in re.findall(r"<td>(\d+)</td>", match.group(0))]
+        return [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", match.group(0))]
 
     def test_it_counts_people_consent_plans_complete_plans_and_overdue_reviews_per_district(self):
         self.make_plan(self.dave, "相川 一")
