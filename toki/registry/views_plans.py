@@ -147,7 +147,7 @@ def print_plan(request, pk: int):
                                                          "sketch": route_sketch(view.plan)})
 
 
-SKETCH_W, SKETCH_H, SKETCH_PAD = 300, 180, 12
+SKETCH_W, SKETCH_H, SKETCH_PAD = 300, 180, 40  # the padding leaves room for the labels
 
 
 def route_sketch(plan) -> dict | None:
@@ -164,7 +164,8 @@ def route_sketch(plan) -> dict | None:
     scale = (SKETCH_W - 2 * SKETCH_PAD) / span
     points = [(SKETCH_PAD + (x - min(xs)) * scale, SKETCH_H - SKETCH_PAD - (y - min(ys)) * scale)
               for x, y in zip(xs, ys, strict=True)]
-    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in points), "start": points[0], "end": points[-1],
+    text = [(f"{x:.1f}", f"{y:.1f}") for x, y in points]  # formatted here: SVG needs "." whatever the locale
+    return {"points": " ".join(f"{x},{y}" for x, y in text), "start": text[0], "end": text[-1],
             "has_home": bool(plan.home_point), "width": SKETCH_W, "height": SKETCH_H}
 
 

@@ -285,9 +285,10 @@ class ReadingTests(PlanTestCase):
         self.make_plan(self.dave, "相川 一")
         page = self.client.get(self.plan_url(self.plan_of("相川 一"), name="registry:plan_print"))
         self.assertContains(page, "size: A4 portrait")
-        self.assertContains(page, "position: fixed")
+        self.assertContains(page, "display: table-header-group")  # repeated on every printed page
+        self.assertContains(page, "display: table-footer-group")
         mark = f"民生委員 デイブ {timezone.localtime():%Y-%m-%d}"
-        self.assertContains(page, mark, count=4)  # the title; top, bottom and diagonal: fixed, on every page
+        self.assertContains(page, mark, count=4)  # the title; the header, the footer and the diagonal line
         self.assertContains(page, "お薬手帳")
         self.assertContains(page, "<polyline points=")  # the route sketch: paper has no map tiles
         self.assertIn("no-store", page["Cache-Control"])
