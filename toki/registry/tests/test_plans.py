@@ -159,8 +159,8 @@ class WritingTests(PlanTestCase):
     def test_a_bad_form_names_the_field_and_writes_nothing(self):
         response = self.make_plan(self.dave, "相川 一", route="38.1, 138.2\nnot a point", destination_other="")
         self.assertEqual(400, response.status_code)
-        self.assertContains(response, "line 2", status_code=400)
-        self.assertContains(response, "Choose a shelter or name another place.", status_code=400)
+        self.assertContains(response, "2行目", status_code=400)
+        self.assertContains(response, "避難所を選ぶか、他の場所を入力してください。", status_code=400)
         self.assertFalse(Plan.objects.exists())
 
     def test_a_shelter_of_the_master_is_a_destination(self):
@@ -203,7 +203,7 @@ class SupporterTests(PlanTestCase):
         tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
         response = self.add_supporter(self.dave, self.plan_of("相川 一"), phone="", given_on=tomorrow)
         self.assertEqual(400, response.status_code)
-        self.assertContains(response, "Not a date in the future.", status_code=400)
+        self.assertContains(response, "未来の日付は入力できません。", status_code=400)
         self.assertFalse(self.plan_of("相川 一").supporters.exists())
 
     def test_only_writers_add_supporters_or_record_their_answers(self):
@@ -233,7 +233,8 @@ class ReadingTests(PlanTestCase):
         page = self.client.get(self.plan_url(plan))
         self.assertContains(page, "両津 一")
         self.assertContains(page, SENTINEL)
-        self.assertNotContains(page, "Change the plan")
+        self.assertNotContains(page, reverse("registry:plan_edit", args=[self.people["両津 一"].pk]))
+        self.assertContains(page, reverse("registry:plan_print", args=[plan.pk]))
         look = AccessLog.objects.filter(actor=self.bob, person=self.people["両津 一"]).get()
         self.assertEqual(("fire_corps", "49-11-2"), (look.recipient_class, look.basis))
 
@@ -249,7 +250,7 @@ class ReadingTests(PlanTestCase):
         self.login(self.dave)
         page = self.client.get(self.plan_url(plan, "disaster_response"))
         self.assertContains(page, "相川 三")
-        self.assertContains(page, "art. 49-11 (3)")
+        self.assertContains(page, 'data-basis="49-11-3"')
         look = AccessLog.objects.filter(actor=self.dave, person=self.people["相川 三"]).get()
         self.assertEqual(("49-11-3", "disaster_response"), (look.basis, look.purpose))
 
@@ -352,8 +353,8 @@ class CoverageTests(PlanTestCase):
         self.make_plan(self.dave, "相川 一")
         before = AccessLog.objects.count()
         page = self.client.get(reverse("registry:plans_district", args=[self.aikawa.pk]) + "?purpose=drill")
-        self.assertContains(page, "Open the plan")
-        self.assertContains(page, "No consent for a plan")  # 相川 二 (and 相川 三 for the 民生委員's class)
+        self.assertContains(page, "計画を開く")  # the default language is Japanese
+        self.assertContains(page, "計画への同意なし")  # 相川 二 (and 相川 三 for the 民生委員's class)
         self.assertEqual(3, AccessLog.objects.count() - before)
         self.assertEqual(404, self.client.get(reverse("registry:plans_district", args=[self.ryotsu.pk])
                                               + "?purpose=drill").status_code)
