@@ -131,7 +131,7 @@ def _plan_page(request, view, purpose: str, *, supporter_form=None, refused=None
                 auto_id=f"id_s{pk}_%s")
     return render_registry(request, "registry/plans/plan.html", {
         "view": view, "purpose": purpose, "supporter_form": supporter_form or SupporterForm(),
-        "today": timezone.localdate()}, status=status)
+        "sketch": route_sketch(view.plan), "today": timezone.localdate()}, status=status)
 
 
 @never_cache

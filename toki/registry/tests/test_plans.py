@@ -152,6 +152,7 @@ class WritingTests(PlanTestCase):
         self.assertEqual([2, 1], [v.number for v in versions])
         self.assertEqual("local", versions.get(number=1).author_kind)
         self.assertEqual(3, versions.get(number=1).content["start_level"])
+        self.assertContains(self.client.get(self.plan_url(plan)), "<polyline points=")  # the route sketch
         page = self.client.get(self.plan_url(plan))
         self.assertContains(page, "v1 ")
         self.assertContains(page, "v2 ")
