@@ -8,6 +8,7 @@ from datetime import date
 from toki.accounts import actions as account_actions
 from toki.accounts.models import OrgUnit, Role, User
 from toki.areas.models import District, Municipality
+from toki.demo.registry_plans import create_plan_demo
 from toki.registry import actions as registry_actions
 from toki.registry import applications, mailings, modes
 from toki.registry.forms_apply import PublicApplicationForm
@@ -63,6 +64,7 @@ def create_registry_demo(municipality: Municipality, password: str) -> dict:
                                         scope=Scope.ROSTER, state=state, text_version="sado-2026-1",
                                         method=Consent.Method.MAIL)
     _applications_mailing_and_mode(officer, municipality, aikawa)
+    create_plan_demo(municipality, officer=officer, minsei=user)
     return {username: user}
 
 

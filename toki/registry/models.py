@@ -310,3 +310,12 @@ class Export(models.Model):
 
     def __str__(self):
         return f"export {self.pk} ({self.kind})"
+
+
+from toki.registry.models_plans import (  # noqa: E402, F401 — the 個別避難計画 models live in their own file
+    HazardLayer,
+    Plan,
+    PlanVersion,
+    Supporter,
+    SupporterConsent,
+)

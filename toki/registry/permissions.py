@@ -72,6 +72,15 @@ def may_keep_register(user) -> bool:
     return is_registry_officer(user)
 
 
+# Who writes 個別避難計画 besides the city (registry-practice.md A.4): the 民生委員, the local group, 社協 and care
+# professionals (the 別府モデル) — for people whose plan they may see in normal times (selectors_plans).
+PLAN_WRITER_CLASSES = (RecipientClass.MINSEI, RecipientClass.COMMUNITY, RecipientClass.SHAKYO, RecipientClass.CARE)
+
+
+def may_write_plans(grant: Grant) -> bool:
+    return grant.recipient_class is None or grant.recipient_class in PLAN_WRITER_CLASSES
+
+
 def may_declare_activation(user) -> bool:
     """Declare, extend, end and review a disaster activation (第49条の11第3項): HQ administrators."""
     return is_registry_officer(user)

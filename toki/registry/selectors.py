@@ -50,10 +50,13 @@ def _activated_districts(now) -> set[int]:
     return {district.pk for activation in live_activations(now) for district in activation.districts.all()}
 
 
-def _visible(user, candidates: list[tuple[int, int]], today: date) -> dict[int, tuple[set[str], Grant, str]]:
+def _visible(user, candidates: list[tuple[int, int]], today: date, *, scope: str = Scope.ROSTER,
+             shareable: set[int] | None = None) -> dict[int, tuple[set[str], Grant, str]]:
     """For (person id, district id) candidates: the fields `user` may see of each, the grant that allows it and
-    the legal basis. An officer's grant wins (internal use, 第1項); then consent or ordinance (第2項); then a live
-    disaster activation of the person's district (第3項), which needs no consent."""
+    the legal basis. An officer's grant wins (internal use, 第1項); then consent or ordinance (第2項) for `scope`;
+    then a live disaster activation of the person's district (第3項), which needs no consent. `shareable`: the
+    only people whose data of this scope may go out in normal times at all (a plan whose supporters all
+    consented, selectors_plans); None: everyone."""
     visible: dict[int, tuple[set[str], Grant, str]] = {}
     activated: set[int] | None = None
     for grant in grants_of(user):
@@ -62,12 +65,12 @@ def _visible(user, candidates: list[tuple[int, int]], today: date) -> dict[int, 
             allowed = {pid: AccessLog.Basis.INTERNAL for pid, _ in in_area}
         else:
             mode = modes.consent_mode_for(grant.recipient_class, today)
-            latest = latest_consents([pid for pid, _ in in_area], grant.recipient_class, Scope.ROSTER)
+            latest = latest_consents([pid for pid, _ in in_area], grant.recipient_class, scope)
             if activated is None:
                 activated = _activated_districts(timezone.now())
             allowed = {}
             for pid, district_id in in_area:
-                if sharing_allowed(mode, latest.get(pid), today):
+                if sharing_allowed(mode, latest.get(pid), today) and (shareable is None or pid in shareable):
                     allowed[pid] = AccessLog.Basis.NORMAL
                 elif district_id in activated:
                     allowed[pid] = AccessLog.Basis.DISASTER

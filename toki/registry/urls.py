@@ -12,6 +12,7 @@ from toki.registry import (
     views_mailings,
     views_mode,
     views_otp,
+    views_plans,
     views_refresh,
     views_safety,
 )
@@ -48,4 +49,14 @@ urlpatterns = [
     path("mailings/<int:pk>/print/", required(views_mailings.mailing_print), name="mailing_print"),
     path("mailings/<int:pk>/visits/", required(views_mailings.mailing_visits), name="mailing_visits"),
     path("consent-mode/", required(views_mode.consent_mode), name="consent_mode"),
+    # 個別避難計画 and the supporters' map (views_plans.py)
+    path("plans/", required(views_plans.index), name="plans"),
+    path("plans/districts/<int:district_id>/", required(views_plans.district), name="plans_district"),
+    path("plans/people/<int:person_id>/", required(views_plans.edit), name="plan_edit"),
+    path("plans/<int:pk>/", required(views_plans.plan), name="plan"),
+    path("plans/<int:pk>/print/", required(views_plans.print_plan), name="plan_print"),
+    path("plans/<int:pk>/supporters/", required(views_plans.add_supporter), name="plan_supporters"),
+    path("plans/supporters/<int:pk>/", required(views_plans.supporter), name="plan_supporter"),
+    path("plans/map/", required(views_plans.map_page), name="plan_map"),
+    path("plans/map.json", required(views_plans.map_data), name="plan_map_data"),
 ]

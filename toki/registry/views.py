@@ -49,6 +49,16 @@ def _require_registry_user(request):
     if not may_use_registry(request.user):
         raise Http404
 
+
+def district_or_404(request, district_id: int):
+    """A district whose list the registry user may open, or 404 (also for anyone not a registry user)."""
+    _require_registry_user(request)
+    found = next((d for d in selectors.districts_for(request.user, default_municipality_or_404())
+                  if d.pk == district_id), None)
+    if found is None:
+        raise Http404
+    return found
+
 @never_cache
 @login_required
 def index(request):
@@ -59,18 +69,15 @@ def index(request):
 @never_cache
 @login_required
 def district(request, district_id: int):
-    _require_registry_user(request)
-    allowed = {d.pk: d for d in selectors.districts_for(request.user, default_municipality_or_404())}
-    if district_id not in allowed:
-        raise Http404
+    found = district_or_404(request, district_id)
     purpose = request.GET.get("purpose", "")
     if purpose not in selectors.PURPOSES:  # ask why before showing anyone
-        return render_registry(request, "registry/purpose.html", {"district": allowed[district_id],
+        return render_registry(request, "registry/purpose.html", {"district": found,
                                                          "purposes": selectors.PURPOSES})
     people = selectors.district_list(request.user, district_id, purpose=purpose)
     labels, rows = _table(people)
     return render_registry(request, "registry/district.html", {
-        "district": allowed[district_id], "purpose": purpose, "labels": labels, "body": table_body(rows),
+        "district": found, "purpose": purpose, "labels": labels, "body": table_body(rows),
         "count": len(rows), "export_kinds": Export.Kind.choices})
 
 
@@ -86,12 +93,9 @@ def _table(people) -> tuple[list, list[list[str]]]:
 @require_POST
 def export(request, district_id: int):
     """Make a numbered, expiring print or CSV of the list (asked with the purpose, like the list)."""
-    _require_registry_user(request)
-    allowed = {d.pk: d for d in selectors.districts_for(request.user, default_municipality_or_404())}
-    if district_id not in allowed:
-        raise Http404
+    found = district_or_404(request, district_id)
     try:
-        made = exports.create_export(actor=request.user, district=allowed[district_id],
+        made = exports.create_export(actor=request.user, district=found,
                                      kind=request.POST.get("kind", ""), purpose=request.POST.get("purpose", ""))
     except ValueError as refused:
         return HttpResponseBadRequest(str(refused))

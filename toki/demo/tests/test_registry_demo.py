@@ -63,3 +63,20 @@ class RegistryDemoTests(RegistryLoginMixin, BaseTestCase):
         logged = AccessLog.objects.filter(actor=mina)
         self.assertEqual(5, logged.count())
         self.assertEqual(3, logged.filter(basis=AccessLog.Basis.DISASTER).count())
+
+    @override_settings(**KEYS_V1)
+    def test_the_demo_has_plans_mina_sees_on_her_map_and_a_made_up_hazard_layer(self):
+        from toki.registry.models import HazardLayer, Plan
+
+        call_command("seed_registry_demo", stdout=StringIO())
+        call_command("seed_registry_demo", stdout=StringIO())  # idempotent
+        self.assertEqual(3, Plan.objects.count())
+        self.assertTrue(HazardLayer.objects.get().is_demo)
+        self.login(User.objects.get(username="mina"))
+        data = self.client.get(reverse("registry:plan_map_data") + "?purpose=support_planning").json()
+        self.assertEqual(["相川 ハナ", "相川 トメ"], [plan["name"] for plan in data["plans"]])
+        complete = Plan.objects.get(pk=data["plans"][0]["plan"])
+        page = self.client.get(reverse("registry:plan", args=[complete.pk]) + "?purpose=support_planning")
+        self.assertContains(page, 'data-complete="yes"')
+        page = self.client.get(reverse("registry:plans"))
+        self.assertContains(page, 'data-district="aikawa"')

@@ -26,12 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="utf-8", help="utf-8 (BOM or not) or cp932")
 
     def handle(self, *args, file, by, encoding, **options):
-        actor = User.objects.filter(username=by, is_active=True).first()
-        if actor is None or not may_keep_register(actor):
-            raise CommandError(f"{by!r} is not an active registry officer")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{path.name}: no such file")
+        actor, path = officer_and_file(by, file)
         municipality = _municipality()
         try:
             result = import_csv(actor=actor, data=path.read_bytes(), file_name=path.name,
@@ -42,6 +37,17 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: {len(error.errors)} problem(s); nothing was imported") from None
         self.stdout.write(f"created {result.created}, updated {result.updated}, not meeting the criteria "
                           f"{result.not_meeting_criteria}, in a facility {result.in_facility}")
+
+
+def officer_and_file(by: str, file: str) -> tuple[User, Path]:
+    """The registry officer named by --by and the input file, or a CommandError saying which is wrong."""
+    actor = User.objects.filter(username=by, is_active=True).first()
+    if actor is None or not may_keep_register(actor):
+        raise CommandError(f"{by!r} is not an active registry officer")
+    path = Path(file)
+    if not path.is_file():
+        raise CommandError(f"{path.name}: no such file")
+    return actor, path
 
 
 def _municipality() -> Municipality:

@@ -6,14 +6,11 @@
 Prints counts only; on a bad file prints each problem as file:row: field: reason and stages nothing.
 """
 
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from toki.accounts.models import User
 from toki.registry.importing import RegistryImportError
-from toki.registry.management.commands.registry_import import _municipality
-from toki.registry.permissions import may_keep_register
+from toki.registry.management.commands.registry_import import _municipality, officer_and_file
 from toki.registry.refresh import stage_refresh
 
 
@@ -26,12 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="utf-8", help="utf-8 (BOM or not) or cp932")
 
     def handle(self, *args, file, by, encoding, **options):
-        actor = User.objects.filter(username=by, is_active=True).first()
-        if actor is None or not may_keep_register(actor):
-            raise CommandError(f"{by!r} is not an active registry officer")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{path.name}: no such file")
+        actor, path = officer_and_file(by, file)
         try:
             refresh = stage_refresh(actor=actor, data=path.read_bytes(), file_name=path.name,
                                     municipality=_municipality(), encoding=encoding)
