@@ -238,6 +238,7 @@ class Activation(models.Model):
         return self.ended_at or self.expires_at
 
 
+from toki.registry.models_admin import AccessLogCheckpoint, RecoveryCode  # noqa: E402 — in their own file
 from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
 from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
     LADDER,
@@ -254,12 +255,14 @@ __all__ = [
     "LADDER",
     "PERSON_FIELDS",
     "AccessLog",
+    "AccessLogCheckpoint",
     "Activation",
     "Consent",
     "HouseholdLink",
     "Person",
     "Recipient",
     "RecipientClass",
+    "RecoveryCode",
     "Refresh",
     "RefreshChange",
     "Safety",
