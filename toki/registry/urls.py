@@ -9,6 +9,8 @@ from toki.registry.second_factor import required
 app_name = "registry"
 urlpatterns = [
     path("second-factor/", views_otp.second_factor_page, name="second_factor"),
+    path("second-factor/recovery-codes/", required(views_otp.recovery_codes), name="recovery_codes"),
+    path("second-factor/reset/", required(views_otp.reset_page), name="second_factor_reset"),
     path("", required(views.index), name="index"),
     path("districts/<int:district_id>/", required(views.district), name="district"),
     path("districts/<int:district_id>/export/", required(views.export), name="export_create"),
