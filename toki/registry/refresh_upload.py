@@ -11,8 +11,8 @@ import csv
 from dataclasses import dataclass
 from io import BytesIO
 
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from toki.registry import conf
 from toki.registry.importing import RegistryImportError, RowError

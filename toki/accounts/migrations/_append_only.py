@@ -46,7 +46,7 @@ def _sql(vendor: str, which: str, table: str, prunable: bool = True) -> list[str
                       END IF;
                       RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
                     END;
-                    $$ LANGUAGE plpgsql;""",
+                    $$ LANGUAGE plpgsql;""",  # noqa: S608 — table names are the constants above
                 f"""CREATE TRIGGER {names['row']} BEFORE UPDATE OR DELETE ON {table}
                     FOR EACH ROW EXECUTE FUNCTION {table}_prunable();""",
                 """CREATE OR REPLACE FUNCTION toki_audit_append_only() RETURNS trigger AS $$

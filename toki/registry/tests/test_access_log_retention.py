@@ -41,14 +41,14 @@ class HeadSink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 — http.server's name
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 sink.heads.append(json.loads(body))
                 sink.authorizations.append(self.headers.get("Authorization", ""))
                 self.send_response(201)
                 self.end_headers()
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 if not sink.heads:
                     self.send_response(404)
                     self.end_headers()

@@ -67,7 +67,8 @@ class UploadTests(RegistryLoginMixin, BaseTestCase):
 
     def test_a_file_in_another_encoding_than_chosen_is_refused(self):
         answer = self.upload(csv_bytes(the_new_file(), HEADER, encoding="cp932"), encoding="utf-8")
-        self.assertContains(answer, "welfare.csv:0: (file): line 2 cannot be read as utf-8 (is it Shift_JIS/CP932?)", status_code=400)
+        self.assertContains(answer, "welfare.csv:0: (file): line 2 cannot be read as utf-8 (is it Shift_JIS/CP932?)",
+                            status_code=400)
         self.assertContains(answer, "nothing was staged", status_code=400)
         self.assertFalse(Refresh.objects.exists())
         self.assertContains(self.upload(b"a", encoding="latin-9"), "is not one of", status_code=400)
@@ -151,7 +152,7 @@ class ReviewTests(RegistryLoginMixin, BaseTestCase):
         self.assertIn('<option value="moved" selected>', page)  # the file said moved
 
     def test_rows_are_decided_one_by_one_selected_or_all_and_only_approved_ones_are_applied(self):
-        k2, k3, k4, k5, k6 = (self.change[n] for n in ("住所 変更", "転出 する", "施設 入所", "名簿 外れ", "髙橋 新規"))
+        k2, k3, k4, k5 = (self.change[n] for n in ("住所 変更", "転出 する", "施設 入所", "名簿 外れ"))
         self.assertEqual(302, self.client.post(self.url, {"row": f"{k2.pk}:approved"}).status_code)
         self.client.post(self.url, {"row": f"{k3.pk}:rejected"})  # the reviewer knows K3 has not moved
         self.client.post(self.url, {"op": "approve_selected", "change": [k4.pk, k5.pk], f"reason-{k5.pk}": "died"})
