@@ -69,7 +69,7 @@ class UploadTests(RegistryLoginMixin, BaseTestCase):
         answer = self.upload(csv_bytes(the_new_file(), HEADER, encoding="cp932"), encoding="utf-8")
         self.assertContains(answer, "welfare.csv:0: (file): line 2 cannot be read as utf-8 (is it Shift_JIS/CP932?)",
                             status_code=400)
-        self.assertContains(answer, "nothing was staged", status_code=400)
+        self.assertContains(answer, "id=\"upload-problems\"", status_code=400)  # nothing was staged
         self.assertFalse(Refresh.objects.exists())
         self.assertContains(self.upload(b"a", encoding="latin-9"), "is not one of", status_code=400)
 
@@ -158,7 +158,7 @@ class ReviewTests(RegistryLoginMixin, BaseTestCase):
         self.client.post(self.url, {"op": "approve_selected", "change": [k4.pk, k5.pk], f"reason-{k5.pk}": "died"})
         refused = self.client.post(self.url, {"op": "apply"})
         self.assertContains(refused, "1 row(s) are not decided yet", status_code=400)
-        self.assertContains(self.client.get(self.url), "Undecided 1 · approved 3 · rejected 1")
+        self.assertContains(self.client.get(self.url), "未判断 1・承認 3・却下 1")
         self.client.post(self.url, {"op": "approve_rest"})
         self.assertEqual(302, self.client.post(self.url, {"op": "apply"}).status_code)
         people = {p.name: p for p in Person.objects.all()}
