@@ -9,6 +9,7 @@ The values are decrypted for the reviewer only, and each person of the register 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -153,13 +154,25 @@ def _label(name: str) -> str:
     return str(Person._meta.get_field(name).verbose_name)
 
 
+# Codes stored on the register, as the reviewer reads them.
+CODE_LABELS = {
+    "unknown": _("unknown"), "male": _("male"), "female": _("female"), "not_applicable": _("not applicable"),
+    "alone": _("lives alone"), "others": _("lives with others"), "care_level": _("care level"),
+    "physical_disability": _("physical disability"), "intellectual_disability": _("intellectual disability"),
+    "mental_disability": _("mental disability"), "intractable_disease": _("intractable disease"),
+    "physical": _("physical"), "intellectual": _("intellectual"), "mental": _("mental"),
+}
+
+
 def _shown(value) -> str:
-    """A value as the reviewer reads it: lists and records joined, the district by name."""
+    """A value as the reviewer reads it: codes by their label, lists and records joined."""
+    if isinstance(value, str):
+        return str(CODE_LABELS.get(value, value))
     if isinstance(value, list):
-        return "; ".join(" ".join(str(v) for v in item.values() if v) if isinstance(item, dict) else str(item)
+        return "; ".join(" ".join(_shown(v) for v in item.values() if v) if isinstance(item, dict) else _shown(item)
                          for item in value)
     if isinstance(value, dict):
-        return " ".join(str(v) for v in value.values() if v)
+        return " ".join(_shown(v) for v in value.values() if v)
     return "" if value is None else str(value)
 
 

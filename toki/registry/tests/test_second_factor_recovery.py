@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from freezegun import freeze_time
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from freezegun import freeze_time
 
 from toki.accounts.models import AuditEvent
 from toki.registry.models import RecoveryCode
