@@ -270,7 +270,7 @@ def list_parts(alice, district, url: str) -> dict:
             "values_decrypted": len(stored)}
 
 
-def child(residents: int, lookups: int, lists: int, check_ins: int, parts: str = "all") -> dict:
+def child(residents: int, lookups: int, lists: int, check_ins: int, scope: str = "all") -> dict:
     keys = os.environ
     assert keys.get("TOKI_REGISTRY_KEYS") and keys.get("TOKI_REGISTRY_INDEX_KEY")
     municipality, alice = django_world()
@@ -294,8 +294,8 @@ def child(residents: int, lookups: int, lists: int, check_ins: int, parts: str =
     import_s = time.perf_counter() - began
     safety = safety_matching(alice, municipality, check_ins, rng)
     refresh = refresh_diff(alice, municipality, data)
-    if parts == "admin":  # the refresh and the pruning only (issue 16, part 3)
-        return {"backend": connection.vendor, "residents": residents, "rows_read": rows_read, "parts": parts,
+    if scope == "admin":  # the refresh and the pruning only (issue 16, part 3)
+        return {"backend": connection.vendor, "residents": residents, "rows_read": rows_read, "parts": scope,
                 "import": {"seconds": import_s, "reference_csv_read_s": reference_s, "created": result.created,
                            "not_meeting_criteria": result.not_meeting_criteria},
                 "refresh": refresh, "prune": pruning(alice)}

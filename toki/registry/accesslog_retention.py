@@ -180,14 +180,13 @@ def compare_with_offbox(head: dict) -> str:
     pruned_through = checkpoint.last_id if checkpoint else 0
     if sequence and sequence < pruned_through:
         return ""  # that row was pruned; the checkpoint (verified) stands for it
-    if sequence and sequence == pruned_through:
+    here: str | None = ""
+    if checkpoint is not None and sequence and sequence == pruned_through:
         here = checkpoint.last_hash
     elif sequence:
         here = AccessLog.objects.filter(pk=sequence).values_list("entry_hash", flat=True).first()
         if here is None:
             return f"row {sequence}, the off-box head of {head['at']}, is gone (rows removed?)"
-    else:
-        here = ""
     if not hmac.compare_digest(here or "", digest):
         return f"row {sequence} no longer has the hash the off-box head of {head['at']} recorded (table rewritten?)"
     entries = AccessLogHead.objects.filter(pk=1).values_list("entries", flat=True).first() or 0

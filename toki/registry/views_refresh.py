@@ -151,7 +151,8 @@ def _label(name: str) -> str:
 
     if name == "district_id":
         return gettext("District")
-    return str(Person._meta.get_field(name).verbose_name)
+    field = Person._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 # Codes stored on the register, as the reviewer reads them.

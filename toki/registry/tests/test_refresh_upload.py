@@ -136,7 +136,7 @@ class ReviewTests(RegistryLoginMixin, BaseTestCase):
     def name_of(change: RefreshChange) -> str:
         if change.values:
             return change.values["name"]
-        return Person.objects.get(pk=change.person_id).name
+        return Person.objects.get(pk=change.person_id or 0).name
 
     def test_changed_values_are_side_by_side_and_the_look_is_logged(self):
         page = self.client.get(self.url).content.decode()
