@@ -29,6 +29,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - fares (fares.py): issue 20's resident proving residency through the local OpenID provider, buying a 30-day
   pass through the local Stripe server, and the checker page verifying card and pass with the network cut;
 
+- registry_admin (registry_admin.py): issue 16's register upkeep at a laptop's size: the second factor with its
+  recovery codes, a Shift_JIS file uploaded from the refresh page, its diff reviewed side by side and applied;
 - transit (transit.py): issue 20's departures pages on the demo feed at phone, tablet and laptop size, in English
   and Korean on the phone;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
@@ -59,6 +61,7 @@ from tests_browser import (
     hq,
     kpi,
     nojs,
+    registry_admin,
     resident,
     rides,
     scenario,
@@ -89,7 +92,7 @@ from tests_browser.common import (
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "rides", "walkthrough", "resident", "tourist",
-          "scenario", "fares", "transit", "tablet", "pwa")
+          "scenario", "fares", "transit", "tablet", "pwa", "registry_admin")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -269,6 +272,11 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 scenario.check_scenario(report, browser, site)
                 print(f"(scenario: {time.monotonic() - started:.1f}s)", flush=True)
+            if "registry_admin" in groups and site is not None:
+                started = time.monotonic()
+                server.manage(site, "seed_registry_demo")
+                registry_admin.check_registry_admin(report, browser, DEMO_PASSWORD)
+                print(f"(registry_admin: {time.monotonic() - started:.1f}s)", flush=True)
             if "fares" in groups and site is not None:
                 started = time.monotonic()
                 fares.check_fares(report, browser, site, DEMO_PASSWORD)
@@ -317,6 +325,8 @@ def main(argv: list[str]) -> int:
         site = server.create_site(workdir)
         if "fares" in groups:  # the local OpenID provider and Stripe server the site is pointed at
             site.env.update(fares.site_env())
+        if "registry_admin" in groups:  # the register's keys (made-up, for the throwaway site only)
+            site.env.update(registry_admin.site_env())
         for key in server.NOT_INHERITED:
             os.environ.pop(key, None)
         os.environ.update(site.env)

@@ -469,6 +469,10 @@ TOKI_PERIODIC_JOBS = [
     ("fares_reconcile", 600, []),  # payments paid at the provider but not recorded here (docs/fares.md)
     ("watch_over", 300, []),  # households with watch-over that gave no sign: message, then the call list (issue 17)
     ("rides_reoptimise", 60, []),  # improves each day's ride plans without breaking a promise (docs/rides.md)
+    # The registry access log past TOKI_REGISTRY_ACCESS_LOG_YEARS goes, after a signed checkpoint (docs/registry.md);
+    # its chain head is copied off the box when TOKI_REGISTRY_LOG_HEAD_SINK is set.
+    ("registry_prune_access_log", 86400, []),
+    ("registry_export_log_head", 3600, []) if env_str("TOKI_REGISTRY_LOG_HEAD_SINK") else None,
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from toki.registry import crypto
 from toki.registry.bulk import db_datetime, insert_many
-from toki.registry.models import AccessLog, AccessLogHead
+from toki.registry.models import AccessLog, AccessLogCheckpoint, AccessLogHead
 
 COLUMNS = ("at", "actor_id", "person_id", "action", "fields", "purpose", "basis", "recipient_class", "prev_hash",
            "entry_hash")
@@ -77,8 +77,18 @@ def record(actor, looks: Iterable[Look], *, action: str, purpose: str) -> int:
     return len(rows)
 
 
+def checkpoint_signature(checkpoint: AccessLogCheckpoint) -> str:
+    """The keyed signature of a checkpoint: what was pruned (last row id and hash, count, time range)."""
+    content = json.dumps([checkpoint.last_id, checkpoint.last_hash, checkpoint.pruned,
+                          checkpoint.first_at.isoformat() if checkpoint.first_at else "",
+                          checkpoint.last_at.isoformat() if checkpoint.last_at else "",
+                          checkpoint.created_at.isoformat()], separators=(",", ":"))
+    return crypto.keyed_hash("accesslog-checkpoint", content)
+
+
 @dataclass
 class Verification:
+    checkpoint: AccessLogCheckpoint | None = None  # where the remaining chain starts (older rows pruned)
     checked: int = 0
     unchained: int = 0  # rows from before the chain existed
     broken_at: int | None = None  # the id of the first row whose hash does not follow
@@ -89,13 +99,31 @@ class Verification:
         return self.broken_at is None
 
 
-def verify() -> Verification:
-    """Recompute the chain over every row, by id. Reports the first row that does not follow: its content was
-    changed, a row before it was removed, or it was inserted outside `record`."""
-    result, prev, last_id = Verification(), None, 0
-    head = AccessLogHead.objects.filter(pk=1).first()
+def _latest_checkpoint(result: Verification) -> AccessLogCheckpoint | None:
+    """The newest checkpoint, once every checkpoint's signature holds (a forged one would let rows be deleted)."""
+    for checkpoint in AccessLogCheckpoint.objects.order_by("-last_id"):
+        if not hmac.compare_digest(checkpoint_signature(checkpoint), checkpoint.signature):
+            result.broken_at = checkpoint.last_id
+            result.reason = f"checkpoint {checkpoint.pk} is not signed by Toki (forged or changed?)"
+            return None
+        if result.checkpoint is None:
+            result.checkpoint = checkpoint
+    return result.checkpoint
+
+
+def verify(through_id: int | None = None) -> Verification:
+    """Recompute the chain over every row (through `through_id` if given), by id, from the latest checkpoint when
+    older rows were pruned. Reports the first row that does not follow: its content was changed, a row before it
+    was removed, or it was inserted outside `record`."""
+    result = Verification()
+    checkpoint = _latest_checkpoint(result)
+    if result.broken_at is not None:
+        return result
+    prev, last_id = (checkpoint.last_hash or None, checkpoint.last_id) if checkpoint else (None, 0)
+    head = AccessLogHead.objects.filter(pk=1).first() if through_id is None else None
+    rows = AccessLog.objects.all() if through_id is None else AccessLog.objects.filter(pk__lte=through_id)
     while True:
-        batch = list(AccessLog.objects.filter(pk__gt=last_id).order_by("pk").values_list(
+        batch = list(rows.filter(pk__gt=last_id).order_by("pk").values_list(
             "pk", "at", "actor_id", "person_id", "action", "fields", "purpose", "basis", "recipient_class",
             "prev_hash", "entry_hash")[:VERIFY_BATCH])
         if not batch:

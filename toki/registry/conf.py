@@ -110,3 +110,25 @@ def otp_hours() -> int:
 
 def idle_minutes() -> int:
     return _bounded("TOKI_REGISTRY_IDLE_MINUTES", 30, 5, 240, "minutes")
+
+
+def access_log_years() -> int:
+    """How long the access log is kept (registry.md §4: no period is fixed by law; the city's 文書管理規程
+    decides). The default of 5 years is Toki's assumption until the city says."""
+    return _bounded("TOKI_REGISTRY_ACCESS_LOG_YEARS", 5, 1, 30, "years")
+
+
+def log_head_sink() -> str:
+    """Where the access log's chain head is copied off the box: an http(s) URL (POST to add, GET for the latest)
+    or a file path on another machine's mount (one JSON line appended per export). Empty: no copy."""
+    return str(_raw("TOKI_REGISTRY_LOG_HEAD_SINK") or "").strip()
+
+
+def log_head_token() -> str:
+    """A bearer token for an HTTP head sink (optional)."""
+    return str(_raw("TOKI_REGISTRY_LOG_HEAD_TOKEN") or "").strip()
+
+
+def upload_max_bytes() -> int:
+    """The largest file the refresh page accepts (50,000 residents are about 10 MB)."""
+    return _bounded("TOKI_REGISTRY_UPLOAD_MAX_MB", 20, 1, 200, "megabytes") * 1024 * 1024

@@ -250,6 +250,7 @@ class Activation(models.Model):
 from toki.registry.models_applications import Application  # noqa: E402 — in their own file
 from toki.registry.models_mailings import Mailing, MailingItem  # noqa: E402 — in their own file
 from toki.registry.models_mode import ConsentMode  # noqa: E402 — in their own file
+from toki.registry.models_admin import AccessLogCheckpoint, RecoveryCode  # noqa: E402 — in their own file
 from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
 from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
     LADDER,
@@ -266,6 +267,7 @@ __all__ = [
     "LADDER",
     "PERSON_FIELDS",
     "AccessLog",
+    "AccessLogCheckpoint",
     "Activation",
     "Application",
     "Consent",
@@ -276,6 +278,7 @@ __all__ = [
     "Person",
     "Recipient",
     "RecipientClass",
+    "RecoveryCode",
     "Refresh",
     "RefreshChange",
     "Safety",

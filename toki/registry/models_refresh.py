@@ -39,6 +39,11 @@ class RefreshChange(models.Model):
         CHANGED = "changed", _("Changed")
         LEFT = "left", _("Left")
 
+    class Decision(models.TextChoices):
+        UNDECIDED = "", _("Not decided")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
     class LeftReason(models.TextChoices):
         MOVED = "moved", _("Moved away")
         DIED = "died", _("Died")
@@ -55,6 +60,8 @@ class RefreshChange(models.Model):
     left_reason = models.CharField(max_length=10, choices=LeftReason.choices, blank=True)
     changed_fields = models.JSONField(default=list)  # field names only
     values = EncryptedJSONField(blank=True)  # the person's values after the change (new and changed)
+    # The reviewer's decision per row (views_refresh): only approved rows are applied.
+    decision = models.CharField(max_length=10, choices=Decision.choices, default="", blank=True)
 
     class Meta:
         ordering = ["refresh_id", "kind", "id"]

@@ -84,3 +84,8 @@ def may_write_plans(grant: Grant) -> bool:
 def may_declare_activation(user) -> bool:
     """Declare, extend, end and review a disaster activation (第49条の11第3項): HQ administrators."""
     return is_registry_officer(user)
+
+
+def may_reset_second_factor(user) -> bool:
+    """Reset another user's lost authenticator (with their own second factor given again): registry officers."""
+    return is_registry_officer(user)

@@ -6,6 +6,8 @@ for approval, apply it (or discard it) as one act of a registry officer.
 - left: moved or died (the file's `left_reason`), entered a facility, no longer meets the criteria, or absent
   from the file.
 
+The reviewer decides each row (approve or reject, one by one, selected or all at once) and may correct why a
+person left (moved, died, entered a facility); applying writes the approved rows only, once no row is undecided.
 Applying refuses a diff made before a later change of one of its people ("make a new diff"), so nothing stale is
 written over a newer value.
 """
@@ -25,7 +27,7 @@ from toki.registry.permissions import may_keep_register
 
 COMPARED = ("name", "name_kana", "birth_date", "sex", "address", "phone", "support_reason", "care_level",
             "medical_devices", "emergency_contacts", "language", "disabilities", "lives_with", "inclusion_reasons")
-Kind, LeftReason = RefreshChange.Kind, RefreshChange.LeftReason
+Kind, LeftReason, Decision = RefreshChange.Kind, RefreshChange.LeftReason, RefreshChange.Decision
 
 
 def _require_keeper(actor) -> None:
@@ -104,13 +106,48 @@ def _set(person: Person, values: dict) -> None:
     person.refresh_indexes()
 
 
-@transaction.atomic
-def apply_refresh(*, actor, refresh: Refresh) -> dict[str, int]:
-    _require_keeper(actor)
+def _pending(refresh: Refresh) -> Refresh:
     refresh = Refresh.objects.select_for_update().get(pk=refresh.pk)
     if refresh.state != Refresh.State.PENDING:
         raise ValueError("this refresh was already decided")
-    changes = list(RefreshChange.objects.filter(refresh=refresh))
+    return refresh
+
+
+@transaction.atomic
+def decide(*, actor, refresh: Refresh, decision: str, change_ids: list[int] | None = None,
+           left_reasons: dict[int, str] | None = None) -> int:
+    """Approve or reject rows of a pending diff: those of `change_ids`, or every undecided row when None. A
+    left row may take the reviewer's reason (`left_reasons`: change id → reason). Returns how many rows."""
+    _require_keeper(actor)
+    refresh = _pending(refresh)
+    if decision not in (Decision.APPROVED, Decision.REJECTED):
+        raise ValueError("decision: approved or rejected")
+    left_reasons = left_reasons or {}
+    bad = sorted(str(pk) for pk, reason in left_reasons.items() if reason not in LeftReason.values)
+    if bad:
+        raise ValueError(f"why the person left: not a reason for row(s) {', '.join(bad)}")
+    rows = RefreshChange.objects.filter(refresh=refresh)
+    rows = rows.filter(decision=Decision.UNDECIDED) if change_ids is None else rows.filter(pk__in=change_ids)
+    for change in rows.filter(kind=Kind.LEFT, pk__in=list(left_reasons)).only("pk", "left_reason"):
+        if left_reasons[change.pk] != change.left_reason:
+            RefreshChange.objects.filter(pk=change.pk).update(left_reason=left_reasons[change.pk])
+    decided = rows.update(decision=decision)
+    if change_ids is not None and decided != len(set(change_ids)):
+        raise ValueError("some rows are not part of this diff")
+    audit.record(actor=actor, action="registry.refresh_rows_decided", obj=refresh,
+                 changes={"decision": decision, "rows": decided})
+    return decided
+
+
+@transaction.atomic
+def apply_refresh(*, actor, refresh: Refresh) -> dict[str, int]:
+    """Write the approved rows to the register (the rejected ones stay as they are); every row must be decided."""
+    _require_keeper(actor)
+    refresh = _pending(refresh)
+    undecided = RefreshChange.objects.filter(refresh=refresh, decision=Decision.UNDECIDED).count()
+    if undecided:
+        raise ValueError(f"{undecided} row(s) are not decided yet: approve or reject them first")
+    changes = list(RefreshChange.objects.filter(refresh=refresh, decision=Decision.APPROVED))
     touched = [c.person_id for c in changes if c.person_id]
     if Person.objects.filter(pk__in=touched, updated_at__gt=refresh.created_at).exists():
         raise ValueError("the register changed after this diff was made: make a new diff")
@@ -126,7 +163,10 @@ def apply_refresh(*, actor, refresh: Refresh) -> dict[str, int]:
         _set(person, change.values)
         person.save()
     refresh.state, refresh.decided_by, refresh.decided_at = Refresh.State.APPLIED, actor, now
-    refresh.save(update_fields=["state", "decided_by", "decided_at"])
+    refresh.counts = {**refresh.counts, "applied": len(changes),
+                      "rejected": RefreshChange.objects.filter(refresh=refresh, decision=Decision.REJECTED).count()}
+    refresh.save(update_fields=["state", "decided_by", "decided_at", "counts"])
+    RefreshChange.objects.filter(refresh=refresh).update(values="")  # on the register now, or rejected
     audit.record(actor=actor, action="registry.refresh_applied", obj=refresh, changes=refresh.counts)
     return refresh.counts
 
@@ -134,9 +174,7 @@ def apply_refresh(*, actor, refresh: Refresh) -> dict[str, int]:
 @transaction.atomic
 def discard_refresh(*, actor, refresh: Refresh) -> Refresh:
     _require_keeper(actor)
-    refresh = Refresh.objects.select_for_update().get(pk=refresh.pk)
-    if refresh.state != Refresh.State.PENDING:
-        raise ValueError("this refresh was already decided")
+    refresh = _pending(refresh)
     refresh.state, refresh.decided_by, refresh.decided_at = Refresh.State.DISCARDED, actor, timezone.now()
     refresh.save(update_fields=["state", "decided_by", "decided_at"])
     RefreshChange.objects.filter(refresh=refresh).update(values="")  # the staged personal values go

@@ -24,6 +24,8 @@ urlpatterns = [
     # 手上げ: the public form (anyone, no second factor: it reads nothing of the register).
     path("apply/", views_apply.apply, name="apply"),
     path("apply/sent/", views_apply.apply_sent, name="apply_sent"),
+    path("second-factor/recovery-codes/", required(views_otp.recovery_codes), name="recovery_codes"),
+    path("second-factor/reset/", required(views_otp.reset_page), name="second_factor_reset"),
     path("", required(views.index), name="index"),
     path("districts/<int:district_id>/", required(views.district), name="district"),
     path("districts/<int:district_id>/export/", required(views.export), name="export_create"),

@@ -222,6 +222,8 @@ RULES = {
     'registry/refreshes/': HQ_ONLY,
     'registry/refreshes/<int:pk>/': HQ_ONLY,
     'registry/second-factor/': HQ_ONLY,
+    'registry/second-factor/recovery-codes/': HQ_ONLY,
+    'registry/second-factor/reset/': HQ_ONLY,
     'registry/safety/': HQ_ONLY,
     'registry/safety/<int:pk>/': HQ_ONLY,
     'registry/safety/<int:pk>/districts/<int:district_id>/': HQ_ONLY,

@@ -7,7 +7,12 @@ table)` from their own migration and are listed in `TABLES` so the test harness 
 TABLE = "accounts_auditevent"
 # Every append-only table of the project, in creation order (the test harness lifts the guards of those present).
 TABLES = (TABLE, "hq_chronologyentry", "hq_chronologyannotation", "shelters_checkinevent",
-          "damage_damagereportversion", "notices_noticerevision", "kpi_result", "registry_accesslog")
+          "damage_damagereportversion", "notices_noticerevision", "kpi_result", "registry_accesslog",
+          "registry_accesslogcheckpoint")
+# Append-only tables whose old rows may be pruned, each with the table of its checkpoints: the database lets a row
+# be deleted only when a checkpoint covers it (its id at most the checkpoint's `last_id`); every other DELETE, every
+# UPDATE and TRUNCATE stay refused (registry access log retention, docs/registry.md).
+PRUNABLE = {"registry_accesslog": "registry_accesslogcheckpoint"}
 
 
 def _names(table: str) -> dict:
@@ -17,18 +22,39 @@ def _names(table: str) -> dict:
             "truncate": f"{prefix}_no_truncate"}
 
 
-def _sql(vendor: str, which: str, table: str) -> list[str]:
+def _sql(vendor: str, which: str, table: str, prunable: bool = True) -> list[str]:
     names = _names(table)
+    checkpoints = PRUNABLE.get(table) if prunable else None
     if vendor == "sqlite":
         if which == "create":
+            uncovered = (f" WHEN NOT EXISTS (SELECT 1 FROM {checkpoints} WHERE last_id >= OLD.id)"  # noqa: S608
+                         if checkpoints else "")
             return [
                 f"""CREATE TRIGGER {names['update']} BEFORE UPDATE ON {table}
                     BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END;""",
-                f"""CREATE TRIGGER {names['delete']} BEFORE DELETE ON {table}
+                f"""CREATE TRIGGER {names['delete']} BEFORE DELETE ON {table}{uncovered}
                     BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE refused'); END;""",
             ]
         return [f"DROP TRIGGER IF EXISTS {names['update']};", f"DROP TRIGGER IF EXISTS {names['delete']};"]
     if vendor == "postgresql":
+        if which == "create" and checkpoints:
+            return [
+                f"""CREATE OR REPLACE FUNCTION {table}_prunable() RETURNS trigger AS $$
+                    BEGIN
+                      IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM {checkpoints} WHERE last_id >= OLD.id) THEN
+                        RETURN OLD;
+                      END IF;
+                      RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
+                    END;
+                    $$ LANGUAGE plpgsql;""",  # noqa: S608 — table names are the constants above
+                f"""CREATE TRIGGER {names['row']} BEFORE UPDATE OR DELETE ON {table}
+                    FOR EACH ROW EXECUTE FUNCTION {table}_prunable();""",
+                """CREATE OR REPLACE FUNCTION toki_audit_append_only() RETURNS trigger AS $$
+                    BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END;
+                    $$ LANGUAGE plpgsql;""",
+                f"""CREATE TRIGGER {names['truncate']} BEFORE TRUNCATE ON {table}
+                    FOR EACH STATEMENT EXECUTE FUNCTION toki_audit_append_only();""",
+            ]
         if which == "create":
             return [
                 """CREATE OR REPLACE FUNCTION toki_audit_append_only() RETURNS trigger AS $$
@@ -46,7 +72,9 @@ def _sql(vendor: str, which: str, table: str) -> list[str]:
 
 
 def _run(schema_editor, which: str, table: str) -> None:
-    for statement in _sql(schema_editor.connection.vendor, which, table):
+    # A prunable table's guard names its checkpoint table: until that exists (earlier migrations), the plain guard.
+    prunable = table in PRUNABLE and PRUNABLE[table] in schema_editor.connection.introspection.table_names()
+    for statement in _sql(schema_editor.connection.vendor, which, table, prunable):
         schema_editor.execute(statement, params=None)  # params=None: the SQL holds a literal %
 
 

@@ -55,7 +55,8 @@ class RefreshTests(RegistryLoginMixin, BaseTestCase):
         self.assertFalse(Person.objects.filter(status=Person.Status.LEFT).exists())  # nothing applied yet
         self.login(self.alice)
         page = self.client.get(reverse("registry:refresh", args=[refresh.pk]))
-        for text in ("新規 登録", "住所 変更", "address", "転出 する", "転出", "施設 入所", "施設入所", "名簿 外れ",
+        for text in ("新規 登録", "住所 変更", "佐渡市両津湊1",
+                     "転出 する", "転出", "施設 入所", "施設入所", "名簿 外れ",
                      "ファイルにない"):
             self.assertContains(page, text)
         self.assertNotContains(page, "変更 なし")
