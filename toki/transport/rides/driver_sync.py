@@ -86,7 +86,8 @@ def _applied(tablet: DriverTablet, event_id: uuid.UUID, fields: dict) -> DriverE
     ours = "booking_id" in fields and Booking.objects.filter(pk=fields["booking_id"],
                                                               vehicle_id=tablet.vehicle_id).exists()
     return DriverEvent.objects.create(
-        event_id=event_id, tablet=tablet, kind=fields.get("kind", ""), booking_id=fields["booking_id"] if ours else None,
+        event_id=event_id, tablet=tablet, kind=fields.get("kind", ""),
+        booking_id=fields["booking_id"] if ours else None,
         occurred_at=fields.get("occurred_at"), error=error[:200],
         status=DriverEvent.Status.REJECTED if error else DriverEvent.Status.APPLIED)
 

@@ -95,7 +95,8 @@ def tablet(request):
 @tablet_required
 def plan(request):
     driver.note_seen(request.tablet, timezone.now())
-    return JsonResponse(driver.plan_for(request.tablet, timezone.localdate()), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(driver.plan_for(request.tablet, timezone.localdate()),
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def _json_body(request):
@@ -181,7 +182,8 @@ def manifest(request):
 def tablets(request, area_code: str):
     """The area's operators: a one-time QR for a vehicle's tablet; the tablets in service, and signing one out."""
     area = _area(request, area_code)
-    context = {"area": area, "vehicles": Vehicle.objects.filter(area=area, active=True), "hours": driver.ENROLMENT_HOURS}
+    context = {"area": area, "vehicles": Vehicle.objects.filter(area=area, active=True),
+               "hours": driver.ENROLMENT_HOURS}
     if request.method == "POST" and request.POST.get("vehicle"):
         vehicle = Vehicle.objects.filter(area=area, pk=_number(request.POST["vehicle"])).first()
         if vehicle is None:

@@ -148,7 +148,8 @@ class DriverTabletTests(RidesTestCase):
         self.assertEqual([(r["status"], r["original_status"]) for r in again], [("duplicate", "applied")] * 2)
         booking = Booking.objects.get(pk=self.first.pk)
         self.assertEqual(booking.status, Booking.Status.COMPLETED)
-        self.assertEqual((booking.boarded_at, booking.dropped_off_at), (local(self.day, 10, 5), local(self.day, 10, 20)))
+        self.assertEqual((booking.boarded_at, booking.dropped_off_at),
+                         (local(self.day, 10, 5), local(self.day, 10, 20)))
         self.assertEqual(DriverEvent.objects.count(), 2)
         self.assertEqual(AuditEvent.objects.filter(action="rides.booking_boarded").count(), 1)
         self.assertEqual(Event.objects.filter(name="rides.booking_boarded").count(), 1)
