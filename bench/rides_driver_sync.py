@@ -88,9 +88,11 @@ def bookings_for_batch(vehicle, count: int) -> list[int]:
 
 
 def driver_batch(booking_ids: list[int]) -> list[dict]:
+    from datetime import timedelta
+
     from django.utils import timezone
 
-    at = (timezone.now() - timezone.timedelta(minutes=1)).isoformat()
+    at = (timezone.now() - timedelta(minutes=1)).isoformat()
     events = []
     for kind in ("boarded", "dropped_off"):
         events += [{"id": str(uuid.uuid4()), "type": kind, "occurred_at": at, "payload": {"booking": pk}}
@@ -169,7 +171,7 @@ def main() -> int:
     rows = [["driver marks (boarded + dropped off)", *summary(times["driver"], args.events)],
             ["driver marks sent again (duplicates)", *summary(times["driver_resent"], args.events)],
             ["reference: shelter walk-ins (register + check-in)", *summary(times["shelter"], args.events)]]
-    table = format_table(["batch of %d events" % args.events, "batches", "p50 ms", "p95 ms", "max ms",
+    table = format_table([f"batch of {args.events} events", "batches", "p50 ms", "p95 ms", "max ms",
                           "p95 ms per event"], rows)
     print(table)
     path = write_results(NAME, {"machine": machine_info(), "events_per_batch": args.events,

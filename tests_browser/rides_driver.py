@@ -50,7 +50,7 @@ def book_today() -> dict:
         bookings.append(answer.booking)
     if any(b.status != "accepted" for b in bookings):
         raise AssertionError(f"today's rides were not accepted: {[b.reason for b in bookings]}")
-    return {"vehicle": bookings[0].vehicle_id, "vehicle_name": bookings[0].vehicle.name,
+    return {"vehicle": bookings[0].vehicle_id,
             "bookings": [b.pk for b in bookings], "day": today.isoformat()}
 
 

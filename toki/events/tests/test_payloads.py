@@ -118,6 +118,7 @@ class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
         ride = rides.book_ride(acting_user=None, channel="web", rider=rider, request=RideRequest(
             area=area, origin=Place.of(points[0]), destination=Place.of(points[1]), earliest_pickup=when,
             latest_arrival=None)).booking
+        assert ride.vehicle is not None, ride.reason
         _code, secret = driver.create_enrolment(acting_user=self.alice, vehicle=ride.vehicle)
         tablet, _cookie = driver.enrol_tablet(token=secret)
         driver.mark_boarded(tablet=tablet, booking_id=ride.pk, at=when + timedelta(minutes=5))

@@ -41,7 +41,8 @@ def _read(raw, now: datetime) -> tuple[str, uuid.UUID | None, dict]:
     """(id as sent, its UUID, the checked fields); a problem raises Rejected once the id is known."""
     if not isinstance(raw, dict):
         return "", None, {"problem": "event: an object is needed"}
-    sent = raw.get("id") if isinstance(raw.get("id"), str) else ""
+    raw_id = raw.get("id")
+    sent = raw_id if isinstance(raw_id, str) else ""
     try:
         event_id = uuid.UUID(sent[:40])
     except ValueError:

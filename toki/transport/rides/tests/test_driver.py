@@ -51,7 +51,9 @@ class DriverTabletTests(RidesTestCase):
         page = self.client.post(reverse("rides:tablets", args=["ryotsu"]), {"vehicle": (vehicle or self.vehicle).pk})
         self.assertEqual(page.status_code, 200)
         self.assertContains(page, "<svg")
-        link = re.search(r'id="enrol-url" href="([^"]+)"', page.content.decode()).group(1)
+        found = re.search(r'id="enrol-url" href="([^"]+)"', page.content.decode())
+        assert found is not None, "no enrolment link on the page"
+        link = found.group(1)
         self.client.logout()
         path = link.split("testserver", 1)[-1]
         self.assertContains(self.client.get(path), self.vehicle.name)
