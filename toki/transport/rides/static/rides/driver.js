@@ -86,7 +86,8 @@
       actions.append(markButton("dropped_off", person, true));
     } else if (status !== "accepted" || !boarding) {
       const label = S[`status_${status}`] || "";
-      if (label) actions.append(element("span", { class: `state state--${status}`, text: label + (local ? " *" : "") }));
+      // A mark not confirmed by the office yet says so: it may still be refused (shown above the stops then).
+      if (label) actions.append(element("span", { class: `state state--${status}`, text: local ? `${label}（${S.undo_hint}）` : label }));
     }
     return element("li", { class: `person person--${status}`, "data-booking": String(person.booking),
       "data-status": status }, [who, actions]);
