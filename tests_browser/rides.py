@@ -5,11 +5,13 @@
 - bob at the 両津 phone desk (laptop) adds a caller as a rider and books the same trip for them by phone;
 - the operations board shows both bookings on one vehicle's plan (pooled);
 - screenshots at phone, tablet and laptop size (rides-book-*, rides-answer-phone, rides-desk-desktop,
-  rides-board-desktop).
+  rides-board-desktop);
+- the driver's tablet (rides_driver.py): enrolled by QR, today's stops, a mark offline, synced, on the board.
 """
 
 from datetime import date, timedelta
 
+from tests_browser import rides_driver
 from tests_browser.common import Browser, Report, expect, log_in, screenshot, settle
 
 ORIGIN, DESTINATION = "市役所両津支所", "両津病院"
@@ -97,3 +99,4 @@ def check_rides(report: Report, browser: Browser, password: str) -> None:
         report.check("rides the web and the phone booking are on one vehicle plan", one_plan)
     finally:
         context.close()
+    rides_driver.check_driver_tablet(report, browser, password)

@@ -1,5 +1,6 @@
 /* The household tablet's service worker (docs/community.md). Served by toki.community.views_pwa at /tablet/sw.js,
-   which prepends TOKI_CACHE_VERSION, TOKI_PRECACHE (hashed static URLs), TOKI_SCOPE (/tablet/), TOKI_ALERT_URL and
+   which (through toki/lib/service_worker.py) prepends TOKI_CACHE_VERSION, TOKI_SW_COMMON,
+   TOKI_PRECACHE (hashed static URLs), TOKI_SCOPE (/tablet/), TOKI_ALERT_URL and
    TOKI_NO_CACHE (the poll and this worker). Scope: /tablet/.
 
    - tablet pages: network first with a short timeout; every good page is kept, so the last content (home, the
@@ -7,63 +8,25 @@
    - static files and attachments (PDFs): cache first;
    - the poll is never cached (an old alert state must never look current);
    - push: a notification that stays until touched, and every open window is told to show the full-screen alert. */
-/* global TOKI_CACHE_VERSION, TOKI_PRECACHE, TOKI_SCOPE, TOKI_ALERT_URL, TOKI_NO_CACHE */
+/* global TOKI_SW_COMMON, TOKI_CACHE_VERSION, TOKI_PRECACHE, TOKI_SCOPE, TOKI_ALERT_URL, TOKI_NO_CACHE, TokiSW */
 "use strict";
+
+importScripts(TOKI_SW_COMMON);
 
 const CACHE = `toki-home-${TOKI_CACHE_VERSION}`;
 const PAGES = "toki-home-pages";  // kept across releases: the last content must survive an update
 const TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
-    await cache.addAll(TOKI_PRECACHE);
-    try {
-      const home = await fetch(TOKI_SCOPE, { credentials: "same-origin", cache: "no-store" });
-      if (home.ok && !home.redirected) await (await caches.open(PAGES)).put(TOKI_SCOPE, home);
-    } catch (error) { /* offline while installing: kept at the next load */ }
-    await self.skipWaiting();
-  })());
+  event.waitUntil(TokiSW.install(CACHE, TOKI_PRECACHE, [[TOKI_SCOPE, PAGES]]));
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil((async () => {
-    const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith("toki-home-") && n !== CACHE && n !== PAGES)
-      .map((n) => caches.delete(n)));
-    await self.clients.claim();
-  })());
+  event.waitUntil(TokiSW.activate("toki-home-", [CACHE, PAGES]));
 });
 
-function timeout(promise, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timeout")), ms);
-    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
-  });
-}
-
-async function page(request) {
-  const pages = await caches.open(PAGES);
-  const network = fetch(request);
-  try {
-    const response = await timeout(network, TIMEOUT_MS);
-    if (response.ok && !response.redirected) await pages.put(request.url, response.clone());
-    if (response.status >= 500) return (await pages.match(request.url)) || response;
-    return response;
-  } catch (error) {
-    network.then((late) => (late.ok && !late.redirected ? pages.put(request.url, late) : null)).catch(() => {});
-    return (await pages.match(request.url)) || (await pages.match(TOKI_SCOPE)) ||
-      new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
-  }
-}
-
-async function cacheFirst(request, name) {
-  const cache = await caches.open(name);
-  const cached = await cache.match(request);
-  if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
-  return response;
+function offline() {
+  return new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
 }
 
 self.addEventListener("fetch", (event) => {
@@ -72,11 +35,13 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || TOKI_NO_CACHE.includes(url.pathname)) return;
   if (TOKI_PRECACHE.includes(url.pathname)) {
-    event.respondWith(cacheFirst(request, CACHE));
+    event.respondWith(TokiSW.cacheFirst(request, CACHE));
   } else if (url.pathname.startsWith(TOKI_SCOPE) && url.pathname.includes("/files/")) {
-    event.respondWith(cacheFirst(request, PAGES));
+    event.respondWith(TokiSW.cacheFirst(request, PAGES));
   } else if (url.pathname.startsWith(TOKI_SCOPE) && request.mode === "navigate") {
-    event.respondWith(page(request));
+    event.respondWith(TokiSW.networkFirst(request, {
+      cache: PAGES, key: request.url, timeoutMs: TIMEOUT_MS, fallbacks: [TOKI_SCOPE], offline,
+    }));
   }
 });
 

@@ -3,34 +3,24 @@
 A resident never types a password: the tablet is enrolled once with a one-time QR (toki.community.actions), and
 from then on its cookie is its key. Remote sign-out sets `signed_out_at`; the cookie then opens nothing."""
 
-import hashlib
-import secrets
-
-from django.conf import settings
-
 from toki.community.models import Device
+from toki.lib import device_secrets
+from toki.lib.device_secrets import digest, new_secret
+
+__all__ = ["COOKIE", "COOKIE_AGE", "device_of", "digest", "new_secret", "set_cookie"]
 
 COOKIE = "toki_tablet"
 COOKIE_AGE = 5 * 365 * 24 * 3600  # the lending period of a tablet (都農: 5 years)
 
 
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def device_of(request) -> Device | None:
     """The enrolled, not signed-out device whose cookie the request carries (one query), else None."""
-    secret = request.COOKIES.get(COOKIE, "")
-    if not secret or len(secret) > 100:
+    secret = device_secrets.cookie_secret(request, COOKIE)
+    if not secret:
         return None
     return (Device.objects.select_related("household", "member")
             .filter(token_sha256=digest(secret), signed_out_at=None).order_by().first())
 
 
 def set_cookie(response, secret: str) -> None:
-    response.set_cookie(COOKIE, secret, max_age=COOKIE_AGE, httponly=True, samesite="Lax",
-                        secure=not settings.DEBUG and getattr(settings, "SESSION_COOKIE_SECURE", False))
+    device_secrets.set_cookie(response, COOKIE, secret, max_age=COOKIE_AGE)

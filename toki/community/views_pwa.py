@@ -1,16 +1,15 @@
 """The household tablet as an installable app: its service worker (served under /tablet/ so that its scope covers
 the tablet pages, with this deployment's hashed static URLs and a version made from them) and its manifest."""
 
-import hashlib
-import json
-
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from toki.lib.service_worker import response as service_worker_response
 
 TABLET_STATIC = ("community/tablet.css", "community/tablet.js", "community/icon-192.png", "community/icon-512.png")
 
@@ -25,20 +24,9 @@ def _precache() -> list[str]:
 @require_GET
 def service_worker(request):
     scope = reverse("community_tablet:home")
-    urls = _precache()
-    with open(finders.find("community/sw.js"), encoding="utf-8") as source:
-        code = source.read()
-    version = hashlib.sha256((code + "\n".join(urls)).encode()).hexdigest()[:16]
-    body = (f"const TOKI_CACHE_VERSION = {json.dumps(version)};\n"
-            f"const TOKI_PRECACHE = {json.dumps(urls)};\n"
-            f"const TOKI_SCOPE = {json.dumps(scope)};\n"
-            f"const TOKI_ALERT_URL = {json.dumps(reverse('community_tablet:alert'))};\n"
-            f"const TOKI_NO_CACHE = {json.dumps([reverse('community_tablet:poll'), reverse('community_tablet:sw')])};\n"
-            + code)
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    response["Service-Worker-Allowed"] = scope
-    return response
+    return service_worker_response("community/sw.js", scope=scope, constants={
+        "TOKI_PRECACHE": _precache(), "TOKI_SCOPE": scope, "TOKI_ALERT_URL": reverse("community_tablet:alert"),
+        "TOKI_NO_CACHE": [reverse("community_tablet:poll"), reverse("community_tablet:sw")]})
 
 
 @require_GET

@@ -17,7 +17,7 @@ from toki.areas.selectors import default_municipality_or_404
 from toki.community import actions, selectors
 from toki.community.forms import HouseholdForm, ItemForm, WatchForm
 from toki.community.permissions import is_city_staff, may_read_watch_list, may_use_publisher_pages
-from toki.community.qr import qr_svg
+from toki.lib.qr import qr_svg
 
 
 def _city_staff(request):

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from toki.community import actions, devices, selectors
 from toki.community.alerts import district_alerts, latest_item, poll_body
 from toki.community.models import Item, SafetyReply
-from toki.community.qr import qr_svg
 from toki.community.strings import tablet_config
+from toki.lib.qr import qr_svg
 
 APP_VERSION_MAX = 40
 

@@ -7,15 +7,12 @@ The service worker is rendered here, not served as a static file, for two reason
 URLs of this deployment, so that a new release changes its bytes and tablets pick the new files up.
 """
 
-import hashlib
-import json
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -25,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
+from toki.lib.service_worker import response as service_worker_response
 from toki.shelters.permissions import may_use_tablet
 
 # Static files the tablet needs offline, in load order (scripts) — the service worker precaches all of them.
@@ -141,18 +139,8 @@ def _precache_urls() -> list[str]:
 @require_GET
 def service_worker(request):
     """The tablet's service worker, with this deployment's asset URLs and a version derived from them."""
-    urls = _precache_urls()
-    page = _url("shelter_tablet")
-    with open(finders.find("shelterops/sw.js"), encoding="utf-8") as source:
-        code = source.read()
-    version = hashlib.sha256((code + "\n".join(urls)).encode()).hexdigest()[:16]
-    body = (f"const TOKI_CACHE_VERSION = {json.dumps(version)};\n"
-            f"const TOKI_PRECACHE = {json.dumps(urls)};\n"
-            f"const TOKI_TABLET_URL = {json.dumps(page)};\n" + code)
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"  # browsers check for a new worker on every navigation
-    response["Service-Worker-Allowed"] = _scope()
-    return response
+    return service_worker_response("shelterops/sw.js", scope=_scope(), constants={
+        "TOKI_PRECACHE": _precache_urls(), "TOKI_TABLET_URL": _url("shelter_tablet")})
 
 
 @require_GET

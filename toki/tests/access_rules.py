@@ -16,7 +16,8 @@ wrong district); grace shelter team of 相川中学校 (the wrong shelter).
 - TOKEN: anyone with a secret in the URL (a bogus one: 404).
 - SIGNED: POST only, refused without a valid signature (400/405), whoever sends it.
 - DEBUG_ONLY: routed only when DEBUG is on (development); production serves these from nginx.
-- DEVICE: POST only, with a device's bearer token (a vehicle's tablet); without one 401, whoever is logged in.
+- DEVICE: only with a device's credential (a bus's bearer token, a driver tablet's cookie); without one 401, whoever
+  is logged in.
 """
 
 PUBLIC, LOGIN, TOKEN, SIGNED, DEBUG_ONLY = "public", "login", "token", "signed", "debug-only"
@@ -228,6 +229,16 @@ RULES = {
     'registry/safety/<int:pk>/': HQ_ONLY,
     'registry/safety/<int:pk>/districts/<int:district_id>/': HQ_ONLY,
     'registry/safety/<int:pk>/people/<int:person_id>/': HQ_ONLY,
+    # The driver's tablet (docs/rides.md): its pages and endpoints answer only an enrolled tablet's cookie (401
+    # without, whoever is logged in); the area's operators make its one-time QR.
+    'rides/driver/': DEVICE,
+    'rides/driver/enrol/<str:token>/': TOKEN,
+    'rides/driver/plan.json': DEVICE,
+    'rides/driver/events': DEVICE,
+    'rides/driver/position': DEVICE,
+    'rides/driver/sw.js': PUBLIC,
+    'rides/driver/manifest.webmanifest': PUBLIC,
+    'rides/ops/<slug:area_code>/tablets/': RYOTSU_OFFICE,
     'rides/': PUBLIC,  # the large-type booking page (anyone, also from the LINE menu)
     'rides/<slug:area_code>/': PUBLIC,
     'rides/b/<str:reference>/': TOKEN,  # the rider's own booking: the secret reference is the permission

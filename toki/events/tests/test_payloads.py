@@ -75,7 +75,7 @@ class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
         self.deliver_webhooks()
         self.login(self.alice)
         self.client.post(f"/fares/staff/purchases/{Purchase.objects.get().pk}/refund/")
-        self.book_and_cancel_a_ride()  # rides.booking_accepted, rides.booking_cancelled, rides.plan_changed
+        self.book_and_cancel_a_ride()  # rides.booking_accepted, _cancelled, _boarded, _dropped_off, plan_changed
         member = household["members"][0]
         return [household["address"], household["phone"], member["name"], member["name_kana"], member["birth_date"],
                 "佐渡 花子", "0259-00-1234", "避難所 担当 太郎", "東北電力", "両津小学校", "亀裂", tablet_household,
@@ -112,6 +112,17 @@ class EventPayloadTests(ProviderMixin, ShelterWorldMixin, BaseTestCase):
             area=area, origin=Place.of(points[0]), destination=Place.of(points[1]), earliest_pickup=when,
             latest_arrival=None))
         rides.cancel_booking(acting_user=None, booking=answer.booking, by_rider=True)
+        # The driver's tablet: rides.booking_boarded, rides.booking_dropped_off.
+        from toki.transport.rides import driver
+
+        ride = rides.book_ride(acting_user=None, channel="web", rider=rider, request=RideRequest(
+            area=area, origin=Place.of(points[0]), destination=Place.of(points[1]), earliest_pickup=when,
+            latest_arrival=None)).booking
+        assert ride.vehicle is not None, ride.reason
+        _code, secret = driver.create_enrolment(acting_user=self.alice, vehicle=ride.vehicle)
+        tablet, _cookie = driver.enrol_tablet(token=secret)
+        driver.mark_boarded(tablet=tablet, booking_id=ride.pk, at=when + timedelta(minutes=5))
+        driver.mark_dropped_off(tablet=tablet, booking_id=ride.pk, at=when + timedelta(minutes=20))
 
     def test_it_carries_only_ids_in_every_registered_event_type(self):
         texts = self.produce_every_event()

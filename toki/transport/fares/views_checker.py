@@ -3,12 +3,11 @@ the browser against the published key, offline; records each use in IndexedDB an
 (docs/fares.md "Checker"). Like the shelter tablet, the page is a shell and its service worker is rendered here
 (scope /fares/checker/, the hashed static URLs of this deployment in its bytes)."""
 
-import hashlib
 import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from toki.lib.service_worker import response as service_worker_response
 from toki.transport.fares import selectors, uses
 from toki.transport.fares.permissions import may_check
 
@@ -59,26 +59,9 @@ def checker(request):
 
 @require_GET
 def service_worker(request):
-    precache = [reverse("fares:checker")] + [static(p) for p in CHECKER_STATIC]
-    version = hashlib.sha256(json.dumps(precache).encode()).hexdigest()[:16]
-    with open(_static_path("fares/sw.js"), encoding="utf-8") as handle:
-        body = handle.read()
-    script = (f"const TOKI_CACHE_VERSION = {json.dumps(version)};\nconst TOKI_PRECACHE = {json.dumps(precache)};\n"
-              f"const TOKI_CHECKER_URL = {json.dumps(reverse('fares:checker'))};\n"
-              f"{body}")
-    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    response["Service-Worker-Allowed"] = reverse("fares:checker")
-    return response
-
-
-def _static_path(name: str) -> str:
-    from django.contrib.staticfiles import finders
-
-    found = finders.find(name)
-    if not found:
-        raise FileNotFoundError(name)
-    return found if isinstance(found, str) else found[0]
+    page = reverse("fares:checker")
+    return service_worker_response("fares/sw.js", scope=page, constants={
+        "TOKI_PRECACHE": [page] + [static(p) for p in CHECKER_STATIC], "TOKI_CHECKER_URL": page})
 
 
 def _refused(request) -> JsonResponse | None:

@@ -255,6 +255,9 @@ class Booking(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # What happened, as the driver's tablet recorded it (its device time; models_driver.DriverEvent).
+    boarded_at = models.DateTimeField(null=True, blank=True)
+    dropped_off_at = models.DateTimeField(null=True, blank=True)
     reminded_evening = models.BooleanField(default=False)
     reminded_near = models.BooleanField(default=False)
 
@@ -302,3 +305,9 @@ class VehicleDay(models.Model):
 
     def stop_times(self) -> list[datetime]:
         return [datetime.fromisoformat(stop["at"]) for stop in self.stops]
+
+
+# The driver's tablet (deliverable 4) keeps its models apart: enrolment codes, tablets and their synced events.
+from toki.transport.rides.models_driver import DriverEvent, DriverTablet, TabletEnrolment  # noqa: E402
+
+__all__ = ["DriverEvent", "DriverTablet", "TabletEnrolment"]

@@ -5,6 +5,10 @@
 - The phone desk of an area (operators): HQ, and staff (reporter or above) of the branch office whose district the
   area belongs to. They book for riders, keep the saved riders and their usual trips, cancel, mark no-shows, and
   see the area's live map, plans and KPIs. Riders are personal data: only the area's operators read them.
+- The same operators enrol a vehicle's tablet (a one-time QR) and sign it out. An enrolled tablet (no user: its
+  cookie, toki.transport.rides.driver) reads its own vehicle's plan for the day, with the names and phone numbers of
+  the riders on it, marks those bookings (boarded, no-show, dropped off) and reports the vehicle's position;
+  nothing of another vehicle.
 """
 
 from toki.accounts.models import OrgUnit, Role
@@ -22,3 +26,8 @@ def may_operate(user, area) -> bool:
 
 def may_operate_any(user) -> bool:
     return has_role(user, Role.REPORTER, kinds=OPERATOR_KINDS)
+
+
+def may_enrol_tablet(user, area) -> bool:
+    """Makes the one-time QR of a vehicle's tablet in `area`, and signs tablets out (the phone desk's people)."""
+    return user is not None and may_operate(user, area)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from toki.transport.rides import views, views_desk, views_ops
+from toki.transport.rides import views, views_desk, views_driver, views_ops
 
 app_name = "rides"
 urlpatterns = [
@@ -17,5 +17,13 @@ urlpatterns = [
     path("desk/<slug:area_code>/bookings/<int:pk>/no-show/", views_desk.booking_no_show, name="booking_no_show"),
     path("ops/<slug:area_code>/", views_ops.board, name="board"),
     path("ops/<slug:area_code>/kpis.csv", views_ops.kpi_csv, name="kpi_csv"),
+    path("ops/<slug:area_code>/tablets/", views_driver.tablets, name="tablets"),
+    path("driver/", views_driver.tablet, name="driver"),
+    path("driver/enrol/<str:token>/", views_driver.enrol, name="driver_enrol"),
+    path("driver/plan.json", views_driver.plan, name="driver_plan"),
+    path("driver/events", views_driver.events, name="driver_events"),
+    path("driver/position", views_driver.position, name="driver_position"),
+    path("driver/sw.js", views_driver.service_worker, name="driver_sw"),
+    path("driver/manifest.webmanifest", views_driver.manifest, name="driver_manifest"),
     path("<slug:area_code>/", views.book, name="book_area"),
 ]

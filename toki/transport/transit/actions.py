@@ -6,13 +6,14 @@
 """
 
 import hashlib
-import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
 from toki.accounts import audit
 from toki.areas.selectors import district_locator
+from toki.lib.device_secrets import digest as hash_token
+from toki.lib.device_secrets import new_secret
 from toki.transport.transit.models import (
     Agency,
     Boarding,
@@ -141,15 +142,11 @@ def _write_services(parsed: ParsedFeed, feed: Feed) -> dict[str, Service]:
     return services
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def register_vehicle(*, acting_user, municipality, gtfs_id: str, label: str) -> tuple[Vehicle, str]:
     """A vehicle and its bearer token (returned once, never stored: only its hash). Registering a vehicle id
     again replaces its token (a lost tablet)."""
     _check(acting_user)
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     with transaction.atomic():
         vehicle, created = Vehicle.objects.update_or_create(
             municipality=municipality, gtfs_id=gtfs_id,

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from toki.areas.selectors import default_municipality, default_municipality_or_404
-from toki.lib import bounded
+from toki.lib import bounded, device_secrets
 from toki.transport.transit import actions, selectors
 from toki.transport.transit.exporting import export_zip
 from toki.transport.transit.payloads import ReportInvalid, read_report
@@ -88,8 +88,8 @@ def _refuse(status: int, detail: str) -> JsonResponse:
 @require_POST
 def vehicle_position(request):
     """A vehicle's tablet reports its position (and boardings): `Authorization: Bearer <vehicle token>`."""
-    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-    vehicle = selectors.vehicle_for_token(actions.hash_token(token)) if scheme == "Bearer" and token else None
+    token = device_secrets.bearer_secret(request)
+    vehicle = selectors.vehicle_for_token(actions.hash_token(token)) if token else None
     if vehicle is None:
         return _refuse(401, "a valid vehicle token is needed (Authorization: Bearer …)")
     if len(request.body) > MAX_REPORT_BYTES:

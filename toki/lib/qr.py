@@ -1,4 +1,4 @@
-"""QR codes for the one-time enrolment links, as inline SVG (segno, already a dependency)."""
+"""QR codes for one-time enrolment links (household tablets, driver tablets), as inline SVG (segno)."""
 
 import segno
 from django.utils.safestring import mark_safe
