@@ -11,17 +11,19 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.accounts import audit
-from toki.transport.rides import dispatch, permissions, plans
+from toki.transport.rides import dispatch, permissions, plans, selectors
 from toki.transport.rides.events import BOOKING_ACCEPTED, BOOKING_CANCELLED, publish_booking, publish_plans
 from toki.transport.rides.models import (
     Booking,
     FareCategory,
     MeetingPoint,
     Rider,
+    SelfBookingSuspension,
     ServiceArea,
     ServiceException,
     Shift,
@@ -71,6 +73,8 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
     rule = getattr(area, "booking_rule", None)
     problems = request_problems(request, now=now, exceptions=exceptions, rule=rule, vehicles=vehicles,
                                 shifts=shifts)
+    if channel != Booking.Channel.PHONE and rider is not None:
+        problems = _self_booking_problems(area, rider) + problems
     direct = matrix_for(area, [(request.origin.lat, request.origin.lon),
                                (request.destination.lat, request.destination.lon)])
     booking = Booking(
@@ -157,7 +161,8 @@ def _store_planned_times(moved: dict[int, tuple]) -> None:
     meta, adapt = Booking._meta, connection.ops.adapt_datetimefield_value
     columns = [meta.get_field(name).column for name in ("vehicle", "planned_pickup", "planned_dropoff")]
     quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(meta.db_table)} SET {quote(columns[0])} = %s, {quote(columns[1])} = %s, "
+    # Only the model's own table and column names are formatted in (quoted); every value is a parameter.
+    sql = (f"UPDATE {quote(meta.db_table)} SET {quote(columns[0])} = %s, {quote(columns[1])} = %s, "  # noqa: S608
            f"{quote(columns[2])} = %s WHERE {quote(meta.pk.column)} = %s")
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(vehicle, adapt(pickup), adapt(dropoff), pk)
@@ -191,12 +196,14 @@ def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now
         rule = getattr(locked.area, "booking_rule", None)
         late = (rule is not None and locked.planned_pickup is not None
                 and now > locked.planned_pickup - timedelta(minutes=rule.cancel_minutes_before))
-        locked.status, locked.cancelled_at = Booking.Status.CANCELLED, now
+        locked.status, locked.cancelled_at, locked.cancelled_late = Booking.Status.CANCELLED, now, late
         locked.reason = _("Cancelled late.") if late else ""
-        locked.save(update_fields=["status", "cancelled_at", "reason"])
+        locked.save(update_fields=["status", "cancelled_at", "cancelled_late", "reason"])
         audit.record(actor=acting_user, action="rides.booking_cancel", obj=locked,
                      changes={"late": late, "by_rider": by_rider})
         publish_booking(BOOKING_CANCELLED, locked)
+        if late and rule.late_cancel_counts:
+            _stop_self_booking_if_over_limit(acting_user=acting_user, booking=locked, now=now)
     return locked
 
 
@@ -215,6 +222,74 @@ def mark_no_show(*, acting_user, booking: Booking, now: datetime | None = None) 
         locked.save(update_fields=["status"])
         audit.record(actor=acting_user, action="rides.booking_no_show", obj=locked)
         publish_booking(BOOKING_CANCELLED, locked)
+        _stop_self_booking_if_over_limit(acting_user=acting_user, booking=locked, now=now)
+    return locked
+
+
+# --- No-show and late-cancellation rules (BookingRule.no_show_limit, docs/rides.md "Misses") --------------------
+
+def _self_booking_problems(area: ServiceArea, rider: Rider) -> list[str]:
+    suspension = selectors.open_suspension(rider)
+    if suspension is None:
+        return []
+    message = _("Booking on the web and LINE is stopped for you after %(count)s missed rides (not at the meeting "
+                "point, or cancelled late). Please book by phone.") % {"count": len(suspension.counted)}
+    return [f"{message} ☎ {area.phone_number}" if area.phone_number else message]
+
+
+def misses(rider: Rider, rule, now: datetime) -> list[Booking]:
+    """The rider's misses the rule counts: no-shows (by the end of the promised window) and, when the rule says,
+    late cancellations (by when they were made), within the rule's period and after the last stop was lifted."""
+    since = now - timedelta(days=rule.no_show_period_days)
+    lifted = rider.suspensions.aggregate(last=Max("lifted_at"))["last"]
+    if lifted is not None and lifted > since:
+        since = lifted
+    counted = Q(status=Booking.Status.NO_SHOW, promised_pickup_until__gt=since)
+    if rule.late_cancel_counts:
+        counted |= Q(status=Booking.Status.CANCELLED, cancelled_late=True, cancelled_at__gt=since)
+    return list(rider.bookings.filter(counted).order_by("service_date", "pk"))
+
+
+def _miss_label(booking: Booking) -> str:
+    kind = _("no-show") if booking.status == Booking.Status.NO_SHOW else _("late cancellation")
+    return f"{booking.service_date:%m/%d} {kind}"
+
+
+def _stop_self_booking_if_over_limit(*, acting_user, booking: Booking, now: datetime) -> None:
+    """After a miss: at the rule's limit, stop the rider's web and LINE self-booking (the phone desk still books)."""
+    rule = getattr(booking.area, "booking_rule", None)
+    rider = booking.rider
+    if rider is None or rule is None or rule.no_show_limit == 0:
+        return
+    if rider.suspensions.filter(lifted_at__isnull=True).exists():
+        return
+    missed = misses(rider, rule, now)
+    if len(missed) < rule.no_show_limit:
+        return
+    reason = _("%(count)s missed rides in %(days)s days: %(rides)s") % {
+        "count": len(missed), "days": rule.no_show_period_days, "rides": ", ".join(_miss_label(b) for b in missed)}
+    suspension = SelfBookingSuspension.objects.create(
+        rider=rider, started_at=now, reason=reason[:300], counted=[b.pk for b in missed],
+        started_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
+    audit.record(actor=acting_user, action="rides.self_booking_stopped", obj=rider,
+                 changes={"suspension": suspension.pk, "counted": suspension.counted})
+
+
+def lift_suspension(*, acting_user, suspension: SelfBookingSuspension, note: str,
+                    now: datetime | None = None) -> SelfBookingSuspension:
+    """The phone desk lets the rider book on the web and LINE again (after talking with them); audited, with why."""
+    _require_operator(acting_user, suspension.rider.area)
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the stop is lifted (e.g. talked with the rider on the phone).")})
+    with transaction.atomic():
+        locked = SelfBookingSuspension.objects.select_for_update().get(pk=suspension.pk)
+        if locked.lifted_at is not None:
+            raise ValidationError({"note": _("This stop has already been lifted.")})
+        locked.lifted_at, locked.lift_note = now or timezone.now(), note.strip()[:200]
+        locked.lifted_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        locked.save(update_fields=["lifted_at", "lifted_by", "lift_note"])
+        audit.record(actor=acting_user, action="rides.self_booking_lifted", obj=locked.rider,
+                     changes={"suspension": locked.pk})
     return locked
 
 
