@@ -9,13 +9,14 @@ publishes the event, all in one transaction; a second booking for the same day w
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from toki.accounts import audit
+from toki.accounts import audit, ratelimit
 from toki.transport.rides import dispatch, permissions, plans, selectors
 from toki.transport.rides.events import BOOKING_ACCEPTED, BOOKING_CANCELLED, publish_booking, publish_plans
 from toki.transport.rides.models import (
@@ -396,3 +397,28 @@ def sync_evacuation_state(*, municipality_id: int) -> list[str]:
                          obj=area)
             changed.append(area.code)
     return changed
+
+
+# --- The public booking page's rate limit (docs/rides.md "Rate limit") -------------------------------------------
+
+WEB_BOOKING_WINDOW = timedelta(minutes=10)
+
+
+def _web_booking_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    """Per client (toki.lib.client_address), then everyone together: a flood from many addresses cannot fill the
+    vehicles with made-up riders either (settings TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT / _GLOBAL)."""
+    return (ratelimit.Limit("rides.web_booking.client", settings.TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT,
+                            WEB_BOOKING_WINDOW),
+            ratelimit.Limit("rides.web_booking", settings.TOKI_RIDES_WEB_BOOKINGS_GLOBAL, WEB_BOOKING_WINDOW))
+
+
+def take_web_booking_slot(client_address: str, *, now=None) -> datetime | None:
+    """Count one request from the public booking page; None when it may go on, else when the client may try again
+    (nothing counted). Bookkeeping only, like the 安否 search's limit: no audit row."""
+    per_client, everyone = _web_booking_limits()
+    uses = ((per_client, per_client.key_for(client_address or "")), (everyone, ratelimit.GLOBAL))
+    if ratelimit.take_all(*uses, now=now):
+        return None
+    now = now or timezone.now()
+    return max((when for limit, key in uses if (when := ratelimit.resets_at(limit, key, now=now)) is not None),
+               default=now + WEB_BOOKING_WINDOW)
