@@ -61,12 +61,11 @@ class WarmDayTests(RidesTestCase):
 
     def test_it_learns_only_what_was_committed(self):
         request = self.request(10)
-        with self.captureOnCommitCallbacks(execute=True):
-            with transaction.atomic():
-                actions.book_ride(acting_user=None, request=request, channel="web", now=local(self.day, 6))
-                actions.book_ride(acting_user=None, request=self.request(11), channel="web",
-                                  now=local(self.day, 6))
-                transaction.set_rollback(True)
+        with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+            actions.book_ride(acting_user=None, request=request, channel="web", now=local(self.day, 6))
+            actions.book_ride(acting_user=None, request=self.request(11), channel="web",
+                              now=local(self.day, 6))
+            transaction.set_rollback(True)
         self.assertEqual(warm.recall(self.ryotsu, self.day).bookings, {})
         with self.captureOnCommitCallbacks(execute=True):
             first = actions.book_ride(acting_user=None, request=request, channel="web", now=local(self.day, 6))
