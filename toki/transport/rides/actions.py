@@ -159,12 +159,11 @@ def _store_planned_times(moved: dict[int, tuple]) -> None:
     its route, tens of rows, and `bulk_update`'s CASE expression cost more Python time than the solver."""
     if not moved:
         return
-    meta, adapt = Booking._meta, connection.ops.adapt_datetimefield_value
-    columns = [meta.get_field(name).column for name in ("vehicle", "planned_pickup", "planned_dropoff")]
-    quote = connection.ops.quote_name
-    # Only the model's own table and column names are formatted in (quoted); every value is a parameter.
-    sql = (f"UPDATE {quote(meta.db_table)} SET {quote(columns[0])} = %s, {quote(columns[1])} = %s, "  # noqa: S608
-           f"{quote(columns[2])} = %s WHERE {quote(meta.pk.column)} = %s")
+    adapt, quote = connection.ops.adapt_datetimefield_value, connection.ops.quote_name
+    # Only the model's own table and column names are formatted in (quoted; the fields set no db_column, so the
+    # columns are their attribute names); every value is a parameter.
+    sql = (f"UPDATE {quote(Booking._meta.db_table)} SET {quote('vehicle_id')} = %s, "  # noqa: S608
+           f"{quote('planned_pickup')} = %s, {quote('planned_dropoff')} = %s WHERE {quote('id')} = %s")
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(vehicle, adapt(pickup), adapt(dropoff), pk)
                                  for pk, (vehicle, pickup, dropoff) in sorted(moved.items())])
@@ -203,7 +202,7 @@ def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now
         audit.record(actor=acting_user, action="rides.booking_cancel", obj=locked,
                      changes={"late": late, "by_rider": by_rider})
         publish_booking(BOOKING_CANCELLED, locked)
-        if late and rule.late_cancel_counts:
+        if late and rule is not None and rule.late_cancel_counts:
             _stop_self_booking_if_over_limit(acting_user=acting_user, booking=locked, now=now)
     return locked
 
