@@ -108,8 +108,8 @@ class DayModel:
         self.instance = darp.Instance(tuple(requests[pk] for pk in sorted(requests)), vehicles, travel,
                                       horizon=(0.0, 48 * 60.0), name=f"{area.code}-{day}")
         if same_places and known.instance is not None:  # the same matrix: darp's list and array forms of it too
-            self.instance.__dict__.update({name: value for name, value in known.instance.__dict__.items()
-                                           if name in DERIVED_MATRICES})
+            derived = known.instance.__dict__  # looked up, not iterated: another thread may be adding to it
+            self.instance.__dict__.update({name: derived[name] for name in DERIVED_MATRICES if name in derived})
         routes = []
         self.locked = {}
         for vd in days:
