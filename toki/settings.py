@@ -450,6 +450,9 @@ if not (TOKI_RIDES_TRAVEL == "straight" or TOKI_RIDES_TRAVEL.startswith(("matrix
     raise ImproperlyConfigured("TOKI_RIDES_TRAVEL must be straight, matrix:<path> or osrm:<url>")
 # The re-optimiser's time budget per area and day, in seconds (manage.py rides_reoptimise).
 TOKI_RIDES_REOPTIMISE_SECONDS = env_int("TOKI_RIDES_REOPTIMISE_SECONDS", 2)
+# The public booking page (/rides/): requests from one client, and from everyone together, per 10 minutes.
+TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT = env_int("TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT", 10)
+TOKI_RIDES_WEB_BOOKINGS_GLOBAL = env_int("TOKI_RIDES_WEB_BOOKINGS_GLOBAL", 600)
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,

@@ -40,6 +40,17 @@ def exceeded(limit: Limit, key: str, *, now=None) -> bool:
     return _current(RateCounter.objects.filter(scope=limit.scope, key=key).first(), limit, now) >= limit.limit
 
 
+def resets_at(limit: Limit, key: str, *, now=None):
+    """When `key`'s current window ends and it may be used again (None: it is not at its limit). For a 429 page
+    that says when to try again."""
+    now = now or timezone.now()
+    counter = RateCounter.objects.filter(scope=limit.scope, key=key).first()
+    if _current(counter, limit, now) < limit.limit:
+        return None
+    assert counter is not None
+    return counter.window_started_at + limit.window
+
+
 def take(limit: Limit, key: str, *, now=None) -> bool:
     """Count one use for `key`; False (and nothing counted) when it is over the limit. Inside a caller's
     transaction the count rolls back with it; the row lock makes concurrent takes wait for each other."""

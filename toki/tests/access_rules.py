@@ -249,6 +249,7 @@ RULES = {
     'rides/desk/<slug:area_code>/bookings/<int:pk>/cancel/': RYOTSU_OFFICE,
     'rides/desk/<slug:area_code>/bookings/<int:pk>/no-show/': RYOTSU_OFFICE,
     'rides/desk/<slug:area_code>/riders/<int:pk>/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/riders/<int:pk>/suspensions/<int:suspension_pk>/lift/': RYOTSU_OFFICE,
     'rides/desk/<slug:area_code>/riders/<int:pk>/trips/': RYOTSU_OFFICE,
     'rides/desk/<slug:area_code>/riders/new/': RYOTSU_OFFICE,
     'rides/ops/<slug:area_code>/': RYOTSU_OFFICE,

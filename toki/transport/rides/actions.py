@@ -9,19 +9,22 @@ publishes the event, all in one transaction; a second booking for the same day w
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from toki.accounts import audit
-from toki.transport.rides import dispatch, permissions, plans
+from toki.accounts import audit, ratelimit
+from toki.transport.rides import dispatch, permissions, plans, selectors
 from toki.transport.rides.events import BOOKING_ACCEPTED, BOOKING_CANCELLED, publish_booking, publish_plans
 from toki.transport.rides.models import (
     Booking,
     FareCategory,
     MeetingPoint,
     Rider,
+    SelfBookingSuspension,
     ServiceArea,
     ServiceException,
     Shift,
@@ -71,6 +74,8 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
     rule = getattr(area, "booking_rule", None)
     problems = request_problems(request, now=now, exceptions=exceptions, rule=rule, vehicles=vehicles,
                                 shifts=shifts)
+    if channel != Booking.Channel.PHONE and rider is not None:
+        problems = _self_booking_problems(area, rider) + problems
     direct = matrix_for(area, [(request.origin.lat, request.origin.lon),
                                (request.destination.lat, request.destination.lon)])
     booking = Booking(
@@ -145,10 +150,23 @@ def _apply(area, days: list[VehicleDay], routes: dict[int, list[dict]], *, now: 
         vehicle_day.save(update_fields=["stops", "version", "km_total", "km_empty", "updated_at"])
         changed.append(vehicle_day)
     after = _planned_times(days)
-    moved = [Booking(pk=pk, vehicle_id=times[0], planned_pickup=times[1], planned_dropoff=times[2])
-             for pk, times in after.items() if before.get(pk) != times]
-    Booking.objects.bulk_update(moved, ["vehicle", "planned_pickup", "planned_dropoff"], batch_size=500)
+    _store_planned_times({pk: times for pk, times in after.items() if before.get(pk) != times})
     return changed
+
+
+def _store_planned_times(moved: dict[int, tuple]) -> None:
+    """The re-timed bookings in one statement run per row (executemany): an insertion moves the later stops of
+    its route, tens of rows, and `bulk_update`'s CASE expression cost more Python time than the solver."""
+    if not moved:
+        return
+    adapt, quote = connection.ops.adapt_datetimefield_value, connection.ops.quote_name
+    # Only the model's own table and column names are formatted in (quoted; the fields set no db_column, so the
+    # columns are their attribute names); every value is a parameter.
+    sql = (f"UPDATE {quote(Booking._meta.db_table)} SET {quote('vehicle_id')} = %s, "  # noqa: S608
+           f"{quote('planned_pickup')} = %s, {quote('planned_dropoff')} = %s WHERE {quote('id')} = %s")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(vehicle, adapt(pickup), adapt(dropoff), pk)
+                                 for pk, (vehicle, pickup, dropoff) in sorted(moved.items())])
 
 
 def _planned_times(days: list[VehicleDay]) -> dict[int, tuple]:
@@ -178,12 +196,14 @@ def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now
         rule = getattr(locked.area, "booking_rule", None)
         late = (rule is not None and locked.planned_pickup is not None
                 and now > locked.planned_pickup - timedelta(minutes=rule.cancel_minutes_before))
-        locked.status, locked.cancelled_at = Booking.Status.CANCELLED, now
+        locked.status, locked.cancelled_at, locked.cancelled_late = Booking.Status.CANCELLED, now, late
         locked.reason = _("Cancelled late.") if late else ""
-        locked.save(update_fields=["status", "cancelled_at", "reason"])
+        locked.save(update_fields=["status", "cancelled_at", "cancelled_late", "reason"])
         audit.record(actor=acting_user, action="rides.booking_cancel", obj=locked,
                      changes={"late": late, "by_rider": by_rider})
         publish_booking(BOOKING_CANCELLED, locked)
+        if late and rule is not None and rule.late_cancel_counts:
+            _stop_self_booking_if_over_limit(acting_user=acting_user, booking=locked, now=now)
     return locked
 
 
@@ -202,6 +222,74 @@ def mark_no_show(*, acting_user, booking: Booking, now: datetime | None = None) 
         locked.save(update_fields=["status"])
         audit.record(actor=acting_user, action="rides.booking_no_show", obj=locked)
         publish_booking(BOOKING_CANCELLED, locked)
+        _stop_self_booking_if_over_limit(acting_user=acting_user, booking=locked, now=now)
+    return locked
+
+
+# --- No-show and late-cancellation rules (BookingRule.no_show_limit, docs/rides.md "Misses") --------------------
+
+def _self_booking_problems(area: ServiceArea, rider: Rider) -> list[str]:
+    suspension = selectors.open_suspension(rider)
+    if suspension is None:
+        return []
+    message = _("Booking on the web and LINE is stopped for you after %(count)s missed rides (not at the meeting "
+                "point, or cancelled late). Please book by phone.") % {"count": len(suspension.counted)}
+    return [f"{message} ☎ {area.phone_number}" if area.phone_number else message]
+
+
+def misses(rider: Rider, rule, now: datetime) -> list[Booking]:
+    """The rider's misses the rule counts: no-shows (by the end of the promised window) and, when the rule says,
+    late cancellations (by when they were made), within the rule's period and after the last stop was lifted."""
+    since = now - timedelta(days=rule.no_show_period_days)
+    lifted = rider.suspensions.aggregate(last=Max("lifted_at"))["last"]
+    if lifted is not None and lifted > since:
+        since = lifted
+    counted = Q(status=Booking.Status.NO_SHOW, promised_pickup_until__gt=since)
+    if rule.late_cancel_counts:
+        counted |= Q(status=Booking.Status.CANCELLED, cancelled_late=True, cancelled_at__gt=since)
+    return list(rider.bookings.filter(counted).order_by("service_date", "pk"))
+
+
+def _miss_label(booking: Booking) -> str:
+    kind = _("no-show") if booking.status == Booking.Status.NO_SHOW else _("late cancellation")
+    return f"{booking.service_date:%m/%d} {kind}"
+
+
+def _stop_self_booking_if_over_limit(*, acting_user, booking: Booking, now: datetime) -> None:
+    """After a miss: at the rule's limit, stop the rider's web and LINE self-booking (the phone desk still books)."""
+    rule = getattr(booking.area, "booking_rule", None)
+    rider = booking.rider
+    if rider is None or rule is None or rule.no_show_limit == 0:
+        return
+    if rider.suspensions.filter(lifted_at__isnull=True).exists():
+        return
+    missed = misses(rider, rule, now)
+    if len(missed) < rule.no_show_limit:
+        return
+    reason = _("%(count)s missed rides in %(days)s days: %(rides)s") % {
+        "count": len(missed), "days": rule.no_show_period_days, "rides": ", ".join(_miss_label(b) for b in missed)}
+    suspension = SelfBookingSuspension.objects.create(
+        rider=rider, started_at=now, reason=reason[:300], counted=[b.pk for b in missed],
+        started_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
+    audit.record(actor=acting_user, action="rides.self_booking_stopped", obj=rider,
+                 changes={"suspension": suspension.pk, "counted": suspension.counted})
+
+
+def lift_suspension(*, acting_user, suspension: SelfBookingSuspension, note: str,
+                    now: datetime | None = None) -> SelfBookingSuspension:
+    """The phone desk lets the rider book on the web and LINE again (after talking with them); audited, with why."""
+    _require_operator(acting_user, suspension.rider.area)
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the stop is lifted (e.g. talked with the rider on the phone).")})
+    with transaction.atomic():
+        locked = SelfBookingSuspension.objects.select_for_update().get(pk=suspension.pk)
+        if locked.lifted_at is not None:
+            raise ValidationError({"note": _("This stop has already been lifted.")})
+        locked.lifted_at, locked.lift_note = now or timezone.now(), note.strip()[:200]
+        locked.lifted_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        locked.save(update_fields=["lifted_at", "lifted_by", "lift_note"])
+        audit.record(actor=acting_user, action="rides.self_booking_lifted", obj=locked.rider,
+                     changes={"suspension": locked.pk})
     return locked
 
 
@@ -308,3 +396,28 @@ def sync_evacuation_state(*, municipality_id: int) -> list[str]:
                          obj=area)
             changed.append(area.code)
     return changed
+
+
+# --- The public booking page's rate limit (docs/rides.md "Rate limit") -------------------------------------------
+
+WEB_BOOKING_WINDOW = timedelta(minutes=10)
+
+
+def _web_booking_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    """Per client (toki.lib.client_address), then everyone together: a flood from many addresses cannot fill the
+    vehicles with made-up riders either (settings TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT / _GLOBAL)."""
+    return (ratelimit.Limit("rides.web_booking.client", settings.TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT,
+                            WEB_BOOKING_WINDOW),
+            ratelimit.Limit("rides.web_booking", settings.TOKI_RIDES_WEB_BOOKINGS_GLOBAL, WEB_BOOKING_WINDOW))
+
+
+def take_web_booking_slot(client_address: str, *, now=None) -> datetime | None:
+    """Count one request from the public booking page; None when it may go on, else when the client may try again
+    (nothing counted). Bookkeeping only, like the 安否 search's limit: no audit row."""
+    per_client, everyone = _web_booking_limits()
+    uses = ((per_client, per_client.key_for(client_address or "")), (everyone, ratelimit.GLOBAL))
+    if ratelimit.take_all(*uses, now=now):
+        return None
+    now = now or timezone.now()
+    return max((when for limit, key in uses if (when := ratelimit.resets_at(limit, key, now=now)) is not None),
+               default=now + WEB_BOOKING_WINDOW)

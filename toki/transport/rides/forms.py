@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from toki.lib.geo import point_in_geometry
 from toki.transport.rides.models import FareCategory, MeetingPoint
 from toki.transport.rides.rules import Place, RideRequest
 
@@ -29,18 +30,53 @@ class RideRequestForm(forms.Form):
         points = MeetingPoint.objects.filter(area=area)
         self.fields["origin"].queryset = points
         self.fields["destination"].queryset = points
+        if area.door_to_door:
+            # Door to door (docs/rides.md): a meeting point, or any place inside the area given by its coordinates.
+            for end, label in (("origin", _("Where you get on")), ("destination", _("Where you get off"))):
+                self.fields[end].required = False
+                self.fields[end].empty_label = _("Another place (give its coordinates below)")
+                for axis, text, low, high in (("lat", _("latitude"), -90, 90), ("lon", _("longitude"), -180, 180)):
+                    self.fields[f"{end}_{axis}"] = forms.FloatField(
+                        label=f"{label}: {text}", required=False, min_value=low, max_value=high,
+                        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+            self.order_fields(["origin", "origin_lat", "origin_lon", "destination", "destination_lat",
+                               "destination_lon"])
 
     def clean(self):
         data = super().clean()
-        if data.get("origin") and data.get("origin") == data.get("destination"):
+        if self.area.door_to_door:
+            for end in ("origin", "destination"):
+                data[f"{end}_place"] = self._place(data, end)
+        else:
+            for end in ("origin", "destination"):
+                data[f"{end}_place"] = Place.of(data[end]) if data.get(end) else None
+        origin, destination = data.get("origin_place"), data.get("destination_place")
+        if origin is not None and destination is not None and (origin.lat, origin.lon) == (destination.lat,
+                                                                                              destination.lon):
             self.add_error("destination", _("The pickup and the drop-off are the same place."))
         return data
+
+    def _place(self, data: dict, end: str) -> Place | None:
+        """A door-to-door end: the meeting point chosen, or the coordinates given, which must lie in the area."""
+        point, lat, lon = data.get(end), data.get(f"{end}_lat"), data.get(f"{end}_lon")
+        if point is not None:
+            return Place.of(point)
+        if f"{end}_lat" in self.errors or f"{end}_lon" in self.errors:
+            return None
+        if lat is None or lon is None:
+            self.add_error(end, _("Choose a meeting point, or give both the latitude and the longitude."))
+            return None
+        if not point_in_geometry(lat, lon, self.area.geometry):
+            self.add_error(f"{end}_lat", _("%(lat).5f, %(lon).5f is outside the service area %(area)s.")
+                           % {"lat": lat, "lon": lon, "area": self.area.name})
+            return None
+        return Place(lat, lon)
 
     def ride_request(self, *, evacuation: bool = False) -> RideRequest:
         data = self.cleaned_data
         when = timezone.make_aware(datetime.combine(data["date"], data["time"]))
         by_arrival = data["mode"] == "arrival"
-        return RideRequest(area=self.area, origin=Place.of(data["origin"]), destination=Place.of(data["destination"]),
+        return RideRequest(area=self.area, origin=data["origin_place"], destination=data["destination_place"],
                            earliest_pickup=None if by_arrival else when, latest_arrival=when if by_arrival else None,
                            passengers=data["passengers"], wheelchairs=1 if data["wheelchair"] else 0,
                            evacuation=evacuation)

@@ -98,7 +98,11 @@ class BookingRule(models.Model):
     prior_day_cutoff = models.TimeField(default=time(17, 0))
     max_days_ahead = models.PositiveSmallIntegerField(default=7)
     cancel_minutes_before = models.PositiveSmallIntegerField(default=30, help_text="free cancellation until then")
-    no_show_limit = models.PositiveSmallIntegerField(default=3, help_text="no-shows in 90 days before phone only")
+    # Misses (no-shows, and late cancellations when `late_cancel_counts`) within `no_show_period_days` after which
+    # the rider books by phone only (SelfBookingSuspension); 0: no limit.
+    no_show_limit = models.PositiveSmallIntegerField(default=3, help_text="misses in the period before phone only")
+    no_show_period_days = models.PositiveSmallIntegerField(default=90)
+    late_cancel_counts = models.BooleanField(default=False, help_text="a late cancellation counts as a miss")
     message = models.CharField(max_length=300, blank=True)
 
     def __str__(self):
@@ -258,6 +262,7 @@ class Booking(models.Model):
     # What happened, as the driver's tablet recorded it (its device time; models_driver.DriverEvent).
     boarded_at = models.DateTimeField(null=True, blank=True)
     dropped_off_at = models.DateTimeField(null=True, blank=True)
+    cancelled_late = models.BooleanField(default=False)  # later than the rule's free cancellation
     reminded_evening = models.BooleanField(default=False)
     reminded_near = models.BooleanField(default=False)
 
@@ -276,6 +281,35 @@ class Booking(models.Model):
         if self.planned_pickup is None or self.planned_dropoff is None:
             return None
         return (self.planned_dropoff - self.planned_pickup).total_seconds() / 60
+
+
+class SelfBookingSuspension(models.Model):
+    """Web and LINE self-booking stopped for a rider after too many misses within the area's rule (no-shows, and
+    late cancellations when the rule counts them). The phone desk still books for the rider, sees why (`reason`,
+    the bookings counted) and lifts it with a note; both are audited. Counting starts again after a lift."""
+
+    rider = models.ForeignKey(Rider, on_delete=models.CASCADE, related_name="suspensions")
+    started_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    counted = models.JSONField(default=list, help_text="ids of the bookings counted")
+    started_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    lift_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["rider"], condition=models.Q(lifted_at__isnull=True),
+                                               name="rides_one_open_suspension")]
+
+    def __str__(self):
+        return f"{self.rider_id} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
 
 
 class VehicleDay(models.Model):

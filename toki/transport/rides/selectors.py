@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from toki.transport.rides import permissions
-from toki.transport.rides.models import Booking, MeetingPoint, Rider, ServiceArea, VehicleDay
+from toki.transport.rides.models import Booking, MeetingPoint, Rider, SelfBookingSuspension, ServiceArea, VehicleDay
 
 
 def public_areas(municipality) -> QuerySet[ServiceArea]:
@@ -65,3 +65,31 @@ def plans_for(user, area, day: date) -> QuerySet[VehicleDay]:
     if not permissions.may_operate(user, area):
         return VehicleDay.objects.none()
     return VehicleDay.objects.filter(vehicle__area=area, day=day).select_related("vehicle")
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def open_suspension(rider: Rider) -> SelfBookingSuspension | None:
+    """The stop on the rider's self-booking in force: their own, or that of a saved rider of the area with the same
+    phone number (a web booker who types another name is still the same caller)."""
+    digits = _digits(rider.phone)
+    for suspension in (SelfBookingSuspension.objects.filter(rider__area_id=rider.area_id, lifted_at__isnull=True)
+                       .select_related("rider")):
+        if suspension.rider_id == rider.pk or (digits and _digits(suspension.rider.phone) == digits):
+            return suspension
+    return None
+
+
+def suspensions_for(user, rider: Rider) -> list[SelfBookingSuspension]:
+    """The rider's stops on self-booking, open and lifted (the desk's history), newest first."""
+    if not permissions.may_operate(user, rider.area):
+        return []
+    return list(rider.suspensions.select_related("started_by", "lifted_by"))
+
+
+def get_suspension_for_user(user, rider: Rider, pk: int) -> SelfBookingSuspension:
+    if not permissions.may_operate(user, rider.area):
+        raise SelfBookingSuspension.DoesNotExist
+    return rider.suspensions.get(pk=pk)

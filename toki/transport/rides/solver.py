@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from toki.transport import darp
-from toki.transport.rides import plans
+from toki.transport.rides import plans, warm
 from toki.transport.rides.dispatch import (
     Offer,
     Refusal,
@@ -37,45 +37,79 @@ MODEL_FIELDS = ("id", "origin_lat", "origin_lon", "destination_lat", "destinatio
                 "promised_pickup_from", "promised_pickup_until")
 
 
+# What darp derives from an Instance's matrix and caches on it (darp.model.Instance.matrices, core.Problem).
+DERIVED_MATRICES = ("matrices", "arrays")
+
+
+def _stop_ends(days: list[VehicleDay]) -> dict[int, dict[str, dict]]:
+    """booking id → its stops on the plans by kind ("pickup", "dropoff")."""
+    ends: dict[int, dict[str, dict]] = {}
+    for vd in days:
+        for stop in vd.stops:
+            ends.setdefault(stop["booking"], {})[stop["kind"]] = stop
+    return ends
+
+
+def _same_trip(booking: Booking, ends: dict[str, dict]) -> bool:
+    """A remembered booking agrees with its stops on the plan (the places and the group). Booking ids are never
+    reused by the database; this guards against the one case where they are: a test database rolled back."""
+    pickup, dropoff = ends.get("pickup"), ends.get("dropoff")
+    return (pickup is not None and dropoff is not None
+            and (pickup["lat"], pickup["lon"], pickup["pax"], pickup["wheelchairs"])
+            == (booking.origin_lat, booking.origin_lon, booking.passengers, booking.wheelchairs)
+            and (dropoff["lat"], dropoff["lon"]) == (booking.destination_lat, booking.destination_lon))
+
+
 class DayModel:
-    """The instance, the current plan and the lookups between them."""
+    """The instance, the current plan and the lookups between them. Built on what this process already knows of
+    the day (`warm.py`): only bookings it has not seen are read, and the travel source is asked again only when a
+    new place appears."""
 
     def __init__(self, area, days: list[VehicleDay], new: Booking | None, now: datetime):
         self.area, self.days, self.now = area, days, now
         self.day_start = day_start_of(days)
-        ids = {s["booking"] for vd in days for s in vd.stops}
-        self.bookings = {b.pk: b for b in Booking.objects.filter(pk__in=ids).only(*MODEL_FIELDS)}
-        if new is not None:
-            self.bookings[new.pk] = new
+        day = days[0].day
+        known = warm.recall(area, day)
+        ends = _stop_ends(days)
+        self.bookings = {pk: known.bookings[pk] for pk in ends
+                         if pk in known.bookings and _same_trip(known.bookings[pk], ends[pk])}
+        missing = ends.keys() - self.bookings.keys()
+        if missing:
+            self.bookings.update((b.pk, b) for b in Booking.objects.filter(pk__in=missing).only(*MODEL_FIELDS))
         # One node per distinct place: a day's plan visits the same few meeting points many times, and darp's
         # requests may share nodes, so the matrix stays the size of the area's points, not of the bookings.
-        nodes: dict[tuple[float, float], int] = {}
+        # Nodes only grow, so the requests kept warm keep their node indices.
+        nodes = dict(known.nodes)
 
         def node(lat: float, lon: float) -> int:
             return nodes.setdefault((round(lat, 7), round(lon, 7)), len(nodes))
 
         depots = [node(vd.vehicle.depot_lat, vd.vehicle.depot_lon) for vd in days]
-        order = sorted(self.bookings)
-        ends = {pk: (node(self.bookings[pk].origin_lat, self.bookings[pk].origin_lon),
-                     node(self.bookings[pk].destination_lat, self.bookings[pk].destination_lon)) for pk in order}
-        travel = travel_for(area).matrix(list(nodes)).minutes
+        everyone = dict(self.bookings)
+        if new is not None:
+            everyone[new.pk] = new
+        places = {pk: (node(b.origin_lat, b.origin_lon), node(b.destination_lat, b.destination_lon))
+                  for pk, b in everyone.items()}
+        same_places = len(nodes) == len(known.nodes) and known.travel
+        travel = known.travel if same_places else tuple(
+            tuple(row) for row in travel_for(area).matrix(list(nodes)).minutes)
         vehicles = tuple(darp.Vehicle(
             id=str(vd.pk), capacity=vd.vehicle.seats, wheelchair_spaces=vd.vehicle.wheelchair_spaces,
             start_depot=depots[i], end_depot=depots[i], shift_start=minutes_of(self.day_start, vd.start),
             shift_end=minutes_of(self.day_start, vd.end)) for i, vd in enumerate(days))
-        requests = []
+        requests = {pk: known.requests[pk] for pk, b in self.bookings.items()
+                    if pk in known.requests and b is known.bookings[pk]}
         promises = {}
-        for pk in order:
-            b = self.bookings[pk]
-            pickup_window, dropoff_window, max_ride = request_windows(area, b, self.day_start)
+        for pk, b in everyone.items():
+            if pk not in requests or pk == getattr(new, "pk", None):
+                requests[pk] = self._request(b, places[pk])
             if b.promised_pickup_from is not None and pk != getattr(new, "pk", None):
                 promises[str(pk)] = promised_windows(b, self.day_start)
-            requests.append(darp.Request(
-                id=str(pk), pickup=ends[pk][0], dropoff=ends[pk][1], pickup_window=pickup_window,
-                dropoff_window=dropoff_window, load=b.passengers - b.wheelchairs, wheelchair=b.wheelchairs,
-                service_time=float(area.stop_minutes), max_ride_time=max_ride))
-        self.instance = darp.Instance(tuple(requests), vehicles, tuple(tuple(row) for row in travel),
-                                      horizon=(0.0, 48 * 60.0), name=f"{area.code}-{days[0].day}")
+        self.instance = darp.Instance(tuple(requests[pk] for pk in sorted(requests)), vehicles, travel,
+                                      horizon=(0.0, 48 * 60.0), name=f"{area.code}-{day}")
+        if same_places and known.instance is not None:  # the same matrix: darp's list and array forms of it too
+            derived = known.instance.__dict__  # looked up, not iterated: another thread may be adding to it
+            self.instance.__dict__.update({name: derived[name] for name in DERIVED_MATRICES if name in derived})
         routes = []
         self.locked = {}
         for vd in days:
@@ -84,6 +118,20 @@ class DayModel:
             self.locked[str(vd.pk)] = sum(1 for s in vd.stops if datetime.fromisoformat(s["at"]) <= now)
         unassigned = (str(new.pk),) if new is not None else ()
         self.plan = darp.Plan(tuple(routes), unassigned, promises)
+        self.bookings = everyone
+        # What was read from the committed plans (never the new booking: it is learnt from the plans once it is
+        # on them), for the next booking of this day in this process.
+        kept = {pk: b for pk, b in everyone.items() if pk in ends}
+        warm.remember_when_committed(area, day, warm.WarmDay(
+            bookings=kept, requests={pk: requests[pk] for pk in kept}, nodes=nodes, travel=travel,
+            instance=self.instance))
+
+    def _request(self, b: Booking, places: tuple[int, int]) -> darp.Request:
+        pickup_window, dropoff_window, max_ride = request_windows(self.area, b, self.day_start)
+        return darp.Request(
+            id=str(b.pk), pickup=places[0], dropoff=places[1], pickup_window=pickup_window,
+            dropoff_window=dropoff_window, load=b.passengers - b.wheelchairs, wheelchair=b.wheelchairs,
+            service_time=float(self.area.stop_minutes), max_ride_time=max_ride)
 
     def stops_of(self, plan: darp.Plan) -> dict[int, list[dict]]:
         routes = {}

@@ -13,6 +13,8 @@ urlpatterns = [
     path("desk/<slug:area_code>/riders/new/", views_desk.rider_new, name="rider_new"),
     path("desk/<slug:area_code>/riders/<int:pk>/", views_desk.rider, name="rider"),
     path("desk/<slug:area_code>/riders/<int:pk>/trips/", views_desk.usual_trip_new, name="usual_trip_new"),
+    path("desk/<slug:area_code>/riders/<int:pk>/suspensions/<int:suspension_pk>/lift/", views_desk.suspension_lift,
+         name="suspension_lift"),
     path("desk/<slug:area_code>/bookings/<int:pk>/cancel/", views_desk.booking_cancel, name="booking_cancel"),
     path("desk/<slug:area_code>/bookings/<int:pk>/no-show/", views_desk.booking_no_show, name="booking_no_show"),
     path("ops/<slug:area_code>/", views_ops.board, name="board"),

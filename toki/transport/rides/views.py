@@ -1,6 +1,7 @@
 """The riders' pages: the large-type booking page (also the LINE menu's link), the answer and cancel page behind
 the booking's secret link, and the GTFS-Flex feed. No JavaScript needed."""
 
+import math
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality
+from toki.lib.client_address import client_address
 from toki.transport.rides import actions, selectors
 from toki.transport.rides.forms import ContactForm, RideRequestForm
 from toki.transport.rides.gtfs_flex import feed_zip
@@ -46,12 +48,26 @@ def book(request, area_code: str | None = None):
     form = RideRequestForm(request.POST or None, area=area, initial=_initial(request))
     contact = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and contact.is_valid():
+        # The client is the reader behind nginx, not nginx itself (toki.lib.client_address).
+        retry_at = actions.take_web_booking_slot(client_address(request))
+        if retry_at is not None:
+            return _limited(request, area, retry_at)
         rider = actions.rider_for_web(area=area, **contact.cleaned_data)
         answer = actions.book_ride(acting_user=None, request=form.ride_request(), channel=Booking.Channel.WEB,
                                    rider=rider)
         request.session["rides_alternatives"] = [t.isoformat() for t in answer.alternatives]
         return redirect("rides:booking", reference=answer.booking.reference)
     return render(request, "rides/book.html", {"area": area, "areas": areas, "form": form, "contact": contact})
+
+
+def _limited(request, area, retry_at: datetime):
+    """429: too many booking requests from this client (or everyone together); says when to try again, and the
+    phone desk's number."""
+    wait = max(1, math.ceil((retry_at - timezone.now()).total_seconds()))
+    response = render(request, "rides/book_limited.html", {"area": area, "retry_at": retry_at,
+                                                           "minutes": math.ceil(wait / 60)}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _booking(reference: str) -> Booking:

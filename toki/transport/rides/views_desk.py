@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from toki.areas.selectors import default_municipality
 from toki.transport.rides import actions, permissions, selectors
 from toki.transport.rides.forms import RideRequestForm, RiderForm, UsualTripForm
-from toki.transport.rides.models import Booking, Rider, ServiceArea
+from toki.transport.rides.models import Booking, Rider, SelfBookingSuspension, ServiceArea
 
 
 def _area(request, code: str) -> ServiceArea:
@@ -88,7 +88,8 @@ def rider(request, area_code: str, pk: int):
         "origin", "destination", "vehicle")[:20])
     return render(request, "rides/rider.html", {
         "area": area, "rider": found, "form": form, "answer": answer, "bookings": bookings,
-        "trip_form": UsualTripForm(area=area)})
+        "trip_form": UsualTripForm(area=area), "suspension": selectors.open_suspension(found),
+        "suspensions": selectors.suspensions_for(request.user, found)})
 
 
 @login_required
@@ -134,3 +135,23 @@ def booking_no_show(request, area_code: str, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("rides:desk", area_code=area.code)
+
+
+@login_required
+@require_POST
+def suspension_lift(request, area_code: str, pk: int, suspension_pk: int):
+    """Let the rider book on the web and LINE again (the desk talked with them); the note says why."""
+    area = _area(request, area_code)
+    found = _rider(request, area, pk)
+    try:
+        suspension = selectors.get_suspension_for_user(request.user, found, suspension_pk)
+    except SelfBookingSuspension.DoesNotExist:
+        raise Http404 from None
+    try:
+        actions.lift_suspension(acting_user=request.user, suspension=suspension,
+                                note=request.POST.get("note", "")[:200])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Web and LINE booking is open to the rider again."))
+    return redirect("rides:rider", area_code=area.code, pk=found.pk)

@@ -63,3 +63,45 @@ class ConcurrentBookingTests(BaseTransactionTestCase):
         self.assertEqual(Booking.objects.count(), 8)
         self.assertGreater(Booking.objects.filter(status="accepted").count(), 1)
         assert_plans_consistent(self, day)
+
+    def test_processes_kept_warm_never_sell_a_seat_twice_nor_break_a_promise(self):
+        """Rounds of eight concurrent bookings on one day: the threads share this process's warm day (warm.py),
+        learnt from each other's commits, while each booking still decides on the locked plans."""
+        from toki.transport.rides import warm
+
+        warm.forget_all()
+        self.addCleanup(warm.forget_all)
+        area = seed_rides_demo(self.municipality)[0]
+        day = service_day()
+        points = list(MeetingPoint.objects.filter(area=area).order_by("code"))
+        errors = []
+
+        def book(round_no, i, barrier):
+            try:
+                barrier.wait()
+                origin, destination = points[(i + round_no) % len(points)], points[(3 * i + 1) % len(points)]
+                if origin == destination:
+                    destination = points[(3 * i + 2) % len(points)]
+                request = RideRequest(area=area, origin=Place.of(origin), destination=Place.of(destination),
+                                      earliest_pickup=local(day, 9, 10 * round_no), latest_arrival=None,
+                                      passengers=1 + i % 3)
+                actions.book_ride(acting_user=None, request=request, channel="web", now=local(day, 6))
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        for round_no in range(4):
+            barrier = threading.Barrier(8)
+            threads = [threading.Thread(target=book, args=(round_no, i, barrier)) for i in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(errors, [])
+        self.assertTrue(warm.recall(area, day).bookings)  # the day was kept warm
+        self.assertGreater(Booking.objects.filter(status="accepted").count(), 8)
+        assert_plans_consistent(self, day)
+        for booking in Booking.objects.filter(status="accepted"):
+            self.assertLessEqual(booking.promised_pickup_from, booking.planned_pickup)
+            self.assertLessEqual(booking.planned_pickup, booking.promised_pickup_until)
