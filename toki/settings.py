@@ -5,6 +5,7 @@ through `toki.lib.env`; each is listed in `.env.example` and explained in `docs/
 variables set, Toki runs on SQLite in debug mode with the database task queue.
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -447,6 +448,15 @@ if not (TOKI_RIDES_TRAVEL == "straight" or TOKI_RIDES_TRAVEL.startswith(("matrix
     raise ImproperlyConfigured("TOKI_RIDES_TRAVEL must be straight, matrix:<path> or osrm:<url>")
 # The re-optimiser's time budget per area and day, in seconds (manage.py rides_reoptimise).
 TOKI_RIDES_REOPTIMISE_SECONDS = env_int("TOKI_RIDES_REOPTIMISE_SECONDS", 2)
+# Reminders to riders who booked through LINE (manage.py rides_remind): the evening before from this local time
+# (HH:MM), and when their vehicle's last position (fresh within TOKI_RIDES_POSITION_FRESH_MINUTES) is within
+# TOKI_RIDES_REMIND_NEAR_MINUTES' drive of the pickup.
+try:
+    TOKI_RIDES_REMIND_EVENING = datetime.time.fromisoformat(env_str("TOKI_RIDES_REMIND_EVENING", "18:00"))
+except ValueError as exc:
+    raise ImproperlyConfigured("TOKI_RIDES_REMIND_EVENING must be a time of day, HH:MM (e.g. 18:00)") from exc
+TOKI_RIDES_REMIND_NEAR_MINUTES = env_int("TOKI_RIDES_REMIND_NEAR_MINUTES", 10)
+TOKI_RIDES_POSITION_FRESH_MINUTES = env_int("TOKI_RIDES_POSITION_FRESH_MINUTES", 5)
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
@@ -466,6 +476,7 @@ TOKI_PERIODIC_JOBS = [
     ("fares_reconcile", 600, []),  # payments paid at the provider but not recorded here (docs/fares.md)
     ("watch_over", 300, []),  # households with watch-over that gave no sign: message, then the call list (issue 17)
     ("rides_reoptimise", 60, []),  # improves each day's ride plans without breaking a promise (docs/rides.md)
+    ("rides_remind", 60, []),  # LINE reminders the evening before and when the vehicle is near (docs/rides.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 
