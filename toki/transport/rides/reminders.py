@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from toki.lib.geo import haversine_km
+from toki.lib.text import cut
 from toki.lib.site_links import site_link
 from toki.transport.rides.models import Booking, VehicleDay
 from toki.transport.rides.selectors_line import evening_reminder_bookings, near_reminder_bookings
@@ -43,7 +44,9 @@ def _announce(booking: Booking, kind: str, content) -> None:
         with translation.override(language):
             title, body = content(booking)
             url = site_link(reverse("rides:booking", args=[booking.reference]), language)
-            texts[language] = Content(language=language, title=title, short=title[:100], body=body, url=url)
+            # The body starts with the title: it is what a lock screen shows (notify's channels send the body).
+            texts[language] = Content(language=language, title=title, short=cut(title, 100),
+                                      body=f"{title}\n{body}", url=url)
     with translation.override(settings.LANGUAGE_CODE):
         staff_title = content(booking)[0]
     # Category: a personal audience is not filtered by categories; お知らせ is what the staff page shows.
@@ -56,9 +59,10 @@ def _announce(booking: Booking, kind: str, content) -> None:
 
 
 def _evening_text(booking: Booking) -> tuple[str, str]:
-    title = _("Reminder: your shared ride %(day)s") % {"day": full_day(booking.service_date)}
+    the_evening_before = booking.service_date - timedelta(days=1)  # 明日 as the rider reads it, whenever it runs
+    title = _("Reminder: your shared ride %(day)s") % {"day": full_day(booking.service_date, the_evening_before)}
     return title, "\n".join([
-        *booking_lines(booking),
+        *booking_lines(booking, the_evening_before),
         "",
         _("To cancel, tap \"My bookings\" in the menu or call %(phone)s.") % {"phone": booking.area.phone_number
                                                                                or "-"},

@@ -30,9 +30,9 @@ def day_label(day: date, today: date | None = None) -> str:
     return day.strftime("%a %d %b")
 
 
-def full_day(day: date) -> str:
+def full_day(day: date, today: date | None = None) -> str:
     """The date with its label: 明日 12月8日(火)."""
-    label = day_label(day)
+    label = day_label(day, today)
     dated = day_label(day, today=date.min)  # never today or tomorrow: the date itself
     return dated if label == dated else f"{label} {dated}"
 
@@ -46,9 +46,9 @@ def point_name(booking: Booking, which: str) -> str:
     return f"{lat:.5f}, {lon:.5f}"
 
 
-def booking_lines(booking: Booking) -> list[str]:
+def booking_lines(booking: Booking, today: date | None = None) -> list[str]:
     """Date, the promised pickup window and place, the predicted arrival and place, passengers and fare."""
-    lines = [_("Date: %(day)s") % {"day": full_day(booking.service_date)}]
+    lines = [_("Date: %(day)s") % {"day": full_day(booking.service_date, today)}]
     if booking.promised_pickup_from and booking.promised_pickup_until:
         lines.append(_("Pickup: between %(start)s and %(end)s at %(place)s")
                      % {"start": hhmm(booking.promised_pickup_from), "end": hhmm(booking.promised_pickup_until),
