@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from _common import REPO, BenchError, django_world, format_table, machine_info, run_main, write_results
 

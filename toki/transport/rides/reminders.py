@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from toki.lib.geo import haversine_km
-from toki.lib.text import cut
 from toki.lib.site_links import site_link
+from toki.lib.text import cut
 from toki.transport.rides.models import Booking, VehicleDay
 from toki.transport.rides.selectors_line import evening_reminder_bookings, near_reminder_bookings
 from toki.transport.rides.wording import booking_lines, full_day, hhmm, point_name
