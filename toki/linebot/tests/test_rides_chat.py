@@ -5,9 +5,11 @@ The 'Done when' of the issue: a phone-desk booking, a web booking and a LINE boo
 
 import itertools
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 from django.urls import reverse
+from django.utils import timezone
 
 from toki.linebot.models import RideConversation
 from toki.linebot.tests.line_webhook_support import LineWebhookTestCase, body_of
@@ -117,6 +119,14 @@ class RideChatTests(RideChatTestCase):
         self.assertIn("このボタンはもう使えません", self.text(self.tap(HANAKO, "ride=book&t=forged")))
         self.assertFalse(Booking.objects.exists())
         self.assert_all_requests_valid()
+
+    def test_a_conversation_that_expired_books_nothing(self):
+        reply = self.link(HANAKO)
+        RideConversation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))  # 30 minutes later
+        self.assertIn("このボタンはもう使えません", self.text(self.press(HANAKO, reply, "市役所両津支所")))
+        self.assertFalse(Booking.objects.exists())
+        self.say(HANAKO, "予約")  # starting again clears what expired
+        self.assertEqual(RideConversation.objects.count(), 1)
 
     def test_a_double_tap_on_book_books_once_and_a_value_never_offered_is_refused(self):
         reply = self.link(HANAKO)
