@@ -51,6 +51,7 @@ def _world(bookings: int):
 
     ryotsu = seed_rides_demo(municipality)[0]
     district = ryotsu.district
+    assert district is not None  # the demo's areas belong to their branch office's district
     tomorrow = timezone.localdate() + timedelta(days=1)
     points = list(ryotsu.points.order_by("pk"))
     vehicle = ryotsu.vehicles.first()

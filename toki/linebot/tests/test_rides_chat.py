@@ -11,8 +11,10 @@ from urllib.parse import parse_qs
 from django.urls import reverse
 from django.utils import timezone
 
+from toki.areas.models import Municipality
 from toki.linebot.models import RideConversation
 from toki.linebot.tests.line_webhook_support import LineWebhookTestCase, body_of
+from toki.notify.line.localserver import LocalLineServer
 from toki.notify.models import Subscriber
 from toki.transport.rides import actions
 from toki.transport.rides.models import Booking, Rider, RiderLink, VehicleDay
@@ -25,6 +27,9 @@ TARO = "U" + "b2" * 16
 
 
 class RideChatTestCase(LineWebhookTestCase, RidesTestCase):
+    line: LocalLineServer  # LineWebhookTestCase.setUpClass
+    municipality: Municipality  # BaseTestCase.setUpTestData
+
     def event(self, user_id: str, kind: str, **fields) -> dict:
         return {"type": kind, "timestamp": int(time.time() * 1000), "mode": "active",
                 "webhookEventId": f"01JTOKIRIDECHAT{next(_IDS):011d}", "deliveryContext": {"isRedelivery": False},
@@ -43,7 +48,7 @@ class RideChatTestCase(LineWebhookTestCase, RidesTestCase):
 
     def last_reply(self, user_id: str) -> list[dict]:
         replies = [d for d in self.line.received.get(user_id, []) if d.operation == "replyMessage"]
-        return list(replies[-1].messages) if replies else []
+        return list(replies[-1].messages or ()) if replies else []
 
     def text(self, messages: list[dict]) -> str:
         return "\n".join(m.get("text", "") for m in messages)

@@ -38,7 +38,9 @@ def _announce(booking: Booking, kind: str, content) -> None:
     from toki.notify.actions.planning import announce
     from toki.notify.announcements import Announcement, Category, Content
 
-    subscriber = booking.rider.line_link.subscriber
+    rider = booking.rider
+    assert rider is not None  # the reminder selectors pick bookings of linked riders only
+    subscriber = rider.line_link.subscriber
     texts = {}
     for language in {settings.LANGUAGE_CODE, subscriber.language}:
         with translation.override(language):
@@ -123,7 +125,7 @@ def send_near_reminders(now: datetime | None = None) -> int:
         day=today, vehicle_id__in={b.vehicle_id for b in bookings})}
     count = 0
     for booking in bookings:
-        vehicle_day = positions.get(booking.vehicle_id)
+        vehicle_day = positions.get(booking.vehicle_id or 0)
         minutes = minutes_away(vehicle_day, booking, now) if vehicle_day else None
         if minutes is None or minutes > settings.TOKI_RIDES_REMIND_NEAR_MINUTES:
             continue

@@ -10,8 +10,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from toki.areas.models import Municipality
 from toki.linebot.tests.line_webhook_support import LineWebhookTestCase
 from toki.notify.actions import subscriptions
+from toki.notify.line.localserver import LocalLineServer
 from toki.notify.models import Notification
 from toki.transport.rides import actions, actions_line
 from toki.transport.rides.models import Booking, VehicleDay
@@ -23,6 +25,9 @@ JIRO = "U" + "d4" * 16
 
 
 class RemindersTestCase(LineWebhookTestCase, RidesTestCase):
+    line: LocalLineServer  # LineWebhookTestCase.setUpClass
+    municipality: Municipality  # BaseTestCase.setUpTestData
+
     def line_rider(self, user_id: str, name: str, language: str = "ja"):
         subscriber, _created = subscriptions.follow_line_user(municipality=self.municipality, user_id=user_id)
         if language != subscriber.language:
@@ -46,7 +51,7 @@ class RemindersTestCase(LineWebhookTestCase, RidesTestCase):
 
     def pushes(self, user_id: str) -> list[str]:
         return [m["text"] for d in self.line.received.get(user_id, []) if d.operation == "multicast"
-                for m in d.messages]
+                for m in d.messages or ()]
 
 
 class EveningReminderTests(RemindersTestCase):
