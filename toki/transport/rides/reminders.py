@@ -94,7 +94,8 @@ def send_evening_reminders(now: datetime | None = None) -> int:
         return 0
     tomorrow = timezone.localdate(now) + timedelta(days=1)
     count = 0
-    for booking in evening_reminder_bookings(tomorrow).iterator(chunk_size=500):
+    # Read first, then announce (each announcement commits its own transactions: no cursor stays open over them).
+    for booking in list(evening_reminder_bookings(tomorrow)):
         _announce(booking, EVENING, _evening_text)
         count += 1
     return count
