@@ -52,7 +52,7 @@ EXPECTS = {
     "confirm": {"book"},
     "refused": {"alt", "retime"},
     "mine": {"cancel", "unlink"},
-    "cancel": {"cancel_yes"},
+    "cancel": {"cancel_yes", "keep"},
 }
 TEXT_STEPS = ("name", "phone")
 
@@ -456,7 +456,7 @@ def _step_cancel(conversation, subscriber, value) -> list[dict]:
     _move(conversation, "cancel", booking=booking.pk)
     return [text_message("\n".join([_("Cancel this ride?"), *booking_lines(booking)]), quick_reply=quick(
         _button(conversation, _("Cancel the ride"), "cancel_yes", str(booking.pk)),
-        _button(conversation, _("Keep it"), "quit")))]
+        _button(conversation, _("Keep it"), "keep")))]
 
 
 def _step_cancel_yes(conversation, subscriber, value) -> list[dict]:
@@ -476,6 +476,12 @@ def _step_cancel_yes(conversation, subscriber, value) -> list[dict]:
                                            postback(_("Book a ride"), "action=ride")))]
 
 
+def _step_keep(conversation, subscriber, value) -> list[dict]:
+    _end(conversation)
+    return [text_message(_("The ride stays booked."), quick_reply=quick(
+        postback(_("My bookings"), "action=rides_mine"), postback(_("Book a ride"), "action=ride")))]
+
+
 def _step_unlink(conversation, subscriber, value) -> list[dict]:
     with transaction.atomic():
         actions_line.unlink_line_rider(subscriber_id=subscriber.pk)
@@ -489,5 +495,5 @@ STEPS = {
     "area": _step_area, "consent": _step_consent, "from": _step_from, "to": _step_to, "date": _step_date,
     "time": _step_time, "page": _step_page, "pax": _step_pax, "wc": _step_wc, "book": _step_book,
     "alt": _step_alt, "retime": _step_retime, "cancel": _step_cancel, "cancel_yes": _step_cancel_yes,
-    "unlink": _step_unlink,
+    "keep": _step_keep, "unlink": _step_unlink,
 }
