@@ -4,8 +4,9 @@
   window at once;
 - bob at the 両津 phone desk (laptop) adds a caller as a rider and books the same trip for them by phone;
 - the operations board shows both bookings on one vehicle's plan (pooled);
+- the phone desk's evening call list (riders LINE cannot reach), one marked as called;
 - screenshots at phone, tablet and laptop size (rides-book-*, rides-answer-phone, rides-desk-desktop,
-  rides-board-desktop);
+  rides-calls-desktop, rides-board-desktop);
 - the driver's tablet (rides_driver.py): enrolled by QR, today's stops, a mark offline, synced, on the board.
 """
 
@@ -97,6 +98,19 @@ def check_rides(report: Report, browser: Browser, password: str) -> None:
             screenshot(report, page, "rides-board-desktop")
 
         report.check("rides the web and the phone booking are on one vehicle plan", one_plan)
+
+        def call_list() -> None:
+            """The evening list: neither rider is linked to LINE, so bob calls both and marks one."""
+            page.goto(f"/rides/desk/ryotsu/calls/?day={day.isoformat()}", wait_until="load")
+            expect(page.get_by_text("佐渡 花子").count() > 0 and page.get_by_text("両津 太郎").count() > 0,
+                   "the call list misses a rider LINE cannot reach")
+            expect(page.get_by_text("あと2人に電話してください").count() == 1, "the call list counts wrong")
+            with page.expect_navigation(wait_until="load"):
+                page.locator("form button[type=submit]", has_text="電話した").first.click()
+            expect(page.get_by_text("あと1人に電話してください").count() == 1, "marking a call did not count")
+            screenshot(report, page, "rides-calls-desktop")
+
+        report.check("rides bob calls the riders LINE cannot reach the evening before", call_list)
     finally:
         context.close()
     rides_driver.check_driver_tablet(report, browser, password)

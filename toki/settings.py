@@ -5,6 +5,7 @@ through `toki.lib.env`; each is listed in `.env.example` and explained in `docs/
 variables set, Toki runs on SQLite in debug mode with the database task queue.
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -453,6 +454,15 @@ TOKI_RIDES_REOPTIMISE_SECONDS = env_int("TOKI_RIDES_REOPTIMISE_SECONDS", 2)
 # The public booking page (/rides/): requests from one client, and from everyone together, per 10 minutes.
 TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT = env_int("TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT", 10)
 TOKI_RIDES_WEB_BOOKINGS_GLOBAL = env_int("TOKI_RIDES_WEB_BOOKINGS_GLOBAL", 600)
+# Reminders to riders who booked through LINE (manage.py rides_remind): the evening before from this local time
+# (HH:MM), and when their vehicle's last position (fresh within TOKI_RIDES_POSITION_FRESH_MINUTES) is within
+# TOKI_RIDES_REMIND_NEAR_MINUTES' drive of the pickup.
+try:
+    TOKI_RIDES_REMIND_EVENING = datetime.time.fromisoformat(env_str("TOKI_RIDES_REMIND_EVENING", "18:00"))
+except ValueError as exc:
+    raise ImproperlyConfigured("TOKI_RIDES_REMIND_EVENING must be a time of day, HH:MM (e.g. 18:00)") from exc
+TOKI_RIDES_REMIND_NEAR_MINUTES = env_int("TOKI_RIDES_REMIND_NEAR_MINUTES", 10)
+TOKI_RIDES_POSITION_FRESH_MINUTES = env_int("TOKI_RIDES_POSITION_FRESH_MINUTES", 5)
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
@@ -476,6 +486,7 @@ TOKI_PERIODIC_JOBS = [
     # its chain head is copied off the box when TOKI_REGISTRY_LOG_HEAD_SINK is set.
     ("registry_prune_access_log", 86400, []),
     ("registry_export_log_head", 3600, []) if env_str("TOKI_REGISTRY_LOG_HEAD_SINK") else None,
+    ("rides_remind", 60, []),  # LINE reminders the evening before and when the vehicle is near (docs/rides.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from toki.linebot import replies
+from toki.linebot import replies, rides_chat
 from toki.linebot.distress import is_distress, should_tell_hq, tell_hq, where_to_go
 from toki.linebot.settings_link import settings_url
 from toki.notify.actions import subscriptions
@@ -49,6 +49,11 @@ LANGUAGE_WORDS = {
     "한국어": "ko", "korean": "ko", "韓国語": "ko",
 }
 KEYWORDS = [  # (action, words): the first group that matches wins
+    # Shared rides first: 「のりあい交通」 is a ride, not the lifelines' 交通; 「予約の確認」 before 「予約」.
+    ("rides_mine", ("予約確認", "予約の確認", "予約を確認", "よやくかくにん", "my booking", "my bookings",
+                    "我的预约", "예약 확인")),
+    ("ride", ("予約", "よやく", "のりあい", "乗合", "乗り合い", "デマンド", "book a ride", "ride", "rides",
+              "booking", "约车", "预约", "합승", "예약")),
     ("settings", ("受信設定", "設定", "せってい", "settings", "setting", "设置", "설정")),
     ("shelters", ("避難所", "避難場所", "ひなんじょ", "shelter", "shelters", "evacuation site", "避难所", "대피소")),
     ("lifelines", ("ライフライン", "停電", "断水", "フェリー", "交通", "lifeline", "lifelines", "ferry", "ferries",
@@ -191,6 +196,10 @@ def _message(event: dict, municipality) -> tuple[list[dict], str]:
             if subscriber and code_in(text):  # 「テスト <code>」 from the test audience page (HQ)
                 return _join_test_audience(subscriber, code_in(text)), language
             action, argument = keyword_action(text)
+            if subscriber and rides_chat.awaits_text(subscriber):
+                if not action:  # the name or phone number the ride booking asked for
+                    return rides_chat.on_text(subscriber, text), language
+                rides_chat.drop(subscriber)  # a keyword instead: the booking is left
             if not action:
                 # In a group chat only keywords are answered: people there talk to each other, not to the city.
                 return (replies.help_messages() if subscriber else []), language
@@ -233,6 +242,11 @@ def _postback(event: dict, municipality) -> tuple[list[dict], str]:
     subscriber = _writer(municipality, user_id)
     language = subscriber.language if subscriber else "ja"
     with translation.override(language):
+        if "ride" in value:  # a button of a ride booking (rides_chat: its token is checked there)
+            if subscriber is None:
+                return replies.help_messages(), language
+            params = (event.get("postback") or {}).get("params")
+            return rides_chat.on_postback(subscriber, value, params if isinstance(params, dict) else {}), language
         action = value.get("action", "")
         if action == "settings" and value.get("step"):
             return _run("settings_" + value["step"], "", subscriber, municipality, user_id)
@@ -261,8 +275,10 @@ def _run(action: str, argument: str, subscriber: Subscriber | None, municipality
         return replies.lifelines_messages(municipality), language
     if action == "prepare":
         return replies.preparedness_messages(), language
-    if subscriber is None:  # settings need a person: a group chat gets the help text
+    if subscriber is None:  # settings and rides need a person: a group chat gets the help text
         return (replies.help_messages() if action else []), language
+    if action in ("ride", "rides_mine"):  # 「予約」/「予約の確認」 or the menu (rides_chat.py)
+        return (rides_chat.start(subscriber) if action == "ride" else rides_chat.mine(subscriber)), language
     return _settings_action(action, argument, subscriber, user_id)
 
 

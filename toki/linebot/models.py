@@ -23,3 +23,21 @@ class LineWebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.event_id}"
+
+
+class RideConversation(models.Model):
+    """A LINE friend's shared-ride booking in progress (toki/linebot/rides_chat.py): the step, the choices so far, and
+    the token that the buttons of the last answer carry. One per friend. A postback whose token is not the current
+    one (an old button, a forged postback) or that comes after `expires_at` changes and books nothing; each accepted
+    postback gets a new token (a conditional UPDATE: a double tap or two workers handle it once). The name and phone
+    a new rider types stay here only until their rider is linked; expired rows are deleted."""
+
+    subscriber = models.OneToOneField("notify.Subscriber", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=20)
+    token = models.CharField(max_length=24)
+    data = models.JSONField(default=dict)
+    expires_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"ride conversation #{self.pk} ({self.step})"  # never the LINE user id

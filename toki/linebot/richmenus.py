@@ -92,7 +92,8 @@ def menus() -> list[Menu]:
         Cell("避難所", "Shelters", _postback("action=shelters", "避難所"), 1, 0, colour=green),
         Cell("ライフ\nライン", "Lifelines", _postback("action=lifelines", "ライフライン"), 2, 0, colour=teal),
         Cell("受信設定", "Settings", _postback("action=settings", "受信設定"), 0, 1, colour=grey),
-        Cell("防災の\n備え", "Be prepared", _uri("portal:preparedness"), 1, 1, colour=navy),
+        # Shared rides (issue 19): the booking conversation; 防災の備え stays a keyword (「備え」) and a portal page.
+        Cell("のりあい\n予約", "Shared ride", _postback("action=ride", "のりあい予約"), 1, 1, colour=navy),
         Cell("Tourist", "English", _postback("action=tourist", "English"), 2, 1, colour=teal),
     ))
     tourist = Menu("tourist", "Menu", (

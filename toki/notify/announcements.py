@@ -13,6 +13,13 @@ What it says, per language (`Content`: title, short preview text for the lock sc
 (municipality, districts — none means the whole municipality —, category; a drill or test goes only to the test
 audience); and its dedupe key: announcing the same key twice plans once, so a producer's subscriber may run again
 after a crash. Every channel renders the same Content its own way (toki.notify.channels).
+
+A **personal audience** (`subscriber_ids`): a message for one person (or a few named ones) rather than districts and
+categories, e.g. a ride reminder to the rider who booked it through LINE. The producer names the Subscriber ids (it
+learnt them when the person linked their account) and a dedupe key per thing told ("rides_reminder:evening:<pk>"):
+the same outbox, retry keys, sweep and unique source key as any announcement, so it is sent once however often the
+producer's job runs. Districts, categories and the test audience do not filter it (the person asked for it);
+inactive subscribers (blocked the account) and channels without a transport are still left out.
 """
 
 from collections.abc import Callable, Mapping
@@ -67,6 +74,7 @@ class Announcement:
     is_drill: bool = False  # 訓練: marked in its texts by the producer; the test audience only
     is_test: bool = False  # a test message: the test audience only
     extra: dict = field(default_factory=dict)  # for the audit record (ids only)
+    subscriber_ids: tuple[int, ...] = ()  # a personal audience: exactly these subscribers (see the module doc)
 
     def __post_init__(self):
         problems = []
@@ -76,6 +84,10 @@ class Announcement:
             problems.append(f"unknown category {self.category!r}")
         if self.kind not in Kind.values:
             problems.append(f"unknown kind {self.kind!r}")
+        if self.subscriber_ids and (self.district_codes or self.test_audience_only):
+            problems.append("a personal audience takes no districts and is neither a drill nor a test")
+        if any(not isinstance(pk, int) or isinstance(pk, bool) for pk in self.subscriber_ids):
+            problems.append("subscriber_ids must be Subscriber ids (integers)")
         if settings.LANGUAGE_CODE not in self.texts:
             problems.append(f"no text in the default language {settings.LANGUAGE_CODE!r}")
         for language, content in self.texts.items():
@@ -85,6 +97,10 @@ class Announcement:
                 problems.append(f"the {language!r} preview is longer than {SHORT_MAX} characters")
         if problems:
             raise ValueError(f"announcement {self.dedupe_key!r}: " + "; ".join(problems))
+
+    @property
+    def is_personal(self) -> bool:
+        return bool(self.subscriber_ids)
 
     @property
     def test_audience_only(self) -> bool:

@@ -247,6 +247,8 @@ RULES = {
     'rides/desk/': RIDES_DESKS,
     'rides/desk/<slug:area_code>/': RYOTSU_OFFICE,  # the area's branch office (bob for 両津) and HQ
     'rides/desk/<slug:area_code>/bookings/<int:pk>/cancel/': RYOTSU_OFFICE,
+    'rides/desk/<slug:area_code>/calls/': RYOTSU_OFFICE,  # the evening list of riders LINE cannot reach
+    'rides/desk/<slug:area_code>/calls/<int:pk>/': RYOTSU_OFFICE,
     'rides/desk/<slug:area_code>/bookings/<int:pk>/no-show/': RYOTSU_OFFICE,
     'rides/desk/<slug:area_code>/riders/<int:pk>/': RYOTSU_OFFICE,
     'rides/desk/<slug:area_code>/riders/<int:pk>/suspensions/<int:suspension_pk>/lift/': RYOTSU_OFFICE,

@@ -102,6 +102,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
             ("api/v1/", "report_id"): report.pk, ("api/v1/", "opening_id"): cls.opening.pk,
             ("rides/", "area_code"): "ryotsu", ("rides/desk/<slug:area_code>/riders/", "pk"): rider.pk,
             ("rides/desk/<slug:area_code>/bookings/", "pk"): booking.pk,
+            ("rides/desk/<slug:area_code>/calls/", "pk"): booking.pk,
         }
 
     def url_of(self, route: str) -> tuple[str, bool]:

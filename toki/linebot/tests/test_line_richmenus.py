@@ -34,7 +34,7 @@ class RichMenuImageTests(LineWebhookTestCase):
     def test_it_has_the_six_buttons_of_the_bousai_menu(self):
         normal = next(m for m in menus() if m.key == "normal")
         titles = [c.title.replace("\n", "") for c in normal.cells]  # a long label is drawn on two lines
-        self.assertEqual(titles, ["最新情報", "避難所", "ライフライン", "受信設定", "防災の備え", "Tourist"])
+        self.assertEqual(titles, ["最新情報", "避難所", "ライフライン", "受信設定", "のりあい予約", "Tourist"])
 
     def test_it_covers_the_image_with_areas_that_do_not_overlap(self):
         for menu in menus():

@@ -45,6 +45,21 @@ FILL_STEP = 8
 INSERT_ROWS = 1000  # Delivery rows per INSERT statement
 
 
+def _personal_recipients(municipality_id: int, subscriber_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(pk, channel, language) of the named subscribers that can be reached: active, of the municipality, on a
+    planned channel (a personal audience is not filtered by districts or categories)."""
+    return list(Subscriber.objects.filter(municipality_id=municipality_id, is_active=True,
+                                          channel__in=planned_channels(), pk__in=sorted(set(subscriber_ids)))
+                .order_by("pk").values_list("pk", "channel", "language"))
+
+
+def _recipients_of(announcement: Announcement) -> list[tuple[int, str, str]]:
+    if announcement.is_personal:
+        return _personal_recipients(announcement.municipality_id, announcement.subscriber_ids)
+    return _recipients(announcement.municipality_id, announcement.category, announcement.district_codes,
+                       announcement.test_audience_only)
+
+
 def _recipients(municipality_id: int, category: str, codes: Sequence[str], test_only: bool
                 ) -> list[tuple[int, str, str]]:
     """(pk, channel, language) of every recipient, ascending pk, in one query. The categories are read as JSON
@@ -94,8 +109,7 @@ def announce(announcement: Announcement) -> Notification | None:
             fill_batches(existing.pk)  # its planner died: carry on where it stopped
         return existing
     # Read (and render) before the transaction: on SQLite a transaction holds the one write lock from its start.
-    groups = _groups(announcement, _recipients(announcement.municipality_id, announcement.category,
-                                               announcement.district_codes, announcement.test_audience_only))
+    groups = _groups(announcement, _recipients_of(announcement))
     try:
         with transaction.atomic():
             notification = _plan(announcement, groups)
@@ -151,7 +165,7 @@ def _plan(announcement: Announcement, groups: list[dict]) -> Notification:
     audit.record(actor=None, action="notify.planned", obj=notification, changes={
         **announcement.extra, "source": announcement.dedupe_key, "category": announcement.category,
         "recipients": notification.recipients, "batches": len(batches),
-        "test_audience_only": announcement.test_audience_only,
+        "test_audience_only": announcement.test_audience_only, "personal": announcement.is_personal,
     })
     return notification
 

@@ -73,3 +73,23 @@ class AnnounceTests(BaseTestCase):
             with self.subTest(message), self.assertRaisesMessage(ValueError, message):
                 Announcement(municipality_id=self.municipality.pk, **announcement(**changes))
         self.assertFalse(Notification.objects.exists())
+
+    def test_a_personal_audience_reaches_exactly_the_named_subscribers_once(self):
+        blocked = subscriber(self.municipality, active=False)
+        # Named: one of another district and one who chose no notices; the others of 両津 are not reached.
+        named = (self.aikawa.pk, self.no_notices.pk, blocked.pk)
+        notification = self.announce(dedupe_key="personal:1", district_codes=(), subscriber_ids=named)
+        self.assertEqual(self.recipients(notification), {self.aikawa.pk, self.no_notices.pk})  # not the blocked one
+        self.assertEqual(self.announce(dedupe_key="personal:1", district_codes=(), subscriber_ids=named),
+                         notification)
+        self.assertEqual(Delivery.objects.filter(notification=notification).count(), 2)
+
+    def test_a_personal_audience_is_refused_with_districts_or_as_a_drill(self):
+        for message, changes in {
+            "a personal audience takes no districts": {"subscriber_ids": (self.aikawa.pk,)},
+            "neither a drill nor a test": {"subscriber_ids": (self.aikawa.pk,), "district_codes": (),
+                                           "is_drill": True},
+            "subscriber_ids must be Subscriber ids": {"subscriber_ids": ("U123",), "district_codes": ()},
+        }.items():
+            with self.subTest(message), self.assertRaisesMessage(ValueError, message):
+                Announcement(municipality_id=self.municipality.pk, **announcement(**changes))

@@ -341,6 +341,20 @@ class VehicleDay(models.Model):
         return [datetime.fromisoformat(stop["at"]) for stop in self.stops]
 
 
+class RiderLink(models.Model):
+    """A saved rider who books through LINE: the rider ↔ the LINE friend (a notify Subscriber, whose id is all the
+    rides app keeps of them), with when they agreed to the consent text (`consent_version`, the text's date). The
+    LINE conversation creates it (toki/linebot/rides_chat.py); the reminders use it to reach the rider in person."""
+
+    rider = models.OneToOneField(Rider, on_delete=models.CASCADE, related_name="line_link")
+    subscriber = models.ForeignKey("notify.Subscriber", on_delete=models.CASCADE, related_name="ride_links")
+    consented_at = models.DateTimeField()
+    consent_version = models.CharField(max_length=20)
+
+    def __str__(self):
+        return f"rider #{self.rider_id} ↔ subscriber #{self.subscriber_id}"  # never the LINE user id
+
+
 # The driver's tablet (deliverable 4) keeps its models apart: enrolment codes, tablets and their synced events.
 from toki.transport.rides.models_driver import DriverEvent, DriverTablet, TabletEnrolment  # noqa: E402
 

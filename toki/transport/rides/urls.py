@@ -1,6 +1,6 @@
 from django.urls import path
 
-from toki.transport.rides import views, views_desk, views_driver, views_ops
+from toki.transport.rides import views, views_calls, views_desk, views_driver, views_ops
 
 app_name = "rides"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
          name="suspension_lift"),
     path("desk/<slug:area_code>/bookings/<int:pk>/cancel/", views_desk.booking_cancel, name="booking_cancel"),
     path("desk/<slug:area_code>/bookings/<int:pk>/no-show/", views_desk.booking_no_show, name="booking_no_show"),
+    path("desk/<slug:area_code>/calls/", views_calls.calls, name="calls"),
+    path("desk/<slug:area_code>/calls/<int:pk>/", views_calls.called, name="called"),
     path("ops/<slug:area_code>/", views_ops.board, name="board"),
     path("ops/<slug:area_code>/kpis.csv", views_ops.kpi_csv, name="kpi_csv"),
     path("ops/<slug:area_code>/tablets/", views_driver.tablets, name="tablets"),
