@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.registry import conf, crypto
@@ -109,11 +110,11 @@ def apply_refresh(*, actor, refresh: Refresh) -> dict[str, int]:
     _require_keeper(actor)
     refresh = Refresh.objects.select_for_update().get(pk=refresh.pk)
     if refresh.state != Refresh.State.PENDING:
-        raise ValueError("this refresh was already decided")
+        raise ValueError(_("this refresh was already decided"))
     changes = list(RefreshChange.objects.filter(refresh=refresh))
     touched = [c.person_id for c in changes if c.person_id]
     if Person.objects.filter(pk__in=touched, updated_at__gt=refresh.created_at).exists():
-        raise ValueError("the register changed after this diff was made: make a new diff")
+        raise ValueError(_("the register changed after this diff was made: make a new diff"))
     people = Person.objects.in_bulk(touched)
     now = timezone.now()
     for change in changes:
@@ -136,7 +137,7 @@ def discard_refresh(*, actor, refresh: Refresh) -> Refresh:
     _require_keeper(actor)
     refresh = Refresh.objects.select_for_update().get(pk=refresh.pk)
     if refresh.state != Refresh.State.PENDING:
-        raise ValueError("this refresh was already decided")
+        raise ValueError(_("this refresh was already decided"))
     refresh.state, refresh.decided_by, refresh.decided_at = Refresh.State.DISCARDED, actor, timezone.now()
     refresh.save(update_fields=["state", "decided_by", "decided_at"])
     RefreshChange.objects.filter(refresh=refresh).update(values="")  # the staged personal values go

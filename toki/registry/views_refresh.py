@@ -5,6 +5,7 @@ Each person on the register named on the page is a look, logged (internal use, ç
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -45,7 +46,7 @@ def refresh_page(request, pk: int):
             elif request.POST.get("op") == "discard":
                 refreshing.discard_refresh(actor=request.user, refresh=found)
             else:
-                raise ValueError("op: approve or discard")
+                raise ValueError(_("op: approve or discard"))
             return redirect("registry:refresh", pk=pk)
         except ValueError as refused:
             error = str(refused)
