@@ -9,7 +9,7 @@ from toki.registry.selectors import PURPOSE_LABELS
 
 register = template.Library()
 
-ITEM_LABELS = {name: Person._meta.get_field(name).verbose_name for name in PERSON_FIELDS}
+ITEM_LABELS = {f.name: f.verbose_name for f in Person._meta.concrete_fields if f.name in PERSON_FIELDS}
 
 
 @register.filter

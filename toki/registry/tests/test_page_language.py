@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from toki.accounts.models import OrgUnit
+from toki.accounts.models import OrgUnit, User
 from toki.areas.models import District
 from toki.registry import actions
 from toki.registry.models import Activation, Consent, Person, RecipientClass, SafetyRound, Scope
@@ -33,9 +33,9 @@ ENGLISH = (
     "Not yet confirmed", "Who answered", "How (the ladder)", "Relation of who answered", "Record", "Status",
     "Tablet household", "Second factor", "authenticator app", "Continue", "Filter", "Nothing logged",
 )
-JAPANESE = ("避難行動要支援者名簿", "氏名", "生年月日", "避難支援等を必要とする事由", "緊急連絡先", "閲覧記録", "法的根拠",
-            "同意又は条例（第49条の11第2項）", "民生委員", "災害時の名簿提供（災害対策基本法第49条の11第3項）", "支援の計画",
-            "安否確認", "未確認", "二要素認証")
+JAPANESE = ("避難行動要支援者名簿", "氏名", "生年月日", "避難支援等を必要とする事由", "緊急連絡先", "閲覧記録",
+            "法的根拠", "同意又は条例（第49条の11第2項）", "民生委員", "支援の計画", "安否確認", "未確認", "二要素認証",
+            "災害時の名簿提供（災害対策基本法第49条の11第3項）")
 
 
 class VisibleText(HTMLParser):
@@ -69,6 +69,10 @@ def english_left(text: str) -> list[str]:
 
 @override_settings(**KEYS_V1)
 class RegistryPageLanguageTests(RegistryLoginMixin, BaseTestCase):
+    aikawa: District
+    alice: User
+    dave: User
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -96,7 +100,7 @@ class RegistryPageLanguageTests(RegistryLoginMixin, BaseTestCase):
         if not SafetyRound.objects.exists():
             self.client.post(reverse("registry:safety_rounds"), {"districts": [self.aikawa.pk]})
         activation, round_ = Activation.objects.get(), SafetyRound.objects.get()
-        person = Person.objects.first()
+        person = Person.objects.order_by("pk")[0]
         district = reverse("registry:district", args=[self.aikawa.pk])
         urls = {
             "index": reverse("registry:index"), "purpose": district, "list": district + "?purpose=support_planning",

@@ -55,8 +55,8 @@ class RefreshTests(RegistryLoginMixin, BaseTestCase):
         self.assertFalse(Person.objects.filter(status=Person.Status.LEFT).exists())  # nothing applied yet
         self.login(self.alice)
         page = self.client.get(reverse("registry:refresh", args=[refresh.pk]))
-        for text in ("新規 登録", "住所 変更", "<td>住所</td>", "転出 する", "転出", "施設 入所", "施設入所", "名簿 外れ",
-                     "更新ファイルに記載なし"):
+        for text in ("新規 登録", "住所 変更", "<td>住所</td>", "転出 する", "転出", "施設 入所", "施設入所",
+                     "名簿 外れ", "更新ファイルに記載なし"):
             self.assertContains(page, text)
         self.assertNotContains(page, "変更 なし")
         self.assertEqual(4, AccessLog.objects.filter(actor=self.alice, purpose="register_upkeep").count())
