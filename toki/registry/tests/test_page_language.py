@@ -3,19 +3,15 @@ terms (氏名, 避難支援等を必要とする事由, 第49条の11第3項 …
 codes is left; the other catalogues translate them too."""
 
 import re
-from datetime import date
 from html.parser import HTMLParser
-from io import StringIO
 
-from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from toki.accounts.models import OrgUnit, User
+from toki.accounts.models import User
 from toki.areas.models import District
-from toki.registry import actions
-from toki.registry.models import Activation, Consent, Person, RecipientClass, SafetyRound, Scope
-from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
+from toki.registry.models import Activation, Person, SafetyRound
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, import_with_minsei_consent, person_row
 from toki.test import BaseTestCase
 
 # English labels of the registry's pages, forms, model fields, choices and codes that an officer would meet on
@@ -78,14 +74,7 @@ class RegistryPageLanguageTests(RegistryLoginMixin, BaseTestCase):
         super().setUpTestData()
         rows = [person_row("A1", name="相川 一", medical_devices="人工呼吸器"), person_row("A2", name="相川 二")]
         with override_settings(**KEYS_V1):
-            call_command("registry_import", str(write_csv(csv_bytes(rows))), "--by", "alice", stdout=StringIO())
-            actions.register_recipient(actor=cls.alice, org_unit=OrgUnit.objects.get(name="佐渡市社会福祉協議会"),
-                                       recipient_class=RecipientClass.MINSEI, agreement_on=date(2026, 4, 1),
-                                       pledge_on=date(2026, 4, 1), training_on=date(2026, 5, 1))
-            first = next(p for p in Person.objects.all() if p.name == "相川 一")
-            actions.record_consent(actor=cls.alice, person=first,
-                                   recipient_class=RecipientClass.MINSEI, scope=Scope.ROSTER,
-                                   state=Consent.State.CONSENTED, text_version="2026-1", method=Consent.Method.VISIT)
+            import_with_minsei_consent(cls.alice, rows, consented=("相川 一",))
         cls.aikawa = District.objects.get(code="aikawa")
 
     def pages(self) -> dict[str, str]:
