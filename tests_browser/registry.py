@@ -124,10 +124,10 @@ def check_registry(report: Report, browser: Browser, site: server.Site, password
 
         def officer_list() -> None:
             open_district_list(alice)
-            expect(rows_shown(alice) == EVERYONE_IN_AIKAWA, f"alice sees {rows_shown(alice)} people")
-            expect(alice.get_by_role("columnheader", name="氏名").count() == 1, "no 氏名 column")
-            japanese_only(alice)
             pages["list"] = urlsplit(alice.url).path + "?" + urlsplit(alice.url).query
+            expect(rows_shown(alice) == EVERYONE_IN_AIKAWA, f"alice sees {rows_shown(alice)} people")
+            expect(alice.get_by_role("columnheader", name="氏名", exact=True).count() == 1, "no 氏名 column")
+            japanese_only(alice)
         report.check("registry alice reads the 相川 list in Japanese", officer_list)
         axe(report, alice, "registry-list")
         pages["index"] = "/registry/"
@@ -226,8 +226,9 @@ def check_registry(report: Report, browser: Browser, site: server.Site, password
                 def seen(page=page, path=path) -> None:
                     response = go(page, path)
                     expect(response is not None and response.status == 200, f"HTTP for {path}")
-                    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-                    expect(widths[0] <= widths[1] + 1, f"page is {widths[0]}px wide in a {widths[1]}px viewport")
+                    # Against the size asked for: a mobile browser widens its layout viewport to the content.
+                    wide, width = page.evaluate("document.documentElement.scrollWidth"), page.viewport_size["width"]
+                    expect(wide <= width + 1, f"page is {wide}px wide in a {width}px viewport")
                 report.check(f"registry {name}@{label} fits the width", seen)
                 screenshot(report, page, f"registry-{name}-{label}")
         finally:
