@@ -28,6 +28,7 @@ ENGLISH = (
     "Extend", "End now", "Open a round", "Rounds", "Drill", "Close the round", "Lists", "Total",
     "Not yet confirmed", "Who answered", "How (the ladder)", "Relation of who answered", "Record", "Status",
     "Tablet household", "Second factor", "authenticator app", "Continue", "Filter", "Nothing logged",
+    "female", "alone", "care_level", "physical",  # stored codes of the register's values (labels.py)
 )
 JAPANESE = ("避難行動要支援者名簿", "氏名", "生年月日", "避難支援等を必要とする事由", "緊急連絡先", "閲覧記録",
             "法的根拠", "同意又は条例（第49条の11第2項）", "民生委員", "支援の計画", "安否確認", "未確認", "二要素認証",
