@@ -23,6 +23,6 @@ def value_label(field: str, value):
     if not words:
         return value
     if isinstance(value, list):
-        return [{**item, "kind": str(words.get(item.get("kind"), item.get("kind")))} if isinstance(item, dict)
-                else str(words.get(item, item)) for item in value]
+        return [{**item, "kind": str(words.get(str(item.get("kind", "")), item.get("kind", "")))}
+                if isinstance(item, dict) else str(words.get(item, item)) for item in value]
     return str(words.get(value, value)) if isinstance(value, str) else value
