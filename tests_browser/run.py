@@ -31,6 +31,11 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 
 - registry_admin (registry_admin.py): issue 16's register upkeep at a laptop's size: the second factor with its
   recovery codes, a Shift_JIS file uploaded from the refresh page, its diff reviewed side by side and applied;
+- registry (registry.py): issue 16's register: alice (HQ officer) and mina (民生委員 of 相川) enrol the TOTP
+  second factor, mina sees only the consented people of 相川 until alice declares an activation, then everyone
+  there; the banner on every registry page, the access log of mina's looks, a 安否 round with one answer, a
+  person's page; axe on each, screenshots at phone, tablet and laptop size;
+
 - transit (transit.py): issue 20's departures pages on the demo feed at phone, tablet and laptop size, in English
   and Korean on the phone;
 - scenario (scenario.py): issue 12's tsunami scenario replayed through the local JMA feed server, poll_jma and
@@ -62,6 +67,7 @@ from tests_browser import (
     kpi,
     nojs,
     registry_admin,
+    registry,
     resident,
     rides,
     scenario,
@@ -92,7 +98,7 @@ from tests_browser.common import (
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "rides", "walkthrough", "resident", "tourist",
-          "scenario", "fares", "transit", "tablet", "pwa", "registry_admin")
+          "scenario", "fares", "transit", "tablet", "pwa", "registry", "registry_admin")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -285,6 +291,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 tablet.check_tablet(report, browser, site, DEMO_PASSWORD)
                 print(f"(tablet: {time.monotonic() - started:.1f}s)", flush=True)
+            if "registry" in groups and site is not None:
+                started = time.monotonic()
+                registry.check_registry(report, browser, site, DEMO_PASSWORD)
+                print(f"(registry: {time.monotonic() - started:.1f}s)", flush=True)
             if "pwa" in groups and site is not None:  # last: it stops and restarts the server
                 started = time.monotonic()
                 shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)

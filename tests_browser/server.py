@@ -6,6 +6,7 @@ TOKI_DEBUG=0, whitenoise serving the collected files) unless gunicorn cannot be 
 runserver stands in with TOKI_DEBUG=1 and the caller says so.
 """
 
+import base64
 import contextlib
 import json
 import os
@@ -78,6 +79,9 @@ def create_site(workdir: Path) -> Site:
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         PYTHONUNBUFFERED="1",
+        # The registry's own keys (made up for this run; docs/registry.md), so its demo and pages work.
+        TOKI_REGISTRY_KEYS=f"v1={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+        TOKI_REGISTRY_INDEX_KEY=secrets.token_urlsafe(48),
     )
     site.env = env
     return site

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.registry import crypto
@@ -45,7 +46,7 @@ def register_recipient(*, actor, org_unit, recipient_class: str, agreement_on: d
                        pledge_on: date | None = None, training_on: date | None = None) -> Recipient:
     """Record an organisation the register may be shared with (it sees nothing until all three dates are set)."""
     _require_keeper(actor)
-    recipient, _ = Recipient.objects.update_or_create(
+    recipient, _created = Recipient.objects.update_or_create(
         org_unit=org_unit, defaults={"recipient_class": recipient_class, "agreement_on": agreement_on,
                                      "pledge_on": pledge_on, "training_on": training_on})
     audit.record(actor=actor, action="registry.recipient_registered", obj=recipient,
@@ -112,9 +113,10 @@ def _require_declarer(actor) -> None:
 
 def _check_expiry(expires_at, now) -> None:
     if expires_at <= now:
-        raise ValueError("expires_at: the expiry must be in the future")
+        raise ValueError(_("expires_at: the expiry must be in the future"))
     if expires_at > now + timedelta(hours=MAX_ACTIVATION_HOURS):
-        raise ValueError(f"expires_at: at most {MAX_ACTIVATION_HOURS} hours ahead (extend it when needed)")
+        raise ValueError(_("expires_at: at most %(hours)s hours ahead (extend it when needed)")
+                         % {"hours": MAX_ACTIVATION_HOURS})
 
 
 @transaction.atomic
@@ -125,11 +127,11 @@ def declare_activation(*, actor, districts, reason: str, expires_at) -> Activati
     districts = list(districts)
     reason = (reason or "").strip()
     if not districts:
-        raise ValueError("districts: name at least one affected district")
+        raise ValueError(_("districts: name at least one affected district"))
     if not reason:
-        raise ValueError("reason: say why sharing is widened")
+        raise ValueError(_("reason: say why sharing is widened"))
     if len(reason) > 500:
-        raise ValueError("reason: at most 500 characters")
+        raise ValueError(_("reason: at most 500 characters"))
     _check_expiry(expires_at, now)
     activation = Activation.objects.create(declared_by=actor, declared_at=now, reason=reason, expires_at=expires_at)
     activation.districts.set(districts)
@@ -144,7 +146,7 @@ def extend_activation(*, actor, activation: Activation, expires_at) -> Activatio
     activation = Activation.objects.select_for_update().get(pk=activation.pk)
     now = timezone.now()
     if not activation.is_live(now):
-        raise ValueError("this activation has ended: declare a new one")
+        raise ValueError(_("this activation has ended: declare a new one"))
     _check_expiry(expires_at, now)
     before = activation.expires_at
     activation.expires_at = expires_at
@@ -160,7 +162,7 @@ def end_activation(*, actor, activation: Activation) -> Activation:
     activation = Activation.objects.select_for_update().get(pk=activation.pk)
     now = timezone.now()
     if not activation.is_live(now):
-        raise ValueError("this activation has already ended")
+        raise ValueError(_("this activation has already ended"))
     activation.ended_at, activation.ended_by = now, actor
     activation.save(update_fields=["ended_at", "ended_by"])
     audit.record(actor=actor, action="registry.activation_ended", obj=activation)
@@ -175,13 +177,13 @@ def review_activation(*, actor, activation: Activation, note: str) -> Activation
     activation = Activation.objects.select_for_update().get(pk=activation.pk)
     note = (note or "").strip()
     if activation.is_live(timezone.now()):
-        raise ValueError("an activation is reviewed after it has ended or expired")
+        raise ValueError(_("an activation is reviewed after it has ended or expired"))
     if activation.reviewed_at is not None:
-        raise ValueError("this activation has already been reviewed")
+        raise ValueError(_("this activation has already been reviewed"))
     if not note:
-        raise ValueError("note: write the review")
+        raise ValueError(_("note: write the review"))
     if len(note) > 2000:
-        raise ValueError("note: at most 2,000 characters")
+        raise ValueError(_("note: at most 2,000 characters"))
     activation.reviewed_at, activation.reviewed_by, activation.review_note = timezone.now(), actor, note
     activation.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
     audit.record(actor=actor, action="registry.activation_reviewed", obj=activation)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.registry import bulk, crypto
@@ -45,7 +46,7 @@ def open_round(*, actor, municipality, districts, alert_id: int | None = None, i
     _require_officer(actor)
     districts = list(districts)
     if not districts:
-        raise ValueError("districts: name at least one district")
+        raise ValueError(_("districts: name at least one district"))
     now = timezone.now()
     existing = (SafetyRound.objects.select_for_update().filter(municipality=municipality, is_drill=is_drill,
                                                               closed_at__isnull=True).first())
@@ -69,7 +70,7 @@ def close_round(*, actor, round_: SafetyRound) -> SafetyRound:
     _require_officer(actor)
     round_ = SafetyRound.objects.select_for_update().get(pk=round_.pk)
     if round_.closed_at is not None:
-        raise ValueError("this round is already closed")
+        raise ValueError(_("this round is already closed"))
     round_.closed_at = timezone.now()
     round_.save(update_fields=["closed_at"])
     counts = dict(SafetyStatus.objects.filter(round=round_).values_list("status").annotate(n=Count("id")))
@@ -93,7 +94,7 @@ def record_safety(*, actor, status_row: SafetyStatus, status: str, source: str, 
     if actor is not None and not may_record_for(actor, row.person_id, row.district_id):
         raise PermissionDenied("not a person you may see")
     if row.round.closed_at is not None:
-        raise ValueError("this round is closed")
+        raise ValueError(_("this round is closed"))
     if status not in Safety.values:
         raise ValueError(f"status: unknown {status!r}")
     if source not in MANUAL_SOURCES:
@@ -102,9 +103,9 @@ def record_safety(*, actor, status_row: SafetyStatus, status: str, source: str, 
         raise ValueError(f"step: one of {', '.join(Step.values)}")
     relation = (relation or "").strip()
     if source == Source.RELATIVE and not relation:
-        raise ValueError("relation: say who answered for the person (長男, 娘, …)")
+        raise ValueError(_("relation: say who answered for the person (長男, 娘, …)"))
     if len(relation) > 40:
-        raise ValueError("relation: at most 40 characters")
+        raise ValueError(_("relation: at most 40 characters"))
     now = timezone.now()
     if step:
         row.steps_tried = max(row.steps_tried, LADDER.index(Step(step)) + 1)
@@ -128,7 +129,7 @@ def link_household(*, actor, person: Person, household_id: int) -> HouseholdLink
 
     _require_officer(actor)
     if not households_for_staff(actor).filter(pk=household_id, district_id=person.district_id).exists():
-        raise ValueError("household: not a tablet household of this person's district")
+        raise ValueError(_("household: not a tablet household of this person's district"))
     link, _created = HouseholdLink.objects.update_or_create(
         person=person, defaults={"household_id": household_id, "linked_by": actor, "linked_at": timezone.now()})
     audit.record(actor=actor, action="registry.household_linked", obj=link,
@@ -141,7 +142,7 @@ def unlink_household(*, actor, person: Person) -> None:
     _require_officer(actor)
     link = HouseholdLink.objects.select_for_update().filter(person=person).first()
     if link is None:
-        raise ValueError("this person is not linked to a tablet household")
+        raise ValueError(_("this person is not linked to a tablet household"))
     audit.record(actor=actor, action="registry.household_unlinked", obj=link,
                  changes={"person": person.pk, "household": link.household_id})
     link.delete()
@@ -186,7 +187,7 @@ def confirm_match(*, actor, status_row: SafetyStatus) -> SafetyStatus:
     if not may_record_for(actor, row.person_id, row.district_id):
         raise PermissionDenied("not a person you may see")
     if row.registration_id is None:
-        raise ValueError("no shelter check-in is matched to this person")
+        raise ValueError(_("no shelter check-in is matched to this person"))
     if row.match_confirmed_at is None:
         row.match_confirmed_at, row.match_confirmed_by = timezone.now(), actor
         row.save(update_fields=["match_confirmed_at", "match_confirmed_by"])
@@ -229,7 +230,7 @@ def match_check_ins(registration_ids) -> dict[str, int]:
 def _match_chunk(keyed: dict) -> tuple[int, int]:
     people: dict[tuple[str, str], list[int]] = {}
     for pid, kana, birth in Person.objects.filter(
-            kana_index__in={k for k, _ in keyed}, status=Person.Status.ACTIVE).values_list(
+            kana_index__in={kana for kana, _birth in keyed}, status=Person.Status.ACTIVE).values_list(
             "id", "kana_index", "birth_date_index"):
         if (kana, birth) in keyed:
             people.setdefault((kana, birth), []).append(pid)

@@ -8,6 +8,7 @@ sharing decisions need no decryption. Search goes through the *_index columns (c
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from toki.registry.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 
@@ -41,8 +42,8 @@ class Person(models.Model):
     left_reason = models.CharField(_("why the person left"), max_length=10, blank=True)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     # Statutory items (第49条の10第2項).
-    name = EncryptedTextField(_("name"))
-    name_kana = EncryptedTextField(_("name (kana)"))
+    name = EncryptedTextField(pgettext_lazy("registry person", "name"))  # 氏名, not the 名称 of a place
+    name_kana = EncryptedTextField(pgettext_lazy("registry person", "name (kana)"))
     birth_date = EncryptedDateField(_("date of birth"))
     sex = EncryptedTextField(_("sex"), blank=True)
     address = EncryptedTextField(_("address"))

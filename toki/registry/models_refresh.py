@@ -5,6 +5,7 @@ nothing reaches the register until an officer approves it. The staged values are
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from toki.registry.fields import EncryptedJSONField
 
@@ -37,7 +38,7 @@ class RefreshChange(models.Model):
     class Kind(models.TextChoices):
         NEW = "new", _("New")
         CHANGED = "changed", _("Changed")
-        LEFT = "left", _("Left")
+        LEFT = "left", pgettext_lazy("registry refresh", "Left")  # the register, not a shelter (退所)
 
     class Decision(models.TextChoices):
         UNDECIDED = "", _("Not decided")

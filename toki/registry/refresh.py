@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.registry import conf, crypto
@@ -109,7 +110,7 @@ def _set(person: Person, values: dict) -> None:
 def _pending(refresh: Refresh) -> Refresh:
     refresh = Refresh.objects.select_for_update().get(pk=refresh.pk)
     if refresh.state != Refresh.State.PENDING:
-        raise ValueError("this refresh was already decided")
+        raise ValueError(_("this refresh was already decided"))
     return refresh
 
 
@@ -121,7 +122,7 @@ def decide(*, actor, refresh: Refresh, decision: str, change_ids: list[int] | No
     _require_keeper(actor)
     refresh = _pending(refresh)
     if decision not in (Decision.APPROVED, Decision.REJECTED):
-        raise ValueError("decision: approved or rejected")
+        raise ValueError(_("decision: approved or rejected"))
     left_reasons = left_reasons or {}
     bad = sorted(str(pk) for pk, reason in left_reasons.items() if reason not in LeftReason.values)
     if bad:
@@ -133,7 +134,7 @@ def decide(*, actor, refresh: Refresh, decision: str, change_ids: list[int] | No
             RefreshChange.objects.filter(pk=change.pk).update(left_reason=left_reasons[change.pk])
     decided = rows.update(decision=decision)
     if change_ids is not None and decided != len(set(change_ids)):
-        raise ValueError("some rows are not part of this diff")
+        raise ValueError(_("some rows are not part of this diff"))
     audit.record(actor=actor, action="registry.refresh_rows_decided", obj=refresh,
                  changes={"decision": decision, "rows": decided})
     return decided
@@ -150,7 +151,7 @@ def apply_refresh(*, actor, refresh: Refresh) -> dict[str, int]:
     changes = list(RefreshChange.objects.filter(refresh=refresh, decision=Decision.APPROVED))
     touched = [c.person_id for c in changes if c.person_id]
     if Person.objects.filter(pk__in=touched, updated_at__gt=refresh.created_at).exists():
-        raise ValueError("the register changed after this diff was made: make a new diff")
+        raise ValueError(_("the register changed after this diff was made: make a new diff"))
     people = Person.objects.in_bulk(touched)
     now = timezone.now()
     for change in changes:

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from toki.areas.models import District
 from toki.registry import accesslog, crypto, modes
@@ -19,6 +20,13 @@ from toki.registry.permissions import Grant, grants_of
 
 # Why someone looks (logged with every access). A code, never free text: free text could carry personal data.
 PURPOSES = ("support_planning", "consent_followup", "drill", "disaster_response", "register_upkeep")
+PURPOSE_LABELS = {
+    "support_planning": _("Planning support"),
+    "consent_followup": _("Following up consent"),
+    "drill": _("Drill"),
+    "disaster_response": _("Disaster response"),
+    "register_upkeep": _("Keeping the register"),
+}
 # When several grants reach a person, the log names the narrowest legal basis that allowed the look.
 BASIS_RANK: dict[str, int] = {AccessLog.Basis.INTERNAL: 0, AccessLog.Basis.NORMAL: 1, AccessLog.Basis.DISASTER: 2}
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from toki.areas.selectors import default_municipality_or_404
 from toki.registry import exports, selectors
+from toki.registry.labels import value_label
 from toki.registry.models import PERSON_FIELDS, Export, Person
 from toki.registry.permissions import may_declare_activation, may_use_registry
 
@@ -85,7 +86,8 @@ def _table(people) -> tuple[list, list[list[str]]]:
     """The column labels and the cells of a list (only the fields some row may show)."""
     shown = [name for name in PERSON_FIELDS if any(name in view.values for view in people)]
     labels = {f.name: f.verbose_name for f in Person._meta.concrete_fields}
-    return [labels[n] for n in shown], [[_shown(view.values.get(name)) for name in shown] for view in people]
+    return [labels[n] for n in shown], [[_shown(value_label(name, view.values.get(name))) for name in shown]
+                                        for view in people]
 
 
 @never_cache

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -61,7 +62,7 @@ def activation(request, pk: int):
                     actions.review_activation(actor=request.user, activation=found, note=review.cleaned_data["note"])
                     return redirect("registry:activation", pk=pk)
             else:
-                error = "op: one of end, extend, review"
+                error = _("op: one of end, extend, review")
         except ValueError as refused:
             error = str(refused)
     now = timezone.now()

@@ -4,11 +4,15 @@ personal value of the register."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from toki.registry import selectors
 from toki.registry.permissions import may_keep_register
 from toki.registry.views import render_registry
+
+FILTER_LABELS = {"person": gettext_lazy("Person id"), "before": gettext_lazy("Older")}
 
 
 @never_cache
@@ -23,7 +27,7 @@ def access_log(request):
             if raw.isdigit():
                 filters[name] = int(raw)
             else:
-                problems.append(f"{name}: a number")
+                problems.append(_("%(field)s: give a number") % {"field": FILTER_LABELS[name]})
     actor = request.GET.get("actor", "").strip()[:150]
     basis = request.GET.get("basis", "").strip()
     page = selectors.access_log_page(request.user, person_id=filters.get("person"), actor=actor, basis=basis,

@@ -81,7 +81,7 @@ def _list(request, problems: list[str], status: int = 200):
 
 def _ids(values: list[str]) -> list[int]:
     if not all(value.isdigit() for value in values):
-        raise ValueError("row: not a row id")
+        raise ValueError(_("row: not a row id"))
     return [int(value) for value in values]
 
 
@@ -97,7 +97,7 @@ def _decide(request, found: Refresh) -> None:
     elif op in ("approve_selected", "reject_selected"):
         ids = _ids(post.getlist("change"))
         if not ids:
-            raise ValueError("select at least one row")
+            raise ValueError(_("select at least one row"))
         decision = Decision.APPROVED if op == "approve_selected" else Decision.REJECTED
         refreshing.decide(actor=request.user, refresh=found, decision=decision, change_ids=ids,
                           left_reasons={pk: reasons[pk] for pk in ids if pk in reasons})
@@ -112,7 +112,7 @@ def _decide(request, found: Refresh) -> None:
     elif op == "discard":
         refreshing.discard_refresh(actor=request.user, refresh=found)
     else:
-        raise ValueError("op: approve_selected, reject_selected, approve_rest, reject_rest, apply or discard")
+        raise ValueError(_("op: approve_selected, reject_selected, approve_rest, reject_rest, apply or discard"))
 
 
 @never_cache

@@ -64,3 +64,26 @@ class RegistryLoginMixin:
             session[SESSION_KEY] = {"device": device.pk, "at": timezone.now().isoformat()}
             session.save()
         user.__dict__.pop("_toki_registry_grants", None)
+
+
+def import_with_minsei_consent(officer, rows: list[dict], consented: tuple[str, ...]) -> None:
+    """Import `rows` as `officer`, register 佐渡市社会福祉協議会 as a cleared 民生委員 recipient (dave is its member),
+    and record the 民生委員 class's consent of the people named in `consented`. Call under the registry keys."""
+    from datetime import date
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from toki.accounts.models import OrgUnit
+    from toki.registry import actions
+    from toki.registry.models import Consent, Person, RecipientClass, Scope
+
+    call_command("registry_import", str(write_csv(csv_bytes(rows))), "--by", officer.username, stdout=StringIO())
+    actions.register_recipient(actor=officer, org_unit=OrgUnit.objects.get(name="佐渡市社会福祉協議会"),
+                               recipient_class=RecipientClass.MINSEI, agreement_on=date(2026, 4, 1),
+                               pledge_on=date(2026, 4, 1), training_on=date(2026, 5, 1))
+    for person in Person.objects.all():
+        if person.name in consented:
+            actions.record_consent(actor=officer, person=person, recipient_class=RecipientClass.MINSEI,
+                                   scope=Scope.ROSTER, state=Consent.State.CONSENTED, text_version="2026-1",
+                                   method=Consent.Method.VISIT)

@@ -108,7 +108,7 @@ class ActivationTests(RegistryLoginMixin, BaseTestCase):
         url = reverse("registry:activation", args=[activation.pk])
         early = self.client.post(url, {"op": "review", "review-note": "必要だった"})
         self.assertEqual(400, early.status_code)
-        self.assertContains(early, "after it has ended", status_code=400)
+        self.assertContains(early, "事後検証は提供の終了後", status_code=400)  # in the reader's language
         self.client.post(url, {"op": "end"})
         page = self.client.get(url)
         self.assertContains(page, "<td>dave</td>", html=False)

@@ -2,19 +2,15 @@
 watermark repeated on each printed page, a column on every CSV row); every download counted and every person in
 it logged as printed or exported; outsiders get 404."""
 
-from datetime import date, timedelta
-from io import StringIO
+from datetime import timedelta
 
-from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from toki.accounts.models import OrgUnit
 from toki.areas.models import District
-from toki.registry import actions
-from toki.registry.models import AccessLog, Consent, Export, Person, RecipientClass, Scope
-from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, csv_bytes, person_row, write_csv
+from toki.registry.models import AccessLog, Export
+from toki.registry.tests.helpers import KEYS_V1, RegistryLoginMixin, import_with_minsei_consent, person_row
 from toki.test import BaseTestCase
 
 
@@ -25,14 +21,7 @@ class ExportTests(RegistryLoginMixin, BaseTestCase):
         super().setUpTestData()
         rows = [person_row("E1", name="印刷 一", phone="+81-259-00-0001"), person_row("E2", name="印刷 二")]
         with override_settings(**KEYS_V1):
-            call_command("registry_import", str(write_csv(csv_bytes(rows))), "--by", "alice", stdout=StringIO())
-            actions.register_recipient(actor=cls.alice, org_unit=OrgUnit.objects.get(name="佐渡市社会福祉協議会"),
-                                       recipient_class=RecipientClass.MINSEI, agreement_on=date(2026, 4, 1),
-                                       pledge_on=date(2026, 4, 1), training_on=date(2026, 5, 1))
-            person = next(p for p in Person.objects.all() if p.name == "印刷 一")
-            actions.record_consent(actor=cls.alice, person=person, recipient_class=RecipientClass.MINSEI,
-                                   scope=Scope.ROSTER, state=Consent.State.CONSENTED, text_version="2026-1",
-                                   method=Consent.Method.VISIT)
+            import_with_minsei_consent(cls.alice, rows, consented=("印刷 一",))
         cls.aikawa = District.objects.get(code="aikawa")
 
     def make(self, user, kind):

@@ -57,7 +57,7 @@ class RefreshTests(RegistryLoginMixin, BaseTestCase):
         page = self.client.get(reverse("registry:refresh", args=[refresh.pk]))
         for text in ("新規 登録", "住所 変更", "佐渡市両津湊1",
                      "転出 する", "転出", "施設 入所", "施設入所", "名簿 外れ",
-                     "ファイルにない"):
+                     "更新ファイルに記載なし"):
             self.assertContains(page, text)
         self.assertNotContains(page, "変更 なし")
         self.assertEqual(4, AccessLog.objects.filter(actor=self.alice, purpose="register_upkeep").count())
@@ -92,7 +92,7 @@ class RefreshTests(RegistryLoginMixin, BaseTestCase):
         self.login(self.alice)
         self.client.post(reverse("registry:refresh", args=[later.pk]), {"op": "approve"})
         stale = self.client.post(reverse("registry:refresh", args=[refresh.pk]), {"op": "approve"})
-        self.assertContains(stale, "make a new diff", status_code=400)
+        self.assertContains(stale, "差分を作り直してください", status_code=400)
         self.assertEqual("佐渡市相川2", next(p for p in Person.objects.all() if p.name == "住所 変更").address)
 
     def test_a_bad_file_stages_nothing(self):

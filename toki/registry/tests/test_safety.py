@@ -130,7 +130,7 @@ class SafetyTests(RegistryLoginMixin, QueueMixin, ShelterWorldMixin, BaseTestCas
         url = reverse("registry:safety_record", args=[round_.pk, person.pk])
         refused = self.client.post(url, {"status": Safety.SAFE_AT_HOME, "source": "relative", "step": "call"})
         self.assertEqual(400, refused.status_code)
-        self.assertContains(refused, "relation", status_code=400)
+        self.assertContains(refused, "続柄：本人に代わって答えた人", status_code=400)
         self.client.post(url, {"status": Safety.SAFE_AT_HOME, "source": "relative", "step": "call",
                                "relation": "長女"})
         status = SafetyStatus.objects.get(round=round_, person=person)
