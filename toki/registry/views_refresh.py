@@ -90,7 +90,7 @@ def _decide(request, found: Refresh) -> None:
     post, op = request.POST, request.POST.get("op", "")
     reasons = {int(key[7:]): value for key, value in post.items() if key.startswith("reason-") and key[7:].isdigit()}
     if post.get("row"):  # a row's own button: "<id>:approved" or "<id>:rejected"
-        row, _, decision = post["row"].partition(":")
+        row, _sep, decision = post["row"].partition(":")
         ids = _ids([row])
         refreshing.decide(actor=request.user, refresh=found, decision=decision, change_ids=ids,
                           left_reasons={pk: reasons[pk] for pk in ids if pk in reasons})
