@@ -465,8 +465,8 @@ TOKI_PERIODIC_JOBS = [
     ("kpi_remind", 86400, []),  # reminds owners of KPIs whose update is overdue (docs/kpi.md)
     ("fares_reconcile", 600, []),  # payments paid at the provider but not recorded here (docs/fares.md)
     ("watch_over", 300, []),  # households with watch-over that gave no sign: message, then the call list (issue 17)
-    ("rides_reoptimise", 60, []),
-    ("registry_safety_escalate", 60, []),  # 安否: not confirmed after N minutes → the next rung (docs/registry.md)  # improves each day's ride plans without breaking a promise (docs/rides.md)
+    ("rides_reoptimise", 60, []),  # improves each day's ride plans without breaking a promise (docs/rides.md)
+    ("registry_safety_escalate", 60, []),  # 安否: not confirmed after N minutes → the next rung (docs/registry.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

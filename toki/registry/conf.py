@@ -11,7 +11,7 @@ source): Django settings first, then the environment. Nothing here is read from 
 - TOKI_REGISTRY_EXPORT_HOURS: how long a print or CSV of a list can be downloaded (1–168, default 24).
 - TOKI_REGISTRY_OTP_HOURS: how long a TOTP verification holds for the registry pages (1–24, default 8).
 - TOKI_REGISTRY_IDLE_MINUTES: a registry user's session ends after this long without a request (5–240, default 30).
-- TOKI_REGISTRY_LADDER_MINUTES: minutes without an answer before the 安否 ladder moves a person up one rung (default 30).
+- TOKI_REGISTRY_LADDER_MINUTES: minutes without an answer before the 安否 ladder moves a person up a rung (30).
 """
 
 import os

@@ -83,7 +83,8 @@ def apply_events(*, acting_user, device_id: str, events: list) -> list[dict]:
 def _apply_one(user, device_id: str, raw) -> dict:
     if not isinstance(raw, dict):
         return {"id": "", "status": "rejected", "error": "event: an object is required", "warnings": []}
-    sent = raw.get("id")[:80] if isinstance(raw.get("id"), str) else ""
+    raw_id = raw.get("id")
+    sent = raw_id[:80] if isinstance(raw_id, str) else ""
     try:
         event_id = uuid.UUID(sent)
     except ValueError:

@@ -82,7 +82,7 @@ def safety_list(user, round_: SafetyRound, district_id: int, *, purpose: str) ->
 # The least a supporter needs on the doorstep or the phone: who, where, how to call. Kept on the phone for the
 # round (IndexedDB) and deleted at sign-out: nothing more than this leaves the server for the offline list.
 SUPPORTER_FIELDS = ("name", "address", "phone")
-FIRST = {Safety.NEEDS_RESCUE: 0, Safety.UNREACHABLE: 1, Safety.UNCONFIRMED: 2}
+FIRST: dict[str, int] = {Safety.NEEDS_RESCUE: 0, Safety.UNREACHABLE: 1, Safety.UNCONFIRMED: 2}
 
 
 def supporter_list(user) -> list[dict]:

@@ -206,7 +206,7 @@ RULES = {
     'registry/safety/<int:pk>/': HQ_ONLY,
     'registry/safety/<int:pk>/districts/<int:district_id>/': HQ_ONLY,
     'registry/safety/<int:pk>/people/<int:person_id>/': HQ_ONLY,
-    'registry/safety/mine/': HQ_ONLY,  # a supporter's own list: registry users (toki/registry/tests/test_safety_supporters)
+    'registry/safety/mine/': HQ_ONLY,  # a supporter's own list (toki/registry/tests/test_safety_supporters)
     'registry/safety/mine/sw.js': PUBLIC,  # the service worker: static code, no data
     'registry/safety/mine/list.json': HQ_ONLY,
     'registry/safety/mine/events': HQ_ONLY,
