@@ -5,7 +5,10 @@
 /* global TOKI_CACHE_VERSION, TOKI_PRECACHE, TOKI_CHECKER_URL */
 "use strict";
 
-const CACHE = `toki-fares-${TOKI_CACHE_VERSION}`;
+/* Also the registry supporters' 安否 page's worker (toki/registry/views_safety_sync.py), which prepends its own
+   page as TOKI_CHECKER_URL and its own cache name prefix (caches are shared by every worker of the origin). */
+const PREFIX = typeof self.TOKI_CACHE_PREFIX === "string" ? self.TOKI_CACHE_PREFIX : "toki-fares-";
+const CACHE = `${PREFIX}${TOKI_CACHE_VERSION}`;
 const PAGE_TIMEOUT_MS = 3000;
 
 self.addEventListener("install", (event) => {
@@ -23,7 +26,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((name) => name.startsWith("toki-fares-") && name !== CACHE)
+    await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== CACHE)
       .map((name) => caches.delete(name)));
     await self.clients.claim();
   })());

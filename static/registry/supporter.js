@@ -115,10 +115,7 @@
   }
 
   async function forget() {
-    await store.forgetPersonalData();
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage("forget");
-    }
+    await store.forgetPersonalData(); // the service worker keeps only the shell and static files: no data
     await render();
   }
 

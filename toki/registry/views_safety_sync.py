@@ -67,17 +67,20 @@ def mine(request):
 
 @require_GET
 def service_worker(request):
-    """The page's service worker: the shell and the static files (hashed names) for offline use; never the
-    list, which lives in the page's IndexedDB."""
+    """The page's service worker: the fares checker's (static/fares/sw.js: the shell network-first, the hashed
+    static files cache-first), with this page and its own cache name; never the list, which lives in the page's
+    IndexedDB."""
     from django.contrib.staticfiles import finders
 
     page = reverse("registry:safety_mine")
     precache = [page] + [static(p) for p in STATIC]
     constants = {"TOKI_CACHE_VERSION": hashlib.sha256(json.dumps(precache).encode()).hexdigest()[:16],
-                 "TOKI_PRECACHE": precache, "TOKI_PAGE_URL": page}
-    found = finders.find("registry/supporter-sw.js")
+                 "TOKI_PRECACHE": precache, "TOKI_CHECKER_URL": page}
+    found = finders.find("fares/sw.js")
     with open(found if isinstance(found, str) else found[0], encoding="utf-8") as handle:
-        script = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in constants.items()) + handle.read()
+        script = ("self.TOKI_CACHE_PREFIX = \"toki-registry-safety-\";\n"
+                  + "".join(f"const {name} = {json.dumps(value)};\n" for name, value in constants.items())
+                  + handle.read())
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
