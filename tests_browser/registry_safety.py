@@ -50,7 +50,7 @@ def give_second_factor(page) -> None:
     if "/registry/second-factor/" not in page.url:
         return
     secret = page.locator("code").first.text_content().strip()
-    page.fill("input[name=code]", f"{totp(base64.b32decode(secret)):06d}")
+    page.fill("input[name=token]", f"{totp(base64.b32decode(secret)):06d}")
     with page.expect_navigation(timeout=NAVIGATION_TIMEOUT_MS):
         page.locator("form button[type=submit]").click()
     settle(page)
@@ -91,6 +91,7 @@ def supporter_journey(report: Report, context, password: str) -> None:
     state: dict = {}
 
     def open_list() -> None:
+        page.goto("/accounts/login/", wait_until="load")
         log_in(page, SUPPORTER, password)
         page.goto("/registry/safety/mine/", wait_until="load")
         give_second_factor(page)
@@ -163,6 +164,7 @@ def board_journey(report: Report, browser, password: str) -> None:
     page = context.new_page()
 
     def board() -> None:
+        page.goto("/accounts/login/", wait_until="load")
         log_in(page, "alice", password)
         page.goto("/registry/", wait_until="load")
         give_second_factor(page)
