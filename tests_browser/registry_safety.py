@@ -73,6 +73,18 @@ def check_registry_safety(report: Report, browser, site, password: str) -> None:
     board_journey(report, browser, password)
 
 
+def wait_until(page, expression: str, timeout_ms: int = NAVIGATION_TIMEOUT_MS) -> None:
+    """Poll `expression` with page.evaluate (CDP, not eval in the page: the site's CSP forbids eval, which
+    Playwright's wait_for_function would use)."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(200)
+
+
 def _cards(page) -> list[dict]:
     return page.evaluate("""[...document.querySelectorAll('#list .person')].map((card) => ({
         person: card.dataset.person, status: card.dataset.status, local: card.dataset.local,
@@ -96,8 +108,7 @@ def supporter_journey(report: Report, context, password: str) -> None:
         page.goto("/registry/safety/mine/", wait_until="load")
         give_second_factor(page)
         expect("/registry/safety/mine/" in page.url, f"not on the list: {page.url}")
-        page.wait_for_function("document.querySelectorAll('#list .person').length >= 2",
-                               timeout=NAVIGATION_TIMEOUT_MS)
+        wait_until(page, "document.querySelectorAll('#list .person').length >= 2")
         page.evaluate("navigator.serviceWorker.ready")
         state["cards"] = _cards(page)
         expect(all(card["status"] == "unconfirmed" for card in state["cards"]), f"{state['cards']}")
@@ -110,7 +121,7 @@ def supporter_journey(report: Report, context, password: str) -> None:
         context.set_offline(True)
         _answer(page, 0, "safe_at_home")
         _answer(page, 1, "needs_rescue")
-        page.wait_for_function("document.documentElement.dataset.pending === '2'", timeout=NAVIGATION_TIMEOUT_MS)
+        wait_until(page, "document.documentElement.dataset.pending === '2'")
         screenshot(report, page, "registry-safety-2-offline-answers-phone")
 
     if not report.check("registry_safety: offline, 在宅無事 and 要救助 kept as 2 unsent answers", offline_answers):
@@ -119,8 +130,7 @@ def supporter_journey(report: Report, context, password: str) -> None:
 
     def reload_offline() -> None:
         page.reload(wait_until="load")
-        page.wait_for_function("document.querySelectorAll('#list .person').length >= 2",
-                               timeout=NAVIGATION_TIMEOUT_MS)
+        wait_until(page, "document.querySelectorAll('#list .person').length >= 2")
         cards = {card["person"]: card for card in _cards(page)}
         first, second = state["cards"][0]["person"], state["cards"][1]["person"]
         expect(cards[first]["status"] == "safe_at_home" and cards[first]["local"] == "pending", f"{cards[first]}")
@@ -133,16 +143,19 @@ def supporter_journey(report: Report, context, password: str) -> None:
     def back_online() -> None:
         context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_function("document.documentElement.dataset.pending === '0'", timeout=NAVIGATION_TIMEOUT_MS)
-        page.wait_for_function("[...document.querySelectorAll('#list .person')].every((c) => !c.dataset.local)",
-                               timeout=NAVIGATION_TIMEOUT_MS)
+        wait_until(page, "document.documentElement.dataset.pending === '0'")
+        wait_until(page, "[...document.querySelectorAll('#list .person')].every((c) => !c.dataset.local)")
         cards = {card["person"]: card for card in _cards(page)}
         expect(cards[state["cards"][1]["person"]]["status"] == "needs_rescue", f"{cards}")
         screenshot(report, page, "registry-safety-4-synced-phone")
 
     report.check("registry_safety: back online, both answers sent and the list from the server shows them",
                  back_online)
-    report.check("registry_safety: no console errors", lambda: watch.expect_clean("console"))
+    def no_console_errors() -> None:  # offline, the sync loop's failed sends are expected (and retried)
+        errors = [e for e in watch.console_errors if "ERR_INTERNET_DISCONNECTED" not in e]
+        expect(not errors, "; ".join(errors[:3]))
+
+    report.check("registry_safety: no console errors (but the sends that failed offline)", no_console_errors)
 
     def sign_out_forgets() -> None:
         with page.expect_navigation(timeout=NAVIGATION_TIMEOUT_MS):
