@@ -31,14 +31,13 @@
 
   const key = (round, person) => `${round}:${person}`;
 
-  /* The answers on this phone not yet reflected in the list: the newest per person wins on the screen. */
+  /* The answers on this phone not yet in the saved list: the newest per person wins on the screen. A sent answer
+     stays until a list fetched after it replaces it (store.saveRoster drops it then), so the screen never falls
+     back to the older list in between. */
   async function localAnswers() {
     const events = await store.eventsFor(SCOPE);
     const newest = new Map();
-    for (const event of events) {
-      if (event.state === "sent") continue; // the next list has it (or kept it for staff)
-      newest.set(key(event.payload.round, event.payload.person), event);
-    }
+    for (const event of events) newest.set(key(event.payload.round, event.payload.person), event);
     return newest;
   }
 
