@@ -25,6 +25,9 @@ personas, and measures through the real code:
                 followed by 5,000 recent ones: verify the old part, signed checkpoint, guarded delete.
                 Reference: `accesslog.verify()` of the whole chain before pruning (what the daily verification
                 costs); and the verification after, from the checkpoint.
+    sync        500 安否 answers from supporters' phones in batches of 50 through /registry/safety/mine/events (each
+                event checked and applied on its own), p95 per batch; reference: 500 shelter tablet events in
+                batches of 50 through the shelters sync API, and a resend of the 500 (all duplicates).
     list        GET /registry/districts/<id>/ of a district of 500 people (no imported ones) as the officer
                 (decrypt, log, render). Its parts, each measured alone in the same run: the SQL fetch of the
                 stored values without decryption, decrypting them (the encryption's share), writing the 500
@@ -50,7 +53,8 @@ from pathlib import Path
 from _common import REPO, BenchError, django_world, format_table, machine_info, percentile, run_main, write_results
 
 NAME = "registry"
-TARGETS = {"import_s": 60.0, "search_p95_ms": 50.0, "list_p95_ms": 200.0, "safety_s": 5.0, "refresh_s": 30.0}
+TARGETS = {"import_s": 60.0, "search_p95_ms": 50.0, "list_p95_ms": 200.0, "safety_s": 5.0, "refresh_s": 30.0,
+           "sync_p95_ms": 1000.0}
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
 
 
@@ -158,6 +162,60 @@ def safety_matching(alice, municipality, check_ins: int, rng: random.Random) -> 
     return {"check_ins": len(ids), "round_people": round_statuses, "matched": counts["matched"],
             "ambiguous": counts["ambiguous"], "seconds": seconds, "again_s": again_s,
             "reference_read_s": reference_s, "arrivals_read": arrivals}
+
+
+def supporter_sync(alice, events: int, batch: int = 50) -> dict:
+    """`events` 安否 answers from supporters' phones, `batch` per POST, through /registry/safety/mine/events (each
+    event checked, its person's visibility checked, applied through actions_safety.record_safety with its
+    report, audit row and receipt). Reference in the same run: as many shelter tablet events (register_household,
+    one member) in batches of the same size through /api/v1/shelters/openings/<id>/events."""
+    import uuid
+
+    from django.utils import timezone
+
+    from toki.registry.models import SafetyStatus
+    from toki.shelters.models import ShelterOpening
+
+    client = registry_client(alice)
+    rows = list(SafetyStatus.objects.filter(round__closed_at__isnull=True).values_list("round_id", "person_id")
+                .order_by("pk")[:events])
+    statuses = ("safe_at_home", "evacuated", "needs_rescue", "unreachable")
+
+    def answer(i, round_id, person_id):
+        return {"id": str(uuid.uuid4()), "type": "answer", "occurred_at": timezone.now().isoformat(),
+                "payload": {"round": round_id, "person": person_id, "status": statuses[i % 4],
+                            "source": "supporter", "relation": "", "step": "visit"}}
+
+    answers = [answer(i, *row) for i, row in enumerate(rows)]
+    opening = ShelterOpening.objects.filter(shelter__common_id="bench-1").latest("pk")
+    tablet = [{"id": str(uuid.uuid4()), "type": "register_household", "occurred_at": timezone.now().isoformat(),
+               "payload": {"household_id": str(uuid.uuid4()), "members": [
+                   {"id": str(uuid.uuid4()), "name": f"避難者 {i}", "name_kana": "サド ハナコ",
+                    "birth_date": "1948-04-02", "sex": "female", "care_needs": []}]}} for i in range(len(rows))]
+
+    def post_all(url: str, items: list[dict]) -> list[float]:
+        times = []
+        for start in range(0, len(items), batch):
+            body = json.dumps({"device_id": "bench-phone", "events": items[start:start + batch]})
+            began = time.perf_counter()
+            response = client.post(url, data=body, content_type="application/json")
+            times.append((time.perf_counter() - began) * 1000)
+            results = response.json().get("results", []) if response.status_code == 200 else []
+            if [r["status"] for r in results] != ["applied"] * len(items[start:start + batch]):
+                raise BenchError(f"{url} answered {response.status_code}: {response.content[:300]!r}")
+        return times
+
+    sync_ms = post_all("/registry/safety/mine/events", answers)
+    shelter_ms = post_all(f"/api/v1/shelters/openings/{opening.pk}/events", tablet)
+    again_ms = []
+    for start in range(0, len(answers), batch):  # a resend of everything: answered duplicate, nothing doubled
+        body = json.dumps({"device_id": "bench-phone", "events": answers[start:start + batch]})
+        began = time.perf_counter()
+        client.post("/registry/safety/mine/events", data=body, content_type="application/json")
+        again_ms.append((time.perf_counter() - began) * 1000)
+    return {"events": len(answers), "batch": batch, "p95_ms": percentile(sync_ms, 95),
+            "median_ms": statistics.median(sync_ms), "shelter_p95_ms": percentile(shelter_ms, 95),
+            "shelter_median_ms": statistics.median(shelter_ms), "resend_p95_ms": percentile(again_ms, 95)}
 
 
 def refresh_diff(alice, municipality, data: bytes) -> dict:
@@ -292,7 +350,12 @@ def child(residents: int, lookups: int, lists: int, check_ins: int, scope: str =
     began = time.perf_counter()
     result = import_csv(actor=alice, data=data, file_name="bench.csv", municipality=municipality)
     import_s = time.perf_counter() - began
-    safety = safety_matching(alice, municipality, check_ins, rng)
+    if scope in ("all", "sync"):
+        safety = safety_matching(alice, municipality, check_ins, rng)
+        sync = supporter_sync(alice, 500)
+    if scope == "sync":  # the round and the shelter opening are set up by the matching above
+        return {"backend": connection.vendor, "residents": residents, "parts": scope, "safety": safety,
+                "supporter_sync": sync}
     refresh = refresh_diff(alice, municipality, data)
     if scope == "admin":  # the refresh and the pruning only (issue 16, part 3)
         return {"backend": connection.vendor, "residents": residents, "rows_read": rows_read, "parts": scope,
@@ -354,6 +417,7 @@ def child(residents: int, lookups: int, lists: int, check_ins: int, scope: str =
         "list_ms": {"people": in_district, "median": statistics.median(list_ms), "p95": percentile(list_ms, 95),
                     **parts},
         "safety": safety,
+        "supporter_sync": sync,
         "refresh": refresh,
         "prune": pruning(alice),
     }
@@ -376,6 +440,13 @@ def measure(database_url: str, args) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def sync_row(backend: str, sync: dict) -> list[str]:
+    return [backend, f"安否 sync {sync['events']} supporter answers, {sync['batch']} a POST",
+            f"p95 {sync['p95_ms']:.0f} ms a batch (median {sync['median_ms']:.0f}; resent: p95 "
+            f"{sync['resend_p95_ms']:.0f})", f"shelter tablet sync, same batches: p95 {sync['shelter_p95_ms']:.0f} "
+            f"ms (median {sync['shelter_median_ms']:.0f})", f"p95 < {TARGETS['sync_p95_ms']:.0f} ms"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=50_000)
@@ -383,8 +454,9 @@ def main() -> int:
     parser.add_argument("--lists", type=int, default=20)
     parser.add_argument("--check-ins", type=int, default=10_000)
     parser.add_argument("--postgres", default="", help="also on PostgreSQL: a database URL it may drop and create")
-    parser.add_argument("--parts", choices=("all", "admin"), default="all",
-                        help="admin: only the import, the refresh and the pruning")
+    parser.add_argument("--parts", choices=("all", "admin", "sync"), default="all",
+                        help="admin: only the import, the refresh and the pruning; "
+                        "sync: only the 安否 sync (and its set-up)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -401,6 +473,10 @@ def main() -> int:
             results.append(measure(fresh_postgres(args.postgres), args))
     rows, ok = [], True
     for r in results:
+        if r.get("parts") == "sync":
+            rows.append(sync_row(r["backend"], r["supporter_sync"]))
+            ok &= r["supporter_sync"]["p95_ms"] < TARGETS["sync_p95_ms"]
+            continue
         imp, refresh, pruned = r["import"], r["refresh"], r["prune"]
         counts = refresh["counts"]
         if r.get("parts", "all") == "all":
@@ -419,9 +495,10 @@ def main() -> int:
                  f"{safety['round_people']:,}", f"{safety['seconds']:.2f} s ({safety['matched']:,} matched, "
                  f"again {safety['again_s']:.2f} s)", f"reading the arrivals alone {safety['reference_read_s']:.2f} s",
                  f"< {TARGETS['safety_s']:.0f} s"],
+                sync_row(r["backend"], r["supporter_sync"]),
             ]
             ok &= search["p95"] < TARGETS["search_p95_ms"] and listing["p95"] < TARGETS["list_p95_ms"]
-            ok &= safety["seconds"] < TARGETS["safety_s"]
+            ok &= safety["seconds"] < TARGETS["safety_s"] and r["supporter_sync"]["p95_ms"] < TARGETS["sync_p95_ms"]
         rows += [
             [r["backend"], f"import {r['residents']:,} → {imp['created']:,}", f"{imp['seconds']:.1f} s",
              f"csv read alone {imp['reference_csv_read_s']:.2f} s", f"< {TARGETS['import_s']:.0f} s"],

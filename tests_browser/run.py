@@ -26,6 +26,8 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
 - tablet (tablet.py): issue 17's household tablet at 800x1280: enrol by QR, a circular read and its receipt on
   the 自治会 leader's page, a Lv4 order taking the screen and 「無事です」 on the HQ board, an offline reload;
 - kpi (kpi.py): the plan's KPIs: a KPI owner records a result in a few clicks, the public sees its grade;
+- registry_safety (registry_safety.py): issue 16's supporter (民生委員) on a phone: her own 安否 list, answers
+  recorded offline, a reload offline, the sync when back online, the HQ board's counts and names;
 - fares (fares.py): issue 20's resident proving residency through the local OpenID provider, buying a 30-day
   pass through the local Stripe server, and the checker page verifying card and pass with the network cut;
 
@@ -68,6 +70,7 @@ from tests_browser import (
     nojs,
     registry_admin,
     registry,
+    registry_safety,
     resident,
     rides,
     scenario,
@@ -98,7 +101,7 @@ from tests_browser.common import (
 
 RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "rides", "walkthrough", "resident", "tourist",
-          "scenario", "fares", "transit", "tablet", "pwa", "registry", "registry_admin")
+          "scenario", "fares", "transit", "tablet", "pwa", "registry", "registry_admin", "registry_safety")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
 
 
@@ -295,6 +298,10 @@ def run_checks(report: Report, base_url: str, groups: tuple[str, ...], site: ser
                 started = time.monotonic()
                 registry.check_registry(report, browser, site, DEMO_PASSWORD)
                 print(f"(registry: {time.monotonic() - started:.1f}s)", flush=True)
+            if "registry_safety" in groups and site is not None:
+                started = time.monotonic()
+                registry_safety.check_registry_safety(report, browser, site, DEMO_PASSWORD)
+                print(f"(registry_safety: {time.monotonic() - started:.1f}s)", flush=True)
             if "pwa" in groups and site is not None:  # last: it stops and restarts the server
                 started = time.monotonic()
                 shelter_pwa.check_pwa(report, playwright, site, DEMO_PASSWORD, site.workdir)
@@ -337,6 +344,8 @@ def main(argv: list[str]) -> int:
             site.env.update(fares.site_env())
         if "registry_admin" in groups:  # the register's keys (made-up, for the throwaway site only)
             site.env.update(registry_admin.site_env())
+        if "registry_safety" in groups:  # the register's keys (made up for the run)
+            site.env.update(registry_safety.site_env())
         for key in server.NOT_INHERITED:
             os.environ.pop(key, None)
         os.environ.update(site.env)

@@ -28,8 +28,8 @@ GUNICORN_CONF = BASE_DIR / "deploy" / "gunicorn.conf.py"
 # Variables that could point the throwaway site at a real database, queue, cache or media folder.
 NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "TOKI_TASKS", "MEDIA_ROOT", "STATIC_ROOT", "TOKI_VAR_DIR",
                  "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECRET_KEY", "TOKI_DEBUG", "SECURE_SSL_REDIRECT")
-COMMAND_TIMEOUT = 180  # seconds for one manage.py command (migrate and seed_demo take a few seconds)
-HEALTH_TIMEOUT = 30  # seconds for the server to answer /api/v1/health
+COMMAND_TIMEOUT = int(os.environ.get("TOKI_BROWSER_COMMAND_TIMEOUT", "180"))  # seconds for one manage.py command
+HEALTH_TIMEOUT = int(os.environ.get("TOKI_BROWSER_HEALTH_TIMEOUT", "30"))  # seconds; more on a loaded machine
 
 
 class ServerError(RuntimeError):

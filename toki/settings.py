@@ -487,6 +487,7 @@ TOKI_PERIODIC_JOBS = [
     ("registry_prune_access_log", 86400, []),
     ("registry_export_log_head", 3600, []) if env_str("TOKI_REGISTRY_LOG_HEAD_SINK") else None,
     ("rides_remind", 60, []),  # LINE reminders the evening before and when the vehicle is near (docs/rides.md)
+    ("registry_safety_escalate", 60, []),  # 安否: not confirmed after N minutes → the next rung (docs/registry.md)
 ]
 TOKI_PERIODIC_JOBS = [job for job in TOKI_PERIODIC_JOBS if job]
 

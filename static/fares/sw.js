@@ -7,7 +7,11 @@
 
 importScripts(TOKI_SW_COMMON);
 
-const CACHE = `toki-fares-${TOKI_CACHE_VERSION}`;
+/* Also the registry supporters' 安否 page's worker (toki/registry/views_safety_sync.py), which prepends its own
+   page as TOKI_CHECKER_URL and its own cache name prefix (caches are shared by every worker of the origin). */
+// TOKI_CACHE_PREFIX is declared only by the registry supporters' copy of this worker (views_safety_sync.py).
+const PREFIX = typeof TOKI_CACHE_PREFIX === "string" ? TOKI_CACHE_PREFIX : "toki-fares-";
+const CACHE = `${PREFIX}${TOKI_CACHE_VERSION}`;
 const PAGE_TIMEOUT_MS = 3000;
 
 self.addEventListener("install", (event) => {
@@ -16,7 +20,7 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(TokiSW.activate("toki-fares-", [CACHE]));
+  event.waitUntil(TokiSW.activate(PREFIX, [CACHE]));
 });
 
 self.addEventListener("fetch", (event) => {

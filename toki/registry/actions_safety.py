@@ -14,16 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.accounts import audit
-from toki.registry import bulk, crypto
+from toki.registry import bulk, conf, crypto
 from toki.registry.bulk import db_datetime
 from toki.registry.models import (
     LADDER,
     HouseholdLink,
     Person,
     Safety,
+    SafetyAssignment,
     SafetyReport,
     SafetyRound,
     SafetyStatus,
+    SafetyTask,
     Source,
     Step,
 )
@@ -85,16 +87,26 @@ def may_record_for(user, person_id: int, district_id: int) -> bool:
     return bool(visible_people(user, [(person_id, district_id)]))
 
 
-@transaction.atomic
-def record_safety(*, actor, status_row: SafetyStatus, status: str, source: str, step: str = "",
-                  relation: str = "", reply_id: int | None = None) -> SafetyStatus:
-    """An answer (a status other than 未確認/連絡不能) or an attempt that reached nobody (those two, with the rung
-    of the ladder tried). `actor` None: the system (a tablet reply through its subscriber)."""
-    row = SafetyStatus.objects.select_for_update().select_related("round").get(pk=status_row.pk)
-    if actor is not None and not may_record_for(actor, row.person_id, row.district_id):
-        raise PermissionDenied("not a person you may see")
-    if row.round.closed_at is not None:
-        raise ValueError(_("this round is closed"))
+# The conflict rule (docs/registry.md "Conflicts"): 要救助 and 死傷 are only replaced by a weaker status through
+# staff (a registry officer); an answer older than the current status (a phone that was offline) goes into the
+# history but does not replace a newer one. Either way the answer is kept as a SafetyReport with applied=False.
+STRENGTH = {Safety.CASUALTY: 2, Safety.NEEDS_RESCUE: 1}
+HELD_WEAKER = "held:needs_staff"
+HELD_OLDER = "held:older_than_current"
+
+
+def conflict(row: SafetyStatus, status: str, *, actor, at) -> str:
+    """Why this answer must not replace the current status ("" when it may)."""
+    if actor is not None and is_registry_officer(actor):
+        return ""
+    if at < row.updated_at and row.source:
+        return HELD_OLDER
+    if actor is not None and STRENGTH.get(status, 0) < STRENGTH.get(row.status, 0):  # type: ignore[call-overload]
+        return HELD_WEAKER
+    return ""
+
+
+def _validate_answer(status: str, source: str, step: str, relation: str) -> str:
     if status not in Safety.values:
         raise ValueError(f"status: unknown {status!r}")
     if source not in MANUAL_SOURCES:
@@ -106,19 +118,157 @@ def record_safety(*, actor, status_row: SafetyStatus, status: str, source: str, 
         raise ValueError(_("relation: say who answered for the person (長男, 娘, …)"))
     if len(relation) > 40:
         raise ValueError(_("relation: at most 40 characters"))
+    return relation
+
+
+@transaction.atomic
+def record_safety(*, actor, status_row: SafetyStatus, status: str, source: str, step: str = "",
+                  relation: str = "", reply_id: int | None = None, at=None) -> SafetyStatus:
+    """An answer (a status other than 未確認/連絡不能) or an attempt that reached nobody (those two, with the rung
+    of the ladder tried). `actor` None: the system (a tablet reply through its subscriber). `at`: when it was
+    learnt (a supporter's phone offline sends it later; default now). The conflict rule may keep it in the
+    history only: `row.held` says why ("" when applied)."""
+    row = SafetyStatus.objects.select_for_update().select_related("round").get(pk=status_row.pk)
+    if actor is not None and not may_record_for(actor, row.person_id, row.district_id):
+        raise PermissionDenied("not a person you may see")
+    if row.round.closed_at is not None:
+        raise ValueError(_("this round is closed"))
+    relation = _validate_answer(status, source, step, relation)
     now = timezone.now()
+    at = min(at or now, now)
     if step:
         row.steps_tried = max(row.steps_tried, LADDER.index(Step(step)) + 1)
-        row.last_attempt_at = now
-    row.status, row.source, row.relation = status, source, relation
-    row.updated_at = now
+        row.last_attempt_at = max(row.last_attempt_at or at, at)
+    held = conflict(row, status, actor=actor, at=at)
+    if not held:
+        row.status, row.source, row.relation = status, source, relation
+        row.updated_at = at
     row.save()
+    row.held = held  # type: ignore[attr-defined]
     SafetyReport.objects.create(round_id=row.round_id, person_id=row.person_id, status=status, source=source,
-                                step=step, relation=relation, recorded_by=actor, at=now, reply_id=reply_id)
+                                step=step, relation=relation, recorded_by=actor, at=at, reply_id=reply_id,
+                                applied=not held)
     audit.record(actor=actor, action="registry.safety_recorded", obj=row,
                  changes={"round": row.round_id, "person": row.person_id, "status": status, "source": source,
-                          "step": step, "reply": reply_id})
+                          "step": step, "reply": reply_id, "held": held})
     return row
+
+
+# --- supporters: who checks on whom (staff assign), and the ladder's automatic escalation --------------------
+
+def may_support(user, person: Person) -> bool:
+    """A supporter is a member of a cleared recipient whose area covers the person's district."""
+    from toki.registry.permissions import grants_of
+
+    return any(grant.recipient_class is not None and grant.district_id in (None, person.district_id)
+               for grant in grants_of(user))
+
+
+@transaction.atomic
+def assign_supporter(*, actor, person: Person, supporter) -> SafetyAssignment:
+    _require_officer(actor)
+    if not may_support(supporter, person):
+        raise ValueError("supporter: not a member of a cleared recipient covering this person's district")
+    assignment, created = SafetyAssignment.objects.get_or_create(
+        person=person, supporter=supporter, defaults={"assigned_by": actor, "assigned_at": timezone.now()})
+    if created:
+        audit.record(actor=actor, action="registry.supporter_assigned", obj=assignment,
+                     changes={"person": person.pk, "supporter": supporter.pk})
+    return assignment
+
+
+@transaction.atomic
+def unassign_supporter(*, actor, assignment: SafetyAssignment) -> None:
+    _require_officer(actor)
+    audit.record(actor=actor, action="registry.supporter_unassigned", obj=assignment,
+                 changes={"person": assignment.person_id, "supporter": assignment.supporter_id})
+    assignment.delete()
+
+
+WAITING = (Safety.UNCONFIRMED, Safety.UNREACHABLE)
+
+
+def escalate(*, now=None) -> dict[str, int]:
+    """The periodic step of the ladder (management command registry_safety_escalate, TOKI_PERIODIC_JOBS): everyone
+    of an open round still 未確認 or 連絡不能 whose last change (an answer, an attempt, or the last escalation) is
+    older than TOKI_REGISTRY_LADDER_MINUTES moves up one rung — past the rungs already tried — and the rung
+    becomes a SafetyTask for the first supporter assigned to them (none: the staff desk). The message rung is
+    done by the household tablet when the person is linked to one and an evacuation order is in force for their
+    district (the tablet then asks 「無事ですか」 full-screen): it is recorded as tried. Idempotent under double runs
+    and races: each move is a conditional update on the rung it read, and a task is unique per rung."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=conf.ladder_minutes())
+    due = list(SafetyStatus.objects.filter(
+        round__closed_at__isnull=True, status__in=WAITING, rung_due__lt=len(LADDER), updated_at__lte=cutoff,
+    ).filter(Q(escalated_at__isnull=True) | Q(escalated_at__lte=cutoff)).filter(
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=cutoff)).select_related("round").order_by("pk"))
+    counts = {"moved": 0, "tasks": 0, "tablet": 0}
+    if not due:
+        return counts
+    supporters = _first_supporters(due)
+    asked = _asked_by_tablet(due)
+    for row in due:
+        rung = max(row.rung_due, row.steps_tried) + 1
+        if rung > len(LADDER):
+            continue
+        with transaction.atomic():
+            moved = SafetyStatus.objects.filter(pk=row.pk, rung_due=row.rung_due, status__in=WAITING).update(
+                rung_due=rung, escalated_at=now)
+            if not moved:
+                continue  # another run (or an answer) got there first
+            counts["moved"] += 1
+            step = LADDER[rung - 1]
+            if step == Step.MESSAGE and row.person_id in asked:
+                SafetyStatus.objects.filter(pk=row.pk).update(steps_tried=max(row.steps_tried, 1),
+                                                              last_attempt_at=now)
+                SafetyReport.objects.create(round_id=row.round_id, person_id=row.person_id, status=row.status,
+                                            source=Source.TABLET, step=Step.MESSAGE, at=now)
+                counts["tablet"] += 1
+                continue
+            _created = SafetyTask.objects.bulk_create([SafetyTask(
+                status_id=row.pk, step=step, supporter_id=supporters.get(row.person_id), created_at=now)],
+                ignore_conflicts=True)
+            counts["tasks"] += 1
+    audit.record(actor=None, action="registry.safety_escalated", changes=counts)
+    return counts
+
+
+def _first_supporters(rows: list[SafetyStatus]) -> dict[int, int]:
+    """For each person: the first supporter assigned to them who may see them now (consent, ordinance or a live
+    activation); people with none go to the staff desk."""
+    from toki.accounts.models import User
+    from toki.registry.selectors import visible_people
+
+    district_of = {row.person_id: row.district_id for row in rows}
+    pairs = list(SafetyAssignment.objects.filter(person_id__in=list(district_of)).order_by(
+        "assigned_at", "pk").values_list("person_id", "supporter_id"))
+    users = User.objects.in_bulk({supporter_id for _, supporter_id in pairs})
+    may_see: dict[int, set[int]] = {
+        supporter_id: visible_people(user, [(pid, district_of[pid]) for pid, sid in pairs if sid == supporter_id])
+        for supporter_id, user in users.items()}
+    first: dict[int, int] = {}
+    for pid, supporter_id in pairs:
+        if pid in may_see.get(supporter_id, set()):
+            first.setdefault(pid, supporter_id)
+    return first
+
+
+def _asked_by_tablet(rows: list[SafetyStatus]) -> set[int]:
+    """People linked to a tablet household whose district has an evacuation order in force (not a drill): their
+    tablet shows the 安否 question full-screen (community.alerts), so the message rung is the tablet's."""
+    from toki.alerts.models import EvacuationOrder
+
+    linked = set(HouseholdLink.objects.filter(person_id__in=[r.person_id for r in rows]).values_list(
+        "person_id", flat=True))
+    if not linked:
+        return set()
+    ordered = set(EvacuationOrder.objects.filter(lifted_at=None, is_drill=False, district_id__in={
+        r.district_id for r in rows if r.person_id in linked}).values_list("district_id", flat=True))
+    return {r.person_id for r in rows if r.person_id in linked and r.district_id in ordered and not r.round.is_drill}
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ source): Django settings first, then the environment. Nothing here is read from 
 - TOKI_REGISTRY_EXPORT_HOURS: how long a print or CSV of a list can be downloaded (1–168, default 24).
 - TOKI_REGISTRY_OTP_HOURS: how long a TOTP verification holds for the registry pages (1–24, default 8).
 - TOKI_REGISTRY_IDLE_MINUTES: a registry user's session ends after this long without a request (5–240, default 30).
+- TOKI_REGISTRY_LADDER_MINUTES: minutes without an answer before the 安否 ladder moves a person up a rung (30).
 """
 
 import os
@@ -132,3 +133,9 @@ def log_head_token() -> str:
 def upload_max_bytes() -> int:
     """The largest file the refresh page accepts (50,000 residents are about 10 MB)."""
     return _bounded("TOKI_REGISTRY_UPLOAD_MAX_MB", 20, 1, 200, "megabytes") * 1024 * 1024
+
+
+def ladder_minutes() -> int:
+    """TOKI_REGISTRY_LADDER_MINUTES: a person not confirmed this long after the last rung moves to the next one
+    (message → call → visit; actions_safety.escalate). 1–1440, default 30."""
+    return _bounded("TOKI_REGISTRY_LADDER_MINUTES", 30, 1, 1440, "minutes")

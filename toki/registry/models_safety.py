@@ -67,6 +67,10 @@ class SafetyStatus(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, blank=True)
     relation = models.CharField(_("answered by (relation)"), max_length=40, blank=True)
     steps_tried = models.PositiveSmallIntegerField(default=0)  # how far up the ladder (0..3)
+    # The rung the periodic escalation made due (0 none, 1 message, 2 call, 3 visit) and when: people not confirmed
+    # after TOKI_REGISTRY_LADDER_MINUTES move up one rung (actions_safety.escalate).
+    rung_due = models.PositiveSmallIntegerField(default=0, db_default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
     # A shelter match (by keyed hash): which check-in, and whether staff confirmed it is this person.
@@ -84,8 +88,15 @@ class SafetyStatus(models.Model):
         return f"safety {self.round_id}/{self.person_id}: {self.status}"
 
     def next_step(self) -> str:
-        """The next rung of the ladder while nobody has answered ("" once a visit was tried)."""
+        """The next rung of the ladder while nobody has answered: the one the escalation made due when it is above
+        what was tried, else the one after the last tried ("" once a visit was tried)."""
+        if self.rung_due > self.steps_tried:
+            return LADDER[self.rung_due - 1]
         return LADDER[self.steps_tried] if self.steps_tried < len(LADDER) else ""
+
+    def is_due(self) -> bool:
+        """The escalation made a rung due that nobody has tried yet."""
+        return self.rung_due > self.steps_tried
 
 
 class SafetyReport(models.Model):
@@ -102,6 +113,9 @@ class SafetyReport(models.Model):
     at = models.DateTimeField()
     registration_id = models.PositiveBigIntegerField(null=True, blank=True)
     reply_id = models.PositiveBigIntegerField(null=True, blank=True)  # community.SafetyReply, by id (a tablet)
+    # False: kept in the history but not made the current status (a weaker answer after 要救助/死傷 from someone
+    # other than staff, or an offline answer older than the current one: actions_safety.conflict).
+    applied = models.BooleanField(default=True, db_default=True)  # bulk.insert_many leaves it out
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -125,3 +139,61 @@ class HouseholdLink(models.Model):
 
     def __str__(self):
         return f"person {self.person_id} → household {self.household_id}"
+
+
+class SafetyAssignment(models.Model):
+    """Staff assign a person on the register to a supporter (a member of a cleared recipient: 民生委員, 自治会, …)
+    for 安否確認: the supporter's own list (/registry/safety/mine/) shows the people assigned to them that they may
+    see now (consent, ordinance or a live activation)."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    supporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("supporter"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("safety check assignment")
+        verbose_name_plural = _("safety check assignments")
+        constraints = [models.UniqueConstraint(fields=["person", "supporter"], name="registry_assignment_unique")]
+
+    def __str__(self):
+        return f"person {self.person_id} → supporter {self.supporter_id}"
+
+
+class SafetyTask(models.Model):
+    """A rung of the ladder the escalation made due for one person in one round: for the first supporter assigned
+    to them (None: the staff desk). One per rung (the constraint keeps two runs of the job from making two)."""
+
+    status = models.ForeignKey(SafetyStatus, on_delete=models.CASCADE, related_name="tasks")
+    step = models.CharField(max_length=10, choices=Step.choices)
+    supporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["status", "step"], name="registry_safety_task_unique")]
+
+    def __str__(self):
+        return f"safety task {self.status_id}/{self.step}"
+
+
+class SafetySyncEvent(models.Model):
+    """One event a supporter's phone sent (offline first), stored once by its device-made UUID: a resend is
+    answered `duplicate` with the first outcome (views_safety_sync, docs/registry.md "Supporters offline")."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("applied")
+        HELD = "held", _("kept in the history, status unchanged")
+        REJECTED = "rejected", _("rejected")
+
+    event_id = models.UUIDField(unique=True)
+    device_id = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    error = models.CharField(max_length=80, blank=True)
+
+    def __str__(self):
+        return f"safety sync event {self.event_id} ({self.outcome})"

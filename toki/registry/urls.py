@@ -15,6 +15,7 @@ from toki.registry import (
     views_plans,
     views_refresh,
     views_safety,
+    views_safety_sync,
 )
 from toki.registry.second_factor import required
 
@@ -40,6 +41,12 @@ urlpatterns = [
     path("safety/<int:pk>/districts/<int:district_id>/", required(views_safety.round_district),
          name="safety_district"),
     path("safety/<int:pk>/people/<int:person_id>/", required(views_safety.record), name="safety_record"),
+    path("safety/mine/", required(views_safety_sync.mine), name="safety_mine"),
+    path("safety/mine/sw.js", views_safety_sync.service_worker, name="safety_mine_sw"),
+    path("safety/mine/list.json", required(views_safety_sync.mine_list), name="safety_mine_list"),
+    path("safety/mine/events", required(views_safety_sync.mine_events), name="safety_mine_events"),
+    path("people/<int:person_id>/supporters/", required(views_safety_sync.person_supporters),
+         name="person_supporters"),
     path("people/<int:person_id>/household/", required(views_household.person_household),
          name="person_household"),
     path("applications/", required(views_apply.queue), name="applications"),

@@ -239,6 +239,11 @@ RULES = {
     'rides/driver/sw.js': PUBLIC,
     'rides/driver/manifest.webmanifest': PUBLIC,
     'rides/ops/<slug:area_code>/tablets/': RYOTSU_OFFICE,
+    'registry/safety/mine/': HQ_ONLY,  # a supporter's own list (toki/registry/tests/test_safety_supporters)
+    'registry/safety/mine/sw.js': PUBLIC,  # the service worker: static code, no data
+    'registry/safety/mine/list.json': HQ_ONLY,
+    'registry/safety/mine/events': HQ_ONLY,
+    'registry/people/<int:person_id>/supporters/': HQ_ONLY,
     'rides/': PUBLIC,  # the large-type booking page (anyone, also from the LINE menu)
     'rides/<slug:area_code>/': PUBLIC,
     'rides/b/<str:reference>/': TOKEN,  # the rider's own booking: the secret reference is the permission

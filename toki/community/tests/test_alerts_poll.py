@@ -96,7 +96,7 @@ class SafetyReplyTests(CommunityTestCase):
         self.tablet(self.households[1]).post("/tablet/reply/", {"status": "help"})
         staff = Client()
         staff.force_login(self.alice)
-        part = staff.get(f"/hq/incidents/{self.incident.pk}/board/safety/").content.decode()
+        part = staff.get(f"/hq/incidents/{self.incident.pk}/board/community_safety/").content.decode()
         self.assertIn('id="safety-safe">無事 1', part.replace("Safe: ", "無事 "))
         self.assertIn(self.households[1].label, part)
         self.assertNotIn(self.hana.label, part)
@@ -107,11 +107,11 @@ class SafetyReplyTests(CommunityTestCase):
         tablet.post("/tablet/reply/", {"status": "safe"})
         staff = Client()
         staff.force_login(self.alice)
-        page = staff.get(f"/hq/incidents/{self.incident.pk}/board/")
-        safety = page.context["safety"]
+        page = staff.get(f"/hq/incidents/{self.incident.pk}/board/community_safety/")
+        safety = page.context["panel"]
         self.assertEqual((safety["safe"], safety["needs_help"]), (1, 0))
 
     def test_it_refuses_the_board_part_to_an_outsider(self):
         staff = Client()
         staff.force_login(self.eve)
-        self.assertIn(staff.get(f"/hq/incidents/{self.incident.pk}/board/safety/").status_code, (403, 404))
+        self.assertIn(staff.get(f"/hq/incidents/{self.incident.pk}/board/community_safety/").status_code, (403, 404))

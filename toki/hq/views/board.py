@@ -18,7 +18,6 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from toki.community.selectors import safety_summary
 from toki.hq import board, selectors
 from toki.hq.kpi import incident_kpi
 from toki.hq.panels import board_panels
@@ -26,13 +25,13 @@ from toki.hq.permissions import may_read_distress_messages
 
 POLL_SECONDS = 10
 PART_CACHE_SECONDS = 3
-PARTS = ("summary", "shelters", "instructions", "chronology", "distress", "safety")
+PARTS = ("summary", "shelters", "instructions", "chronology", "distress")
 
 
-def _context(incident, part: str) -> dict:
+def _context(incident, part: str, request) -> dict:
     panel = board_panels().get(part)
-    if panel is not None:  # another app's panel (toki.hq.panels)
-        return {"panel": panel.context(incident)}
+    if panel is not None:  # another app's panel (toki.hq.panels), e.g. the household tablets' 安否 replies
+        return {"panel": panel.context_for(incident, request)}
     if part == "summary":
         return {"summary": board.board_summary(incident), "orders": board.board_orders(incident)}
     if part == "shelters":
@@ -41,8 +40,6 @@ def _context(incident, part: str) -> dict:
         return {"open_instructions": board.board_instructions(incident)}
     if part == "distress":
         return {"distress_messages": board.board_distress(incident)}
-    if part == "safety":  # household tablets' 無事です / 助けが必要 (docs/community.md)
-        return {"safety": safety_summary(incident.municipality, since=incident.started_at)}
     return {"entries": board.board_chronology(incident)}
 
 
@@ -55,9 +52,9 @@ def board_page(request, pk):
                "show_distress": show_distress}
     for part in PARTS:
         if part != "distress" or show_distress:
-            context.update(_context(incident, part))
+            context.update(_context(incident, part, request))
     context["panels"] = [render_to_string(panel.template, {"incident": incident, "poll": POLL_SECONDS,
-                                                           **_context(incident, key)}, request=request)
+                                                           **_context(incident, key, request)}, request=request)
                          for key, panel in board_panels().items()]
     return render(request, "hq/board.html", context)
 
@@ -70,10 +67,10 @@ def board_part(request, pk, part):
         raise Http404
     incident = selectors.get_incident_for_user(request.user, pk, with_districts=False)
     key = f"hq:board:{incident.pk}:{part}:{get_language()}"
-    seconds = 0 if part == "safety" else PART_CACHE_SECONDS  # two queries; a safety reply shows at the next poll
+    seconds = panel.cache_seconds if panel is not None else PART_CACHE_SECONDS
     html = cache.get(key) if seconds else None
     if html is None:
-        context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part)}
+        context = {"incident": incident, "poll": POLL_SECONDS, **_context(incident, part, request)}
         template = panel.template if panel is not None else f"hq/board/{part}.html"
         html = render_to_string(template, context, request=request)
         if seconds:

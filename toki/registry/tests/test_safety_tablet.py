@@ -144,3 +144,19 @@ class TabletSafetyTests(RegistryLoginMixin, QueueMixin, CommunityTestCase):
         self.assertFalse(HouseholdLink.objects.exists())
         self.client.logout()
         self.assertEqual(302, self.client.get(url).status_code)  # to the login page
+
+    @override_settings(TOKI_REGISTRY_LADDER_MINUTES=30)
+    def test_the_ladder_counts_the_tablets_question_as_the_message_rung(self):
+        from toki.registry.models import SafetyTask
+
+        self.link(self.hana_person, self.hana)
+        self.order()  # the tablet shows the order full-screen with 「無事です」/「助けが必要」
+        SafetyStatus.objects.update(updated_at=timezone.now() - timedelta(minutes=31))
+        call_command("registry_safety_escalate", stdout=StringIO())
+        status = self.status_of(self.hana_person)
+        self.assertEqual((1, 1, "call"), (status.rung_due, status.steps_tried, status.next_step()))
+        report = SafetyReport.objects.get(person=self.hana_person, step="message")
+        self.assertEqual("tablet", report.source)
+        self.assertFalse(SafetyTask.objects.filter(status=status).exists())
+        other = self.status_of(self.people["両津 次郎"])  # no tablet: the message is a task for the staff desk
+        self.assertEqual("message", SafetyTask.objects.get(status=other).step)
