@@ -64,6 +64,10 @@ def _payload(raw) -> dict:
     relation = payload.get("relation") or ""
     if not isinstance(relation, str):
         raise Invalid("payload.relation: text is required")
+    if payload["source"] == Source.RELATIVE and not relation.strip():  # checked here too, so the error names the field
+        raise Invalid("payload.relation: say who answered for the person (長男, 娘, …)")
+    if len(relation) > 40:
+        raise Invalid("payload.relation: at most 40 characters")
     return {"round": payload["round"], "person": payload["person"], "status": payload["status"],
             "source": payload["source"], "step": step, "relation": relation}
 
