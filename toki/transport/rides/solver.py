@@ -34,7 +34,7 @@ def reason_text(reason: str) -> str:
 # What the instance is built from (the rest of a booking is not read here).
 MODEL_FIELDS = ("id", "origin_lat", "origin_lon", "destination_lat", "destination_lon", "earliest_pickup",
                 "latest_arrival", "passengers", "wheelchairs", "evacuation", "direct_minutes",
-                "promised_pickup_from", "promised_pickup_until")
+                "promised_pickup_from", "promised_pickup_until", "created_at")
 
 
 # What darp derives from an Instance's matrix and caches on it (darp.model.Instance.matrices, core.Problem).
@@ -60,6 +60,18 @@ def _same_trip(booking: Booking, ends: dict[str, dict]) -> bool:
             and (dropoff["lat"], dropoff["lon"]) == (booking.destination_lat, booking.destination_lon))
 
 
+def _still_the_same(known, ends: dict[int, dict[str, dict]]) -> list[int]:
+    """The remembered bookings on the plans that are still the rows they were: the same creation time (one light
+    query) and the same trip as their stops. Booking ids are not reused in production; a test database rolled back
+    (or a restored one) reuses them, and a stale trip or promise must never reach the solver."""
+    remembered = [pk for pk in ends if pk in known.bookings]
+    if not remembered:
+        return []
+    created = dict(Booking.objects.filter(pk__in=remembered).values_list("pk", "created_at"))
+    return [pk for pk in remembered
+            if created.get(pk) == known.bookings[pk].created_at and _same_trip(known.bookings[pk], ends[pk])]
+
+
 class DayModel:
     """The instance, the current plan and the lookups between them. Built on what this process already knows of
     the day (`warm.py`): only bookings it has not seen are read, and the travel source is asked again only when a
@@ -71,8 +83,7 @@ class DayModel:
         day = days[0].day
         known = warm.recall(area, day)
         ends = _stop_ends(days)
-        self.bookings = {pk: known.bookings[pk] for pk in ends
-                         if pk in known.bookings and _same_trip(known.bookings[pk], ends[pk])}
+        self.bookings = {pk: known.bookings[pk] for pk in _still_the_same(known, ends)}
         missing = ends.keys() - self.bookings.keys()
         if missing:
             self.bookings.update((b.pk, b) for b in Booking.objects.filter(pk__in=missing).only(*MODEL_FIELDS))
