@@ -248,10 +248,10 @@ class Activation(models.Model):
         return self.ended_at or self.expires_at
 
 
+from toki.registry.models_admin import AccessLogCheckpoint, RecoveryCode  # noqa: E402 — in their own file
 from toki.registry.models_applications import Application  # noqa: E402 — in their own file
 from toki.registry.models_mailings import Mailing, MailingItem  # noqa: E402 — in their own file
 from toki.registry.models_mode import ConsentMode  # noqa: E402 — in their own file
-from toki.registry.models_admin import AccessLogCheckpoint, RecoveryCode  # noqa: E402 — in their own file
 from toki.registry.models_refresh import Refresh, RefreshChange  # noqa: E402 — in their own file
 from toki.registry.models_safety import (  # noqa: E402 — the 安否 models live in their own file
     LADDER,
