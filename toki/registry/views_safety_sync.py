@@ -11,7 +11,6 @@ its answers) and 404 to anyone who is not a registry user. Like every registry U
 and retries — the answers wait on the phone until the supporter opens the page and gives the code. No registry
 value is in a URL."""
 
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from toki.accounts.models import User
 from toki.lib.service_worker import response as service_worker_response
+from toki.lib.sync_batch import read_batch
 from toki.registry import actions_safety, safety_sync, selectors_safety
 from toki.registry.models import Person, Safety, SafetyAssignment, Source, Step
 from toki.registry.permissions import is_registry_officer, may_use_registry
@@ -99,19 +99,10 @@ def mine_list(request):
 def mine_events(request):
     if (refusal := _refused(request)) is not None:
         return refusal
-    if len(request.body) > MAX_BODY:
-        return JsonResponse({"detail": "Request body too large"}, status=413)
-    try:
-        body = json.loads(request.body)
-    except (ValueError, RecursionError):
-        return JsonResponse({"detail": "Cannot parse request body"}, status=400)
-    device = body.get("device_id") if isinstance(body, dict) else None
-    events = body.get("events") if isinstance(body, dict) else None
-    if (not isinstance(device, str) or not 1 <= len(device) <= 64 or not device.isascii()
-            or not device.isprintable() or not isinstance(events, list)
-            or not 1 <= len(events) <= safety_sync.MAX_EVENTS):
-        return JsonResponse({"detail": [{"loc": ["body"], "msg": "device_id (1-64 printable ASCII) and 1-"
-                                         f"{safety_sync.MAX_EVENTS} events are required"}]}, status=422)
+    batch = read_batch(request, max_body=MAX_BODY, max_events=safety_sync.MAX_EVENTS)
+    if isinstance(batch, JsonResponse):
+        return batch
+    device, events = batch
     results = safety_sync.apply_events(acting_user=request.user, device_id=device, events=events)
     return JsonResponse({"results": results})
 

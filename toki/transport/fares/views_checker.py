@@ -3,7 +3,6 @@ the browser against the published key, offline; records each use in IndexedDB an
 (docs/fares.md "Checker"). Like the shelter tablet, the page is a shell and its service worker is rendered here
 (scope /fares/checker/, the hashed static URLs of this deployment in its bytes)."""
 
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from toki.lib.service_worker import response as service_worker_response
+from toki.lib.sync_batch import read_batch
 from toki.transport.fares import selectors, uses
 from toki.transport.fares.permissions import may_check
 
@@ -86,18 +86,10 @@ def revoked(request):
 def record_uses(request):
     if (refusal := _refused(request)) is not None:
         return refusal
-    if len(request.body) > MAX_BODY:
-        return JsonResponse({"detail": "Request body too large"}, status=413)
-    try:
-        body = json.loads(request.body)
-    except (ValueError, RecursionError):
-        return JsonResponse({"detail": "Cannot parse request body"}, status=400)
-    device = body.get("device_id") if isinstance(body, dict) else None
-    events = body.get("events") if isinstance(body, dict) else None
-    if (not isinstance(device, str) or not 1 <= len(device) <= 64 or not device.isascii()
-            or not device.isprintable() or not isinstance(events, list) or not 1 <= len(events) <= uses.MAX_EVENTS):
-        return JsonResponse({"detail": [{"loc": ["body"], "msg": "device_id (1-64 printable ASCII) and 1-"
-                                         f"{uses.MAX_EVENTS} events are required"}]}, status=422)
+    batch = read_batch(request, max_body=MAX_BODY, max_events=uses.MAX_EVENTS)
+    if isinstance(batch, JsonResponse):
+        return batch
+    device, events = batch
     results = uses.apply_uses(acting_user=request.user, device_id=device, events=events)
     return JsonResponse({"results": results})
 
