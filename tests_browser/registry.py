@@ -14,32 +14,19 @@
 Needs the registry's keys in the site's environment (server.create_site) and runs seed_registry_demo itself.
 """
 
-import base64
-import hashlib
-import hmac
 import json
-import struct
-import time
 from urllib.parse import urlsplit
 
 from tests_browser import server
 from tests_browser.a11y import AXE_JS, AXE_RUN, RESULTS_DIR, RUN_TAGS, inject_axe, is_failing, print_results
 from tests_browser.common import Browser, Report, expect, log_in, screenshot, settle, short
+from tests_browser.second_factor import token_for
 
 DISTRICT = "相川"
 CONSENTED_IN_AIKAWA, EVERYONE_IN_AIKAWA = 2, 5  # toki/demo/registry.py: two consented of five in 相川
 BANNER = "[data-activation]"
 ENGLISH_LEFT = ("Register of people", "Why do you open", "Disaster activation", "Access log", "Legal basis",
                 "Safety checks", "Shown to", "Second factor", "date of birth")
-
-
-def totp(secret_b32: str, at: float | None = None) -> str:
-    """The six-digit code an authenticator app shows (RFC 6238: HMAC-SHA1, 30-second steps)."""
-    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def go(page, path: str):
@@ -60,12 +47,12 @@ def log_in_with_second_factor(page, username: str, password: str) -> None:
     go(page, "/registry/")
     expect(urlsplit(page.url).path == "/registry/second-factor/", f"{username}: no second factor asked ({page.url})")
     expect(page.get_by_text("二要素認証").count() > 0, "the second-factor page is not in Japanese")
-    secret = page.locator("main code").first.inner_text().strip()
-    if int(time.time()) % 30 > 26:  # do not type a code in its last seconds
-        time.sleep(4)
-    form = page.locator("main form").first
-    form.locator("input[name=token]").fill(totp(secret))
-    submit(page, form)
+    for _attempt in range(2):  # a code typed across a step boundary is refused: a person types the next one
+        form = page.locator("main form").first
+        form.locator("input[name=token]").fill(token_for(page, username))
+        submit(page, form)
+        if urlsplit(page.url).path != "/registry/second-factor/":
+            break
     expect(urlsplit(page.url).path == "/registry/", f"{username}: the code was refused ({page.url})")
 
 
@@ -125,7 +112,8 @@ def check_registry(report: Report, browser: Browser, site: server.Site, password
         def officer_list() -> None:
             open_district_list(alice)
             pages["list"] = urlsplit(alice.url).path + "?" + urlsplit(alice.url).query
-            expect(rows_shown(alice) == EVERYONE_IN_AIKAWA, f"alice sees {rows_shown(alice)} people")
+            # At least the demo's five: another group on the same site may have added someone (a refresh upload).
+            expect(rows_shown(alice) >= EVERYONE_IN_AIKAWA, f"alice sees {rows_shown(alice)} people")
             expect(alice.get_by_role("columnheader", name="氏名", exact=True).count() == 1, "no 氏名 column")
             japanese_only(alice)
         report.check("registry alice reads the 相川 list in Japanese", officer_list)
@@ -155,8 +143,8 @@ def check_registry(report: Report, browser: Browser, site: server.Site, password
 
         def minsei_after() -> None:
             mina.reload(wait_until="load")
-            expect(rows_shown(mina) == EVERYONE_IN_AIKAWA,
-                   f"mina sees {rows_shown(mina)} people after activation, not {EVERYONE_IN_AIKAWA}")
+            expect(rows_shown(mina) >= EVERYONE_IN_AIKAWA,
+                   f"mina sees {rows_shown(mina)} people after activation, not all {EVERYONE_IN_AIKAWA}+")
             expect(mina.locator(BANNER).is_visible(), "mina's list has no activation banner")
         report.check("registry mina sees everyone in 相川 after the activation", minsei_after)
 

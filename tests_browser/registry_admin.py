@@ -16,6 +16,7 @@ import io
 import re
 
 from tests_browser.common import Browser, Report, expect, log_in, screenshot, settle
+from tests_browser.second_factor import token_for
 
 KEYS = {"TOKI_REGISTRY_KEYS": "v1=" + base64.urlsafe_b64encode(b"browser-test-key-not-secret-0123").decode(),
         "TOKI_REGISTRY_INDEX_KEY": "browser-test-index-key-0123456789abcdef"}
@@ -50,12 +51,6 @@ def new_file(encoding: str = "cp932") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def _totp(secret: str) -> str:
-    from django_otp.oath import TOTP
-
-    return f"{TOTP(base64.b32decode(secret)).token():06d}"
-
-
 def check_registry_admin(report: Report, browser: Browser, password: str) -> None:
     context = browser.context("laptop")
     try:
@@ -66,8 +61,7 @@ def check_registry_admin(report: Report, browser: Browser, password: str) -> Non
             log_in(page, "alice", password)
             page.goto("/registry/refreshes/", wait_until="load")
             expect("/registry/second-factor/" in page.url, f"no second factor asked: {page.url}")
-            secret = page.locator("main code").first.inner_text().strip()
-            page.fill("input[name=token]", _totp(secret))
+            page.fill("input[name=token]", token_for(page, "alice"))
             with page.expect_navigation(wait_until="load"):
                 page.locator("main form button[type=submit]").click()
             expect(page.locator("#recovery-codes li").count() == 10, "no ten recovery codes after enrolment")

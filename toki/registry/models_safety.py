@@ -193,7 +193,7 @@ class SafetySyncEvent(models.Model):
     occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    error = models.CharField(max_length=80, blank=True)
+    error = models.CharField(max_length=300, blank=True)  # the reason, as answered to the device
 
     def __str__(self):
         return f"safety sync event {self.event_id} ({self.outcome})"

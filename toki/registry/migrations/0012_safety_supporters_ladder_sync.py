@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('occurred_at', models.DateTimeField(blank=True, null=True)),
                 ('received_at', models.DateTimeField()),
                 ('outcome', models.CharField(choices=[('applied', 'applied'), ('held', 'kept in the history, status unchanged'), ('rejected', 'rejected')], max_length=10)),
-                ('error', models.CharField(blank=True, max_length=80)),
+                ('error', models.CharField(blank=True, max_length=300)),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),
