@@ -11,7 +11,7 @@ registry's actions (staff would do the same on /registry/people/<id>/supporters/
 
 
 from tests_browser.common import NAVIGATION_TIMEOUT_MS, Report, Watch, expect, log_in, screenshot, settle, short
-from tests_browser.second_factor import token_for
+from tests_browser.second_factor import past_recovery_codes, token_for
 
 SUPPORTER = "mina"
 SETUP = """
@@ -51,6 +51,7 @@ def give_second_factor(page, username: str) -> None:
     with page.expect_navigation(timeout=NAVIGATION_TIMEOUT_MS):
         page.locator("form button[type=submit]").click()
     settle(page)
+    past_recovery_codes(page)
 
 
 def check_registry_safety(report: Report, browser, site, password: str) -> None:
@@ -190,7 +191,8 @@ def board_journey(report: Report, browser, password: str) -> None:
         people = page.locator("#board-people li[data-status]")
         statuses = [people.nth(i).get_attribute("data-status") for i in range(people.count())]
         expect(bool(statuses) and statuses[0] == "needs_rescue", f"statuses on the board: {statuses}")
-        expect(len(statuses) == 4, f"{len(statuses)} people not yet confirmed (5 minus the one safe at home)")
+        # Only people not yet confirmed are named (other groups on the shared site may have answered for others).
+        expect(bool(statuses) and "safe_at_home" not in statuses, f"statuses on the board: {statuses}")
         page.locator("#board-registry-safety").scroll_into_view_if_needed()
         screenshot(report, page, "registry-safety-5-hq-board-laptop")
 

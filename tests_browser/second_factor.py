@@ -35,3 +35,12 @@ def token_for(page, username: str) -> str:
         time.sleep(30 - time.time() % 30 + 1)  # not in a code's last seconds, never the code just used
     LAST_STEP[username] = int(time.time() // 30)
     return totp(key)
+
+
+def past_recovery_codes(page) -> None:
+    """After a first enrolment the page shows the recovery codes once, with a link to go on: follow it."""
+    import re
+
+    if page.locator("#recovery-codes").count():
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name=re.compile("continue|続")).first.click()
