@@ -9,7 +9,7 @@ import hmac
 import struct
 import time
 
-from tests_browser.common import expect
+from tests_browser.common import CheckFailed
 
 KEYS: dict[str, str] = {}  # persona → base32 key shown at enrolment
 LAST_STEP: dict[str, int] = {}
@@ -30,7 +30,8 @@ def token_for(page, username: str) -> str:
     if shown.count():
         KEYS[username] = shown.first.inner_text().strip()
     key = KEYS.get(username)
-    expect(key is not None, f"{username}: enrolled earlier in this run, but the key was not kept")
+    if key is None:
+        raise CheckFailed(f"{username}: enrolled earlier in this run, but the key was not kept")
     if time.time() % 30 > 26 or LAST_STEP.get(username) == int(time.time() // 30):
         time.sleep(30 - time.time() % 30 + 1)  # not in a code's last seconds, never the code just used
     LAST_STEP[username] = int(time.time() // 30)
