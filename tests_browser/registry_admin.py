@@ -10,20 +10,12 @@ registry officer) does it on the demo register (seed_registry_demo):
   (registry-refresh-applied).
 """
 
-import base64
 import csv
 import io
 import re
 
 from tests_browser.common import Browser, Report, expect, log_in, screenshot, settle
 from tests_browser.second_factor import token_for
-
-KEYS = {"TOKI_REGISTRY_KEYS": "v1=" + base64.urlsafe_b64encode(b"browser-test-key-not-secret-0123").decode(),
-        "TOKI_REGISTRY_INDEX_KEY": "browser-test-index-key-0123456789abcdef"}
-
-
-def site_env() -> dict:
-    return dict(KEYS)
 
 
 def new_file(encoding: str = "cp932") -> bytes:

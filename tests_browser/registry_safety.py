@@ -5,8 +5,8 @@ reloads the page offline (the service worker's shell, the list and the answers f
 online and the answers are sent; then alice's HQ live board shows the changed counts and, under the disaster
 activation, the names of the people not yet confirmed.
 
-Set-up through the operator's commands: seed_registry_demo (with the registry keys in the site's environment,
-`site_env()`), then a round for 相川, a disaster activation, an incident and mina's assignments through the
+Set-up through the operator's commands: seed_registry_demo (with the registry keys every throwaway site gets,
+tests_browser/server.py), then a round for 相川, a disaster activation, an incident and mina's assignments through the
 registry's actions (staff would do the same on /registry/people/<id>/supporters/)."""
 
 
@@ -34,13 +34,6 @@ if not Incident.objects.filter(ended_at=None, is_drill=False).exists():
 for person in Person.objects.filter(district=aikawa).order_by("id"):
     actions_safety.assign_supporter(actor=alice, person=person, supporter=mina)
 """
-
-
-def site_env() -> dict:
-    from cryptography.fernet import Fernet
-
-    return {"TOKI_REGISTRY_KEYS": f"b1={Fernet.generate_key().decode()}",
-            "TOKI_REGISTRY_INDEX_KEY": "browser-test-index-key-0123456789abcdef"}
 
 
 def give_second_factor(page, username: str) -> None:

@@ -342,10 +342,6 @@ def main(argv: list[str]) -> int:
         site = server.create_site(workdir)
         if "fares" in groups:  # the local OpenID provider and Stripe server the site is pointed at
             site.env.update(fares.site_env())
-        if "registry_admin" in groups:  # the register's keys (made-up, for the throwaway site only)
-            site.env.update(registry_admin.site_env())
-        if "registry_safety" in groups:  # the register's keys (made up for the run)
-            site.env.update(registry_safety.site_env())
         for key in server.NOT_INHERITED:
             os.environ.pop(key, None)
         os.environ.update(site.env)
