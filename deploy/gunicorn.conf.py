@@ -65,3 +65,22 @@ control_socket_disable = True
 errorlog = "-"
 loglevel = "info"
 accesslog = None
+
+
+# --- Start-up --------------------------------------------------------------------------------------------
+def post_worker_init(worker):
+    """Load the shared-ride dispatcher's compiled kernel (numba) as soon as a worker starts, beside it in a thread:
+    loading it from the cache costs ~0.5 s of CPU and compiling it (a cache missing after a deploy that skipped
+    `rides_prepare_solver`) ~10 s, which the first booking in each worker otherwise waited for. In a thread, so
+    that the worker answers at once and the master never takes a long compile for a hung worker."""
+    import threading
+
+    def warm():
+        try:
+            from toki.transport.darp.warm import warm_up
+
+            worker.log.info("darp kernel ready in %.1f s", warm_up())
+        except Exception:  # the worker serves everything else; a booking will load the kernel itself
+            worker.log.exception("darp kernel warm-up failed")
+
+    threading.Thread(target=warm, name="darp-warm-up", daemon=True).start()

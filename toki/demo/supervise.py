@@ -33,6 +33,8 @@ PROCESSES = {
     "web": [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"],
     "worker": [PYTHON, "manage.py", "run_worker"],
     "scheduler": [PYTHON, "manage.py", "run_scheduler"],
+    # Its own process at the lowest CPU priority, as in production (deploy/systemd/toki-rides-optimiser.service).
+    "rides-optimiser": [PYTHON, "manage.py", "rides_reoptimise", "--loop", "--interval", "60"],
 }
 # Reading the real JMA feeds is opt-in for the demo: the first start downloads several days of telegrams from
 # the long feeds, which a laptop demo (often offline) should not do unasked. Production runs poll_jma under

@@ -4,6 +4,7 @@ database connection that broke (PostgreSQL restarted) is dropped before the next
 Without that, one restart of PostgreSQL left every later round failing on the dead connection."""
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 
@@ -28,4 +29,7 @@ def every(interval: float, name: str, step: Callable[[], object]) -> None:
     """Run `step` every `interval` seconds, forever (until the process is stopped)."""
     while True:
         run_step(name, step)
+        # A pipe (systemd's journal, the demo's supervisor) buffers stdout by blocks: without a flush a round's
+        # lines would show up minutes late, or never if the process is killed.
+        sys.stdout.flush()
         time.sleep(interval)
