@@ -270,7 +270,9 @@ class Search:
         sol.dirty.clear()
         return True
 
-    def run(self, deadline: float) -> _Sol:
+    def run(self, deadline: float, max_iterations: int | None = None) -> _Sol:
+        """The best solution found until `deadline` (CPU time) or after `max_iterations` iterations, whichever comes
+        first. A cap on iterations makes a search reproducible whatever the machine's speed (the tests use it)."""
         rng = self.rng
         P = self.P
         self._max_cost = max((max(row) for row in P.c), default=1.0)
@@ -293,9 +295,11 @@ class Search:
         seen: set[int] = set()
         while True:
             now = time.process_time()
-            if now >= deadline or n_rem == 0:
+            if now >= deadline or n_rem == 0 or (max_iterations is not None and self.iterations >= max_iterations):
                 break
-            temp = t0 * (t_end / t0) ** ((now - start) / span)
+            # Cooling follows the iterations when they are capped, so that a capped search does not depend on speed.
+            progress = self.iterations / max_iterations if max_iterations else (now - start) / span
+            temp = t0 * (t_end / t0) ** progress
             di = rng.choices(range(nd), wd)[0]
             ri = rng.choices(range(nr), wr)[0]
             cand = cur.copy()
@@ -339,11 +343,13 @@ def improve(
     seed: int = 0,
     keep_promises: bool = True,
     locked: Mapping[str, int] | None = None,
+    max_iterations: int | None = None,
 ) -> Plan:
     """A plan at least as good as `plan` (never more unassigned requests, never a higher cost at equal service),
     found by ALNS within `time_limit` seconds of CPU time. With `keep_promises`, every promised pickup window of
     `plan.promises` is kept and no promised rider is dropped; `locked` maps a vehicle id to the number of its
-    leading stops already served, which stay as they are. Unassigned requests are inserted when possible."""
+    leading stops already served, which stay as they are. Unassigned requests are inserted when possible.
+    `max_iterations` also ends the search after that many ALNS iterations: the same result on any machine."""
     deadline = time.process_time() + time_limit
     promises = dict(plan.promises) if keep_promises else {}
     P = Problem(instance, promises)
@@ -351,7 +357,7 @@ def improve(
     locks = locks_of(P, locked, routes)
     promised = {P.index[rid] for rid in promises if rid in P.index}
     search = Search(P, routes, locks, seed, promised)
-    best = search.run(deadline)
+    best = search.run(deadline, max_iterations)
     return build_plan(P, best.routes, plan.promises if keep_promises else {}, instance)
 
 

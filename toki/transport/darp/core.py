@@ -93,6 +93,11 @@ class Problem:
         self.e[stop] = self.A[3][stop] = max(self.e[stop], low)
         self.l[stop] = self.A[4][stop] = min(self.l[stop], high)
 
+    def set_window(self, stop: int, low: float, high: float) -> None:
+        """Give a stop the window [low, high] (undoing a `narrow` that left no schedule)."""
+        self.e[stop] = self.A[3][stop] = low
+        self.l[stop] = self.A[4][stop] = high
+
     def route_cost(self, v: int, seq: list[int]) -> float:
         c, node = self.c, self.node
         if not seq:

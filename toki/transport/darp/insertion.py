@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .convert import PlanError, build_plan, locks_of, routes_of
-from .core import Problem, as_array, best_insertion
+from .core import Problem, as_array, best_insertion, schedule
 from .model import Instance, Plan, Request
 
 NOT_IN_INSTANCE = "not_in_instance"
@@ -87,11 +87,14 @@ def insert(
         return InsertionResult(None, NO_FEASIBLE_SLOT)
     delta, v, new = best
     routes[v] = new
-    tentative = build_plan(P, routes, plan.promises, instance)
-    route = tentative.routes[v]
     pos_p = new.index(r)
     pos_d = new.index(r + P.n)
-    predicted = route.times[pos_p]
+    # Only route v changed: its schedule alone gives the predicted pickup (the plan's other routes are scheduled
+    # once, below, with the promise in place).
+    tentative = schedule(P, v, new)
+    if tentative is None:
+        raise PlanError(f"vehicle {instance.vehicles[v].id!r}: the best insertion's route is infeasible")
+    predicted = tentative[1][pos_p]
     window = (P.e[r], P.l[r])
     promised = promise_window(predicted, window, promise_width)
     P.narrow(r, *promised)
@@ -99,7 +102,8 @@ def insert(
         final = build_plan(P, routes, {**plan.promises, request.id: promised}, instance)
     except PlanError:  # the 8-step schedule found no schedule inside the narrow promise: promise the whole window
         promised = window
-        final = Plan(tentative.routes, tentative.unassigned, {**plan.promises, request.id: promised})
+        P.set_window(r, *window)
+        final = build_plan(P, routes, {**plan.promises, request.id: promised}, instance)
     return InsertionResult(
         plan=final,
         vehicle_id=instance.vehicles[v].id,

@@ -6,6 +6,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from unittest import TestCase
 
+from toki.transport.darp import improve
+from toki.transport.darp.model import empty_plan, load_cordeau, plan_cost
 from toki.transport.darp.solve import main
 
 from .helpers import darp_dir
@@ -50,3 +52,18 @@ class SolveCommandTests(TestCase):
             path.write_text("2 16 480 3 30\n0 0 0 0 0 0 480\n")
             code, _ = run(str(path), "--seconds", "1")
         self.assertEqual(code, 2)
+
+
+class IterationCapTests(TestCase):
+    """A search capped at a number of iterations gives the same plan whatever the machine's speed."""
+
+    def test_the_same_seed_and_cap_give_the_same_plan(self):
+        instance = load_cordeau(darp_dir() / "a2-16.txt")
+        start = empty_plan(instance)
+
+        def search(iterations: int):
+            return improve(instance, start, time_limit=600.0, seed=7, keep_promises=False, max_iterations=iterations)
+
+        first, again = search(200), search(200)
+        self.assertEqual(first.routes, again.routes)
+        self.assertLess(plan_cost(instance, first), plan_cost(instance, search(1)))
