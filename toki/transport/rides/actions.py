@@ -7,7 +7,7 @@ in id order), asks the dispatcher (`dispatch.py`, the darp solver) for a place, 
 publishes the event, all in one transaction; a second booking for the same day waits for the first."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.accounts import audit, ratelimit
+from toki.lib.tasks import enqueue_on_commit
+from toki.lib.text import cut
 from toki.transport.rides import dispatch, permissions, plans, selectors
 from toki.transport.rides.events import BOOKING_ACCEPTED, BOOKING_CANCELLED, publish_booking, publish_plans
 from toki.transport.rides.models import (
@@ -26,16 +28,24 @@ from toki.transport.rides.models import (
     Rider,
     SelfBookingSuspension,
     ServiceArea,
-    ServiceException,
     Shift,
     UsualTrip,
     Vehicle,
     VehicleDay,
 )
-from toki.transport.rides.rules import RideRequest, request_problems
+from toki.transport.rides.rules import (
+    Calendar,
+    RideRequest,
+    asked_time,
+    calendar_of,
+    request_problems,
+    too_late,
+)
 from toki.transport.rides.travel import matrix_for
 
 ALTERNATIVE_SHIFTS = (30, -30, 60, -60)  # minutes: the other times offered when a time is full
+# What the dispatcher's answer sets on a booking saved (provisionally accepted) before it was asked.
+ANSWER_FIELDS = ("vehicle", "promised_pickup_from", "promised_pickup_until", "planned_pickup", "planned_dropoff")
 
 
 @dataclass(frozen=True)
@@ -70,9 +80,9 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
     vehicles = list(Vehicle.objects.filter(area=area, active=True))
     shifts = list(Shift.objects.filter(vehicle__in=vehicles))
     day = request.service_date
-    exceptions = dict(ServiceException.objects.filter(area=area, day=day).values_list("day", "runs"))
+    calendar = calendar_of(area, day)
     rule = getattr(area, "booking_rule", None)
-    problems = request_problems(request, now=now, exceptions=exceptions, rule=rule, vehicles=vehicles,
+    problems = request_problems(request, now=now, calendar=calendar, rule=rule, vehicles=vehicles,
                                 shifts=shifts)
     if channel != Booking.Channel.PHONE and rider is not None:
         problems = _self_booking_problems(area, rider) + problems
@@ -87,42 +97,67 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
         direct_minutes=round(direct.minutes[0][1], 2), direct_km=round(direct.km[0][1], 3),
         fare_yen=_fare(area, rider, request.passengers),
         created_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
-    if not problems:
-        plans.ensure_days(area, day, vehicles, shifts)
     alternatives: list[datetime] = []
     with transaction.atomic():
         if problems:
             booking.status, booking.reason = Booking.Status.REJECTED, " ".join(problems)[:200]
             booking.save()
         else:
-            days = plans.lock_days(area, day)
+            days = _lock_plans(area, day, vehicles, shifts)
+            late = _day_closed_meanwhile(request, calendar, now=now, rule=rule, vehicles=vehicles, shifts=shifts)
             booking.status = Booking.Status.ACCEPTED  # provisional: the dispatcher's answer decides
             booking.save()
-            offer = dispatch.offer(area, days, booking, now=now)
+            offer = dispatch.Refusal(" ".join(late)) if late else dispatch.offer(area, days, booking, now=now)
             if isinstance(offer, dispatch.Refusal):
                 booking.status, booking.reason = Booking.Status.REJECTED, offer.reason[:200]
                 booking.save(update_fields=["status", "reason"])
-                alternatives = _alternatives(area, days, booking, now)
+                alternatives = [] if late else _alternatives(area, days, booking, now, calendar)  # none: day off
             else:
-                _apply(area, days, offer.routes, now=now)
+                apply_routes(area, days, offer.routes, now=now)
                 booking.vehicle = offer.vehicle
                 booking.promised_pickup_from, booking.promised_pickup_until = offer.pickup_window
                 booking.planned_pickup, booking.planned_dropoff = offer.pickup_at, offer.dropoff_at
-                booking.save()
+                booking.save(update_fields=ANSWER_FIELDS)
                 publish_booking(BOOKING_ACCEPTED, booking)
         audit.record(actor=acting_user, action=f"rides.booking_{booking.status}", obj=booking,
                      changes={"channel": channel, "area": area.code, "vehicle": booking.vehicle_id})
     return Answer(booking, alternatives)
 
 
-def _alternatives(area, days, booking: Booking, now: datetime) -> list[datetime]:
-    """Other times the same trip fits now (tried with the plans still locked; nothing is written)."""
+def _lock_plans(area: ServiceArea, day, vehicles: list[Vehicle], shifts: list[Shift]) -> list[VehicleDay]:
+    """The day's plans, row-locked; the day's first booking makes them. When none exist yet it holds the area's row
+    first: a 運休 (`suspend_day`) takes that row before anything else, so it waits for this booking to commit and
+    then cancels it, or this booking waits for it and then sees the day off. Plans that exist serialise the two
+    already (the 運休 locks them too); plans not yet committed lock nothing a 運休 would wait for (PostgreSQL)."""
+    days = plans.lock_days(area, day)
+    if not plans.days_missing(days, vehicles, shifts, day):
+        return days
+    if not days:
+        plans.lock_area(area)
+    plans.ensure_days(area, day, vehicles, shifts)
+    return plans.lock_days(area, day)
+
+
+def _day_closed_meanwhile(request: RideRequest, calendar: Calendar, **checks) -> list[str]:
+    """The calendar read again under the plans' lock: a 運休日 saved while this request was being checked (a
+    typhoon's `suspend_day`, or any day off) is seen here, since those changes lock the same plans before they write
+    the day off and commit. One query; the problems if the day no longer runs."""
+    fresh = calendar_of(request.area, request.service_date)
+    return [] if fresh == calendar else request_problems(request, calendar=fresh, **checks)
+
+
+def _alternatives(area, days, booking: Booking, now: datetime, calendar: Calendar) -> list[datetime]:
+    """Other times the same trip fits now (tried with the plans still locked; nothing is written); none from the
+    hour a 運休 starts that day."""
     found = []
     base = booking.earliest_pickup or booking.latest_arrival
     assert base is not None
+    by_arrival = booking.earliest_pickup is None
     for minutes in ALTERNATIVE_SHIFTS:
         when = base + timedelta(minutes=minutes)
         if when < now or timezone.localdate(when) != booking.service_date:
+            continue
+        if too_late(calendar, booking.service_date, None if by_arrival else when, when if by_arrival else None):
             continue
         if booking.earliest_pickup is not None:
             booking.earliest_pickup = when
@@ -136,7 +171,7 @@ def _alternatives(area, days, booking: Booking, now: datetime) -> list[datetime]
     return sorted(found)
 
 
-def _apply(area, days: list[VehicleDay], routes: dict[int, list[dict]], *, now: datetime) -> list[VehicleDay]:
+def apply_routes(area, days: list[VehicleDay], routes: dict[int, list[dict]], *, now: datetime) -> list[VehicleDay]:
     """Write the new stops of the plans that changed (locked by the caller), with their distances."""
     changed = []
     before = _planned_times(days)
@@ -187,12 +222,12 @@ def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now
         _require_operator(acting_user, booking.area)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        locked, days = _lock_booking(booking)
         if locked.status != Booking.Status.ACCEPTED:
             raise ValidationError({"status": _("Only a booked ride that has not started can be cancelled.")})
         if by_rider and locked.planned_pickup is not None and now >= locked.planned_pickup:
             raise ValidationError({"status": _("The pickup time has passed: call the phone desk.")})
-        _remove_from_plan(locked)
+        _remove_from_plan(locked, days)
         rule = getattr(locked.area, "booking_rule", None)
         late = (rule is not None and locked.planned_pickup is not None
                 and now > locked.planned_pickup - timedelta(minutes=rule.cancel_minutes_before))
@@ -207,17 +242,69 @@ def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now
     return locked
 
 
+def cancel_for_suspension(*, acting_user, area: ServiceArea, day, note: str, now: datetime,
+                          from_time: time | None = None) -> list[Booking]:
+    """Every ride still to come on `day` cancelled with the day's service (運休: a typhoon, heavy snow), inside the
+    caller's transaction (actions_setup.suspend_day, which then makes the day a 運休日): the day's plans emptied of
+    them in one write, each booking cancelled by the service (never late, never a rider's miss), audited and
+    published; after the commit, the riders LINE can reach are told (tasks.tell_riders_of_suspension) and the others
+    are on the phone desk's call list for the day. Refused while a rider is on board that day: the vehicle brings
+    them to their destination first. Evacuation rides are kept: a 運休 stops the regular service, and new evacuation
+    rides are taken on a 運休日 too (rules.request_problems)."""
+    def to_cancel(booking: Booking) -> bool:  # from_time: the rides asked for from then on
+        return not booking.evacuation and (
+            from_time is None or asked_time(booking.earliest_pickup, booking.latest_arrival) >= from_time)
+
+    if any(to_cancel(b) for b in Booking.objects.filter(area=area, service_date=day, status=Booking.Status.BOARDED)):
+        raise ValidationError({"day": _("A rider is on board that day: finish that ride before suspending the "
+                                        "service.")})
+    days = plans.lock_days(area, day)  # the plans before the bookings, in the order a booking takes them
+    bookings = [b for b in Booking.objects.select_for_update().filter(
+        area=area, service_date=day, status=Booking.Status.ACCEPTED).order_by("pk") if to_cancel(b)]
+    cancelled = {b.pk for b in bookings}
+    changed = apply_routes(area, days, {vd.pk: [s for s in vd.stops if s["booking"] not in cancelled]
+                                        for vd in days}, now=now)
+    if changed:
+        publish_plans(area.municipality_id, [vd.pk for vd in changed])
+    reason = (_("Service suspended from %(time)s: %(note)s") % {"time": from_time.strftime("%H:%M"), "note": note}
+              if from_time else _("Service suspended: %(note)s") % {"note": note})
+    cancel_by_service(acting_user=acting_user, bookings=bookings, reason=reason, now=now,
+                      audit_changes={"suspended": day.isoformat()})
+    return bookings
+
+
+def cancel_by_service(*, acting_user, bookings: list[Booking], reason: str, now: datetime,
+                      audit_changes: dict) -> None:
+    """Bookings (locked, already off their plans) cancelled by the service, not by the rider: never late, never a
+    miss; `reason` on the booking's page and in the LINE notice each rider LINE can reach gets after the commit
+    (tasks.tell_riders_of_suspension); the others are on the phone desk's call list for the day."""
+    reason = cut(reason, Booking._meta.get_field("reason").max_length or 200)
+    for booking in bookings:
+        booking.status, booking.cancelled_at, booking.cancelled_late = Booking.Status.CANCELLED, now, False
+        # reminded_evening: a rider the desk called with the evening reminder is to be called again, with the news.
+        booking.cancelled_by_service, booking.reason, booking.reminded_evening = True, reason, False
+        booking.save(update_fields=["status", "cancelled_at", "cancelled_late", "cancelled_by_service", "reason",
+                                    "reminded_evening"])
+        audit.record(actor=acting_user, action="rides.booking_cancel", obj=booking,
+                     changes={"late": False, "by_rider": False, **audit_changes})
+        publish_booking(BOOKING_CANCELLED, booking)
+    if bookings:
+        from toki.transport.rides.tasks import tell_riders_of_suspension
+
+        enqueue_on_commit(tell_riders_of_suspension, [b.pk for b in bookings])
+
+
 def mark_no_show(*, acting_user, booking: Booking, now: datetime | None = None) -> Booking:
     """The rider was not at the meeting point: only after the promised window has closed."""
     _require_operator(acting_user, booking.area)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        locked, days = _lock_booking(booking)
         if locked.status != Booking.Status.ACCEPTED:
             raise ValidationError({"status": _("Only a booked ride can be marked as a no-show.")})
         if locked.promised_pickup_until is None or now < locked.promised_pickup_until:
             raise ValidationError({"status": _("A no-show can be marked only after the pickup window.")})
-        _remove_from_plan(locked)
+        _remove_from_plan(locked, days)
         locked.status = Booking.Status.NO_SHOW
         locked.save(update_fields=["status"])
         audit.record(actor=acting_user, action="rides.booking_no_show", obj=locked)
@@ -293,29 +380,52 @@ def lift_suspension(*, acting_user, suspension: SelfBookingSuspension, note: str
     return locked
 
 
-def _remove_from_plan(booking: Booking) -> None:
+def _lock_booking(booking: Booking) -> tuple[Booking, list[VehicleDay]]:
+    """The booking's day's plans, then the booking, row-locked: the order a booking, a 運休 and a vehicle taken out
+    of service take them, so that none of them deadlocks with a cancellation (PostgreSQL would abort one)."""
+    days = plans.lock_days(booking.area, booking.service_date)  # a booking's area and day never change
+    return Booking.objects.select_for_update().get(pk=booking.pk), days
+
+
+def _remove_from_plan(booking: Booking, days: list[VehicleDay]) -> None:
     if booking.vehicle_id is None:
         return
-    days = plans.lock_days(booking.area, booking.service_date)
     routes = {vd.pk: [s for s in vd.stops if s["booking"] != booking.pk] for vd in days}
-    changed = _apply(booking.area, days, routes, now=timezone.now())
+    changed = apply_routes(booking.area, days, routes, now=timezone.now())
     if changed:
         publish_plans(booking.area.municipality_id, [vd.pk for vd in changed])
 
 
+REBASE_ATTEMPTS = 3
+
+
 def store_improved_plans(*, area, day, expected_versions: dict[int, int], routes: dict[int, list[dict]]) -> int:
-    """The re-optimiser's result: written only if no booking changed the plans since it read them (versions);
-    otherwise nothing is written and 0 is answered, and the next round starts from the new plans."""
-    with transaction.atomic():
-        days = plans.lock_days(area, day)
-        if {vd.pk: vd.version for vd in days} != expected_versions:
+    """The re-optimiser's result, written under the plans' row locks if they still have the versions it was made
+    on. If bookings or cancellations changed them since, the result is brought up to date outside any lock
+    (`dispatch.rebase`: the rides booked meanwhile inserted inside their promises, the cancelled left out; written
+    only if still cheaper than the plans as they are) and tried again on the versions it was rebased on. Outside
+    the lock because on SQLite the lock is the whole database's write lock, which every booking waits for: a
+    rebase inside it (a cold process reading the day and loading the solver) held bookings for over a second.
+    Answers how many plans were written (0: nothing better, or the plans kept changing)."""
+    now = timezone.now()
+    rebased = False
+    for _attempt in range(REBASE_ATTEMPTS):
+        with transaction.atomic():
+            days = plans.lock_days(area, day)
+            if {vd.pk: vd.version for vd in days} == expected_versions:
+                changed = apply_routes(area, days, routes, now=now)
+                if changed:
+                    audit.record(actor=None, action="rides.plans_improved", obj=area,
+                                 changes={"day": day.isoformat(), "vehicle_days": [vd.pk for vd in changed],
+                                          "rebased": rebased})
+                    publish_plans(area.municipality_id, [vd.pk for vd in changed])
+                return len(changed)
+        days = list(plans.read_days(area, day))  # no lock: the plans now, to bring the result up to date with
+        brought_up_to_date = dispatch.rebase(area, days, routes, now=now)
+        if brought_up_to_date is None:
             return 0
-        changed = _apply(area, days, routes, now=timezone.now())
-        if changed:
-            audit.record(actor=None, action="rides.plans_improved", obj=area,
-                         changes={"day": day.isoformat(), "vehicle_days": [vd.pk for vd in changed]})
-            publish_plans(area.municipality_id, [vd.pk for vd in changed])
-    return len(changed)
+        routes, expected_versions, rebased = brought_up_to_date, {vd.pk: vd.version for vd in days}, True
+    return 0
 
 
 RIDER_FIELDS = ("name", "name_kana", "phone", "category", "wheelchair", "home_lat", "home_lon", "note")
@@ -365,6 +475,21 @@ def add_usual_trip(*, acting_user, rider: Rider, label: str, origin: MeetingPoin
                                         usual_time=usual_time, by_arrival=by_arrival, passengers=passengers)
         audit.record(actor=acting_user, action="rides.usual_trip_create", obj=trip)
     return trip
+
+
+def remove_usual_trip(*, acting_user, trip: UsualTrip) -> None:
+    """The phone desk removes a usual trip (saved by the desk, or by the rider in LINE)."""
+    _require_operator(acting_user, trip.rider.area)
+    delete_usual_trip(actor=acting_user, trip=trip)
+
+
+def delete_usual_trip(*, actor, trip: UsualTrip, channel: str = "") -> None:
+    """A usual trip deleted and audited; the caller checked who may (the desk, or the rider's own LINE)."""
+    with transaction.atomic():
+        audit.record(actor=actor, action="rides.usual_trip_remove", obj=trip.rider, changes={
+            **({"channel": channel} if channel else {}), "label": trip.label, "origin": trip.origin_id,
+            "destination": trip.destination_id})
+        trip.delete()
 
 
 def rider_for_web(*, area, name: str, phone: str) -> Rider:

@@ -12,14 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.accounts import audit
+from toki.lib.text import cut
 from toki.transport.rides import permissions
-from toki.transport.rides.actions import save_rider
-from toki.transport.rides.models import Booking, Rider, RiderLink, ServiceArea
+from toki.transport.rides.actions import delete_usual_trip, save_rider
+from toki.transport.rides.models import USUAL_TRIP_LABEL_MAX, Booking, Rider, RiderLink, ServiceArea, UsualTrip
+from toki.transport.rides.rules import asked_time
 
 # The date of the consent text the conversation shows (toki/linebot/rides_chat.py): a new text, a new version.
 CONSENT_VERSION = "2026-12-07"
 NAME_MAX = 60
 PHONE_DIGITS = (10, 11)  # Japanese fixed lines (0259-xx-xxxx) and mobiles (090-xxxx-xxxx)
+USUAL_TRIPS_MAX = 9  # one page of the chat's usual-trip buttons (rides_chat_state.PAGE)
 
 
 def clean_name(text: str) -> str:
@@ -100,3 +103,54 @@ def mark_called(*, acting_user, booking: Booking) -> bool:
         if marked:
             audit.record(actor=acting_user, action="rides.reminder_called", obj=booking)
     return bool(marked)
+
+
+def usual_trip_of(booking: Booking) -> UsualTrip:
+    """The usual trip a booking would make: between its meeting points, at its local time (a pickup from, or an
+    arrival by), for its passengers; named 「乗る所 → 降りる所」. Not saved."""
+    if booking.origin is None or booking.destination is None:
+        raise ValidationError(_("Only a trip between meeting points can be saved as a usual trip."))
+    usual_time = asked_time(booking.earliest_pickup, booking.latest_arrival).replace(second=0, microsecond=0)
+    label = cut(f"{booking.origin.name} → {booking.destination.name}", USUAL_TRIP_LABEL_MAX)
+    return UsualTrip(rider=booking.rider, label=label, origin=booking.origin, destination=booking.destination,
+                     usual_time=usual_time, by_arrival=booking.latest_arrival is not None,
+                     passengers=booking.passengers)
+
+
+def may_save_as_usual(booking: Booking) -> bool:
+    """Can the rider save this LINE booking as a usual trip: both ends meeting points, not one of their usual trips
+    already, and room among their usual trips."""
+    if booking.rider is None or booking.origin is None or booking.destination is None:
+        return False
+    trip = usual_trip_of(booking)
+    trips = UsualTrip.objects.filter(rider=booking.rider)
+    return trips.count() < USUAL_TRIPS_MAX and not trips.filter(
+        origin=trip.origin, destination=trip.destination, usual_time=trip.usual_time, by_arrival=trip.by_arrival,
+        passengers=trip.passengers).exists()
+
+
+def save_usual_trip_from_line(*, subscriber_id: int, booking: Booking) -> UsualTrip:
+    """The LINE friend saves a ride they just booked as a usual trip (the phone desk saves them otherwise): the
+    booking must be theirs; the same trip twice, a door-to-door trip or more than USUAL_TRIPS_MAX are refused."""
+    if booking.rider_id is None:
+        raise PermissionDenied("a booking without a rider")
+    with transaction.atomic():
+        rider = Rider.objects.select_for_update().filter(  # two taps at once save one trip
+            pk=booking.rider_id, line_link__subscriber_id=subscriber_id).first()
+        if rider is None:
+            raise PermissionDenied("a booking of another LINE friend")
+        if not may_save_as_usual(booking):
+            raise ValidationError(_("This trip is among your usual trips already, or you have %(max)d of them "
+                                    "(the phone desk can remove one).") % {"max": USUAL_TRIPS_MAX})
+        trip = usual_trip_of(booking)
+        trip.save()
+        audit.record(actor=None, action="rides.usual_trip_create", obj=trip,
+                     changes={"channel": "line", "booking": booking.pk})
+    return trip
+
+
+def remove_usual_trip_from_line(*, subscriber_id: int, trip: UsualTrip) -> None:
+    """The LINE friend removes one of their usual trips (one the desk or they saved)."""
+    if not RiderLink.objects.filter(rider_id=trip.rider_id, subscriber_id=subscriber_id).exists():
+        raise PermissionDenied("a usual trip of another LINE friend")
+    delete_usual_trip(actor=None, trip=trip, channel="line")

@@ -40,7 +40,8 @@ def areas(request):
     if municipality is None:
         raise Http404
     return [{"code": a.code, "name": a.name, "door_to_door": a.door_to_door, "phone_number": a.phone_number,
-             "points": [{"code": p.code, "name": p.name, "lat": p.lat, "lon": p.lon} for p in a.points.all()]}
+             "points": [{"code": p.code, "name": p.name, "lat": p.lat, "lon": p.lon} for p in a.points.all()
+                        if p.active]}
             for a in selectors.public_areas(municipality).prefetch_related("points")]
 
 
@@ -71,9 +72,8 @@ class BookingOut(Schema):
 @router.post("/bookings", response=BookingOut, auth=django_auth,
              summary="Book a ride for a rider (the area's phone desk); answered at once")
 def book(request, body: BookingIn):
-    municipality = default_municipality()
     try:
-        area = selectors.get_area_for_user(request.user, municipality, body.area)
+        area = selectors.get_area_for_user(request.user, None, body.area)  # the default municipality's
     except ServiceArea.DoesNotExist:
         raise Http404 from None
     points = {p.code: p for p in MeetingPoint.objects.filter(area=area, code__in=[body.origin, body.destination])}

@@ -7,7 +7,8 @@ it) and whose ride time is at most alpha × direct + beta (the area's MATSim-sty
 served (their planned time has passed) are locked in place.
 
 `offer()` inserts one new booking (real-time insertion); `improve()` re-optimises the day without breaking a
-promise. Both answer routes as the plans store them (`VehicleDay.stops`)."""
+promise. Both answer routes as the plans store them (`VehicleDay.stops`). A vehicle taken out of service for the
+day (`VehicleDay.withdrawn_at`) is left out of all three: no ride is put on it, and its plan is never rewritten."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,19 +66,46 @@ def at(day_start: datetime, minutes: float) -> datetime:
     return day_start + timedelta(minutes=round(minutes, 2))
 
 
-def offer(area, days: list[VehicleDay], booking: Booking, *, now: datetime) -> Offer | Refusal:
-    """Where the new booking fits (the cheapest insertion into the locked plans), or why it does not."""
+def in_service(days: list[VehicleDay]) -> list[VehicleDay]:
+    """The plans of the vehicles still in service that day."""
+    return [vd for vd in days if vd.withdrawn_at is None]
+
+
+def offer(area, days: list[VehicleDay], booking: Booking, *, now: datetime,
+          keep_promise: bool = False) -> Offer | Refusal:
+    """Where the new booking fits (the cheapest insertion into the locked plans), or why it does not.
+    `keep_promise`: a booked ride moved to another vehicle keeps its promised pickup window (its offer's window is
+    then inside it)."""
     from toki.transport.rides import solver
 
+    days = in_service(days)
     if not days:
         return Refusal(_("No vehicle runs that day."))
     try:
-        return solver.insert(area, days, booking, now=now)
+        return solver.insert(area, days, booking, now=now, keep_promise=keep_promise)
     except TravelError as exc:
         return Refusal(_("Travel times are not available (%(error)s).") % {"error": exc})
 
 
-def improve(area, days: list[VehicleDay], *, now: datetime, seconds: float, seed: int) -> dict[int, list[dict]]:
+def improve(area, days: list[VehicleDay], *, now: datetime, seconds: float, seed: int,
+            max_iterations: int | None = None) -> dict[int, list[dict]]:
     from toki.transport.rides import solver
 
-    return solver.improve(area, days, now=now, seconds=seconds, seed=seed)
+    days = in_service(days)
+    if not days:
+        return {}
+    return solver.improve(area, days, now=now, seconds=seconds, seed=seed, max_iterations=max_iterations)
+
+
+def rebase(area, days: list[VehicleDay], routes: dict[int, list[dict]], *,
+           now: datetime) -> dict[int, list[dict]] | None:
+    """The re-optimiser's routes brought up to date with the plans as they are now (solver.rebase), or None."""
+    from toki.transport.rides import solver
+
+    days = in_service(days)
+    if not days:
+        return None
+    try:
+        return solver.rebase(area, days, routes, now=now)
+    except TravelError:
+        return None

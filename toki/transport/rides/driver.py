@@ -156,6 +156,9 @@ def plan_for(tablet: DriverTablet, day: date) -> dict:
                         "phone": area.phone_number},
             "day": day.isoformat(), "version": vehicle_day.version if vehicle_day else 0,
             "shift": [_iso(vehicle_day.start), _iso(vehicle_day.end)] if vehicle_day else None,
+            # Taken out of service for the day (actions_vehicle.withdraw_vehicle): said on top of the tablet.
+            "withdrawn": ({"at": _iso(vehicle_day.withdrawn_at), "note": vehicle_day.withdrawn_note}
+                          if vehicle_day and vehicle_day.withdrawn_at else None),
             "stops": stops, "generated_at": timezone.localtime().isoformat()}
 
 

@@ -27,20 +27,31 @@ class RideRequestForm(forms.Form):
     def __init__(self, *args, area, **kwargs):
         super().__init__(*args, **kwargs)
         self.area = area
-        points = MeetingPoint.objects.filter(area=area)
+        points = MeetingPoint.objects.filter(area=area, active=True)
         self.fields["origin"].queryset = points
         self.fields["destination"].queryset = points
         if area.door_to_door:
             # Door to door (docs/rides.md): a meeting point, or any place inside the area given by its coordinates.
             for end, label in (("origin", _("Where you get on")), ("destination", _("Where you get off"))):
                 self.fields[end].required = False
-                self.fields[end].empty_label = _("Another place (give its coordinates below)")
+                self.fields[end].empty_label = _("Another place (map or coordinates)")
                 for axis, text, low, high in (("lat", _("latitude"), -90, 90), ("lon", _("longitude"), -180, 180)):
                     self.fields[f"{end}_{axis}"] = forms.FloatField(
                         label=f"{label}: {text}", required=False, min_value=low, max_value=high,
                         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
             self.order_fields(["origin", "origin_lat", "origin_lon", "destination", "destination_lat",
                                "destination_lon"])
+
+    def map_data(self) -> dict | None:
+        """What the map picker draws (static/rides/pick-place.js) for a door-to-door area: the area's outline and
+        its meeting points, from the page itself (no tile needed to see where to tap). None otherwise."""
+        if not self.area.door_to_door:
+            return None
+        origin = self.fields["origin"]
+        assert isinstance(origin, forms.ModelChoiceField) and origin.queryset is not None
+        return {"geometry": self.area.geometry,
+                "points": [{"id": p.pk, "name": p.name, "lat": p.lat, "lon": p.lon}
+                           for p in origin.queryset.order_by("name")]}
 
     def clean(self):
         data = super().clean()
@@ -117,6 +128,6 @@ class UsualTripForm(forms.Form):
 
     def __init__(self, *args, area, **kwargs):
         super().__init__(*args, **kwargs)
-        points = MeetingPoint.objects.filter(area=area)
+        points = MeetingPoint.objects.filter(area=area, active=True)
         self.fields["origin"].queryset = points
         self.fields["destination"].queryset = points

@@ -79,7 +79,7 @@ def feed_files(municipality, areas) -> dict[str, str]:
         else:
             group_id = f"{area.code}-points"
             groups.append({"location_group_id": group_id, "location_group_name": f"{area.name} 乗降ポイント"})
-            for point in area.points.all():
+            for point in (p for p in area.points.all() if p.active):  # out of service: not offered
                 stop_id = f"{area.code}-{point.code}"
                 stops.append({"stop_id": stop_id, "stop_name": point.name, "stop_lat": f"{point.lat:.6f}",
                               "stop_lon": f"{point.lon:.6f}", "location_type": 0})

@@ -1,14 +1,20 @@
 """MATSim-style KPIs of the service for a period (docs/rides.md "KPIs"): requests, acceptance rate, wait (mean and
 p95), in-vehicle time, detour factor, pooling rate, vehicle-km, empty-km share, passengers per vehicle-hour and
-運行率. Times are the plan's (the driver's tablet will record the actual ones, issue 19 deliverable 4): wait is
-the planned pickup after the time asked for (the earliest pickup, or the start of the promised window for a ride
-booked by its arrival), in-vehicle time the planned drop-off after the pickup, the detour factor in-vehicle time
-over the direct drive. A ride is pooled when someone else is on board during some of it. 運行率 is the share of the
-vehicle-days scheduled by the calendar and the shifts on which the vehicle carried at least one rider."""
+運行率.
+
+Times are what happened where the driver's tablet recorded it (Booking.boarded_at / dropped_off_at), the plan's
+otherwise: wait is the boarding (else the planned pickup) after the time asked for (the earliest pickup, or the
+start of the promised window for a ride booked by its arrival); in-vehicle time the drop-off after the boarding,
+both as recorded for a completed ride, else the planned drop-off after the planned pickup; the detour factor that
+in-vehicle time over the direct drive. `waits_measured` and `rides_measured` say how many of the rides rest on the
+recorded times (the rest, `rides` minus them, on the plan). A ride is pooled when someone else is on board during
+some of it by the plan's order of stops. Vehicle-km are the plan's route on the travel source (the tablet's
+positions are not kept as a track). 運行率 is the share of the vehicle-days scheduled by the calendar and the shifts
+on which the vehicle carried at least one rider."""
 
 import math
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from toki.transport.rides.models import Booking, ServiceArea, ServiceException, Shift, Vehicle, VehicleDay
 
@@ -29,6 +35,8 @@ class Kpis:
     wait_p95: float | None
     in_vehicle_mean: float | None
     detour_factor: float | None
+    waits_measured: int  # rides whose wait is from the boarding the driver's tablet recorded
+    rides_measured: int  # rides whose in-vehicle time and detour are from the recorded boarding and drop-off
     pooling_rate: float | None  # %
     vehicle_km: float
     empty_km_share: float | None  # %
@@ -56,6 +64,29 @@ def _mean(values: list[float]) -> float | None:
 
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
+
+
+@dataclass(frozen=True)
+class RideTimes:
+    wait: float | None  # minutes from the time asked to the boarding
+    in_vehicle: float  # minutes from the boarding to the drop-off
+    wait_measured: bool  # the boarding is the driver's tablet's record, not the plan's
+    ride_measured: bool  # so are the boarding and the drop-off
+
+
+def _minutes(later: datetime, earlier: datetime) -> float:
+    return (later - earlier).total_seconds() / 60
+
+
+def ride_times(booking: Booking) -> RideTimes:
+    """One served ride's wait and in-vehicle time: as recorded on the driver's tablet where it was (the boarding for
+    the wait; the boarding and the drop-off together for the time on board), else as planned."""
+    asked = booking.earliest_pickup or booking.promised_pickup_from
+    boarded = booking.boarded_at or booking.planned_pickup
+    wait = max(0.0, _minutes(boarded, asked)) if asked is not None and boarded is not None else None
+    if booking.boarded_at is not None and booking.dropped_off_at is not None:
+        return RideTimes(wait, _minutes(booking.dropped_off_at, booking.boarded_at), True, True)
+    return RideTimes(wait, booking.ride_minutes() or 0.0, booking.boarded_at is not None, False)
 
 
 def pooled_bookings(days: list[VehicleDay]) -> set[int]:
@@ -98,17 +129,14 @@ def measure(areas: list[ServiceArea], start: date, end: date) -> Kpis:
     days = list(VehicleDay.objects.filter(vehicle__area__in=areas, day__range=(start, end)))
     served = [b for b in bookings if b.status in SERVED and b.planned_pickup and b.planned_dropoff]
     accepted = sum(1 for b in bookings if b.status in ANSWERED_YES)
-    waits = []
-    for b in served:
-        asked = b.earliest_pickup or b.promised_pickup_from
-        if asked is not None and b.planned_pickup is not None:
-            waits.append(max(0.0, (b.planned_pickup - asked).total_seconds() / 60))
-    rides = [b.ride_minutes() or 0.0 for b in served]
-    detours = [(b.ride_minutes() or 0.0) / b.direct_minutes for b in served if b.direct_minutes > 0]
+    times = [ride_times(b) for b in served]
+    waits = [t.wait for t in times if t.wait is not None]
+    rides = [t.in_vehicle for t in times]
+    detours = [t.in_vehicle / b.direct_minutes for b, t in zip(served, times, strict=True) if b.direct_minutes > 0]
     pooled = pooled_bookings(days)
     km_total = sum(d.km_total for d in days)
     km_empty = sum(d.km_empty for d in days)
-    hours = sum((d.end - d.start).total_seconds() / 3600 for d in days if d.stops)
+    hours = sum((min(d.end, d.withdrawn_at or d.end) - d.start).total_seconds() / 3600 for d in days if d.stops)
     passengers = sum(b.passengers for b in served)
     scheduled = scheduled_vehicle_days(areas, start, end)
     operated = {(b.vehicle_id, b.service_date) for b in served if b.vehicle_id} & scheduled
@@ -118,6 +146,8 @@ def measure(areas: list[ServiceArea], start: date, end: date) -> Kpis:
         rides=len(served), passengers=passengers, wait_mean=_round(_mean(waits)),
         wait_p95=_round(percentile(waits, 95)), in_vehicle_mean=_round(_mean(rides)),
         detour_factor=_round(_mean(detours), 3),
+        waits_measured=sum(1 for t in times if t.wait_measured),
+        rides_measured=sum(1 for t in times if t.ride_measured),
         pooling_rate=_round(sum(1 for b in served if b.pk in pooled) * 100 / len(served)) if served else None,
         vehicle_km=round(km_total, 2), empty_km_share=_round(km_empty * 100 / km_total) if km_total else None,
         passengers_per_vehicle_hour=_round(passengers / hours) if hours else None,

@@ -50,11 +50,14 @@ class ServiceArea(models.Model):
 
 
 class ServiceException(models.Model):
-    """A day the calendar differs from the weekdays (a holiday off, an extra day on): GTFS calendar_dates."""
+    """A day the calendar differs from the weekdays (a holiday off, an extra day on): GTFS calendar_dates. A day
+    that runs `until` a time runs only for rides asked for before it (their pickup from, or their arrival by): a
+    運休 from that hour, as a typhoon arrives."""
 
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="exceptions")
     day = models.DateField()
     runs = models.BooleanField()
+    until = models.TimeField(null=True, blank=True)
     note = models.CharField(max_length=100, blank=True)
 
     class Meta:
@@ -73,6 +76,9 @@ class MeetingPoint(models.Model):
     lat = models.FloatField()
     lon = models.FloatField()
     note = models.CharField(max_length=200, blank=True)
+    # Out of service (left out of a service file, docs/rides.md "Setting up the service"): kept for the bookings and
+    # usual trips that name it, offered to no new booking.
+    active = models.BooleanField(default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area", "code"], name="rides_point_code_unique")]
@@ -127,8 +133,13 @@ class FareCategory(models.Model):
 
 class Driver(models.Model):
     area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="drivers")
+    code = models.SlugField(max_length=40, help_text="the service file's key (docs/rides.md)")
     name = models.CharField(_("name"), max_length=60)
     phone = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "code"], name="rides_driver_code_unique")]
+        ordering = ["area", "code"]
 
     def __str__(self):
         return self.name
@@ -194,9 +205,12 @@ class Rider(models.Model):
         return self.name
 
 
+USUAL_TRIP_LABEL_MAX = 60
+
+
 class UsualTrip(models.Model):
     rider = models.ForeignKey(Rider, on_delete=models.CASCADE, related_name="usual_trips")
-    label = models.CharField(max_length=60)
+    label = models.CharField(max_length=USUAL_TRIP_LABEL_MAX)
     origin = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+")
     destination = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+")
     usual_time = models.TimeField(null=True, blank=True)
@@ -263,6 +277,10 @@ class Booking(models.Model):
     boarded_at = models.DateTimeField(null=True, blank=True)
     dropped_off_at = models.DateTimeField(null=True, blank=True)
     cancelled_late = models.BooleanField(default=False)  # later than the rule's free cancellation
+    # Cancelled with the whole day's service (運休: a typhoon, heavy snow; actions.cancel_for_suspension): not the
+    # rider's doing, never late, never a miss; the rider is told on LINE or is on the phone desk's call list.
+    cancelled_by_service = models.BooleanField(default=False)
+    # The phone desk called the rider about this ride: the evening reminder, or the news of its 運休.
     reminded_evening = models.BooleanField(default=False)
     reminded_near = models.BooleanField(default=False)
 
@@ -328,6 +346,10 @@ class VehicleDay(models.Model):
     last_lat = models.FloatField(null=True, blank=True)
     last_lon = models.FloatField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Taken out of service for the rest of the day (a breakdown, an accident, a road cut): it takes no new ride and
+    # the dispatcher leaves it out; its rides to come were moved or cancelled (actions_vehicle.withdraw_vehicle).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_note = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -9,6 +9,10 @@
   cookie, toki.transport.rides.driver) reads its own vehicle's plan for the day, with the names and phone numbers of
   the riders on it, marks those bookings (boarded, no-show, dropped off) and reports the vehicle's position;
   nothing of another vehicle.
+- The same operators set up and change their area's service (docs/rides.md "Setting up the service"): vehicles in
+  or out of service, shifts, the calendar's exceptions, the booking rule, fares, and the whole definition from a
+  file. An area without a district belongs to no branch office: HQ alone sets it up. A file may create an area
+  or move one to another district only for a district its importer runs.
 """
 
 from toki.accounts.models import OrgUnit, Role
@@ -31,3 +35,17 @@ def may_operate_any(user) -> bool:
 def may_enrol_tablet(user, area) -> bool:
     """Makes the one-time QR of a vehicle's tablet in `area`, and signs tablets out (the phone desk's people)."""
     return user is not None and may_operate(user, area)
+
+
+def may_configure(user, area) -> bool:
+    """Changes the service definition of `area` (an unsaved area: may create it, with its district)."""
+    if user is None:
+        return True  # the system itself (commands, the demo seed)
+    if area.district_id is None:
+        return has_role(user, Role.REPORTER, kinds=(OrgUnit.Kind.HQ,))
+    return may_operate(user, area)
+
+
+def may_configure_any(user) -> bool:
+    """Opens the service import page (each area in a file is still checked with `may_configure`)."""
+    return may_operate_any(user)

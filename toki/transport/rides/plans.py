@@ -7,8 +7,17 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from toki.transport.rides.models import Shift, Vehicle, VehicleDay
+from toki.transport.rides.models import Booking, Shift, Vehicle, VehicleDay
 from toki.transport.rides.travel import matrix_for
+
+# A stop the driver's tablet has marked done, by the booking's state: its pickup once the rider boarded, both its
+# stops once the rider was dropped off. (A no-show's stops leave the plan, so they are never on it to be done.)
+DONE_STATUSES = {"pickup": (Booking.Status.BOARDED, Booking.Status.COMPLETED), "dropoff": (Booking.Status.COMPLETED,)}
+
+
+def is_done(stop: dict, status: str | None) -> bool:
+    """Whether `stop` (one of VehicleDay.stops) is done, given its booking's status."""
+    return status in DONE_STATUSES[stop["kind"]]
 
 
 def shift_bounds(vehicle: Vehicle, shifts: list[Shift], day: date) -> tuple[datetime, datetime] | None:
@@ -40,11 +49,27 @@ def ensure_days(area, day: date, vehicles: list[Vehicle] | None = None, shifts: 
             pass  # another booking created it first
 
 
+def days_missing(days: list[VehicleDay], vehicles: list[Vehicle], shifts: list[Shift], day: date) -> bool:
+    """Does a vehicle that runs on `day` have no plan among `days` yet (ensure_days has not made it)?"""
+    planned = {vd.vehicle_id for vd in days}
+    return any(v.pk not in planned and shift_bounds(v, shifts, day) is not None for v in vehicles)
+
+
 def lock_days(area, day: date) -> list[VehicleDay]:
     """The area's vehicle-day plans for `day`, row-locked until the transaction ends (always in id order, so two
     bookings never deadlock): the one place where seats are sold."""
-    return list(VehicleDay.objects.select_for_update().filter(vehicle__area=area, day=day)
-                .select_related("vehicle").order_by("pk"))
+    return list(read_days(area, day).select_for_update(of=("self",)))  # the plans only, not the joined vehicles
+
+
+def lock_area(area) -> None:
+    """The area's row, locked until the transaction ends: taken first by every change of the service (imports,
+    a 運休) and by a day's first booking, before any plan row, so that those never deadlock."""
+    list(type(area).objects.select_for_update().filter(pk=area.pk).values_list("pk", flat=True))
+
+
+def read_days(area, day: date):
+    """The area's vehicle-day plans for `day` as committed, without a lock (in id order)."""
+    return VehicleDay.objects.filter(vehicle__area=area, day=day).select_related("vehicle").order_by("pk")
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from toki.lib.geo import haversine_km
 from toki.lib.site_links import site_link
 from toki.lib.text import cut
+from toki.transport.rides import plans
 from toki.transport.rides.models import Booking, VehicleDay
-from toki.transport.rides.selectors_line import evening_reminder_bookings, near_reminder_bookings
+from toki.transport.rides.selectors_line import (
+    evening_reminder_bookings,
+    near_reminder_bookings,
+    suspension_notice_bookings,
+)
+from toki.transport.rides.travel import Point, StraightLine, TravelError, matrix_for
 from toki.transport.rides.wording import booking_lines, full_day, hhmm, point_name
 
 logger = logging.getLogger(__name__)
 
-EVENING, NEAR = "evening", "near"
+EVENING, NEAR, SUSPENDED = "evening", "near", "suspended"
+SENT_FLAG = {EVENING: "reminded_evening", NEAR: "reminded_near"}  # a 運休 notice sets none: the desk's call is apart
 NEAR_LOOKAHEAD = timedelta(minutes=45)  # only pickups this soon are looked at for "the vehicle is near"
 
 
@@ -56,8 +62,8 @@ def _announce(booking: Booking, kind: str, content) -> None:
                           dedupe_key=f"rides_reminder:{kind}:{booking.pk}", category=Category.NOTICES,
                           title=staff_title, texts=texts, subscriber_ids=(subscriber.pk,),
                           extra={"booking": booking.pk, "reminder": kind}))
-    field = "reminded_evening" if kind == EVENING else "reminded_near"
-    Booking.objects.filter(pk=booking.pk).update(**{field: True})
+    if kind in SENT_FLAG:
+        Booking.objects.filter(pk=booking.pk).update(**{SENT_FLAG[kind]: True})
 
 
 def _evening_text(booking: Booking) -> tuple[str, str]:
@@ -83,6 +89,28 @@ def _near_text(minutes: int):
     return text
 
 
+def _suspended_text(booking: Booking) -> tuple[str, str]:
+    title = _("Service suspended: your shared ride %(day)s is cancelled") % {
+        "day": full_day(booking.service_date, timezone.localdate())}
+    return title, "\n".join([
+        booking.reason,
+        *booking_lines(booking),
+        "",
+        _("Nothing to pay. To book another day, or to ask, call %(phone)s.") % {
+            "phone": booking.area.phone_number or "-"},
+    ])
+
+
+def send_suspension_notices(booking_ids: list[int]) -> int:
+    """Tell each rider LINE can reach that their ride was cancelled with the day's service (運休), once per booking
+    however often it runs (notify's dedupe key). The riders LINE cannot reach are on the phone desk's call list."""
+    count = 0
+    for booking in list(suspension_notice_bookings(booking_ids)):
+        _announce(booking, SUSPENDED, _suspended_text)
+        count += 1
+    return count
+
+
 def evening_due(now: datetime) -> bool:
     return timezone.localtime(now).time() >= settings.TOKI_RIDES_REMIND_EVENING
 
@@ -101,33 +129,84 @@ def send_evening_reminders(now: datetime | None = None) -> int:
     return count
 
 
-def minutes_away(vehicle_day: VehicleDay, booking: Booking, now: datetime) -> float | None:
-    """The straight-line estimate (the area's detour factor and speed) from the vehicle's last position to the
-    pickup; None when the tablet has not reported a position within TOKI_RIDES_POSITION_FRESH_MINUTES."""
+def _leg_minutes(area, points: list[Point]) -> list[float]:
+    """Minutes of each leg points[i] → points[i + 1] on the area's travel source. A source that cannot answer for the
+    vehicle's own position (points[0]: a matrix file lists the meeting points, not where a vehicle happens to be)
+    gives that leg on the straight-line estimate; one that cannot answer for the stops either (an OSRM server that
+    does not answer) gives every leg on it, with a warning. Never an error: the reminder goes on."""
+    line = StraightLine(max(area.speed_kmh, 1.0), max(area.detour_factor, 1.0))
+    try:
+        minutes = matrix_for(area, points).minutes
+        return [minutes[i][i + 1] for i in range(len(points) - 1)]
+    except TravelError as error:
+        logger.info("near reminders: no travel time from the vehicle's position (%s); straight line for it", error)
+    first = line.matrix(points[:2]).minutes[0][1]
+    try:
+        rest = matrix_for(area, points[1:]).minutes
+    except TravelError as error:
+        logger.warning("near reminders: the travel source could not answer (%s); straight-line estimate used", error)
+        rest = line.matrix(points[1:]).minutes
+    return [first] + [rest[i][i + 1] for i in range(len(points) - 2)]
+
+
+def pickup_arrivals(vehicle_day: VehicleDay, states: dict[int, tuple[str, datetime | None]], wanted: set[int],
+                    now: datetime) -> dict[int, datetime]:
+    """Booking id → when the vehicle is expected at that pickup, for the `wanted` bookings on the plan: from its last
+    position along the plan's remaining stops in order (those not marked done on the tablet, `plans.is_done`), on
+    the travel source, with the area's stop minutes at each stop and, at another rider's pickup, no leaving before
+    that rider's promised window opens. `states`: booking id → (status, promised pickup from). Empty when the
+    tablet has not reported a position within TOKI_RIDES_POSITION_FRESH_MINUTES."""
     fresh = timedelta(minutes=settings.TOKI_RIDES_POSITION_FRESH_MINUTES)
     if vehicle_day.last_lat is None or vehicle_day.last_lon is None or vehicle_day.last_seen_at is None:
-        return None
+        return {}
     if vehicle_day.last_seen_at < now - fresh:
-        return None
-    area = booking.area
-    km = haversine_km(vehicle_day.last_lat, vehicle_day.last_lon, booking.origin_lat, booking.origin_lon)
-    return km * area.detour_factor / max(area.speed_kmh, 1.0) * 60
+        return {}
+    remaining = [s for s in vehicle_day.stops if not plans.is_done(s, states.get(s["booking"], ("", None))[0])]
+    last = max((i for i, s in enumerate(remaining) if s["kind"] == "pickup" and s["booking"] in wanted), default=-1)
+    if last < 0:
+        return {}
+    remaining = remaining[:last + 1]
+    area = vehicle_day.vehicle.area
+    points = [(vehicle_day.last_lat, vehicle_day.last_lon)] + [(s["lat"], s["lon"]) for s in remaining]
+    legs = _leg_minutes(area, points)
+    arrivals: dict[int, datetime] = {}
+    when = now
+    for stop, leg in zip(remaining, legs, strict=True):
+        when += timedelta(minutes=leg)
+        if stop["kind"] == "pickup":
+            arrivals.setdefault(stop["booking"], when)
+            opens = states.get(stop["booking"], ("", None))[1]
+            if opens is not None and opens > when:
+                when = opens
+        when += timedelta(minutes=area.stop_minutes)
+    return {pk: arrivals[pk] for pk in wanted if pk in arrivals}
 
 
 def send_near_reminders(now: datetime | None = None) -> int:
     """Tell each rider reachable through LINE whose vehicle is within TOKI_RIDES_REMIND_NEAR_MINUTES of their pickup
-    (from the position the driver's tablet last wrote on the vehicle's plan), once."""
+    (from the position the driver's tablet last wrote on the vehicle's plan, along the plan's stops still to make
+    before that pickup), once."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     bookings = list(near_reminder_bookings(today, now + NEAR_LOOKAHEAD, now))
     if not bookings:
         return 0
-    positions = {vd.vehicle_id: vd for vd in VehicleDay.objects.filter(
-        day=today, vehicle_id__in={b.vehicle_id for b in bookings})}
+    fresh = now - timedelta(minutes=settings.TOKI_RIDES_POSITION_FRESH_MINUTES)
+    vehicle_days = list(VehicleDay.objects.filter(day=today, vehicle_id__in={b.vehicle_id for b in bookings},
+                                                  last_seen_at__gte=fresh).select_related("vehicle__area"))
+    if not vehicle_days:
+        return 0
+    on_plans = {s["booking"] for vd in vehicle_days for s in vd.stops}
+    states = {pk: (status, opens) for pk, status, opens in Booking.objects.filter(pk__in=on_plans)
+              .values_list("pk", "status", "promised_pickup_from")}
+    wanted = {b.pk for b in bookings}
+    arrivals: dict[int, datetime] = {}
+    for vehicle_day in vehicle_days:
+        arrivals.update(pickup_arrivals(vehicle_day, states, wanted, now))
     count = 0
     for booking in bookings:
-        vehicle_day = positions.get(booking.vehicle_id or 0)
-        minutes = minutes_away(vehicle_day, booking, now) if vehicle_day else None
+        arrival = arrivals.get(booking.pk)
+        minutes = (arrival - now).total_seconds() / 60 if arrival is not None else None
         if minutes is None or minutes > settings.TOKI_RIDES_REMIND_NEAR_MINUTES:
             continue
         _announce(booking, NEAR, _near_text(max(1, round(minutes))))

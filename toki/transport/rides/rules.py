@@ -2,14 +2,51 @@
 operating calendar, the booking rule (real time, same day with notice, by the day before's cut-off), the vehicles'
 shifts and sizes. Pure: it reads the rows it is given and answers the reasons in words (none: go on)."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.lib.geo import point_in_geometry
-from toki.transport.rides.models import BookingRule, MeetingPoint, ServiceArea, Shift, Vehicle
+from toki.transport.rides.models import BookingRule, MeetingPoint, ServiceArea, ServiceException, Shift, Vehicle
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """An area's exceptions to its weekdays: day → runs, and the days that run only until a time (a 運休 from that
+    hour) → (that time, the reason)."""
+
+    runs: dict[date, bool] = field(default_factory=dict)
+    until: dict[date, tuple[time, str]] = field(default_factory=dict)
+
+
+def calendar_of(area: ServiceArea, first: date, last: date | None = None) -> Calendar:
+    """The area's exceptions from `first` to `last` (default: that day alone; date.max: all to come); one query."""
+    rows = ServiceException.objects.filter(area=area, day__range=(first, last or first))
+    runs, until = {}, {}
+    for day, day_runs, stop, note in rows.values_list("day", "runs", "until", "note"):
+        runs[day] = day_runs
+        if day_runs and stop is not None:
+            until[day] = (stop, note)
+    return Calendar(runs, until)
+
+
+def asked_time(earliest_pickup: datetime | None, latest_arrival: datetime | None) -> time:
+    """The local time a ride was asked for: its pickup from, or its arrival by."""
+    when = earliest_pickup or latest_arrival
+    assert when is not None
+    return timezone.localtime(when).time()
+
+
+def too_late(calendar: Calendar, day: date, earliest_pickup: datetime | None,
+             latest_arrival: datetime | None) -> str:
+    """Why a ride asked for at that time falls in the day's 運休 from an hour ("" when it does not)."""
+    stop = calendar.until.get(day)
+    if stop is None or asked_time(earliest_pickup, latest_arrival) < stop[0]:
+        return ""
+    return _("The service stops at %(time)s that day%(why)s: book an earlier time, or call the phone desk.") % {
+        "time": stop[0].strftime("%H:%M"), "why": f" ({stop[1]})" if stop[1] else ""}
 
 
 @dataclass(frozen=True)
@@ -49,7 +86,7 @@ class RideRequest:
         return timezone.localdate(self.anchor)
 
 
-def request_problems(request: RideRequest, *, now: datetime, exceptions: dict[date, bool],
+def request_problems(request: RideRequest, *, now: datetime, calendar: Calendar,
                      rule: BookingRule | None, vehicles: list[Vehicle], shifts: list[Shift]) -> list[str]:
     """Why this request cannot be booked, each reason a sentence for the rider or the operator."""
     area = request.area
@@ -63,6 +100,9 @@ def request_problems(request: RideRequest, *, now: datetime, exceptions: dict[da
     for label, place in ((_("pickup"), request.origin), (_("drop-off"), request.destination)):
         if place.point is not None and place.point.area_id != area.pk:
             problems.append(_("The %(which)s point is not in this area.") % {"which": label})
+        elif place.point is not None and not place.point.active:
+            problems.append(_("The %(which)s point %(name)s is no longer served.") % {"which": label,
+                                                                                     "name": place.point.name})
         elif place.point is None and not area.door_to_door:
             problems.append(_("This area picks up at meeting points only: choose one for the %(which)s.")
                             % {"which": label})
@@ -78,8 +118,11 @@ def request_problems(request: RideRequest, *, now: datetime, exceptions: dict[da
     if (area.evacuation_since is not None and not request.evacuation
             and day == timezone.localdate(now)):
         return [_("An evacuation order is in force: today's rides are kept for evacuation. Call the phone desk.")]
-    if not area.runs_on(day, exceptions) and not request.evacuation:
+    if not area.runs_on(day, calendar.runs) and not request.evacuation:
         return [_("The service does not run on %(day)s.") % {"day": day.isoformat()}]
+    late = too_late(calendar, day, request.earliest_pickup, request.latest_arrival)
+    if late and not request.evacuation:
+        return [late]
     problems += _rule_problems(request, now=now, rule=rule)
     running = [s for s in shifts if s.runs_on(day)]
     local = timezone.localtime(request.anchor).time()

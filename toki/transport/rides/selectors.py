@@ -1,8 +1,11 @@
-"""Permission-scoped reads of shared rides (DESIGN.md rule 4: "not yours" is a 404)."""
+"""Permission-scoped reads of shared rides (DESIGN.md rule 4: "not yours" is a 404), and the public ones."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from toki.transport.rides import permissions
 from toki.transport.rides.models import Booking, MeetingPoint, Rider, SelfBookingSuspension, ServiceArea, VehicleDay
@@ -13,7 +16,7 @@ def public_areas(municipality) -> QuerySet[ServiceArea]:
 
 
 def public_points(municipality) -> QuerySet[MeetingPoint]:
-    return MeetingPoint.objects.filter(area__municipality=municipality).select_related("area")
+    return MeetingPoint.objects.filter(area__municipality=municipality, active=True).select_related("area")
 
 
 def areas_for(user, municipality) -> list[ServiceArea]:
@@ -23,7 +26,13 @@ def areas_for(user, municipality) -> list[ServiceArea]:
 
 
 def get_area_for_user(user, municipality, code: str) -> ServiceArea:
-    area = ServiceArea.objects.select_related("district", "booking_rule").get(municipality=municipality, code=code)
+    """The area `code` of `municipality` (None: the site's default one, in the same query) if `user` operates it."""
+    areas = ServiceArea.objects.select_related("district", "booking_rule")
+    if municipality is None:
+        areas = areas.filter(municipality__is_default=True)
+    else:
+        areas = areas.filter(municipality=municipality)
+    area = areas.get(code=code)
     if not permissions.may_operate(user, area):
         raise ServiceArea.DoesNotExist
     return area
@@ -93,3 +102,30 @@ def get_suspension_for_user(user, rider: Rider, pk: int) -> SelfBookingSuspensio
     if not permissions.may_operate(user, rider.area):
         raise SelfBookingSuspension.DoesNotExist
     return rider.suspensions.get(pk=pk)
+
+
+@dataclass(frozen=True)
+class VehicleOnDuty:
+    """A vehicle in service now and where its driver's tablet last put it: public (what the GTFS-Realtime
+    VehiclePositions feed publishes, toki.transport.transit; ADR 0009), no rider and no booking in it."""
+
+    vehicle_id: str  # "rides-<area code>-<vehicle code>": stable, unique in the municipality
+    label: str  # the vehicle's name (両津1号車)
+    lat: float
+    lon: float
+    measured_at: datetime  # the fix's time, as the tablet measured it
+
+
+def vehicles_on_duty(municipality, now: datetime | None = None) -> list[VehicleOnDuty]:
+    """The active vehicles within their shift on today's plan whose tablet reported a position within
+    TOKI_RIDES_POSITION_FRESH_MINUTES (the same freshness as the "near" reminder), by area and vehicle code. One
+    query."""
+    now = now or timezone.now()
+    fresh = timedelta(minutes=settings.TOKI_RIDES_POSITION_FRESH_MINUTES)
+    days = (VehicleDay.objects.filter(vehicle__area__municipality=municipality, vehicle__active=True,
+                                      day=timezone.localdate(now), start__lte=now, end__gte=now,
+                                      last_seen_at__gte=now - fresh, last_lat__isnull=False, last_lon__isnull=False)
+            .select_related("vehicle__area").order_by("vehicle__area__code", "vehicle__code"))
+    return [VehicleOnDuty(vehicle_id=f"rides-{vd.vehicle.area.code}-{vd.vehicle.code}", label=vd.vehicle.name,
+                          lat=vd.last_lat, lon=vd.last_lon, measured_at=vd.last_seen_at)
+            for vd in days if vd.last_lat is not None and vd.last_lon is not None and vd.last_seen_at is not None]

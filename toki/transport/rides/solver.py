@@ -2,11 +2,12 @@
 
 Nodes: one depot per vehicle-day, then a pickup and a drop-off node per booking. Times are minutes after the
 day's local midnight. Vehicle ids are VehicleDay ids, request ids Booking ids (as text). A booking already on a
-plan keeps its promised pickup window (darp's `Plan.promises`); the stops whose planned time has passed are
-locked at the head of their route."""
+plan keeps its promised pickup window (darp's `Plan.promises`); the stops already served — marked done on the
+driver's tablet, or whose planned time has passed — are locked at the head of their route (`served_heads`)."""
 
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.transport import darp
@@ -72,12 +73,31 @@ def _still_the_same(known, ends: dict[int, dict[str, dict]]) -> list[int]:
             if created.get(pk) == known.bookings[pk].created_at and _same_trip(known.bookings[pk], ends[pk])]
 
 
+def served_heads(days: list[VehicleDay], now: datetime) -> dict[str, int]:
+    """VehicleDay id → how many stops at the head of its route are served: they stay as they are (darp's `locked`:
+    nothing is inserted before them, the re-optimiser moves none of them). The head runs up to the last stop that
+    is either done — the driver's tablet marked its rider boarded or dropped off (`plans.is_done`), even when the
+    driver was early and its planned time is still to come — or whose planned time has passed (a pickup not yet
+    marked stays put: the vehicle is there or on its way). Marks are made only on the ride's day, so the bookings'
+    states are read (one query) only for today's plans."""
+    statuses: dict[int, str] = {}
+    if days and days[0].day == timezone.localdate(now):
+        on_plans = {s["booking"] for vd in days for s in vd.stops}
+        done = {status for kind in plans.DONE_STATUSES.values() for status in kind}
+        statuses = dict(Booking.objects.filter(pk__in=on_plans, status__in=done).values_list("pk", "status"))
+    def served(stop: dict) -> bool:
+        return datetime.fromisoformat(stop["at"]) <= now or plans.is_done(stop, statuses.get(stop["booking"]))
+
+    return {str(vd.pk): max((i + 1 for i, s in enumerate(vd.stops) if served(s)), default=0) for vd in days}
+
+
 class DayModel:
     """The instance, the current plan and the lookups between them. Built on what this process already knows of
     the day (`warm.py`): only bookings it has not seen are read, and the travel source is asked again only when a
     new place appears."""
 
-    def __init__(self, area, days: list[VehicleDay], new: Booking | None, now: datetime):
+    def __init__(self, area, days: list[VehicleDay], new: Booking | None, now: datetime, *,
+                 keep_promise: bool = False):
         self.area, self.days, self.now = area, days, now
         self.day_start = day_start_of(days)
         day = days[0].day
@@ -114,7 +134,7 @@ class DayModel:
         for pk, b in everyone.items():
             if pk not in requests or pk == getattr(new, "pk", None):
                 requests[pk] = self._request(b, places[pk])
-            if b.promised_pickup_from is not None and pk != getattr(new, "pk", None):
+            if b.promised_pickup_from is not None and (keep_promise or pk != getattr(new, "pk", None)):
                 promises[str(pk)] = promised_windows(b, self.day_start)
         self.instance = darp.Instance(tuple(requests[pk] for pk in sorted(requests)), vehicles, travel,
                                       horizon=(0.0, 48 * 60.0), name=f"{area.code}-{day}")
@@ -122,11 +142,10 @@ class DayModel:
             derived = known.instance.__dict__  # looked up, not iterated: another thread may be adding to it
             self.instance.__dict__.update({name: derived[name] for name in DERIVED_MATRICES if name in derived})
         routes = []
-        self.locked = {}
         for vd in days:
             stops = tuple(darp.Stop(str(s["booking"]), s["kind"]) for s in vd.stops)
             routes.append(darp.Route(str(vd.pk), stops))
-            self.locked[str(vd.pk)] = sum(1 for s in vd.stops if datetime.fromisoformat(s["at"]) <= now)
+        self.locked = served_heads(days, now)
         unassigned = (str(new.pk),) if new is not None else ()
         self.plan = darp.Plan(tuple(routes), unassigned, promises)
         self.bookings = everyone
@@ -153,8 +172,9 @@ class DayModel:
         return routes
 
 
-def insert(area, days: list[VehicleDay], booking: Booking, *, now: datetime) -> Offer | Refusal:
-    model = DayModel(area, days, booking, now)
+def insert(area, days: list[VehicleDay], booking: Booking, *, now: datetime,
+           keep_promise: bool = False) -> Offer | Refusal:
+    model = DayModel(area, days, booking, now, keep_promise=keep_promise)
     request = model.instance.request(str(booking.pk))
     result = darp.insert(model.instance, model.plan, request, locked=model.locked,
                          now=minutes_of(model.day_start, now), promise_width=float(area.pickup_window_minutes))
@@ -170,11 +190,43 @@ def insert(area, days: list[VehicleDay], booking: Booking, *, now: datetime) -> 
                  dropoff_at=at(model.day_start, result.predicted_arrival))
 
 
-def improve(area, days: list[VehicleDay], *, now: datetime, seconds: float, seed: int) -> dict[int, list[dict]]:
+def improve(area, days: list[VehicleDay], *, now: datetime, seconds: float, seed: int,
+            max_iterations: int | None = None) -> dict[int, list[dict]]:
     """The day's plans re-optimised (promises and served stops kept); the same routes when nothing better."""
     model = DayModel(area, days, None, now)
     better = darp.improve(model.instance, model.plan, time_limit=seconds, seed=seed, keep_promises=True,
-                          locked=model.locked)
+                          locked=model.locked, max_iterations=max_iterations)
     if better.unassigned:
         raise AssertionError(f"the re-optimiser dropped {better.unassigned}: darp broke its contract")
     return model.stops_of(better)
+
+
+def rebase(area, days: list[VehicleDay], improved: dict[int, list[dict]], *,
+           now: datetime) -> dict[int, list[dict]] | None:
+    """The re-optimiser's routes, searched on plans that bookings changed since, brought up to date: the stops of
+    rides cancelled meanwhile left out, the rides booked meanwhile put in (each inside the pickup window it was
+    promised: darp keeps every promise), the served heads as they are now. Answered only when the result is
+    feasible, carries every ride of the current plans and costs less than them; otherwise None (nothing to write).
+    Without it, under a steady stream of bookings every round's search was thrown away (docs/rides.md)."""
+    model = DayModel(area, days, None, now)
+    on_plans = {stop.request_id for route in model.plan.routes for stop in route.stops}
+    routes = []
+    for route in model.plan.routes:
+        theirs = improved.get(int(route.vehicle_id))
+        if theirs is None:  # a vehicle-day made after the search began
+            return None
+        stops = tuple(darp.Stop(str(s["booking"]), s["kind"]) for s in theirs if str(s["booking"]) in on_plans)
+        head = model.locked[route.vehicle_id]
+        if stops[:head] != route.stops[:head]:  # a stop was served, or became due, differently since
+            return None
+        routes.append(darp.Route(route.vehicle_id, stops))
+    placed = {stop.request_id for route in routes for stop in route.stops}
+    candidate = darp.Plan(tuple(routes), tuple(sorted(on_plans - placed)), model.plan.promises)
+    try:  # no search time: only the rides booked meanwhile are inserted (ALNS's regret repair), then scheduled
+        rebased = darp.improve(model.instance, candidate, time_limit=0.0, keep_promises=True, locked=model.locked)
+    except ValueError:  # a route the 8-step schedule finds infeasible now (darp's PlanError)
+        return None
+    cheaper = darp.plan_cost(model.instance, rebased) < darp.plan_cost(model.instance, model.plan) - 1e-6
+    if rebased.unassigned or not cheaper:
+        return None
+    return model.stops_of(rebased)

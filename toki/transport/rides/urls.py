@@ -1,6 +1,6 @@
 from django.urls import path
 
-from toki.transport.rides import views, views_calls, views_desk, views_driver, views_ops
+from toki.transport.rides import views, views_calls, views_desk, views_driver, views_ops, views_setup
 
 app_name = "rides"
 urlpatterns = [
@@ -13,13 +13,28 @@ urlpatterns = [
     path("desk/<slug:area_code>/riders/new/", views_desk.rider_new, name="rider_new"),
     path("desk/<slug:area_code>/riders/<int:pk>/", views_desk.rider, name="rider"),
     path("desk/<slug:area_code>/riders/<int:pk>/trips/", views_desk.usual_trip_new, name="usual_trip_new"),
+    path("desk/<slug:area_code>/riders/<int:pk>/trips/<int:trip_pk>/remove/", views_desk.usual_trip_remove,
+         name="usual_trip_remove"),
     path("desk/<slug:area_code>/riders/<int:pk>/suspensions/<int:suspension_pk>/lift/", views_desk.suspension_lift,
          name="suspension_lift"),
     path("desk/<slug:area_code>/bookings/<int:pk>/cancel/", views_desk.booking_cancel, name="booking_cancel"),
     path("desk/<slug:area_code>/bookings/<int:pk>/no-show/", views_desk.booking_no_show, name="booking_no_show"),
     path("desk/<slug:area_code>/calls/", views_calls.calls, name="calls"),
     path("desk/<slug:area_code>/calls/<int:pk>/", views_calls.called, name="called"),
+    path("ops/import/", views_setup.service_import, name="service_import"),  # before the area's pages
     path("ops/<slug:area_code>/", views_ops.board, name="board"),
+    path("ops/<slug:area_code>/service/", views_setup.service, name="service"),
+    path("ops/<slug:area_code>/service.json", views_setup.service_file, name="service_file"),
+    path("ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/status/", views_setup.vehicle_status,
+         name="vehicle_status"),
+    path("ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/shifts/", views_setup.shifts, name="shifts"),
+    path("ops/<slug:area_code>/vehicles/<slug:vehicle_code>/withdraw/", views_setup.vehicle_withdraw,
+         name="vehicle_withdraw"),
+    path("ops/<slug:area_code>/vehicles/<slug:vehicle_code>/reinstate/", views_setup.vehicle_reinstate,
+         name="vehicle_reinstate"),
+    path("ops/<slug:area_code>/service/exceptions/", views_setup.exceptions, name="exceptions"),
+    path("ops/<slug:area_code>/service/rule/", views_setup.booking_rule, name="booking_rule"),
+    path("ops/<slug:area_code>/service/fares/", views_setup.fares, name="fares"),
     path("ops/<slug:area_code>/kpis.csv", views_ops.kpi_csv, name="kpi_csv"),
     path("ops/<slug:area_code>/tablets/", views_driver.tablets, name="tablets"),
     path("driver/", views_driver.tablet, name="driver"),

@@ -1,5 +1,6 @@
 """The phone desk's evening list (docs/rides.md, "Reminders"): tomorrow's riders whom LINE cannot reach — no LINE
-link, or they blocked the account — to call with the reminder, each marked once called. Operators of the area."""
+link, or they blocked the account — to call with the reminder, each marked once called; on a day whose service was
+suspended (運休), the riders of its cancelled rides first, to tell. Operators of the area."""
 
 from datetime import date, timedelta
 
@@ -39,6 +40,7 @@ def calls(request, area_code: str):
     bookings = list(selectors_line.riders_to_call(request.user, area, day))
     return render(request, "rides/calls.html", {
         "area": area, "day": day, "bookings": bookings,
+        "suspended": sum(1 for b in bookings if b.cancelled_by_service and not b.reminded_evening),
         "left": sum(1 for booking in bookings if not booking.reminded_evening)})
 
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -105,6 +105,18 @@ def usual_trip_new(request, area_code: str, pk: int):
             messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, _("The usual trip was not saved: check the fields."))
+    return redirect("rides:rider", area_code=area.code, pk=found.pk)
+
+
+@login_required
+@require_POST
+def usual_trip_remove(request, area_code: str, pk: int, trip_pk: int):
+    """A usual trip the rider no longer makes (or one saved by mistake in LINE) removed."""
+    area = _area(request, area_code)
+    found = _rider(request, area, pk)
+    trip = get_object_or_404(found.usual_trips, pk=trip_pk)
+    actions.remove_usual_trip(acting_user=request.user, trip=trip)
+    messages.success(request, _("The usual trip %(label)s was removed.") % {"label": trip.label})
     return redirect("rides:rider", area_code=area.code, pk=found.pk)
 
 

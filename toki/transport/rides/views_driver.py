@@ -62,6 +62,7 @@ def strings() -> dict:
         "people": _("%(count)s people"), "wheelchair": _("Wheelchair"), "call": _("Call"),
         "window": _("Pickup %(from)s–%(until)s"), "arrive_by": _("Arrive by %(time)s"),
         "map": _("Map"), "navigate": _("Navigate"), "no_stops": _("No stops on today's plan."),
+        "withdrawn": _("Out of service today since %(time)s (%(note)s): no more rides; the office moved them."),
         "no_plan": _("The plan has not been downloaded yet: connect once."),
         "online": _("Online"), "offline": _("Offline: marks are kept on this tablet"),
         "unsent": _("%(count)s marks not sent yet"), "all_sent": _("All marks sent"),

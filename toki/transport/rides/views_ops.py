@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from toki.transport.rides import kpis, selectors
+from toki.transport.rides import kpis, permissions, selectors
 from toki.transport.rides.models import Booking
 from toki.transport.rides.views_desk import _area
 
@@ -53,6 +53,8 @@ def board(request, area_code: str):
         "kpi_sets": [(_("This day"), kpis.measure([area], day, day)),
                      (_("This month"), kpis.measure([area], month_start, month_end))],
         "tile_url": settings.TOKI_TILE_URL,
+        # Taking a vehicle out of service moves today's rides: offered on today's board to the area's operators.
+        "may_withdraw": day == timezone.localdate() and permissions.may_configure(request.user, area),
         "rejected": [b for b in bookings if b.status == Booking.Status.REJECTED]})
 
 

@@ -38,17 +38,19 @@ def full_day(day: date, today: date | None = None) -> str:
 
 
 def point_name(booking: Booking, which: str) -> str:
+    """The meeting point's name; a door-to-door place is "the place you chose" (a message never repeats where
+    someone lives: the booking's page shows it)."""
     point = getattr(booking, which)
     if point is not None:
         return point.name
-    lat, lon = (booking.origin_lat, booking.origin_lon) if which == "origin" else \
-        (booking.destination_lat, booking.destination_lon)
-    return f"{lat:.5f}, {lon:.5f}"
+    return _("the place you chose")
 
 
 def booking_lines(booking: Booking, today: date | None = None) -> list[str]:
     """Date, the promised pickup window and place, the predicted arrival and place, passengers and fare."""
     lines = [_("Date: %(day)s") % {"day": full_day(booking.service_date, today)}]
+    if booking.latest_arrival:
+        lines.append(_("Arrive by: %(time)s") % {"time": hhmm(booking.latest_arrival)})
     if booking.promised_pickup_from and booking.promised_pickup_until:
         lines.append(_("Pickup: between %(start)s and %(end)s at %(place)s")
                      % {"start": hhmm(booking.promised_pickup_from), "end": hhmm(booking.promised_pickup_until),

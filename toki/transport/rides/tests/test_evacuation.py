@@ -38,6 +38,19 @@ class EvacuationTests(QueueMixin, RidesTestCase):
         self.assertIn("避難のために確保", ordinary.booking.reason)
         self.assertIsNone(ServiceArea.objects.get(code="aikawa").evacuation_since)
 
+    def test_a_suspension_of_the_day_keeps_its_evacuation_rides(self):
+        from toki.transport.rides import actions_setup
+
+        self.issue()
+        ride = actions.book_ride(acting_user=self.bob, request=self.request(evacuation=True), channel="phone",
+                                 now=self.now).booking
+        self.assertEqual(ride.status, Booking.Status.ACCEPTED, ride.reason)
+        done = actions_setup.suspend_day(acting_user=self.bob, area=ride.area, day=self.day, note="台風接近",
+                                         now=self.now)
+        self.assertEqual(done.cancelled, 0)
+        ride.refresh_from_db()
+        self.assertEqual(ride.status, Booking.Status.ACCEPTED)
+
     def test_it_takes_an_evacuation_ride_at_short_notice(self):
         self.issue()
         answer = actions.book_ride(acting_user=self.bob, request=self.request(evacuation=True), channel="phone",

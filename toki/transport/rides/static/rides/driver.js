@@ -143,6 +143,10 @@
       $("updated").textContent = format(S.updated, { time: hhmm(plan.generated_at) });
       let next = plan.stops.findIndex((stop) => !stopDone(stop, marks));
       plan.stops.forEach((stop, index) => list.append(stopCard(stop, index, index === next, marks)));
+      if (plan.withdrawn) {
+        list.append(element("li", { class: "stop stop--withdrawn", role: "status",
+          text: format(S.withdrawn, { time: hhmm(plan.withdrawn.at), note: plan.withdrawn.note }) }));
+      }
       if (!plan.stops.length) list.append(element("li", { class: "stop", text: S.no_stops }));
     }
     const box = $("rejected");
