@@ -211,6 +211,10 @@ def _message(event: dict, municipality) -> tuple[list[dict], str]:
                 return replies.help_messages(), language
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 return replies.help_messages(), language
+            if subscriber:  # a place for a door-to-door ride, when the booking asks where from or to
+                ride = rides_chat.on_location(subscriber, lat, lon, str(message.get("address") or ""))
+                if ride is not None:
+                    return ride, language
             hazards, nearby = places_for_location(lat, lon, SHELTERS_IN_REPLY, municipality=municipality)
             in_force = replies.in_force_messages(municipality)
             return replies.nearest_shelters_messages(nearby, hazards=hazards, in_force=in_force), language

@@ -17,7 +17,7 @@ from toki.linebot.tests.line_webhook_support import LineWebhookTestCase, body_of
 from toki.notify.line.localserver import LocalLineServer
 from toki.notify.models import Subscriber
 from toki.transport.rides import actions
-from toki.transport.rides.models import Booking, Rider, RiderLink, VehicleDay
+from toki.transport.rides.models import Booking, MeetingPoint, Rider, RiderLink, VehicleDay
 from toki.transport.rides.tests.base import RidesTestCase
 from toki.transport.rides.wording import day_label
 
@@ -44,6 +44,14 @@ class RideChatTestCase(LineWebhookTestCase, RidesTestCase):
     def tap(self, user_id: str, data: str, **params) -> list[dict]:
         postback = {"data": data, **({"params": params} if params else {})}
         self.send_events(self.event(user_id, "postback", postback=postback))
+        return self.last_reply(user_id)
+
+    def send_location(self, user_id: str, lat: float, lon: float, address: str | None = None) -> list[dict]:
+        """A location message, as LINE sends one from the chat's location button (a place picked on the map)."""
+        message = {"type": "location", "id": str(next(_IDS)), "latitude": lat, "longitude": lon}
+        if address is not None:
+            message.update(title="位置情報", address=address)
+        self.send_events(self.event(user_id, "message", message=message))
         return self.last_reply(user_id)
 
     def last_reply(self, user_id: str) -> list[dict]:
@@ -76,10 +84,13 @@ class RideChatTestCase(LineWebhookTestCase, RidesTestCase):
         return self.say(user_id, phone)
 
     def book_in_line(self, user_id: str, reply: list[dict], *, origin="市役所両津支所", destination="両津病院",
-                     hhmm="10:00", passengers="1人", wheelchair="いいえ") -> list[dict]:
-        """From the 'from' question to the answer."""
-        reply = self.press(user_id, reply, origin)
-        reply = self.press(user_id, reply, destination)
+                     mode="出発時刻で", hhmm="10:00", passengers="1人", wheelchair="いいえ") -> list[dict]:
+        """From the 'from' question to the answer (origin/destination None: already chosen)."""
+        if origin is not None:
+            reply = self.press(user_id, reply, origin)
+        if destination is not None:
+            reply = self.press(user_id, reply, destination)
+        reply = self.press(user_id, reply, mode)
         reply = self.press(user_id, reply, day_label(self.day))
         labels = self.buttons(reply)
         if hhmm in labels:
@@ -109,8 +120,17 @@ class RideChatTests(RideChatTestCase):
         self.assertIn(window, self.text(answer))
         self.assertIn(f"{booking.planned_dropoff.astimezone():%H:%M}", self.text(answer))
         self.assertIn(reverse("rides:booking", args=[booking.reference]), self.text(answer))
-        self.assertFalse(RideConversation.objects.exists())  # done: nothing left over, no name kept
+        # Done: what is left is the offer to save the trip as a usual one (its booking only), no name kept.
+        self.assertEqual(list(RideConversation.objects.values_list("step", "data")),
+                         [("booked", {"booking": booking.pk})])
         self.assert_all_requests_valid()
+
+    def test_a_meeting_point_out_of_service_is_not_offered(self):
+        MeetingPoint.objects.filter(area=self.ryotsu, name="両津病院").update(active=False)  # as a service file does
+        reply = self.press(HANAKO, self.link(HANAKO), "市役所両津支所")
+        self.assertIn("どこで降りますか", self.text(reply))
+        self.assertNotIn("両津病院", self.buttons(reply))
+        self.assertIn("あいぽーと佐渡", self.buttons(reply))
 
     def test_a_stale_or_forged_postback_books_nothing(self):
         reply = self.link(HANAKO)
@@ -148,6 +168,7 @@ class RideChatTests(RideChatTestCase):
         reply = self.link(HANAKO)
         reply = self.press(HANAKO, reply, "市役所両津支所")
         reply = self.press(HANAKO, reply, "両津病院")
+        reply = self.press(HANAKO, reply, "出発時刻で")
         reply = self.press(HANAKO, reply, day_label(self.day))
         reply = self.press(HANAKO, reply, "10:00")
         reply = self.press(HANAKO, reply, "1人")
@@ -162,6 +183,7 @@ class RideChatTests(RideChatTestCase):
         reply = self.link(HANAKO)
         reply = self.press(HANAKO, reply, "市役所両津支所")
         reply = self.press(HANAKO, reply, "両津病院")
+        reply = self.press(HANAKO, reply, "出発時刻で")
         reply = self.press(HANAKO, reply, day_label(self.day))
         seen = []
         for _page in range(5):

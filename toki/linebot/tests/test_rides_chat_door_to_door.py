@@ -1,0 +1,99 @@
+"""Door to door in LINE: where the area allows it, the rider sends a place with LINE's location button (a location
+message) or taps their saved home; a place outside the area's polygon is refused with a message a person
+understands. Signed webhook events through /line/webhook, every reply checked by the local LINE server."""
+
+from toki.linebot.models import RideConversation
+from toki.linebot.tests.test_rides_chat import HANAKO, RideChatTestCase
+from toki.transport.rides.models import Booking, Rider, VehicleDay
+
+HOME = (38.0702, 138.4205)  # a house between 吉井 and 両津, inside the 両津 area
+OUTSIDE = (38.0184, 138.3682)  # 佐和田, outside it
+ADDRESS = "新潟県佐渡市両津夷新"
+
+
+class DoorToDoorChatTests(RideChatTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ryotsu.door_to_door = True
+        self.ryotsu.save()
+
+    def test_the_from_question_offers_lines_location_button(self):
+        reply = self.link(HANAKO)
+        self.assertIn("「場所を送る」を押して、地図で場所を選んでください", self.text(reply))
+        buttons = self.buttons(reply)
+        self.assertEqual(buttons["場所を送る"], {"type": "location", "label": "場所を送る"})
+        self.assertLessEqual(len(buttons), 13)
+        self.assert_all_requests_valid()
+
+    def test_a_rider_is_picked_up_at_a_place_sent_from_the_map_and_it_is_on_the_plan(self):
+        reply = self.link(HANAKO)
+        reply = self.send_location(HANAKO, *HOME, address=ADDRESS)
+        self.assertIn(f"送った場所（{ADDRESS}）から乗ります。どこで降りますか？", self.text(reply))
+        answer = self.book_in_line(HANAKO, reply, origin=None, destination="両津病院")
+        booking = Booking.objects.get(channel=Booking.Channel.LINE)
+        self.assertEqual(booking.status, Booking.Status.ACCEPTED, booking.reason)
+        self.assertIsNone(booking.origin)
+        self.assertEqual((booking.origin_lat, booking.origin_lon), HOME)
+        self.assertEqual(booking.destination.name, "両津病院")
+        stops = VehicleDay.objects.get(vehicle=booking.vehicle, day=self.day).stops
+        pickup = next(s for s in stops if s["booking"] == booking.pk and s["kind"] == "pickup")
+        self.assertEqual((pickup["lat"], pickup["lon"]), HOME)
+        text = self.text(answer)
+        self.assertIn("の間に ご指定の場所", text)
+        self.assertNotIn(f"{HOME[0]:.4f}", text)  # the answer does not repeat where someone lives
+        self.assertFalse(RideConversation.objects.exists())  # the place and address are not kept in the chat
+        self.assert_all_requests_valid()
+
+    def test_a_place_outside_the_area_is_refused_with_a_message_and_the_question_again(self):
+        reply = self.link(HANAKO)
+        refused = self.send_location(HANAKO, *OUTSIDE, address="新潟県佐渡市河原田本町")
+        self.assertIn("送られた場所は運行区域（両津地区）の外です。区域の中の場所を送るか、下のボタンから選んでください。",
+                      self.text(refused))
+        self.assertIn("どこから乗りますか？（両津地区）", self.text(refused))
+        self.assertEqual(RideConversation.objects.get().step, "from")
+        # The buttons of the question asked before still work: nothing was changed.
+        reply = self.press(HANAKO, reply, "市役所両津支所")
+        self.assertIn("市役所両津支所から乗ります", self.text(reply))
+        refused = self.send_location(HANAKO, *OUTSIDE)
+        self.assertIn("運行区域（両津地区）の外です", self.text(refused))
+        self.assertIn("市役所両津支所から乗ります。どこで降りますか？", self.text(refused))
+        self.assertFalse(Booking.objects.exists())
+        self.assert_all_requests_valid()
+
+    def test_the_place_of_the_pickup_cannot_be_sent_again_as_the_drop_off(self):
+        self.link(HANAKO)
+        self.send_location(HANAKO, *HOME)
+        reply = self.send_location(HANAKO, *HOME)
+        self.assertIn("そこは乗る場所と同じです", self.text(reply))
+        self.assertEqual(RideConversation.objects.get().step, "to")
+
+    def test_a_saved_home_is_one_tap_and_a_place_sent_can_be_the_drop_off(self):
+        reply = self.link(HANAKO)
+        Rider.objects.filter(name="佐渡 花子").update(home_lat=HOME[0], home_lon=HOME[1])  # the phone desk saved it
+        reply = self.say(HANAKO, "予約")
+        reply = self.press(HANAKO, reply, self.ryotsu.name)
+        reply = self.press(HANAKO, reply, "自宅")
+        self.assertIn("自宅から乗ります", self.text(reply))
+        self.assertNotIn("自宅", self.buttons(reply))  # not offered again as the drop-off
+        hospital = self.point("ryotsu-hospital")
+        reply = self.send_location(HANAKO, hospital.lat + 0.001, hospital.lon)  # next to the hospital
+        self.assertIn("自宅 → 送った場所", self.text(reply))
+        self.book_in_line(HANAKO, reply, origin=None, destination=None)
+        booking = Booking.objects.get(channel=Booking.Channel.LINE)
+        self.assertEqual(booking.status, Booking.Status.ACCEPTED, booking.reason)
+        self.assertEqual((booking.origin_lat, booking.origin_lon), HOME)
+        self.assertEqual((booking.destination_lat, booking.destination_lon), (hospital.lat + 0.001, hospital.lon))
+        self.assertIn(booking.pk, {s["booking"] for s in VehicleDay.objects.get(vehicle=booking.vehicle,
+                                                                                 day=self.day).stops})
+        self.assert_all_requests_valid()
+
+
+class MeetingPointAreaTests(RideChatTestCase):
+    def test_a_location_in_an_area_of_meeting_points_is_answered_with_shelters_and_books_nothing(self):
+        reply = self.link(HANAKO)
+        self.assertNotIn("場所を送る", self.buttons(reply))
+        answer = self.send_location(HANAKO, *HOME)
+        self.assertNotIn("どこで降りますか", self.text(answer))
+        self.assertEqual(RideConversation.objects.get().step, "from")  # the booking waits for a meeting point
+        self.assertFalse(Booking.objects.exists())
+        self.assert_all_requests_valid()
