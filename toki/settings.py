@@ -6,6 +6,7 @@ variables set, Toki runs on SQLite in debug mode with the database task queue.
 """
 
 import datetime
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -451,6 +452,10 @@ if not (TOKI_RIDES_TRAVEL == "straight" or TOKI_RIDES_TRAVEL.startswith(("matrix
     raise ImproperlyConfigured("TOKI_RIDES_TRAVEL must be straight, matrix:<path> or osrm:<url>")
 # The re-optimiser's time budget per area and day, in seconds (manage.py rides_reoptimise).
 TOKI_RIDES_REOPTIMISE_SECONDS = env_int("TOKI_RIDES_REOPTIMISE_SECONDS", 2)
+# The dispatcher's compiled kernel (numba) is cached under the var directory: the code directory is read-only in
+# production (ProtectSystem=strict) and the home directory hidden, where numba would otherwise look, and without a
+# cache every web worker compiled it on its first booking (~10 s). Filled at deploy by `rides_prepare_solver`.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(VAR_DIR / "numba"))
 # The public booking page (/rides/): requests from one client, and from everyone together, per 10 minutes.
 TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT = env_int("TOKI_RIDES_WEB_BOOKINGS_PER_CLIENT", 10)
 TOKI_RIDES_WEB_BOOKINGS_GLOBAL = env_int("TOKI_RIDES_WEB_BOOKINGS_GLOBAL", 600)
@@ -464,6 +469,9 @@ except ValueError as exc:
 TOKI_RIDES_REMIND_NEAR_MINUTES = env_int("TOKI_RIDES_REMIND_NEAR_MINUTES", 10)
 TOKI_RIDES_POSITION_FRESH_MINUTES = env_int("TOKI_RIDES_POSITION_FRESH_MINUTES", 5)
 # --- Periodic jobs (run by `manage.py run_scheduler`): (command, interval in seconds, arguments) -----------
+# Each runs in the scheduler's one process, one after the other: a job must be short, or the sweeps every 2 s wait
+# behind it. The rides re-optimiser (tens of seconds of search a round) is therefore its own process at the lowest
+# CPU priority (`rides_reoptimise --loop`, deploy/systemd/toki-rides-optimiser.service), not a job here.
 TOKI_PERIODIC_JOBS = [
     ("prune_db_task_results", 3600, ["--min-age-days", "7"]) if TOKI_TASKS == "db" else None,
     ("purge_login_throttles", 3600, []),  # login throttles and every app's rate counters (accounts.ratelimit)
@@ -481,7 +489,6 @@ TOKI_PERIODIC_JOBS = [
     ("kpi_remind", 86400, []),  # reminds owners of KPIs whose update is overdue (docs/kpi.md)
     ("fares_reconcile", 600, []),  # payments paid at the provider but not recorded here (docs/fares.md)
     ("watch_over", 300, []),  # households with watch-over that gave no sign: message, then the call list (issue 17)
-    ("rides_reoptimise", 60, []),  # improves each day's ride plans without breaking a promise (docs/rides.md)
     # The registry access log past TOKI_REGISTRY_ACCESS_LOG_YEARS goes, after a signed checkpoint (docs/registry.md);
     # its chain head is copied off the box when TOKI_REGISTRY_LOG_HEAD_SINK is set.
     ("registry_prune_access_log", 86400, []),

@@ -77,6 +77,21 @@ class ServedInThread(ABC):
         self.make_server().serve_forever(poll_interval=0.2)
 
 
+class OnFreeLoopbackPort(ServedInThread):
+    """A ServedInThread bound, when started, to a free port on 127.0.0.1 with the handler class `_handler()`
+    answers (the fares' local OpenID provider and Stripe)."""
+
+    host = "127.0.0.1"
+
+    @abstractmethod
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler class, bound to this server object."""
+
+    def make_server(self) -> LocalHTTPServer:
+        self._httpd = LocalHTTPServer((self.host, 0), self._handler())
+        return self._httpd
+
+
 class ChildServer(ABC):
     """A local server started as a child process (`args`), ready once `probe()` answers; a context manager."""
 

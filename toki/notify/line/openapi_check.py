@@ -13,7 +13,8 @@ Unknown properties are accepted, as LINE accepts them. Error details follow LINE
 `{"message": ..., "property": "messages[0].text"}`.
 
 LINE documents a few limits that the spec does not carry (developers.line.biz Messaging API reference); they
-are added to the loaded schemas by `DOCUMENTED_LIMITS` so that the local server enforces them too.
+are added to the loaded schemas by `DOCUMENTED_LIMITS` (and `DOCUMENTED_PROPERTIES`, where the limit depends on
+where the object sits: a quick-reply button's label) so that the local server enforces them too.
 """
 
 import re
@@ -41,6 +42,15 @@ DOCUMENTED_LIMITS: dict[tuple[str, str], dict] = {
     ("RichMenuRequest", "areas"): {"minItems": 1, "maxItems": 20},
     ("RichMenuRequest", "name"): {"minLength": 1},
     ("RichMenuRequest", "chatBarText"): {"minLength": 1},
+}
+# (schema name, property) → the property's whole schema, where a documented limit depends on where an object sits:
+# a quick-reply button's action needs a label of at most 20 characters (a Flex button's may have 40).
+DOCUMENTED_PROPERTIES: dict[tuple[str, str], dict] = {
+    ("QuickReplyItem", "action"): {"allOf": [
+        {"$ref": "#/components/schemas/Action"},
+        {"type": "object", "required": ["label"],
+         "properties": {"label": {"type": "string", "minLength": 1, "maxLength": 20}}},
+    ]},
 }
 # Rich menu objects: every property is required by LINE ("size", "selected", "name", "chatBarText", "areas").
 DOCUMENTED_REQUIRED: dict[str, list[str]] = {
@@ -127,6 +137,10 @@ class Spec:
             target = _find_property(schema, prop)
             if target is not None:
                 target.update(extra)
+        for (name, prop), replacement in DOCUMENTED_PROPERTIES.items():
+            properties = self.schemas.get(name, {}).get("properties", {})
+            if prop in properties:
+                properties[prop] = replacement
         for name, required in DOCUMENTED_REQUIRED.items():
             if name in self.schemas:
                 self.schemas[name]["required"] = sorted(set(self.schemas[name].get("required", [])) | set(required))

@@ -19,7 +19,7 @@ SUBSCRIBERS = 20_000
 KILLS = 4
 
 
-@tag("slow")
+@tag("slow", "own-database")  # its own SQLite file, whatever DATABASE_URL says: CI's PostgreSQL run leaves it out
 class ExactlyOnceUnderSigkillTests(SimpleTestCase):
     def test_it_delivers_exactly_once_to_every_recipient_when_workers_are_killed(self):
         rng = random.Random(os.environ.get("TOKI_TEST_SEED", "exactly-once"))

@@ -143,11 +143,27 @@ class MessagingTests(LocalServerTestCase):
 
     def test_it_checks_nested_objects_through_references(self):
         message = text()
-        message["quickReply"] = {"items": [{"type": "action", "action": {"type": "postback", "data": "x" * 301}}]}
+        message["quickReply"] = {"items": [{"type": "action", "action": {"type": "postback", "label": "x",
+                                                                          "data": "x" * 301}}]}
         status, _, body = self.raw("POST", "/v2/bot/message/push", {"to": USERS[0], "messages": [message]})
         self.assertEqual(status, 400)
         self.assertEqual(body["details"], [{"message": "Length must be between 0 and 300",
                                             "property": "messages[0].quickReply.items[0].action.data"}])
+
+    def test_it_refuses_a_quick_reply_button_without_a_label_or_with_one_over_20_characters(self):
+        message = text()
+        message["quickReply"] = {"items": [
+            {"type": "action", "action": {"type": "location"}},
+            {"type": "action", "action": {"type": "postback", "label": "あ" * 21, "data": "x"}},
+            {"type": "action", "action": {"type": "location", "label": "場所を送る"}},
+            {"type": "action", "action": {"type": "postback", "label": "あ" * 20, "data": "x"}},
+        ]}
+        status, _, body = self.raw("POST", "/v2/bot/message/push", {"to": USERS[0], "messages": [message]})
+        self.assertEqual(status, 400)
+        self.assertEqual(body["details"], [
+            {"message": "must be specified", "property": "messages[0].quickReply.items[0].action.label"},
+            {"message": "Length must be between 1 and 20", "property": "messages[0].quickReply.items[1].action.label"},
+        ])
 
     def test_it_refuses_ids_that_are_not_line_user_ids(self):
         status, _, body = self.raw("POST", "/v2/bot/message/multicast", {"to": [USERS[0], "42"], "messages": [text()]})

@@ -112,7 +112,7 @@ class MailingTests(RegistryLoginMixin, BaseTestCase):
         item = MailingItem.objects.first()
         today = timezone.localdate().isoformat()
         page = self.client.post(reverse("registry:mailing_answers"), {"code": "ZZZZ-ZZZZ", "received_on": today})
-        self.assertContains(page, "No form has this reply code", status_code=400)
+        self.assertContains(page, "この返信番号の用紙はありません", status_code=400)  # the staff page is in Japanese
         page = self.client.post(reverse("registry:mailing_answers"), {"code": item.reply_code, "received_on": today})
         self.assertContains(page, "no box ticked", status_code=400)
         self.assertFalse(Consent.objects.filter(text_version=TEXT_VERSION).exists())

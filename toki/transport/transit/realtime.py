@@ -1,6 +1,8 @@
 """GTFS-Realtime feeds (gtfs-realtime-bindings, protobuf): VehiclePositions and TripUpdates from the vehicles'
 reports, ServiceAlerts from the rule-made suspensions. `build_*` take plain rows (pure, benchmarked against the
-serialisation alone in bench/gtfs_rt.py); `*_feed(municipality)` reads them from the database."""
+serialisation alone in bench/gtfs_rt.py); `*_feed(municipality)` reads them from the database. VehiclePositions
+also carries the shared-ride (demand-responsive) vehicles on duty, read through the rides app's selector (ADR 0009:
+transit reads rides, never the other way)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from google.transit import gtfs_realtime_pb2 as rt
 
+from toki.transport.rides.selectors import VehicleOnDuty, vehicles_on_duty
 from toki.transport.transit.models import ServiceAlert, VehiclePosition
 from toki.transport.transit.selectors import (
     feed_of,
@@ -32,7 +35,8 @@ def _header(now: datetime, incrementality=rt.FeedHeader.FULL_DATASET) -> rt.Feed
     return message
 
 
-def build_vehicle_positions(positions: list[VehiclePosition], now: datetime) -> bytes:
+def build_vehicle_positions(positions: list[VehiclePosition], now: datetime,
+                            on_demand: Sequence[VehicleOnDuty] = ()) -> bytes:
     message = _header(now)
     for position in positions:
         entity = message.entity.add()
@@ -53,6 +57,18 @@ def build_vehicle_positions(positions: list[VehiclePosition], now: datetime) -> 
         if position.stop_sequence is not None:
             vehicle.current_stop_sequence = position.stop_sequence
         vehicle.timestamp = int(position.measured_at.timestamp())
+    for on_duty in on_demand:
+        # A shared-ride vehicle has no trip of the GTFS-JP feed (its service is the GTFS-Flex feed at
+        # /rides/gtfs-flex.zip, whose trips are shift windows, not runs): a vehicle, its label and its position.
+        entity = message.entity.add()
+        entity.id = f"vehicle-{on_duty.vehicle_id}"
+        vehicle = entity.vehicle
+        vehicle.vehicle.id = on_duty.vehicle_id
+        vehicle.vehicle.label = on_duty.label
+        vehicle.position.latitude = on_duty.lat
+        vehicle.position.longitude = on_duty.lon
+        # A tablet's clock may run up to 2 minutes fast: never a fix "after" the feed's own time.
+        vehicle.timestamp = int(min(on_duty.measured_at, now).timestamp())
     return message.SerializeToString()
 
 
@@ -151,7 +167,8 @@ def _district(names: dict[str, tuple[str, str]], code: str, language: str) -> st
 
 def vehicle_positions_feed(municipality, now: datetime | None = None) -> bytes:
     now = now or timezone.now()
-    return build_vehicle_positions(list(live_positions(municipality, now=now)), now)
+    return build_vehicle_positions(list(live_positions(municipality, now=now)), now,
+                                   vehicles_on_duty(municipality, now))
 
 
 def trip_updates_feed(municipality, now: datetime | None = None) -> bytes:

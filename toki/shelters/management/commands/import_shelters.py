@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from toki.areas.models import Municipality
-from toki.areas.selectors import default_municipality, district_locator
+from toki.areas.commands import municipality_option
+from toki.areas.selectors import district_locator
 from toki.shelters.actions import ShelterImportConflict, import_shelters
 from toki.shelters.importing import ShelterFileError, read_shelter_file
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     def handle(self, *args, paths, municipality=None, no_progress=False, **options):
-        target = self._municipality(municipality)
+        target = municipality_option(municipality)
         locator = district_locator(target)
         # Check every file before writing any, so one bad file stops the whole run with nothing written.
         parsed = []
@@ -64,14 +64,3 @@ class Command(BaseCommand):
                 f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
                 + (f"; {result.joined} joined a place already listed" if result.joined else "")
             ))
-
-    def _municipality(self, code: str | None) -> Municipality:
-        if code is None:
-            target = default_municipality()
-            if target is None:
-                raise CommandError("no default municipality: load a profile first (manage.py load_profile)")
-            return target
-        target = Municipality.objects.filter(code=code).first()
-        if target is None:
-            raise CommandError(f"--municipality {code}: no such municipality (load its profile first)")
-        return target

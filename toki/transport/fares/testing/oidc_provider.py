@@ -13,18 +13,22 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
+from toki.notify.localhttp import OnFreeLoopbackPort
+
 SADO_ADDRESS = {"formatted": "新潟県佐渡市両津夷1番地", "region": "新潟県", "locality": "佐渡市"}
 NIIGATA_ADDRESS = {"formatted": "新潟県新潟市中央区学校町通1番町602番地1", "region": "新潟県", "locality": "新潟市"}
 
 
-class LocalOpenIdProvider:
+class LocalOpenIdProvider(OnFreeLoopbackPort):
+    thread_name = "local-openid-provider"
+
     def __init__(self, *, client_id: str = "toki-fares", client_secret: str = ""):
         self.client_id = client_id
         self.client_secret = client_secret
@@ -42,17 +46,10 @@ class LocalOpenIdProvider:
         self.tokens: dict = {}
         self.requests: list = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    @property
+    def issuer(self) -> str:  # bound on a free loopback port when started (`with` it, or start()/stop())
+        return self.base_url
 
     # --- protocol ---------------------------------------------------------------------------------------------
     def discovery(self) -> dict:

@@ -12,12 +12,13 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from toki.notify.localhttp import OnFreeLoopbackPort
 from toki.transport.fares.payments.stripe.provider import signature_header
 
 # shared/ sits beside the repository (no Django settings read here: the browser tests start this server before
@@ -33,7 +34,9 @@ def _error(status: int, kind: str, message: str, param: str = "") -> tuple[int, 
     return status, {"error": {"type": kind, "message": message, "param": param}}
 
 
-class LocalStripe:
+class LocalStripe(OnFreeLoopbackPort):
+    thread_name = "local-stripe"
+
     def __init__(self, *, secret_key: str = "sk_test_toki", webhook_secret: str = "whsec_toki",  # noqa: S107 test keys
                  webhook_url: str = ""):
         self.fixtures = load_fixtures()
@@ -48,17 +51,10 @@ class LocalStripe:
         self.pending_webhooks: list = []
         self.requests: list = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    @property
+    def base(self) -> str:  # bound on a free loopback port when started (`with` it, or start()/stop())
+        return self.base_url
 
     # --- API --------------------------------------------------------------------------------------------------
     def create_session(self, form: dict) -> tuple[int, dict]:

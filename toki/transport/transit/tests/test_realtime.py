@@ -154,7 +154,8 @@ class RealtimeTests(BaseTestCase):
             _vehicle, token = register_vehicle(acting_user=None, municipality=self.municipality,
                                                gtfs_id=f"extra-{n}", label=str(n))
             self.report(self.body(), token=token)
-        for kind, queries in (("vehicle-positions", 1), ("trip-updates", 3), ("service-alerts", 2)):
+        # vehicle-positions: the buses, then the shared-ride vehicles on duty (the rides selector)
+        for kind, queries in (("vehicle-positions", 2), ("trip-updates", 3), ("service-alerts", 2)):
             with self.subTest(kind=kind), self.assertNumQueries(queries):
                 FEEDS[kind](self.municipality)
 
