@@ -18,6 +18,7 @@ setup: $(STAMP)
 	$(PY) manage.py compile_translations
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py rides_prepare_solver -v0
 	$(PY) manage.py seed_demo --if-empty
 
 run: setup
@@ -54,8 +55,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
+# Two shards at once, each on a site of its own (tests_browser/run.py SHARDS); BROWSER_JOBS=1 for one after the other.
+BROWSER_JOBS ?= 2
 browser-test: $(STAMP) node_modules/.installed
-	$(PY) -m tests_browser.run
+	$(PY) -m tests_browser.run --jobs $(BROWSER_JOBS)
 
 # nginx and wrk for the benchmarks: installed with apt-get when missing and run as root (a CI machine, a fresh
 # container); otherwise the command to run is printed. Debian 13 has no nginx-light any more: plain nginx then.

@@ -2,7 +2,8 @@
 
 The app runs as in production (gunicorn with deploy/gunicorn.conf.py, TOKI_DEBUG=0) on its own fresh PostgreSQL
 database (and/or SQLite) with the Sado demo (two areas, five vehicles); `manage.py rides_reoptimise --loop` runs
-beside it the whole time. An open-loop client (as shelter_checkin.py: latency counts from when a request was
+beside it the whole time (its own process at the lowest CPU priority, as deployed), with the task worker that
+stores its results. An open-loop client (as shelter_checkin.py: latency counts from when a request was
 due) POSTs /api/v1/rides/bookings as the HQ persona: random meeting points of a random area, a random earliest
 pickup between 08:30 and 16:30 of one of the next five service days, 1–3 passengers. Reference in the same run:
 GET /api/v1/health at the same rate (no session, no database).
@@ -21,6 +22,7 @@ import sys
 import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import sleep as pause
 from zoneinfo import ZoneInfo
 
 from _common import (
@@ -43,6 +45,7 @@ NAME = "rides_booking"
 TARGET_P95_MS = 200.0
 PORTS = {"sqlite": 18420, "postgres": 18421}
 TOKYO = ZoneInfo("Asia/Tokyo")
+TRACE_CONF = REPO / "bench" / "_gunicorn_trace.py"
 POINTS = {
     "ryotsu": ["ryotsu-office", "ryotsu-hospital", "aiport", "ryotsu-gym", "ryotsu-jhs", "yoshii-es",
                "kanai-east-cc", "ryotsu-fire"],
@@ -86,6 +89,8 @@ def parse_args(argv):
     parser.add_argument("--reoptimise-interval", type=float, default=2.0, help="seconds between re-optimiser rounds")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/toki_rides_bench")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--trace", type=Path, default=None,  # kept as text in the results file
+                        help="keep each request's wall and CPU time (bench/_gunicorn_trace.py) in this directory")
     return parser.parse_args(argv)
 
 
@@ -134,18 +139,27 @@ def run_engine(engine: str, args) -> dict:
             pg_database(args.pg_url, "create")
             extra["DATABASE_URL"] = args.pg_url
         env = isolated_app_env(tmp, **extra)
-        gunicorn = reoptimiser = None
+        gunicorn = reoptimiser = worker = None
         try:
             print(f"[{engine}] preparing: migrate, seed_demo ...")
             manage(env, "compile_translations")
             manage(env, "migrate", "--no-input")
+            manage(env, "rides_prepare_solver")  # as a deploy does: the workers load the compiled kernel
             manage(env, "seed_demo")
             manage(env, "collectstatic", "--no-input")
             port = PORTS[engine]
             log = tmp / "gunicorn.log"
-            gunicorn = start_process([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind",
+            conf = GUNICORN_CONF
+            if args.trace is not None:
+                args.trace.mkdir(parents=True, exist_ok=True)
+                env["TOKI_BENCH_TRACE"] = str(args.trace / f"{engine}-requests.jsonl")
+                Path(env["TOKI_BENCH_TRACE"]).unlink(missing_ok=True)
+                conf = TRACE_CONF
+            gunicorn = start_process([sys.executable, "-m", "gunicorn", "-c", str(conf), "--bind",
                                       f"127.0.0.1:{port}"], log_path=log, env=env)
             wait_http(port, gunicorn, log, "/api/v1/health")
+            worker_log = tmp / "worker.log"  # stores the re-optimiser's results, as in production
+            worker = start_process([sys.executable, "manage.py", "run_worker"], log_path=worker_log, env=env)
             reopt_log = tmp / "reoptimise.log"
             reoptimiser = start_process([sys.executable, "manage.py", "rides_reoptimise", "--loop",
                                          "--interval", str(args.reoptimise_interval),
@@ -155,18 +169,28 @@ def run_engine(engine: str, args) -> dict:
             client = BookingClient(port, cookies, None)
             print(f"[{engine}] reference (health) and {count} bookings at {args.rate:g}/s ...")
             reference = summary(load(client.health, [None] * count, args.rate, args.duration), "ok")
-            bookings = summary(load(client.book, requests_for(count, args.seed), args.rate, args.duration),
-                               "answered")
+            asked = requests_for(count, args.seed)
+            answered = load(client.book, asked, args.rate, args.duration)
+            bookings = summary(answered, "answered")
+            if args.trace is not None:
+                (args.trace / f"{engine}-client.json").write_text(json.dumps(
+                    [{**request, **result} for request, result in zip(asked, answered, strict=False)]))
             if gunicorn.poll() is not None:
                 raise BenchError(f"gunicorn exited during the run:\n{log_tail(log)}")
             if reoptimiser.poll() is not None:
                 raise BenchError(f"the re-optimiser exited during the run:\n{log_tail(reopt_log)}")
             stop_process(reoptimiser)
             reoptimiser = None
+            pause(3)  # the worker stores the last results handed to it
+            stop_process(worker)
+            worker = None
             check = json.loads(manage(env, "shell", "-c", CHECK).strip().splitlines()[-1])
             rounds = sum(1 for line in reopt_log.read_text().splitlines() if line.startswith("rides_reoptimise:"))
+            if args.trace is not None:
+                (args.trace / f"{engine}-reoptimise.log").write_text(reopt_log.read_text())
         finally:
             stop_process(reoptimiser)
+            stop_process(worker)
             stop_process(gunicorn)
             if engine == "postgres":
                 pg_database(args.pg_url, "drop")
@@ -188,7 +212,8 @@ def main(argv=None) -> int:
                      "yes" if safe else "NO"])
     print(format_table(["engine", "bookings", "errors", "p50 ms", "p95 ms", "max ms", "health p95 ms", "accepted",
                         "refused", "re-opt writes", "seats & promises kept"], rows))
-    path = write_results(NAME, {"target_p95_ms": TARGET_P95_MS, "parameters": vars(args), "results": results,
+    parameters = {**vars(args), "trace": str(args.trace) if args.trace else None}
+    path = write_results(NAME, {"target_p95_ms": TARGET_P95_MS, "parameters": parameters, "results": results,
                                 "versions": {"gunicorn": package_version("gunicorn")}, "machine": machine_info()})
     print(f"results: {path.relative_to(REPO)}")
     return 0 if ok else 1

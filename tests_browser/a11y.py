@@ -9,6 +9,7 @@ full results go to test-artifacts/axe/<page>-<language>.json.
 """
 
 import json
+import os
 
 from tests_browser import server
 from tests_browser.common import (
@@ -117,8 +118,9 @@ def check_axe(report: Report, browser: Browser, staff_state: dict | None) -> Non
             AXE_JS.exists(), f"{AXE_JS.relative_to(server.BASE_DIR)} is missing: run `npm ci`")):
         return
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    for old in RESULTS_DIR.glob("*.json"):
-        old.unlink()
+    if not os.environ.get(server.SHARD_ENV):  # a sharded run's parent cleared them before any shard began
+        for old in RESULTS_DIR.glob("*.json"):
+            old.unlink()
     version = json.loads((AXE_JS.parent / "package.json").read_text())["version"]
     print(f"axe-core {version} at the phone size; rules tagged {', '.join(RUN_TAGS)}", flush=True)
     each_page(report, browser, staff_state, "axe", audit, context_kind="phone", languages=LANGUAGES)

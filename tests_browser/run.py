@@ -44,8 +44,10 @@ It prepares a throwaway site (tests_browser/server.py), then runs these groups o
   the worker: the advisory in the in-force box of the home and visitors' pages in each language, then gone
   after JMA's 取消.
 
-`python -m tests_browser.run a11y zoom` runs only the groups named. Prints `ok <name>` or `FAIL <name>:
-reason` per check and a closing `N passed, N failed` line; exits 1 when any check failed. Screenshots go to
+`python -m tests_browser.run a11y zoom` runs only the groups named; `--jobs 2` (first) runs them in two shards
+at once, each with a site of its own (SHARDS below; `make browser-test` does), their lines prefixed `[1]`/`[2]`.
+Prints `ok <name>` or `FAIL <name>: reason` per check and a closing `N passed, N failed` line; exits 1 when any
+check failed. Screenshots go to
 test-artifacts/screenshots/, axe's results to test-artifacts/axe/. See docs/ci.md, docs/accessibility.md.
 
 Environment: TOKI_CHROMIUM overrides the browser (default /usr/bin/chromium, Debian's package);
@@ -53,10 +55,13 @@ TOKI_BROWSER_TEST_LIMIT the whole run's limit in seconds (default 300).
 """
 
 import os
+import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -103,6 +108,17 @@ RUN_LIMIT = int(os.environ.get("TOKI_BROWSER_TEST_LIMIT", "300"))
 GROUPS = ("basic", "a11y", "zoom", "nojs", "shelter", "hq", "kpi", "rides", "walkthrough", "resident", "tourist",
           "scenario", "fares", "transit", "tablet", "pwa", "registry", "registry_admin", "registry_safety")
 WRONG_PASSWORD = "not-the-password-" + "x" * 8
+# `--jobs 2`: two halves of about equal time, each on a site of its own, at once (a run is mostly waiting on one
+# core: the browser, the server and the checks take turns). Each half keeps the run's order, and groups that build on
+# one another's data stay together: shelter before hq (a fresh demo without an incident), the registry groups (the
+# registry demo, the second factors), pwa last of its half (it stops and restarts its site's server).
+SHARDS = (
+    ("a11y", "zoom", "nojs", "shelter", "hq", "kpi", "rides", "transit", "pwa"),
+    ("basic", "walkthrough", "resident", "tourist", "scenario", "registry_admin", "fares", "tablet", "registry",
+     "registry_safety"),
+)
+assert sorted(g for shard in SHARDS for g in shard) == sorted(GROUPS), "every group in exactly one shard"
+SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$")
 
 
 def check_page(report: Report, page, watch: Watch, response, name: str, *, viewport: str) -> None:
@@ -323,16 +339,83 @@ def _out_of_time(signum, frame):
     raise OutOfTime(f"the browser tests ran past their {RUN_LIMIT}s limit")
 
 
+def clear_artifacts() -> None:
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    for old in [*SCREENSHOTS_DIR.glob("*.png"), *a11y.RESULTS_DIR.glob("*.json")]:
+        old.unlink()
+
+
+def run_sharded(groups: tuple[str, ...]) -> int:
+    """The groups in two processes at once (SHARDS), each printing its lines prefixed with its number; then one
+    closing line with the sums. A shard that ends without its own summary counts as a failed check."""
+    started = time.monotonic()
+    clear_artifacts()
+    shards = [tuple(g for g in shard if g in groups) for shard in SHARDS]
+    children: list[tuple[int, subprocess.Popen, dict]] = []
+    for number, shard in enumerate((s for s in shards if s), 1):
+        env = dict(os.environ, **{server.SHARD_ENV: str(number)})
+        child = subprocess.Popen([sys.executable, "-u", "-m", "tests_browser.run", *shard], cwd=server.BASE_DIR,
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 start_new_session=True)
+        children.append((number, child, {}))
+    printing = threading.Lock()
+
+    def relay(number: int, child: subprocess.Popen, summary: dict) -> None:
+        assert child.stdout is not None  # stdout=PIPE
+        for line in child.stdout:
+            found = SUMMARY.match(line.strip())
+            if found:
+                summary.update(passed=int(found[1]), failed=int(found[2]))
+            with printing:
+                print(f"[{number}] {line}", end="", flush=True)
+
+    readers = [threading.Thread(target=relay, args=c, daemon=True) for c in children]
+    for reader in readers:
+        reader.start()
+    deadline = time.monotonic() + RUN_LIMIT + 60  # each shard stops itself at RUN_LIMIT
+    passed = failed = 0
+    for (number, child, summary), reader in zip(children, readers, strict=True):
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 1))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+        reader.join(timeout=10)
+        if "passed" not in summary:
+            print(f"FAIL browser test shard {number}: ended (exit {child.returncode}) without its summary", flush=True)
+            failed += 1
+        passed += summary.get("passed", 0)
+        failed += summary.get("failed", 0)
+    print(f"{len(children)} shards; {time.monotonic() - started:.1f}s", flush=True)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed or not passed else 0
+
+
+def parse_jobs(argv: list[str]) -> tuple[int, list[str]]:
+    if argv[:1] != ["--jobs"]:
+        return 1, argv
+    if len(argv) < 2 or argv[1] not in ("1", "2"):
+        raise ValueError("--jobs takes 1 or 2")
+    return int(argv[1]), argv[2:]
+
+
 def main(argv: list[str]) -> int:
+    try:
+        jobs, argv = parse_jobs(argv)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     groups = tuple(argv) or GROUPS
     unknown = [group for group in groups if group not in GROUPS]
     if unknown:
         print(f"unknown group(s) {', '.join(unknown)}; the groups are {', '.join(GROUPS)}", file=sys.stderr)
         return 2
+    if jobs > 1:
+        return run_sharded(groups)
+    shard = os.environ.get(server.SHARD_ENV)
     started = time.monotonic()
-    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS_DIR.glob("*.png"):
-        old.unlink()
+    if not shard:  # a shard's parent cleared them before any shard began
+        clear_artifacts()
     report = Report()
     workdir = Path(tempfile.mkdtemp(prefix="toki-browser-"))
     signal.signal(signal.SIGALRM, _out_of_time)
@@ -340,6 +423,8 @@ def main(argv: list[str]) -> int:
     site = None
     try:
         site = server.create_site(workdir)
+        if shard:
+            site.log_path = server.ARTIFACTS_DIR / f"browser-server-{shard}.log"
         if "fares" in groups:  # the local OpenID provider and Stripe server the site is pointed at
             site.env.update(fares.site_env())
         for key in server.NOT_INHERITED:
@@ -365,8 +450,8 @@ def main(argv: list[str]) -> int:
         fares.stop_servers()
         shutil.rmtree(workdir, ignore_errors=True)
     shots = sorted(p.relative_to(server.BASE_DIR).as_posix() for p in SCREENSHOTS_DIR.glob("*.png"))
-    print(f"screenshots: {', '.join(shots) or 'none'}; server log: "
-          f"{server.ARTIFACTS_DIR.relative_to(server.BASE_DIR) / 'browser-server.log'}; "
+    log = site.log_path if site is not None else server.ARTIFACTS_DIR / "browser-server.log"
+    print(f"screenshots: {', '.join(shots) or 'none'}; server log: {log.relative_to(server.BASE_DIR)}; "
           f"{time.monotonic() - started:.1f}s", flush=True)
     print(f"{report.passed} passed, {report.failed} failed", flush=True)
     return 1 if report.failed or not report.passed else 0

@@ -28,6 +28,7 @@ GUNICORN_CONF = BASE_DIR / "deploy" / "gunicorn.conf.py"
 # Variables that could point the throwaway site at a real database, queue, cache or media folder.
 NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "TOKI_TASKS", "MEDIA_ROOT", "STATIC_ROOT", "TOKI_VAR_DIR",
                  "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECRET_KEY", "TOKI_DEBUG", "SECURE_SSL_REDIRECT")
+SHARD_ENV = "TOKI_BROWSER_SHARD"  # set in each shard of `run.py --jobs N`: its number, from 1
 COMMAND_TIMEOUT = int(os.environ.get("TOKI_BROWSER_COMMAND_TIMEOUT", "180"))  # seconds for one manage.py command
 HEALTH_TIMEOUT = int(os.environ.get("TOKI_BROWSER_HEALTH_TIMEOUT", "30"))  # seconds; more on a loaded machine
 
@@ -79,6 +80,9 @@ def create_site(workdir: Path) -> Site:
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         PYTHONUNBUFFERED="1",
+        # The dispatcher's compiled kernel from the checkout's cache (compiled once by the unit tests or `make
+        # setup`), not compiled again in every throwaway site's own var directory.
+        NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR", str(BASE_DIR / "var" / "numba")),
         # The registry's own keys (made up for this run; docs/registry.md), so its demo and pages work.
         TOKI_REGISTRY_KEYS=f"v1={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
         TOKI_REGISTRY_INDEX_KEY=secrets.token_urlsafe(48),

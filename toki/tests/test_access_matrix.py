@@ -38,21 +38,25 @@ def routes(resolver=None, prefix=""):
 
 
 def _rides_objects(municipality):
-    """The 両津 shared-ride area with a rider and a booking, made through the rides actions."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
+    """The 両津 shared-ride area with a rider, a usual trip and a booking, made through the rides actions."""
     from toki.transport.rides import actions as rides_actions
     from toki.transport.rides.demo import seed_rides_demo
+    from toki.transport.rides.models import Booking
     from toki.transport.rides.rules import Place, RideRequest
+    from toki.transport.rides.tests.base import local, service_day
 
     ryotsu = seed_rides_demo(municipality)[0]
     rider = rides_actions.save_rider(acting_user=None, area=ryotsu, name="両津 太郎", phone="0259-23-0000")
     points = list(ryotsu.points.all()[:2])
+    # 10:00 of the next service day, not "this time tomorrow": run in the evening, that fell outside every shift and
+    # the booking was refused (no vehicle), which broke the matrix's setup after 17:45 JST.
     request = RideRequest(area=ryotsu, origin=Place.of(points[0]), destination=Place.of(points[1]),
-                          earliest_pickup=timezone.now() + timedelta(days=1), latest_arrival=None)
-    return rider, rides_actions.book_ride(acting_user=None, request=request, channel="web", rider=rider).booking
+                          earliest_pickup=local(service_day(), 10), latest_arrival=None)
+    booking = rides_actions.book_ride(acting_user=None, request=request, channel="web", rider=rider).booking
+    assert booking.status == Booking.Status.ACCEPTED, booking.reason
+    trip = rides_actions.add_usual_trip(acting_user=None, rider=rider, label="通院", origin=points[0],
+                                        destination=points[1])
+    return rider, trip, booking
 
 
 class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
@@ -85,7 +89,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
         create_kpi_demo(PERSONA_PASSWORD)
         household = register_and_check_in(cls.carol, cls.opening)
         supplies = request_supplies(acting_user=cls.carol, opening=cls.opening, items=[("水", 10, "箱")])
-        rider, booking = _rides_objects(cls.municipality)
+        rider, trip, booking = _rides_objects(cls.municipality)
         cls.values = {  # (route prefix, argument name) → value; the longest matching prefix wins
             ("hq/incidents/", "pk"): cls.incident.pk, ("hq/incidents/", "entry_pk"): entry.pk,
             ("hq/incidents/", "part"): "summary", ("hq/instructions/", "pk"): instruction.pk,
@@ -101,8 +105,11 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
             ("kpi/", "code"): "mutual-aid-platform", ("kpi/", "year"): 2026, ("kpi/goals/", "number"): 1,
             ("api/v1/", "report_id"): report.pk, ("api/v1/", "opening_id"): cls.opening.pk,
             ("rides/", "area_code"): "ryotsu", ("rides/desk/<slug:area_code>/riders/", "pk"): rider.pk,
+            ("rides/desk/<slug:area_code>/riders/", "trip_pk"): trip.pk,
             ("rides/desk/<slug:area_code>/bookings/", "pk"): booking.pk,
             ("rides/desk/<slug:area_code>/calls/", "pk"): booking.pk,
+            ("rides/ops/<slug:area_code>/service/vehicles/", "vehicle_code"): booking.vehicle.code,
+            ("rides/ops/<slug:area_code>/vehicles/", "vehicle_code"): booking.vehicle.code,
         }
 
     def url_of(self, route: str) -> tuple[str, bool]:
