@@ -186,7 +186,18 @@ def apply_routes(area, days: list[VehicleDay], routes: dict[int, list[dict]], *,
         changed.append(vehicle_day)
     after = _planned_times(days)
     _store_planned_times({pk: times for pk, times in after.items() if before.get(pk) != times})
+    note_earlier_vehicles({pk: before[pk][0] for pk, times in after.items()
+                           if pk in before and before[pk][0] != times[0]})
     return changed
+
+
+def note_earlier_vehicles(moved_from: dict[int, int]) -> None:
+    """Each ride moved to another vehicle keeps the one it leaves (read and written under the plans' locks, which
+    every change of a ride's vehicle holds): rare, a few rows at most, so one save each."""
+    for booking in Booking.objects.filter(pk__in=moved_from).only("pk", "earlier_vehicles"):
+        if moved_from[booking.pk] not in booking.earlier_vehicles:
+            booking.earlier_vehicles = [*booking.earlier_vehicles, moved_from[booking.pk]]
+            booking.save(update_fields=["earlier_vehicles"])
 
 
 def _store_planned_times(moved: dict[int, tuple]) -> None:
@@ -222,7 +233,7 @@ def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now
         _require_operator(acting_user, booking.area)
     now = now or timezone.now()
     with transaction.atomic():
-        locked, days = _lock_booking(booking)
+        locked, days = lock_booking(booking)
         if locked.status != Booking.Status.ACCEPTED:
             raise ValidationError({"status": _("Only a booked ride that has not started can be cancelled.")})
         if by_rider and locked.planned_pickup is not None and now >= locked.planned_pickup:
@@ -299,7 +310,7 @@ def mark_no_show(*, acting_user, booking: Booking, now: datetime | None = None) 
     _require_operator(acting_user, booking.area)
     now = now or timezone.now()
     with transaction.atomic():
-        locked, days = _lock_booking(booking)
+        locked, days = lock_booking(booking)
         if locked.status != Booking.Status.ACCEPTED:
             raise ValidationError({"status": _("Only a booked ride can be marked as a no-show.")})
         if locked.promised_pickup_until is None or now < locked.promised_pickup_until:
@@ -380,7 +391,7 @@ def lift_suspension(*, acting_user, suspension: SelfBookingSuspension, note: str
     return locked
 
 
-def _lock_booking(booking: Booking) -> tuple[Booking, list[VehicleDay]]:
+def lock_booking(booking: Booking) -> tuple[Booking, list[VehicleDay]]:
     """The booking's day's plans, then the booking, row-locked: the order a booking, a 運休 and a vehicle taken out
     of service take them, so that none of them deadlocks with a cancellation (PostgreSQL would abort one)."""
     days = plans.lock_days(booking.area, booking.service_date)  # a booking's area and day never change

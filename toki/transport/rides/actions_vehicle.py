@@ -13,7 +13,7 @@ marks later) and is listed for the office to settle with the driver.
 Lock order: the area, the plans, then the vehicle's bookings, as a booking, a 運休 and a cancellation take them."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.accounts import audit
-from toki.transport.rides import dispatch, permissions, plans
-from toki.transport.rides.actions import apply_routes, cancel_by_service
-from toki.transport.rides.events import publish_plans
+from toki.transport.rides import dispatch, permissions, plans, solver
+from toki.transport.rides.actions import apply_routes, cancel_by_service, note_earlier_vehicles
+from toki.transport.rides.events import BOOKING_BOARDED, publish_booking, publish_plans
 from toki.transport.rides.models import Booking, ServiceArea, Shift, Vehicle, VehicleDay
+from toki.transport.rides.travel import matrix_for
 
 
 @dataclass
@@ -116,6 +117,8 @@ def _move(area: ServiceArea, others: list[VehicleDay], booking: Booking, now: da
     if isinstance(offer, dispatch.Refusal):
         return False
     apply_routes(area, others, offer.routes, now=now)  # also writes the booking's new vehicle and planned times
+    if booking.vehicle_id is not None:  # its stops left the withdrawn plan before: apply_routes did not see them
+        note_earlier_vehicles({booking.pk: booking.vehicle_id})
     booking.vehicle = offer.vehicle
     booking.planned_pickup, booking.planned_dropoff = offer.pickup_at, offer.dropoff_at
     audit.record(actor=None, action="rides.booking_moved", obj=booking,
@@ -139,3 +142,74 @@ def reinstate_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, now: 
         plan.save(update_fields=["withdrawn_at", "withdrawn_note", "version", "updated_at"])
         publish_plans(area.municipality_id, [plan.pk])
     return plan
+
+
+# A rider boarded on a vehicle the ride had been moved off ---------------------------------------------------------
+
+def board_on_earlier_vehicle(*, booking: Booking, days: list[VehicleDay], vehicle: Vehicle, at: datetime,
+                             tablet_id: int) -> Booking:
+    """The tablet of `vehicle` marks the rider boarded at `at`, but the ride is planned on another vehicle now, or
+    was cancelled by the service: it was moved off `vehicle` (by the re-optimiser, or with the vehicle taken out
+    of service) while the tablet was offline and its driver, early, had already picked the rider up. What the
+    driver saw wins, as nothing a tablet records may be lost: the ride comes back onto `vehicle` as boarded at
+    `at` (its stops leave the other vehicle's plan, whose driver then no longer drives to an empty stop), its
+    drop-off next after the stops served so far, and the later stops re-timed from the boarding with the area's
+    travel times. The caller checked that the ride was once planned on `vehicle` (`Booking.earlier_vehicles`).
+    Refused, with the reason, once another vehicle's tablet marked it boarded or the ride ended otherwise.
+    `booking` and the day's plans `days` are row-locked by the caller (`actions.lock_booking`)."""
+    with transaction.atomic():
+        locked = booking
+        _check_may_take_back(locked, vehicle)
+        own = next((vd for vd in days if vd.vehicle_id == vehicle.pk), None)
+        if own is None:
+            raise ValidationError({"payload.booking": _("This vehicle has no plan on the ride's day.")})
+        was = {"status": locked.status, "vehicle": locked.vehicle.code if locked.vehicle else None}
+        routes = {vd.pk: [s for s in vd.stops if s["booking"] != locked.pk] for vd in days}
+        routes[own.pk] = _with_ride_aboard(locked.area, own, routes[own.pk], locked, at)
+        changed = apply_routes(locked.area, days, routes, now=timezone.now())  # the ride's vehicle and times too
+        locked.refresh_from_db(fields=["vehicle", "planned_pickup", "planned_dropoff", "earlier_vehicles"])
+        locked.status, locked.boarded_at = Booking.Status.BOARDED, at
+        locked.cancelled_at, locked.cancelled_by_service, locked.reason = None, False, ""
+        locked.save(update_fields=["status", "boarded_at", "cancelled_at", "cancelled_by_service", "reason"])
+        audit.record(actor=None, action="rides.booking_boarded", obj=locked,
+                     changes={"tablet_id": tablet_id, "taken_back_by": vehicle.code, "was": was})
+        publish_booking(BOOKING_BOARDED, locked)
+        if changed:
+            publish_plans(locked.area.municipality_id, [vd.pk for vd in changed])
+    return locked
+
+
+def _check_may_take_back(booking: Booking, vehicle: Vehicle) -> None:
+    if vehicle.pk != booking.vehicle_id and vehicle.pk not in booking.earlier_vehicles:
+        raise ValidationError({"payload.booking": _("Booking %(id)s is not on this vehicle's plan.")
+                               % {"id": booking.pk}})
+    if booking.status == Booking.Status.BOARDED:
+        raise ValidationError({"status": _("The rider is on board %(vehicle)s already (its driver marked it at "
+                                           "%(time)s): call the office.") % {
+            "vehicle": booking.vehicle.name if booking.vehicle else "?",
+            "time": timezone.localtime(booking.boarded_at).strftime("%H:%M") if booking.boarded_at else "?"}})
+    cancelled_by_service = booking.status == Booking.Status.CANCELLED and booking.cancelled_by_service
+    if booking.status != Booking.Status.ACCEPTED and not cancelled_by_service:
+        raise ValidationError({"status": _("Only a booked ride can board (this one is: %(status)s).")
+                               % {"status": booking.get_status_display()}})
+
+
+def _with_ride_aboard(area: ServiceArea, plan: VehicleDay, stops: list[dict], booking: Booking,
+                      at: datetime) -> list[dict]:
+    """`stops` (the vehicle's route without the ride) with the ride's pickup where the vehicle was at `at`, its
+    drop-off after every stop served by now (the rider is still aboard: no drop-off mark yet), and the stops from
+    the pickup on re-timed: each no earlier than planned, nor than the one before plus the stop and the drive."""
+    probe = VehicleDay(pk=plan.pk, day=plan.day, stops=stops)
+    boarded_at = solver.served_heads([probe], at)[str(plan.pk)]
+    served_now = solver.served_heads([probe], timezone.now())[str(plan.pk)]
+    pickup = plans.stop(booking, "pickup", at)
+    dropoff = plans.stop(booking, "dropoff", at)
+    route = [*stops[:boarded_at], pickup, *stops[boarded_at:served_now], dropoff, *stops[served_now:]]
+    minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in route]).minutes
+    first = boarded_at + 1
+    for i in range(first, len(route)):
+        earliest = (datetime.fromisoformat(route[i - 1]["at"])
+                    + timedelta(minutes=area.stop_minutes + minutes[i - 1][i]))
+        planned = datetime.fromisoformat(route[i]["at"]) if route[i] is not dropoff else earliest
+        route[i] = {**route[i], "at": max(planned, earliest).isoformat()}
+    return route

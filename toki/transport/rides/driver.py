@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from toki.accounts import audit
 from toki.lib import device_secrets
 from toki.lib.report_fields import ReportInvalid, moment, number
-from toki.transport.rides import permissions
+from toki.transport.rides import actions, actions_vehicle, permissions
 from toki.transport.rides.events import BOOKING_BOARDED, BOOKING_DROPPED_OFF, publish_booking
 from toki.transport.rides.models import Booking, DriverTablet, TabletEnrolment, Vehicle, VehicleDay
 
@@ -164,11 +164,14 @@ def plan_for(tablet: DriverTablet, day: date) -> dict:
 
 # Marks: boarded and dropped off -----------------------------------------------------------------------------------
 
-def booking_of(tablet: DriverTablet, booking_id: int, *, lock: bool = False) -> Booking:
-    """A booking on the tablet's vehicle (row-locked with `lock`); another vehicle's is a ValidationError."""
+def booking_of(tablet: DriverTablet, booking_id: int, *, lock: bool = False, or_earlier: bool = False) -> Booking:
+    """A booking on the tablet's vehicle (row-locked with `lock`); another vehicle's is a ValidationError, unless
+    `or_earlier` and the ride was planned on the tablet's vehicle before it was moved (`Booking.earlier_vehicles`)."""
     found = Booking.objects.select_for_update() if lock else Booking.objects
     booking = found.select_related("area").filter(pk=booking_id).first()
-    if booking is None or booking.vehicle_id != tablet.vehicle_id:
+    ours = booking is not None and (booking.vehicle_id == tablet.vehicle_id
+                                    or (or_earlier and tablet.vehicle_id in booking.earlier_vehicles))
+    if booking is None or not ours:
         raise ValidationError({"payload.booking": _("Booking %(id)s is not on this vehicle's plan.")
                                % {"id": booking_id}})
     return booking
@@ -181,10 +184,18 @@ def _check_day(booking: Booking, at: datetime) -> None:
 
 
 def mark_boarded(*, tablet: DriverTablet, booking_id: int, at: datetime) -> Booking:
-    """The rider got in: the booking is on board from `at` (the tablet's time)."""
+    """The rider got in: the booking is on board from `at` (the tablet's time). A ride moved off this vehicle (or
+    cancelled by the service) while the tablet was offline comes back onto it: what the driver saw wins
+    (`actions_vehicle.board_on_earlier_vehicle`)."""
+    seen = booking_of(tablet, booking_id, or_earlier=True)
+    _check_day(seen, at)
     with transaction.atomic():
-        booking = booking_of(tablet, booking_id, lock=True)
-        _check_day(booking, at)
+        # The day's plans before the booking (the order every change takes): the ride may have to come back.
+        booking, days = actions.lock_booking(seen)
+        if booking.vehicle_id != tablet.vehicle_id or (
+                booking.status == Booking.Status.CANCELLED and booking.cancelled_by_service):
+            return actions_vehicle.board_on_earlier_vehicle(booking=booking, days=days, vehicle=tablet.vehicle,
+                                                            at=at, tablet_id=tablet.pk)
         if booking.status != Booking.Status.ACCEPTED:
             raise ValidationError({"status": _("Only a booked ride can board (this one is: %(status)s).")
                                    % {"status": booking.get_status_display()}})

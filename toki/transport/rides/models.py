@@ -262,6 +262,9 @@ class Booking(models.Model):
     fare_yen = models.PositiveIntegerField(default=0)
     # The answer: the promise made to the rider (never broken by the re-optimiser) and the plan's prediction.
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings")
+    # The vehicles (ids) the ride was planned on before this one, oldest first: a tablet of one of them that was
+    # offline when the ride moved may still send its driver's mark of the rider boarding (driver.mark_boarded).
+    earlier_vehicles = models.JSONField(default=list, blank=True)
     promised_pickup_from = models.DateTimeField(null=True, blank=True)
     promised_pickup_until = models.DateTimeField(null=True, blank=True)
     planned_pickup = models.DateTimeField(null=True, blank=True)

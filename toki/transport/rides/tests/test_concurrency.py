@@ -16,9 +16,10 @@ from toki.transport.rides.tests.base import local, service_day
 
 
 def assert_plans_consistent(case, day) -> None:
-    """Every accepted booking is on exactly one plan, picked up then dropped off, and no plan is ever over its
-    seats or wheelchair spaces."""
-    accepted = set(Booking.objects.filter(service_date=day, status="accepted").values_list("pk", flat=True))
+    """Every accepted or boarded booking is on exactly one plan, picked up then dropped off, and no plan is ever
+    over its seats or wheelchair spaces."""
+    accepted = set(Booking.objects.filter(service_date=day, status__in=("accepted", "boarded"))
+                   .values_list("pk", flat=True))
     seen: list[int] = []
     for vehicle_day in VehicleDay.objects.filter(day=day).select_related("vehicle"):
         seats = wheelchairs = 0

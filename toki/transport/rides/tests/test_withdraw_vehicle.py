@@ -18,7 +18,9 @@ from toki.transport.rides.tests.test_concurrency import assert_plans_consistent
 from toki.transport.rides.tests.test_reminders import HANAKO, RemindersTestCase
 
 
-class WithdrawVehicleTests(RemindersTestCase):
+class WithdrawalCase(RemindersTestCase):
+    """Two rides booked for 10:00 (one on LINE, one by phone) on one vehicle; bob, logged in, takes vehicles out."""
+
     def setUp(self):
         super().setUp()
         self.on_line = self.book(self.line_rider(HANAKO, "佐渡 花子"), 10)
@@ -47,6 +49,9 @@ class WithdrawVehicleTests(RemindersTestCase):
     def plan_of(self, vehicle) -> VehicleDay:
         return VehicleDay.objects.get(vehicle=vehicle, day=self.day)
 
+
+
+class WithdrawVehicleTests(WithdrawalCase):
     def test_its_rides_move_to_other_vehicles_within_their_promises(self):
         broken = self.on_line.vehicle
         promises = {b.pk: (b.promised_pickup_from, b.promised_pickup_until) for b in (self.on_line, self.by_phone)}
