@@ -38,6 +38,7 @@ from toki.transport.rides.rules import (
     RideRequest,
     asked_time,
     calendar_of,
+    in_pause,
     request_problems,
     too_late,
 )
@@ -254,17 +255,18 @@ def cancel_booking(*, acting_user, booking: Booking, by_rider: bool = False, now
 
 
 def cancel_for_suspension(*, acting_user, area: ServiceArea, day, note: str, now: datetime,
-                          from_time: time | None = None) -> list[Booking]:
+                          from_time: time | None = None, to_time: time | None = None) -> list[Booking]:
     """Every ride still to come on `day` cancelled with the day's service (運休: a typhoon, heavy snow), inside the
     caller's transaction (actions_setup.suspend_day, which then makes the day a 運休日): the day's plans emptied of
     them in one write, each booking cancelled by the service (never late, never a rider's miss), audited and
     published; after the commit, the riders LINE can reach are told (tasks.tell_riders_of_suspension) and the others
     are on the phone desk's call list for the day. Refused while a rider is on board that day: the vehicle brings
     them to their destination first. Evacuation rides are kept: a 運休 stops the regular service, and new evacuation
-    rides are taken on a 運休日 too (rules.request_problems)."""
-    def to_cancel(booking: Booking) -> bool:  # from_time: the rides asked for from then on
-        return not booking.evacuation and (
-            from_time is None or asked_time(booking.earliest_pickup, booking.latest_arrival) >= from_time)
+    rides are taken on a 運休日 too (rules.request_problems). With `from_time` only the rides asked for from then
+    on (until `to_time`, when the service resumes) are cancelled."""
+    def to_cancel(booking: Booking) -> bool:
+        return not booking.evacuation and (from_time is None or in_pause(
+            asked_time(booking.earliest_pickup, booking.latest_arrival), from_time, to_time))
 
     if any(to_cancel(b) for b in Booking.objects.filter(area=area, service_date=day, status=Booking.Status.BOARDED)):
         raise ValidationError({"day": _("A rider is on board that day: finish that ride before suspending the "
@@ -277,11 +279,19 @@ def cancel_for_suspension(*, acting_user, area: ServiceArea, day, note: str, now
                                         for vd in days}, now=now)
     if changed:
         publish_plans(area.municipality_id, [vd.pk for vd in changed])
-    reason = (_("Service suspended from %(time)s: %(note)s") % {"time": from_time.strftime("%H:%M"), "note": note}
-              if from_time else _("Service suspended: %(note)s") % {"note": note})
+    reason = _suspension_reason(note, from_time, to_time)
     cancel_by_service(acting_user=acting_user, bookings=bookings, reason=reason, now=now,
                       audit_changes={"suspended": day.isoformat()})
     return bookings
+
+
+def _suspension_reason(note: str, from_time: time | None, to_time: time | None) -> str:
+    if from_time is None:
+        return _("Service suspended: %(note)s") % {"note": note}
+    if to_time is None:
+        return _("Service suspended from %(time)s: %(note)s") % {"time": from_time.strftime("%H:%M"), "note": note}
+    return _("Service suspended from %(time)s to %(resumes)s: %(note)s") % {
+        "time": from_time.strftime("%H:%M"), "resumes": to_time.strftime("%H:%M"), "note": note}
 
 
 def cancel_by_service(*, acting_user, bookings: list[Booking], reason: str, now: datetime,

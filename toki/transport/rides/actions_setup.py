@@ -209,7 +209,8 @@ def _write(acting_user, municipality, area: ServiceArea | None, spec: AreaSpec, 
         else:
             exception, _created = ServiceException.objects.update_or_create(
                 area=area, day=day, defaults={"runs": exceptions[day].runs, "note": exceptions[day].note,
-                                              "until": exceptions[day].until})
+                                              "until": exceptions[day].until,
+                                              "resumes": exceptions[day].resumes})
             record(change, exception)
     if by_kind.get("vehicle") or by_kind.get("shifts"):
         _follow_hours(area, today)
@@ -296,10 +297,11 @@ def save_shifts(*, acting_user, area: ServiceArea, vehicle: Vehicle, shifts: lis
 
 
 def save_exception(*, acting_user, area: ServiceArea, day, runs: bool, note: str = "", until: time | None = None,
-                   now: datetime | None = None) -> ServicePlan:
-    """A 運休日 (runs False), a 臨時運行日 (runs True), or a day that runs `until` a time (a 運休 from then); replaces
-    the day's exception if there is one. A time is refused on a day the service does not run (the form's 運休 from an
-    hour would otherwise open a day off until then)."""
+                   resumes: time | None = None, now: datetime | None = None) -> ServicePlan:
+    """A 運休日 (runs False), a 臨時運行日 (runs True), or a day that runs with a 運休 from `until` (to `resumes`, or
+    the day's end); replaces the day's exception if there is one. A time is refused on a day the service does not
+    run (the form's 運休 from an hour would otherwise open a day off until then); the file's checks refuse a
+    `resumes` without `until` or not after it."""
     if until is not None and not area.runs_on(day, calendar_of(area, day).runs):
         raise ValidationError({"until": _("The service does not run that day: there is nothing to suspend from a "
                                           "time.")})
@@ -307,7 +309,7 @@ def save_exception(*, acting_user, area: ServiceArea, day, runs: bool, note: str
     def edit(doc: dict) -> None:
         doc["exceptions"] = [e for e in doc["exceptions"] if e["day"] != day.isoformat()] + [
             {"day": day.isoformat(), "runs": runs, **({"until": until.strftime("%H:%M")} if until else {}),
-             "note": note}]
+             **({"resumes": resumes.strftime("%H:%M")} if resumes else {}), "note": note}]
 
     return change_area(acting_user=acting_user, area=area, edit=edit, now=now)
 
@@ -319,11 +321,13 @@ class SuspendedDay:
 
 
 def suspend_day(*, acting_user, area: ServiceArea, day, note: str, from_time: time | None = None,
-                now: datetime | None = None) -> SuspendedDay:
+                to_time: time | None = None, now: datetime | None = None) -> SuspendedDay:
     """運休 for a day with rides booked on it (a typhoon on its way, heavy snow), in one transaction: every ride
     still to come that day cancelled by the service (actions.cancel_for_suspension: riders told, never counted as
     their miss), then the day made a 運休日 with `note` as its reason. With `from_time` (a typhoon arriving at
-    noon) only the rides asked for from that time on are cancelled and the day runs until then (runs, `until`).
+    noon) only the rides asked for from that time on are cancelled and the day runs until then (runs, `until`);
+    with `to_time` too (a typhoon passing 13:00–16:00) only those asked for in between, and the service resumes
+    then (`resumes`).
     All or nothing: if the day cannot be saved, no ride is cancelled. A day that has passed is refused; so is a day
     on which a rider of a ride to cancel is on board, and a time on a day that does not run (save_exception)."""
     from toki.transport.rides import actions
@@ -337,6 +341,8 @@ def suspend_day(*, acting_user, area: ServiceArea, day, note: str, from_time: ti
         errors["day"] = _("That day has passed.")
     if not note:
         errors["note"] = _("Give the reason (e.g. 台風接近): the riders are told it.")
+    if to_time is not None and (from_time is None or to_time <= from_time):
+        errors["resumes"] = _("The service resumes after the 運休 starts: give both times, the second later.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -344,12 +350,12 @@ def suspend_day(*, acting_user, area: ServiceArea, day, note: str, from_time: ti
         # while it makes the day's plans (actions._lock_plans), so its ride is committed, then cancelled here.
         plans.lock_area(area)
         cancelled = actions.cancel_for_suspension(acting_user=acting_user, area=area, day=day, note=note,
-                                                  from_time=from_time, now=now)
+                                                  from_time=from_time, to_time=to_time, now=now)
         plan = save_exception(acting_user=acting_user, area=area, day=day, runs=from_time is not None,
-                              until=from_time, note=note, now=now)
+                              until=from_time, resumes=to_time, note=note, now=now)
         audit.record(actor=acting_user, action="rides.day_suspended", obj=area, changes={
-            "day": day.isoformat(), "from": from_time.strftime("%H:%M") if from_time else None, "note": note,
-            "cancelled": len(cancelled)})
+            "day": day.isoformat(), "from": from_time.strftime("%H:%M") if from_time else None,
+            "resumes": to_time.strftime("%H:%M") if to_time else None, "note": note, "cancelled": len(cancelled)})
     return SuspendedDay(plan=plan, cancelled=len(cancelled))
 
 

@@ -79,6 +79,9 @@ class ExceptionForm(forms.Form):
     until = forms.TimeField(  # a 運休 from this time: the day runs until then
         label=_("運休 from (empty: the whole day)"), required=False, widget=TIME,
         help_text=_("A typhoon arriving at noon: the rides asked for before this time still run."))
+    resumes = forms.TimeField(  # … until this time: the rides asked for from then on run again
+        label=_("Service resumes at (empty: not that day)"), required=False, widget=TIME,
+        help_text=_("A typhoon passing in the afternoon: the rides asked for from this time run again."))
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
     cancel_booked = forms.BooleanField(
         label=_("運休 with rides booked (a typhoon, heavy snow): cancel them and tell their riders"), required=False,
@@ -91,6 +94,12 @@ class ExceptionForm(forms.Form):
             self.add_error("cancel_booked", _("Only a day the service does not run cancels its rides."))
         if cleaned.get("until") and cleaned.get("runs"):
             self.add_error("until", _("A time applies to a 運休: choose 'does not run'."))
+        resumes, until = cleaned.get("resumes"), cleaned.get("until")
+        if resumes is not None and until is None and "until" not in self.errors:
+            self.add_error("resumes", _("Give the time the 運休 starts too."))
+        elif resumes is not None and until is not None and resumes <= until:
+            self.add_error("resumes", _("The service resumes after the 運休 starts (%(time)s).")
+                           % {"time": until.strftime("%H:%M")})
         return cleaned
 
     def exception(self) -> dict:
@@ -98,7 +107,7 @@ class ExceptionForm(forms.Form):
         until then."""
         data = self.cleaned_data
         return {"day": data["day"], "runs": data["runs"] or data["until"] is not None, "until": data["until"],
-                "note": data["note"]}
+                "resumes": data["resumes"], "note": data["note"]}
 
 
 class BookingRuleForm(forms.Form):

@@ -5,13 +5,15 @@ Per area: a route (route_type 3), a calendar (its weekdays; exceptions in calend
 for each distinct shift window one trip of two stop times that both name the same place with a pickup/drop-off
 window: the area's meeting points as a location group (stop-based service), or the area's polygon as a zone of
 `locations.geojson` (door to door). Fares are told in the booking rule's message (GTFS fares v1 cannot price by
-rider category). The feed is checked by `gtfs_flex_check.check_feed` before it is served."""
+rider category). A day with a 運休 from an hour (or for a window: `ServiceException.until`, `resumes`) is taken off
+the area's regular service and given a service of its own for that date, whose trips' windows stop at `until`
+(and start again at `resumes`). The feed is checked by `gtfs_flex_check.check_feed` before it is served."""
 
 import csv
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -50,6 +52,25 @@ def _booking_rule(area) -> dict:
     return row
 
 
+def _outside_pause(windows: list[tuple[time, time]], until: time, resumes: time | None) -> list[tuple[time, time]]:
+    """The shifts' windows with a 運休 from `until` (to `resumes`, or the day's end) cut out."""
+    kept = []
+    for start, end in windows:
+        if start < until:
+            kept.append((start, min(end, until)))
+        if resumes is not None and resumes < end:
+            kept.append((max(start, resumes), end))
+    return sorted(set(kept))
+
+
+def _trip_stop_times(trip_id: str, place: dict, start: time, end: time, rule_id: str) -> list[dict]:
+    """A flexible trip's two stop times: anywhere in `place`, picked up and set down between start and end."""
+    return [{"trip_id": trip_id, "stop_sequence": sequence, **place,
+             "start_pickup_drop_off_window": start.strftime("%H:%M:%S"),
+             "end_pickup_drop_off_window": end.strftime("%H:%M:%S"), "pickup_type": 2, "drop_off_type": 2,
+             "pickup_booking_rule_id": rule_id, "drop_off_booking_rule_id": rule_id} for sequence in (1, 2)]
+
+
 def feed_files(municipality, areas) -> dict[str, str]:
     """The feed's files by name (text)."""
     today = timezone.localdate()
@@ -66,9 +87,15 @@ def feed_files(municipality, areas) -> dict[str, str]:
                          "wednesday": days["3"], "thursday": days["4"], "friday": days["5"],
                          "saturday": days["6"], "sunday": days["7"], "start_date": today.strftime("%Y%m%d"),
                          "end_date": (today + timedelta(days=CALENDAR_DAYS)).strftime("%Y%m%d")})
+        partial_days = []
         for exception in area.exceptions.all():
-            calendar_dates.append({"service_id": area.code, "date": exception.day.strftime("%Y%m%d"),
-                                   "exception_type": 1 if exception.runs else 2})
+            date = exception.day.strftime("%Y%m%d")
+            partial = exception.runs and exception.until is not None
+            calendar_dates.append({"service_id": area.code, "date": date,
+                                   "exception_type": 1 if exception.runs and not partial else 2})
+            if partial:  # the day runs as a service of its own, with the 運休's hours left out
+                calendar_dates.append({"service_id": f"{area.code}-{date}", "date": date, "exception_type": 1})
+                partial_days.append((f"{area.code}-{date}", exception.until, exception.resumes))
         rule = _booking_rule(area)
         rules.append(rule)
         place: dict[str, str]
@@ -86,16 +113,14 @@ def feed_files(municipality, areas) -> dict[str, str]:
                 group_stops.append({"location_group_id": group_id, "stop_id": stop_id})
             place = {"location_group_id": group_id}
         windows = sorted({(s.start, s.end) for v in area.vehicles.all() if v.active for s in v.shifts.all()})
-        for start, end in windows:
-            trip_id = f"{area.code}-{start:%H%M}-{end:%H%M}"
-            trips.append({"route_id": area.code, "service_id": area.code, "trip_id": trip_id})
-            for sequence in (1, 2):
-                stop_times.append({"trip_id": trip_id, "stop_sequence": sequence, **place,
-                                   "start_pickup_drop_off_window": start.strftime("%H:%M:%S"),
-                                   "end_pickup_drop_off_window": end.strftime("%H:%M:%S"),
-                                   "pickup_type": 2, "drop_off_type": 2,
-                                   "pickup_booking_rule_id": rule["booking_rule_id"],
-                                   "drop_off_booking_rule_id": rule["booking_rule_id"]})
+        services = [(area.code, area.code, windows)] + [
+            (service_id, service_id, _outside_pause(windows, until, resumes))
+            for service_id, until, resumes in partial_days]
+        for service_id, prefix, service_windows in services:
+            for start, end in service_windows:
+                trip_id = f"{prefix}-{start:%H%M}-{end:%H%M}"
+                trips.append({"route_id": area.code, "service_id": service_id, "trip_id": trip_id})
+                stop_times += _trip_stop_times(trip_id, place, start, end, rule["booking_rule_id"])
     files = {
         "agency.txt": _csv(agency, ["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"]),
         "routes.txt": _csv(routes, ["route_id", "agency_id", "route_short_name", "route_long_name", "route_type"]),

@@ -51,13 +51,15 @@ class ServiceArea(models.Model):
 
 class ServiceException(models.Model):
     """A day the calendar differs from the weekdays (a holiday off, an extra day on): GTFS calendar_dates. A day
-    that runs `until` a time runs only for rides asked for before it (their pickup from, or their arrival by): a
-    運休 from that hour, as a typhoon arrives."""
+    that runs `until` a time takes no ride asked for from then on (their pickup from, or their arrival by): a 運休
+    from that hour, as a typhoon arrives; with `resumes`, the 運休 ends then and the rides from that time run (a
+    typhoon passing 13:00–16:00)."""
 
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="exceptions")
     day = models.DateField()
     runs = models.BooleanField()
     until = models.TimeField(null=True, blank=True)
+    resumes = models.TimeField(null=True, blank=True)  # only with `until`, and after it
     note = models.CharField(max_length=100, blank=True)
 
     class Meta:

@@ -14,21 +14,26 @@ from toki.transport.rides.models import BookingRule, MeetingPoint, ServiceArea, 
 
 @dataclass(frozen=True)
 class Calendar:
-    """An area's exceptions to its weekdays: day → runs, and the days that run only until a time (a 運休 from that
-    hour) → (that time, the reason)."""
+    """An area's exceptions to its weekdays: day → runs, and the days that run with a 運休 from an hour → (that
+    time, the time the service resumes or None for the rest of the day, the reason)."""
 
     runs: dict[date, bool] = field(default_factory=dict)
-    until: dict[date, tuple[time, str]] = field(default_factory=dict)
+    until: dict[date, tuple[time, time | None, str]] = field(default_factory=dict)
+
+
+def in_pause(asked: time, start: time, resumes: time | None) -> bool:
+    """Whether a ride asked for at `asked` falls in a 運休 from `start` until `resumes` (None: the day's end)."""
+    return asked >= start and (resumes is None or asked < resumes)
 
 
 def calendar_of(area: ServiceArea, first: date, last: date | None = None) -> Calendar:
     """The area's exceptions from `first` to `last` (default: that day alone; date.max: all to come); one query."""
     rows = ServiceException.objects.filter(area=area, day__range=(first, last or first))
     runs, until = {}, {}
-    for day, day_runs, stop, note in rows.values_list("day", "runs", "until", "note"):
+    for day, day_runs, stop, resumes, note in rows.values_list("day", "runs", "until", "resumes", "note"):
         runs[day] = day_runs
         if day_runs and stop is not None:
-            until[day] = (stop, note)
+            until[day] = (stop, resumes, note)
     return Calendar(runs, until)
 
 
@@ -42,11 +47,17 @@ def asked_time(earliest_pickup: datetime | None, latest_arrival: datetime | None
 def too_late(calendar: Calendar, day: date, earliest_pickup: datetime | None,
              latest_arrival: datetime | None) -> str:
     """Why a ride asked for at that time falls in the day's 運休 from an hour ("" when it does not)."""
-    stop = calendar.until.get(day)
-    if stop is None or asked_time(earliest_pickup, latest_arrival) < stop[0]:
+    pause = calendar.until.get(day)
+    if pause is None or not in_pause(asked_time(earliest_pickup, latest_arrival), pause[0], pause[1]):
         return ""
+    start, resumes, note = pause
+    why = f" ({note})" if note else ""
+    if resumes is not None:
+        return _("The service is suspended from %(time)s to %(resumes)s that day%(why)s: book another time, or "
+                 "call the phone desk.") % {"time": start.strftime("%H:%M"), "resumes": resumes.strftime("%H:%M"),
+                                             "why": why}
     return _("The service stops at %(time)s that day%(why)s: book an earlier time, or call the phone desk.") % {
-        "time": stop[0].strftime("%H:%M"), "why": f" ({stop[1]})" if stop[1] else ""}
+        "time": start.strftime("%H:%M"), "why": why}
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def area_spec(area: ServiceArea) -> AreaSpec:
         drivers=tuple(DriverSpec(code=d.code, name=d.name, phone=d.phone)
                       for d in sorted(drivers.values(), key=lambda d: d.code)),
         vehicles=tuple(vehicles),
-        exceptions=tuple(ExceptionSpec(day=e.day, runs=e.runs, note=e.note, until=e.until)
+        exceptions=tuple(ExceptionSpec(day=e.day, runs=e.runs, note=e.note, until=e.until, resumes=e.resumes)
                          for e in area.exceptions.order_by("day")))
 
 

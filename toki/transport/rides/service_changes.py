@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from toki.lib.geo import point_in_geometry
-from toki.transport.rides.rules import asked_time
+from toki.transport.rides.rules import asked_time, in_pause
 from toki.transport.rides.service_file import AREA_SETTINGS, AreaSpec, PointSpec, VehicleSpec, area_document
 from toki.transport.rides.travel import matrix_for
 
@@ -254,6 +254,15 @@ def _plan_signature(spec: AreaSpec, vehicle: VehicleSpec | None, day: date) -> t
             spec.max_ride_beta_minutes)
 
 
+def _pause_reason(pause: tuple, day: date) -> str:
+    start, resumes = pause
+    if resumes is None:
+        return _("the service stops at %(time)s on %(day)s") % {"time": start.strftime("%H:%M"),
+                                                                 "day": day.isoformat()}
+    return _("the service is suspended from %(time)s to %(resumes)s on %(day)s") % {
+        "time": start.strftime("%H:%M"), "resumes": resumes.strftime("%H:%M"), "day": day.isoformat()}
+
+
 def _reasons(current: AreaSpec, new: AreaSpec, spec: AreaSpec, bookings: list, plans: list, now: datetime,
              travel: _Travel) -> dict[int, dict[str, str]]:
     """booking id → {rule: why `spec` does not serve it}."""
@@ -262,11 +271,10 @@ def _reasons(current: AreaSpec, new: AreaSpec, spec: AreaSpec, bookings: list, p
         if not booking.evacuation and not spec.runs_on(booking.service_date):
             found[booking.pk]["calendar"] = _("the service does not run on %(day)s") % {
                 "day": booking.service_date.isoformat()}
-        until = spec.runs_until(booking.service_date)
-        if (not booking.evacuation and until is not None
-                and asked_time(booking.earliest_pickup, booking.latest_arrival) >= until):
-            found[booking.pk]["calendar"] = _("the service stops at %(time)s on %(day)s") % {
-                "time": until.strftime("%H:%M"), "day": booking.service_date.isoformat()}
+        pause = spec.pause_on(booking.service_date)
+        if (not booking.evacuation and pause is not None
+                and in_pause(asked_time(booking.earliest_pickup, booking.latest_arrival), *pause)):
+            found[booking.pk]["calendar"] = _pause_reason(pause, booking.service_date)
         for end, point, lat, lon in (("origin", booking.origin, booking.origin_lat, booking.origin_lon),
                                      ("destination", booking.destination, booking.destination_lat,
                                       booking.destination_lon)):

@@ -94,6 +94,7 @@ class ExceptionSpec:
     runs: bool
     note: str = ""
     until: time | None = None  # a day that runs takes no ride asked for at or after this time (a 運休 from then)
+    resumes: time | None = None  # … until this time (the rides asked for from then run again); None: the day's end
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,9 @@ class AreaSpec:
                 return exception.runs
         return str(day.isoweekday()) in self.weekdays
 
-    def runs_until(self, day: date) -> time | None:
-        """The time a running day stops taking rides at (None: its shifts' hours)."""
-        return next((e.until for e in self.exceptions if e.day == day and e.runs), None)
+    def pause_on(self, day: date) -> tuple[time, time | None] | None:
+        """A running day's 運休 from an hour: (from, resumes or None for the day's end); None: it runs all its hours."""
+        return next(((e.until, e.resumes) for e in self.exceptions if e.day == day and e.runs and e.until), None)
 
     def vehicle(self, code: str) -> VehicleSpec | None:
         return next((v for v in self.vehicles if v.code == code), None)
@@ -591,19 +592,24 @@ def _drivers_not_twice(reader: _Reader, vehicles: list[tuple[str, VehicleSpec]])
 
 
 def _exception(reader: _Reader, raw: Any, path: str) -> ExceptionSpec | None:
-    obj = reader.obj(raw, path, ("day", "runs", "until", "note"))
+    obj = reader.obj(raw, path, ("day", "runs", "until", "resumes", "note"))
     if obj is None:
         return None
     before = len(reader.problems)
     day = reader.day(obj, "day", path)
     runs = reader.boolean(obj, "runs", path, required=True)
     until = reader.clock(obj, "until", path)
+    resumes = reader.clock(obj, "resumes", path)
     note = reader.text(obj, "note", path, max_length=100)
     if until is not None and runs is False:
         reader.note(f"{path}.until", _("only a day that runs stops at a time (a day off has no hours)"))
+    if resumes is not None and until is None:
+        reader.note(f"{path}.resumes", _("the service resumes only after a 運休 from a time: give \"until\" too"))
+    elif resumes is not None and until is not None and resumes <= until:
+        reader.note(f"{path}.resumes", _("must be after \"until\" (%(time)s)") % {"time": until.strftime("%H:%M")})
     if len(reader.problems) > before or day is None:
         return None
-    return ExceptionSpec(day=day, runs=runs, note=note, until=until)
+    return ExceptionSpec(day=day, runs=runs, note=note, until=until, resumes=resumes)
 
 
 # --- Writing a definition back (the export; importing it again changes nothing) ------------------------------
@@ -643,7 +649,8 @@ def area_document(area: AreaSpec) -> dict:
                       "shifts": [{"weekdays": _days(s.weekdays), "start": _hh_mm(s.start), "end": _hh_mm(s.end),
                                   "driver": s.driver} for s in v.shifts]} for v in area.vehicles],
         "exceptions": [{"day": e.day.isoformat(), "runs": e.runs, **({"until": _hh_mm(e.until)} if e.until else {}),
-                        "note": e.note} for e in area.exceptions],
+                        **({"resumes": _hh_mm(e.resumes)} if e.resumes else {}), "note": e.note}
+                       for e in area.exceptions],
     }
 
 

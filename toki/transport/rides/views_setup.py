@@ -245,14 +245,22 @@ def _suspend_day(request, area, form: ExceptionForm):
     """運休 of a day with its booked rides cancelled and their riders told (actions_setup.suspend_day)."""
     try:
         done = actions_setup.suspend_day(acting_user=request.user, area=area, day=form.cleaned_data["day"],
-                                         note=form.cleaned_data["note"], from_time=form.cleaned_data["until"])
+                                         note=form.cleaned_data["note"], from_time=form.cleaned_data["until"],
+                                         to_time=form.cleaned_data["resumes"])
     except ValidationError as exc:
         _add_errors(form, exc)
         return _overview(request, area, exception_form=form, status=409)
     except (ServiceFileError, ServiceChangeRefused) as exc:
         return _overview(request, area, exception_form=form, refused=exc.problems, status=409)
     values = {"day": form.cleaned_data["day"].isoformat(), "count": done.cancelled}
-    if form.cleaned_data["until"]:
+    if form.cleaned_data["until"] and form.cleaned_data["resumes"]:
+        messages.success(request, ngettext(
+            "%(day)s: 運休 from %(time)s to %(resumes)s; %(count)d ride cancelled; its rider is told on LINE or on "
+            "the call list.",
+            "%(day)s: 運休 from %(time)s to %(resumes)s; %(count)d rides cancelled; their riders are told on LINE or "
+            "on the call list.", done.cancelled) % {**values, "time": form.cleaned_data["until"].strftime("%H:%M"),
+                                                    "resumes": form.cleaned_data["resumes"].strftime("%H:%M")})
+    elif form.cleaned_data["until"]:
         messages.success(request, ngettext(
             "%(day)s: 運休 from %(time)s; %(count)d ride cancelled; its rider is told on LINE or on the call list.",
             "%(day)s: 運休 from %(time)s; %(count)d rides cancelled; their riders are told on LINE or on the call "

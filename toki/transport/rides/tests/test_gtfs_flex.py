@@ -38,6 +38,34 @@ class GtfsFlexTests(RidesTestCase):
         self.assertIn(("ryotsu-0800-1700", "08:00:00", "17:00:00"), windows)
         self.assertTrue(all(r["pickup_type"] == "2" and r["location_group_id"] for r in rows))
 
+    def test_a_day_with_a_pause_runs_as_a_service_of_its_own_without_the_pause(self):
+        """運休 13:00–16:00 on a day the area runs, saved through the service page's form."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        day = timezone.localdate() + timedelta(days=1)
+        while str(day.isoweekday()) not in self.ryotsu.weekdays:
+            day += timedelta(days=1)
+        self.login(self.bob)
+        response = self.client.post(reverse("rides:exceptions", args=["ryotsu"]), {
+            "day": day.isoformat(), "runs": "0", "until": "13:00", "resumes": "16:00", "note": "台風通過"})
+        self.assertRedirects(response, reverse("rides:service", args=["ryotsu"]))
+        files = self.files()
+        self.assertEqual(check_feed(files), [])
+        date = day.strftime("%Y%m%d")
+        dates = {(r["service_id"], r["date"], r["exception_type"])
+                 for r in csv.DictReader(io.StringIO(files["calendar_dates.txt"]))}
+        self.assertIn(("ryotsu", date, "2"), dates)  # the regular service is off that day…
+        self.assertIn((f"ryotsu-{date}", date, "1"), dates)  # …and a service of that day alone runs
+        trips = {r["trip_id"]: r["service_id"] for r in csv.DictReader(io.StringIO(files["trips.txt"]))}
+        windows = {(r["start_pickup_drop_off_window"], r["end_pickup_drop_off_window"])
+                   for r in csv.DictReader(io.StringIO(files["stop_times.txt"]))
+                   if trips[r["trip_id"]] == f"ryotsu-{date}"}
+        # The shifts 08:00–17:00 and 09:00–18:00, each cut around the pause.
+        self.assertEqual(windows, {("08:00:00", "13:00:00"), ("09:00:00", "13:00:00"), ("16:00:00", "17:00:00"),
+                                   ("16:00:00", "18:00:00")})
+
     def test_it_writes_a_door_to_door_area_as_a_zone(self):
         ServiceArea.objects.filter(code="aikawa").update(door_to_door=True)
         files = self.files()

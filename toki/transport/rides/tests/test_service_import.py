@@ -156,6 +156,15 @@ class FileErrorTests(ServiceFileTestCase):
             "areas[0].exceptions[0].until: only a day that runs stops at a time (a day off has no hours)",
             "areas[0].exceptions[1].until: must be a time HH:MM between 00:00 and 23:59")
 
+    def test_the_service_resumes_only_after_a_time_it_stops_at(self):
+        document = demo_document()
+        document["areas"][0]["exceptions"] = [{"day": "2030-05-03", "runs": True, "resumes": "16:00"},
+                                              {"day": "2030-05-04", "runs": True, "until": "13:00", "resumes": "12:00"}]
+        self.assert_refused(
+            document,
+            'areas[0].exceptions[0].resumes: the service resumes only after a 運休 from a time: give "until" too',
+            'areas[0].exceptions[1].resumes: must be after "until" (13:00)')
+
     def test_it_refuses_overlapping_shifts_and_a_driver_in_two_vehicles_at_once(self):
         document = demo_document()
         document["areas"][0]["vehicles"][0]["shifts"].append({"weekdays": [6], "start": "16:00", "end": "19:00"})

@@ -248,3 +248,79 @@ class SuspendFromAnHourTests(RemindersTestCase):
         return RideRequest(area=self.ryotsu, origin=Place.of(self.point("ryotsu-office")),
                            destination=Place.of(self.point("ryotsu-hospital")),
                            earliest_pickup=local(self.day, hh, mm), latest_arrival=None)
+
+
+class SuspendForAWindowTests(RemindersTestCase):
+    """A typhoon passing in the afternoon: 運休 from 13:00 to 16:00. The morning's and the evening's rides run; those
+    asked for in between are cancelled by the service and their riders told; the window takes no new ride."""
+
+    def setUp(self):
+        super().setUp()
+        self.morning = self.book(self.line_rider(HANAKO, "佐渡 花子"), 10)
+        self.afternoon = self.book(self.line_rider(JIRO, "佐渡 次郎"), 14)
+        self.evening = self.book(actions.save_rider(acting_user=None, area=self.ryotsu, name="両津 太郎",
+                                                    phone="0259-23-0000"), 16, channel=Booking.Channel.PHONE)
+        self.login(self.bob)
+
+    def suspend(self, **fields):
+        form = {"day": self.day.isoformat(), "runs": "0", "until": "13:00", "resumes": "16:00", "note": "台風通過",
+                "cancel_booked": "on", **fields}
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(reverse("rides:exceptions", args=["ryotsu"]), form)
+
+    def request(self, hh: int, mm: int = 0):
+        from toki.transport.rides.rules import Place, RideRequest
+
+        return RideRequest(area=self.ryotsu, origin=Place.of(self.point("ryotsu-office")),
+                           destination=Place.of(self.point("ryotsu-hospital")),
+                           earliest_pickup=local(self.day, hh, mm), latest_arrival=None)
+
+    def test_only_the_rides_in_the_window_are_cancelled_and_the_service_resumes(self):
+        response = self.suspend()
+        self.assertRedirects(response, f"{reverse('rides:calls', args=['ryotsu'])}?day={self.day.isoformat()}")
+        statuses = {b.pk: (b.status, b.cancelled_by_service) for b in Booking.objects.all()}
+        self.assertEqual(statuses, {self.morning.pk: (Booking.Status.ACCEPTED, False),
+                                    self.afternoon.pk: (Booking.Status.CANCELLED, True),
+                                    self.evening.pk: (Booking.Status.ACCEPTED, False)})
+        self.afternoon.refresh_from_db()
+        self.assertIn("13:00", self.afternoon.reason)
+        self.assertIn("16:00", self.afternoon.reason)
+        [push] = self.pushes(JIRO)
+        self.assertIn("台風通過", push)
+        self.assertEqual(self.pushes(HANAKO), [])
+        exception = ServiceException.objects.get(area=self.ryotsu, day=self.day)
+        self.assertEqual((exception.runs, exception.until.strftime("%H:%M"), exception.resumes.strftime("%H:%M")),
+                         (True, "13:00", "16:00"))
+        self.assertEqual(AuditEvent.objects.get(action="rides.day_suspended").changes["resumes"], "16:00")
+        # In the window nothing can be booked, on any channel; before and after it, it can.
+        inside = actions.book_ride(acting_user=None, channel=Booking.Channel.WEB, request=self.request(14, 30))
+        self.assertEqual(inside.booking.status, Booking.Status.REJECTED)
+        self.assertIn("13:00から16:00まで運休", inside.booking.reason)
+        after = actions.book_ride(acting_user=None, channel=Booking.Channel.WEB, request=self.request(16, 10))
+        self.assertEqual(after.booking.status, Booking.Status.ACCEPTED)
+        service = ServiceView(self.ryotsu, self.point("ryotsu-office"), self.point("ryotsu-hospital"),
+                              local(self.day, 6))
+        offered = service.times(self.day)
+        self.assertFalse([t for t in offered if local(self.day, 13) <= t < local(self.day, 16)])
+        self.assertTrue([t for t in offered if t >= local(self.day, 16)])
+        self.assert_all_requests_valid()
+        # The setup page and the service file say so.
+        self.assertContains(self.client.get(reverse("rides:service", args=["ryotsu"])), "13:00から16:00まで運休")
+        document = self.client.get(reverse("rides:service_file", args=["ryotsu"])).json()
+        [entry] = [e for e in document["areas"][0]["exceptions"] if e["day"] == self.day.isoformat()]
+        self.assertEqual((entry["runs"], entry["until"], entry["resumes"]), (True, "13:00", "16:00"))
+
+    def test_the_time_it_resumes_needs_a_start_before_it(self):
+        self.assertContains(self.suspend(until=""), "運休を始める時刻も", status_code=200)
+        self.assertContains(self.suspend(resumes="12:00"), "運休の開始（13:00）より後", status_code=200)
+        self.assertFalse(ServiceException.objects.exists())
+        self.assertEqual(Booking.objects.filter(status=Booking.Status.ACCEPTED).count(), 3)
+        from django.core.exceptions import ValidationError
+
+        from toki.transport.rides import actions_setup
+
+        with self.assertRaises(ValidationError) as refused:
+            actions_setup.suspend_day(acting_user=self.bob, area=self.ryotsu, day=self.day, note="台風",
+                                      to_time=local(self.day, 16).time())
+        self.assertIn("resumes", refused.exception.message_dict)
+        self.assertEqual(Booking.objects.filter(status=Booking.Status.ACCEPTED).count(), 3)
