@@ -193,6 +193,20 @@ def check_suspended_day(report: Report, browser: Browser, password: str, day: da
             page.goto("/accounts/login/", wait_until="load")
             log_in(page, "bob", password)
             page.goto("/rides/ops/ryotsu/service/", wait_until="load")
+            # A week later (the same weekday, so a running day, nothing booked): a typhoon passing 13:00–16:00.
+            later = (day + timedelta(days=7)).isoformat()
+            form = page.locator("form[action$='/service/exceptions/']").last
+            form.locator("input[name=day]").fill(later)
+            form.locator("input[name=runs][value='0']").check()
+            form.locator("input[name=until]").fill("13:00")
+            form.locator("input[name=resumes]").fill("16:00")
+            form.locator("input[name=note]").fill("台風通過")
+            with page.expect_navigation(wait_until="load"):
+                form.locator("button[type=submit]").click()
+            listed = page.locator("#exceptions li", has_text=later)
+            expect(listed.count() == 1 and "13:00から16:00まで運休" in listed.inner_text(),
+                   f"the window is not listed: {page.locator('#exceptions').inner_text()[:300]}")
+            screenshot(report, page, "rides-suspend-window-tablet")
             form = page.locator("form[action$='/service/exceptions/']").last
             form.locator("input[name=day]").fill(day.isoformat())
             form.locator("input[name=runs][value='0']").check()
@@ -208,7 +222,8 @@ def check_suspended_day(report: Report, browser: Browser, password: str, day: da
             page.set_viewport_size({"width": 1280, "height": 800})
             screenshot(report, page, "rides-suspended-calls-desktop")
 
-        report.check("rides bob suspends a typhoon day: its rides cancelled, the riders to tell listed first",
+        report.check("rides bob suspends a window of a day, then a typhoon day: its rides cancelled, the riders to "
+                     "tell listed first",
                      suspend)
     finally:
         context.close()
