@@ -192,6 +192,20 @@ def apply_routes(area, days: list[VehicleDay], routes: dict[int, list[dict]], *,
     return changed
 
 
+def retime_as_running(area, days: list[VehicleDay], vehicle_id: int, *, now: datetime) -> None:
+    """After a tablet's mark, inside its transaction (the plans locked): the vehicle's plan re-timed from what its
+    tablet recorded (`plans.as_running`: running late pushes the later stops and their riders' predicted times
+    later), written with the bookings' planned times if anything moved."""
+    plan = next((vd for vd in days if vd.vehicle_id == vehicle_id), None)
+    if plan is None or not plan.stops:
+        return
+    minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in plan.stops]).minutes
+    stops = plans.as_running(plan.stops, plans.marks_of([plan], now), float(area.stop_minutes),
+                             lambda i, j: minutes[i][j])
+    if apply_routes(area, [plan], {plan.pk: stops}, now=now):
+        publish_plans(area.municipality_id, [plan.pk])
+
+
 def note_earlier_vehicles(moved_from: dict[int, int]) -> None:
     """Each ride moved to another vehicle keeps the one it leaves (read and written under the plans' locks, which
     every change of a ride's vehicle holds): rare, a few rows at most, so one save each."""

@@ -13,7 +13,7 @@ marks later) and is listed for the office to settle with the driver.
 Lock order: the area, the plans, then the vehicle's bookings, as a booking, a 運休 and a cancellation take them."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -197,19 +197,15 @@ def _check_may_take_back(booking: Booking, vehicle: Vehicle) -> None:
 def _with_ride_aboard(area: ServiceArea, plan: VehicleDay, stops: list[dict], booking: Booking,
                       at: datetime) -> list[dict]:
     """`stops` (the vehicle's route without the ride) with the ride's pickup where the vehicle was at `at`, its
-    drop-off after every stop served by now (the rider is still aboard: no drop-off mark yet), and the stops from
-    the pickup on re-timed: each no earlier than planned, nor than the one before plus the stop and the drive."""
+    drop-off after every stop served by now (the rider is still aboard: no drop-off mark yet), and the route
+    re-timed as running (`plans.as_running`: each stop no earlier than planned, nor than the one before plus the
+    stop and the drive)."""
     probe = VehicleDay(pk=plan.pk, day=plan.day, stops=stops)
     boarded_at = solver.served_heads([probe], at)[str(plan.pk)]
     served_now = solver.served_heads([probe], timezone.now())[str(plan.pk)]
     pickup = plans.stop(booking, "pickup", at)
-    dropoff = plans.stop(booking, "dropoff", at)
+    dropoff = plans.stop(booking, "dropoff", at)  # timed by as_running: the drive from the pickup on
     route = [*stops[:boarded_at], pickup, *stops[boarded_at:served_now], dropoff, *stops[served_now:]]
     minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in route]).minutes
-    first = boarded_at + 1
-    for i in range(first, len(route)):
-        earliest = (datetime.fromisoformat(route[i - 1]["at"])
-                    + timedelta(minutes=area.stop_minutes + minutes[i - 1][i]))
-        planned = datetime.fromisoformat(route[i]["at"]) if route[i] is not dropoff else earliest
-        route[i] = {**route[i], "at": max(planned, earliest).isoformat()}
-    return route
+    marks = {**plans.marks_of([probe], timezone.now()), booking.pk: plans.Marks(Booking.Status.BOARDED, at, None)}
+    return plans.as_running(route, marks, float(area.stop_minutes), lambda i, j: minutes[i][j])

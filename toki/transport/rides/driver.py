@@ -203,14 +203,20 @@ def mark_boarded(*, tablet: DriverTablet, booking_id: int, at: datetime) -> Book
         booking.save(update_fields=["status", "boarded_at"])
         audit.record(actor=None, action="rides.booking_boarded", obj=booking, changes={"tablet_id": tablet.pk})
         publish_booking(BOOKING_BOARDED, booking)
+        actions.retime_as_running(booking.area, days, tablet.vehicle_id, now=timezone.now())
     return booking
 
 
 def mark_dropped_off(*, tablet: DriverTablet, booking_id: int, at: datetime) -> Booking:
-    """The rider got out at the destination: the ride is completed at `at`."""
+    """The rider got out at the destination: the ride is completed at `at`; the vehicle's later stops re-timed from
+    it (running late moves them later)."""
+    seen = booking_of(tablet, booking_id)
+    _check_day(seen, at)
     with transaction.atomic():
-        booking = booking_of(tablet, booking_id, lock=True)
-        _check_day(booking, at)
+        booking, days = actions.lock_booking(seen)  # the plans, then the booking: the order every change takes
+        if booking.vehicle_id != tablet.vehicle_id:  # moved off this vehicle in between
+            raise ValidationError({"payload.booking": _("Booking %(id)s is not on this vehicle's plan.")
+                                   % {"id": booking_id}})
         if booking.status != Booking.Status.BOARDED:
             raise ValidationError({"status": _("Only a rider on board can be dropped off (this ride is: "
                                                "%(status)s).") % {"status": booking.get_status_display()}})
@@ -220,6 +226,7 @@ def mark_dropped_off(*, tablet: DriverTablet, booking_id: int, at: datetime) -> 
         booking.save(update_fields=["status", "dropped_off_at"])
         audit.record(actor=None, action="rides.booking_dropped_off", obj=booking, changes={"tablet_id": tablet.pk})
         publish_booking(BOOKING_DROPPED_OFF, booking)
+        actions.retime_as_running(booking.area, days, tablet.vehicle_id, now=timezone.now())
     return booking
 
 

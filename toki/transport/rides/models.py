@@ -300,6 +300,12 @@ class Booking(models.Model):
     def is_active(self) -> bool:
         return self.status in (self.Status.ACCEPTED, self.Status.BOARDED)
 
+    @property
+    def running_late(self) -> bool:
+        """The vehicle is now expected after the promised window closes (it is running late: plans.as_running)."""
+        return (self.status == self.Status.ACCEPTED and self.planned_pickup is not None
+                and self.promised_pickup_until is not None and self.planned_pickup > self.promised_pickup_until)
+
     def ride_minutes(self) -> float | None:
         if self.planned_pickup is None or self.planned_dropoff is None:
             return None

@@ -1,8 +1,9 @@
 """Vehicle-day plans: which vehicles run on a day (their shifts), the rows a booking locks, and the route's
 distances (vehicle-km and the empty share). Used by the actions and the re-optimiser; no permission checks here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +19,63 @@ DONE_STATUSES = {"pickup": (Booking.Status.BOARDED, Booking.Status.COMPLETED), "
 def is_done(stop: dict, status: str | None) -> bool:
     """Whether `stop` (one of VehicleDay.stops) is done, given its booking's status."""
     return status in DONE_STATUSES[stop["kind"]]
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What the tablets recorded of a booking on a plan: its status and the times of its boarding and drop-off."""
+
+    status: str
+    boarded_at: datetime | None
+    dropped_off_at: datetime | None
+
+    def time_of(self, stop: dict) -> datetime | None:
+        """When the tablet recorded `stop` done (None: not done, or done without a time)."""
+        if not is_done(stop, self.status):
+            return None
+        return self.boarded_at if stop["kind"] == "pickup" else self.dropped_off_at
+
+
+def marks_of(days: list[VehicleDay], now: datetime) -> dict[int, Marks]:
+    """booking id → its marks, for the bookings on `days` a tablet marked done. Marks are made only on the ride's
+    day, so only today's plans are read (one query; none on another day's)."""
+    if not days or days[0].day != timezone.localdate(now):
+        return {}
+    on_plans = {s["booking"] for vd in days for s in vd.stops}
+    done = {status for kind in DONE_STATUSES.values() for status in kind}
+    rows = Booking.objects.filter(pk__in=on_plans, status__in=done).values_list(
+        "pk", "status", "boarded_at", "dropped_off_at")
+    return {pk: Marks(status, boarded, dropped) for pk, status, boarded, dropped in rows}
+
+
+# Later than planned by less than this is the solver's rounding or a driver a little behind: the plan is not
+# rewritten for it (nor is every later rider's predicted time moved).
+RUNNING_LATE_FROM = timedelta(minutes=1)
+
+
+def as_running(stops: list[dict], marks: dict[int, Marks], stop_minutes: float,
+               minutes_between: Callable[[int, int], float]) -> list[dict]:
+    """The route's times as the vehicle is running: every stop not yet done no earlier than the stop before it
+    (at the time its tablet recorded it, if done) plus the stop's time and the drive (`minutes_between(i - 1, i)`,
+    by position in `stops`). So a vehicle running late pushes its later stops, and their riders' predicted times
+    and 'near' reminders, later; one running early keeps them (nobody is picked up before their window). A done
+    stop keeps its planned time (the records are on the booking: punctuality is the one against the other). A
+    plan with no mark is given back as it is (its solver's times already leave room for every drive)."""
+    running: list[dict] = []
+    clock: datetime | None = None  # when the vehicle left the stop before, as far as is known
+    for i, stop in enumerate(stops):
+        planned = datetime.fromisoformat(stop["at"])
+        mark = marks.get(stop["booking"])
+        recorded = mark.time_of(stop) if mark else None
+        if recorded is not None:
+            running.append(stop)
+            clock = recorded
+            continue
+        earliest = None if clock is None else clock + timedelta(minutes=stop_minutes + minutes_between(i - 1, i))
+        at = earliest if earliest is not None and earliest > planned + RUNNING_LATE_FROM else planned
+        running.append(stop if at == planned else {**stop, "at": timezone.localtime(at).isoformat()})
+        clock = at
+    return running
 
 
 def shift_bounds(vehicle: Vehicle, shifts: list[Shift], day: date) -> tuple[datetime, datetime] | None:

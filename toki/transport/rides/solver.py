@@ -7,7 +7,6 @@ driver's tablet, or whose planned time has passed — are locked at the head of 
 
 from datetime import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from toki.transport import darp
@@ -73,18 +72,17 @@ def _still_the_same(known, ends: dict[int, dict[str, dict]]) -> list[int]:
             if created.get(pk) == known.bookings[pk].created_at and _same_trip(known.bookings[pk], ends[pk])]
 
 
-def served_heads(days: list[VehicleDay], now: datetime) -> dict[str, int]:
+def served_heads(days: list[VehicleDay], now: datetime, marks: dict[int, plans.Marks] | None = None) -> dict[str, int]:
     """VehicleDay id → how many stops at the head of its route are served: they stay as they are (darp's `locked`:
     nothing is inserted before them, the re-optimiser moves none of them). The head runs up to the last stop that
     is either done — the driver's tablet marked its rider boarded or dropped off (`plans.is_done`), even when the
     driver was early and its planned time is still to come — or whose planned time has passed (a pickup not yet
     marked stays put: the vehicle is there or on its way). Marks are made only on the ride's day, so the bookings'
-    states are read (one query) only for today's plans."""
-    statuses: dict[int, str] = {}
-    if days and days[0].day == timezone.localdate(now):
-        on_plans = {s["booking"] for vd in days for s in vd.stops}
-        done = {status for kind in plans.DONE_STATUSES.values() for status in kind}
-        statuses = dict(Booking.objects.filter(pk__in=on_plans, status__in=done).values_list("pk", "status"))
+    states are read (one query, `plans.marks_of`, unless given as `marks`) only for today's plans."""
+    if marks is None:
+        marks = plans.marks_of(days, now)
+    statuses = {pk: mark.status for pk, mark in marks.items()}
+
     def served(stop: dict) -> bool:
         return datetime.fromisoformat(stop["at"]) <= now or plans.is_done(stop, statuses.get(stop["booking"]))
 
@@ -145,7 +143,9 @@ class DayModel:
         for vd in days:
             stops = tuple(darp.Stop(str(s["booking"]), s["kind"]) for s in vd.stops)
             routes.append(darp.Route(str(vd.pk), stops))
-        self.locked = served_heads(days, now)
+        self.marks = plans.marks_of(days, now)
+        self.locked = served_heads(days, now, self.marks)
+        self.places, self.travel = places, travel
         unassigned = (str(new.pk),) if new is not None else ()
         self.plan = darp.Plan(tuple(routes), unassigned, promises)
         self.bookings = everyone
@@ -164,11 +164,16 @@ class DayModel:
             service_time=float(self.area.stop_minutes), max_ride_time=max_ride)
 
     def stops_of(self, plan: darp.Plan) -> dict[int, list[dict]]:
+        """The plan's routes as VehicleDay.stops, with darp's times moved to what the tablets recorded (a vehicle
+        running late: `plans.as_running`), so that a solver's write never puts back times the vehicle has missed."""
         routes = {}
         for route in plan.routes:
-            routes[int(route.vehicle_id)] = [
-                plans.stop(self.bookings[int(stop.request_id)], stop.kind, at(self.day_start, when))
-                for stop, when in zip(route.stops, route.times, strict=True)]
+            stops = [plans.stop(self.bookings[int(stop.request_id)], stop.kind, at(self.day_start, when))
+                     for stop, when in zip(route.stops, route.times, strict=True)]
+            nodes = [self.places[int(s.request_id)][0 if s.kind == darp.PICKUP else 1] for s in route.stops]
+            routes[int(route.vehicle_id)] = plans.as_running(
+                stops, self.marks, float(self.area.stop_minutes),
+                lambda i, j, nodes=nodes: self.travel[nodes[i]][nodes[j]]) if self.marks else stops
         return routes
 
 
