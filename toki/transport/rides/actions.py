@@ -192,12 +192,17 @@ def apply_routes(area, days: list[VehicleDay], routes: dict[int, list[dict]], *,
     return changed
 
 
-def retime_as_running(area, days: list[VehicleDay], vehicle_id: int, *, now: datetime) -> None:
-    """After a tablet's mark, inside its transaction (the plans locked): the vehicle's plan re-timed from what its
-    tablet recorded (`plans.as_running`: running late pushes the later stops and their riders' predicted times
-    later), written with the bookings' planned times if anything moved."""
+def retime_as_running(area, days: list[VehicleDay], vehicle_id: int, booking: Booking, kind: str, *,
+                      now: datetime) -> None:
+    """After a tablet's mark of `booking`'s stop `kind`, inside its transaction (the plans locked): the vehicle's
+    plan re-timed from what its tablet recorded (`plans.as_running`: running late pushes the later stops and their
+    riders' predicted times later), written with the bookings' planned times if anything moved. A mark no later
+    than its stop's time in the plan (the common case) pushes nothing: the plan is not read further."""
     plan = next((vd for vd in days if vd.vehicle_id == vehicle_id), None)
-    if plan is None or not plan.stops:
+    stop = next((s for s in plan.stops if (s["booking"], s["kind"]) == (booking.pk, kind)), None) if plan else None
+    recorded = booking.boarded_at if kind == "pickup" else booking.dropped_off_at
+    if plan is None or stop is None or recorded is None or \
+            recorded <= datetime.fromisoformat(stop["at"]) + plans.RUNNING_LATE_FROM:
         return
     minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in plan.stops]).minutes
     stops = plans.as_running(plan.stops, plans.marks_of([plan], now), float(area.stop_minutes),
@@ -418,8 +423,9 @@ def lift_suspension(*, acting_user, suspension: SelfBookingSuspension, note: str
 def lock_booking(booking: Booking) -> tuple[Booking, list[VehicleDay]]:
     """The booking's day's plans, then the booking, row-locked: the order a booking, a 運休 and a vehicle taken out
     of service take them, so that none of them deadlocks with a cancellation (PostgreSQL would abort one)."""
-    days = plans.lock_days(booking.area, booking.service_date)  # a booking's area and day never change
-    return Booking.objects.select_for_update().get(pk=booking.pk), days
+    days = plans.lock_days(booking.area_id, booking.service_date)  # a booking's area and day never change
+    locked = Booking.objects.select_for_update(of=("self",)).select_related("area").get(pk=booking.pk)
+    return locked, days
 
 
 def _remove_from_plan(booking: Booking, days: list[VehicleDay]) -> None:

@@ -13,7 +13,7 @@ marks later) and is listed for the office to settle with the driver.
 Lock order: the area, the plans, then the vehicle's bookings, as a booking, a 運休 and a cancellation take them."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -65,18 +65,10 @@ def withdraw_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: 
                                                 "(or mark them dropped off) first.")})
         waiting = [b for b in riding if b.status == Booking.Status.ACCEPTED]
         to_move = [b for b in waiting if b.planned_pickup is None or b.planned_pickup > now]
-        result = Withdrawal(plan=_close(area, own, {b.pk for b in to_move}, note, now),
-                            unsure=[b for b in waiting if b not in to_move])
-        others = dispatch.in_service(days)
-        for booking in to_move:
-            if _move(area, others, booking, now):
-                result.moved.append(booking)
-            else:
-                result.cancelled.append(booking)
-        cancel_by_service(acting_user=acting_user, bookings=result.cancelled,
-                          reason=_("The vehicle cannot run today (%(note)s).") % {"note": note}, now=now,
-                          audit_changes={"vehicle_withdrawn": vehicle.code})
-        publish_plans(area.municipality_id, [vd.pk for vd in days])
+        result = Withdrawal(plan=own, unsure=[b for b in waiting if b not in to_move])
+        result.moved, result.cancelled = _take_off(
+            acting_user, area, days, own, to_move, note=note, now=now, closed_at=now,
+            reason=_("The vehicle cannot run today (%(note)s).") % {"note": note})
         audit.record(actor=acting_user, action="rides.vehicle_withdrawn", obj=area, changes={
             "vehicle": vehicle.code, "day": day.isoformat(), "note": note,
             "moved": [b.pk for b in result.moved], "cancelled": [b.pk for b in result.cancelled],
@@ -97,6 +89,22 @@ def _its_rides(plan: VehicleDay) -> list[Booking]:
     on_plan = {stop["booking"] for stop in plan.stops}
     return list(Booking.objects.select_for_update().filter(pk__in=on_plan)
                 .order_by("planned_pickup", "pk"))
+
+
+def _take_off(acting_user, area: ServiceArea, days: list[VehicleDay], own: VehicleDay, to_move: list[Booking], *,
+              note: str, now: datetime, closed_at: datetime, reason: str) -> tuple[list[Booking], list[Booking]]:
+    """The day's plan of the vehicle closed (withdrawn from `closed_at`) and `to_move` (its rides, locked, soonest
+    first) inserted into the day's other plans in service inside their promises, or cancelled by the service with
+    `reason`; (moved, cancelled). The caller holds the area's row and the day's plans."""
+    _close(area, own, {b.pk for b in to_move}, note, closed_at)
+    others = dispatch.in_service(days)
+    moved, cancelled = [], []
+    for booking in to_move:
+        (moved if _move(area, others, booking, now) else cancelled).append(booking)
+    cancel_by_service(acting_user=acting_user, bookings=cancelled, reason=reason, now=now,
+                      audit_changes={"vehicle_withdrawn": own.vehicle.code})
+    publish_plans(area.municipality_id, [vd.pk for vd in days])
+    return moved, cancelled
 
 
 def _close(area: ServiceArea, plan: VehicleDay, leaving: set[int], note: str, now: datetime) -> VehicleDay:
@@ -142,6 +150,87 @@ def reinstate_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, now: 
         plan.save(update_fields=["withdrawn_at", "withdrawn_note", "version", "updated_at"])
         publish_plans(area.municipality_id, [plan.pk])
     return plan
+
+
+# Out of service for days (a vehicle damaged, a road cut for a week) -------------------------------------------------
+
+@dataclass
+class Retirement:
+    days: list[date] = field(default_factory=list)  # the days whose booked rides it had
+    moved: list[Booking] = field(default_factory=list)
+    cancelled: list[Booking] = field(default_factory=list)
+    today: Withdrawal | None = None  # today's part, as the board's withdrawal does it
+
+    @property
+    def all_moved(self) -> list[Booking]:
+        return (self.today.moved if self.today else []) + self.moved
+
+    @property
+    def all_cancelled(self) -> list[Booking]:
+        return (self.today.cancelled if self.today else []) + self.cancelled
+
+
+def retire_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: str,
+                   now: datetime | None = None) -> Retirement:
+    """Out of service until brought back: its rides still to come today and its booked rides on later days moved
+    onto the other vehicles of their day inside their promises, or cancelled by the service and their riders told
+    (the day's plan withdrawn, as `withdraw_vehicle` does for today, which does today's part), then the vehicle set
+    out of service in the area's definition (no plan is made for it from then on). One transaction: refused whole
+    (nothing moved) while a rider is on board it, without a reason, or if the definition cannot be saved — which
+    includes a ride of today whose pickup passed without a mark from the tablet (the rider may be aboard: the
+    definition's check names it, for the office to settle with the driver first)."""
+    from toki.transport.rides.actions_setup import set_vehicle_in_service
+
+    _require_operators(acting_user, area, vehicle)
+    now = now or timezone.now()
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Give the reason (e.g. 故障): riders whose ride is cancelled are told it.")})
+    today = timezone.localdate(now)
+    result = Retirement()
+    with transaction.atomic():
+        plans.lock_area(area)
+        if VehicleDay.objects.filter(vehicle=vehicle, day=today, withdrawn_at__isnull=True).exists():
+            result.today = withdraw_vehicle(acting_user=acting_user, area=area, vehicle=vehicle, note=note, now=now)
+        later = sorted(set(Booking.objects.filter(vehicle=vehicle, service_date__gt=today,
+                                                  status=Booking.Status.ACCEPTED).values_list("service_date",
+                                                                                              flat=True)))
+        for day in later:
+            days = plans.lock_days(area, day)
+            own = next(vd for vd in days if vd.vehicle_id == vehicle.pk)
+            riding = [b for b in _its_rides(own) if b.status == Booking.Status.ACCEPTED]
+            moved, cancelled = _take_off(
+                acting_user, area, days, own, riding, note=note, now=now, closed_at=max(now, own.start),
+                reason=_("The vehicle cannot run on %(day)s (%(note)s).") % {"day": day.isoformat(), "note": note})
+            result.days.append(day)
+            result.moved += moved
+            result.cancelled += cancelled
+        set_vehicle_in_service(acting_user=acting_user, area=area, vehicle=vehicle, active=False, now=now)
+        audit.record(actor=acting_user, action="rides.vehicle_retired", obj=area, changes={
+            "vehicle": vehicle.code, "from": today.isoformat(), "note": note,
+            "days": [d.isoformat() for d in result.days], "moved": [b.pk for b in result.all_moved],
+            "cancelled": [b.pk for b in result.all_cancelled]})
+    return result
+
+
+def return_to_service(*, acting_user, area: ServiceArea, vehicle: Vehicle, now: datetime | None = None) -> None:
+    """Back in service (repaired, the road open again): set in service in the area's definition, and its plans of
+    later days, withdrawn when it was taken out, open to bookings again (today's stays as the board left it:
+    「今日の運行を再開する」 there). The rides moved or cancelled stay as they are."""
+    from toki.transport.rides.actions_setup import set_vehicle_in_service
+
+    _require_operators(acting_user, area, vehicle)
+    now = now or timezone.now()
+    with transaction.atomic():
+        plans.lock_area(area)
+        set_vehicle_in_service(acting_user=acting_user, area=area, vehicle=vehicle, active=True, now=now)
+        reopened = list(VehicleDay.objects.select_for_update().filter(
+            vehicle=vehicle, day__gt=timezone.localdate(now), withdrawn_at__isnull=False))
+        for plan in reopened:
+            plan.withdrawn_at, plan.withdrawn_note, plan.version = None, "", plan.version + 1
+            plan.save(update_fields=["withdrawn_at", "withdrawn_note", "version", "updated_at"])
+        if reopened:
+            publish_plans(area.municipality_id, [plan.pk for plan in reopened])
 
 
 # A rider boarded on a vehicle the ride had been moved off ---------------------------------------------------------

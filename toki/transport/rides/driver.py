@@ -164,11 +164,15 @@ def plan_for(tablet: DriverTablet, day: date) -> dict:
 
 # Marks: boarded and dropped off -----------------------------------------------------------------------------------
 
+WHERE_FIELDS = ("id", "area_id", "service_date", "vehicle_id", "earlier_vehicles")
+
 def booking_of(tablet: DriverTablet, booking_id: int, *, lock: bool = False, or_earlier: bool = False) -> Booking:
     """A booking on the tablet's vehicle (row-locked with `lock`); another vehicle's is a ValidationError, unless
     `or_earlier` and the ride was planned on the tablet's vehicle before it was moved (`Booking.earlier_vehicles`)."""
-    found = Booking.objects.select_for_update() if lock else Booking.objects
-    booking = found.select_related("area").filter(pk=booking_id).first()
+    if lock:
+        booking = Booking.objects.select_for_update().select_related("area").filter(pk=booking_id).first()
+    else:  # what the check and the locking need: the rest is read under the lock (actions.lock_booking)
+        booking = Booking.objects.only(*WHERE_FIELDS).filter(pk=booking_id).first()
     ours = booking is not None and (booking.vehicle_id == tablet.vehicle_id
                                     or (or_earlier and tablet.vehicle_id in booking.earlier_vehicles))
     if booking is None or not ours:
@@ -203,7 +207,7 @@ def mark_boarded(*, tablet: DriverTablet, booking_id: int, at: datetime) -> Book
         booking.save(update_fields=["status", "boarded_at"])
         audit.record(actor=None, action="rides.booking_boarded", obj=booking, changes={"tablet_id": tablet.pk})
         publish_booking(BOOKING_BOARDED, booking)
-        actions.retime_as_running(booking.area, days, tablet.vehicle_id, now=timezone.now())
+        actions.retime_as_running(booking.area, days, tablet.vehicle_id, booking, "pickup", now=timezone.now())
     return booking
 
 
@@ -226,7 +230,7 @@ def mark_dropped_off(*, tablet: DriverTablet, booking_id: int, at: datetime) -> 
         booking.save(update_fields=["status", "dropped_off_at"])
         audit.record(actor=None, action="rides.booking_dropped_off", obj=booking, changes={"tablet_id": tablet.pk})
         publish_booking(BOOKING_DROPPED_OFF, booking)
-        actions.retime_as_running(booking.area, days, tablet.vehicle_id, now=timezone.now())
+        actions.retime_as_running(booking.area, days, tablet.vehicle_id, booking, "dropoff", now=timezone.now())
     return booking
 
 

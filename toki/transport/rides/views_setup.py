@@ -92,15 +92,43 @@ def service(request, area_code: str):
 @login_required
 @require_POST
 def vehicle_status(request, area_code: str, vehicle_code: str):
-    """運休 / 運行再開 of one vehicle (a breakdown, an inspection)."""
+    """運休 / 運行再開 of one vehicle (a breakdown, an inspection). Out of service with 「予約を他の車両へ移す」 ticked,
+    its booked rides are moved or cancelled in the same step (actions_vehicle.retire_vehicle); without it, booked
+    rides refuse the change, named."""
     area = _area(request, area_code)
     vehicle = _vehicle(request, area, vehicle_code)
+    back = request.POST.get("active") == "1"
     try:
-        plan = actions_setup.set_vehicle_in_service(acting_user=request.user, area=area, vehicle=vehicle,
-                                                    active=request.POST.get("active") == "1")
+        if back:
+            actions_vehicle.return_to_service(acting_user=request.user, area=area, vehicle=vehicle)
+        elif request.POST.get("move_booked"):
+            return _retired(request, area, vehicle)
+        else:
+            _done(request, actions_setup.set_vehicle_in_service(acting_user=request.user, area=area,
+                                                                vehicle=vehicle, active=False))
     except (ServiceChangeRefused, ServiceFileError) as exc:
         return _overview(request, area, refused=_problems(exc), status=_status(exc))
-    _done(request, plan)
+    if back:
+        messages.success(request, _("%(vehicle)s is back in service: new bookings may use it.")
+                         % {"vehicle": vehicle.name})
+    return redirect("rides:service", area_code=area.code)
+
+
+def _retired(request, area: ServiceArea, vehicle):
+    """Out of service with its booked rides moved or cancelled; the call list next if any was cancelled."""
+    try:
+        done = actions_vehicle.retire_vehicle(acting_user=request.user, area=area, vehicle=vehicle,
+                                              note=request.POST.get("note", "")[:200])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("rides:service", area_code=area.code)
+    moved, cancelled = done.all_moved, done.all_cancelled
+    messages.success(request, _("%(vehicle)s is out of service until brought back: %(moved)d rides moved to other "
+                                "vehicles within their promised times, %(cancelled)d cancelled (their riders are "
+                                "told on LINE or on the call list).") % {
+        "vehicle": vehicle.name, "moved": len(moved), "cancelled": len(cancelled)})
+    if cancelled:
+        return redirect(_calls_page(area, min(b.service_date for b in cancelled)))
     return redirect("rides:service", area_code=area.code)
 
 
