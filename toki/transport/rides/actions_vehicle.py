@@ -98,7 +98,8 @@ def _take_off(acting_user, area: ServiceArea, days: list[VehicleDay], own: Vehic
     `reason`; (moved, cancelled). The caller holds the area's row and the day's plans."""
     _close(area, own, {b.pk for b in to_move}, note, closed_at)
     others = dispatch.in_service(days)
-    moved, cancelled = [], []
+    moved: list[Booking] = []
+    cancelled: list[Booking] = []
     for booking in to_move:
         (moved if _move(area, others, booking, now) else cancelled).append(booking)
     cancel_by_service(acting_user=acting_user, bookings=cancelled, reason=reason, now=now,

@@ -170,11 +170,16 @@ class DayModel:
         for route in plan.routes:
             stops = [plans.stop(self.bookings[int(stop.request_id)], stop.kind, at(self.day_start, when))
                      for stop, when in zip(route.stops, route.times, strict=True)]
-            nodes = [self.places[int(s.request_id)][0 if s.kind == darp.PICKUP else 1] for s in route.stops]
-            routes[int(route.vehicle_id)] = plans.as_running(
-                stops, self.marks, float(self.area.stop_minutes),
-                lambda i, j, nodes=nodes: self.travel[nodes[i]][nodes[j]]) if self.marks else stops
+            routes[int(route.vehicle_id)] = self._as_running(route, stops) if self.marks else stops
         return routes
+
+    def _as_running(self, route: darp.Route, stops: list[dict]) -> list[dict]:
+        nodes = [self.places[int(s.request_id)][0 if s.kind == darp.PICKUP else 1] for s in route.stops]
+
+        def minutes_between(i: int, j: int) -> float:
+            return self.travel[nodes[i]][nodes[j]]
+
+        return plans.as_running(stops, self.marks, float(self.area.stop_minutes), minutes_between)
 
 
 def insert(area, days: list[VehicleDay], booking: Booking, *, now: datetime,
