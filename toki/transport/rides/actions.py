@@ -204,9 +204,7 @@ def retime_as_running(area, days: list[VehicleDay], vehicle_id: int, booking: Bo
     if plan is None or stop is None or recorded is None or \
             recorded <= datetime.fromisoformat(stop["at"]) + plans.RUNNING_LATE_FROM:
         return
-    minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in plan.stops]).minutes
-    stops = plans.as_running(plan.stops, plans.marks_of([plan], now), float(area.stop_minutes),
-                             lambda i, j: minutes[i][j])
+    stops = plans.retimed(area, plan.stops, plans.marks_of([plan], now))
     if apply_routes(area, [plan], {plan.pk: stops}, now=now):
         publish_plans(area.municipality_id, [plan.pk])
 

@@ -25,7 +25,6 @@ from toki.transport.rides import dispatch, permissions, plans, solver
 from toki.transport.rides.actions import apply_routes, cancel_by_service, note_earlier_vehicles
 from toki.transport.rides.events import BOOKING_BOARDED, publish_booking, publish_plans
 from toki.transport.rides.models import Booking, ServiceArea, Shift, Vehicle, VehicleDay
-from toki.transport.rides.travel import matrix_for
 
 
 @dataclass
@@ -67,7 +66,7 @@ def withdraw_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: 
         to_move = [b for b in waiting if b.planned_pickup is None or b.planned_pickup > now]
         result = Withdrawal(plan=own, unsure=[b for b in waiting if b not in to_move])
         result.moved, result.cancelled = _take_off(
-            acting_user, area, days, own, to_move, note=note, now=now, closed_at=now,
+            acting_user, area, days, own, to_move, note=note, now=now,
             reason=_("The vehicle cannot run today (%(note)s).") % {"note": note})
         audit.record(actor=acting_user, action="rides.vehicle_withdrawn", obj=area, changes={
             "vehicle": vehicle.code, "day": day.isoformat(), "note": note,
@@ -92,11 +91,11 @@ def _its_rides(plan: VehicleDay) -> list[Booking]:
 
 
 def _take_off(acting_user, area: ServiceArea, days: list[VehicleDay], own: VehicleDay, to_move: list[Booking], *,
-              note: str, now: datetime, closed_at: datetime, reason: str) -> tuple[list[Booking], list[Booking]]:
-    """The day's plan of the vehicle closed (withdrawn from `closed_at`) and `to_move` (its rides, locked, soonest
+              note: str, now: datetime, reason: str) -> tuple[list[Booking], list[Booking]]:
+    """The day's plan of the vehicle closed (withdrawn from `now`) and `to_move` (its rides, locked, soonest
     first) inserted into the day's other plans in service inside their promises, or cancelled by the service with
     `reason`; (moved, cancelled). The caller holds the area's row and the day's plans."""
-    _close(area, own, {b.pk for b in to_move}, note, closed_at)
+    _close(area, own, {b.pk for b in to_move}, note, now)
     others = dispatch.in_service(days)
     moved: list[Booking] = []
     cancelled: list[Booking] = []
@@ -201,7 +200,7 @@ def retire_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: st
             own = next(vd for vd in days if vd.vehicle_id == vehicle.pk)
             riding = [b for b in _its_rides(own) if b.status == Booking.Status.ACCEPTED]
             moved, cancelled = _take_off(
-                acting_user, area, days, own, riding, note=note, now=now, closed_at=max(now, own.start),
+                acting_user, area, days, own, riding, note=note, now=now,
                 reason=_("The vehicle cannot run on %(day)s (%(note)s).") % {"day": day.isoformat(), "note": note})
             result.days.append(day)
             result.moved += moved
@@ -212,26 +211,6 @@ def retire_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: st
             "days": [d.isoformat() for d in result.days], "moved": [b.pk for b in result.all_moved],
             "cancelled": [b.pk for b in result.all_cancelled]})
     return result
-
-
-def return_to_service(*, acting_user, area: ServiceArea, vehicle: Vehicle, now: datetime | None = None) -> None:
-    """Back in service (repaired, the road open again): set in service in the area's definition, and its plans of
-    later days, withdrawn when it was taken out, open to bookings again (today's stays as the board left it:
-    「今日の運行を再開する」 there). The rides moved or cancelled stay as they are."""
-    from toki.transport.rides.actions_setup import set_vehicle_in_service
-
-    _require_operators(acting_user, area, vehicle)
-    now = now or timezone.now()
-    with transaction.atomic():
-        plans.lock_area(area)
-        set_vehicle_in_service(acting_user=acting_user, area=area, vehicle=vehicle, active=True, now=now)
-        reopened = list(VehicleDay.objects.select_for_update().filter(
-            vehicle=vehicle, day__gt=timezone.localdate(now), withdrawn_at__isnull=False))
-        for plan in reopened:
-            plan.withdrawn_at, plan.withdrawn_note, plan.version = None, "", plan.version + 1
-            plan.save(update_fields=["withdrawn_at", "withdrawn_note", "version", "updated_at"])
-        if reopened:
-            publish_plans(area.municipality_id, [plan.pk for plan in reopened])
 
 
 # A rider boarded on a vehicle the ride had been moved off ---------------------------------------------------------
@@ -291,11 +270,11 @@ def _with_ride_aboard(area: ServiceArea, plan: VehicleDay, stops: list[dict], bo
     re-timed as running (`plans.as_running`: each stop no earlier than planned, nor than the one before plus the
     stop and the drive)."""
     probe = VehicleDay(pk=plan.pk, day=plan.day, stops=stops)
-    boarded_at = solver.served_heads([probe], at)[str(plan.pk)]
-    served_now = solver.served_heads([probe], timezone.now())[str(plan.pk)]
+    now = timezone.now()
+    marks = plans.marks_of([probe], now)  # one read, for both heads and the re-timing
+    boarded_at = solver.served_heads([probe], at, marks)[str(plan.pk)]
+    served_now = solver.served_heads([probe], now, marks)[str(plan.pk)]
     pickup = plans.stop(booking, "pickup", at)
     dropoff = plans.stop(booking, "dropoff", at)  # timed by as_running: the drive from the pickup on
     route = [*stops[:boarded_at], pickup, *stops[boarded_at:served_now], dropoff, *stops[served_now:]]
-    minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in route]).minutes
-    marks = {**plans.marks_of([probe], timezone.now()), booking.pk: plans.Marks(Booking.Status.BOARDED, at, None)}
-    return plans.as_running(route, marks, float(area.stop_minutes), lambda i, j: minutes[i][j])
+    return plans.retimed(area, route, {**marks, booking.pk: plans.Marks(Booking.Status.BOARDED, at, None)})

@@ -113,12 +113,11 @@ def feed_files(municipality, areas) -> dict[str, str]:
                 group_stops.append({"location_group_id": group_id, "stop_id": stop_id})
             place = {"location_group_id": group_id}
         windows = sorted({(s.start, s.end) for v in area.vehicles.all() if v.active for s in v.shifts.all()})
-        services = [(area.code, area.code, windows)] + [
-            (service_id, service_id, _outside_pause(windows, until, resumes))
-            for service_id, until, resumes in partial_days]
-        for service_id, prefix, service_windows in services:
+        services = [(area.code, windows)] + [(service_id, _outside_pause(windows, until, resumes))
+                                             for service_id, until, resumes in partial_days]
+        for service_id, service_windows in services:
             for start, end in service_windows:
-                trip_id = f"{prefix}-{start:%H%M}-{end:%H%M}"
+                trip_id = f"{service_id}-{start:%H%M}-{end:%H%M}"
                 trips.append({"route_id": area.code, "service_id": service_id, "trip_id": trip_id})
                 stop_times += _trip_stop_times(trip_id, place, start, end, rule["booking_rule_id"])
     files = {

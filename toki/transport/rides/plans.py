@@ -48,6 +48,12 @@ def marks_of(days: list[VehicleDay], now: datetime) -> dict[int, Marks]:
     return {pk: Marks(status, boarded, dropped) for pk, status, boarded, dropped in rows}
 
 
+def retimed(area, stops: list[dict], marks: dict[int, Marks]) -> list[dict]:
+    """`as_running` with the drives between the route's stops from the area's travel source."""
+    minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in stops]).minutes
+    return as_running(stops, marks, float(area.stop_minutes), lambda i, j: minutes[i][j])
+
+
 # Later than planned by less than this is the solver's rounding or a driver a little behind: the plan is not
 # rewritten for it (nor is every later rider's predicted time moved).
 RUNNING_LATE_FROM = timedelta(minutes=1)

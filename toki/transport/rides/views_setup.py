@@ -99,8 +99,8 @@ def vehicle_status(request, area_code: str, vehicle_code: str):
     vehicle = _vehicle(request, area, vehicle_code)
     back = request.POST.get("active") == "1"
     try:
-        if back:
-            actions_vehicle.return_to_service(acting_user=request.user, area=area, vehicle=vehicle)
+        if back:  # its later days' plans were deleted with it: bookings make them again
+            actions_setup.set_vehicle_in_service(acting_user=request.user, area=area, vehicle=vehicle, active=True)
         elif request.POST.get("move_booked"):
             return _retired(request, area, vehicle)
         else:
