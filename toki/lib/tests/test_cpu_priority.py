@@ -19,11 +19,19 @@ LINUX = sys.platform.startswith("linux")
 
 
 def _autogroup_nice(pid: int) -> int | None:
+    """The nice of the process's autogroup, or None where the kernel does not report one. Read as the kernel writes
+    it ("/autogroup-85 nice 19"); a sandbox may offer the file empty (the CI machine: an IndexError there once)."""
     try:
-        text = Path(f"/proc/{pid}/autogroup").read_text()  # e.g. "/autogroup-85 nice 19"
+        text = Path(f"/proc/{pid}/autogroup").read_text()
     except OSError:
         return None
-    return int(text.split()[-1])
+    words = text.split()
+    if len(words) != 3 or words[1] != "nice":
+        return None
+    try:
+        return int(words[2])
+    except ValueError:
+        return None
 
 
 PROBE = """
