@@ -364,9 +364,10 @@ def _self_booking_problems(area: ServiceArea, rider: Rider) -> list[str]:
 
 def misses(rider: Rider, rule, now: datetime) -> list[Booking]:
     """The rider's misses the rule counts: no-shows (by the end of the promised window) and, when the rule says,
-    late cancellations (by when they were made), within the rule's period and after the last stop was lifted."""
+    late cancellations (by when they were made), within the rule's period and after the last stop was lifted
+    (by the desk: a stop voided because a miss proved wrong restarts nothing)."""
     since = now - timedelta(days=rule.no_show_period_days)
-    lifted = rider.suspensions.aggregate(last=Max("lifted_at"))["last"]
+    lifted = rider.suspensions.filter(void=False).aggregate(last=Max("lifted_at"))["last"]
     if lifted is not None and lifted > since:
         since = lifted
     counted = Q(status=Booking.Status.NO_SHOW, promised_pickup_until__gt=since)
@@ -398,6 +399,26 @@ def _stop_self_booking_if_over_limit(*, acting_user, booking: Booking, now: date
         started_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
     audit.record(actor=acting_user, action="rides.self_booking_stopped", obj=rider,
                  changes={"suspension": suspension.pk, "counted": suspension.counted})
+
+
+def take_back_miss(booking: Booking, *, now: datetime) -> None:
+    """A no-show shown wrong (a vehicle's tablet recorded the rider aboard): an open stop of self-booking that
+    counted it is voided (lifted by the service, with why); then the rider's misses are counted again without it
+    (others may still reach the limit, which starts a new stop that says so). Inside the caller's transaction."""
+    rider = booking.rider
+    if rider is None:
+        return
+    for suspension in SelfBookingSuspension.objects.select_for_update().filter(
+            rider=rider, lifted_at__isnull=True):
+        if booking.pk not in suspension.counted:
+            continue
+        suspension.lifted_at, suspension.lifted_by, suspension.void = now, None, True
+        suspension.lift_note = cut(_("Ride %(id)s was not missed: a vehicle's tablet recorded the rider on board.")
+                                   % {"id": booking.pk}, 200)
+        suspension.save(update_fields=["lifted_at", "lifted_by", "lift_note", "void"])
+        audit.record(actor=None, action="rides.self_booking_lifted", obj=rider,
+                     changes={"suspension": suspension.pk, "no_show_undone": booking.pk})
+    _stop_self_booking_if_over_limit(acting_user=None, booking=booking, now=now)
 
 
 def lift_suspension(*, acting_user, suspension: SelfBookingSuspension, note: str,

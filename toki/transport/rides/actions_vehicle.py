@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from toki.accounts import audit
 from toki.transport.rides import dispatch, permissions, plans, solver
-from toki.transport.rides.actions import apply_routes, cancel_by_service, note_earlier_vehicles
+from toki.transport.rides.actions import apply_routes, cancel_by_service, note_earlier_vehicles, take_back_miss
 from toki.transport.rides.events import BOOKING_BOARDED, publish_booking, publish_plans
 from toki.transport.rides.models import Booking, ServiceArea, Shift, Vehicle, VehicleDay
 
@@ -224,6 +224,8 @@ def board_on_earlier_vehicle(*, booking: Booking, days: list[VehicleDay], vehicl
     `at` (its stops leave the other vehicle's plan, whose driver then no longer drives to an empty stop), its
     drop-off next after the stops served so far, and the later stops re-timed from the boarding with the area's
     travel times. The caller checked that the ride was once planned on `vehicle` (`Booking.earlier_vehicles`).
+    The same when the vehicle the ride went to marked it a no-show (the rider was not at the stop: they were aboard
+    here already): the no-show is undone, and so is a stop of self-booking it brought (`actions.take_back_miss`).
     Refused, with the reason, once another vehicle's tablet marked it boarded or the ride ended otherwise.
     `booking` and the day's plans `days` are row-locked by the caller (`actions.lock_booking`)."""
     with transaction.atomic():
@@ -243,6 +245,8 @@ def board_on_earlier_vehicle(*, booking: Booking, days: list[VehicleDay], vehicl
         audit.record(actor=None, action="rides.booking_boarded", obj=locked,
                      changes={"tablet_id": tablet_id, "taken_back_by": vehicle.code, "was": was})
         publish_booking(BOOKING_BOARDED, locked)
+        if was["status"] == Booking.Status.NO_SHOW:
+            take_back_miss(locked, now=timezone.now())
         if changed:
             publish_plans(locked.area.municipality_id, [vd.pk for vd in changed])
     return locked
@@ -258,7 +262,9 @@ def _check_may_take_back(booking: Booking, vehicle: Vehicle) -> None:
             "vehicle": booking.vehicle.name if booking.vehicle else "?",
             "time": timezone.localtime(booking.boarded_at).strftime("%H:%M") if booking.boarded_at else "?"}})
     cancelled_by_service = booking.status == Booking.Status.CANCELLED and booking.cancelled_by_service
-    if booking.status != Booking.Status.ACCEPTED and not cancelled_by_service:
+    # A no-show is a judgement made at the stop (the rider was not there), a boarding a fact: the rider was not
+    # there because another vehicle had picked them up, so the boarding wins and the miss is taken back.
+    if booking.status not in (Booking.Status.ACCEPTED, Booking.Status.NO_SHOW) and not cancelled_by_service:
         raise ValidationError({"status": _("Only a booked ride can board (this one is: %(status)s).")
                                % {"status": booking.get_status_display()}})
 

@@ -189,14 +189,14 @@ def _check_day(booking: Booking, at: datetime) -> None:
 
 def mark_boarded(*, tablet: DriverTablet, booking_id: int, at: datetime) -> Booking:
     """The rider got in: the booking is on board from `at` (the tablet's time). A ride moved off this vehicle (or
-    cancelled by the service) while the tablet was offline comes back onto it: what the driver saw wins
-    (`actions_vehicle.board_on_earlier_vehicle`)."""
+    cancelled by the service, or marked a no-show by the vehicle it went to) while the tablet was offline comes
+    back onto it: what the driver saw wins (`actions_vehicle.board_on_earlier_vehicle`)."""
     seen = booking_of(tablet, booking_id, or_earlier=True)
     _check_day(seen, at)
     with transaction.atomic():
         # The day's plans before the booking (the order every change takes): the ride may have to come back.
         booking, days = actions.lock_booking(seen)
-        if booking.vehicle_id != tablet.vehicle_id or (
+        if booking.vehicle_id != tablet.vehicle_id or booking.status == Booking.Status.NO_SHOW or (
                 booking.status == Booking.Status.CANCELLED and booking.cancelled_by_service):
             return actions_vehicle.board_on_earlier_vehicle(booking=booking, days=days, vehicle=tablet.vehicle,
                                                             at=at, tablet_id=tablet.pk)

@@ -327,6 +327,9 @@ class SelfBookingSuspension(models.Model):
     lifted_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
     lift_note = models.CharField(max_length=200, blank=True)
+    # Lifted by the service because a miss it counted proved wrong (a tablet recorded the rider aboard): unlike a
+    # lift by the desk, counting does not start again from it (`actions.misses`).
+    void = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from toki.accounts.models import AuditEvent
 from toki.transport.rides import actions, dispatch, plans
-from toki.transport.rides.models import Booking, Vehicle, VehicleDay
+from toki.transport.rides.models import Booking, BookingRule, Vehicle, VehicleDay
 from toki.transport.rides.rules import Place, RideRequest
 from toki.transport.rides.tests.base import local
 from toki.transport.rides.tests.tablet import Tablet
@@ -128,3 +128,71 @@ class BoardAfterMoveTests(WithdrawalCase):
         no_show = self.tablet.mark("no_show", self.by_phone, self.by_phone.promised_pickup_until + timedelta(minutes=1))
         self.assertEqual(no_show["status"], "rejected")
         self.assertEqual(Booking.objects.get(pk=self.by_phone.pk).status, Booking.Status.ACCEPTED)
+
+
+class BoardAfterWrongNoShowTests(BoardAfterMoveTests.__base__):  # WithdrawalCase: the same two rides at 10:00
+    """The ride was moved to another vehicle while the first one's tablet, offline, had already picked the rider up;
+    the other driver found nobody at the stop and marked a no-show. The boarding, synced last, is the fact."""
+
+    def setUp(self):
+        super().setUp()
+        self.on_line.refresh_from_db()
+        self.carrier = self.on_line.vehicle
+        self.early = self.on_line.promised_pickup_from - timedelta(minutes=25)
+        self.tablet = Tablet(self.carrier, self.bob)
+
+    def test_the_boarding_undoes_the_no_show_and_the_stop_of_self_booking_it_brought(self):
+        BookingRule.objects.filter(area=self.ryotsu).update(no_show_limit=2)
+        earlier = self.book(self.on_line.rider, 8)  # a real miss that morning: the wrong one is the second
+        with freeze_time(earlier.promised_pickup_until + timedelta(minutes=1)):
+            self.client.force_login(self.bob)
+            self.client.post(reverse("rides:booking_no_show", args=["ryotsu", earlier.pk]))
+        self.assertEqual(Booking.objects.get(pk=earlier.pk).status, Booking.Status.NO_SHOW)
+        self.withdraw(self.carrier, at=self.early + timedelta(minutes=2))
+        other = Booking.objects.get(pk=self.on_line.pk).vehicle
+        after_window = self.on_line.promised_pickup_until + timedelta(minutes=1)
+        missed = Tablet(other, self.bob).mark("no_show", self.on_line, after_window)
+        self.assertEqual(missed["status"], "applied")
+        rider = self.on_line.rider
+        self.assertEqual(Booking.objects.get(pk=self.on_line.pk).status, Booking.Status.NO_SHOW)
+        desk_page = reverse("rides:rider", args=["ryotsu", rider.pk])
+        with freeze_time(after_window + timedelta(minutes=1)):
+            self.client.force_login(self.bob)
+            self.assertContains(self.client.get(desk_page), "予約を停止中</h2>")
+
+        answer = self.tablet.mark("boarded", self.on_line, self.early, sent_at=after_window + timedelta(minutes=5))
+        self.assertEqual((answer["status"], answer["error"]), ("applied", ""))
+        ride = Booking.objects.get(pk=self.on_line.pk)
+        self.assertEqual((ride.status, ride.vehicle, ride.boarded_at), (Booking.Status.BOARDED, self.carrier,
+                                                                         self.early))
+        self.assertEqual([(s["booking"], s["kind"]) for s in VehicleDay.objects.get(
+            vehicle=self.carrier, day=self.day).stops], [(ride.pk, "pickup"), (ride.pk, "dropoff")])
+        assert_plans_consistent(self, self.day)
+        record = AuditEvent.objects.filter(action="rides.booking_boarded").latest("pk")
+        self.assertEqual(record.changes["was"], {"status": "no_show", "vehicle": other.code})
+
+        # The miss is taken back: the stop it brought is voided (the desk reads why), nothing stops the rider now.
+        with freeze_time(after_window + timedelta(minutes=6)):
+            self.client.force_login(self.bob)
+            page = self.client.get(desk_page)
+        self.assertNotContains(page, "予約を停止中</h2>")
+        self.assertContains(page, "乗車が記録されました")
+        suspension = rider.suspensions.get()
+        self.assertEqual((suspension.void, sorted(suspension.counted)), (True, sorted([earlier.pk, ride.pk])))
+        # Voided, not lifted by the desk: counting does not start again from it, the morning's miss still counts.
+        self.assertEqual(actions.misses(rider, self.ryotsu.booking_rule, after_window + timedelta(minutes=6)),
+                         [Booking.objects.get(pk=earlier.pk)])
+        self.assertEqual(AuditEvent.objects.filter(action="rides.self_booking_lifted").latest("pk").changes,
+                         {"suspension": suspension.pk, "no_show_undone": ride.pk})
+
+    def test_a_boarding_on_a_vehicle_the_ride_was_never_on_is_still_refused_after_a_no_show(self):
+        self.withdraw(self.carrier, at=self.early + timedelta(minutes=2))
+        other = Booking.objects.get(pk=self.on_line.pk).vehicle
+        after_window = self.on_line.promised_pickup_until + timedelta(minutes=1)
+        Tablet(other, self.bob).mark("no_show", self.on_line, after_window)
+        never = Vehicle.objects.filter(area=self.ryotsu, active=True).exclude(pk__in=(self.carrier.pk, other.pk))
+        if not never.exists():
+            self.skipTest("the demo area has two vehicles only")
+        refused = Tablet(never.first(), self.bob).mark("boarded", self.on_line, self.early, sent_at=after_window)
+        self.assertEqual(refused["status"], "rejected")
+        self.assertEqual(Booking.objects.get(pk=self.on_line.pk).status, Booking.Status.NO_SHOW)
