@@ -7,8 +7,9 @@ to come and cancels one (rides_chat_mine.py).
 - By arrival: 「到着時刻で」 books "at the hospital by 10:00" (the request's latest arrival); 「出発時刻で」 by the
   earliest pickup.
 - Door to door (areas that allow it): besides the meeting points, the rider sends a place with LINE's location
-  button (a map on the phone) or taps 「自宅」 when the phone desk saved their home; a place outside the area's
-  polygon is refused with a message saying so, and `book_ride` checks it again.
+  button (a map on the phone) or taps 「自宅」 when their home is saved (by the phone desk, or by the rider with
+  「乗る場所を自宅に登録」 under a ride just booked from a place sent); a place outside the area's polygon is refused
+  with a message saying so, and `book_ride` checks it again.
 - Usual trips: a linked rider's usual trips (the phone desk saves them, or the rider with 「いつもの行き先に登録」 under
   a ride just booked between meeting points) come first as one-tap buttons that fill in from, to, how the time is
   given and the passengers; with a usual time that can be booked that day, the next answer is the summary.
@@ -528,9 +529,14 @@ def _step_book(conversation, subscriber, value) -> list[dict]:
     booking = answer.booking
     if booking.status == Booking.Status.ACCEPTED:
         items = [postback(_("My bookings"), "action=rides_mine"), postback(_("Book another ride"), "action=ride")]
+        home_end = actions_line.home_to_offer(booking)
         if actions_line.may_save_as_usual(booking):  # next time one tap: offered for a while, as any button
             move(conversation, "booked", **dict.fromkeys(conversation.data), booking=booking.pk)  # only the booking
             items.insert(0, button(conversation, _("Save as a usual trip"), "save_usual", str(booking.pk)))
+        elif home_end is not None:  # a place sent from the map: next time 「自宅」 is one tap
+            move(conversation, "booked", **dict.fromkeys(conversation.data), booking=booking.pk, home_end=home_end)
+            items.insert(0, button(conversation, _("Save the pickup place as my home") if home_end == "origin"
+                                   else _("Save the drop-off place as my home"), "save_home", str(booking.pk)))
         else:
             end(conversation)
         return [text_message("\n".join([
@@ -566,6 +572,22 @@ def _step_save_usual(conversation, subscriber, value) -> list[dict]:
     ]), quick_reply=again_buttons())]
 
 
+def _step_save_home(conversation, subscriber, value) -> list[dict]:
+    """「乗る場所を自宅に登録」 under a ride just booked from a place sent from the map."""
+    which = conversation.data.get("home_end")
+    booking = rides_chat_mine.booking_asked_about(conversation, subscriber, value)
+    try:
+        actions_line.save_home_from_line(subscriber_id=subscriber.pk, booking=booking, which=which)
+    except ValidationError as exc:
+        return [text_message(" ".join(exc.messages), quick_reply=again_buttons())]
+    except PermissionDenied:  # unlinked meanwhile: the booking is no longer theirs
+        return stale_messages()
+    return [text_message("\n".join([
+        _("Saved as your home."),
+        _("Next time, tap \"Your home\" when asked where you get on or off."),
+    ]), quick_reply=again_buttons())]
+
+
 def _step_alt(conversation, subscriber, value) -> list[dict]:
     if value not in conversation.data.get("offered", []):
         raise ValueError("a time that was not offered")
@@ -581,5 +603,6 @@ STEPS = {
     "from": _step_from, "to": _step_to, "home": _step_home, "mode": _step_mode, "date": _step_date,
     "time": _step_time, "page": _step_page, "pax": _step_pax, "wc": _step_wc, "book": _step_book,
     "change": _step_change, "alt": _step_alt, "retime": _step_retime, "save_usual": _step_save_usual,
+    "save_home": _step_save_home,
     **rides_chat_mine.STEPS,
 }

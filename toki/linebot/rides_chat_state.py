@@ -39,7 +39,7 @@ EXPECTS = {
     "wc": {"wc"},
     "confirm": {"book", "change"},
     "refused": {"alt", "retime"},
-    "booked": {"save_usual"},
+    "booked": {"save_usual", "save_home"},
     "mine": {"cancel", "unlink", "forget"},
     "cancel": {"cancel_yes", "keep"},
     "forget": {"forget_pick", "page"},

@@ -2,13 +2,20 @@
 message) or taps their saved home; a place outside the area's polygon is refused with a message a person
 understands. Signed webhook events through /line/webhook, every reply checked by the local LINE server."""
 
+from urllib.parse import parse_qs
+
+from toki.accounts.models import AuditEvent
 from toki.linebot.models import RideConversation
 from toki.linebot.tests.test_rides_chat import HANAKO, RideChatTestCase
+from toki.transport.rides import actions
 from toki.transport.rides.models import Booking, Rider, VehicleDay
+from toki.transport.rides.rules import Place, RideRequest
+from toki.transport.rides.tests.base import local
 
 HOME = (38.0702, 138.4205)  # a house between 吉井 and 両津, inside the 両津 area
 OUTSIDE = (38.0184, 138.3682)  # 佐和田, outside it
 ADDRESS = "新潟県佐渡市両津夷新"
+SAVE_HOME = "乗る場所を自宅に登録"
 
 
 class DoorToDoorChatTests(RideChatTestCase):
@@ -41,7 +48,9 @@ class DoorToDoorChatTests(RideChatTestCase):
         text = self.text(answer)
         self.assertIn("の間に ご指定の場所", text)
         self.assertNotIn(f"{HOME[0]:.4f}", text)  # the answer does not repeat where someone lives
-        self.assertFalse(RideConversation.objects.exists())  # the place and address are not kept in the chat
+        # The place and address are not kept in the chat: what waits for 「乗る場所を自宅に登録」 is the booking's id.
+        kept = {k: v for k, v in RideConversation.objects.get().data.items() if v is not None}
+        self.assertEqual(kept, {"booking": booking.pk, "home_end": "origin"})
         self.assert_all_requests_valid()
 
     def test_a_place_outside_the_area_is_refused_with_a_message_and_the_question_again(self):
@@ -97,3 +106,60 @@ class MeetingPointAreaTests(RideChatTestCase):
         self.assertEqual(RideConversation.objects.get().step, "from")  # the booking waits for a meeting point
         self.assertFalse(Booking.objects.exists())
         self.assert_all_requests_valid()
+
+
+class SaveHomeFromLineTests(RideChatTestCase):
+    """A place sent from the map for a ride just booked, kept as the rider's home with one tap: next time 「自宅」."""
+
+    def setUp(self):
+        super().setUp()
+        self.ryotsu.door_to_door = True
+        self.ryotsu.save()
+
+    def book_from_home(self) -> dict:
+        self.link(HANAKO)
+        reply = self.send_location(HANAKO, *HOME, address=ADDRESS)
+        return self.book_in_line(HANAKO, reply, origin=None, destination="両津病院")
+
+    def test_the_pickup_place_sent_is_saved_as_home_and_offered_next_time(self):
+        answer = self.book_from_home()
+        self.assertIn(SAVE_HOME, self.buttons(answer))
+        saved = self.press(HANAKO, answer, SAVE_HOME)
+        self.assertIn("自宅として登録しました", self.text(saved))
+        self.assertNotIn(f"{HOME[0]:.4f}", self.text(saved))  # the reply does not repeat where someone lives
+        rider = Rider.objects.get(name="佐渡 花子")
+        self.assertEqual((rider.home_lat, rider.home_lon), HOME)
+        record = AuditEvent.objects.filter(action="rides.rider_update").latest("pk")
+        self.assertEqual(record.changes["channel"], "line")
+        self.assertNotIn(str(HOME[0]), str(record.changes))
+        # Next time: 「自宅」 is one tap; a ride from a sent place no longer offers to save it (the desk changes it).
+        reply = self.say(HANAKO, "予約")
+        reply = self.press(HANAKO, reply, self.ryotsu.name)
+        reply = self.press(HANAKO, reply, "自宅")
+        self.assertIn("自宅から乗ります", self.text(reply))
+        self.assertNotIn(SAVE_HOME, self.buttons(self.book_in_line(HANAKO, reply, origin=None,
+                                                                              destination="両津総合体育館")))
+        self.assert_all_requests_valid()
+
+    def test_a_second_tap_or_a_forged_booking_saves_nothing_more(self):
+        answer = self.book_from_home()
+        token = parse_qs(self.buttons(answer)[SAVE_HOME]["data"])["t"][0]
+        other = actions.save_rider(acting_user=None, area=self.ryotsu, name="両津 太郎", phone="090-1234-5678")
+        request = RideRequest(area=self.ryotsu, origin=Place.of(self.point("ryotsu-gym")),
+                              destination=Place.of(self.point("ryotsu-hospital")), earliest_pickup=local(self.day, 11),
+                              latest_arrival=None)
+        theirs = actions.book_ride(acting_user=None, channel=Booking.Channel.WEB, rider=other, request=request).booking
+        forged = self.tap(HANAKO, f"ride=save_home&t={token}&v={theirs.pk}")
+        self.assertIn("このボタンはもう使えません", self.text(forged))
+        self.assertIsNone(Rider.objects.get(name="佐渡 花子").home_lat)
+        self.assertIsNone(Rider.objects.get(pk=other.pk).home_lat)
+        # The button itself after the conversation ended on the forged tap: stale too, nothing saved.
+        again = self.press(HANAKO, answer, SAVE_HOME)
+        self.assertIn("このボタンはもう使えません", self.text(again))
+        self.assertIsNone(Rider.objects.get(name="佐渡 花子").home_lat)
+
+    def test_a_ride_between_meeting_points_offers_the_usual_trip_not_a_home(self):
+        reply = self.link(HANAKO)
+        answer = self.book_in_line(HANAKO, reply, origin="市役所両津支所", destination="両津病院")
+        self.assertNotIn(SAVE_HOME, self.buttons(answer))
+        self.assertNotIn("降りる場所を自宅に登録", self.buttons(answer))

@@ -149,6 +149,41 @@ def save_usual_trip_from_line(*, subscriber_id: int, booking: Booking) -> UsualT
     return trip
 
 
+def home_to_offer(booking: Booking) -> str | None:
+    """The end of a LINE booking the rider may save as their home: the place they sent from the map ("origin" first:
+    a door-to-door ride usually starts at home, else "destination"), when their saved rider has no home yet (a home
+    the phone desk saved is changed at the desk). None otherwise."""
+    rider = booking.rider
+    if rider is None or rider.home_lat is not None or rider.home_lon is not None:
+        return None
+    if booking.origin_id is None:
+        return "origin"
+    if booking.destination_id is None:
+        return "destination"
+    return None
+
+
+def save_home_from_line(*, subscriber_id: int, booking: Booking, which: str) -> Rider:
+    """The LINE friend keeps the place they sent for a ride just booked as their home: next time 「自宅」 is one tap.
+    Their own booking only; refused once a home is saved (two taps, or the desk meanwhile). Audited without the
+    place (personal data: where someone lives)."""
+    if which not in ("origin", "destination") or booking.rider_id is None:
+        raise PermissionDenied("not a place of this booking")
+    with transaction.atomic():
+        rider = Rider.objects.select_for_update().filter(  # two taps at once save it once
+            pk=booking.rider_id, line_link__subscriber_id=subscriber_id).first()
+        if rider is None:
+            raise PermissionDenied("a booking of another LINE friend")
+        booking.rider = rider
+        if home_to_offer(booking) is None or getattr(booking, f"{which}_id") is not None:
+            raise ValidationError(_("Your home is saved already. To change it, call the phone desk."))
+        rider.home_lat, rider.home_lon = getattr(booking, f"{which}_lat"), getattr(booking, f"{which}_lon")
+        rider.save(update_fields=["home_lat", "home_lon"])
+        audit.record(actor=None, action="rides.rider_update", obj=rider,
+                     changes={"fields": ["home_lat", "home_lon"], "channel": "line", "booking": booking.pk})
+    return rider
+
+
 def remove_usual_trip_from_line(*, subscriber_id: int, trip: UsualTrip) -> None:
     """The LINE friend removes one of their usual trips (one the desk or they saved)."""
     if not RiderLink.objects.filter(rider_id=trip.rider_id, subscriber_id=subscriber_id).exists():
