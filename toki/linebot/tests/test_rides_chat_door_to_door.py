@@ -116,7 +116,7 @@ class SaveHomeFromLineTests(RideChatTestCase):
         self.ryotsu.door_to_door = True
         self.ryotsu.save()
 
-    def book_from_home(self) -> dict:
+    def book_from_home(self) -> list[dict]:
         self.link(HANAKO)
         reply = self.send_location(HANAKO, *HOME, address=ADDRESS)
         return self.book_in_line(HANAKO, reply, origin=None, destination="両津病院")

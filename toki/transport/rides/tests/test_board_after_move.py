@@ -130,7 +130,7 @@ class BoardAfterMoveTests(WithdrawalCase):
         self.assertEqual(Booking.objects.get(pk=self.by_phone.pk).status, Booking.Status.ACCEPTED)
 
 
-class BoardAfterWrongNoShowTests(BoardAfterMoveTests.__base__):  # WithdrawalCase: the same two rides at 10:00
+class BoardAfterWrongNoShowTests(WithdrawalCase):  # the same two rides at 10:00
     """The ride was moved to another vehicle while the first one's tablet, offline, had already picked the rider up;
     the other driver found nobody at the stop and marked a no-show. The boarding, synced last, is the fact."""
 
