@@ -243,7 +243,7 @@ def _ask_usual(conversation: RideConversation, rider: Rider, page: int) -> list[
     lines = [_("Your usual trips. Tap one, or \"Another trip\".")]
     for trip in trips:
         when = _usual_time_words(trip)
-        lines.append(f"・{trip.label}: {trip.origin.name} → {trip.destination.name}" + (f" ({when})" if when else ""))
+        lines.append(f"・{trip.label}: {trip.origin_label} → {trip.destination_label}" + (f" ({when})" if when else ""))
     items = [button(conversation, trip.label, "usual", str(trip.pk)) for trip in trips]
     other = button(conversation, _("Another trip"), "other")
     return [text_message("\n".join(lines), quick_reply=paged(conversation, items, page, extra=(other,)))]
@@ -314,7 +314,12 @@ def _step_usual(conversation, subscriber, value) -> list[dict]:
     area = _area(conversation)
     rider = _rider(subscriber, area)
     trip = selectors_line.usual_trip(rider, int(value))
-    cleared = {f"{which}_{key}": None for which in ("origin", "destination") for key in ("at", "address", "home")}
+    cleared: dict[str, object] = {f"{which}_{key}": None for which in ("origin", "destination")
+                                  for key in ("at", "address", "home")}
+    home = selectors_line.home_place(rider)  # there while a trip from or to home is offered (usual_trips)
+    for which in ("origin", "destination"):
+        if getattr(trip, f"{which}_home") and home is not None:
+            cleared.update({f"{which}_at": [home.lat, home.lon], f"{which}_home": True})
     move(conversation, "date", **cleared, origin=trip.origin_id, destination=trip.destination_id,
          by_arrival=trip.by_arrival, trip=trip.pk, passengers=trip.passengers, wheelchair=rider.wheelchair,
          usual_time=trip.usual_time.strftime("%H:%M") if trip.usual_time else None)

@@ -47,7 +47,7 @@ def ask_forget(conversation, subscriber, page: int) -> list[dict]:
         end(conversation)
         return [text_message(_("You have no usual trips."), quick_reply=again_buttons())]
     lines = [_("Which usual trip do you remove?")]
-    lines += [f"・{trip.label}: {trip.origin.name} → {trip.destination.name}" for trip in trips]
+    lines += [f"・{trip.label}: {trip.origin_label} → {trip.destination_label}" for trip in trips]
     items = [button(conversation, trip.label, "forget_pick", str(trip.pk)) for trip in trips]
     return [text_message("\n".join(lines), quick_reply=paged(conversation, items, page))]
 
@@ -60,7 +60,7 @@ def step_forget_pick(conversation, subscriber, value) -> list[dict]:
     trip = selectors_line.line_usual_trip(subscriber.pk, int(value))
     move(conversation, "forget_confirm", trip=trip.pk)
     return [text_message(_("Remove %(label)s (%(from)s → %(to)s) from your usual trips?") % {
-        "label": trip.label, "from": trip.origin.name, "to": trip.destination.name}, quick_reply=quick(
+        "label": trip.label, "from": trip.origin_label, "to": trip.destination_label}, quick_reply=quick(
         button(conversation, _("Remove it"), "forget_yes", str(trip.pk)),
         button(conversation, _("Keep the trip"), "forget_no")))]
 

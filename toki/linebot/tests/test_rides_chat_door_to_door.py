@@ -2,15 +2,19 @@
 message) or taps their saved home; a place outside the area's polygon is refused with a message a person
 understands. Signed webhook events through /line/webhook, every reply checked by the local LINE server."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs
+
+from django.urls import reverse
 
 from toki.accounts.models import AuditEvent
 from toki.linebot.models import RideConversation
 from toki.linebot.tests.test_rides_chat import HANAKO, RideChatTestCase
 from toki.transport.rides import actions
-from toki.transport.rides.models import Booking, Rider, VehicleDay
+from toki.transport.rides.models import Booking, Rider, UsualTrip, VehicleDay
 from toki.transport.rides.rules import Place, RideRequest
 from toki.transport.rides.tests.base import local
+from toki.transport.rides.wording import day_label
 
 HOME = (38.0702, 138.4205)  # a house between 吉井 and 両津, inside the 両津 area
 OUTSIDE = (38.0184, 138.3682)  # 佐和田, outside it
@@ -108,8 +112,8 @@ class MeetingPointAreaTests(RideChatTestCase):
         self.assert_all_requests_valid()
 
 
-class SaveHomeFromLineTests(RideChatTestCase):
-    """A place sent from the map for a ride just booked, kept as the rider's home with one tap: next time 「自宅」."""
+class HomeChatCase(RideChatTestCase):
+    """佐渡 花子 links LINE in the door-to-door 両津 area and books from her house, sent from the map."""
 
     def setUp(self):
         super().setUp()
@@ -120,6 +124,10 @@ class SaveHomeFromLineTests(RideChatTestCase):
         self.link(HANAKO)
         reply = self.send_location(HANAKO, *HOME, address=ADDRESS)
         return self.book_in_line(HANAKO, reply, origin=None, destination="両津病院")
+
+
+class SaveHomeFromLineTests(HomeChatCase):
+    """A place sent from the map for a ride just booked, kept as the rider's home with one tap: next time 「自宅」."""
 
     def test_the_pickup_place_sent_is_saved_as_home_and_offered_next_time(self):
         answer = self.book_from_home()
@@ -163,3 +171,53 @@ class SaveHomeFromLineTests(RideChatTestCase):
         answer = self.book_in_line(HANAKO, reply, origin="市役所両津支所", destination="両津病院")
         self.assertNotIn(SAVE_HOME, self.buttons(answer))
         self.assertNotIn("降りる場所を自宅に登録", self.buttons(answer))
+
+
+class HomeUsualTripTests(HomeChatCase):
+    """A usual trip from (or to) home: saved under a ride booked from 「自宅」, one tap next time, booked at the home
+    saved then; not offered while no home is saved."""
+
+    def home_to_hospital(self) -> list[dict]:
+        answer = self.book_from_home()
+        self.press(HANAKO, answer, SAVE_HOME)
+        reply = self.say(HANAKO, "予約")
+        reply = self.press(HANAKO, reply, self.ryotsu.name)
+        reply = self.press(HANAKO, reply, "自宅")
+        return self.book_in_line(HANAKO, reply, origin=None, destination="両津病院", hhmm="11:00")
+
+    def test_a_ride_from_home_is_saved_as_a_usual_trip_and_booked_from_home_next_time(self):
+        answer = self.home_to_hospital()
+        saved = self.press(HANAKO, answer, "いつもの行き先に登録")
+        self.assertIn("いつもの行き先に登録しました：自宅 → 両津病院（11:00から乗る）", self.text(saved))
+        trip = UsualTrip.objects.get()
+        self.assertEqual((trip.origin, trip.origin_home, trip.destination.name), (None, True, "両津病院"))
+        # Next time: one tap, booked at the home as saved.
+        reply = self.say(HANAKO, "予約")
+        reply = self.press(HANAKO, reply, self.ryotsu.name)
+        self.assertIn("・自宅 → 両津病院: 自宅 → 両津病院 (11:00から乗る)", self.text(reply))
+        reply = self.press(HANAKO, reply, "自宅 → 両津病院")
+        reply = self.press(HANAKO, reply, day_label(self.day + timedelta(days=1)))
+        self.assertIn("この内容で予約しますか", self.text(reply))
+        self.press(HANAKO, reply, "予約する")
+        booking = Booking.objects.latest("pk")
+        self.assertEqual(booking.status, Booking.Status.ACCEPTED, booking.reason)
+        self.assertEqual(((booking.origin_lat, booking.origin_lon), booking.destination.name), (HOME, "両津病院"))
+        # The phone desk sees it on the rider's card; its link fills the booking form's map with the home.
+        self.login(self.bob)
+        card = reverse("rides:rider", args=["ryotsu", booking.rider_id])
+        self.assertContains(self.client.get(card), "自宅 → 両津病院")
+        form = self.client.get(card, {"trip": trip.pk}).context["form"]
+        self.assertEqual((form.initial["origin_lat"], form.initial["origin_lon"]), HOME)
+        self.assert_all_requests_valid()
+
+    def test_without_a_saved_home_the_trip_from_home_is_not_offered(self):
+        self.press(HANAKO, self.home_to_hospital(), "いつもの行き先に登録")
+        Rider.objects.filter(name="佐渡 花子").update(home_lat=None, home_lon=None)  # the desk removed it
+        reply = self.say(HANAKO, "予約")
+        reply = self.press(HANAKO, reply, self.ryotsu.name)
+        self.assertNotIn("自宅 → 両津病院", self.buttons(reply))
+        self.assertIn("どこから乗りますか", self.text(reply))
+
+    def test_a_place_sent_that_is_not_home_is_no_usual_trip(self):
+        answer = self.book_from_home()  # no home saved yet: the place is only a place sent
+        self.assertNotIn("いつもの行き先に登録", self.buttons(answer))

@@ -548,7 +548,8 @@ def delete_usual_trip(*, actor, trip: UsualTrip, channel: str = "") -> None:
     with transaction.atomic():
         audit.record(actor=actor, action="rides.usual_trip_remove", obj=trip.rider, changes={
             **({"channel": channel} if channel else {}), "label": trip.label, "origin": trip.origin_id,
-            "destination": trip.destination_id})
+            "destination": trip.destination_id, "origin_home": trip.origin_home,
+            "destination_home": trip.destination_home})
         trip.delete()
 
 

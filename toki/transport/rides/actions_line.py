@@ -105,33 +105,51 @@ def mark_called(*, acting_user, booking: Booking) -> bool:
     return bool(marked)
 
 
+def _at_home(booking: Booking, which: str) -> bool:
+    """The booking's `which` end is a place (not a meeting point) where the rider's saved home is."""
+    rider = booking.rider
+    if rider is None or rider.home_lat is None or rider.home_lon is None or getattr(booking, f"{which}_id"):
+        return False
+    at = (getattr(booking, f"{which}_lat"), getattr(booking, f"{which}_lon"))
+    return (round(at[0], 6), round(at[1], 6)) == (round(rider.home_lat, 6), round(rider.home_lon, 6))
+
+
 def usual_trip_of(booking: Booking) -> UsualTrip:
-    """The usual trip a booking would make: between its meeting points, at its local time (a pickup from, or an
-    arrival by), for its passengers; named 「乗る所 → 降りる所」. Not saved."""
-    if booking.origin is None or booking.destination is None:
-        raise ValidationError(_("Only a trip between meeting points can be saved as a usual trip."))
+    """The usual trip a booking would make: each end its meeting point or the rider's home, at its local time (a
+    pickup from, or an arrival by), for its passengers; named 「乗る所 → 降りる所」 (「自宅 → 両津病院」). Not saved.
+    Any other place sent from the map is refused (no name to book it again by; saving it as the home comes first)."""
+    homes = {which: _at_home(booking, which) for which in ("origin", "destination")}
+    if any(getattr(booking, f"{which}_id") is None and not homes[which] for which in homes):
+        raise ValidationError(_("Only a trip between meeting points or your home can be saved as a usual trip."))
     usual_time = asked_time(booking.earliest_pickup, booking.latest_arrival).replace(second=0, microsecond=0)
-    label = cut(f"{booking.origin.name} → {booking.destination.name}", USUAL_TRIP_LABEL_MAX)
-    return UsualTrip(rider=booking.rider, label=label, origin=booking.origin, destination=booking.destination,
+    trip = UsualTrip(rider=booking.rider, origin=booking.origin, origin_home=homes["origin"],
+                     destination=booking.destination, destination_home=homes["destination"],
                      usual_time=usual_time, by_arrival=booking.latest_arrival is not None,
                      passengers=booking.passengers)
+    trip.label = cut(f"{trip.origin_label} → {trip.destination_label}", USUAL_TRIP_LABEL_MAX)
+    return trip
 
 
 def may_save_as_usual(booking: Booking) -> bool:
-    """Can the rider save this LINE booking as a usual trip: both ends meeting points, not one of their usual trips
-    already, and room among their usual trips."""
-    if booking.rider is None or booking.origin is None or booking.destination is None:
+    """Can the rider save this LINE booking as a usual trip: each end a meeting point or their home, not one of
+    their usual trips already, and room among their usual trips."""
+    if booking.rider is None:
         return False
-    trip = usual_trip_of(booking)
+    try:
+        trip = usual_trip_of(booking)
+    except ValidationError:
+        return False
     trips = UsualTrip.objects.filter(rider=booking.rider)
     return trips.count() < USUAL_TRIPS_MAX and not trips.filter(
-        origin=trip.origin, destination=trip.destination, usual_time=trip.usual_time, by_arrival=trip.by_arrival,
+        origin=trip.origin, origin_home=trip.origin_home, destination=trip.destination,
+        destination_home=trip.destination_home, usual_time=trip.usual_time, by_arrival=trip.by_arrival,
         passengers=trip.passengers).exists()
 
 
 def save_usual_trip_from_line(*, subscriber_id: int, booking: Booking) -> UsualTrip:
     """The LINE friend saves a ride they just booked as a usual trip (the phone desk saves them otherwise): the
-    booking must be theirs; the same trip twice, a door-to-door trip or more than USUAL_TRIPS_MAX are refused."""
+    booking must be theirs; the same trip twice, a place sent that is not their home or more than USUAL_TRIPS_MAX
+    are refused."""
     if booking.rider_id is None:
         raise PermissionDenied("a booking without a rider")
     with transaction.atomic():

@@ -211,16 +211,39 @@ USUAL_TRIP_LABEL_MAX = 60
 
 
 class UsualTrip(models.Model):
+    """A rider's usual trip, booked again in one tap: each end a meeting point, or (door to door) the rider's home
+    (`origin_home`: wherever the home is saved when the trip is booked, so moving house needs no new trip)."""
+
     rider = models.ForeignKey(Rider, on_delete=models.CASCADE, related_name="usual_trips")
     label = models.CharField(max_length=USUAL_TRIP_LABEL_MAX)
-    origin = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+")
-    destination = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+")
+    origin = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    origin_home = models.BooleanField(default=False)
+    destination = models.ForeignKey(MeetingPoint, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True)
+    destination_home = models.BooleanField(default=False)
     usual_time = models.TimeField(null=True, blank=True)
     by_arrival = models.BooleanField(default=False)
     passengers = models.PositiveSmallIntegerField(default=1)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(origin__isnull=False, origin_home=False)
+                                   | models.Q(origin__isnull=True, origin_home=True), name="rides_usual_trip_origin"),
+            models.CheckConstraint(condition=models.Q(destination__isnull=False, destination_home=False)
+                                   | models.Q(destination__isnull=True, destination_home=True),
+                                   name="rides_usual_trip_destination"),
+        ]
+
     def __str__(self):
         return self.label
+
+    @property
+    def origin_label(self) -> str:
+        return str(_("Your home")) if self.origin_home else self.origin.name if self.origin else ""
+
+    @property
+    def destination_label(self) -> str:
+        return str(_("Your home")) if self.destination_home else self.destination.name if self.destination else ""
 
 
 def new_reference() -> str:

@@ -103,8 +103,12 @@ def line_rider(area: ServiceArea, subscriber_id: int) -> Rider | None:
 
 
 def usual_trips(rider: Rider) -> QuerySet[UsualTrip]:
-    """A rider's usual trips (the phone desk saves them), as one-tap buttons of the LINE conversation."""
-    return UsualTrip.objects.filter(rider=rider).select_related("origin", "destination").order_by("label", "pk")
+    """A rider's usual trips (the phone desk or the rider saved them), as one-tap buttons of the LINE conversation:
+    those from or to home only while the home is saved inside a door-to-door area (`home_place`)."""
+    trips = UsualTrip.objects.filter(rider=rider).select_related("origin", "destination").order_by("label", "pk")
+    if home_place(rider) is None:
+        trips = trips.filter(origin_home=False, destination_home=False)
+    return trips
 
 
 def line_usual_trips(subscriber_id: int) -> QuerySet[UsualTrip]:
@@ -120,7 +124,7 @@ def line_usual_trip(subscriber_id: int, pk: int) -> UsualTrip:
 
 def usual_trip(rider: Rider, pk: int) -> UsualTrip:
     """One of the rider's usual trips; UsualTrip.DoesNotExist for anyone else's."""
-    return UsualTrip.objects.select_related("origin", "destination").get(pk=pk, rider=rider)
+    return usual_trips(rider).get(pk=pk)
 
 
 def place_in_area(area: ServiceArea, lat: float, lon: float) -> Place | None:

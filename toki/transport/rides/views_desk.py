@@ -78,6 +78,9 @@ def rider(request, area_code: str, pk: int):
     if trip is not None:
         initial.update(origin=trip.origin_id, destination=trip.destination_id, time=trip.usual_time,
                        mode="arrival" if trip.by_arrival else "pickup", passengers=trip.passengers)
+        for which in ("origin", "destination"):  # a trip from or to home: the map picker set on the saved home
+            if getattr(trip, f"{which}_home"):
+                initial.update({f"{which}_lat": found.home_lat, f"{which}_lon": found.home_lon})
     form = RideRequestForm(request.POST or None, area=area, initial=initial)
     answer = None
     if request.method == "POST" and form.is_valid():
