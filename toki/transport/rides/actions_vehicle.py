@@ -1,5 +1,7 @@
 """A vehicle taken out of service for the rest of the day (a breakdown, an accident, a road cut by a landslide) and
-its rides moved onto the others (docs/rides.md, "A vehicle out of service for the day").
+its rides moved onto the others (docs/rides.md, "A vehicle out of service for the day"); for days until brought
+back (`retire_vehicle`), or for a span of days (`take_out_for_span`, `end_span`: "Out of service for a span of
+days"), each day's part done by the same steps.
 
 One transaction, under the area's row and the day's plans (the order every change of the service takes them, so
 no booking slips in between): the vehicle's plan keeps only the stops already done, it is marked withdrawn (the
