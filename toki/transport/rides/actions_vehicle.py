@@ -281,10 +281,17 @@ def take_out_for_span(*, acting_user, area: ServiceArea, vehicle: Vehicle, first
         if first_day == today and VehicleDay.objects.filter(vehicle=vehicle, day=today,
                                                             withdrawn_at__isnull=True).exists():
             result.today = withdraw_vehicle(acting_user=acting_user, area=area, vehicle=vehicle, note=note, now=now)
-        span_days = VehicleDay.objects.filter(vehicle=vehicle, day__gt=today, day__gte=first_day)
+        span_days = VehicleDay.objects.filter(vehicle__area=area, day__gt=today, day__gte=first_day)
         if last_day is not None:
             span_days = span_days.filter(day__lte=last_day)
-        later = sorted(set(span_days.values_list("day", flat=True)))
+        later = []
+        for day in sorted(set(span_days.values_list("day", flat=True))):
+            # The day's plans locked first: a booking that was making the vehicle's plan that day (it holds the
+            # others') commits before, and this read, after the lock, sees it. A day with no plan yet needs the
+            # area's row to be made, which this holds; after the commit `ensure_days` sees the span.
+            plans.lock_days(area, day)
+            if VehicleDay.objects.filter(vehicle=vehicle, day=day).exists():
+                later.append(day)
         _take_off_days(acting_user, area, vehicle, later, note=note, now=now, result=result)
         VehicleDay.objects.filter(vehicle=vehicle, day__in=later, stops=[]).delete()  # made again after the span
         result.span = VehicleOutOfService.objects.create(vehicle=vehicle, first_day=first_day, last_day=last_day,

@@ -112,16 +112,20 @@ def on_duty(vehicles: list[Vehicle], shifts: list[Shift], spans: list[VehicleOut
 
 def ensure_days(area, day: date, vehicles: list[Vehicle] | None = None, shifts: list[Shift] | None = None) -> None:
     """A VehicleDay for every vehicle in service on `day` with a shift then (`vehicles_on`; created once: two
-    processes may race, the unique constraint keeps one). One query when they exist."""
+    processes may race, the unique constraint keeps one). One query when they exist; one more, the spans, when
+    some are to be made."""
     if vehicles is None:
         vehicles = vehicles_on(area, day)
     if shifts is None:
         shifts = list(Shift.objects.filter(vehicle__in=vehicles))
     existing = set(VehicleDay.objects.filter(vehicle__area=area, day=day).values_list("vehicle_id", flat=True))
-    for vehicle in vehicles:
-        bounds = shift_bounds(vehicle, shifts, day)
-        if vehicle.pk in existing or bounds is None:
-            continue
+    missing = {v: bounds for v in vehicles
+               if v.pk not in existing and (bounds := shift_bounds(v, shifts, day)) is not None}
+    if missing:  # read again here: `vehicles` may predate a span committed since (the caller's lock waited for it)
+        out = set(VehicleOutOfService.objects.covering(day).filter(vehicle__in=list(missing))
+                  .values_list("vehicle_id", flat=True))
+        missing = {v: bounds for v, bounds in missing.items() if v.pk not in out}
+    for vehicle, bounds in missing.items():
         try:
             with transaction.atomic():
                 VehicleDay.objects.create(vehicle=vehicle, day=day, start=bounds[0], end=bounds[1])
