@@ -78,9 +78,9 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
     if channel not in Booking.Channel.values:
         raise ValidationError({"channel": f"unknown channel {channel!r}"})
     now = now or timezone.now()
-    vehicles = list(Vehicle.objects.filter(area=area, active=True))
-    shifts = list(Shift.objects.filter(vehicle__in=vehicles))
     day = request.service_date
+    vehicles = plans.vehicles_on(area, day)  # none out of service that day (retired, or in a span)
+    shifts = list(Shift.objects.filter(vehicle__in=vehicles))
     calendar = calendar_of(area, day)
     rule = getattr(area, "booking_rule", None)
     problems = request_problems(request, now=now, calendar=calendar, rule=rule, vehicles=vehicles,

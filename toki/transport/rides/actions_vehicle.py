@@ -1,5 +1,7 @@
 """A vehicle taken out of service for the rest of the day (a breakdown, an accident, a road cut by a landslide) and
-its rides moved onto the others (docs/rides.md, "A vehicle out of service for the day").
+its rides moved onto the others (docs/rides.md, "A vehicle out of service for the day"); for days until brought
+back (`retire_vehicle`), or for a span of days (`take_out_for_span`, `end_span`: "Out of service for a span of
+days"), each day's part done by the same steps.
 
 One transaction, under the area's row and the day's plans (the order every change of the service takes them, so
 no booking slips in between): the vehicle's plan keeps only the stops already done, it is marked withdrawn (the
@@ -13,7 +15,7 @@ marks later) and is listed for the office to settle with the driver.
 Lock order: the area, the plans, then the vehicle's bookings, as a booking, a 運休 and a cancellation take them."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,7 +26,7 @@ from toki.accounts import audit
 from toki.transport.rides import dispatch, permissions, plans, solver
 from toki.transport.rides.actions import apply_routes, cancel_by_service, note_earlier_vehicles, take_back_miss
 from toki.transport.rides.events import BOOKING_BOARDED, publish_booking, publish_plans
-from toki.transport.rides.models import Booking, ServiceArea, Shift, Vehicle, VehicleDay
+from toki.transport.rides.models import Booking, ServiceArea, Shift, Vehicle, VehicleDay, VehicleOutOfService
 
 
 @dataclass
@@ -50,7 +52,7 @@ def withdraw_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: 
     day = timezone.localdate(now)
     with transaction.atomic():
         plans.lock_area(area)
-        vehicles = list(Vehicle.objects.filter(area=area, active=True))
+        vehicles = plans.vehicles_on(area, day)
         plans.ensure_days(area, day, vehicles, list(Shift.objects.filter(vehicle__in=vehicles)))
         days = plans.lock_days(area, day)
         own = next((vd for vd in days if vd.vehicle_id == vehicle.pk), None)
@@ -141,15 +143,26 @@ def reinstate_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, now: 
     now = now or timezone.now()
     with transaction.atomic():
         plans.lock_area(area)
-        plan = next((vd for vd in plans.lock_days(area, timezone.localdate(now)) if vd.vehicle_id == vehicle.pk), None)
+        today = timezone.localdate(now)
+        plan = next((vd for vd in plans.lock_days(area, today) if vd.vehicle_id == vehicle.pk), None)
         if plan is None or plan.withdrawn_at is None:
             raise ValidationError({"vehicle": _("This vehicle is not out of service today.")})
+        span = VehicleOutOfService.objects.filter(vehicle=vehicle).covering(today).first()
+        if span is not None:
+            raise ValidationError({"vehicle": _("%(vehicle)s is out of service %(span)s: bring it back with that "
+                                                "span's 「運行に戻す」.") % {"vehicle": vehicle.name,
+                                                                         "span": span_label(span)}})
         audit.record(actor=acting_user, action="rides.vehicle_reinstated", obj=area, changes={
             "vehicle": vehicle.code, "day": plan.day.isoformat(), "withdrawn_at": plan.withdrawn_at.isoformat()})
-        plan.withdrawn_at, plan.withdrawn_note, plan.version = None, "", plan.version + 1
-        plan.save(update_fields=["withdrawn_at", "withdrawn_note", "version", "updated_at"])
-        publish_plans(area.municipality_id, [plan.pk])
+        _reopen(area, plan)
     return plan
+
+
+def _reopen(area: ServiceArea, plan: VehicleDay) -> None:
+    """A withdrawn plan in service again (new bookings and the re-optimiser may use it)."""
+    plan.withdrawn_at, plan.withdrawn_note, plan.version = None, "", plan.version + 1
+    plan.save(update_fields=["withdrawn_at", "withdrawn_note", "version", "updated_at"])
+    publish_plans(area.municipality_id, [plan.pk])
 
 
 # Out of service for days (a vehicle damaged, a road cut for a week) -------------------------------------------------
@@ -195,22 +208,144 @@ def retire_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: st
         later = sorted(set(Booking.objects.filter(vehicle=vehicle, service_date__gt=today,
                                                   status=Booking.Status.ACCEPTED).values_list("service_date",
                                                                                               flat=True)))
-        for day in later:
-            days = plans.lock_days(area, day)
-            own = next(vd for vd in days if vd.vehicle_id == vehicle.pk)
-            riding = [b for b in _its_rides(own) if b.status == Booking.Status.ACCEPTED]
-            moved, cancelled = _take_off(
-                acting_user, area, days, own, riding, note=note, now=now,
-                reason=_("The vehicle cannot run on %(day)s (%(note)s).") % {"day": day.isoformat(), "note": note})
-            result.days.append(day)
-            result.moved += moved
-            result.cancelled += cancelled
+        _take_off_days(acting_user, area, vehicle, later, note=note, now=now, result=result)
         set_vehicle_in_service(acting_user=acting_user, area=area, vehicle=vehicle, active=False, now=now)
         audit.record(actor=acting_user, action="rides.vehicle_retired", obj=area, changes={
             "vehicle": vehicle.code, "from": today.isoformat(), "note": note,
             "days": [d.isoformat() for d in result.days], "moved": [b.pk for b in result.all_moved],
             "cancelled": [b.pk for b in result.all_cancelled]})
     return result
+
+
+def _take_off_days(acting_user, area: ServiceArea, vehicle: Vehicle, days: list[date], *, note: str, now: datetime,
+                   result: Retirement) -> None:
+    """On each of `days` (after today, in order; the vehicle has a plan on each), the day's plans locked, its plan
+    closed and its booked rides moved onto the day's other vehicles inside their promises or cancelled by the
+    service (`_take_off`); added to `result`. The caller holds the area's row."""
+    for day in days:
+        day_plans = plans.lock_days(area, day)
+        own = next(vd for vd in day_plans if vd.vehicle_id == vehicle.pk)
+        riding = [b for b in _its_rides(own) if b.status == Booking.Status.ACCEPTED]
+        moved, cancelled = _take_off(
+            acting_user, area, day_plans, own, riding, note=note, now=now,
+            reason=_("The vehicle cannot run on %(day)s (%(note)s).") % {"day": day.isoformat(), "note": note})
+        result.days.append(day)
+        result.moved += moved
+        result.cancelled += cancelled
+
+
+# Out of service for a span of days (damaged and at the garage from the 15th to the 20th, a road cut for a week) ----
+
+@dataclass
+class OutForSpan(Retirement):
+    span: VehicleOutOfService | None = None
+
+
+def take_out_for_span(*, acting_user, area: ServiceArea, vehicle: Vehicle, first_day: date, last_day: date | None,
+                      note: str, now: datetime | None = None) -> OutForSpan:
+    """The vehicle out of service from `first_day` to `last_day` (both included; None: until brought back), stored
+    as a VehicleOutOfService row: on those days no plan is made for it (`plans.vehicles_on`), and after them it
+    runs again with no action. In one transaction under the area's row, as `retire_vehicle` takes it: today's
+    part, if the span starts today, is the board's withdrawal (`withdraw_vehicle`: refused with a rider on board;
+    a ride whose pickup passed without a mark stays on it, `unsure`); on each later day of the span with a plan
+    for it, its booked rides are moved onto the day's other vehicles inside their promises or cancelled by the
+    service and their riders told (`_take_off_days`), and its emptied plan deleted. Refused whole, with the field
+    named: no reason, a first day past, a last day before the first, a span overlapping another of the vehicle,
+    a vehicle out of service until brought back already."""
+    _require_operators(acting_user, area, vehicle)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    note = note.strip()
+    errors = {}
+    if not note:
+        errors["note"] = _("Give the reason (e.g. 故障): riders whose ride is cancelled are told it.")
+    if first_day < today:
+        errors["first_day"] = _("The first day has passed: give today (%(today)s) or a later day.") % {
+            "today": today.isoformat()}
+    if last_day is not None and last_day < first_day:
+        errors["last_day"] = _("The last day is before the first day (%(day)s).") % {"day": first_day.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    result = OutForSpan()
+    with transaction.atomic():
+        plans.lock_area(area)  # every change of the vehicle's service takes it first: the overlap check holds
+        if not Vehicle.objects.filter(pk=vehicle.pk, active=True).exists():
+            raise ValidationError({"first_day": _("%(vehicle)s is out of service until brought back already.")
+                                   % {"vehicle": vehicle.name}})
+        clash = VehicleOutOfService.objects.filter(vehicle=vehicle).overlapping(first_day, last_day).first()
+        if clash is not None:
+            raise ValidationError({"first_day": _("%(vehicle)s is out of service %(span)s already (%(note)s): a "
+                                                  "vehicle's spans may not overlap. Bring it back from that span, "
+                                                  "or choose days outside it.") % {
+                "vehicle": vehicle.name, "span": span_label(clash), "note": clash.note}})
+        if first_day == today and VehicleDay.objects.filter(vehicle=vehicle, day=today,
+                                                            withdrawn_at__isnull=True).exists():
+            result.today = withdraw_vehicle(acting_user=acting_user, area=area, vehicle=vehicle, note=note, now=now)
+        span_days = VehicleDay.objects.filter(vehicle__area=area, day__gt=today, day__gte=first_day)
+        if last_day is not None:
+            span_days = span_days.filter(day__lte=last_day)
+        later = []
+        for day in sorted(set(span_days.values_list("day", flat=True))):
+            # The day's plans locked first: a booking that was making the vehicle's plan that day (it holds the
+            # others') commits before, and this read, after the lock, sees it. A day with no plan yet needs the
+            # area's row to be made, which this holds; after the commit `ensure_days` sees the span.
+            plans.lock_days(area, day)
+            if VehicleDay.objects.filter(vehicle=vehicle, day=day).exists():
+                later.append(day)
+        _take_off_days(acting_user, area, vehicle, later, note=note, now=now, result=result)
+        VehicleDay.objects.filter(vehicle=vehicle, day__in=later, stops=[]).delete()  # made again after the span
+        result.span = VehicleOutOfService.objects.create(vehicle=vehicle, first_day=first_day, last_day=last_day,
+                                                         note=note, created_by=_user_or_none(acting_user))
+        audit.record(actor=acting_user, action="rides.vehicle_span_added", obj=result.span, changes={
+            "vehicle": vehicle.code, "first_day": first_day.isoformat(),
+            "last_day": last_day.isoformat() if last_day else None, "note": note,
+            "days": [d.isoformat() for d in result.days], "moved": [b.pk for b in result.all_moved],
+            "cancelled": [b.pk for b in result.all_cancelled],
+            "unsure": [b.pk for b in result.today.unsure] if result.today else []})
+    return result
+
+
+def end_span(*, acting_user, area: ServiceArea, span: VehicleOutOfService, now: datetime | None = None) -> str:
+    """「運行に戻す」 for a span: one not begun yet is removed ("removed"); one in force ends yesterday, so the vehicle
+    runs from today ("ended"; one begun today is removed), and its plan of today, withdrawn, is reopened as
+    `reinstate_vehicle` does. The rides moved or cancelled stay as they are. A span already over is refused."""
+    _require_operators(acting_user, area, span.vehicle)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        plans.lock_area(area)
+        span = VehicleOutOfService.objects.select_for_update().select_related("vehicle").get(pk=span.pk)
+        if span.last_day is not None and span.last_day < today:
+            raise ValidationError({"span": _("This span is over: %(vehicle)s is in service again.")
+                                   % {"vehicle": span.vehicle.name}})
+        was = {"vehicle": span.vehicle.code, "first_day": span.first_day.isoformat(),
+               "last_day": span.last_day.isoformat() if span.last_day else None, "note": span.note}
+        if span.first_day > today:
+            audit.record(actor=acting_user, action="rides.vehicle_span_removed", obj=span, changes=was)
+            span.delete()
+            return "removed"
+        if span.first_day == today:
+            span.delete()
+        else:
+            span.last_day = today - timedelta(days=1)
+            span.save(update_fields=["last_day"])
+        plan = next((vd for vd in plans.lock_days(area, today) if vd.vehicle_id == span.vehicle_id), None)
+        if plan is not None and plan.withdrawn_at is not None and span.vehicle.active:
+            _reopen(area, plan)
+        audit.record(actor=acting_user, action="rides.vehicle_span_ended", obj=span.vehicle,
+                     changes={**was, "back_from": today.isoformat()})
+    return "ended"
+
+
+def span_label(span: VehicleOutOfService) -> str:
+    """"2026-12-15–2026-12-20", or "from 2026-12-15 until brought back"."""
+    if span.last_day is None:
+        return _("from %(day)s until brought back") % {"day": span.first_day.isoformat()}
+    return f"{span.first_day.isoformat()}–{span.last_day.isoformat()}"
+
+
+def _user_or_none(user):
+    return user if user is not None and user.is_authenticated else None
 
 
 # A rider boarded on a vehicle the ride had been moved off ---------------------------------------------------------

@@ -110,6 +110,26 @@ class ExceptionForm(forms.Form):
                 "resumes": data["resumes"], "note": data["note"]}
 
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OutOfServiceForm(forms.Form):
+    """「運休にする」 of one vehicle on 運行設定. Without a day: out of service from today until brought back (as
+    before); with a last day, or a first day after today: for that span (actions_vehicle.take_out_for_span, which
+    checks the days; the view puts its errors back on these fields)."""
+
+    note = forms.CharField(label=_("Reason (riders are told it)"), max_length=200, required=False)
+    first_day = forms.DateField(label=_("First day (empty: today)"), required=False, widget=DATE)
+    last_day = forms.DateField(label=_("Last day (empty: until brought back)"), required=False, widget=DATE)
+    move_booked = forms.BooleanField(
+        label=_("Move its booked rides to the other vehicles (those none can take are cancelled and their riders "
+                "told)"), required=False)
+
+    def is_span(self, today) -> bool:
+        data = self.cleaned_data
+        return data["last_day"] is not None or (data["first_day"] is not None and data["first_day"] != today)
+
+
 class BookingRuleForm(forms.Form):
     kind = forms.ChoiceField(label=_("Booking"), choices=list(RULE_KIND_LABELS.items()))
     min_notice_minutes = forms.IntegerField(label=_("Minimum notice (minutes)"))

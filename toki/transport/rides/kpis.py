@@ -10,13 +10,22 @@ in-vehicle time over the direct drive. `waits_measured` and `rides_measured` say
 recorded times (the rest, `rides` minus them, on the plan). A ride is pooled when someone else is on board during
 some of it by the plan's order of stops. Vehicle-km are the plan's route on the travel source (the tablet's
 positions are not kept as a track). 運行率 is the share of the vehicle-days scheduled by the calendar and the shifts
-on which the vehicle carried at least one rider."""
+on which the vehicle carried at least one rider; a day the city took the vehicle out of service for (a span,
+VehicleOutOfService) is not scheduled."""
 
 import math
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
-from toki.transport.rides.models import Booking, ServiceArea, ServiceException, Shift, Vehicle, VehicleDay
+from toki.transport.rides.models import (
+    Booking,
+    ServiceArea,
+    ServiceException,
+    Shift,
+    Vehicle,
+    VehicleDay,
+    VehicleOutOfService,
+)
 
 SERVED = (Booking.Status.ACCEPTED, Booking.Status.BOARDED, Booking.Status.COMPLETED)
 ANSWERED_YES = (*SERVED, Booking.Status.CANCELLED, Booking.Status.NO_SHOW)
@@ -111,12 +120,18 @@ def scheduled_vehicle_days(areas: list[ServiceArea], start: date, end: date) -> 
     exceptions: dict[int, dict[date, bool]] = {}
     for row in ServiceException.objects.filter(area__in=areas, day__range=(start, end)):
         exceptions.setdefault(row.area_id, {})[row.day] = row.runs
+    # A vehicle the city took out of service for a span of days is not scheduled on those days (its rides were
+    # moved or cancelled beforehand, as with a vehicle retired until brought back, whose days are not either).
+    spans = list(VehicleOutOfService.objects.filter(vehicle__in=vehicles).covering_from(start)
+                 .filter(first_day__lte=end))
     by_area = {a.pk: a for a in areas}
     scheduled = set()
     day = start
     while day <= end:
         for vehicle in vehicles:
             area = by_area[vehicle.area_id]
+            if any(s.vehicle_id == vehicle.pk and s.covers(day) for s in spans):
+                continue
             if area.runs_on(day, exceptions.get(area.pk)) and any(
                     s.vehicle_id == vehicle.pk and s.runs_on(day) for s in shifts):
                 scheduled.add((vehicle.pk, day))

@@ -165,6 +165,51 @@ class Vehicle(models.Model):
         return self.name
 
 
+class OutOfServiceQuerySet(models.QuerySet):
+    def covering(self, day: date) -> "OutOfServiceQuerySet":
+        """The spans in force on `day`."""
+        return self.filter(first_day__lte=day).filter(models.Q(last_day__isnull=True) | models.Q(last_day__gte=day))
+
+    def covering_from(self, day: date) -> "OutOfServiceQuerySet":
+        """The spans in force on `day` or later."""
+        return self.filter(models.Q(last_day__isnull=True) | models.Q(last_day__gte=day))
+
+    def overlapping(self, first: date, last: date | None) -> "OutOfServiceQuerySet":
+        """The spans sharing a day with first…last (None: no end)."""
+        spans = self.filter(models.Q(last_day__isnull=True) | models.Q(last_day__gte=first))
+        return spans if last is None else spans.filter(first_day__lte=last)
+
+
+class VehicleOutOfService(models.Model):
+    """A vehicle out of service by the city for a span of days, first and last day included (damaged and at the
+    garage from the 15th to the 20th, a road cut for a week); `last_day` None: until brought back. On those days
+    no plan is made for it and its booked rides were moved or cancelled (actions_vehicle.take_out_for_span); after
+    the last day it runs again with no action. Operations, not the service's definition: not in the service file
+    (docs/rides.md "Out of service for a span of days"). The rows stay as the record (the KPIs' 運行率 reads them)."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="out_of_service_spans")
+    first_day = models.DateField()
+    last_day = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OutOfServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["vehicle", "first_day"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(last_day__isnull=True) | models.Q(last_day__gte=models.F("first_day")),
+            name="rides_out_of_service_last_after_first")]
+
+    def __str__(self):
+        return f"{self.vehicle_id} {self.first_day}–{self.last_day or ''}"
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+
+
 class Shift(models.Model):
     """When a vehicle runs on the weekdays given (ISO 1–7), with which driver."""
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from toki.transport.rides.models import Booking, Shift, Vehicle, VehicleDay
+from toki.transport.rides.models import Booking, Shift, Vehicle, VehicleDay, VehicleOutOfService
 from toki.transport.rides.travel import matrix_for
 
 # A stop the driver's tablet has marked done, by the booking's state: its pickup once the rider boarded, both its
@@ -94,18 +94,38 @@ def shift_bounds(vehicle: Vehicle, shifts: list[Shift], day: date) -> tuple[date
     return (timezone.make_aware(datetime.combine(day, start)), timezone.make_aware(datetime.combine(day, end)))
 
 
+def vehicles_on(area, day: date) -> list[Vehicle]:
+    """The area's vehicles in service on `day`: active (not out of service until brought back) and in no span out
+    of service covering the day (VehicleOutOfService): those a day's plans are made for and a request is checked
+    against. One query."""
+    return list(Vehicle.objects.filter(area=area, active=True)
+                .exclude(pk__in=VehicleOutOfService.objects.covering(day).values("vehicle_id")))
+
+
+def on_duty(vehicles: list[Vehicle], shifts: list[Shift], spans: list[VehicleOutOfService],
+            day: date) -> tuple[list[Vehicle], list[Shift]]:
+    """`vehicles_on` for a reader of many days (the LINE chat's times): the vehicles and their shifts without those
+    in one of `spans` covering `day`."""
+    out = {span.vehicle_id for span in spans if span.covers(day)}
+    return [v for v in vehicles if v.pk not in out], [s for s in shifts if s.vehicle_id not in out]
+
+
 def ensure_days(area, day: date, vehicles: list[Vehicle] | None = None, shifts: list[Shift] | None = None) -> None:
-    """A VehicleDay for every active vehicle with a shift on `day` (created once; two processes may race, the
-    unique constraint keeps one). One query when they exist."""
+    """A VehicleDay for every vehicle in service on `day` with a shift then (`vehicles_on`; created once: two
+    processes may race, the unique constraint keeps one). One query when they exist; one more, the spans, when
+    some are to be made."""
     if vehicles is None:
-        vehicles = list(Vehicle.objects.filter(area=area, active=True))
+        vehicles = vehicles_on(area, day)
     if shifts is None:
         shifts = list(Shift.objects.filter(vehicle__in=vehicles))
     existing = set(VehicleDay.objects.filter(vehicle__area=area, day=day).values_list("vehicle_id", flat=True))
-    for vehicle in vehicles:
-        bounds = shift_bounds(vehicle, shifts, day)
-        if vehicle.pk in existing or bounds is None:
-            continue
+    missing = {v: bounds for v in vehicles
+               if v.pk not in existing and (bounds := shift_bounds(v, shifts, day)) is not None}
+    if missing:  # read again here: `vehicles` may predate a span committed since (the caller's lock waited for it)
+        out = set(VehicleOutOfService.objects.covering(day).filter(vehicle__in=list(missing))
+                  .values_list("vehicle_id", flat=True))
+        missing = {v: bounds for v, bounds in missing.items() if v.pk not in out}
+    for vehicle, bounds in missing.items():
         try:
             with transaction.atomic():
                 VehicleDay.objects.create(vehicle=vehicle, day=day, start=bounds[0], end=bounds[1])

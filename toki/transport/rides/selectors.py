@@ -4,11 +4,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from toki.accounts.models import AuditEvent
 from toki.transport.rides import permissions
-from toki.transport.rides.models import Booking, MeetingPoint, Rider, SelfBookingSuspension, ServiceArea, VehicleDay
+from toki.transport.rides.models import (
+    Booking,
+    MeetingPoint,
+    Rider,
+    SelfBookingSuspension,
+    ServiceArea,
+    Vehicle,
+    VehicleDay,
+    VehicleOutOfService,
+)
 
 
 def public_areas(municipality) -> QuerySet[ServiceArea]:
@@ -74,6 +84,59 @@ def plans_for(user, area, day: date) -> QuerySet[VehicleDay]:
     if not permissions.may_operate(user, area):
         return VehicleDay.objects.none()
     return VehicleDay.objects.filter(vehicle__area=area, day=day).select_related("vehicle")
+
+
+@dataclass(frozen=True)
+class VehicleOut:
+    """A vehicle out of service on a day, as the board lists it: in a span of days (`span`), or until brought
+    back (retired on 運行設定: `span` None; `note` and `since` from the retirement's audit record, if it was made
+    there with a reason)."""
+
+    vehicle: Vehicle
+    span: VehicleOutOfService | None
+    note: str
+    since: date | None
+
+
+def vehicles_out_on(user, area, day: date) -> list[VehicleOut]:
+    """The area's vehicles out of service on `day` (for its operators; nobody else): those retired until brought
+    back and those in a span covering the day, by vehicle code. Two queries (three with a retired vehicle)."""
+    if not permissions.may_operate(user, area):
+        return []
+    spans = {s.vehicle_id: s for s in VehicleOutOfService.objects.filter(vehicle__area=area).covering(day)
+             .select_related("vehicle")}
+    retired = list(Vehicle.objects.filter(area=area, active=False))
+    notes = _retirement_notes(area, retired)
+    out = [VehicleOut(vehicle=v, span=None, note=notes.get(v.pk, ("", None))[0], since=notes.get(v.pk, ("", None))[1])
+           for v in retired]
+    out += [VehicleOut(vehicle=s.vehicle, span=s, note=s.note, since=s.first_day) for s in spans.values()
+            if s.vehicle.active]
+    return sorted(out, key=lambda row: row.vehicle.code)
+
+
+def _retirement_notes(area, retired: list[Vehicle]) -> dict[int, tuple[str, date | None]]:
+    """vehicle id → (reason, first day) of its retirement with rides moved (`rides.vehicle_retired`), when that is
+    the last thing recorded of the vehicle; a vehicle set out of service otherwise (a service file, the plain
+    「運休にする」) has no reason recorded."""
+    if not retired:
+        return {}
+    by_code = {v.code: v for v in retired}
+    events = AuditEvent.objects.filter(
+        Q(action="rides.vehicle_retired", object_type=ServiceArea._meta.label_lower, object_id=str(area.pk))
+        | Q(object_type=Vehicle._meta.label_lower, object_id__in=[str(v.pk) for v in retired])
+    ).order_by("-at", "-id").values_list("object_type", "object_id", "changes")
+    notes: dict[int, tuple[str, date | None]] = {}
+    seen: set[int] = set()
+    for object_type, object_id, changes in events:
+        if object_type == Vehicle._meta.label_lower:
+            seen.add(int(object_id))  # a later change of the vehicle than any retirement: no reason known
+            continue
+        vehicle = by_code.get(changes.get("vehicle", ""))
+        if vehicle is not None and vehicle.pk not in seen:
+            seen.add(vehicle.pk)
+            notes[vehicle.pk] = (changes.get("note", ""), date.fromisoformat(changes["from"])
+                                 if changes.get("from") else None)
+    return notes
 
 
 def _digits(phone: str) -> str:

@@ -16,7 +16,9 @@ from toki.transport.rides.models import (
     Shift,
     UsualTrip,
     Vehicle,
+    VehicleOutOfService,
 )
+from toki.transport.rides.plans import on_duty
 from toki.transport.rides.rules import Place, RideRequest, calendar_of, request_problems
 
 SLOT_MINUTES = 30  # the times offered as buttons; any other minute through LINE's time picker
@@ -57,6 +59,8 @@ class ServiceView:
         self.shifts = list(Shift.objects.filter(vehicle__in=self.vehicles))
         self.rule = getattr(area, "booking_rule", None)
         today = timezone.localdate(now)
+        # The vehicles out of service for a span of days are left out of those days (plans.on_duty).
+        self.spans = list(VehicleOutOfService.objects.filter(vehicle__area=area).covering_from(today))
         self.calendar = calendar_of(area, today, date.max)
 
     def request(self, when: datetime, passengers: int = 1, wheelchairs: int = 0) -> RideRequest:
@@ -66,14 +70,14 @@ class ServiceView:
                            wheelchairs=wheelchairs)
 
     def problems(self, when: datetime, passengers: int = 1, wheelchairs: int = 0) -> list[str]:
+        vehicles, shifts = on_duty(self.vehicles, self.shifts, self.spans, timezone.localdate(when))
         return request_problems(self.request(when, passengers, wheelchairs), now=self.now,
-                                calendar=self.calendar, rule=self.rule, vehicles=self.vehicles,
-                                shifts=self.shifts)
+                                calendar=self.calendar, rule=self.rule, vehicles=vehicles, shifts=shifts)
 
     def times(self, day: date) -> list[datetime]:
         """The half-hour times of `day` within a shift that can be booked now. An arrival is offered from half an
         hour after the first shift starts (a vehicle leaving its depot at the start cannot be there already)."""
-        running = [s for s in self.shifts if s.runs_on(day)]
+        running = [s for s in on_duty(self.vehicles, self.shifts, self.spans, day)[1] if s.runs_on(day)]
         if not running:
             return []
         first = min(s.start for s in running)

@@ -19,6 +19,7 @@ from toki.transport.rides.models import (
     UsualTrip,
     Vehicle,
     VehicleDay,
+    VehicleOutOfService,
 )
 from toki.transport.rides.service_file import (
     AreaSpec,
@@ -152,3 +153,20 @@ def points_out_of_service(user, area: ServiceArea) -> list[MeetingPoint]:
 def export_document(user, areas: list[ServiceArea]) -> dict:
     """The service file of the areas `user` may set up (importing it again changes nothing)."""
     return to_document([area_spec(a) for a in areas if permissions.may_configure(user, a)])
+
+
+def spans_for_setup(user, area: ServiceArea, today: date) -> dict[int, list[VehicleOutOfService]]:
+    """vehicle id → its spans out of service in force or to come (from `today` on), first first."""
+    if not permissions.may_configure(user, area):
+        return {}
+    spans: dict[int, list[VehicleOutOfService]] = {}
+    for span in VehicleOutOfService.objects.filter(vehicle__area=area).covering_from(today).order_by("first_day"):
+        spans.setdefault(span.vehicle_id, []).append(span)
+    return spans
+
+
+def get_span_for_setup(user, area: ServiceArea, vehicle: Vehicle, pk: int) -> VehicleOutOfService:
+    """One span of `vehicle` out of service; DoesNotExist (a 404) for anyone who may not set the area up."""
+    if not permissions.may_configure(user, area):
+        raise VehicleOutOfService.DoesNotExist
+    return VehicleOutOfService.objects.select_related("vehicle").get(pk=pk, vehicle=vehicle)

@@ -27,6 +27,8 @@ urlpatterns = [
     path("ops/<slug:area_code>/service.json", views_setup.service_file, name="service_file"),
     path("ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/status/", views_setup.vehicle_status,
          name="vehicle_status"),
+    path("ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/spans/<int:pk>/end/", views_setup.vehicle_span_end,
+         name="vehicle_span_end"),
     path("ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/shifts/", views_setup.shifts, name="shifts"),
     path("ops/<slug:area_code>/vehicles/<slug:vehicle_code>/withdraw/", views_setup.vehicle_withdraw,
          name="vehicle_withdraw"),

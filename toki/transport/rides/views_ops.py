@@ -48,7 +48,11 @@ def board(request, area_code: str):
                  for s in vehicle_day.stops]
         rows.append({"plan": vehicle_day, "stops": stops})
     month_start, month_end = kpis.month_bounds(day)
+    out = selectors.vehicles_out_on(request.user, area, day)
     return render(request, "rides/board.html", {
+        # Out of service (retired until brought back, or in a span covering the day): listed with the way back.
+        "out": out, "in_span": {row.vehicle.pk for row in out if row.span is not None}, "today": timezone.localdate(),
+        "may_bring_back": permissions.may_configure(request.user, area),
         "area": area, "day": day, "plans": rows, "map_data": _map_data(area, day_plans, bookings),
         "kpi_sets": [(_("This day"), kpis.measure([area], day, day)),
                      (_("This month"), kpis.measure([area], month_start, month_end))],

@@ -28,11 +28,12 @@ from toki.transport.rides.forms_setup import (
     ExceptionForm,
     FareFormSet,
     ImportForm,
+    OutOfServiceForm,
     ShiftFormSet,
     place_errors,
     rule_initial,
 )
-from toki.transport.rides.models import ServiceArea, Vehicle
+from toki.transport.rides.models import ServiceArea, Vehicle, VehicleOutOfService
 from toki.transport.rides.service_changes import shown_value
 from toki.transport.rides.service_file import ServiceFileError, area_document, dumps, parse
 
@@ -72,9 +73,16 @@ def _overview(request, area: ServiceArea, *, status: int = 200, **extra):
     shifts = {v["code"]: v["shifts"] for v in document["vehicles"]}
     since = timezone.localdate() - timedelta(days=RECENT_EXCEPTION_DAYS)
     rule = document["booking_rule"]
+    spans = selectors_setup.spans_for_setup(request.user, area, timezone.localdate())
+    out_form, out_vehicle = extra.pop("out_form", None), extra.pop("out_vehicle", None)
     return render(request, "rides/setup/service.html", {
         "area": area, "document": document,
-        "vehicles": [(v, shown_value("shifts", shifts.get(v.code, [])))
+        "today": timezone.localdate(),
+        # Each vehicle: its shifts in words, its spans out of service in force or to come, and its 「運休にする」 form
+        # (bound, with the errors on its fields, for the vehicle whose change was just refused).
+        "vehicles": [(v, shown_value("shifts", shifts.get(v.code, [])), spans.get(v.pk, []),
+                      out_form if out_form is not None and out_vehicle == v.code
+                      else OutOfServiceForm(auto_id=f"{v.code}-%s"))
                      for v in selectors_setup.vehicles_for_setup(request.user, area)],
         "weekdays": shown_value("weekdays", document["weekdays"]),
         "exceptions": [e for e in document["exceptions"] if e["day"] >= since.isoformat()],
@@ -98,11 +106,16 @@ def vehicle_status(request, area_code: str, vehicle_code: str):
     area = _area(request, area_code)
     vehicle = _vehicle(request, area, vehicle_code)
     back = request.POST.get("active") == "1"
+    form = OutOfServiceForm(request.POST, auto_id=f"{vehicle.code}-%s")
     try:
         if back:  # its later days' plans were deleted with it: bookings make them again
             actions_setup.set_vehicle_in_service(acting_user=request.user, area=area, vehicle=vehicle, active=True)
-        elif request.POST.get("move_booked"):
-            return _retired(request, area, vehicle)
+        elif not form.is_valid():
+            return _overview(request, area, out_form=form, out_vehicle=vehicle.code)
+        elif form.is_span(timezone.localdate()):
+            return _out_for_span(request, area, vehicle, form)
+        elif form.cleaned_data["move_booked"]:
+            return _retired(request, area, vehicle, form.cleaned_data["note"])
         else:
             _done(request, actions_setup.set_vehicle_in_service(acting_user=request.user, area=area,
                                                                 vehicle=vehicle, active=False))
@@ -111,14 +124,70 @@ def vehicle_status(request, area_code: str, vehicle_code: str):
     if back:
         messages.success(request, _("%(vehicle)s is back in service: new bookings may use it.")
                          % {"vehicle": vehicle.name})
+        if request.POST.get("next") == "board":
+            return redirect("rides:board", area_code=area.code)
     return redirect("rides:service", area_code=area.code)
 
 
-def _retired(request, area: ServiceArea, vehicle):
+def _out_for_span(request, area: ServiceArea, vehicle: Vehicle, form: OutOfServiceForm):
+    """Out of service for a span of days (actions_vehicle.take_out_for_span); a refusal on the form's fields (409),
+    the call list next if a ride was cancelled."""
+    first_day = form.cleaned_data["first_day"] or timezone.localdate()
+    try:
+        done = actions_vehicle.take_out_for_span(
+            acting_user=request.user, area=area, vehicle=vehicle, first_day=first_day,
+            last_day=form.cleaned_data["last_day"], note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _overview(request, area, out_form=form, out_vehicle=vehicle.code, status=409)
+    assert done.span is not None
+    moved, cancelled = done.all_moved, done.all_cancelled
+    messages.success(request, _("%(vehicle)s is out of service %(span)s: %(moved)d rides moved to other vehicles "
+                                "within their promised times, %(cancelled)d cancelled (their riders are told on LINE "
+                                "or on the call list).") % {
+        "vehicle": vehicle.name, "span": actions_vehicle.span_label(done.span), "moved": len(moved),
+        "cancelled": len(cancelled)})
+    if done.today is not None and done.today.unsure:
+        messages.warning(request, _("Still on %(vehicle)s, their pickup time passed without a mark from its tablet "
+                                    "(the rider may be aboard): %(rides)s. Call the driver.") % {
+            "vehicle": vehicle.name, "rides": ", ".join(f"#{b.pk}" for b in done.today.unsure)})
+    if cancelled:
+        return redirect(_calls_page(area, min(b.service_date for b in cancelled)))
+    return redirect("rides:service", area_code=area.code)
+
+
+@login_required
+@require_POST
+def vehicle_span_end(request, area_code: str, vehicle_code: str, pk: int):
+    """「運行に戻す」 for a span out of service (ended from today), or its removal before it starts; from 運行設定 or
+    the operations board (`next=board`)."""
+    area = _area(request, area_code)
+    vehicle = _vehicle(request, area, vehicle_code)
+    try:
+        span = selectors_setup.get_span_for_setup(request.user, area, vehicle, pk)
+    except VehicleOutOfService.DoesNotExist:
+        raise Http404 from None
+    label = actions_vehicle.span_label(span)
+    try:
+        done = actions_vehicle.end_span(acting_user=request.user, area=area, span=span)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if done == "removed":
+            messages.success(request, _("%(vehicle)s: the span out of service %(span)s is removed.")
+                             % {"vehicle": vehicle.name, "span": label})
+        else:
+            messages.success(request, _("%(vehicle)s is back in service from today: new bookings may use it.")
+                             % {"vehicle": vehicle.name})
+    if request.POST.get("next") == "board":
+        return redirect("rides:board", area_code=area.code)
+    return redirect("rides:service", area_code=area.code)
+
+
+def _retired(request, area: ServiceArea, vehicle, note: str):
     """Out of service with its booked rides moved or cancelled; the call list next if any was cancelled."""
     try:
-        done = actions_vehicle.retire_vehicle(acting_user=request.user, area=area, vehicle=vehicle,
-                                              note=request.POST.get("note", "")[:200])
+        done = actions_vehicle.retire_vehicle(acting_user=request.user, area=area, vehicle=vehicle, note=note)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("rides:service", area_code=area.code)
@@ -264,7 +333,7 @@ def _calls_page(area: ServiceArea, day) -> str:
     return f"{reverse('rides:calls', args=[area.code])}?day={day.isoformat()}"
 
 
-def _add_errors(form: ExceptionForm, exc: ValidationError) -> None:
+def _add_errors(form: ExceptionForm | OutOfServiceForm, exc: ValidationError) -> None:
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 
