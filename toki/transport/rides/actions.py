@@ -43,7 +43,7 @@ from toki.transport.rides.rules import (
     request_problems,
     too_late,
 )
-from toki.transport.rides.travel import matrix_for
+from toki.transport.rides.travel import TravelError, matrix_for
 
 logger = logging.getLogger(__name__)
 
@@ -241,9 +241,17 @@ def retime_from_position(area, plan: VehicleDay, *, now: datetime) -> bool:
         return False
     floor = {"booking": following["booking"], "kind": following["kind"],
              "at": timezone.localtime(expected).isoformat()}
-    stops = plans.retimed(area, plan.stops, marks, {(following["booking"], following["kind"]): expected})
+    kept = plan.expected_next
     plan.expected_next = floor
-    if not apply_routes(area, [plan], {plan.pk: stops}, now=now):
+    try:  # the drives between the stops, and the route's distances (both before anything is written)
+        stops = plans.retimed(area, plan.stops, marks, {(following["booking"], following["kind"]): expected})
+        written = apply_routes(area, [plan], {plan.pk: stops}, now=now)
+    except TravelError as error:  # the position is kept all the same; the next report tries again
+        logger.warning("running late: vehicle-day %s not re-timed, the travel source could not answer (%s)",
+                       plan.pk, error)
+        written = []
+    if not written:
+        plan.expected_next = kept
         return False
     audit.record(actor=None, action="rides.plan_running_late", obj=plan, changes={
         "booking": following["booking"], "kind": following["kind"], "expected": floor["at"],

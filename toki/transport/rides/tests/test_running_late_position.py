@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timedelta
 
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -215,3 +215,13 @@ class RunningLateByPositionTests(RidesTestCase):
         at = self.first.planned_pickup - timedelta(minutes=10)
         with self.assertNumQueries(6):
             self.report_north_of_the_office(0, at)
+
+    def test_a_travel_source_that_cannot_answer_keeps_the_position_and_the_plan(self):
+        before, version = self.times(), self.plan().version
+        with (override_settings(TOKI_RIDES_TRAVEL="osrm:http://127.0.0.1:9"),
+              self.assertLogs("toki.transport.rides.actions", "WARNING") as logged):
+            self.late_report()  # the estimate falls back to the straight line; the drives between stops cannot
+        self.assertIn("not re-timed", logged.output[-1])
+        plan = self.plan()
+        self.assertEqual((self.times(), plan.version, plan.expected_next), (before, version, {}))
+        self.assertEqual(plan.last_seen_at, self.first.planned_pickup)
