@@ -6,6 +6,7 @@ Seats are sold in one place, `book_ride`: it locks the area's vehicle-day plans 
 in id order), asks the dispatcher (`dispatch.py`, the darp solver) for a place, writes the plan and the booking and
 publishes the event, all in one transaction; a second booking for the same day waits for the first."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from toki.accounts import audit, ratelimit
 from toki.lib.tasks import enqueue_on_commit
 from toki.lib.text import cut
-from toki.transport.rides import dispatch, permissions, plans, selectors
+from toki.transport.rides import dispatch, permissions, plans, running, selectors
 from toki.transport.rides.events import BOOKING_ACCEPTED, BOOKING_CANCELLED, publish_booking, publish_plans
 from toki.transport.rides.models import (
     Booking,
@@ -42,7 +43,9 @@ from toki.transport.rides.rules import (
     request_problems,
     too_late,
 )
-from toki.transport.rides.travel import matrix_for
+from toki.transport.rides.travel import TravelError, matrix_for
+
+logger = logging.getLogger(__name__)
 
 ALTERNATIVE_SHIFTS = (30, -30, 60, -60)  # minutes: the other times offered when a time is full
 # What the dispatcher's answer sets on a booking saved (provisionally accepted) before it was asked.
@@ -183,7 +186,7 @@ def apply_routes(area, days: list[VehicleDay], routes: dict[int, list[dict]], *,
         distance = plans.route_distance(area, vehicle_day.vehicle, stops)
         vehicle_day.stops, vehicle_day.version = stops, vehicle_day.version + 1
         vehicle_day.km_total, vehicle_day.km_empty = distance.km_total, distance.km_empty
-        vehicle_day.save(update_fields=["stops", "version", "km_total", "km_empty", "updated_at"])
+        vehicle_day.save(update_fields=["stops", "version", "km_total", "km_empty", "expected_next", "updated_at"])
         changed.append(vehicle_day)
     after = _planned_times(days)
     _store_planned_times({pk: times for pk, times in after.items() if before.get(pk) != times})
@@ -204,9 +207,57 @@ def retime_as_running(area, days: list[VehicleDay], vehicle_id: int, booking: Bo
     if plan is None or stop is None or recorded is None or \
             recorded <= datetime.fromisoformat(stop["at"]) + plans.RUNNING_LATE_FROM:
         return
-    stops = plans.retimed(area, plan.stops, plans.marks_of([plan], now))
+    stops = plans.retimed(area, plan.stops, plans.marks_of([plan], now), plans.floors_of(plan))
     if apply_routes(area, [plan], {plan.pk: stops}, now=now):
         publish_plans(area.municipality_id, [plan.pk])
+
+
+def retime_from_position(area, plan: VehicleDay, *, now: datetime) -> bool:
+    """After the driver's tablet wrote a newer position on `plan` (locked by the caller, in its transaction: the plan
+    before its bookings, the order every change takes): when the vehicle cannot reach its next stop not yet done by
+    that stop's time in the plan — from the position at the fix's time, on the area's travel source
+    (`running.arrivals_along`, the near reminder's estimate) — by RUNNING_LATE_FROM or more, the vehicle's later
+    stops are re-timed as running late (`plans.as_running` with that stop no earlier than expected), written with
+    the riders' planned times, and the stop and its expected time are kept on the plan (`expected_next`) so that no
+    later write of the solver puts back the earlier times. Nothing is pulled earlier: the stop is compared with its
+    time in the plan as it is, so a report no later than the last re-time writes nothing (a position arrives every
+    minute from each vehicle). Nothing for a fix outside the vehicle's shift, a vehicle taken out of service, or a
+    plan with no stop left. Answers whether the plan was written."""
+    seen = plan.last_seen_at
+    if (seen is None or plan.last_lat is None or plan.last_lon is None or not plan.stops
+            or plan.withdrawn_at is not None or not plan.start <= seen <= plan.end):
+        return False
+    marks = plans.marks_of([plan], seen)
+    remaining = running.remaining_stops(plan.stops, {pk: mark.status for pk, mark in marks.items()})
+    if not remaining:
+        return False
+    following = remaining[0]
+    # The vehicle's own position is not a point a matrix file lists: the straight line for that leg is the usual
+    # case there, logged at DEBUG (a report a minute from each vehicle).
+    expected = running.arrivals_along(area, (plan.last_lat, plan.last_lon), seen, [following], {}, logger,
+                                      own_leg_level=logging.DEBUG)[0]
+    planned = datetime.fromisoformat(following["at"])
+    if expected <= planned + plans.RUNNING_LATE_FROM:
+        return False
+    floor = {"booking": following["booking"], "kind": following["kind"],
+             "at": timezone.localtime(expected).isoformat()}
+    kept = plan.expected_next
+    plan.expected_next = floor
+    try:  # the drives between the stops, and the route's distances (both before anything is written)
+        stops = plans.retimed(area, plan.stops, marks, {(following["booking"], following["kind"]): expected})
+        written = apply_routes(area, [plan], {plan.pk: stops}, now=now)
+    except TravelError as error:  # the position is kept all the same; the next report tries again
+        logger.warning("running late: vehicle-day %s not re-timed, the travel source could not answer (%s)",
+                       plan.pk, error)
+        written = []
+    if not written:
+        plan.expected_next = kept
+        return False
+    audit.record(actor=None, action="rides.plan_running_late", obj=plan, changes={
+        "booking": following["booking"], "kind": following["kind"], "expected": floor["at"],
+        "late_minutes": round((expected - planned).total_seconds() / 60, 1)})
+    publish_plans(area.municipality_id, [plan.pk])
+    return True
 
 
 def note_earlier_vehicles(moved_from: dict[int, int]) -> None:

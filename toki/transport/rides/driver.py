@@ -253,7 +253,9 @@ def read_position(report, now: datetime) -> dict:
 def record_position(*, tablet: DriverTablet, position: dict) -> VehicleDay:
     """Where the vehicle is (for the operations map and the 'vehicle is near' reminder): written on the
     vehicle's plan for the day of the fix; a fix older than the one kept is ignored (fixes sent late after a
-    dead spot arrive out of order). No AuditEvent: a tablet reports every minute; the row says when."""
+    dead spot arrive out of order). No AuditEvent for the position: a tablet reports every minute; the row says
+    when. Then, under the same lock, a vehicle that cannot make its next stop on time has its later stops re-timed
+    as running late (`actions.retime_from_position`, audited when it writes)."""
     day = timezone.localdate(position["measured_at"])
     with transaction.atomic():
         vehicle_day = VehicleDay.objects.select_for_update().filter(vehicle_id=tablet.vehicle_id, day=day).first()
@@ -266,4 +268,6 @@ def record_position(*, tablet: DriverTablet, position: dict) -> VehicleDay:
         # No updated_at: it tells the re-optimiser's readers that the plan changed, and a position is no change.
         VehicleDay.objects.filter(pk=vehicle_day.pk).update(
             last_lat=vehicle_day.last_lat, last_lon=vehicle_day.last_lon, last_seen_at=vehicle_day.last_seen_at)
+        vehicle_day.vehicle = tablet.vehicle  # read with the tablet (and its area): no query for it
+        actions.retime_from_position(tablet.vehicle.area, vehicle_day, now=timezone.now())
     return vehicle_day

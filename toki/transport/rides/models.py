@@ -428,6 +428,10 @@ class VehicleDay(models.Model):
     last_lat = models.FloatField(null=True, blank=True)
     last_lon = models.FloatField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Running late by its position: {"booking": id, "kind": "pickup"|"dropoff", "at": ISO time} — the next stop not
+    # yet done that the last position said the vehicle would reach after its planned time, and when. A lower bound
+    # on that stop's time for every later write of the plan (plans.floors_of, solver.DayModel.stops_of); {} if none.
+    expected_next = models.JSONField(default=dict, blank=True)
     # Taken out of service for the rest of the day (a breakdown, an accident, a road cut): it takes no new ride and
     # the dispatcher leaves it out; its rides to come were moved or cancelled (actions_vehicle.withdraw_vehicle).
     withdrawn_at = models.DateTimeField(null=True, blank=True)

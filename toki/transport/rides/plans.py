@@ -48,10 +48,20 @@ def marks_of(days: list[VehicleDay], now: datetime) -> dict[int, Marks]:
     return {pk: Marks(status, boarded, dropped) for pk, status, boarded, dropped in rows}
 
 
-def retimed(area, stops: list[dict], marks: dict[int, Marks]) -> list[dict]:
+def retimed(area, stops: list[dict], marks: dict[int, Marks],
+            floors: dict[tuple[int, str], datetime] | None = None) -> list[dict]:
     """`as_running` with the drives between the route's stops from the area's travel source."""
     minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in stops]).minutes
-    return as_running(stops, marks, float(area.stop_minutes), lambda i, j: minutes[i][j])
+    return as_running(stops, marks, float(area.stop_minutes), lambda i, j: minutes[i][j], floors)
+
+
+def floors_of(vehicle_day: VehicleDay) -> dict[tuple[int, str], datetime]:
+    """(booking id, kind) → no earlier than this: the stop the vehicle's last position said it would reach late
+    (`VehicleDay.expected_next`, written by `actions.retime_from_position`), and when. Empty when none."""
+    expected = vehicle_day.expected_next
+    if not expected:
+        return {}
+    return {(expected["booking"], expected["kind"]): datetime.fromisoformat(expected["at"])}
 
 
 # Later than planned by less than this is the solver's rounding or a driver a little behind: the plan is not
@@ -60,13 +70,16 @@ RUNNING_LATE_FROM = timedelta(minutes=1)
 
 
 def as_running(stops: list[dict], marks: dict[int, Marks], stop_minutes: float,
-               minutes_between: Callable[[int, int], float]) -> list[dict]:
+               minutes_between: Callable[[int, int], float],
+               floors: dict[tuple[int, str], datetime] | None = None) -> list[dict]:
     """The route's times as the vehicle is running: every stop not yet done no earlier than the stop before it
     (at the time its tablet recorded it, if done) plus the stop's time and the drive (`minutes_between(i - 1, i)`,
     by position in `stops`). So a vehicle running late pushes its later stops, and their riders' predicted times
     and 'near' reminders, later; one running early keeps them (nobody is picked up before their window). A done
-    stop keeps its planned time (the records are on the booking: punctuality is the one against the other). A
-    plan with no mark is given back as it is (its solver's times already leave room for every drive)."""
+    stop keeps its planned time (the records are on the booking: punctuality is the one against the other).
+    `floors`: (booking id, kind) → no earlier than this, for a stop not yet done (where the vehicle's last position
+    said it would be: `floors_of`); the stops after it follow as after a mark. A plan with no mark and no floor is
+    given back as it is (its solver's times already leave room for every drive)."""
     running: list[dict] = []
     clock: datetime | None = None  # when the vehicle left the stop before, as far as is known
     for i, stop in enumerate(stops):
@@ -78,6 +91,9 @@ def as_running(stops: list[dict], marks: dict[int, Marks], stop_minutes: float,
             clock = recorded
             continue
         earliest = None if clock is None else clock + timedelta(minutes=stop_minutes + minutes_between(i - 1, i))
+        floor = floors.get((stop["booking"], stop["kind"])) if floors else None
+        if floor is not None and (earliest is None or floor > earliest):
+            earliest = floor
         at = earliest if earliest is not None and earliest > planned + RUNNING_LATE_FROM else planned
         running.append(stop if at == planned else {**stop, "at": timezone.localtime(at).isoformat()})
         clock = at

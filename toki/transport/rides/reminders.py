@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 
 from toki.lib.site_links import site_link
 from toki.lib.text import cut
-from toki.transport.rides import plans
+from toki.transport.rides import running
 from toki.transport.rides.models import Booking, VehicleDay
 from toki.transport.rides.selectors_line import (
     evening_reminder_bookings,
     near_reminder_bookings,
     suspension_notice_bookings,
 )
-from toki.transport.rides.travel import Point, StraightLine, TravelError, matrix_for
 from toki.transport.rides.wording import booking_lines, full_day, hhmm, point_name
 
 logger = logging.getLogger(__name__)
@@ -129,26 +128,6 @@ def send_evening_reminders(now: datetime | None = None) -> int:
     return count
 
 
-def _leg_minutes(area, points: list[Point]) -> list[float]:
-    """Minutes of each leg points[i] → points[i + 1] on the area's travel source. A source that cannot answer for the
-    vehicle's own position (points[0]: a matrix file lists the meeting points, not where a vehicle happens to be)
-    gives that leg on the straight-line estimate; one that cannot answer for the stops either (an OSRM server that
-    does not answer) gives every leg on it, with a warning. Never an error: the reminder goes on."""
-    line = StraightLine(max(area.speed_kmh, 1.0), max(area.detour_factor, 1.0))
-    try:
-        minutes = matrix_for(area, points).minutes
-        return [minutes[i][i + 1] for i in range(len(points) - 1)]
-    except TravelError as error:
-        logger.info("near reminders: no travel time from the vehicle's position (%s); straight line for it", error)
-    first = line.matrix(points[:2]).minutes[0][1]
-    try:
-        rest = matrix_for(area, points[1:]).minutes
-    except TravelError as error:
-        logger.warning("near reminders: the travel source could not answer (%s); straight-line estimate used", error)
-        rest = line.matrix(points[1:]).minutes
-    return [first] + [rest[i][i + 1] for i in range(len(points) - 2)]
-
-
 def pickup_arrivals(vehicle_day: VehicleDay, states: dict[int, tuple[str, datetime | None]], wanted: set[int],
                     now: datetime) -> dict[int, datetime]:
     """Booking id → when the vehicle is expected at that pickup, for the `wanted` bookings on the plan: from its last
@@ -161,24 +140,17 @@ def pickup_arrivals(vehicle_day: VehicleDay, states: dict[int, tuple[str, dateti
         return {}
     if vehicle_day.last_seen_at < now - fresh:
         return {}
-    remaining = [s for s in vehicle_day.stops if not plans.is_done(s, states.get(s["booking"], ("", None))[0])]
+    remaining = running.remaining_stops(vehicle_day.stops, {pk: state[0] for pk, state in states.items()})
     last = max((i for i, s in enumerate(remaining) if s["kind"] == "pickup" and s["booking"] in wanted), default=-1)
     if last < 0:
         return {}
     remaining = remaining[:last + 1]
-    area = vehicle_day.vehicle.area
-    points = [(vehicle_day.last_lat, vehicle_day.last_lon)] + [(s["lat"], s["lon"]) for s in remaining]
-    legs = _leg_minutes(area, points)
+    times = running.arrivals_along(vehicle_day.vehicle.area, (vehicle_day.last_lat, vehicle_day.last_lon), now,
+                                   remaining, {pk: state[1] for pk, state in states.items()}, logger)
     arrivals: dict[int, datetime] = {}
-    when = now
-    for stop, leg in zip(remaining, legs, strict=True):
-        when += timedelta(minutes=leg)
+    for stop, when in zip(remaining, times, strict=True):
         if stop["kind"] == "pickup":
             arrivals.setdefault(stop["booking"], when)
-            opens = states.get(stop["booking"], ("", None))[1]
-            if opens is not None and opens > when:
-                when = opens
-        when += timedelta(minutes=area.stop_minutes)
     return {pk: arrivals[pk] for pk in wanted if pk in arrivals}
 
 

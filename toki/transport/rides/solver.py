@@ -77,16 +77,23 @@ def served_heads(days: list[VehicleDay], now: datetime, marks: dict[int, plans.M
     nothing is inserted before them, the re-optimiser moves none of them). The head runs up to the last stop that
     is either done — the driver's tablet marked its rider boarded or dropped off (`plans.is_done`), even when the
     driver was early and its planned time is still to come — or whose planned time has passed (a pickup not yet
-    marked stays put: the vehicle is there or on its way). Marks are made only on the ride's day, so the bookings'
-    states are read (one query, `plans.marks_of`, unless given as `marks`) only for today's plans."""
+    marked stays put: the vehicle is there or on its way), or the one its last position said it is on its way to,
+    late (`VehicleDay.expected_next`: its time was pushed past now, and the vehicle is still heading there). Marks
+    are made only on the ride's day, so the bookings' states are read (one query, `plans.marks_of`, unless given as
+    `marks`) only for today's plans."""
     if marks is None:
         marks = plans.marks_of(days, now)
     statuses = {pk: mark.status for pk, mark in marks.items()}
 
-    def served(stop: dict) -> bool:
-        return datetime.fromisoformat(stop["at"]) <= now or plans.is_done(stop, statuses.get(stop["booking"]))
+    def served(stop: dict, heading_to: dict[tuple[int, str], datetime]) -> bool:
+        return (datetime.fromisoformat(stop["at"]) <= now or plans.is_done(stop, statuses.get(stop["booking"]))
+                or (stop["booking"], stop["kind"]) in heading_to)
 
-    return {str(vd.pk): max((i + 1 for i, s in enumerate(vd.stops) if served(s)), default=0) for vd in days}
+    heads = {}
+    for vd in days:
+        heading_to = plans.floors_of(vd)
+        heads[str(vd.pk)] = max((i + 1 for i, s in enumerate(vd.stops) if served(s, heading_to)), default=0)
+    return heads
 
 
 class DayModel:
@@ -144,6 +151,7 @@ class DayModel:
             stops = tuple(darp.Stop(str(s["booking"]), s["kind"]) for s in vd.stops)
             routes.append(darp.Route(str(vd.pk), stops))
         self.marks = plans.marks_of(days, now)
+        self.floors = {vd.pk: plans.floors_of(vd) for vd in days}  # running late by position: on the rows read
         self.locked = served_heads(days, now, self.marks)
         self.places, self.travel = places, travel
         unassigned = (str(new.pk),) if new is not None else ()
@@ -164,22 +172,24 @@ class DayModel:
             service_time=float(self.area.stop_minutes), max_ride_time=max_ride)
 
     def stops_of(self, plan: darp.Plan) -> dict[int, list[dict]]:
-        """The plan's routes as VehicleDay.stops, with darp's times moved to what the tablets recorded (a vehicle
-        running late: `plans.as_running`), so that a solver's write never puts back times the vehicle has missed."""
+        """The plan's routes as VehicleDay.stops, with darp's times moved to what the tablets recorded and to where
+        a late vehicle's last position said it would be (`plans.as_running` with the marks and the plan's floor,
+        `VehicleDay.expected_next`), so that a solver's write never puts back times the vehicle has missed."""
         routes = {}
         for route in plan.routes:
             stops = [plans.stop(self.bookings[int(stop.request_id)], stop.kind, at(self.day_start, when))
                      for stop, when in zip(route.stops, route.times, strict=True)]
-            routes[int(route.vehicle_id)] = self._as_running(route, stops) if self.marks else stops
+            floors = self.floors.get(int(route.vehicle_id))
+            routes[int(route.vehicle_id)] = self._as_running(route, stops, floors) if self.marks or floors else stops
         return routes
 
-    def _as_running(self, route: darp.Route, stops: list[dict]) -> list[dict]:
+    def _as_running(self, route: darp.Route, stops: list[dict], floors) -> list[dict]:
         nodes = [self.places[int(s.request_id)][0 if s.kind == darp.PICKUP else 1] for s in route.stops]
 
         def minutes_between(i: int, j: int) -> float:
             return self.travel[nodes[i]][nodes[j]]
 
-        return plans.as_running(stops, self.marks, float(self.area.stop_minutes), minutes_between)
+        return plans.as_running(stops, self.marks, float(self.area.stop_minutes), minutes_between, floors)
 
 
 def insert(area, days: list[VehicleDay], booking: Booking, *, now: datetime,
