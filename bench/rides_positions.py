@@ -33,6 +33,7 @@ from pathlib import Path
 from unittest import mock
 
 from _common import REPO, BenchError, format_table, machine_info, percentile, run_main, write_results
+from rides_driver_sync import setup_django  # the same demo database (and an open shelter, unused here)
 
 NAME = "rides_positions"
 KM = 1 / 111  # degrees of latitude in a kilometre
@@ -45,25 +46,6 @@ def parse_args(argv):
     parser.add_argument("--late-share", type=float, default=0.25, help="share of the vehicles running late")
     parser.add_argument("--stops", type=int, default=8, help="stops on each vehicle's plan (even)")
     return parser.parse_args(argv)
-
-
-def setup_django(tmp: Path):
-    os.environ.update({"DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}", "TOKI_VAR_DIR": str(tmp / "var"),
-                       "DJANGO_SETTINGS_MODULE": "toki.settings", "LOG_LEVEL": "ERROR",
-                       "ALLOWED_HOSTS": "localhost"})
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    # The URLconf built before seed_demo (which backdates its KPI history under freezegun; see rides_driver_sync).
-    from django.urls import resolve
-
-    resolve("/api/v1/health")
-    call_command("seed_demo", verbosity=0)
 
 
 def vehicles_with_plans(count: int, stops: int) -> list:

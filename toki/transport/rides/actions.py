@@ -43,7 +43,7 @@ from toki.transport.rides.rules import (
     request_problems,
     too_late,
 )
-from toki.transport.rides.travel import TravelError, matrix_for
+from toki.transport.rides.travel import matrix_for
 
 logger = logging.getLogger(__name__)
 
@@ -243,13 +243,9 @@ def retime_from_position(area, plan: VehicleDay, *, now: datetime) -> bool:
              "at": timezone.localtime(expected).isoformat()}
     kept = plan.expected_next
     plan.expected_next = floor
-    try:  # the drives between the stops, and the route's distances (both before anything is written)
-        stops = plans.retimed(area, plan.stops, marks, {(following["booking"], following["kind"]): expected})
-        written = apply_routes(area, [plan], {plan.pk: stops}, now=now)
-    except TravelError as error:  # the position is kept all the same; the next report tries again
-        logger.warning("running late: vehicle-day %s not re-timed, the travel source could not answer (%s)",
-                       plan.pk, error)
-        written = []
+    # The drives on the travel source, or its straight-line estimate when it cannot answer (plans.retimed).
+    stops = plans.retimed(area, plan.stops, marks, {(following["booking"], following["kind"]): expected})
+    written = apply_routes(area, [plan], {plan.pk: stops}, now=now)
     if not written:
         plan.expected_next = kept
         return False

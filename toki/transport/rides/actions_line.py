@@ -150,13 +150,8 @@ def save_usual_trip_from_line(*, subscriber_id: int, booking: Booking) -> UsualT
     """The LINE friend saves a ride they just booked as a usual trip (the phone desk saves them otherwise): the
     booking must be theirs; the same trip twice, a place sent that is not their home or more than USUAL_TRIPS_MAX
     are refused."""
-    if booking.rider_id is None:
-        raise PermissionDenied("a booking without a rider")
     with transaction.atomic():
-        rider = Rider.objects.select_for_update().filter(  # two taps at once save one trip
-            pk=booking.rider_id, line_link__subscriber_id=subscriber_id).first()
-        if rider is None:
-            raise PermissionDenied("a booking of another LINE friend")
+        _own_rider_locked(booking, subscriber_id)
         if not may_save_as_usual(booking):
             raise ValidationError(_("This trip is among your usual trips already, or you have %(max)d of them "
                                     "(the phone desk can remove one).") % {"max": USUAL_TRIPS_MAX})
@@ -165,6 +160,17 @@ def save_usual_trip_from_line(*, subscriber_id: int, booking: Booking) -> UsualT
         audit.record(actor=None, action="rides.usual_trip_create", obj=trip,
                      changes={"channel": "line", "booking": booking.pk})
     return trip
+
+
+def _own_rider_locked(booking: Booking, subscriber_id: int) -> Rider:
+    """The booking's rider, row-locked (two taps at once save once) and set on it, when the LINE friend is linked to
+    them; PermissionDenied for anyone else's booking (or one unlinked meanwhile)."""
+    rider = Rider.objects.select_for_update().filter(
+        pk=booking.rider_id, line_link__subscriber_id=subscriber_id).first() if booking.rider_id else None
+    if rider is None:
+        raise PermissionDenied("a booking of another LINE friend")
+    booking.rider = rider
+    return rider
 
 
 def home_to_offer(booking: Booking) -> str | None:
@@ -185,14 +191,10 @@ def save_home_from_line(*, subscriber_id: int, booking: Booking, which: str) -> 
     """The LINE friend keeps the place they sent for a ride just booked as their home: next time 「自宅」 is one tap.
     Their own booking only; refused once a home is saved (two taps, or the desk meanwhile). Audited without the
     place (personal data: where someone lives)."""
-    if which not in ("origin", "destination") or booking.rider_id is None:
+    if which not in ("origin", "destination"):
         raise PermissionDenied("not a place of this booking")
     with transaction.atomic():
-        rider = Rider.objects.select_for_update().filter(  # two taps at once save it once
-            pk=booking.rider_id, line_link__subscriber_id=subscriber_id).first()
-        if rider is None:
-            raise PermissionDenied("a booking of another LINE friend")
-        booking.rider = rider
+        rider = _own_rider_locked(booking, subscriber_id)
         if home_to_offer(booking) is None or getattr(booking, f"{which}_id") is not None:
             raise ValidationError(_("Your home is saved already. To change it, call the phone desk."))
         rider.home_lat, rider.home_lon = getattr(booking, f"{which}_lat"), getattr(booking, f"{which}_lon")

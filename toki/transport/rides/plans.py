@@ -1,6 +1,7 @@
 """Vehicle-day plans: which vehicles run on a day (their shifts), the rows a booking locks, and the route's
 distances (vehicle-km and the empty share). Used by the actions and the re-optimiser; no permission checks here."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -9,7 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from toki.transport.rides.models import Booking, Shift, Vehicle, VehicleDay, VehicleOutOfService
-from toki.transport.rides.travel import matrix_for
+from toki.transport.rides.travel import matrix_or_estimate
+
+logger = logging.getLogger(__name__)
 
 # A stop the driver's tablet has marked done, by the booking's state: its pickup once the rider boarded, both its
 # stops once the rider was dropped off. (A no-show's stops leave the plan, so they are never on it to be done.)
@@ -50,8 +53,9 @@ def marks_of(days: list[VehicleDay], now: datetime) -> dict[int, Marks]:
 
 def retimed(area, stops: list[dict], marks: dict[int, Marks],
             floors: dict[tuple[int, str], datetime] | None = None) -> list[dict]:
-    """`as_running` with the drives between the route's stops from the area's travel source."""
-    minutes = matrix_for(area, [(s["lat"], s["lon"]) for s in stops]).minutes
+    """`as_running` with the drives between the route's stops from the area's travel source (its straight-line
+    estimate when the source cannot answer: a fact recorded by a tablet is applied all the same)."""
+    minutes = matrix_or_estimate(area, [(s["lat"], s["lon"]) for s in stops], logger, "re-timing a plan").minutes
     return as_running(stops, marks, float(area.stop_minutes), lambda i, j: minutes[i][j], floors)
 
 
@@ -184,7 +188,7 @@ def route_distance(area, vehicle: Vehicle, stops: list[dict]) -> RouteDistance:
         [(vehicle.depot_lat, vehicle.depot_lon)]
     if len(points) == 2:
         return RouteDistance(0.0, 0.0)
-    km = matrix_for(area, points).km
+    km = matrix_or_estimate(area, points, logger, "a route's kilometres").km
     total = empty = 0.0
     load = 0
     for i in range(len(points) - 1):

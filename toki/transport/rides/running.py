@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from toki.transport.rides import plans
-from toki.transport.rides.travel import Point, StraightLine, TravelError, matrix_for
+from toki.transport.rides.travel import Point, TravelError, estimate_for, matrix_for
 
 
 def leg_minutes(area, points: list[Point], log: logging.Logger, *, own_leg_level: int = logging.INFO) -> list[float]:
@@ -16,7 +16,7 @@ def leg_minutes(area, points: list[Point], log: logging.Logger, *, own_leg_level
     gives that leg on the straight-line estimate (logged to `log` at `own_leg_level`: with a matrix file it is the
     usual case); one that cannot answer for the stops either (an OSRM server that does not answer) gives every leg
     on it, with a warning. Never an error: the caller goes on."""
-    line = StraightLine(max(area.speed_kmh, 1.0), max(area.detour_factor, 1.0))
+    line = estimate_for(area)
     try:
         minutes = matrix_for(area, points).minutes
         return [minutes[i][i + 1] for i in range(len(points) - 1)]

@@ -10,6 +10,7 @@
 Every source answers `Matrix(minutes, km)` for a list of (lat, lon) points, row = from, column = to."""
 
 import json
+import logging
 import math
 import urllib.error
 import urllib.request
@@ -130,6 +131,24 @@ def matrix_for(area, points: list[Point]) -> Matrix:
     small = travel_for(area).matrix(distinct)
     rows = [index[(round(lat, 7), round(lon, 7))] for lat, lon in points]
     return Matrix([[small.minutes[i][j] for j in rows] for i in rows], [[small.km[i][j] for j in rows] for i in rows])
+
+
+def estimate_for(area) -> StraightLine:
+    """The straight-line estimate with the area's speed and detour (bounded below: a bad setting never divides by
+    zero), what is used where the area's own source cannot answer and something must go on."""
+    return StraightLine(max(area.speed_kmh, 1.0), max(area.detour_factor, 1.0))
+
+
+def matrix_or_estimate(area, points: list[Point], log: logging.Logger, purpose: str) -> Matrix:
+    """The area's source, or the straight-line estimate with a warning when it cannot answer (the OSRM server down,
+    a matrix file without the point). For what records facts and figures — a tablet's mark re-timing the plan, a
+    route's kilometres — which must not fail, nor make the tablet's sync fail, because a travel server is down.
+    What decides a booking keeps `matrix_for` (a request is refused with the reason instead)."""
+    try:
+        return matrix_for(area, points)
+    except TravelError as error:
+        log.warning("%s: the travel source could not answer (%s); straight-line estimate used", purpose, error)
+        return estimate_for(area).matrix(list(points))
 
 
 def travel_for(area):

@@ -5,6 +5,7 @@ re-optimiser) puts back the times it has missed. A vehicle running early moves n
 
 from datetime import datetime, timedelta
 
+from django.test import override_settings
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -15,7 +16,9 @@ from toki.transport.rides.tests.base import RidesTestCase, local
 from toki.transport.rides.tests.tablet import Tablet
 
 
-class RunningLateTests(RidesTestCase):
+class OneVehicleDayCase(RidesTestCase):
+    """One vehicle of the area running (the others in the garage), with two rides on it at 10:00 and 10:40."""
+
     def setUp(self):
         super().setUp()
         # A day with one vehicle of the area running (the others in the garage), so both rides are on it.
@@ -36,6 +39,8 @@ class RunningLateTests(RidesTestCase):
         self.assertEqual(booking.status, Booking.Status.ACCEPTED, booking.reason)
         return booking
 
+
+class RunningLateTests(OneVehicleDayCase):
     def route(self) -> list[dict]:
         return VehicleDay.objects.get(vehicle=self.vehicle, day=self.day).stops
 
@@ -91,3 +96,20 @@ class RunningLateTests(RidesTestCase):
         self.assertFalse(second.running_late)
         self.assertNotContains(self.client.get(reverse("rides:booking", args=[second.reference])),
                                'class="rides-late"')
+
+    def test_marks_are_applied_when_the_travel_source_cannot_answer(self):
+        """OSRM down (the server in the office lost power): the marks are facts and are applied — the sync answers,
+        nothing waits behind them — and the later stops are re-timed on the straight-line estimate, logged."""
+        before = Booking.objects.get(pk=self.second.pk).planned_pickup
+        late = self.first.promised_pickup_until + timedelta(minutes=40)
+        with (override_settings(TOKI_RIDES_TRAVEL="osrm:http://127.0.0.1:9"),
+              self.assertLogs("toki.transport.rides.plans", "WARNING") as logged):
+            boarded = self.tablet.mark("boarded", self.first, late)
+            self.assertGreater(Booking.objects.get(pk=self.second.pk).planned_pickup, before)  # pushed, estimated
+            dropped = self.tablet.mark("dropped_off", self.first, late + timedelta(minutes=20))
+            missed = self.tablet.mark("no_show", self.second, self.second.promised_pickup_until + timedelta(hours=2))
+        self.assertEqual([(a["status"], a["error"]) for a in (boarded, dropped, missed)], [("applied", "")] * 3)
+        self.assertIn("straight-line estimate used", logged.output[-1])
+        self.assertEqual(Booking.objects.get(pk=self.first.pk).status, Booking.Status.COMPLETED)
+        self.assertEqual(Booking.objects.get(pk=self.second.pk).status, Booking.Status.NO_SHOW)
+        self.assertEqual({s["booking"] for s in self.route()}, {self.first.pk})  # the no-show left the plan

@@ -15,37 +15,20 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from toki.accounts.models import AuditEvent
-from toki.transport.rides import actions, dispatch, plans, solver
-from toki.transport.rides.models import Booking, Vehicle, VehicleDay
-from toki.transport.rides.rules import Place, RideRequest
-from toki.transport.rides.tests.base import RidesTestCase, local
-from toki.transport.rides.tests.tablet import Tablet
+from toki.transport.rides import dispatch, plans, solver
+from toki.transport.rides.models import Booking, VehicleDay
+from toki.transport.rides.tests.base import local
+from toki.transport.rides.tests.test_running_late import OneVehicleDayCase
 from toki.transport.rides.travel import StraightLine
 
 KM = 1 / 111  # degrees of latitude in a kilometre
 SECOND = timedelta(seconds=1)  # the travel source rounds the points it is asked for
 
 
-class RunningLateByPositionTests(RidesTestCase):
+class RunningLateByPositionTests(OneVehicleDayCase):
     def setUp(self):
         super().setUp()
-        # One vehicle of the area running (the others in the garage), so both rides are on it.
-        self.vehicle = Vehicle.objects.filter(area=self.ryotsu, active=True).order_by("code").first()
-        Vehicle.objects.filter(area=self.ryotsu).exclude(pk=self.vehicle.pk).update(active=False)
-        self.first = self.book("ryotsu-office", "ryotsu-hospital", 10)
-        self.second = self.book("ryotsu-hospital", "ryotsu-office", 10, 40)
-        self.first.refresh_from_db()  # the second booking may have re-timed it
-        self.assertEqual({self.first.vehicle, self.second.vehicle}, {self.vehicle})
-        self.tablet = Tablet(self.vehicle, self.bob)
         self.office = self.point("ryotsu-office")
-
-    def book(self, origin: str, destination: str, hh: int, mm: int = 0) -> Booking:
-        request = RideRequest(area=self.ryotsu, origin=Place.of(self.point(origin)),
-                              destination=Place.of(self.point(destination)),
-                              earliest_pickup=local(self.day, hh, mm), latest_arrival=None)
-        booking = actions.book_ride(acting_user=None, request=request, channel="web", now=local(self.day, 7)).booking
-        self.assertEqual(booking.status, Booking.Status.ACCEPTED, booking.reason)
-        return booking
 
     def plan(self) -> VehicleDay:
         return VehicleDay.objects.get(vehicle=self.vehicle, day=self.day)
@@ -216,12 +199,15 @@ class RunningLateByPositionTests(RidesTestCase):
         with self.assertNumQueries(6):
             self.report_north_of_the_office(0, at)
 
-    def test_a_travel_source_that_cannot_answer_keeps_the_position_and_the_plan(self):
-        before, version = self.times(), self.plan().version
+    def test_a_travel_source_that_cannot_answer_re_times_on_the_straight_line_estimate(self):
+        """OSRM down: the position is kept and the plan re-timed all the same, the drives estimated by the straight
+        line (as the 'near' reminder does), with a warning in the log."""
+        before = self.times()
         with (override_settings(TOKI_RIDES_TRAVEL="osrm:http://127.0.0.1:9"),
-              self.assertLogs("toki.transport.rides.actions", "WARNING") as logged):
-            self.late_report()  # the estimate falls back to the straight line; the drives between stops cannot
-        self.assertIn("not re-timed", logged.output[-1])
+              self.assertLogs("toki.transport.rides.plans", "WARNING") as logged):
+            self.late_report()
+        self.assertIn("straight-line estimate used", logged.output[-1])
         plan = self.plan()
-        self.assertEqual((self.times(), plan.version, plan.expected_next), (before, version, {}))
         self.assertEqual(plan.last_seen_at, self.first.planned_pickup)
+        self.assertEqual(plan.expected_next["booking"], self.first.pk)
+        self.assertGreater(self.times()[(self.first.pk, "pickup")], before[(self.first.pk, "pickup")])
