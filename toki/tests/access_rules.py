@@ -268,6 +268,7 @@ RULES = {
     'rides/ops/<slug:area_code>/service/': RYOTSU_OFFICE,
     'rides/ops/<slug:area_code>/service.json': RYOTSU_OFFICE,
     'rides/ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/status/': RYOTSU_OFFICE,
+    'rides/ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/spans/<int:pk>/end/': RYOTSU_OFFICE,
     'rides/ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/shifts/': RYOTSU_OFFICE,
     'rides/ops/<slug:area_code>/service/exceptions/': RYOTSU_OFFICE,
     'rides/ops/<slug:area_code>/service/rule/': RYOTSU_OFFICE,

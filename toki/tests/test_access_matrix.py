@@ -37,9 +37,13 @@ def routes(resolver=None, prefix=""):
             yield prefix + str(pattern.pattern)
 
 
-def _rides_objects(municipality):
-    """The 両津 shared-ride area with a rider, a usual trip and a booking, made through the rides actions."""
+def _rides_objects(municipality, acting_user):
+    """The 両津 shared-ride area with a rider, a usual trip, a booking and a vehicle's span out of service a month
+    ahead (no ride on it), made through the rides actions."""
+    from datetime import timedelta
+
     from toki.transport.rides import actions as rides_actions
+    from toki.transport.rides.actions_vehicle import take_out_for_span
     from toki.transport.rides.demo import seed_rides_demo
     from toki.transport.rides.models import Booking
     from toki.transport.rides.rules import Place, RideRequest
@@ -56,7 +60,10 @@ def _rides_objects(municipality):
     assert booking.status == Booking.Status.ACCEPTED, booking.reason
     trip = rides_actions.add_usual_trip(acting_user=None, rider=rider, label="通院", origin=points[0],
                                         destination=points[1])
-    return rider, trip, booking
+    later = service_day() + timedelta(days=30)
+    span = take_out_for_span(acting_user=acting_user, area=ryotsu, vehicle=booking.vehicle, first_day=later,
+                             last_day=later + timedelta(days=1), note="車検").span
+    return rider, trip, booking, span
 
 
 class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
@@ -89,7 +96,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
         create_kpi_demo(PERSONA_PASSWORD)
         household = register_and_check_in(cls.carol, cls.opening)
         supplies = request_supplies(acting_user=cls.carol, opening=cls.opening, items=[("水", 10, "箱")])
-        rider, trip, booking = _rides_objects(cls.municipality)
+        rider, trip, booking, span = _rides_objects(cls.municipality, cls.alice)
         cls.values = {  # (route prefix, argument name) → value; the longest matching prefix wins
             ("hq/incidents/", "pk"): cls.incident.pk, ("hq/incidents/", "entry_pk"): entry.pk,
             ("hq/incidents/", "part"): "summary", ("hq/instructions/", "pk"): instruction.pk,
@@ -109,6 +116,7 @@ class AccessMatrixTests(ShelterWorldMixin, BaseTestCase):
             ("rides/desk/<slug:area_code>/bookings/", "pk"): booking.pk,
             ("rides/desk/<slug:area_code>/calls/", "pk"): booking.pk,
             ("rides/ops/<slug:area_code>/service/vehicles/", "vehicle_code"): booking.vehicle.code,
+            ("rides/ops/<slug:area_code>/service/vehicles/<slug:vehicle_code>/spans/", "pk"): span.pk,
             ("rides/ops/<slug:area_code>/vehicles/", "vehicle_code"): booking.vehicle.code,
         }
 
