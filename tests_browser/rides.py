@@ -12,6 +12,8 @@
 - door to door on a phone (rides_door.py): the place tapped on the map, a tap outside refused, booked;
 - a vehicle out of service for today: refused for the driver's vehicle (a rider on board), another one's plan then
   says 運休中 (rides-vehicle-withdrawn-tablet);
+- a vehicle out of service for two days in two weeks (車検), set on 運行設定, listed on that day's board, removed
+  (rides-span-form-tablet, rides-span-board-tablet);
 - a typhoon: bob makes the day a 運休日 with its rides cancelled on the 運行設定 page, and lands on the call list
   with the riders to tell first (rides-suspend-form-tablet, rides-suspended-calls-desktop).
 """
@@ -143,7 +145,45 @@ def check_rides(report: Report, browser: Browser, password: str) -> None:
     rides_driver.check_driver_tablet(report, browser, password)
     check_vehicle_withdrawn(report, browser, password)
     rides_door.check_door_to_door(report, browser, day)
+    check_vehicle_span(report, browser, password, day)
     check_suspended_day(report, browser, password, day)
+
+
+def check_vehicle_span(report: Report, browser: Browser, password: str, day: date) -> None:
+    """bob takes 両津3号車 out of service for two days in two weeks (at the garage for its 車検) on 運行設定; the row
+    and that day's board list it with the reason; then he removes the span before it starts."""
+    context = browser.context("tablet")
+    try:
+        page = context.new_page()
+
+        def span() -> None:
+            page.goto("/accounts/login/", wait_until="load")
+            log_in(page, "bob", password)
+            page.goto("/rides/ops/ryotsu/service/", wait_until="load")
+            first, last = day + timedelta(days=14), day + timedelta(days=15)
+            row = page.locator("#vehicle-ryotsu-3")
+            row.locator("details summary").click()
+            row.get_by_label("初日", exact=False).fill(first.isoformat())
+            row.get_by_label("最終日", exact=False).fill(last.isoformat())
+            row.get_by_label("理由", exact=False).fill("車検")
+            screenshot(report, page, "rides-span-form-tablet")
+            with page.expect_navigation(wait_until="load"):
+                row.locator("button[type=submit]", has_text="運休にする").click()
+            listed = page.locator("#vehicle-ryotsu-3 .rides-span")
+            expect(listed.count() == 1 and f"{first.isoformat()}～{last.isoformat()}" in listed.inner_text()
+                   and "車検" in listed.inner_text(), f"the span is not on the row: {row.inner_text()[:300]}")
+            page.goto(f"/rides/ops/ryotsu/?day={first.isoformat()}", wait_until="load")
+            out = page.locator("#out-ryotsu-3")
+            expect(out.count() == 1 and "車検" in out.inner_text(), "the board of a span day does not list it")
+            screenshot(report, page, "rides-span-board-tablet")
+            with page.expect_navigation(wait_until="load"):
+                out.locator("button[type=submit]").click()
+            page.goto(f"/rides/ops/ryotsu/?day={first.isoformat()}", wait_until="load")
+            expect(page.locator("#out-ryotsu-3").count() == 0, "the span removed is still on the board")
+
+        report.check("rides bob takes a vehicle out of service for two days (車検) and removes it again", span)
+    finally:
+        context.close()
 
 
 def check_vehicle_withdrawn(report: Report, browser: Browser, password: str) -> None:
