@@ -18,7 +18,14 @@ from toki.lib import device_secrets
 from toki.lib.report_fields import ReportInvalid, moment, number
 from toki.transport.rides import actions, actions_vehicle, permissions
 from toki.transport.rides.events import BOOKING_BOARDED, BOOKING_DROPPED_OFF, publish_booking
-from toki.transport.rides.models import Booking, DriverTablet, TabletEnrolment, Vehicle, VehicleDay
+from toki.transport.rides.models import (
+    Booking,
+    DriverTablet,
+    TabletEnrolment,
+    Vehicle,
+    VehicleDay,
+    VehicleOutOfService,
+)
 
 COOKIE = "toki_rides_tablet"
 COOKIE_AGE = 365 * 24 * 3600
@@ -159,7 +166,23 @@ def plan_for(tablet: DriverTablet, day: date) -> dict:
             # Taken out of service for the day (actions_vehicle.withdraw_vehicle): said on top of the tablet.
             "withdrawn": ({"at": _iso(vehicle_day.withdrawn_at), "note": vehicle_day.withdrawn_note}
                           if vehicle_day and vehicle_day.withdrawn_at else None),
+            # Out of service for days (a span, or until brought back): no plan is made, and the driver reads why.
+            "out_of_service": _out_of_service(tablet.vehicle, day) if vehicle_day is None else None,
             "stops": stops, "generated_at": timezone.localtime().isoformat()}
+
+
+def _out_of_service(vehicle: Vehicle, day: date) -> dict | None:
+    """The span out of service covering `day` ({"first_day", "last_day" (None: until brought back), "note"}), or
+    {"first_day": None, "last_day": None, "note": ""} for a vehicle out of service with no span (set out from
+    運行設定 or by a file); None when it is in service that day."""
+    span = (VehicleOutOfService.objects.filter(vehicle=vehicle, first_day__lte=day).covering_from(day)
+            .order_by("first_day").first())
+    if span is not None:
+        return {"first_day": span.first_day.isoformat(),
+                "last_day": span.last_day.isoformat() if span.last_day else None, "note": span.note}
+    if not vehicle.active:
+        return {"first_day": None, "last_day": None, "note": ""}
+    return None
 
 
 # Marks: boarded and dropped off -----------------------------------------------------------------------------------

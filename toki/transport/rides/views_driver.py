@@ -63,6 +63,8 @@ def strings() -> dict:
         "window": _("Pickup %(from)s–%(until)s"), "arrive_by": _("Arrive by %(time)s"),
         "map": _("Map"), "navigate": _("Navigate"), "no_stops": _("No stops on today's plan."),
         "withdrawn": _("Out of service today since %(time)s (%(note)s): no more rides; the office moved them."),
+        "out_span": _("Out of service from %(first)s to %(last)s (%(note)s): no rides on these days."),
+        "out_open": _("Out of service until the office brings it back: no rides."),
         "no_plan": _("The plan has not been downloaded yet: connect once."),
         "online": _("Online"), "offline": _("Offline: marks are kept on this tablet"),
         "unsent": _("%(count)s marks not sent yet"), "all_sent": _("All marks sent"),

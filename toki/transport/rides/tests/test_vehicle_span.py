@@ -167,6 +167,8 @@ class TakeOutForSpanTests(SpanCase):
         with freeze_time(local(self.d1, 7)):
             plan = tablet.client.get(reverse("rides:driver_plan")).json()
         self.assertEqual((plan["stops"], plan["shift"]), ([], None))
+        self.assertEqual(plan["out_of_service"], {"first_day": self.d1.isoformat(), "last_day": self.d2.isoformat(),
+                                                  "note": "車両損傷"})
         # After the last day it takes rides again, with no action.
         after = [self.web_book(self.after, hh, f"203.0.113.{hh}") for hh in (8, 9, 11, 12, 14, 16)]
         self.assertIn(self.vehicle.pk, {self.ride(b).vehicle_id for b in after})
@@ -323,6 +325,10 @@ class BoardListsRetiredVehicleTests(SpanCase):
         self.assertContains(board, f'id="out-{self.vehicle.code}"')
         self.assertContains(board, "車両損傷")
         self.assertContains(board, self.day.isoformat())  # since
+        # Its driver's tablet says so instead of an empty plan.
+        with freeze_time(local(self.d1, 7)):
+            plan = Tablet(self.vehicle, self.bob).client.get(reverse("rides:driver_plan")).json()
+        self.assertEqual(plan["out_of_service"], {"first_day": None, "last_day": None, "note": ""})
         back = self.post(reverse("rides:vehicle_status", args=["ryotsu", self.vehicle.code]),
                          {"active": "1", "next": "board"}, local(self.d1, 7, 5))
         self.assertRedirects(back, reverse("rides:board", args=["ryotsu"]), fetch_redirect_response=False)

@@ -147,7 +147,12 @@
         list.append(element("li", { class: "stop stop--withdrawn", role: "status",
           text: format(S.withdrawn, { time: hhmm(plan.withdrawn.at), note: plan.withdrawn.note }) }));
       }
-      if (!plan.stops.length) list.append(element("li", { class: "stop", text: S.no_stops }));
+      if (plan.out_of_service) {  // a span of days, or until brought back: no plan on this day, and why
+        const out = plan.out_of_service;
+        list.append(element("li", { class: "stop stop--withdrawn", role: "status", text: out.last_day
+          ? format(S.out_span, { first: out.first_day, last: out.last_day, note: out.note })
+          : S.out_open + (out.note ? ` (${out.note})` : "") }));
+      } else if (!plan.stops.length) list.append(element("li", { class: "stop", text: S.no_stops }));
     }
     const box = $("rejected");
     box.hidden = !rejected.length;
