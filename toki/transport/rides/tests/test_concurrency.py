@@ -10,7 +10,7 @@ from django.db import connection, connections
 from toki.test import BaseTransactionTestCase
 from toki.transport.rides import actions, actions_setup
 from toki.transport.rides.demo import seed_rides_demo
-from toki.transport.rides.models import Booking, MeetingPoint, VehicleDay
+from toki.transport.rides.models import Booking, MeetingPoint, VehicleDay, VehicleOutOfService
 from toki.transport.rides.rules import Place, RideRequest
 from toki.transport.rides.tests.base import local, service_day
 
@@ -195,3 +195,58 @@ class ConcurrentBookingTests(BaseTransactionTestCase):
         self.assertNotEqual(booking.vehicle, broken)  # moved by the withdrawal, then cancelled by its rider
         self.assertIsNotNone(VehicleDay.objects.get(vehicle=broken, day=day).withdrawn_at)
         self.assertEqual([s for vd in VehicleDay.objects.filter(day=day) for s in vd.stops], [])
+
+    def test_a_span_out_of_service_saved_while_the_days_first_booking_runs_leaves_no_ride_on_the_vehicle(self):
+        """The day's first booking reads the day's vehicles and makes their plans; a vehicle taken out for that day
+        at that moment (its span committed in between) must not end up carrying the ride: the span waits for the
+        booking (the area's row, then the day's plans) and then moves the ride off it, or the booking, re-reading
+        the spans before it makes a plan, leaves the vehicle out."""
+        from datetime import timedelta
+
+        from toki.transport.rides import actions_vehicle
+
+        area = seed_rides_demo(self.municipality)[0]
+        day = service_day() + timedelta(days=7)
+        office = MeetingPoint.objects.get(area=area, code="ryotsu-office")
+        hospital = MeetingPoint.objects.get(area=area, code="ryotsu-hospital")
+        vehicles = list(area.vehicles.filter(active=True).order_by("code"))
+        checked, spanned = threading.Event(), threading.Event()
+        real_check = actions._day_closed_meanwhile
+
+        def check_then_let_the_span_run(*args, **kwargs):
+            found = real_check(*args, **kwargs)
+            checked.set()
+            spanned.wait(3)  # the span commits here unless it waits for this booking
+            return found
+
+        def book():
+            try:
+                request = RideRequest(area=area, origin=Place.of(office), destination=Place.of(hospital),
+                                      earliest_pickup=local(day, 10), latest_arrival=None)
+                actions.book_ride(acting_user=None, request=request, channel="web", now=local(day - timedelta(1), 9))
+            finally:
+                checked.set()
+
+        def take_out_every_vehicle_but_one():
+            try:
+                checked.wait(30)
+                for vehicle in vehicles[:-1]:
+                    actions_vehicle.take_out_for_span(acting_user=self.bob, area=area, vehicle=vehicle,
+                                                      first_day=day, last_day=day, note="車検",
+                                                      now=local(day - timedelta(1), 9))
+            finally:
+                spanned.set()
+
+        self.assertFalse(VehicleDay.objects.filter(day=day).exists())  # the day's first booking
+        with mock.patch.object(actions, "_day_closed_meanwhile", side_effect=check_then_let_the_span_run):
+            self.assertEqual(run_together(book, take_out_every_vehicle_but_one), [])
+        [booking] = Booking.objects.filter(service_date=day)
+        out = {v.pk for v in vehicles[:-1]}
+        self.assertEqual(VehicleOutOfService.objects.filter(vehicle__in=out, first_day=day).count(), len(out))
+        if booking.status == Booking.Status.ACCEPTED:
+            self.assertEqual(booking.vehicle_id, vehicles[-1].pk)
+        else:
+            self.assertEqual((booking.status, booking.cancelled_by_service), (Booking.Status.CANCELLED, True))
+        carrying = {vd.vehicle_id for vd in VehicleDay.objects.filter(day=day) if vd.stops}
+        self.assertFalse(carrying & out, "a vehicle out of service that day carries a ride")
+        assert_plans_consistent(self, day)
