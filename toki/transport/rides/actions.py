@@ -47,6 +47,11 @@ from toki.transport.rides.travel import matrix_for
 
 logger = logging.getLogger(__name__)
 
+
+def user_or_none(user):
+    """Who to record as having done it: a signed-in user, else nobody (a tablet, LINE, the public page, a job)."""
+    return user if user is not None and user.is_authenticated else None
+
 ALTERNATIVE_SHIFTS = (30, -30, 60, -60)  # minutes: the other times offered when a time is full
 # What the dispatcher's answer sets on a booking saved (provisionally accepted) before it was asked.
 ANSWER_FIELDS = ("vehicle", "promised_pickup_from", "promised_pickup_until", "planned_pickup", "planned_dropoff")
@@ -100,7 +105,7 @@ def book_ride(*, acting_user, request: RideRequest, channel: str, rider: Rider |
         passengers=request.passengers, wheelchairs=request.wheelchairs, evacuation=request.evacuation,
         direct_minutes=round(direct.minutes[0][1], 2), direct_km=round(direct.km[0][1], 3),
         fare_yen=_fare(area, rider, request.passengers),
-        created_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
+        created_by=user_or_none(acting_user))
     alternatives: list[datetime] = []
     with transaction.atomic():
         if problems:
@@ -443,7 +448,7 @@ def _stop_self_booking_if_over_limit(*, acting_user, booking: Booking, now: date
         "count": len(missed), "days": rule.no_show_period_days, "rides": ", ".join(_miss_label(b) for b in missed)}
     suspension = SelfBookingSuspension.objects.create(
         rider=rider, started_at=now, reason=reason[:300], counted=[b.pk for b in missed],
-        started_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
+        started_by=user_or_none(acting_user))
     audit.record(actor=acting_user, action="rides.self_booking_stopped", obj=rider,
                  changes={"suspension": suspension.pk, "counted": suspension.counted})
 
@@ -479,7 +484,7 @@ def lift_suspension(*, acting_user, suspension: SelfBookingSuspension, note: str
         if locked.lifted_at is not None:
             raise ValidationError({"note": _("This stop has already been lifted.")})
         locked.lifted_at, locked.lift_note = now or timezone.now(), note.strip()[:200]
-        locked.lifted_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        locked.lifted_by = user_or_none(acting_user)
         locked.save(update_fields=["lifted_at", "lifted_by", "lift_note"])
         audit.record(actor=acting_user, action="rides.self_booking_lifted", obj=locked.rider,
                      changes={"suspension": locked.pk})

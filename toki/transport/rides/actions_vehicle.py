@@ -21,12 +21,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from toki.accounts import audit
 from toki.transport.rides import dispatch, permissions, plans, solver
-from toki.transport.rides.actions import apply_routes, cancel_by_service, note_earlier_vehicles, take_back_miss
+from toki.transport.rides.actions import (
+    apply_routes,
+    cancel_by_service,
+    note_earlier_vehicles,
+    take_back_miss,
+    user_or_none,
+)
 from toki.transport.rides.events import BOOKING_BOARDED, publish_booking, publish_plans
 from toki.transport.rides.models import Booking, ServiceArea, Shift, Vehicle, VehicleDay, VehicleOutOfService
+
+NO_REASON = gettext_lazy("Give the reason (e.g. 故障): riders whose ride is cancelled are told it.")
 
 
 @dataclass
@@ -46,9 +55,7 @@ def withdraw_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: 
     without a reason, or when it is withdrawn already."""
     _require_operators(acting_user, area, vehicle)
     now = now or timezone.now()
-    note = note.strip()
-    if not note:
-        raise ValidationError({"note": _("Give the reason (e.g. 故障): riders whose ride is cancelled are told it.")})
+    note = _reason(note)
     day = timezone.localdate(now)
     with transaction.atomic():
         plans.lock_area(area)
@@ -75,6 +82,15 @@ def withdraw_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: 
             "moved": [b.pk for b in result.moved], "cancelled": [b.pk for b in result.cancelled],
             "unsure": [b.pk for b in result.unsure]})
     return result
+
+
+def _reason(note: str) -> str:
+    """The reason given for taking a vehicle out, stripped; none is refused (the riders whose ride is cancelled are
+    told it)."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": NO_REASON})
+    return note
 
 
 def _require_operators(acting_user, area: ServiceArea, vehicle: Vehicle) -> None:
@@ -196,9 +212,7 @@ def retire_vehicle(*, acting_user, area: ServiceArea, vehicle: Vehicle, note: st
 
     _require_operators(acting_user, area, vehicle)
     now = now or timezone.now()
-    note = note.strip()
-    if not note:
-        raise ValidationError({"note": _("Give the reason (e.g. 故障): riders whose ride is cancelled are told it.")})
+    note = _reason(note)
     today = timezone.localdate(now)
     result = Retirement()
     with transaction.atomic():
@@ -258,7 +272,7 @@ def take_out_for_span(*, acting_user, area: ServiceArea, vehicle: Vehicle, first
     note = note.strip()
     errors = {}
     if not note:
-        errors["note"] = _("Give the reason (e.g. 故障): riders whose ride is cancelled are told it.")
+        errors["note"] = str(NO_REASON)
     if first_day < today:
         errors["first_day"] = _("The first day has passed: give today (%(today)s) or a later day.") % {
             "today": today.isoformat()}
@@ -295,7 +309,7 @@ def take_out_for_span(*, acting_user, area: ServiceArea, vehicle: Vehicle, first
         _take_off_days(acting_user, area, vehicle, later, note=note, now=now, result=result)
         VehicleDay.objects.filter(vehicle=vehicle, day__in=later, stops=[]).delete()  # made again after the span
         result.span = VehicleOutOfService.objects.create(vehicle=vehicle, first_day=first_day, last_day=last_day,
-                                                         note=note, created_by=_user_or_none(acting_user))
+                                                         note=note, created_by=user_or_none(acting_user))
         audit.record(actor=acting_user, action="rides.vehicle_span_added", obj=result.span, changes={
             "vehicle": vehicle.code, "first_day": first_day.isoformat(),
             "last_day": last_day.isoformat() if last_day else None, "note": note,
@@ -342,10 +356,6 @@ def span_label(span: VehicleOutOfService) -> str:
     if span.last_day is None:
         return _("from %(day)s until brought back") % {"day": span.first_day.isoformat()}
     return f"{span.first_day.isoformat()}–{span.last_day.isoformat()}"
-
-
-def _user_or_none(user):
-    return user if user is not None and user.is_authenticated else None
 
 
 # A rider boarded on a vehicle the ride had been moved off ---------------------------------------------------------

@@ -175,8 +175,7 @@ def _out_of_service(vehicle: Vehicle, day: date) -> dict | None:
     """The span out of service covering `day` ({"first_day", "last_day" (None: until brought back), "note"}), or
     {"first_day": None, "last_day": None, "note": ""} for a vehicle out of service with no span (set out from
     運行設定 or by a file); None when it is in service that day."""
-    span = (VehicleOutOfService.objects.filter(vehicle=vehicle, first_day__lte=day).covering_from(day)
-            .order_by("first_day").first())
+    span = VehicleOutOfService.objects.filter(vehicle=vehicle).covering(day).first()
     if span is not None:
         return {"first_day": span.first_day.isoformat(),
                 "last_day": span.last_day.isoformat() if span.last_day else None, "note": span.note}

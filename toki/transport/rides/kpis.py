@@ -122,8 +122,7 @@ def scheduled_vehicle_days(areas: list[ServiceArea], start: date, end: date) -> 
         exceptions.setdefault(row.area_id, {})[row.day] = row.runs
     # A vehicle the city took out of service for a span of days is not scheduled on those days (its rides were
     # moved or cancelled beforehand, as with a vehicle retired until brought back, whose days are not either).
-    spans = list(VehicleOutOfService.objects.filter(vehicle__in=vehicles).covering_from(start)
-                 .filter(first_day__lte=end))
+    spans = list(VehicleOutOfService.objects.filter(vehicle__in=vehicles).overlapping(start, end))
     by_area = {a.pk: a for a in areas}
     scheduled = set()
     day = start
